@@ -1,0 +1,2 @@
+/* PLACEHOLDER */
+#include "id_internal.h"
