@@ -106,6 +106,12 @@ void vigil_log_set_handler(vigil_log_fn fn, void *ctx);
 void vigil_log(enum vigil_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* New random UUIDv7 (RFC 9562 §5.7: 48-bit Unix ms time, then random
+ * bits from the OpenSSL CSPRNG) as 36 lower-case characters + NUL.
+ * Time-ordered, so primary keys stay local in B-tree indexes. */
+#define VIGIL_UUID_STRLEN 37
+enum vigil_err vigil_uuid7(char out[VIGIL_UUID_STRLEN]);
+
 /* Constant-time comparison of secrets; returns 1 when equal. */
 int vigil_ct_equal(const void *a, const void *b, size_t n);
 

@@ -1,0 +1,233 @@
+/* Unit tests of src/lib/core: errors, bounded buffers, hex/base64 (RFC
+ * 4648 §10 vectors), RFC 3339 time, UUIDv7, JSON helpers. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "vigil/core.h"
+#include "vigil/json.h"
+
+static void
+strerror_names_every_code_and_unknown(void **state)
+{
+	(void)state;
+	assert_string_equal(vigil_strerror(VIGIL_OK), "success");
+	assert_string_equal(vigil_strerror(VIGIL_ESTATE),
+	    "illegal state transition");
+	assert_string_equal(vigil_strerror((enum vigil_err)999),
+	    "unknown error");
+}
+
+static void
+seterr_formats_and_returns_code(void **state)
+{
+	char err[16];
+
+	(void)state;
+	assert_int_equal(vigil_seterr(err, sizeof err, VIGIL_EINVAL,
+	    "line %d: %s", 12, "a very long message"), VIGIL_EINVAL);
+	assert_string_equal(err, "line 12: a very"); /* 15 chars + NUL */
+}
+
+static void
+buf_grows_until_ceiling_then_refuses(void **state)
+{
+	struct vigil_buf b;
+
+	(void)state;
+	vigil_buf_init(&b, 10);
+	assert_int_equal(vigil_buf_appends(&b, "hello"), VIGIL_OK);
+	assert_int_equal(vigil_buf_appendf(&b, "%d", 1234), VIGIL_OK);
+	assert_string_equal(b.data, "hello1234");
+	assert_int_equal(vigil_buf_appends(&b, "x"), VIGIL_OK);
+	assert_int_equal(vigil_buf_appends(&b, "y"), VIGIL_ERANGE);
+	assert_int_equal(b.len, 10);
+	assert_string_equal(b.data, "hello1234x");
+	vigil_buf_reset(&b);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(b.data, "");
+	vigil_buf_free(&b);
+	vigil_buf_free(&b); /* double free is harmless */
+}
+
+static void
+hex_round_trips_and_rejects_odd_or_bad_digits(void **state)
+{
+	uint8_t raw[4] = { 0xde, 0xad, 0xbe, 0xef }, out[4];
+	char hex[9];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(vigil_hex_encode(raw, 4, hex, sizeof hex), VIGIL_OK);
+	assert_string_equal(hex, "deadbeef");
+	assert_int_equal(vigil_hex_encode(raw, 4, hex, 8), VIGIL_ERANGE);
+	assert_int_equal(vigil_hex_decode("DEADbeef", 8, out, 4, &n), VIGIL_OK);
+	assert_int_equal(n, 4);
+	assert_memory_equal(out, raw, 4);
+	assert_int_equal(vigil_hex_decode("abc", 3, out, 4, &n), VIGIL_EINVAL);
+	assert_int_equal(vigil_hex_decode("zz", 2, out, 4, &n), VIGIL_EINVAL);
+	assert_int_equal(vigil_hex_decode("aabbccddee", 10, out, 4, &n),
+	    VIGIL_ERANGE);
+}
+
+static void
+base64_matches_rfc4648_vectors(void **state)
+{
+	static const char *plain[] = { "", "f", "fo", "foo", "foob", "fooba",
+		"foobar" };
+	static const char *enc[] = { "", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==",
+		"Zm9vYmE=", "Zm9vYmFy" };
+	char b64[16];
+	uint8_t out[16];
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < 7; i++) {
+		assert_int_equal(vigil_base64_encode((const uint8_t *)plain[i],
+		    strlen(plain[i]), b64, sizeof b64), VIGIL_OK);
+		assert_string_equal(b64, enc[i]);
+		assert_int_equal(vigil_base64_decode(enc[i], strlen(enc[i]),
+		    out, sizeof out, &n), VIGIL_OK);
+		assert_int_equal(n, strlen(plain[i]));
+		assert_memory_equal(out, plain[i], n);
+	}
+}
+
+static void
+base64_rejects_noncanonical_input(void **state)
+{
+	uint8_t out[16];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(vigil_base64_decode("Zg=", 3, out, 16, &n),
+	    VIGIL_EINVAL); /* length not a multiple of 4 */
+	assert_int_equal(vigil_base64_decode("Zh==", 4, out, 16, &n),
+	    VIGIL_EINVAL); /* non-zero pad bits */
+	assert_int_equal(vigil_base64_decode("Zm 9", 4, out, 16, &n),
+	    VIGIL_EINVAL); /* whitespace */
+	assert_int_equal(vigil_base64_decode("Z=9v", 4, out, 16, &n),
+	    VIGIL_EINVAL); /* padding in the middle */
+}
+
+static void
+time_formats_rfc3339_with_milliseconds(void **state)
+{
+	char s[VIGIL_RFC3339_LEN];
+
+	(void)state;
+	vigil_time_format(0, s);
+	assert_string_equal(s, "1970-01-01T00:00:00.000Z");
+	vigil_time_format(1645557742000LL, s);
+	assert_string_equal(s, "2022-02-22T19:22:22.000Z");
+	vigil_time_format(-1, s);
+	assert_string_equal(s, "1969-12-31T23:59:59.999Z");
+}
+
+static void
+time_parses_offsets_fractions_and_rejects_bad_fields(void **state)
+{
+	int64_t ms;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(vigil_time_parse("2022-02-22T19:22:22Z", &ms, err,
+	    sizeof err), VIGIL_OK);
+	assert_int_equal(ms, 1645557742000LL);
+	assert_int_equal(vigil_time_parse("2022-02-22T21:22:22.5+02:00", &ms,
+	    err, sizeof err), VIGIL_OK);
+	assert_int_equal(ms, 1645557742500LL);
+	assert_int_equal(vigil_time_parse("2024-02-29T00:00:00.123456Z", &ms,
+	    err, sizeof err), VIGIL_OK);
+	assert_int_equal(ms % 1000, 123);
+	assert_int_equal(vigil_time_parse("2023-02-29T00:00:00Z", &ms, err,
+	    sizeof err), VIGIL_EINVAL);
+	assert_string_equal(err,
+	    "time '2023-02-29T00:00:00Z': field out of range");
+	assert_int_equal(vigil_time_parse("2023-02-28T00:00:00", &ms, err,
+	    sizeof err), VIGIL_EINVAL);
+	assert_int_equal(vigil_time_parse("2023-02-28T00:00:00+0100", &ms,
+	    err, sizeof err), VIGIL_EINVAL);
+	assert_string_equal(err, "time '2023-02-28T00:00:00+0100': missing or "
+	    "bad UTC offset at position 20 (expected Z or +HH:MM)");
+}
+
+static void
+uuid7_has_version_variant_and_time_order(void **state)
+{
+	char a[VIGIL_UUID_STRLEN], b[VIGIL_UUID_STRLEN];
+
+	(void)state;
+	assert_int_equal(vigil_uuid7(a), VIGIL_OK);
+	assert_int_equal(strlen(a), 36);
+	assert_int_equal(a[14], '7');
+	assert_non_null(strchr("89ab", a[19]));
+	assert_int_equal(a[8], '-');
+	assert_int_equal(vigil_uuid7(b), VIGIL_OK);
+	assert_string_not_equal(a, b);
+	/* The first 48 bits are the time: b is never older than a. */
+	assert_true(memcmp(a, b, 13) <= 0);
+}
+
+static void
+ct_equal_compares_all_bytes(void **state)
+{
+	(void)state;
+	assert_true(vigil_ct_equal("secret", "secret", 6));
+	assert_false(vigil_ct_equal("secret", "secreT", 6));
+	assert_true(vigil_ct_equal("", "", 0));
+}
+
+static void
+json_get_str_bounds_types_and_duplicates(void **state)
+{
+	json_t *o;
+	const char *s;
+	char err[128];
+
+	(void)state;
+	assert_int_equal(vigil_json_loadb("{\"a\":\"xyz\",\"n\":1}", 17, &o,
+	    err, sizeof err), VIGIL_OK);
+	assert_int_equal(vigil_json_get_str(o, "a", 3, 1, &s, err, sizeof err),
+	    VIGIL_OK);
+	assert_string_equal(s, "xyz");
+	assert_int_equal(vigil_json_get_str(o, "a", 2, 1, &s, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_string_equal(err,
+	    "field \"a\" is 3 bytes long, the limit is 2");
+	assert_int_equal(vigil_json_get_str(o, "n", 9, 1, &s, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_string_equal(err, "field \"n\" must be a string");
+	assert_int_equal(vigil_json_get_str(o, "z", 9, 0, &s, err, sizeof err),
+	    VIGIL_OK);
+	assert_null(s);
+	json_decref(o);
+	assert_int_equal(vigil_json_loadb("{\"a\":1,\"a\":2}", 13, &o, err,
+	    sizeof err), VIGIL_EINVAL);
+	assert_null(o);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(strerror_names_every_code_and_unknown),
+		cmocka_unit_test(seterr_formats_and_returns_code),
+		cmocka_unit_test(buf_grows_until_ceiling_then_refuses),
+		cmocka_unit_test(hex_round_trips_and_rejects_odd_or_bad_digits),
+		cmocka_unit_test(base64_matches_rfc4648_vectors),
+		cmocka_unit_test(base64_rejects_noncanonical_input),
+		cmocka_unit_test(time_formats_rfc3339_with_milliseconds),
+		cmocka_unit_test(
+		    time_parses_offsets_fractions_and_rejects_bad_fields),
+		cmocka_unit_test(uuid7_has_version_variant_and_time_order),
+		cmocka_unit_test(ct_equal_compares_all_bytes),
+		cmocka_unit_test(json_get_str_bounds_types_and_duplicates),
+	};
+
+	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}
