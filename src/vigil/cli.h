@@ -1,0 +1,221 @@
+/*
+ * Internal interface of the vigil command-line tool: the command table,
+ * parsed arguments, the per-invocation context and output helpers.
+ * Nothing here is installed; each command group lives in its own file.
+ */
+#ifndef VIGIL_CLI_H
+#define VIGIL_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "vigil/core.h"
+#include "vigil/id.h"
+
+/* Exit statuses (documented in vigil(1), EXIT STATUS). */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+/* ------------------------------------------------------------------ */
+/* Command table (commands.c) — the single source of truth for dispatch,
+ * `--help`, `vigil help --commands` and the man page check. */
+
+#define CLI_OPT_REPEAT 0x1u /* may be given several times */
+
+struct cli_opt {
+	const char *name;    /* long name without "--"; NULL ends a table */
+	char short_name;     /* e.g. 'o' for -o, 0 when none */
+	const char *metavar; /* NULL for a flag without argument */
+	const char *help;
+	unsigned flags;
+};
+
+struct cli_ctx;
+struct cli_args;
+
+typedef int (*cli_run_fn)(struct cli_ctx *ctx, const struct cli_args *a);
+
+#define CLI_CMD_IDOPTS 0x1u /* accepts --<identifier type> VALUE */
+
+struct cli_cmd {
+	const char *group;   /* "id", "device"; or the command itself */
+	const char *name;    /* "check"; NULL for a single-word command */
+	const char *args;    /* synopsis after the options, e.g. "VALUE..." */
+	const char *summary; /* one line, no final period */
+	const struct cli_opt *opts;
+	unsigned flags;
+	size_t min_pos;      /* positional arguments accepted */
+	size_t max_pos;      /* SIZE_MAX: unlimited */
+	cli_run_fn run;
+};
+
+/* The table and its length. */
+extern const struct cli_cmd cli_commands[];
+extern const size_t cli_ncommands;
+/* Options accepted by every command (--data, --tenant, --json, ...). */
+extern const struct cli_opt cli_global_opts[];
+
+/* "id check" or "label": the command's full name into buf. */
+const char *cli_cmd_fullname(const struct cli_cmd *c, char *buf,
+    size_t size);
+/* Finds a command by group and name (name may be NULL). */
+const struct cli_cmd *cli_cmd_find(const char *group, const char *name);
+/* True when some command belongs to group. */
+bool cli_group_exists(const char *group);
+
+/* ------------------------------------------------------------------ */
+/* Parsed arguments (args.c). */
+
+struct cli_optval {
+	const char *name;  /* option name as in the table, or id type name */
+	const char *value; /* NULL for a flag */
+	bool idopt;        /* --<identifier type> VALUE */
+};
+
+struct cli_args {
+	const struct cli_cmd *cmd;
+	struct cli_optval *opts; /* in command-line order */
+	size_t nopts;
+	char **pos;              /* positional arguments */
+	size_t npos;
+};
+
+/*
+ * Parses argv[0..argc) (after the command words) against cmd's option
+ * table and the global options; the global ones update ctx. Returns
+ * CLI_EXIT_OK, or CLI_EXIT_USAGE after printing what is wrong. Sets
+ * *help when --help was given. Release with cli_args_free().
+ */
+int cli_args_parse(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
+    char **argv, struct cli_args *a /* OUT */, bool *help /* OUT */);
+void cli_args_free(struct cli_args *a);
+/* Last value of option name, NULL when absent. */
+const char *cli_arg(const struct cli_args *a, const char *name);
+/* True when flag name was given. */
+bool cli_flag(const struct cli_args *a, const char *name);
+
+/* Parses an unsigned decimal option value in [min, max]; prints a usage
+ * error and returns false otherwise. */
+bool cli_parse_size(const struct cli_args *a, const char *opt,
+    const char *s, size_t min, size_t max, size_t *out /* OUT */);
+
+/* ------------------------------------------------------------------ */
+/* Per-invocation context (ctx.c). */
+
+struct vigil_store;
+struct vigil_registry;
+
+struct cli_ctx {
+	const char *data_dir;   /* --data, $VIGIL_DATA or "./var" */
+	const char *tenant;     /* --tenant or $VIGIL_TENANT; may be NULL */
+	bool json;
+	bool quiet;
+	char actor[96];         /* "local:<login name>" */
+	/* Opened on first use by cli_open_registry(). */
+	struct vigil_store *store;
+	struct vigil_registry *reg;
+};
+
+void cli_ctx_init(struct cli_ctx *ctx);
+void cli_ctx_close(struct cli_ctx *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Help (help.c). */
+
+/* Full help of one command on f. */
+void cli_help_command(FILE *f, const struct cli_cmd *c);
+/* Commands of one group (or all when group is NULL). */
+void cli_help_overview(FILE *f, const char *group);
+/* "vigil help [--commands] [COMMAND...]". */
+int cli_cmd_help(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cmd_version(struct cli_ctx *ctx, const struct cli_args *a);
+
+/* ------------------------------------------------------------------ */
+/* Output (out.c). Data goes to stdout, diagnostics to stderr. */
+
+/* "vigil: <msg>" on stderr. Returns CLI_EXIT_FAIL. */
+int cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "vigil: <cmd>: <msg>" plus a hint to the command's help on stderr.
+ * Returns CLI_EXIT_USAGE. */
+int cli_usage(const struct cli_cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Informational note on stderr unless --quiet. */
+void cli_note(const struct cli_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* JSON string from n bytes that may be invalid UTF-8 (replaced by
+ * U+FFFD); never NULL unless out of memory. */
+json_t *cli_json_strn(const char *s, size_t n);
+json_t *cli_json_str(const char *s);
+/* JSON string or null for "" / NULL. */
+json_t *cli_json_str_or_null(const char *s);
+/* Prints v as one compact line on f and releases it. Returns false on
+ * a write or allocation failure (reported). */
+bool cli_json_emit(FILE *f, json_t *v);
+/* Sets obj[key] = v, stealing the reference. */
+void cli_json_set(json_t *obj, const char *key, json_t *v);
+
+/* Flushes stdout and reports a write error (e.g. a full disk). */
+int cli_finish_stdout(int status);
+
+/* ------------------------------------------------------------------ */
+/* Identifier rendering (idout.c), shared by id, device and label. */
+
+/* JSON object for one check result. cand may be NULL. */
+json_t *cli_id_json(const char *input, size_t inlen, enum vigil_err rc,
+    const struct vigil_id *id, const enum vigil_id_type *cand,
+    size_t ncand);
+/* Value of a form name as accepted by `id convert --to` (forms plus
+ * normalized, urn, match-key); NULL when the value has no such form. */
+const char *cli_id_form(const struct vigil_id *id, const char *form);
+/* Comma-separated list of the forms id has, into buf. */
+const char *cli_id_form_list(const struct vigil_id *id, char *buf,
+    size_t size);
+/* Parses with t or auto-detects when t is VIGIL_ID_UNKNOWN. */
+enum vigil_err cli_id_read(enum vigil_id_type t, const char *in, size_t len,
+    struct vigil_id *id /* OUT */,
+    enum vigil_id_type cand[VIGIL_ID_MAX_CANDIDATES],
+    size_t *ncand /* OUT */);
+/* Resolves --type; prints a usage error listing the types and returns
+ * false when unknown. *t = VIGIL_ID_UNKNOWN when s is NULL. */
+bool cli_id_type_arg(const struct cli_args *a, const char *s,
+    enum vigil_id_type *t /* OUT */);
+
+/* ------------------------------------------------------------------ */
+/* Bounded line reader (lines.c) for stdin and import files. */
+
+struct cli_lines {
+	FILE *f;
+	size_t max;       /* longest accepted line, bytes */
+	size_t lineno;    /* number of the line last returned */
+	char *buf;        /* max + 2 bytes */
+};
+
+enum cli_line_rc {
+	CLI_LINE_OK = 0,
+	CLI_LINE_EOF = 1,
+	CLI_LINE_TOOLONG = 2, /* line skipped; *len = its full length */
+	CLI_LINE_ERR = 3,     /* read error (errno set) */
+};
+
+bool cli_lines_init(struct cli_lines *l, FILE *f, size_t max);
+void cli_lines_free(struct cli_lines *l);
+/* Next line without its "\n" (and "\r\n"); *line valid until the next
+ * call. */
+enum cli_line_rc cli_lines_next(struct cli_lines *l, const char **line,
+    size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* Command handlers. */
+
+int cli_id_check(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_id_explain(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_id_types(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_label(struct cli_ctx *ctx, const struct cli_args *a);
+
+#endif

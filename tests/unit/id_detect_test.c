@@ -1,0 +1,171 @@
+/* Unit tests of identifier auto-detection (src/lib/id/id.c): one clear
+ * reading wins, real ambiguity is listed with its candidates, and a
+ * value that fails its own type's check reports that type's error. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "vigil/id.h"
+
+static enum vigil_id_type
+detect(const char *s, struct vigil_id *id, enum vigil_err *rc)
+{
+	*rc = vigil_id_detect(s, strlen(s), id, NULL, NULL);
+	return id->type;
+}
+
+static void
+detect_assert_type(const char *s, enum vigil_id_type want)
+{
+	struct vigil_id id;
+	enum vigil_err rc;
+
+	if (detect(s, &id, &rc) != want || rc != VIGIL_OK)
+		fail_msg("%s: detected %s (rc %d, error \"%s\"), want %s", s,
+		    vigil_id_type_name(id.type), rc, id.error,
+		    vigil_id_type_name(want));
+}
+
+static void
+detect_finds_the_single_valid_reading(void **state)
+{
+	(void)state;
+	detect_assert_type("urn:gsma:imei:90420156-025763-0", VIGIL_ID_IMEI);
+	detect_assert_type("35-209900-176148-1", VIGIL_ID_IMEI);
+	detect_assert_type("00:1a:2b:3c:4d:5e", VIGIL_ID_MAC);
+	detect_assert_type("3074257BF7194E4000001A85", VIGIL_ID_EPC);
+	detect_assert_type("urn:epc:id:sgtin:0614141.812345.6789",
+	    VIGIL_ID_EPC);
+	detect_assert_type("urn:uuid:f81d4fae-7dec-11d0-a765-00a0c91e6bf6",
+	    VIGIL_ID_UUID);
+	detect_assert_type("(01)80614141123458(21)6789", VIGIL_ID_GS1);
+	detect_assert_type("89049032123451234512345678901235", VIGIL_ID_EID);
+	detect_assert_type("urn:dev:ow:10e2073a01080063", VIGIL_ID_DEV_URN);
+	detect_assert_type("urn:3gpp2:meid:AF012345-0ABCDE", VIGIL_ID_MEID);
+}
+
+static void
+detect_prefers_specific_type_over_generic_uri(void **state)
+{
+	(void)state;
+	detect_assert_type("https://id.gs1.org/01/09520123456788",
+	    VIGIL_ID_DIGITAL_LINK);
+	detect_assert_type("https://example.com/device/42", VIGIL_ID_URI);
+}
+
+static void
+detect_lists_candidates_when_ambiguous(void **state)
+{
+	struct vigil_id id;
+	enum vigil_id_type cand[VIGIL_ID_MAX_CANDIDATES];
+	size_t n = 99;
+	int has_imei = 0, has_imsi = 0;
+
+	(void)state;
+	/* Valid Luhn IMEI and a valid UK IMSI (MCC 234, MNC 15). */
+	assert_int_equal(vigil_id_detect("234150999999999", 15, &id, cand, &n),
+	    VIGIL_EAMBIGUOUS);
+	for (size_t i = 0; i < n; i++) {
+		has_imei |= cand[i] == VIGIL_ID_IMEI;
+		has_imsi |= cand[i] == VIGIL_ID_IMSI;
+	}
+	assert_true(has_imei && has_imsi);
+	assert_int_equal(id.type, VIGIL_ID_UNKNOWN);
+	assert_non_null(strstr(id.error, "ambiguous, valid as "));
+	assert_non_null(strstr(id.error, "imei"));
+	assert_non_null(strstr(id.error, "imsi"));
+	assert_non_null(strstr(id.error, "--type"));
+}
+
+static void
+detect_reports_the_error_of_the_matching_shape(void **state)
+{
+	struct vigil_id id;
+	enum vigil_err rc;
+
+	(void)state;
+	detect("35-209900-176148-2", &id, &rc);
+	assert_int_equal(rc, VIGIL_EINVAL);
+	assert_int_equal(id.type, VIGIL_ID_IMEI);
+	assert_string_equal(id.error,
+	    "IMEI 35-209900-176148-2: check digit is 2, expected 1");
+}
+
+static void
+detect_rejects_empty_unknown_and_oversized_input(void **state)
+{
+	struct vigil_id id;
+	enum vigil_err rc;
+	static char big[VIGIL_ID_MAX_INPUT + 2];
+
+	(void)state;
+	detect("   ", &id, &rc);
+	assert_int_equal(rc, VIGIL_EINVAL);
+	assert_string_equal(id.error, "identifier: empty value");
+
+	detect("hello world", &id, &rc);
+	assert_int_equal(rc, VIGIL_EINVAL);
+	assert_string_equal(id.error, "identifier hello world: not recognised "
+	    "as any supported identifier type");
+
+	memset(big, '1', sizeof big - 1);
+	rc = vigil_id_detect(big, sizeof big - 1, &id, NULL, NULL);
+	assert_int_equal(rc, VIGIL_ERANGE);
+	assert_non_null(strstr(id.error, "the limit is 2048"));
+
+	rc = vigil_id_parse(VIGIL_ID_IMEI, "3520990\0176148", 14, &id);
+	assert_int_equal(rc, VIGIL_EINVAL);
+	assert_string_equal(id.error,
+	    "IMEI: value contains a NUL byte at position 8");
+}
+
+static void
+parse_with_explicit_type_ignores_other_readings(void **state)
+{
+	struct vigil_id id;
+
+	(void)state;
+	assert_int_equal(vigil_id_parse(VIGIL_ID_IMSI, "234150999999999", 15,
+	    &id), VIGIL_OK);
+	assert_int_equal(id.type, VIGIL_ID_IMSI);
+	assert_int_equal(vigil_id_parse(VIGIL_ID_IMEI, " 234150999999999\n",
+	    17, &id), VIGIL_OK);
+	assert_string_equal(id.normalized, "234150999999999");
+}
+
+static void
+type_names_round_trip_and_accept_aliases(void **state)
+{
+	(void)state;
+	for (int t = 1; t < VIGIL_ID_TYPE_COUNT; t++)
+		assert_int_equal(vigil_id_type_from_name(
+		    vigil_id_type_name((enum vigil_id_type)t)), t);
+	assert_int_equal(vigil_id_type_from_name("eui48"), VIGIL_ID_MAC);
+	assert_int_equal(vigil_id_type_from_name("dl"),
+	    VIGIL_ID_DIGITAL_LINK);
+	assert_int_equal(vigil_id_type_from_name("nope"), VIGIL_ID_UNKNOWN);
+	assert_string_equal(vigil_id_type_name((enum vigil_id_type)999),
+	    "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(detect_finds_the_single_valid_reading),
+		cmocka_unit_test(detect_prefers_specific_type_over_generic_uri),
+		cmocka_unit_test(detect_lists_candidates_when_ambiguous),
+		cmocka_unit_test(detect_reports_the_error_of_the_matching_shape),
+		cmocka_unit_test(
+		    detect_rejects_empty_unknown_and_oversized_input),
+		cmocka_unit_test(
+		    parse_with_explicit_type_ignores_other_readings),
+		cmocka_unit_test(type_names_round_trip_and_accept_aliases),
+	};
+
+	return cmocka_run_group_tests_name("id_detect", tests, NULL, NULL);
+}
