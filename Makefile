@@ -18,7 +18,7 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
 
-.PHONY: all build run check bench fuzz install clean bootstrap distclean
+.PHONY: all build run check bench fuzz install clean bootstrap distclean lint
 
 all: build
 
@@ -66,3 +66,6 @@ clean:
 
 distclean: clean
 	rm -rf var
+
+lint: build
+	@scripts/lint $(BUILD)

@@ -107,7 +107,6 @@ bool cli_parse_size(const struct cli_args *a, const char *opt,
 /* Per-invocation context (ctx.c). */
 
 struct vigil_store;
-struct vigil_registry;
 
 struct cli_ctx {
 	const char *data_dir;   /* --data, $VIGIL_DATA or "./var" */
@@ -115,13 +114,31 @@ struct cli_ctx {
 	bool json;
 	bool quiet;
 	char actor[96];         /* "local:<login name>" */
-	/* Opened on first use by cli_open_registry(). */
+	/* Opened on first use by cli_store(). */
 	struct vigil_store *store;
-	struct vigil_registry *reg;
+	/* Resolved by cli_tenant(). */
+	char tenant_id[VIGIL_UUID_STRLEN];
+	char tenant_name[64];
 };
 
 void cli_ctx_init(struct cli_ctx *ctx);
 void cli_ctx_close(struct cli_ctx *ctx);
+
+/* Path of the database file: <data>/vigil.db. */
+const char *cli_db_path(const struct cli_ctx *ctx, char *buf, size_t size);
+/* True when the database file exists (commands that only read an
+ * optional registry, like label, do not create it). */
+bool cli_db_exists(const struct cli_ctx *ctx);
+
+/* Opens the store (ctx_store.c), creating the database on first use.
+ * Prints the error and returns NULL on failure. */
+struct vigil_store *cli_store(struct cli_ctx *ctx);
+/* Resolves the tenant: --tenant / $VIGIL_TENANT (name or id), else the
+ * only tenant. Fills ctx->tenant_id / tenant_name. Prints what to do
+ * and returns false when it cannot. */
+bool cli_tenant(struct cli_ctx *ctx);
+/* Prints "vigil: <store error>" and returns CLI_EXIT_FAIL. */
+int cli_store_err(struct cli_ctx *ctx, enum vigil_err rc);
 
 /* ------------------------------------------------------------------ */
 /* Help (help.c). */

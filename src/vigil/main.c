@@ -1,6 +1,147 @@
-/* PLACEHOLDER: the CLI owner replaces this file. */
-int
-main(void)
+/*
+ * vigil — command-line front end of libvigil.
+ *
+ * SECURITY: runs with the invoking user's privileges on a local data
+ * directory; it opens no socket. Every value from the command line,
+ * stdin or an import file is treated as hostile input: it goes through
+ * the bounded libvigil parsers, and lines are read with a ceiling.
+ * Nothing here executes other programs or builds SQL.
+ *
+ * Exit status: 0 success / all valid, 1 invalid, not found or failed,
+ * 2 usage error.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int
+usage_error(const char *fmt, const char *arg)
 {
-	return 2;
+	fputs("vigil: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'vigil --help' for more information.\n", stderr);
+	return CLI_EXIT_USAGE;
+}
+
+static const struct cli_opt *
+global_opt(const char *arg, const char **value, int *consumed, int argc,
+    char **argv, int i)
+{
+	const struct cli_opt *o;
+
+	*value = NULL;
+	*consumed = 1;
+	for (o = cli_global_opts; o->name != NULL; o++) {
+		size_t n = strlen(o->name);
+
+		if (arg[0] == '-' && arg[1] != '-' && o->short_name != 0 &&
+		    arg[1] == o->short_name && arg[2] == '\0')
+			break;
+		if (strncmp(arg, "--", 2) == 0 &&
+		    strncmp(arg + 2, o->name, n) == 0 &&
+		    (arg[2 + n] == '\0' || arg[2 + n] == '='))
+			break;
+	}
+	if (o->name == NULL)
+		return NULL;
+	if (o->metavar == NULL)
+		return strchr(arg, '=') != NULL ? NULL : o;
+	if (strchr(arg, '=') != NULL) {
+		*value = strchr(arg, '=') + 1;
+	} else if (i + 1 < argc) {
+		*value = argv[i + 1];
+		*consumed = 2;
+	} else {
+		return NULL;
+	}
+	return o;
+}
+
+static int
+run(struct cli_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_cmd *c;
+	struct cli_args a;
+	bool help = false;
+	int i = 1, status;
+
+	/* Global options before the command. */
+	while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
+		const struct cli_opt *o;
+		const char *v;
+		int used;
+
+		if (strcmp(argv[i], "--version") == 0)
+			return cli_cmd_version(ctx, NULL);
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if ((o = global_opt(argv[i], &v, &used, argc, argv, i)) == NULL)
+			return usage_error("unknown option or missing value: "
+			    "'%s'", argv[i]);
+		if (strcmp(o->name, "help") == 0) {
+			cli_help_overview(stdout, NULL);
+			return cli_finish_stdout(CLI_EXIT_OK);
+		}
+		if (strcmp(o->name, "data") == 0)
+			ctx->data_dir = v;
+		else if (strcmp(o->name, "tenant") == 0)
+			ctx->tenant = v;
+		else if (strcmp(o->name, "json") == 0)
+			ctx->json = true;
+		else if (strcmp(o->name, "quiet") == 0)
+			ctx->quiet = true;
+		i += used;
+	}
+	if (i >= argc) {
+		cli_help_overview(stderr, NULL);
+		return CLI_EXIT_USAGE;
+	}
+	if (!cli_group_exists(argv[i]))
+		return usage_error("unknown command '%s'", argv[i]);
+	c = cli_cmd_find(argv[i], NULL);
+	if (c == NULL) {
+		const char *group = argv[i++];
+
+		if (i >= argc) {
+			fprintf(stderr, "vigil: %s: missing command\n", group);
+			cli_help_overview(stderr, group);
+			return CLI_EXIT_USAGE;
+		}
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			cli_help_overview(stdout, group);
+			return cli_finish_stdout(CLI_EXIT_OK);
+		}
+		if ((c = cli_cmd_find(group, argv[i])) == NULL) {
+			fprintf(stderr, "vigil: %s: unknown command '%s'\n",
+			    group, argv[i]);
+			cli_help_overview(stderr, group);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	i++;
+	status = cli_args_parse(ctx, c, argc - i, argv + i, &a, &help);
+	if (status == CLI_EXIT_OK && help) {
+		cli_help_command(stdout, c);
+		status = cli_finish_stdout(CLI_EXIT_OK);
+	} else if (status == CLI_EXIT_OK) {
+		status = c->run(ctx, &a);
+	}
+	cli_args_free(&a);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_ctx ctx;
+	int status;
+
+	cli_ctx_init(&ctx);
+	status = run(&ctx, argc, argv);
+	cli_ctx_close(&ctx);
+	return status;
 }

@@ -1,14 +1,101 @@
-/* PLACEHOLDER: replaced by the module owner. */
-#include "id_internal.h"
+/*
+ * GTIN-8, GTIN-12, GTIN-13 and GTIN-14 (GS1 General Specifications
+ * 3.3.2, 7.9): digits with a GS1 mod 10 check digit, stored as GTIN-14
+ * (left-padded with zeros) so every spelling of one GTIN meets.
+ */
+#include <string.h>
+
+#include "id_gs1.h"
+
+#define GTIN_SEPS " -"
+
+/* Restricted circulation numbers are valid GTIN syntax but are not
+ * globally unique (General Specifications, GS1 Prefix list): 02,
+ * 04 and 20-29, and GTIN-8s starting with 0 or 2. */
+static const char *
+rcn_note(const char *g14)
+{
+	if (memcmp(g14 + 1, "00000", 5) == 0) {
+		if (g14[6] == '0' || g14[6] == '2')
+			return "RCN-8";
+		return NULL;
+	}
+	if (g14[1] == '2' || (g14[1] == '0' && (g14[2] == '2' ||
+	    g14[2] == '4')))
+		return "RCN";
+	return NULL;
+}
+
 enum vigil_err
 id_parse_gtin(const char *in, size_t len, struct vigil_id *out)
 {
-	(void)in; (void)len;
-	return id_fail(out, "gtin: parser missing");
+	char d[16], g14[15], q[ID_QUOTE_SIZE];
+	size_t n = 0;
+	int cd;
+	const char *rcn;
+
+	id_quote(in, len, q, sizeof q);
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (strchr(GTIN_SEPS, c) != NULL && c != '\0')
+			continue;
+		if (c < '0' || c > '9') {
+			char cq[8];
+
+			return id_fail(out, "GTIN %s: invalid character '%s' at "
+			    "position %zu", q, id_quote(&in[i], 1, cq, sizeof cq),
+			    i + 1);
+		}
+		if (n < sizeof d - 1)
+			d[n] = c;
+		n++;
+	}
+	if (n != 8 && n != 12 && n != 13 && n != 14)
+		return id_fail(out, "GTIN %s: %zu digits, expected 8, 12, 13 "
+		    "or 14", q, n);
+	d[n] = '\0';
+	cd = vigil_gs1_check_digit(d, n - 1);
+	if (cd < 0)
+		return id_fail(out, "GTIN %s: check digit cannot be computed",
+		    q);
+	if (d[n - 1] - '0' != cd)
+		return id_fail(out, "GTIN %s: check digit is %c, expected %d",
+		    q, d[n - 1], cd);
+
+	memset(g14, '0', 14 - n);
+	memcpy(g14 + 14 - n, d, n + 1);
+	id_set_normalized(out, "%s", g14);
+	id_set_key(out, "gtin:%s", g14);
+	id_add_field(out, "gtin_type", "GTIN-%zu", n);
+	id_add_field(out, "indicator", "%c", g14[0]);
+	id_add_field(out, "check_digit", "%c", g14[13]);
+	id_add_form(out, "gtin-14", "%s", g14);
+	if (g14[0] == '0')
+		id_add_form(out, "gtin-13", "%s", g14 + 1);
+	if (memcmp(g14, "00", 2) == 0)
+		id_add_form(out, "gtin-12", "%s", g14 + 2);
+	if (memcmp(g14, "000000", 6) == 0)
+		id_add_form(out, "gtin-8", "%s", g14 + 6);
+	id_add_form(out, "element-string", "(01)%s", g14);
+	id_add_form(out, "digital-link", "https://id.gs1.org/01/%s", g14);
+	if ((rcn = rcn_note(g14)) != NULL)
+		id_set_warning(out, "restricted circulation number (%s): valid "
+		    "only within a company or region, not globally unique",
+		    rcn);
+	return VIGIL_OK;
 }
+
 bool
 id_shape_gtin(const char *in, size_t len)
 {
-	(void)in; (void)len;
-	return false;
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] >= '0' && in[i] <= '9')
+			n++;
+		else if (in[i] != ' ' && in[i] != '-')
+			return false;
+	}
+	return n == 8 || n == 12 || n == 13 || n == 14;
 }

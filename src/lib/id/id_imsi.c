@@ -1,14 +1,97 @@
-/* PLACEHOLDER: replaced by the module owner. */
+/*
+ * IMSI (3GPP TS 23.003 §2.2): MCC (3 digits) + MNC (2 or 3) + MSIN, at
+ * most 15 digits. Whether the MNC has 2 or 3 digits is decided by the
+ * MCC's numbering plan (id_mcc_table.c), not by the digits; where both
+ * lengths exist under one MCC we say so rather than guess (the SIM's
+ * EF.AD holds the real length).
+ */
+#include <stdio.h>
+#include <string.h>
+
 #include "id_internal.h"
+#include "id_mcc.h"
+#include "id_tel.h"
+
+#define IMSI_MIN 6
+#define IMSI_MAX 15
+
+static unsigned
+mcc_of(const char *d)
+{
+	return (unsigned)((d[0] - '0') * 100 + (d[1] - '0') * 10 +
+	    (d[2] - '0'));
+}
+
+/*
+ * PLMN identity as coded in 3GPP TS 24.008 §10.5.1.3 (and EF.IMSI /
+ * EF.PLMNsel): three octets, each holding two BCD digits low nibble
+ * first: MCC2|MCC1, MNC3|MCC3, MNC2|MNC1, with MNC3 = F for a 2-digit
+ * MNC. Printed high nibble first, so 295/10 reads 92F501.
+ */
+static void
+plmn_bcd(const char *mcc, const char *mnc, size_t mnclen, char out[7])
+{
+	out[0] = mcc[1];
+	out[1] = mcc[0];
+	out[2] = mnclen == 3 ? mnc[2] : 'F';
+	out[3] = mcc[2];
+	out[4] = mnc[1];
+	out[5] = mnc[0];
+	out[6] = '\0';
+}
+
 enum vigil_err
 id_parse_imsi(const char *in, size_t len, struct vigil_id *out)
 {
-	(void)in; (void)len;
-	return id_fail(out, "imsi: parser missing");
+	char q[ID_QUOTE_SIZE], d[IMSI_MAX + 1], bcd[7];
+	struct id_tel_scan s;
+	const struct id_mcc *m;
+	size_t mnclen;
+
+	id_tel_scan(in, len, false, d, sizeof d, &s);
+	if (s.bad)
+		return id_tel_badchar(out, "IMSI", in, len, &s);
+	if (s.n < IMSI_MIN || s.n > IMSI_MAX)
+		return id_fail(out, "IMSI %s: %zu digit%s, expected %d to %d",
+		    id_quote(in, len, q, sizeof q), s.n, id_tel_plural(s.n),
+		    IMSI_MIN, IMSI_MAX);
+	if ((m = id_mcc_lookup(mcc_of(d))) == NULL)
+		return id_fail(out, "IMSI %s: unknown mobile country code %.3s",
+		    id_quote(in, len, q, sizeof q), d);
+	mnclen = m->mnc_len;
+	if (mnclen != ID_MNC_BOTH && s.n <= 3 + mnclen)
+		return id_fail(out, "IMSI %s: no MSIN after MCC %.3s and "
+		    "%zu-digit MNC %.*s", id_quote(in, len, q, sizeof q), d,
+		    mnclen, (int)mnclen, d + 3);
+
+	id_set_normalized(out, "%s", d);
+	id_set_key(out, "imsi:%s", d);
+	id_add_field(out, "mcc", "%.3s", d);
+	id_add_field(out, "country", "%s", m->country);
+	if (mnclen == ID_MNC_BOTH) {
+		id_add_field(out, "mnc", "%s", "");
+		id_add_field(out, "mnc_length", "%s", "ambiguous (2 or 3)");
+		id_add_field(out, "msin", "%s", "");
+		id_set_warning(out, "MCC %.3s (%s) has both 2- and 3-digit "
+		    "MNCs, and an IMSI does not say which; the SIM's EF.AD "
+		    "holds the MNC length", d, m->country);
+		return VIGIL_OK;
+	}
+	id_add_field(out, "mnc", "%.*s", (int)mnclen, d + 3);
+	id_add_field(out, "mnc_length", "%zu", mnclen);
+	id_add_field(out, "msin", "%s", d + 3 + mnclen);
+	plmn_bcd(d, d + 3, mnclen, bcd);
+	id_add_form(out, "plmn-bcd", "%s", bcd);
+	return VIGIL_OK;
 }
+
 bool
 id_shape_imsi(const char *in, size_t len)
 {
-	(void)in; (void)len;
-	return false;
+	char d[IMSI_MAX + 1];
+	struct id_tel_scan s;
+
+	id_tel_scan(in, len, false, d, sizeof d, &s);
+	return s.bad == 0 && s.n >= IMSI_MIN && s.n <= IMSI_MAX &&
+	    id_mcc_lookup(mcc_of(d)) != NULL;
 }

@@ -1,0 +1,137 @@
+/*
+ * Internal interface of the registry module: validation helpers, the
+ * reusable device-preparation context shared by vigil_device_add and
+ * bulk import, and the conflict diagnosis. No SQL here: rows go through
+ * store/store_internal.h.
+ */
+#ifndef VIGIL_REGISTRY_INTERNAL_H
+#define VIGIL_REGISTRY_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store_internal.h"
+#include "vigil/id.h"
+#include "vigil/registry.h"
+
+/* Room for quoting a user value in a message (see reg_quote). */
+#define REG_QUOTE_SIZE 280
+/* uniq_scope: "t:<uuid>|m:<model or gtin>" or "d:<uuid>". */
+#define REG_SCOPE_MAX (2 * VIGIL_UUID_STRLEN + VIGIL_DEVICE_MODEL_MAX + 16)
+/* Ceiling of a collected problem list. */
+#define REG_PROBLEMS_MAX (32 * 1024)
+
+/* ------------------------------------------------------------------ */
+/* Problems: every problem of one operation, one message each. */
+struct reg_problems {
+	struct vigil_buf buf; /* messages separated by '\n' */
+	size_t n;
+};
+
+void reg_problems_init(struct reg_problems *p);
+void reg_problems_reset(struct reg_problems *p);
+void reg_problems_free(struct reg_problems *p);
+void reg_problem(struct reg_problems *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Sets the store error to all problems joined by "; "; returns code. */
+enum vigil_err reg_problems_fail(struct vigil_store *st,
+    const struct reg_problems *p, enum vigil_err code);
+
+/* ------------------------------------------------------------------ */
+/* Text checks. */
+
+/* Copies s for embedding in a message: control bytes become \xNN, '"'
+ * and '\' are escaped, long values end in "...". Returns dst. */
+const char *reg_quote(const char *s, char *dst, size_t dstsize);
+
+/*
+ * Checks free text (name, model, region, owner, label value, actor,
+ * reason): valid UTF-8, no control characters, at most max bytes.
+ * On failure writes what is wrong (without the value) into why and
+ * returns false.
+ */
+bool reg_text_ok(const char *s, size_t max, char *why, size_t whysize);
+bool reg_label_key_ok(const char *k);
+bool reg_is_uuid_shape(const char *s);
+/* Short title for messages: "IMEI", "MAC", "EUI-64", "serial". */
+const char *reg_ident_label(enum vigil_id_type t);
+
+/* Validates actor (required) and reason (optional) into problems. */
+void reg_check_actor(struct reg_problems *p, const char *actor,
+    const char *reason);
+
+/* ------------------------------------------------------------------ */
+/* Preparing device rows. */
+
+/* One identifier after parsing. */
+struct reg_ident {
+	enum vigil_id_type type;
+	bool ok;
+	bool nonunique; /* pseudo-ESN: checked against the device only */
+	const char *given;
+	char value[VIGIL_ID_MAX_VALUE];
+	char key[VIGIL_ID_MAX_VALUE];
+	char scope[REG_SCOPE_MAX];
+};
+
+/*
+ * Reusable context: holds the identifier parse buffer (struct vigil_id
+ * is ~12 KiB) and per-identifier results so bulk import allocates
+ * nothing per row. One per operation or per import run.
+ */
+struct reg_ctx {
+	struct vigil_store *st;
+	struct vigil_tenant tenant;
+	struct vigil_id id;
+	size_t nidents;
+	struct reg_ident idents[VIGIL_DEVICE_MAX_IDENTS];
+	struct store_ident_row rows[VIGIL_DEVICE_MAX_IDENTS];
+	char gtin[VIGIL_ID_MAX_VALUE];
+	char device_id[VIGIL_UUID_STRLEN];
+	struct reg_problems prob;
+	/* Set during import: clashes with devices this run created name
+	 * the line that created them. */
+	const char *import_id;
+	uint64_t line;
+};
+
+/* Allocates a context for the tenant (checked to exist). NULL on error
+ * (the store error says why). Free with reg_ctx_free(). */
+struct reg_ctx *reg_ctx_new(struct vigil_store *st, const char *tenant_id);
+void reg_ctx_free(struct reg_ctx *c);
+
+/* Parses one identifier into c->idents[c->nidents++]; problems go to
+ * c->prob. */
+void reg_ident_parse(struct reg_ctx *c, enum vigil_id_type type,
+    const char *given);
+/* Computes the uniqueness scope of every parsed identifier for a device
+ * with this model key (gtin, else model name). */
+void reg_ident_scopes(struct reg_ctx *c, size_t from, const char *model_key,
+    const char *device_id);
+/* Normalises a GTIN into GTIN-14 (c->gtin); false with a problem. */
+bool reg_gtin(struct reg_ctx *c, const char *given, char out[15]);
+/* Reports identifiers (from index `from`) already held by another
+ * device, and a device name already taken, into c->prob. */
+enum vigil_err reg_diagnose_clashes(struct reg_ctx *c, size_t from,
+    const char *name, const char *self_id);
+
+/*
+ * Validates and inserts one device (the body of vigil_device_add and of
+ * every import row), inside its own savepoint. On VIGIL_OK, c->device_id
+ * is the new id. On failure c->prob lists every problem.
+ */
+enum vigil_err reg_device_create(struct reg_ctx *c,
+    const struct vigil_device_spec *spec, const char *actor);
+
+/* Resolves a reference (id, name or identifier) to a loaded device. */
+enum vigil_err reg_device_resolve(struct vigil_store *st,
+    const char *tenant_id, const char *ref, struct vigil_device **out);
+
+/* Label cell "k=v;k2=v2" with '\' escaping ';' and '\': splits into
+ * labels written into buf (modified in place). Returns the count, or
+ * -1 after reporting a problem. */
+int reg_labels_parse(char *buf, struct vigil_label_spec *labels, size_t max,
+    struct reg_problems *p);
+
+#endif

@@ -1,0 +1,279 @@
+/*
+ * Registry text rules: problem lists, quoting user values into
+ * messages, free-text and label checks, the label cell syntax.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "registry_internal.h"
+
+void
+reg_problems_init(struct reg_problems *p)
+{
+	vigil_buf_init(&p->buf, REG_PROBLEMS_MAX);
+	p->n = 0;
+}
+
+void
+reg_problems_reset(struct reg_problems *p)
+{
+	vigil_buf_reset(&p->buf);
+	p->n = 0;
+}
+
+void
+reg_problems_free(struct reg_problems *p)
+{
+	vigil_buf_free(&p->buf);
+	p->n = 0;
+}
+
+void
+reg_problem(struct reg_problems *p, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+		msg[0] = '\0';
+	va_end(ap);
+	/* Past the ceiling the count still grows: the summary stays true
+	 * even when the text is cut. */
+	if (p->n > 0)
+		vigil_buf_append(&p->buf, "\n", 1);
+	vigil_buf_appends(&p->buf, msg);
+	p->n++;
+}
+
+enum vigil_err
+reg_problems_fail(struct vigil_store *st, const struct reg_problems *p,
+    enum vigil_err code)
+{
+	size_t o = 0;
+
+	st->err[0] = '\0';
+	if (p->buf.data == NULL)
+		return code;
+	for (size_t i = 0; i < p->buf.len && o + 3 < sizeof st->err; i++) {
+		if (p->buf.data[i] == '\n') {
+			st->err[o++] = ';';
+			st->err[o++] = ' ';
+		} else
+			st->err[o++] = p->buf.data[i];
+	}
+	st->err[o] = '\0';
+	return code;
+}
+
+const char *
+reg_quote(const char *s, char *dst, size_t dstsize)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, shown = 0;
+
+	if (dstsize < 8) {
+		if (dstsize > 0)
+			dst[0] = '\0';
+		return dst;
+	}
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (shown == 64 || o + 8 >= dstsize) {
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (ch < 0x20 || ch == 0x7f) {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hex[ch >> 4];
+			dst[o++] = hex[ch & 15];
+		} else if (ch == '"' || ch == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = (char)ch;
+		} else
+			dst[o++] = (char)ch;
+		shown++;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+/* Length of the UTF-8 sequence at s (1-4), or 0 when invalid. Rejects
+ * overlong forms, surrogates and code points past U+10FFFF. */
+static size_t
+utf8_len(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (s[0] == 0xe0 && s[1] < 0xa0)
+			return 0; /* overlong */
+		if (s[0] == 0xed && s[1] >= 0xa0)
+			return 0; /* surrogate */
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (s[0] == 0xf0 && s[1] < 0x90)
+			return 0;
+		if (s[0] == 0xf4 && s[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+bool
+reg_text_ok(const char *s, size_t max, char *why, size_t whysize)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+
+	if (n > max) {
+		vigil_seterr(why, whysize, VIGIL_EINVAL,
+		    "is %zu bytes long, the limit is %zu", n, max);
+		return false;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t l = utf8_len(p + i);
+
+		if (l == 0) {
+			vigil_seterr(why, whysize, VIGIL_EINVAL,
+			    "invalid UTF-8 at byte %zu", i + 1);
+			return false;
+		}
+		if ((l == 1 && (p[i] < 0x20 || p[i] == 0x7f)) ||
+		    (l == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
+			vigil_seterr(why, whysize, VIGIL_EINVAL,
+			    "control character at byte %zu", i + 1);
+			return false;
+		}
+		i += l;
+	}
+	return true;
+}
+
+bool
+reg_label_key_ok(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (n == 0 || n > VIGIL_LABEL_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = k[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		    ch == '_' || ch == '.' || ch == '-' || ch == '/'))
+			return false;
+	}
+	return true;
+}
+
+bool
+reg_is_uuid_shape(const char *s)
+{
+	static const char hex[] = "0123456789abcdefABCDEF";
+
+	if (strlen(s) != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (s[i] == '\0' || strchr(hex, s[i]) == NULL)
+			return false;
+	}
+	return true;
+}
+
+const char *
+reg_ident_label(enum vigil_id_type t)
+{
+	switch (t) {
+	case VIGIL_ID_MAC:
+		return "MAC";
+	case VIGIL_ID_SERIAL:
+		return "serial";
+	case VIGIL_ID_UNKNOWN:
+		return "identifier";
+	default:
+		return vigil_id_type_title(t);
+	}
+}
+
+void
+reg_check_actor(struct reg_problems *p, const char *actor, const char *reason)
+{
+	char why[128];
+
+	if (actor == NULL || actor[0] == '\0')
+		reg_problem(p, "actor: missing (who makes the change, e.g. "
+		    "\"local:alice\")");
+	else if (!reg_text_ok(actor, VIGIL_ACTOR_MAX, why, sizeof why))
+		reg_problem(p, "actor: %s", why);
+	if (reason != NULL && !reg_text_ok(reason, VIGIL_REASON_MAX, why,
+	    sizeof why))
+		reg_problem(p, "reason: %s", why);
+}
+
+int
+reg_labels_parse(char *buf, struct vigil_label_spec *labels, size_t max,
+    struct reg_problems *p)
+{
+	size_t r = 0, w = 0, start = 0;
+	int n = 0;
+	char q[REG_QUOTE_SIZE];
+
+	for (;;) {
+		char ch = buf[r];
+
+		if (ch == '\\' && (buf[r + 1] == ';' || buf[r + 1] == '\\')) {
+			buf[w++] = buf[r + 1];
+			r += 2;
+			continue;
+		}
+		if (ch != ';' && ch != '\0') {
+			buf[w++] = ch;
+			r++;
+			continue;
+		}
+		/* End of one "k=v" item: buf[start..w). */
+		buf[w] = '\0';
+		if (w > start) {
+			char *item = buf + start;
+			char *eq = strchr(item, '=');
+
+			if (eq == NULL) {
+				reg_problem(p, "labels: \"%s\" is not key=value",
+				    reg_quote(item, q, sizeof q));
+				return -1;
+			}
+			if ((size_t)n == max) {
+				reg_problem(p, "labels: more than %zu labels",
+				    max);
+				return -1;
+			}
+			*eq = '\0';
+			labels[n].key = item;
+			labels[n].value = eq + 1;
+			n++;
+		}
+		if (ch == '\0')
+			break;
+		r++;
+		w++;
+		start = w;
+	}
+	return n;
+}

@@ -1,0 +1,406 @@
+/*
+ * `vigil id check | convert | explain | types`: identifier validation
+ * from the command line, one value per argument or per stdin line.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* ------------------------------------------------------------------ */
+/* Values from argv, or one per stdin line when no VALUE or VALUE "-". */
+
+struct values {
+	const struct cli_args *a;
+	size_t next;         /* next positional argument */
+	bool reading;        /* inside stdin */
+	bool stdin_done;
+	struct cli_lines lines;
+	bool lines_ok;
+};
+
+enum value_rc {
+	VALUE_OK,
+	VALUE_END,
+	VALUE_TOOLONG, /* stdin line over the limit; see lineno, *len */
+	VALUE_ERR,     /* read error, reported */
+};
+
+static void
+values_init(struct values *v, const struct cli_args *a)
+{
+	memset(v, 0, sizeof *v);
+	v->a = a;
+}
+
+static void
+values_free(struct values *v)
+{
+	if (v->lines_ok)
+		cli_lines_free(&v->lines);
+}
+
+/* Blank stdin lines are skipped: they separate, they are not values. */
+static bool
+blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+static enum value_rc
+values_next(struct values *v, const char **val, size_t *len)
+{
+	for (;;) {
+		if (v->reading) {
+			enum cli_line_rc rc;
+
+			rc = cli_lines_next(&v->lines, val, len);
+			if (rc == CLI_LINE_OK && blank(*val, *len))
+				continue;
+			if (rc == CLI_LINE_OK)
+				return VALUE_OK;
+			if (rc == CLI_LINE_TOOLONG)
+				return VALUE_TOOLONG;
+			v->reading = false;
+			v->stdin_done = true;
+			if (rc == CLI_LINE_ERR) {
+				cli_err("reading standard input: %s",
+				    strerror(errno));
+				return VALUE_ERR;
+			}
+			continue;
+		}
+		if (v->a->npos == 0 && !v->stdin_done) {
+			/* No VALUE at all: read stdin. */
+		} else if (v->next < v->a->npos) {
+			const char *p = v->a->pos[v->next++];
+
+			if (strcmp(p, "-") != 0) {
+				*val = p;
+				*len = strlen(p);
+				return VALUE_OK;
+			}
+			if (v->stdin_done)
+				continue; /* "-" twice: stdin is consumed */
+		} else {
+			return VALUE_END;
+		}
+		if (!v->lines_ok) {
+			if (!cli_lines_init(&v->lines, stdin,
+			    VIGIL_ID_MAX_INPUT)) {
+				cli_err("out of memory");
+				return VALUE_ERR;
+			}
+			v->lines_ok = true;
+		}
+		v->reading = true;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* id check */
+
+static void
+print_check_line(const struct vigil_id *id, enum vigil_err rc)
+{
+	if (rc == VIGIL_OK) {
+		printf("valid %s %s", vigil_id_type_name(id->type),
+		    id->normalized);
+		if (id->urn[0] != '\0')
+			printf(" %s", id->urn);
+		if (id->warning[0] != '\0')
+			printf(" (warning: %s)", id->warning);
+		putchar('\n');
+	} else if (rc == VIGIL_EAMBIGUOUS) {
+		printf("ambiguous %s\n", id->error);
+	} else {
+		printf("invalid %s\n", id->error);
+	}
+}
+
+int
+cli_id_check(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	static struct vigil_id id; /* 12 KiB: keep it off the stack */
+	enum vigil_id_type t, cand[VIGIL_ID_MAX_CANDIDATES];
+	struct values vals;
+	const char *v;
+	size_t len, ncand;
+	enum value_rc vr;
+	int status = CLI_EXIT_OK;
+
+	if (!cli_id_type_arg(a, cli_arg(a, "type"), &t))
+		return CLI_EXIT_USAGE;
+	values_init(&vals, a);
+	while ((vr = values_next(&vals, &v, &len)) != VALUE_END) {
+		enum vigil_err rc;
+
+		if (vr == VALUE_ERR) {
+			status = CLI_EXIT_FAIL;
+			break;
+		}
+		if (vr == VALUE_TOOLONG) {
+			memset(&id, 0, sizeof id);
+			id.type = t;
+			snprintf(id.error, sizeof id.error, "line %zu: value "
+			    "is %zu bytes long, the limit is %d",
+			    vals.lines.lineno, len, VIGIL_ID_MAX_INPUT);
+			rc = VIGIL_ERANGE;
+			v = "";
+			len = 0;
+			ncand = 0;
+		} else {
+			rc = cli_id_read(t, v, len, &id, cand, &ncand);
+		}
+		if (rc != VIGIL_OK)
+			status = CLI_EXIT_FAIL;
+		if (ctx->json) {
+			if (!cli_json_emit(stdout, cli_id_json(v, len, rc, &id,
+			    cand, ncand))) {
+				status = CLI_EXIT_FAIL;
+				break;
+			}
+		} else {
+			print_check_line(&id, rc);
+		}
+	}
+	values_free(&vals);
+	return cli_finish_stdout(status);
+}
+
+/* ------------------------------------------------------------------ */
+/* id convert */
+
+int
+cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	static struct vigil_id id;
+	enum vigil_id_type t, cand[VIGIL_ID_MAX_CANDIDATES];
+	const char *to = cli_arg(a, "to"), *v, *out;
+	struct values vals;
+	size_t len, ncand;
+	enum value_rc vr;
+	int status = CLI_EXIT_OK;
+	char list[400];
+
+	if (to == NULL)
+		return cli_usage(a->cmd, "--to FORM is required");
+	if (!cli_id_type_arg(a, cli_arg(a, "type"), &t))
+		return CLI_EXIT_USAGE;
+	values_init(&vals, a);
+	while ((vr = values_next(&vals, &v, &len)) != VALUE_END) {
+		if (vr == VALUE_ERR) {
+			status = CLI_EXIT_FAIL;
+			break;
+		}
+		if (vr == VALUE_TOOLONG) {
+			status = cli_err("line %zu: value is %zu bytes long, "
+			    "the limit is %d", vals.lines.lineno, len,
+			    VIGIL_ID_MAX_INPUT);
+			continue;
+		}
+		if (cli_id_read(t, v, len, &id, cand, &ncand) != VIGIL_OK) {
+			status = cli_err("%s", id.error);
+			continue;
+		}
+		if ((out = cli_id_form(&id, to)) == NULL) {
+			status = cli_err("%s %s has no form '%s' (its forms: "
+			    "%s)", vigil_id_type_title(id.type),
+			    id.normalized, to,
+			    cli_id_form_list(&id, list, sizeof list));
+			continue;
+		}
+		if (ctx->json) {
+			json_t *o = json_object();
+
+			if (o != NULL) {
+				cli_json_set(o, "input", cli_json_strn(v, len));
+				cli_json_set(o, "type", json_string(
+				    vigil_id_type_name(id.type)));
+				cli_json_set(o, "form", cli_json_str(to));
+				cli_json_set(o, "value", cli_json_str(out));
+			}
+			if (!cli_json_emit(stdout, o)) {
+				status = CLI_EXIT_FAIL;
+				break;
+			}
+		} else {
+			printf("%s\n", out);
+		}
+	}
+	values_free(&vals);
+	return cli_finish_stdout(status);
+}
+
+/* ------------------------------------------------------------------ */
+/* id explain */
+
+static void
+explain_one(const struct vigil_id *id, const char *indent)
+{
+	printf("%s%-12s %s (%s)\n", indent, "type", vigil_id_type_name(id->type),
+	    vigil_id_type_title(id->type));
+	printf("%s%-12s %s\n", indent, "normalized", id->normalized);
+	printf("%s%-12s %s\n", indent, "urn", id->urn[0] ? id->urn :
+	    "(none defined by the standard)");
+	printf("%s%-12s %s\n", indent, "match key", id->match_key);
+	if (id->nfields > 0) {
+		printf("%sfields:\n", indent);
+		for (size_t i = 0; i < id->nfields; i++)
+			printf("%s  %-18s %s\n", indent, id->fields[i].name,
+			    id->fields[i].value);
+	}
+	if (id->nforms > 0) {
+		printf("%sforms (vigil id convert --to FORM):\n", indent);
+		for (size_t i = 0; i < id->nforms; i++)
+			printf("%s  %-18s %s\n", indent, id->forms[i].name,
+			    id->forms[i].value);
+	}
+	if (id->warning[0] != '\0')
+		printf("%swarning: %s\n", indent, id->warning);
+}
+
+int
+cli_id_explain(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	static struct vigil_id id, reading;
+	enum vigil_id_type t, cand[VIGIL_ID_MAX_CANDIDATES];
+	const char *v = a->pos[0];
+	size_t ncand, len = strlen(v);
+	enum vigil_err rc;
+
+	if (!cli_id_type_arg(a, cli_arg(a, "type"), &t))
+		return CLI_EXIT_USAGE;
+	rc = cli_id_read(t, v, len, &id, cand, &ncand);
+	if (ctx->json) {
+		json_t *o = cli_id_json(v, len, rc, &id, cand, ncand);
+
+		if (o != NULL && rc == VIGIL_EAMBIGUOUS) {
+			json_t *arr = json_array();
+
+			for (size_t i = 0; arr && i < ncand; i++) {
+				enum vigil_err r2 = vigil_id_parse(cand[i], v,
+				    len, &reading);
+
+				json_array_append_new(arr, cli_id_json(v, len,
+				    r2, &reading, NULL, 0));
+			}
+			cli_json_set(o, "readings", arr);
+		}
+		if (!cli_json_emit(stdout, o))
+			return CLI_EXIT_FAIL;
+		return cli_finish_stdout(rc == VIGIL_OK ? CLI_EXIT_OK :
+		    CLI_EXIT_FAIL);
+	}
+	if (rc == VIGIL_OK) {
+		printf("%s %s\n", vigil_id_type_title(id.type), id.normalized);
+		explain_one(&id, "  ");
+		return cli_finish_stdout(CLI_EXIT_OK);
+	}
+	if (rc != VIGIL_EAMBIGUOUS) {
+		printf("invalid %s\n", id.error);
+		return cli_finish_stdout(CLI_EXIT_FAIL);
+	}
+	printf("ambiguous: %s has %zu valid readings\n", v, ncand);
+	for (size_t i = 0; i < ncand; i++) {
+		if (vigil_id_parse(cand[i], v, len, &reading) != VIGIL_OK)
+			continue;
+		printf("\nreading %zu: %s\n", i + 1,
+		    vigil_id_type_title(cand[i]));
+		explain_one(&reading, "  ");
+	}
+	printf("\nChoose a reading with --type, e.g. "
+	    "'vigil id explain --type %s %s'.\n", vigil_id_type_name(cand[0]),
+	    v);
+	return cli_finish_stdout(CLI_EXIT_FAIL);
+}
+
+/* ------------------------------------------------------------------ */
+/* id types */
+
+struct type_doc {
+	const char *desc;
+	const char *example;
+};
+
+/* One line per type, and an example that must stay valid: the
+ * integration test parses every example and checks its forms against
+ * the table in vigil(1). */
+static const struct type_doc type_docs[VIGIL_ID_TYPE_COUNT] = {
+	[VIGIL_ID_IMEI] = { "mobile equipment identity, 15 digits with "
+	    "Luhn check (3GPP TS 23.003)", "490154203237518" },
+	[VIGIL_ID_IMEISV] = { "IMEI with software version, 16 digits",
+	    "3520990017614823" },
+	[VIGIL_ID_MEID] = { "CDMA mobile equipment id, 14 hex or 18 "
+	    "decimal digits (3GPP2 S.R0048)", "AF0123450ABCDE" },
+	[VIGIL_ID_ESN] = { "CDMA electronic serial number, 8 hex or 11 "
+	    "decimal digits", "D0123456" },
+	[VIGIL_ID_ICCID] = { "SIM card number, 18-20 digits (ITU-T E.118)",
+	    "89882110000005300811" },
+	[VIGIL_ID_IMSI] = { "subscriber identity, MCC+MNC+MSIN, up to 15 "
+	    "digits", "310150123456789" },
+	[VIGIL_ID_EID] = { "eUICC identifier, 32 digits, MOD 97-10 (GSMA "
+	    "SGP.29)", "89049032123451234512345678901235" },
+	[VIGIL_ID_MAC] = { "MAC-48 / EUI-48 address", "00:24:be:80:4f:f1" },
+	[VIGIL_ID_EUI64] = { "IEEE EUI-64", "ac:de:48:23:45:67:01:9f" },
+	[VIGIL_ID_DEV_URN] = { "device URN, urn:dev: (RFC 9039)",
+	    "urn:dev:ow:10e2073a01080063" },
+	[VIGIL_ID_GTIN] = { "GS1 trade item number, GTIN-8/12/13/14",
+	    "09520123456788" },
+	[VIGIL_ID_GS1] = { "GS1 element string, (AI)value... or FNC1 form",
+	    "(01)09520123456788(21)12345" },
+	[VIGIL_ID_DIGITAL_LINK] = { "GS1 Digital Link URI",
+	    "https://id.gs1.org/01/09520123456788/21/12345" },
+	[VIGIL_ID_EPC] = { "RFID EPC: binary hex, tag URI or pure-identity "
+	    "URI (GS1 TDS)", "urn:epc:id:sgtin:0614141.812345.6789" },
+	[VIGIL_ID_UUID] = { "UUID (RFC 9562)",
+	    "017f22e2-79b0-7cc3-98c4-dc0c0c07398f" },
+	[VIGIL_ID_URI] = { "any other absolute URI (RFC 3986)",
+	    "https://example.com/devices/42" },
+	[VIGIL_ID_SERIAL] = { "manufacturer serial number (printable text; "
+	    "never auto-detected)", "SN-0042-A" },
+};
+
+int
+cli_id_types(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	static struct vigil_id id;
+
+	(void)a;
+	for (int i = 1; i < VIGIL_ID_TYPE_COUNT; i++) {
+		enum vigil_id_type t = (enum vigil_id_type)i;
+		const struct type_doc *d = &type_docs[i];
+
+		if (!ctx->json) {
+			printf("%-13s %-21s %s\n", vigil_id_type_name(t),
+			    vigil_id_type_title(t), d->desc ? d->desc : "");
+			continue;
+		}
+		json_t *o = json_object(), *forms = json_array();
+		bool ok = d->example != NULL && vigil_id_parse(t, d->example,
+		    strlen(d->example), &id) == VIGIL_OK;
+
+		for (size_t k = 0; ok && forms && k < id.nforms; k++)
+			json_array_append_new(forms,
+			    json_string(id.forms[k].name));
+		if (o != NULL) {
+			cli_json_set(o, "name",
+			    json_string(vigil_id_type_name(t)));
+			cli_json_set(o, "title",
+			    json_string(vigil_id_type_title(t)));
+			cli_json_set(o, "description", cli_json_str(d->desc));
+			cli_json_set(o, "example", cli_json_str(d->example));
+			cli_json_set(o, "example_valid", json_boolean(ok));
+			cli_json_set(o, "forms", forms);
+		} else {
+			json_decref(forms);
+		}
+		if (!cli_json_emit(stdout, o))
+			return CLI_EXIT_FAIL;
+	}
+	return cli_finish_stdout(CLI_EXIT_OK);
+}

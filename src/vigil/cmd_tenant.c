@@ -1,0 +1,123 @@
+/*
+ * `vigil tenant create | list | show`: platform-admin operations on the
+ * tenants of the local store.
+ */
+#include <string.h>
+
+#include "device.h"
+
+int
+cli_tenant_create(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	const char *name = a->pos[0];
+	struct vigil_store *st;
+	struct vigil_tenant t;
+	enum vigil_err rc;
+
+	if (!vigil_tenant_name_valid(name))
+		return cli_err("tenant name '%s' is not valid: use 1-%d "
+		    "lower-case letters, digits and '-', starting with a "
+		    "letter or digit", name, VIGIL_TENANT_NAME_MAX);
+	if ((st = cli_store(ctx)) == NULL)
+		return CLI_EXIT_FAIL;
+	rc = vigil_admin_tenant_create(st, name, cli_arg(a, "display-name"),
+	    &t);
+	if (rc != VIGIL_OK)
+		return cli_store_err(ctx, rc);
+	if (ctx->json) {
+		if (!cli_json_emit(stdout, vigil_tenant_to_json(&t)))
+			return CLI_EXIT_FAIL;
+	} else {
+		printf("created tenant %s (%s)\n", t.name, t.id);
+	}
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+#define TENANT_PAGE 200
+
+int
+cli_tenant_list(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	struct vigil_store *st;
+	struct vigil_tenant *page = NULL;
+	char after[VIGIL_TENANT_NAME_MAX + 1] = "", when[VIGIL_RFC3339_LEN];
+	enum vigil_err rc;
+	size_t n;
+	bool header = false;
+
+	(void)a;
+	if ((st = cli_store(ctx)) == NULL)
+		return CLI_EXIT_FAIL;
+	do {
+		rc = vigil_admin_tenant_list(st, after[0] ? after : NULL,
+		    TENANT_PAGE, &page, &n);
+		if (rc != VIGIL_OK)
+			return cli_store_err(ctx, rc);
+		for (size_t i = 0; i < n; i++) {
+			if (ctx->json) {
+				if (!cli_json_emit(stdout,
+				    vigil_tenant_to_json(&page[i]))) {
+					vigil_free(page);
+					return CLI_EXIT_FAIL;
+				}
+				continue;
+			}
+			if (!header) {
+				printf("%-24s %-24s %-24s %s\n", "NAME",
+				    "DISPLAY NAME", "CREATED", "ID");
+				header = true;
+			}
+			vigil_time_format(page[i].created_ms, when);
+			printf("%-24s %-24s %-24s %s\n", page[i].name,
+			    page[i].display_name, when, page[i].id);
+		}
+		if (n > 0)
+			snprintf(after, sizeof after, "%s", page[n - 1].name);
+		vigil_free(page);
+		page = NULL;
+	} while (n == TENANT_PAGE);
+	if (!ctx->json && !header)
+		cli_note(ctx, "no tenants; create one with 'vigil tenant "
+		    "create NAME'");
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+int
+cli_tenant_show(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	struct vigil_store *st;
+	struct vigil_tenant t;
+	struct vigil_device_filter f;
+	char when[VIGIL_RFC3339_LEN];
+	uint64_t count = 0;
+	enum vigil_err rc;
+
+	if ((st = cli_store(ctx)) == NULL)
+		return CLI_EXIT_FAIL;
+	rc = vigil_admin_tenant_get(st, a->pos[0], &t);
+	if (rc == VIGIL_ENOTFOUND)
+		return cli_err("tenant '%s' does not exist (see 'vigil tenant "
+		    "list')", a->pos[0]);
+	if (rc != VIGIL_OK)
+		return cli_store_err(ctx, rc);
+	memset(&f, 0, sizeof f);
+	if ((rc = vigil_device_count(st, t.id, &f, &count)) != VIGIL_OK)
+		return cli_store_err(ctx, rc);
+	if (ctx->json) {
+		json_t *o = vigil_tenant_to_json(&t);
+
+		if (o != NULL)
+			cli_json_set(o, "devices", json_integer(
+			    (json_int_t)count));
+		if (!cli_json_emit(stdout, o))
+			return CLI_EXIT_FAIL;
+		return cli_finish_stdout(CLI_EXIT_OK);
+	}
+	vigil_time_format(t.created_ms, when);
+	printf("%s\n", t.name);
+	printf("  %-13s %s\n", "id", t.id);
+	printf("  %-13s %s\n", "display name", t.display_name);
+	printf("  %-13s %s\n", "created", when);
+	printf("  %-13s %llu\n", "devices", (unsigned long long)count);
+	return cli_finish_stdout(CLI_EXIT_OK);
+}

@@ -1,0 +1,218 @@
+/*
+ * The command table: every command, its synopsis, summary and options.
+ * Dispatch (main.c), --help and `vigil help --commands` all read this
+ * table, and tests/integration/id_cli.sh compares the command list with
+ * docs/vigil.1, so the three cannot drift apart.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "device.h"
+
+const struct cli_opt cli_global_opts[] = {
+	{ "data", 0, "DIR", "data directory (default $VIGIL_DATA, else ./var)",
+	    0 },
+	{ "tenant", 0, "NAME", "tenant to act on (default $VIGIL_TENANT, "
+	    "else the only tenant)", 0 },
+	{ "json", 0, NULL, "machine-readable output, one JSON object per "
+	    "line", 0 },
+	{ "quiet", 'q', NULL, "no notes or progress on stderr", 0 },
+	{ "help", 'h', NULL, "show help and exit", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_none[] = {
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_help[] = {
+	{ "commands", 0, NULL, "list every command, one \"group command\" per "
+	    "line", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_id_check[] = {
+	{ "type", 't', "TYPE", "parse as this type instead of auto-detecting",
+	    0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_id_convert[] = {
+	{ "to", 0, "FORM", "form to print: normalized, urn, match-key or a "
+	    "form the value has", 0 },
+	{ "type", 't', "TYPE", "parse as this type instead of auto-detecting",
+	    0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_label[] = {
+	{ "format", 'f', "FMT", "png, svg or txt (default png)", 0 },
+	{ "output", 'o', "FILE", "write the label to FILE instead of stdout",
+	    0 },
+	{ "size", 0, "N", "module size in pixels, 1-64 (default 8)", 0 },
+	{ "type", 't', "TYPE", "read VALUE as this identifier type", 0 },
+	{ "invert", 0, NULL, "txt: light modules drawn, for dark terminals",
+	    0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_tenant_create[] = {
+	{ "display-name", 0, "TEXT", "human name shown in listings", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_device_add[] = {
+	{ "name", 0, "NAME", "device name, unique in the tenant (required)",
+	    0 },
+	{ "model", 0, "MODEL", "model designation", 0 },
+	{ "gtin", 0, "GTIN", "GTIN of the model (any GTIN-8/12/13/14 "
+	    "spelling)", 0 },
+	{ "id", 0, "TYPE=VALUE", "identifier of any type (also --imei, "
+	    "--mac, ... per type)", CLI_OPT_REPEAT },
+	{ "label", 0, "KEY=VALUE", "label", CLI_OPT_REPEAT },
+	{ "region", 0, "REGION", "home region (data residency)", 0 },
+	{ "owner", 0, "CONTACT", "owner or security contact", 0 },
+	{ "state", 0, "STATE", "initial lifecycle state", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_device_list[] = {
+	{ "state", 0, "STATE", "only devices in this state", 0 },
+	{ "model", 0, "MODEL", "only devices of this model", 0 },
+	{ "label", 0, "KEY=VALUE", "only devices with this label",
+	    CLI_OPT_REPEAT },
+	{ "limit", 0, "N", "at most N devices (default 100)", 0 },
+	{ "cursor", 0, "CURSOR", "continue after a previous page", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_device_update[] = {
+	{ "name", 0, "NAME", "rename", 0 },
+	{ "model", 0, "MODEL", "set the model", 0 },
+	{ "gtin", 0, "GTIN", "set the model GTIN (\"\" clears it)", 0 },
+	{ "label", 0, "KEY=VALUE", "set a label", CLI_OPT_REPEAT },
+	{ "unlabel", 0, "KEY", "remove a label", CLI_OPT_REPEAT },
+	{ "add-id", 0, "TYPE=VALUE", "add an identifier", CLI_OPT_REPEAT },
+	{ "remove-id", 0, "TYPE=VALUE", "remove an identifier",
+	    CLI_OPT_REPEAT },
+	{ "region", 0, "REGION", "set the home region", 0 },
+	{ "owner", 0, "CONTACT", "set the owner", 0 },
+	{ "if-version", 0, "N", "fail unless the device is at version N", 0 },
+	{ "reason", 0, "TEXT", "why (recorded in the history)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_reason[] = {
+	{ "reason", 0, "TEXT", "why (recorded in the history; required)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_device_find[] = {
+	{ "type", 't', "TYPE", "read VALUE as this identifier type", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_device_import[] = {
+	{ "format", 'f', "FMT", "csv or jsonl (default from the file "
+	    "extension)", 0 },
+	{ "atomic", 0, NULL, "import all rows or none", 0 },
+	{ "batch", 0, "N", "rows per transaction (default 500)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_device_export[] = {
+	{ "format", 'f', "FMT", "csv or jsonl (default jsonl, or from -o's "
+	    "extension)", 0 },
+	{ "output", 'o', "FILE", "write to FILE instead of stdout", 0 },
+	{ "state", 0, "STATE", "only devices in this state", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+#define ANY SIZE_MAX
+
+const struct cli_cmd cli_commands[] = {
+	{ "help", NULL, "[COMMAND...]", "show help for vigil or a command",
+	    opts_help, 0, 0, 2, cli_cmd_help },
+	{ "version", NULL, "", "print the version", opts_none, 0, 0, 0,
+	    cli_cmd_version },
+
+	{ "id", "check", "[VALUE...]", "validate identifiers (stdin when "
+	    "no VALUE or VALUE is -)", opts_id_check, 0, 0, ANY,
+	    cli_id_check },
+	{ "id", "convert", "VALUE...", "print another form of identifiers",
+	    opts_id_convert, 0, 1, ANY, cli_id_convert },
+	{ "id", "explain", "VALUE", "explain an identifier field by field",
+	    opts_id_check, 0, 1, 1, cli_id_explain },
+	{ "id", "types", "", "list the identifier types", opts_none, 0, 0, 0,
+	    cli_id_types },
+
+	{ "label", NULL, "DEVICE|VALUE", "render a QR smart label (GS1 "
+	    "Digital Link or URN)", opts_label, 0, 1, 1, cli_label },
+
+	{ "tenant", "create", "NAME", "create a tenant", opts_tenant_create,
+	    0, 1, 1, cli_tenant_create },
+	{ "tenant", "list", "", "list tenants", opts_none, 0, 0, 0,
+	    cli_tenant_list },
+	{ "tenant", "show", "NAME", "show a tenant", opts_none, 0, 1, 1,
+	    cli_tenant_show },
+
+	{ "device", "add", "", "register a device", opts_device_add,
+	    CLI_CMD_IDOPTS, 0, 0, cli_device_add },
+	{ "device", "show", "DEVICE", "show a device (by id, name or any "
+	    "identifier)", opts_none, 0, 1, 1, cli_device_show },
+	{ "device", "list", "", "list devices", opts_device_list, 0, 0, 0,
+	    cli_device_list },
+	{ "device", "update", "DEVICE", "change a device", opts_device_update,
+	    0, 1, 1, cli_device_update },
+	{ "device", "set-state", "DEVICE STATE", "change a device's "
+	    "lifecycle state", opts_reason, 0, 2, 2, cli_device_set_state },
+	{ "device", "retire", "DEVICE", "retire a device", opts_reason, 0, 1,
+	    1, cli_device_retire },
+	{ "device", "find", "VALUE", "find devices by any identifier in any "
+	    "spelling", opts_device_find, 0, 1, 1, cli_device_find },
+	{ "device", "history", "DEVICE", "show a device's change history",
+	    opts_none, 0, 1, 1, cli_device_history },
+	{ "device", "import", "FILE|-", "import devices from CSV or JSON "
+	    "lines", opts_device_import, 0, 1, 1, cli_device_import },
+	{ "device", "export", "", "export devices as CSV or JSON lines",
+	    opts_device_export, 0, 0, 0, cli_device_export },
+};
+
+const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
+
+const char *
+cli_cmd_fullname(const struct cli_cmd *c, char *buf, size_t size)
+{
+	if (c->name != NULL)
+		snprintf(buf, size, "%s %s", c->group, c->name);
+	else
+		snprintf(buf, size, "%s", c->group);
+	return buf;
+}
+
+const struct cli_cmd *
+cli_cmd_find(const char *group, const char *name)
+{
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		const struct cli_cmd *c = &cli_commands[i];
+
+		if (strcmp(c->group, group) != 0)
+			continue;
+		if (c->name == NULL)
+			return c;
+		if (name != NULL && strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+bool
+cli_group_exists(const char *group)
+{
+	for (size_t i = 0; i < cli_ncommands; i++)
+		if (strcmp(cli_commands[i].group, group) == 0)
+			return true;
+	return false;
+}

@@ -1,0 +1,101 @@
+/*
+ * Opening the store and choosing the tenant for commands that work on
+ * the registry.
+ */
+#include <string.h>
+
+#include "vigil/registry.h"
+
+#include "cli.h"
+
+struct vigil_store *
+cli_store(struct cli_ctx *ctx)
+{
+	char path[4096], err[VIGIL_STORE_MAX_ERR];
+	int n;
+
+	if (ctx->store != NULL)
+		return ctx->store;
+	n = snprintf(path, sizeof path, "%s/vigil.db", ctx->data_dir);
+	if (n < 0 || (size_t)n >= sizeof path) {
+		cli_err("data directory path is too long");
+		return NULL;
+	}
+	err[0] = '\0';
+	if (vigil_store_open(&ctx->store, path, NULL, err, sizeof err) !=
+	    VIGIL_OK) {
+		ctx->store = NULL;
+		cli_err("%s", err[0] ? err : "cannot open the database");
+		return NULL;
+	}
+	return ctx->store;
+}
+
+void
+cli_ctx_close(struct cli_ctx *ctx)
+{
+	vigil_store_close(ctx->store);
+	ctx->store = NULL;
+}
+
+int
+cli_store_err(struct cli_ctx *ctx, enum vigil_err rc)
+{
+	const char *m = ctx->store ? vigil_store_errmsg(ctx->store) : "";
+
+	return cli_err("%s", m[0] ? m : vigil_strerror(rc));
+}
+
+static void
+set_tenant(struct cli_ctx *ctx, const struct vigil_tenant *t)
+{
+	memcpy(ctx->tenant_id, t->id, sizeof ctx->tenant_id);
+	snprintf(ctx->tenant_name, sizeof ctx->tenant_name, "%s", t->name);
+}
+
+bool
+cli_tenant(struct cli_ctx *ctx)
+{
+	struct vigil_store *st;
+	struct vigil_tenant t, *list = NULL;
+	enum vigil_err rc;
+	size_t n = 0;
+
+	if (ctx->tenant_id[0] != '\0')
+		return true;
+	if ((st = cli_store(ctx)) == NULL)
+		return false;
+	if (ctx->tenant != NULL) {
+		rc = vigil_admin_tenant_get(st, ctx->tenant, &t);
+		if (rc == VIGIL_ENOTFOUND) {
+			cli_err("tenant '%s' does not exist (see 'vigil tenant "
+			    "list')", ctx->tenant);
+			return false;
+		}
+		if (rc != VIGIL_OK) {
+			cli_store_err(ctx, rc);
+			return false;
+		}
+		set_tenant(ctx, &t);
+		return true;
+	}
+	/* Two entries are enough to tell "exactly one" from "several". */
+	if ((rc = vigil_admin_tenant_list(st, NULL, 2, &list, &n)) !=
+	    VIGIL_OK) {
+		cli_store_err(ctx, rc);
+		return false;
+	}
+	if (n == 1) {
+		set_tenant(ctx, &list[0]);
+		vigil_free(list);
+		return true;
+	}
+	vigil_free(list);
+	if (n == 0)
+		cli_err("no tenant exists yet; create one with 'vigil tenant "
+		    "create NAME'");
+	else
+		cli_err("several tenants exist; choose one with --tenant NAME "
+		    "or VIGIL_TENANT=NAME (see 'vigil tenant list')");
+	return false;
+}

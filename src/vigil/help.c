@@ -1,0 +1,149 @@
+/*
+ * Help texts, generated from the command table so that `vigil help`,
+ * `vigil COMMAND --help` and `vigil help --commands` always agree with
+ * what dispatch accepts.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef VIGIL_VERSION
+#define VIGIL_VERSION "unknown"
+#endif
+
+static void
+print_opts(FILE *f, const struct cli_opt *o)
+{
+	for (; o != NULL && o->name != NULL; o++) {
+		char lhs[64];
+
+		if (o->short_name != 0)
+			snprintf(lhs, sizeof lhs, "-%c, --%s%s%s", o->short_name,
+			    o->name, o->metavar ? " " : "",
+			    o->metavar ? o->metavar : "");
+		else
+			snprintf(lhs, sizeof lhs, "    --%s%s%s", o->name,
+			    o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		fprintf(f, "  %-26s %s%s\n", lhs, o->help,
+		    (o->flags & CLI_OPT_REPEAT) ? " (repeatable)" : "");
+	}
+}
+
+void
+cli_help_command(FILE *f, const struct cli_cmd *c)
+{
+	char name[64];
+
+	cli_cmd_fullname(c, name, sizeof name);
+	fprintf(f, "usage: vigil %s%s%s%s\n\n%s.\n", name,
+	    c->opts[0].name || (c->flags & CLI_CMD_IDOPTS) ? " [OPTIONS]" : "",
+	    c->args[0] ? " " : "", c->args, c->summary);
+	if (c->opts[0].name != NULL || (c->flags & CLI_CMD_IDOPTS)) {
+		fprintf(f, "\noptions:\n");
+		print_opts(f, c->opts);
+	}
+	if (c->flags & CLI_CMD_IDOPTS) {
+		fprintf(f, "  %-26s identifier of that type (repeatable):\n",
+		    "    --TYPE VALUE");
+		fprintf(f, "  %-26s", "");
+		for (int i = 1; i < VIGIL_ID_TYPE_COUNT; i++) {
+			const char *n = vigil_id_type_name((enum vigil_id_type)i);
+			bool own = false;
+
+			/* An explicit option of the same name wins. */
+			for (const struct cli_opt *o = c->opts; o->name; o++)
+				own = own || strcmp(o->name, n) == 0;
+			if (!own)
+				fprintf(f, " --%s", n);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "\nglobal options:\n");
+	print_opts(f, cli_global_opts);
+	fprintf(f, "\nSee vigil(1) for details.\n");
+}
+
+void
+cli_help_overview(FILE *f, const char *group)
+{
+	const char *last = NULL;
+
+	if (group == NULL)
+		fprintf(f, "usage: vigil [--data DIR] [--tenant NAME] [--json] "
+		    "[--quiet] COMMAND [OPTIONS] [ARGS]\n"
+		    "       vigil --version | --help\n\n"
+		    "vigil: device inventory and identifiers for IoT "
+		    "fleets.\n\ncommands:\n");
+	else
+		fprintf(f, "usage: vigil %s COMMAND [OPTIONS] [ARGS]\n\n"
+		    "commands:\n", group);
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		const struct cli_cmd *c = &cli_commands[i];
+		char name[64], lhs[96];
+
+		if (group != NULL && strcmp(c->group, group) != 0)
+			continue;
+		if (group == NULL && last != NULL && strcmp(last, c->group) != 0)
+			fputc('\n', f);
+		last = c->group;
+		cli_cmd_fullname(c, name, sizeof name);
+		snprintf(lhs, sizeof lhs, "%s%s%s", name, c->args[0] ? " " : "",
+		    c->args);
+		fprintf(f, "  %-30s %s\n", lhs, c->summary);
+	}
+	if (group == NULL) {
+		fprintf(f, "\nglobal options:\n");
+		print_opts(f, cli_global_opts);
+	}
+	fprintf(f, "\nRun 'vigil help COMMAND' for its options; see vigil(1) "
+	    "for details.\n");
+}
+
+int
+cli_cmd_help(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	const struct cli_cmd *c;
+
+	(void)ctx;
+	if (cli_flag(a, "commands")) {
+		for (size_t i = 0; i < cli_ncommands; i++) {
+			char name[64];
+
+			puts(cli_cmd_fullname(&cli_commands[i], name,
+			    sizeof name));
+		}
+		return cli_finish_stdout(CLI_EXIT_OK);
+	}
+	if (a->npos == 0) {
+		cli_help_overview(stdout, NULL);
+		return cli_finish_stdout(CLI_EXIT_OK);
+	}
+	c = cli_cmd_find(a->pos[0], a->npos > 1 ? a->pos[1] : NULL);
+	if (c != NULL && (c->name != NULL || a->npos == 1)) {
+		cli_help_command(stdout, c);
+		return cli_finish_stdout(CLI_EXIT_OK);
+	}
+	if (a->npos == 1 && cli_group_exists(a->pos[0])) {
+		cli_help_overview(stdout, a->pos[0]);
+		return cli_finish_stdout(CLI_EXIT_OK);
+	}
+	return cli_usage(a->cmd, "no such command '%s%s%s'", a->pos[0],
+	    a->npos > 1 ? " " : "", a->npos > 1 ? a->pos[1] : "");
+}
+
+int
+cli_cmd_version(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	(void)a;
+	if (ctx->json) {
+		json_t *o = json_object();
+
+		if (o != NULL)
+			cli_json_set(o, "version", json_string(VIGIL_VERSION));
+		if (!cli_json_emit(stdout, o))
+			return CLI_EXIT_FAIL;
+	} else {
+		printf("vigil %s\n", VIGIL_VERSION);
+	}
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
