@@ -150,7 +150,7 @@ cli_id_check(struct cli_ctx *ctx, const struct cli_args *a)
 			    "is %zu bytes long, the limit is %d",
 			    vals.lines.lineno, len, VIGIL_ID_MAX_INPUT);
 			rc = VIGIL_ERANGE;
-			v = "";
+			v = NULL; /* input: null, the line was not kept */
 			len = 0;
 			ncand = 0;
 		} else {
@@ -242,23 +242,32 @@ cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a)
 static void
 explain_one(const struct vigil_id *id, const char *indent)
 {
-	printf("%s%-12s %s (%s)\n", indent, "type", vigil_id_type_name(id->type),
-	    vigil_id_type_title(id->type));
-	printf("%s%-12s %s\n", indent, "normalized", id->normalized);
-	printf("%s%-12s %s\n", indent, "urn", id->urn[0] ? id->urn :
+	int w = 12;
+
+	/* One column for every name, sized to the longest. */
+	for (size_t i = 0; i < id->nfields; i++)
+		w = (int)strlen(id->fields[i].name) + 2 > w ?
+		    (int)strlen(id->fields[i].name) + 2 : w;
+	for (size_t i = 0; i < id->nforms; i++)
+		w = (int)strlen(id->forms[i].name) + 2 > w ?
+		    (int)strlen(id->forms[i].name) + 2 : w;
+	printf("%s%-*s %s (%s)\n", indent, w, "type",
+	    vigil_id_type_name(id->type), vigil_id_type_title(id->type));
+	printf("%s%-*s %s\n", indent, w, "normalized", id->normalized);
+	printf("%s%-*s %s\n", indent, w, "urn", id->urn[0] ? id->urn :
 	    "(none defined by the standard)");
-	printf("%s%-12s %s\n", indent, "match key", id->match_key);
+	printf("%s%-*s %s\n", indent, w, "match key", id->match_key);
 	if (id->nfields > 0) {
 		printf("%sfields:\n", indent);
 		for (size_t i = 0; i < id->nfields; i++)
-			printf("%s  %-18s %s\n", indent, id->fields[i].name,
-			    id->fields[i].value);
+			printf("%s  %-*s %s\n", indent, w - 2,
+			    id->fields[i].name, id->fields[i].value);
 	}
 	if (id->nforms > 0) {
 		printf("%sforms (vigil id convert --to FORM):\n", indent);
 		for (size_t i = 0; i < id->nforms; i++)
-			printf("%s  %-18s %s\n", indent, id->forms[i].name,
-			    id->forms[i].value);
+			printf("%s  %-*s %s\n", indent, w - 2,
+			    id->forms[i].name, id->forms[i].value);
 	}
 	if (id->warning[0] != '\0')
 		printf("%swarning: %s\n", indent, id->warning);
@@ -331,38 +340,40 @@ struct type_doc {
  * integration test parses every example and checks its forms against
  * the table in vigil(1). */
 static const struct type_doc type_docs[VIGIL_ID_TYPE_COUNT] = {
-	[VIGIL_ID_IMEI] = { "mobile equipment identity, 15 digits with "
-	    "Luhn check (3GPP TS 23.003)", "490154203237518" },
-	[VIGIL_ID_IMEISV] = { "IMEI with software version, 16 digits",
-	    "3520990017614823" },
-	[VIGIL_ID_MEID] = { "CDMA mobile equipment id, 14 hex or 18 "
-	    "decimal digits (3GPP2 S.R0048)", "AF0123450ABCDE" },
-	[VIGIL_ID_ESN] = { "CDMA electronic serial number, 8 hex or 11 "
-	    "decimal digits", "D0123456" },
-	[VIGIL_ID_ICCID] = { "SIM card number, 18-20 digits (ITU-T E.118)",
-	    "89882110000005300811" },
-	[VIGIL_ID_IMSI] = { "subscriber identity, MCC+MNC+MSIN, up to 15 "
-	    "digits", "310150123456789" },
-	[VIGIL_ID_EID] = { "eUICC identifier, 32 digits, MOD 97-10 (GSMA "
-	    "SGP.29)", "89049032123451234512345678901235" },
-	[VIGIL_ID_MAC] = { "MAC-48 / EUI-48 address", "00:24:be:80:4f:f1" },
-	[VIGIL_ID_EUI64] = { "IEEE EUI-64", "ac:de:48:23:45:67:01:9f" },
+	[VIGIL_ID_IMEI] = { "IMEI, 15 digits with Luhn check digit (3GPP TS "
+	    "23.003)", "490154203237518" },
+	[VIGIL_ID_IMEISV] = { "IMEI with a 2-digit software version, 16 "
+	    "digits", "3520990017614823" },
+	[VIGIL_ID_MEID] = { "MEID, 14 hex or 18 decimal digits (3GPP2 "
+	    "S.R0048)", "AF0123450ABCDE" },
+	[VIGIL_ID_ESN] = { "ESN, 8 hex or 11 decimal digits; pseudo-ESNs "
+	    "flagged", "D0123456" },
+	[VIGIL_ID_ICCID] = { "ICCID, SIM card number, 18-20 digits (ITU-T "
+	    "E.118)", "89882110000005300811" },
+	[VIGIL_ID_IMSI] = { "IMSI, MCC + MNC + MSIN, up to 15 digits",
+	    "310150123456789" },
+	[VIGIL_ID_EID] = { "eUICC EID, 32 digits, MOD 97-10 (GSMA SGP.29)",
+	    "89049032123451234512345678901235" },
+	[VIGIL_ID_MAC] = { "MAC-48 / EUI-48 address (IEEE 802)",
+	    "00:24:be:80:4f:f1" },
+	[VIGIL_ID_EUI64] = { "EUI-64 address (IEEE)",
+	    "ac:de:48:23:45:67:01:9f" },
 	[VIGIL_ID_DEV_URN] = { "device URN, urn:dev: (RFC 9039)",
 	    "urn:dev:ow:10e2073a01080063" },
-	[VIGIL_ID_GTIN] = { "GS1 trade item number, GTIN-8/12/13/14",
+	[VIGIL_ID_GTIN] = { "GTIN-8/12/13/14 (GS1 General Specifications)",
 	    "09520123456788" },
 	[VIGIL_ID_GS1] = { "GS1 element string, (AI)value... or FNC1 form",
 	    "(01)09520123456788(21)12345" },
 	[VIGIL_ID_DIGITAL_LINK] = { "GS1 Digital Link URI",
 	    "https://id.gs1.org/01/09520123456788/21/12345" },
-	[VIGIL_ID_EPC] = { "RFID EPC: binary hex, tag URI or pure-identity "
-	    "URI (GS1 TDS)", "urn:epc:id:sgtin:0614141.812345.6789" },
+	[VIGIL_ID_EPC] = { "RFID EPC: tag hex, tag URI or pure-identity URI "
+	    "(GS1 TDS)", "urn:epc:id:sgtin:0614141.812345.6789" },
 	[VIGIL_ID_UUID] = { "UUID (RFC 9562)",
 	    "017f22e2-79b0-7cc3-98c4-dc0c0c07398f" },
 	[VIGIL_ID_URI] = { "any other absolute URI (RFC 3986)",
 	    "https://example.com/devices/42" },
-	[VIGIL_ID_SERIAL] = { "manufacturer serial number (printable text; "
-	    "never auto-detected)", "SN-0042-A" },
+	[VIGIL_ID_SERIAL] = { "manufacturer serial number; never "
+	    "auto-detected", "SN-0042-A" },
 };
 
 int
@@ -376,8 +387,8 @@ cli_id_types(struct cli_ctx *ctx, const struct cli_args *a)
 		const struct type_doc *d = &type_docs[i];
 
 		if (!ctx->json) {
-			printf("%-13s %-21s %s\n", vigil_id_type_name(t),
-			    vigil_id_type_title(t), d->desc ? d->desc : "");
+			printf("%-13s %s\n", vigil_id_type_name(t),
+			    d->desc ? d->desc : "");
 			continue;
 		}
 		json_t *o = json_object(), *forms = json_array();

@@ -180,11 +180,12 @@ print_entry(const struct vigil_history_entry *e)
 
 	vigil_time_format(e->at_ms, when);
 	printf("%s  %-7s  %-20s", when, e->event, e->actor);
-	if (e->to != VIGIL_DEV_NONE)
-		printf("  %s -> %s", vigil_device_state_name(e->from),
-		    vigil_device_state_name(e->to));
+	/* The registry's detail already names a state move it made. */
 	if (e->detail != NULL && e->detail[0] != '\0')
 		printf("  %s", e->detail);
+	else if (e->to != VIGIL_DEV_NONE)
+		printf("  %s -> %s", vigil_device_state_name(e->from),
+		    vigil_device_state_name(e->to));
 	if (e->reason != NULL && e->reason[0] != '\0')
 		printf("  (reason: %s)", e->reason);
 	putchar('\n');

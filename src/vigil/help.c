@@ -11,21 +11,56 @@
 #define VIGIL_VERSION "unknown"
 #endif
 
+#define HELP_WIDTH 79
+#define HELP_COL 30 /* where descriptions start */
+
+/* "  LHS   text..." with text word-wrapped at HELP_WIDTH and continued
+ * under HELP_COL; an LHS too wide for its column gets its own line. */
+static void
+print_item(FILE *f, const char *lhs, const char *text)
+{
+	size_t col;
+
+	col = (size_t)fprintf(f, "  %s", lhs);
+	if (col + 1 > HELP_COL) {
+		fputc('\n', f);
+		col = 0;
+	}
+	fprintf(f, "%*s", (int)(HELP_COL - col), "");
+	col = HELP_COL;
+	while (*text != '\0') {
+		size_t w = strcspn(text, " ");
+
+		if (col > HELP_COL && col + 1 + w > HELP_WIDTH) {
+			fprintf(f, "\n%*s", HELP_COL, "");
+			col = HELP_COL;
+		} else if (col > HELP_COL) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(text, 1, w, f);
+		col += w;
+		text += w;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', f);
+}
+
 static void
 print_opts(FILE *f, const struct cli_opt *o)
 {
 	for (; o != NULL && o->name != NULL; o++) {
-		char lhs[64];
+		char lhs[64], text[256];
 
-		if (o->short_name != 0)
-			snprintf(lhs, sizeof lhs, "-%c, --%s%s%s", o->short_name,
-			    o->name, o->metavar ? " " : "",
-			    o->metavar ? o->metavar : "");
-		else
-			snprintf(lhs, sizeof lhs, "    --%s%s%s", o->name,
-			    o->metavar ? " " : "", o->metavar ? o->metavar : "");
-		fprintf(f, "  %-26s %s%s\n", lhs, o->help,
+		snprintf(lhs, sizeof lhs, "%s%c%s--%s%s%s",
+		    o->short_name ? "-" : "  ",
+		    o->short_name ? o->short_name : ' ',
+		    o->short_name ? ", " : " ", o->name,
+		    o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		snprintf(text, sizeof text, "%s%s", o->help,
 		    (o->flags & CLI_OPT_REPEAT) ? " (repeatable)" : "");
+		print_item(f, lhs, text);
 	}
 }
 
@@ -43,20 +78,25 @@ cli_help_command(FILE *f, const struct cli_cmd *c)
 		print_opts(f, c->opts);
 	}
 	if (c->flags & CLI_CMD_IDOPTS) {
-		fprintf(f, "  %-26s identifier of that type (repeatable):\n",
-		    "    --TYPE VALUE");
-		fprintf(f, "  %-26s", "");
+		char text[512] = "identifier of that type (repeatable):";
+		size_t o = strlen(text);
+
 		for (int i = 1; i < VIGIL_ID_TYPE_COUNT; i++) {
 			const char *n = vigil_id_type_name((enum vigil_id_type)i);
 			bool own = false;
+			int k;
 
 			/* An explicit option of the same name wins. */
-			for (const struct cli_opt *o = c->opts; o->name; o++)
-				own = own || strcmp(o->name, n) == 0;
-			if (!own)
-				fprintf(f, " --%s", n);
+			for (const struct cli_opt *op = c->opts; op->name; op++)
+				own = own || strcmp(op->name, n) == 0;
+			if (own)
+				continue;
+			k = snprintf(text + o, sizeof text - o, " --%s", n);
+			if (k < 0 || (size_t)k >= sizeof text - o)
+				break;
+			o += (size_t)k;
 		}
-		fputc('\n', f);
+		print_item(f, "    --TYPE VALUE", text);
 	}
 	fprintf(f, "\nglobal options:\n");
 	print_opts(f, cli_global_opts);
@@ -67,10 +107,11 @@ void
 cli_help_overview(FILE *f, const char *group)
 {
 	const char *last = NULL;
+	bool last_has_sub = false;
 
 	if (group == NULL)
-		fprintf(f, "usage: vigil [--data DIR] [--tenant NAME] [--json] "
-		    "[--quiet] COMMAND [OPTIONS] [ARGS]\n"
+		fprintf(f, "usage: vigil [GLOBAL OPTIONS] COMMAND [OPTIONS] "
+		    "[ARGS]\n"
 		    "       vigil --version | --help\n\n"
 		    "vigil: device inventory and identifiers for IoT "
 		    "fleets.\n\ncommands:\n");
@@ -83,13 +124,18 @@ cli_help_overview(FILE *f, const char *group)
 
 		if (group != NULL && strcmp(c->group, group) != 0)
 			continue;
-		if (group == NULL && last != NULL && strcmp(last, c->group) != 0)
+		/* A blank line between groups; single-word commands stay
+		 * together. */
+		if (group == NULL && last != NULL &&
+		    strcmp(last, c->group) != 0 &&
+		    (c->name != NULL || last_has_sub))
 			fputc('\n', f);
 		last = c->group;
+		last_has_sub = c->name != NULL;
 		cli_cmd_fullname(c, name, sizeof name);
 		snprintf(lhs, sizeof lhs, "%s%s%s", name, c->args[0] ? " " : "",
 		    c->args);
-		fprintf(f, "  %-30s %s\n", lhs, c->summary);
+		print_item(f, lhs, c->summary);
 	}
 	if (group == NULL) {
 		fprintf(f, "\nglobal options:\n");

@@ -117,7 +117,7 @@ detect_rejects_empty_unknown_and_oversized_input(void **state)
 	assert_int_equal(rc, VIGIL_ERANGE);
 	assert_non_null(strstr(id.error, "the limit is 2048"));
 
-	rc = vigil_id_parse(VIGIL_ID_IMEI, "3520990\0176148", 14, &id);
+	rc = vigil_id_parse(VIGIL_ID_IMEI, "3520990\0" "176148", 14, &id);
 	assert_int_equal(rc, VIGIL_EINVAL);
 	assert_string_equal(id.error,
 	    "IMEI: value contains a NUL byte at position 8");

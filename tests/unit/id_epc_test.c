@@ -223,7 +223,7 @@ sgtin198_hex_decodes_back_to_the_escaped_tag_uri(void **state)
 }
 
 static void
-sgtin198_accepts_lower_case_and_needless_escapes_canonically(void **state)
+sgtin198_accepts_any_escape_and_renders_canonically(void **state)
 {
 	(void)state;
 	parse_ok("urn:epc:tag:sgtin-198:3.0614141.812345.%33%32a%2fb");
@@ -249,7 +249,7 @@ sgtin198_full_20_character_serial_round_trips(void **state)
 }
 
 static void
-pure_sgtin_with_leading_zero_serial_falls_back_to_sgtin198(void **state)
+pure_sgtin_leading_zero_serial_uses_sgtin198(void **state)
 {
 	(void)state;
 	assert_epc("urn:epc:id:sgtin:0614141.812345.06789",
@@ -263,7 +263,7 @@ pure_sgtin_with_leading_zero_serial_falls_back_to_sgtin198(void **state)
 }
 
 static void
-pure_sgtin_with_serial_above_2_pow_38_falls_back_to_sgtin198(void **state)
+pure_sgtin_serial_of_2_pow_38_uses_sgtin198(void **state)
 {
 	(void)state;
 	parse_ok("urn:epc:id:sgtin:0614141.812345.274877906944");
@@ -311,7 +311,52 @@ sgtin_every_partition_round_trips_through_hex(void **state)
 		parse_ok(v[p].hex);
 		assert_field("partition", want);
 		assert_form("tag-uri", v[p].tag);
-		assert_field("filter_meaning", "point of sale (POS) trade item");
+		assert_field("filter_meaning",
+		    "point of sale (POS) trade item");
+	}
+}
+
+static void
+other_schemes_every_partition_round_trips_through_hex(void **state)
+{
+	/* Digits of company prefix + second field for SSCC, SGLN, GRAI
+	 * (GIAI has no second field). */
+	static const struct {
+		const char *kind;
+		unsigned total;
+		bool ser;
+	} k[] = {
+		{ "sscc", 17, false }, { "sgln", 12, true },
+		{ "grai", 12, true }, { "giai", 0, true },
+	};
+	char uri[128], hex[VIGIL_ID_MAX_VALUE], norm[VIGIL_ID_MAX_VALUE];
+	char want[4];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof k / sizeof k[0]; i++) {
+		for (unsigned p = 0; p < 7; p++) {
+			unsigned l = 12 - p;
+			int n = snprintf(uri, sizeof uri, "urn:epc:id:%s:%.*s",
+			    k[i].kind, (int)l, "061414112345");
+
+			if (k[i].total > 0)
+				n += snprintf(uri + n, sizeof uri - (size_t)n,
+				    ".%.*s", (int)(k[i].total - l),
+				    "12345678901");
+			if (k[i].ser)
+				snprintf(uri + n, sizeof uri - (size_t)n,
+				    ".5678");
+			parse_ok(uri);
+			snprintf(want, sizeof want, "%u", p);
+			assert_field("partition", want);
+			snprintf(hex, sizeof hex, "%s",
+			    vigil_id_form(&id, "hex"));
+			snprintf(norm, sizeof norm, "%s", id.normalized);
+			assert_string_equal(norm, uri);
+			parse_ok(hex);
+			assert_string_equal(id.normalized, norm);
+			assert_field("partition", want);
+		}
 	}
 }
 
@@ -352,7 +397,8 @@ giai96_asset_reference_limit_follows_partition_bits(void **state)
 	parse_ok("345878903FFFFFFFFFFFFFFF");
 	assert_string_equal(id.normalized,
 	    "urn:epc:id:giai:123456.4611686018427387903");
-	assert_form("tag-uri", "urn:epc:tag:giai-96:2.123456.4611686018427387903");
+	assert_form("tag-uri",
+	    "urn:epc:tag:giai-96:2.123456.4611686018427387903");
 	parse_err("urn:epc:tag:giai-96:2.123456.4611686018427387904",
 	    "EPC urn:epc:tag:giai-96:2.123456.4611686018427387904: "
 	    "individual asset reference '4611686018427387904' at position 30 "
@@ -373,7 +419,7 @@ sgln_extension_zero_means_no_ai_254(void **state)
 }
 
 static void
-pure_sgln_with_alphanumeric_extension_warns_and_has_no_tag_form(void **state)
+pure_sgln_alnum_extension_warns_no_tag_form(void **state)
 {
 	(void)state;
 	parse_ok("urn:epc:id:sgln:0614141.12345.00");
@@ -637,7 +683,8 @@ rejects_bad_percent_escapes(void **state)
 	(void)state;
 	parse_err("urn:epc:id:sgtin:0614141.812345.a%2",
 	    "EPC urn:epc:id:sgtin:0614141.812345.a%2: serial 'a%2' at "
-	    "position 33: incomplete percent-escape at position 34");
+	    "position 33: '%2' at position 34 is an incomplete "
+	    "percent-escape");
 	parse_err("urn:epc:id:sgtin:0614141.812345.a%G1",
 	    "EPC urn:epc:id:sgtin:0614141.812345.a%G1: serial 'a%G1' at "
 	    "position 33: '%G1' at position 34 is not a percent-escape (% and "
@@ -738,22 +785,53 @@ detect_recognises_epc_hex_and_uris(void **state)
 static void
 digital_link_form_comes_from_the_gs1_parser(void **state)
 {
-	struct vigil_id gs1;
-	const char *es = "(01)80614141123458(21)32a/b";
-
 	(void)state;
 	parse_ok("urn:epc:id:sgtin:0614141.812345.32a%2Fb");
-	/* The EPC parser renders no Digital Link of its own: the form is
-	 * present exactly when the GS1 parser produces one, and equal. */
-	if (vigil_id_parse(VIGIL_ID_GS1, es, strlen(es), &gs1) == VIGIL_OK &&
-	    vigil_id_form(&gs1, "digital-link") != NULL) {
-		assert_form("digital-link", vigil_id_form(&gs1,
-		    "digital-link"));
-		assert_form("digital-link",
-		    "https://id.gs1.org/01/80614141123458/21/32a%2Fb");
-	} else {
-		assert_null(vigil_id_form(&id, "digital-link"));
+	assert_form("digital-link",
+	    "https://id.gs1.org/01/80614141123458/21/32a%2Fb");
+	parse_ok("3274257BF46072000000162E");
+	assert_form("digital-link",
+	    "https://id.gs1.org/414/0614141123452/254/5678");
+	parse_ok("3174257BF4499602D2000000");
+	assert_form("digital-link",
+	    "https://id.gs1.org/00/106141412345678908");
+}
+
+static void
+match_key_equals_the_gs1_parser_key_of_the_element_string(void **state)
+{
+	static const char *const epcs[] = {
+		"3074257BF7194E4000001A85", "3174257BF4499602D2000000",
+		"3274257BF46072000000162E", "3374257BF40C0E400000162E",
+		"3474257BF40000000000162E", "urn:epc:id:sgln:0614141.12345.0",
+		"urn:epc:id:sgtin:0614141.812345.a(b%2F)",
+		"urn:epc:id:giai:0614141.A%2FB-7",
+	};
+	const char *es;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof epcs / sizeof epcs[0]; i++) {
+		parse_ok(epcs[i]);
+		es = vigil_id_form(&id, "element-string");
+		assert_non_null(es);
+		if (vigil_id_parse(VIGIL_ID_GS1, es, strlen(es), &again) !=
+		    VIGIL_OK)
+			fail_msg("%s: GS1 rejects %s: %s", epcs[i], es,
+			    again.error);
+		assert_string_equal(again.match_key, id.match_key);
 	}
+}
+
+static void
+element_string_escapes_parenthesis_but_key_keeps_it(void **state)
+{
+	(void)state;
+	parse_ok("urn:epc:id:sgtin:0614141.812345.a(b");
+	assert_string_equal(id.match_key, "gs1:(01)80614141123458(21)a(b");
+	assert_field("serial", "a(b");
+	assert_form("element-string", "(01)80614141123458(21)a\\(b");
+	assert_form("digital-link",
+	    "https://id.gs1.org/01/80614141123458/21/a%28b");
 }
 
 int
@@ -774,20 +852,23 @@ main(void)
 		cmocka_unit_test(
 		    sgtin198_hex_decodes_back_to_the_escaped_tag_uri),
 		cmocka_unit_test(
-		    sgtin198_accepts_lower_case_and_needless_escapes_canonically),
+		    sgtin198_accepts_any_escape_and_renders_canonically),
 		cmocka_unit_test(sgtin198_full_20_character_serial_round_trips),
 		cmocka_unit_test(
-		    pure_sgtin_with_leading_zero_serial_falls_back_to_sgtin198),
+		    pure_sgtin_leading_zero_serial_uses_sgtin198),
 		cmocka_unit_test(
-		    pure_sgtin_with_serial_above_2_pow_38_falls_back_to_sgtin198),
+		    pure_sgtin_serial_of_2_pow_38_uses_sgtin198),
 		cmocka_unit_test(sgtin_every_partition_round_trips_through_hex),
-		cmocka_unit_test(sgln_partition_0_has_an_empty_location_reference),
+		cmocka_unit_test(
+		    other_schemes_every_partition_round_trips_through_hex),
+		cmocka_unit_test(
+		    sgln_partition_0_has_an_empty_location_reference),
 		cmocka_unit_test(grai_partition_0_has_an_empty_asset_type),
 		cmocka_unit_test(
 		    giai96_asset_reference_limit_follows_partition_bits),
 		cmocka_unit_test(sgln_extension_zero_means_no_ai_254),
 		cmocka_unit_test(
-		    pure_sgln_with_alphanumeric_extension_warns_and_has_no_tag_form),
+		    pure_sgln_alnum_extension_warns_no_tag_form),
 		cmocka_unit_test(pure_giai_with_letters_keeps_them_in_the_key),
 		cmocka_unit_test(pure_grai_serial_may_contain_dots),
 		cmocka_unit_test(
@@ -826,6 +907,10 @@ main(void)
 		    shape_accepts_supported_hex_headers_and_epc_urns_only),
 		cmocka_unit_test(detect_recognises_epc_hex_and_uris),
 		cmocka_unit_test(digital_link_form_comes_from_the_gs1_parser),
+		cmocka_unit_test(
+		    match_key_equals_the_gs1_parser_key_of_the_element_string),
+		cmocka_unit_test(
+		    element_string_escapes_parenthesis_but_key_keeps_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -762,6 +762,15 @@ uri_percent_encoded_dots_removed_to_a_fixed_point(void **state)
 }
 
 static void
+uri_rejects_dot_segments_that_would_create_an_authority(void **state)
+{
+	(void)state;
+	parse_err(VIGIL_ID_URI, "a:/.//c",
+	    "URI a:/.//c: removing dot segments leaves a path starting with "
+	    "\"//\", which would read as an authority (RFC 3986 §3.3)");
+}
+
+static void
 uri_ipv6_host_keeps_brackets(void **state)
 {
 	(void)state;
@@ -1126,6 +1135,8 @@ main(void)
 		cmocka_unit_test(uri_fields_only_those_present),
 		cmocka_unit_test(
 		    uri_percent_encoded_dots_removed_to_a_fixed_point),
+		cmocka_unit_test(
+		    uri_rejects_dot_segments_that_would_create_an_authority),
 		cmocka_unit_test(uri_ipv6_host_keeps_brackets),
 		cmocka_unit_test(uri_rejects_space_with_liburiparser_position),
 		cmocka_unit_test(uri_rejects_relative_reference),

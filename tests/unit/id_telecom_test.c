@@ -968,6 +968,7 @@ meid_and_esn_shapes_leave_all_decimal_14_digits_to_imei(void **state)
 	assert_true(SHAPE(id_shape_esn, "12801487144"));
 	assert_false(SHAPE(id_shape_esn, "0x8016b12"));
 	assert_false(SHAPE(id_shape_esn, "1280148714A"));
+	assert_false(SHAPE(id_shape_esn, "2024-01-05"));
 }
 
 static void
@@ -980,6 +981,9 @@ iccid_imsi_eid_shapes_check_prefix_and_mcc(void **state)
 	assert_true(SHAPE(id_shape_imsi, "429011234567890"));
 	assert_false(SHAPE(id_shape_imsi, "439011234567890"));
 	assert_false(SHAPE(id_shape_imsi, "4290112345678901"));
+	/* Grouped digits are an IMEI's printed form, not an IMSI's. */
+	assert_false(SHAPE(id_shape_imsi, "35-209900-176148-1"));
+	assert_true(SHAPE(id_shape_imsi, "352099001761481"));
 	assert_true(SHAPE(id_shape_eid, "89049032123451234512345678901234"));
 	assert_false(SHAPE(id_shape_eid, "8904903212345123451234567890123"));
 }

@@ -125,6 +125,9 @@ scan_identifier(struct dev_parse *d, const char *part, bool dash,
 	if (d->p < d->len && d->in[d->p] != '_' && (dash ||
 	    d->in[d->p] != '-'))
 		return fail_here(d, part, allowed);
+	if (*e == *s && d->p < d->len)
+		return id_fail(d->out, "device URN %s: empty %s at position "
+		    "%zu", d->q, part, d->p + 1);
 	if (*e == *s)
 		return fail_here(d, part, allowed);
 	return VIGIL_OK;

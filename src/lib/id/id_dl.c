@@ -77,7 +77,7 @@ check_chars(const char *in, struct span s, bool query, const char *prefix,
 		}
 		if (pchar(c) || c == '/' || (query && c == '?'))
 			continue;
-		return id_fail(out, "%s: character %s at position %zu is not "
+		return id_fail(out, "%s: character '%s' at position %zu is not "
 		    "allowed in a URI (percent-encode it)", prefix,
 		    id_quote(in + i, 1, q, sizeof q), i + 1);
 	}
@@ -261,7 +261,7 @@ find_key(const char *in, const struct dl_uri *u, const char *prefix,
 			    s->len)) != NULL)
 				return id_fail(out, "%s: convenience alpha "
 				    "\"%s\" at position %zu is not supported; "
-				    "use the numeric AI %s", prefix,
+				    "use the numeric AI (%s)", prefix,
 				    id_quote(in + s->off, s->len, q, sizeof q),
 				    s->off + 1, num);
 			break;
@@ -326,6 +326,8 @@ check_qualifiers(const char *in, const struct dl_uri *u, size_t kseg,
 		qa[nq] = a;
 		qs[nq++] = u->seg[k].off + 1;
 	}
+	if (nq == 0)
+		return VIGIL_OK;
 	for (size_t alt = 0; alt < nalts; alt++) {
 		int prev = -1;
 		bool in_order = true, member = true;

@@ -45,14 +45,14 @@ with_check_digit(const char *body, size_t n, char *dst, size_t size)
 
 /*
  * The GS1 element string of the key and its serial qualifier (GS1
- * General Specifications; TDS §7 gives the correspondence), and the
- * key itself for the fields. SGTIN and SSCC move the indicator /
- * extension digit in front of the company prefix; SGLN extension "0"
- * means "no extension" (TDS §7.4).
+ * General Specifications; TDS §7 gives the correspondence), with ser
+ * standing for v->ser, and the key itself for the fields. SGTIN and
+ * SSCC move the indicator / extension digit in front of the company
+ * prefix; SGLN extension "0" means "no extension" (TDS §7.4).
  */
 static bool
-element_string(const struct epc_value *v, char *es, size_t essize,
-    char *key, size_t keysize)
+element_string(const struct epc_value *v, const char *ser, char *es,
+    size_t essize, char *key, size_t keysize)
 {
 	char body[EPC_GCP_MAX + EPC_REF_MAX + 2];
 	size_t nb;
@@ -66,7 +66,7 @@ element_string(const struct epc_value *v, char *es, size_t essize,
 		if (!with_check_digit(body, nb, key, keysize))
 			return false;
 		n = v->kind->kind == EPC_SGTIN ?
-		    snprintf(es, essize, "(01)%s(21)%s", key, v->ser) :
+		    snprintf(es, essize, "(01)%s(21)%s", key, ser) :
 		    snprintf(es, essize, "(00)%s", key);
 		break;
 	case EPC_SGLN:
@@ -76,7 +76,7 @@ element_string(const struct epc_value *v, char *es, size_t essize,
 			return false;
 		n = strcmp(v->ser, "0") == 0 ?
 		    snprintf(es, essize, "(414)%s", key) :
-		    snprintf(es, essize, "(414)%s(254)%s", key, v->ser);
+		    snprintf(es, essize, "(414)%s(254)%s", key, ser);
 		break;
 	case EPC_GRAI:
 		/* AI 8003: a filler 0, the GRAI-13, then the serial. */
@@ -87,17 +87,37 @@ element_string(const struct epc_value *v, char *es, size_t essize,
 		if (strlen(key) + strlen(v->ser) + 1 > keysize)
 			return false;
 		memcpy(key + nb + 1, v->ser, strlen(v->ser) + 1);
-		n = snprintf(es, essize, "(8003)%s", key);
+		n = snprintf(es, essize, "(8003)%.*s%s", (int)(nb + 1), key,
+		    ser);
 		break;
 	case EPC_GIAI:
 	default:
 		n = snprintf(key, keysize, "%s%s", v->gcp, v->ser);
 		if (n < 0 || (size_t)n >= keysize)
 			return false;
-		n = snprintf(es, essize, "(8004)%s", key);
+		n = snprintf(es, essize, "(8004)%s%s", v->gcp, ser);
 		break;
 	}
 	return n > 0 && (size_t)n < essize;
+}
+
+/* Bracketed element strings write '(' inside data as "\(" (the GS1
+ * Syntax Engine's convention, which the GS1 parser follows), so that
+ * the form parses back; the match key keeps the data as it is. */
+static bool
+escape_parens(const char *s, char *dst, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s != '\0'; s++) {
+		if (o + 3 > size)
+			return false;
+		if (*s == '(')
+			dst[o++] = '\\';
+		dst[o++] = *s;
+	}
+	dst[o] = '\0';
+	return true;
 }
 
 static const char *
@@ -157,18 +177,21 @@ fill_result(const char *in, size_t len, const struct epc_value *v,
     struct vigil_id *out)
 {
 	char pure[VIGIL_ID_MAX_VALUE], tag[VIGIL_ID_MAX_VALUE];
-	char es[VIGIL_ID_MAX_VALUE], key[64], hex[EPC_HEX_MAX + 1];
+	char es[VIGIL_ID_MAX_VALUE], raw[VIGIL_ID_MAX_VALUE];
+	char key[64], hex[EPC_HEX_MAX + 1], ser[2 * EPC_SER_MAX + 1];
 	bool has_tag = v->scheme != NULL;
 
 	if (!id_epc_pure_uri(v, pure, sizeof pure) ||
-	    !element_string(v, es, sizeof es, key, sizeof key) ||
+	    !element_string(v, v->ser, raw, sizeof raw, key, sizeof key) ||
+	    !escape_parens(v->ser, ser, sizeof ser) ||
+	    !element_string(v, ser, es, sizeof es, key, sizeof key) ||
 	    (has_tag && (!id_epc_tag_uri(v, tag, sizeof tag) ||
 	    !id_epc_to_hex(v, hex, sizeof hex))))
 		return id_epc_fail(out, in, len, "internal error rendering the "
 		    "decoded EPC");
 	id_set_normalized(out, "%s", pure);
 	id_set_urn(out, "%s", pure);
-	id_set_key(out, "gs1:%s", es);
+	id_set_key(out, "gs1:%s", raw);
 	add_fields(v, key, out);
 	id_add_form(out, "pure-uri", "%s", pure);
 	if (has_tag) {

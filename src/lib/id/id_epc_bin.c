@@ -115,8 +115,8 @@ decode_bits(const char *in, size_t len, const struct epc_scheme *s,
 	off += FILTER_BITS;
 	p = (unsigned)id_epc_bits_get(buf, off, PARTITION_BITS);
 	if (p >= EPC_NPARTITIONS)
-		return id_epc_fail(out, in, len, "partition (bits %u-%u) is %u, "
-		    "which %s does not define (0-6 are valid)", off,
+		return id_epc_fail(out, in, len, "partition (bits %u-%u) is "
+		    "%u, which %s does not define (0-6 are valid)", off,
 		    off + PARTITION_BITS - 1, p, s->title);
 	off += PARTITION_BITS;
 	v->partition = p;

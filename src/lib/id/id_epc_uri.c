@@ -70,77 +70,82 @@ check_digits(const char *in, size_t len, const struct comp *c,
 	return VIGIL_OK;
 }
 
-/* Decodes a GS3A3 component (TDS §6.3: characters of Table A-1, the
- * ones that URIs reserve percent-encoded) into dst, at most limit
- * characters. */
+/* Reads the character at in[i] of a GS3A3 component (TDS §6.3:
+ * characters of Table A-1, those that URIs reserve percent-encoded).
+ * Sets *x and *adv (bytes used); on failure says why. */
+static bool
+gs3a3_char(const char *in, size_t i, size_t end, int *x, size_t *adv,
+    char *why, size_t whysize)
+{
+	int c = (unsigned char)in[i], hi, lo;
+
+	*x = c;
+	*adv = 1;
+	if (c != '%') {
+		if (id_epc_char_escaped(c))
+			snprintf(why, whysize, "must be percent-encoded as "
+			    "%%%02X", (unsigned)c);
+		else if (!id_epc_char_ok(c))
+			snprintf(why, whysize, "is not in the GS1 AI encodable "
+			    "character set 82");
+		else
+			return true;
+		return false;
+	}
+	if (end - i < 3) {
+		*adv = end - i;
+		snprintf(why, whysize, "is an incomplete percent-escape");
+		return false;
+	}
+	*adv = 3;
+	hi = id_epc_nibble((unsigned char)in[i + 1]);
+	lo = id_epc_nibble((unsigned char)in[i + 2]);
+	if (hi < 0 || lo < 0) {
+		snprintf(why, whysize, "is not a percent-escape (%% and two "
+		    "hex digits)");
+		return false;
+	}
+	*x = hi * 16 + lo;
+	if (id_epc_char_ok(*x))
+		return true;
+	snprintf(why, whysize, "encodes a character outside the GS1 AI "
+	    "encodable character set 82");
+	return false;
+}
+
+/* Decodes a GS3A3 component into dst, at most limit characters. */
 static enum vigil_err
 decode_gs3a3(const char *in, size_t len, const struct comp *c,
     const struct epc_kind_desc *k, size_t limit, size_t gcp_digits,
     char *dst, struct vigil_id *out)
 {
 	const char *name = k->ser_name;
-	size_t o = 0, end = c->start + c->n;
-	char q[ID_QUOTE_SIZE], ch[ID_QUOTE_SIZE];
+	size_t o = 0, end = c->start + c->n, adv;
+	char q[ID_QUOTE_SIZE], ch[ID_QUOTE_SIZE], why[80];
+	int x;
 
 	if (c->n == 0)
 		return id_epc_fail(out, in, len, "%s at position %zu is empty",
 		    name, c->start + 1);
-	for (size_t i = c->start; i < end;) {
-		int x = (unsigned char)in[i];
-		size_t at = i;
-
-		if (x == '%') {
-			int hi, lo;
-
-			if (end - i < 3)
-				return id_epc_fail(out, in, len, "%s '%s' at "
-				    "position %zu: incomplete percent-escape at "
-				    "position %zu", name, cq(in, c, q, sizeof q),
-				    c->start + 1, at + 1);
-			hi = id_epc_nibble((unsigned char)in[i + 1]);
-			lo = id_epc_nibble((unsigned char)in[i + 2]);
-			if (hi < 0 || lo < 0)
-				return id_epc_fail(out, in, len, "%s '%s' at "
-				    "position %zu: '%s' at position %zu is not a "
-				    "percent-escape (%% and two hex digits)",
-				    name, cq(in, c, q, sizeof q), c->start + 1,
-				    id_quote(in + i, 3, ch, sizeof ch), at + 1);
-			x = hi * 16 + lo;
-			if (!id_epc_char_ok(x))
-				return id_epc_fail(out, in, len, "%s '%s' at "
-				    "position %zu: '%s' at position %zu encodes "
-				    "a character outside the GS1 AI encodable "
-				    "character set 82", name,
-				    cq(in, c, q, sizeof q), c->start + 1,
-				    id_quote(in + i, 3, ch, sizeof ch), at + 1);
-			i += 3;
-		} else if (id_epc_char_escaped(x)) {
+	cq(in, c, q, sizeof q);
+	for (size_t i = c->start; i < end; i += adv) {
+		if (!gs3a3_char(in, i, end, &x, &adv, why, sizeof why))
 			return id_epc_fail(out, in, len, "%s '%s' at position "
-			    "%zu: '%c' at position %zu must be percent-encoded "
-			    "as %%%02X", name, cq(in, c, q, sizeof q),
-			    c->start + 1, x, at + 1, (unsigned)x);
-		} else if (!id_epc_char_ok(x)) {
-			return id_epc_fail(out, in, len, "%s '%s' at position "
-			    "%zu: '%s' at position %zu is not in the GS1 AI "
-			    "encodable character set 82", name,
-			    cq(in, c, q, sizeof q), c->start + 1,
-			    id_quote(in + i, 1, ch, sizeof ch), at + 1);
-		} else {
-			i++;
+			    "%zu: '%s' at position %zu %s", name, q,
+			    c->start + 1, id_quote(in + i, adv, ch, sizeof ch),
+			    i + 1, why);
+		if (o < limit) {
+			dst[o++] = (char)x;
+			continue;
 		}
-		if (o >= limit) {
-			if (k->ser_total)
-				return id_epc_fail(out, in, len, "%s '%s' at "
-				    "position %zu has more than %zu characters; "
-				    "%s allows %zu including the %zu-digit "
-				    "company prefix", name,
-				    cq(in, c, q, sizeof q), c->start + 1, limit,
-				    k->title, k->ser_max, gcp_digits);
+		if (k->ser_total)
 			return id_epc_fail(out, in, len, "%s '%s' at position "
-			    "%zu has more than %zu characters", name,
-			    cq(in, c, q, sizeof q), c->start + 1, limit);
-		}
-		dst[o++] = (char)x;
+			    "%zu has more than %zu characters; %s allows %zu "
+			    "including the %zu-digit company prefix", name, q,
+			    c->start + 1, limit, k->title, k->ser_max,
+			    gcp_digits);
+		return id_epc_fail(out, in, len, "%s '%s' at position %zu has "
+		    "more than %zu characters", name, q, c->start + 1, limit);
 	}
 	dst[o] = '\0';
 	return VIGIL_OK;
@@ -167,7 +172,8 @@ is_upper_spelling(const char *s, size_t n, bool tag)
 	if (n == 0 || n >= sizeof low)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
+		low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) :
+		    s[i];
 	if (memcmp(low, s, n) == 0)
 		return false;
 	return tag ? id_epc_scheme_by_name(low, n) != NULL :
@@ -192,9 +198,9 @@ parse_head(const char *in, size_t len, size_t *pos, bool *tag,
 	else if (t.n == 3 && memcmp(in + t.start, "tag", 3) == 0)
 		*tag = true;
 	else
-		return id_epc_fail(out, in, len, "URI type '%s' at position %zu "
-		    "is not supported; expected 'id' (pure identity) or 'tag' "
-		    "(tag URI)", cq(in, &t, q, sizeof q), t.start + 1);
+		return id_epc_fail(out, in, len, "URI type '%s' at position "
+		    "%zu is not supported; expected 'id' (pure identity) or "
+		    "'tag' (tag URI)", cq(in, &t, q, sizeof q), t.start + 1);
 	if (*pos == len)
 		return id_epc_fail(out, in, len, "nothing follows '%s'; "
 		    "expected ':' and a scheme", *tag ? "tag" : "id");
@@ -212,8 +218,8 @@ parse_head(const char *in, size_t len, size_t *pos, bool *tag,
 		    "must be written in lower case", cq(in, &t, q, sizeof q),
 		    t.start + 1);
 	if (*k == NULL)
-		return id_epc_fail(out, in, len, "%s scheme '%s' at position %zu "
-		    "is not supported (supported: %s)",
+		return id_epc_fail(out, in, len, "%s scheme '%s' at position "
+		    "%zu is not supported (supported: %s)",
 		    *tag ? "tag" : "pure-identity", cq(in, &t, q, sizeof q),
 		    t.start + 1, *tag ? "sgtin-96, sgtin-198, sscc-96, "
 		    "sgln-96, grai-96, giai-96" : "sgtin, sscc, sgln, grai, "

@@ -79,7 +79,7 @@ static const struct gs1_ai ai_table[] = {
 	{ A("20"), "VARIANT", PRE, { N_(2, NONE) } },
 	{ A("21"), "SERIAL", VAR, { XV(20, NONE) }, .req = "01 8006",
 	    .ex = "235" },
-	{ A("22"), "CPV", VAR, { XV(20, NONE) }, .req = "01" },
+	{ A("22"), "CPV", VAR, { XV(20, NONE) }, .req = "01 8006" },
 	{ A("235"), "TPX", VAR, { XV(28, NONE) }, .req = "01", .ex = "21" },
 	{ A("240"), "ADDITIONAL ID", VAR, { XV(30, NONE) } },
 	{ A("241"), "CUST. PART No.", VAR, { XV(30, NONE) } },

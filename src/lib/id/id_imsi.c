@@ -85,13 +85,14 @@ id_parse_imsi(const char *in, size_t len, struct vigil_id *out)
 	return VIGIL_OK;
 }
 
+/*
+ * Plain digits only: an IMSI has no printed grouping, so a grouped
+ * string such as 35-209900-176148-1 is an IMEI, not an IMSI, for
+ * auto-detection (naming the type still accepts separators).
+ */
 bool
 id_shape_imsi(const char *in, size_t len)
 {
-	char d[IMSI_MAX + 1];
-	struct id_tel_scan s;
-
-	id_tel_scan(in, len, false, d, sizeof d, &s);
-	return s.bad == 0 && s.n >= IMSI_MIN && s.n <= IMSI_MAX &&
-	    id_mcc_lookup(mcc_of(d)) != NULL;
+	return len >= IMSI_MIN && len <= IMSI_MAX && id_all_digits(in, len) &&
+	    id_mcc_lookup(mcc_of(in)) != NULL;
 }

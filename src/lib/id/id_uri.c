@@ -241,6 +241,7 @@ id_parse_uri(const char *in, size_t len, struct vigil_id *out)
 	char q[ID_QUOTE_SIZE], cur[URI_MAX_NORM + 1], prev[URI_MAX_NORM + 1];
 	UriUriA uri;
 	enum vigil_err rc;
+	bool had_authority;
 
 	id_quote(in, len, q, sizeof q);
 	if ((rc = parse_syntax(in, len, q, &uri, out)) != VIGIL_OK)
@@ -256,6 +257,7 @@ id_parse_uri(const char *in, size_t len, struct vigil_id *out)
 		return parse_urn(in, len, q, out);
 	}
 
+	had_authority = uri.hostText.first != NULL;
 	prev[0] = '\0';
 	for (int round = 0;; round++) {
 		rc = render_normalized(&uri, cur, q, out);
@@ -267,6 +269,13 @@ id_parse_uri(const char *in, size_t len, struct vigil_id *out)
 		if (parse_syntax(cur, strlen(cur), q, &uri, out) != VIGIL_OK)
 			return id_fail(out, "URI %s: normalised form %s does "
 			    "not parse", q, cur);
+		/* "a:/.//c" loses "/." and would read as authority "c". */
+		if ((uri.hostText.first != NULL) != had_authority) {
+			uriFreeUriMembersA(&uri);
+			return id_fail(out, "URI %s: removing dot segments leaves "
+			    "a path starting with \"//\", which would read as "
+			    "an authority (RFC 3986 §3.3)", q);
+		}
 		if (strcmp(cur, prev) == 0)
 			break;
 		if (round == URI_NORM_ROUNDS) {

@@ -11,20 +11,19 @@
 
 #include "registry_internal.h"
 
-struct reg_ctx *
-reg_ctx_new(struct vigil_store *st, const char *tenant_id)
+enum vigil_err
+reg_ctx_new(struct vigil_store *st, const char *tenant_id,
+    struct reg_ctx **out)
 {
 	struct reg_ctx *c;
 	enum vigil_err rc;
+	char q[REG_QUOTE_SIZE];
 
-	if (tenant_id == NULL || tenant_id[0] == '\0') {
-		store_seterr(st, VIGIL_EINVAL, "tenant: missing");
-		return NULL;
-	}
-	if ((c = malloc(sizeof *c)) == NULL) {
-		store_seterr(st, VIGIL_ENOMEM, "registry: out of memory");
-		return NULL;
-	}
+	*out = NULL;
+	if (tenant_id == NULL || tenant_id[0] == '\0')
+		return store_seterr(st, VIGIL_EINVAL, "tenant: missing");
+	if ((c = malloc(sizeof *c)) == NULL)
+		return store_seterr(st, VIGIL_ENOMEM, "registry: out of memory");
 	c->st = st;
 	c->nidents = 0;
 	c->gtin[0] = '\0';
@@ -38,15 +37,14 @@ reg_ctx_new(struct vigil_store *st, const char *tenant_id)
 	if (rc == VIGIL_OK && strcmp(c->tenant.id, tenant_id) != 0)
 		rc = VIGIL_ENOTFOUND;
 	if (rc != VIGIL_OK) {
-		char q[REG_QUOTE_SIZE];
-
 		if (rc == VIGIL_ENOTFOUND)
 			store_seterr(st, rc, "tenant %s: no such tenant id",
 			    reg_quote(tenant_id, q, sizeof q));
 		reg_ctx_free(c);
-		return NULL;
+		return rc;
 	}
-	return c;
+	*out = c;
+	return VIGIL_OK;
 }
 
 void
@@ -183,6 +181,33 @@ reg_gtin(struct reg_ctx *c, const char *given, char out[15])
 	memcpy(out + 14 - n, v, n);
 	out[14] = '\0';
 	return true;
+}
+
+/* Same identifier (type and normalised value) twice in one device. */
+void
+reg_ident_repeats(struct reg_ctx *c, size_t from)
+{
+	size_t n = c->nidents < VIGIL_DEVICE_MAX_IDENTS ? c->nidents :
+	    VIGIL_DEVICE_MAX_IDENTS;
+	char q[REG_QUOTE_SIZE];
+
+	for (size_t i = from; i < n; i++) {
+		const struct reg_ident *a = &c->idents[i];
+
+		if (!a->ok)
+			continue;
+		for (size_t j = 0; j < i; j++) {
+			const struct reg_ident *b = &c->idents[j];
+
+			if (b->ok && a->type == b->type &&
+			    strcmp(a->value, b->value) == 0) {
+				reg_problem(&c->prob, "%s %s: given twice for "
+				    "this device", reg_ident_label(a->type),
+				    reg_quote(a->given, q, sizeof q));
+				break;
+			}
+		}
+	}
 }
 
 /* " (added from line N of this file)" or " in tenant T". */

@@ -57,6 +57,19 @@ bool reg_is_uuid_shape(const char *s);
 /* Short title for messages: "IMEI", "MAC", "EUI-64", "serial". */
 const char *reg_ident_label(enum vigil_id_type t);
 
+/* Field checks shared by add, update and import; problems go to p.
+ * A device name: printable, no surrounding blanks, not shaped like a
+ * device id unless it is self_id (NULL: any id shape is refused). */
+void reg_check_name(struct reg_problems *p, const char *name,
+    const char *self_id);
+/* Free text field; show_value false keeps the value (personal data)
+ * out of the message. */
+void reg_check_field(struct reg_problems *p, const char *field,
+    const char *v, size_t max, bool show_value);
+/* Label keys and values, and keys repeated within labels[0..n). */
+void reg_check_labels(struct reg_problems *p,
+    const struct vigil_label_spec *labels, size_t n);
+
 /* Validates actor (required) and reason (optional) into problems. */
 void reg_check_actor(struct reg_problems *p, const char *actor,
     const char *reason);
@@ -96,9 +109,10 @@ struct reg_ctx {
 	uint64_t line;
 };
 
-/* Allocates a context for the tenant (checked to exist). NULL on error
- * (the store error says why). Free with reg_ctx_free(). */
-struct reg_ctx *reg_ctx_new(struct vigil_store *st, const char *tenant_id);
+/* Allocates a context for the tenant (checked to exist); the store
+ * error says why it failed. Free with reg_ctx_free(). */
+enum vigil_err reg_ctx_new(struct vigil_store *st, const char *tenant_id,
+    struct reg_ctx **out /* OUT */);
 void reg_ctx_free(struct reg_ctx *c);
 
 /* Parses one identifier into c->idents[c->nidents++]; problems go to
@@ -109,6 +123,9 @@ void reg_ident_parse(struct reg_ctx *c, enum vigil_id_type type,
  * with this model key (gtin, else model name). */
 void reg_ident_scopes(struct reg_ctx *c, size_t from, const char *model_key,
     const char *device_id);
+/* Reports an identifier (same type and value) given twice among
+ * c->idents[from..]. */
+void reg_ident_repeats(struct reg_ctx *c, size_t from);
 /* Normalises a GTIN into GTIN-14 (c->gtin); false with a problem. */
 bool reg_gtin(struct reg_ctx *c, const char *given, char out[15]);
 /* Reports identifiers (from index `from`) already held by another
@@ -118,8 +135,10 @@ enum vigil_err reg_diagnose_clashes(struct reg_ctx *c, size_t from,
 
 /*
  * Validates and inserts one device (the body of vigil_device_add and of
- * every import row), inside its own savepoint. On VIGIL_OK, c->device_id
- * is the new id. On failure c->prob lists every problem.
+ * every import row), inside its own savepoint. c->prob may already hold
+ * problems found by the caller (e.g. an import row's syntax); any
+ * problem fails the device, and all are reported together. On VIGIL_OK,
+ * c->device_id is the new id. On failure c->prob lists every problem.
  */
 enum vigil_err reg_device_create(struct reg_ctx *c,
     const struct vigil_device_spec *spec, const char *actor);

@@ -277,3 +277,77 @@ reg_labels_parse(char *buf, struct vigil_label_spec *labels, size_t max,
 	}
 	return n;
 }
+
+void
+reg_check_name(struct reg_problems *p, const char *name, const char *self_id)
+{
+	char why[128], q[REG_QUOTE_SIZE];
+	size_t n = strlen(name);
+
+	if (n == 0) {
+		reg_problem(p, "name: empty");
+		return;
+	}
+	if (!reg_text_ok(name, VIGIL_DEVICE_NAME_MAX, why, sizeof why)) {
+		reg_problem(p, "name \"%s\": %s", reg_quote(name, q, sizeof q),
+		    why);
+		return;
+	}
+	if (name[0] == ' ' || name[n - 1] == ' ')
+		reg_problem(p, "name \"%s\": starts or ends with a space",
+		    reg_quote(name, q, sizeof q));
+	/* Lookups try ids before names: a name shaped like an id could
+	 * shadow another device. */
+	else if (reg_is_uuid_shape(name) &&
+	    (self_id == NULL || strcmp(name, self_id) != 0))
+		reg_problem(p, "name \"%s\": looks like a device id; choose "
+		    "another name or leave it empty", reg_quote(name, q,
+		    sizeof q));
+}
+
+void
+reg_check_field(struct reg_problems *p, const char *field, const char *v,
+    size_t max, bool show_value)
+{
+	char why[128], q[REG_QUOTE_SIZE];
+
+	if (v == NULL || reg_text_ok(v, max, why, sizeof why))
+		return;
+	if (show_value)
+		reg_problem(p, "%s \"%s\": %s", field, reg_quote(v, q,
+		    sizeof q), why);
+	else
+		reg_problem(p, "%s: %s", field, why);
+}
+
+void
+reg_check_labels(struct reg_problems *p, const struct vigil_label_spec *l,
+    size_t n)
+{
+	char why[128], q[REG_QUOTE_SIZE];
+
+	if (n > VIGIL_DEVICE_MAX_LABELS) {
+		reg_problem(p, "labels: %zu given, the limit is %d", n,
+		    VIGIL_DEVICE_MAX_LABELS);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].key == NULL || !reg_label_key_ok(l[i].key)) {
+			reg_problem(p, "label key \"%s\": must be 1 to %d of "
+			    "a-z 0-9 _ . - /", reg_quote(l[i].key != NULL ?
+			    l[i].key : "", q, sizeof q), VIGIL_LABEL_KEY_MAX);
+			continue;
+		}
+		if (l[i].value == NULL)
+			reg_problem(p, "label %s: missing value", l[i].key);
+		else if (!reg_text_ok(l[i].value, VIGIL_LABEL_VALUE_MAX, why,
+		    sizeof why))
+			reg_problem(p, "label %s: value %s", l[i].key, why);
+		for (size_t j = 0; j < i; j++)
+			if (l[j].key != NULL && strcmp(l[j].key, l[i].key) == 0) {
+				reg_problem(p, "label %s: given twice",
+				    l[i].key);
+				break;
+			}
+	}
+}

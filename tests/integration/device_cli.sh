@@ -1,0 +1,203 @@
+#!/bin/bash
+# vigil tenant and device commands end to end on a fresh data directory:
+# tenant choice, registration with identifiers in any spelling, lookup by
+# any identifier, updates with optimistic concurrency, the lifecycle, the
+# history with the local actor, and the files the store creates.
+set -eu
+. "$SRCDIR/tests/integration/lib.sh"
+me="local:$(id -un)"
+
+# --- tenants ------------------------------------------------------------
+run "$VIGIL" device list
+expect_err "device commands without any tenant say how to create one (exit 1)" \
+    1 "vigil: no tenant exists yet; create one with 'vigil tenant create NAME'"
+dmode=$(stat -c %a "$VIGIL_DATA")
+fmode=$(stat -c %a "$VIGIL_DATA/vigil.db")
+if [ "$dmode" = 700 ] && [ "$fmode" = 600 ]; then
+	ok "the data directory is created 0700 and vigil.db 0600 on first use"
+else
+	notok "the data directory is created 0700 and vigil.db 0600 on first use" \
+	    "expected 700/600" "got $dmode/$fmode"
+fi
+run "$VIGIL" tenant create acme --display-name "Acme Corp"
+expect_out_has "tenant create prints the new tenant" 0 "created tenant acme ("
+run "$VIGIL" tenant create acme
+expect_rc "tenant create refuses a name that exists (exit 1)" 1
+run "$VIGIL" tenant create "Not A Slug"
+expect_err "tenant create rejects a name that is not a slug (exit 1)" 1 \
+    "tenant name 'Not A Slug' is not valid"
+run "$VIGIL" --json tenant show acme
+expect_json "tenant show --json gives name, display name and device count" 0 \
+    "[d['name'], d['display_name'], d['devices']]" '["acme", "Acme Corp", 0]'
+run "$VIGIL" tenant show nope
+expect_err "tenant show of an unknown tenant fails (exit 1)" 1 \
+    "tenant 'nope' does not exist"
+
+# --- registration ---------------------------------------------------------
+run "$VIGIL" --json device add --name cam-7 --model "Cam X" \
+    --gtin 9520123456788 --imei 49-015420-323751-8 --serial 12345 \
+    --mac 00-24-BE-80-4F-F1 --id iccid=89882110000005300811 \
+    --label site=berlin --label tier=prod --region eu-central \
+    --owner ops@example.com
+expect_json "device add stores normalised identifiers, GTIN-14, labels and state" 0 \
+    "[d['name'], d['gtin'], d['state'], d['version'], sorted((i['type'], i['value']) for i in d['identifiers']), d['labels']]" \
+    '["cam-7", "09520123456788", "registered", 1, [["iccid", "89882110000005300811"], ["imei", "490154203237518"], ["mac", "00:24:be:80:4f:f1"], ["serial", "12345"]], {"site": "berlin", "tier": "prod"}]'
+cam_id=$(json "d['id']")
+run "$VIGIL" device add --name cam-8 --imei 490154203237518
+expect_err "device add refuses an IMEI already registered, in any spelling (exit 1)" \
+    1 "already registered"
+run "$VIGIL" device add --name bad --imei 490154203237512 --mac 00:24:zz:80:4f:f1
+expect_err "device add reports the invalid IMEI with its check digits" 1 \
+    "check digit is 2, expected 8"
+expect_err "device add reports every problem at once (the MAC too)" 1 "MAC"
+run "$VIGIL" device add --model x
+expect_err "device add without --name is a usage error (exit 2)" 2 \
+    "--name NAME is required"
+run "$VIGIL" device add --name x --id imei490154203237518
+expect_err "device add --id needs TYPE=VALUE (exit 2)" 2 "expected TYPE=VALUE"
+run "$VIGIL" device add --name x --id nosuch=1
+expect_err "device add --id with an unknown type lists the types (exit 2)" 2 \
+    "unknown identifier type 'nosuch'"
+run "$VIGIL" device add --name x --label novalue
+expect_err "device add --label needs KEY=VALUE (exit 2)" 2 "expected KEY=VALUE"
+"$VIGIL" device add --name meter-1 --meid AF0123450ABCDE \
+    --label site=lyon --state provisioned >/dev/null
+"$VIGIL" device add --name meter-2 --imei 352099001761481 \
+    --label site=lyon >/dev/null
+
+# --- show and find by any spelling ------------------------------------------
+for ref in cam-7 "$cam_id" 490154203237518 49-015420-323751 \
+    urn:gsma:imei:49015420-323751-0 0024.be80.4ff1; do
+	run "$VIGIL" --json device show "$ref"
+	expect_json "device show finds the device by '$ref'" 0 "d['id']" "$cam_id"
+done
+run "$VIGIL" device show cam-7
+if [ "$RC" = 0 ] &&
+    grep -Eq '^    imei +490154203237518 +urn:gsma:imei:49015420-323751-0$' "$OUT" &&
+    grep -Eq '^    mac +00:24:be:80:4f:f1 +urn:dev:mac:0024beffff804ff1$' "$OUT" &&
+    grep -Eq '^  created +[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z$' "$OUT" &&
+    grep -Eq '^    site +berlin$' "$OUT"; then
+	ok "device show lists identifiers with type and URN, labels and RFC 3339 times"
+else
+	notok "device show lists identifiers with type and URN, labels and RFC 3339 times" \
+	    "got $(_show)"
+fi
+run "$VIGIL" device show no-such
+expect_err "device show of an unknown device fails (exit 1)" 1 "no-such"
+run "$VIGIL" device find 00-24-be-80-4f-f1
+expect "device find prints the device and the identifier that matched" 0 \
+    "cam-7  $cam_id  registered  matched mac 00:24:be:80:4f:f1"
+run "$VIGIL" --json device find "AF 01 23 45 0A BC DE C" --type meid
+expect_json "device find --type meid matches the MEID given with check digit and spaces" \
+    0 "[d['device']['name'], d['matched']]" \
+    '["meter-1", [{"type": "meid", "value": "AF0123450ABCDE"}]]'
+run "$VIGIL" device find 356938035643809
+expect_err "device find of an unregistered identifier fails (exit 1)" 1 \
+    "no device in tenant acme has identifier 356938035643809"
+
+# --- list ----------------------------------------------------------------
+run "$VIGIL" --json device list --label site=lyon
+expect_json "device list --label filters by label" 0 \
+    "sorted(x['name'] for x in L)" '["meter-1", "meter-2"]'
+run "$VIGIL" --json device list --state provisioned
+expect_json "device list --state filters by state" 0 "[x['name'] for x in L]" \
+    '["meter-1"]'
+run "$VIGIL" --json device list --limit 2
+expect_json "device list --limit pages, with the cursor on a last line" 0 \
+    "[len(L), 'next_cursor' in L[2]]" "[3, true]"
+cursor=$(json "L[2]['next_cursor']")
+first=$(json "sorted([L[0]['name'], L[1]['name']])")
+run "$VIGIL" --json device list --limit 2 --cursor "$cursor"
+expect_json "device list --cursor continues with the remaining device" 0 \
+    "[len(L), L[0]['name'] not in $first]" "[1, true]"
+run "$VIGIL" device list --limit 0
+expect_err "device list --limit 0 is a usage error (exit 2)" 2 \
+    "--limit: 0 is out of range 1-1000"
+run "$VIGIL" device list
+if [ "$RC" = 0 ] && [ "$(head -1 "$OUT" | tr -s ' ')" = "NAME STATE MODEL ID IDENTIFIER" ] &&
+    [ "$(wc -l <"$OUT")" = 4 ]; then
+	ok "device list prints an aligned table with a header"
+else
+	notok "device list prints an aligned table with a header" "got $(_show)"
+fi
+
+# --- update ----------------------------------------------------------------
+run "$VIGIL" --json device update cam-7 --label tier=test --unlabel site \
+    --add-id eid=89049032123451234512345678901235 \
+    --remove-id iccid=89882110000005300811 --if-version 1
+expect_json "device update sets and removes labels and identifiers and bumps the version" 0 \
+    "[d['version'], d['labels'], sorted(i['type'] for i in d['identifiers'])]" \
+    '[2, {"tier": "test"}, ["eid", "imei", "mac", "serial"]]'
+run "$VIGIL" device update cam-7 --name cam-7b --if-version 1
+expect_err "device update --if-version with a stale version fails (exit 1)" 1 \
+    "changed since version 1"
+run "$VIGIL" device update cam-7
+expect_err "device update without a change is a usage error (exit 2)" 2 \
+    "nothing to change"
+
+# --- lifecycle --------------------------------------------------------------
+run "$VIGIL" device set-state cam-7 active --reason "try"
+expect_err "device set-state refuses an illegal move and says why (exit 1)" 1 \
+    "cannot go from registered to active"
+run "$VIGIL" device set-state cam-7 provisioned
+expect_err "device set-state without --reason is a usage error (exit 2)" 2 \
+    "--reason TEXT is required"
+run "$VIGIL" device set-state cam-7 asleep --reason x
+expect_err "device set-state with an unknown state lists the states (exit 2)" 2 \
+    "unknown state 'asleep' (states: registered, provisioned, active, quarantined, retired)"
+run "$VIGIL" device set-state cam-7 provisioned --reason "flashed at factory"
+expect "device set-state moves a device and prints its new state" 0 \
+    "moved cam-7 ($cam_id, provisioned, version 3)"
+run "$VIGIL" device retire meter-2 --reason "returned"
+expect_out_has "device retire retires a device" 0 "retired meter-2 ("
+run "$VIGIL" device update meter-2 --model y
+expect_err "a retired device cannot be updated (exit 1)" 1 "retired"
+
+# --- history ------------------------------------------------------------------
+run "$VIGIL" --json device history cam-7
+expect_json "device history lists create, update and state entries in order" 0 \
+    "[x['event'] for x in L]" '["create", "update", "state"]'
+expect_json "device history records the local login name as actor" 0 \
+    "sorted(set(x['actor'] for x in L))" "[\"$me\"]"
+expect_json "device history records the reason of a state move" 0 \
+    "L[2]['reason']" "flashed at factory"
+run env USER=mallory LOGNAME=mallory "$VIGIL" device update cam-7 --model z \
+    --reason "env test"
+run "$VIGIL" --json device history cam-7
+expect_json "the history actor comes from the password database, not \$USER" 0 \
+    "L[-1]['actor']" "$me"
+
+# --- choosing the tenant ------------------------------------------------------------
+"$VIGIL" tenant create globex >/dev/null
+run "$VIGIL" device list
+expect_err "with several tenants and no choice, vigil says how to choose (exit 1)" 1 \
+    "several tenants exist; choose one with --tenant NAME or VIGIL_TENANT=NAME"
+run "$VIGIL" --tenant globex --json device list
+expect_json "--tenant selects a tenant (globex has no devices)" 0 "len(L)" 0
+run env VIGIL_TENANT=acme "$VIGIL" --json device show cam-7
+expect_json "VIGIL_TENANT selects a tenant" 0 "d['id']" "$cam_id"
+run "$VIGIL" --tenant globex device show cam-7
+expect_rc "a device of another tenant is not visible (exit 1)" 1
+run "$VIGIL" --tenant globex device add --name other --imei 49-015420-323751-8
+expect_err "an identifier registered in another tenant is refused without naming it" 1 \
+    "registered in another tenant"
+if ! grep -q acme "$ERR" && ! grep -q cam-7 "$ERR"; then
+	ok "the cross-tenant refusal names neither the tenant nor the device"
+else
+	notok "the cross-tenant refusal names neither the tenant nor the device" \
+	    "got $(_show)"
+fi
+run "$VIGIL" --tenant nope device list
+expect_err "an unknown --tenant is reported (exit 1)" 1 \
+    "tenant 'nope' does not exist"
+run "$VIGIL" --data "$WORK/elsewhere" tenant list
+if [ "$RC" = 0 ] && [ -e "$WORK/elsewhere/vigil.db" ]; then
+	ok "--data selects another data directory"
+else
+	notok "--data selects another data directory" "got $(_show)"
+fi
+run "$VIGIL" --json tenant list
+expect_json "tenant list --json prints one tenant per line, by name" 0 \
+    "[x['name'] for x in L]" '["acme", "globex"]'
+
+finish

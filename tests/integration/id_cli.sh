@@ -1,0 +1,249 @@
+#!/bin/bash
+# vigil id check/convert/explain/types from the outside: exact output
+# lines, JSON shape, stdin handling, exit statuses, usage errors, and the
+# man page kept in step with the command table and the identifier forms.
+set -eu
+. "$SRCDIR/tests/integration/lib.sh"
+MAN="$SRCDIR/docs/vigil.1"
+
+# --- id check: human output and exit status ----------------------------
+run "$VIGIL" id check 490154203237518
+expect "id check accepts a valid IMEI and prints type, normalized form and URN" \
+    0 "valid imei 490154203237518 urn:gsma:imei:49015420-323751-0"
+
+run "$VIGIL" id check --type imei 490154203237512
+expect "id check rejects IMEI with wrong check digit (exit 1)" \
+    1 "invalid IMEI 490154203237512: check digit is 2, expected 8"
+
+run "$VIGIL" id check 490154203237518 00-24-BE-80-4F-F1 --type imei
+expect "id check --type applies to every value, one line each, exit 1 when one is invalid" \
+    1 "valid imei 490154203237518 urn:gsma:imei:49015420-323751-0
+invalid IMEI 00-24-BE-80-4F-F1: invalid character 'B' at position 7"
+
+run "$VIGIL" id check 00:24:BE:80:4F:F1 urn:dev:mac:0024beffff804ff1
+expect "id check detects a MAC and a device URN and exits 0 when all are valid" \
+    0 "valid mac 00:24:be:80:4f:f1 urn:dev:mac:0024beffff804ff1
+valid dev-urn urn:dev:mac:0024beffff804ff1 urn:dev:mac:0024beffff804ff1"
+
+# --- ambiguity ----------------------------------------------------------
+run "$VIGIL" id check --json 234150999999999
+expect_json "id check lists imei and imsi as candidates of an ambiguous 15-digit value" \
+    1 "d['candidates']" '["imei", "imsi"]'
+expect_json "id check marks an ambiguous value invalid with the reason" \
+    1 "(d['valid'], 'ambiguous' in d['error'], d['type'])" "(False, True, None)"
+run "$VIGIL" id check 234150999999999
+expect "id check prints 'ambiguous' for a value valid as two types" 1 \
+    "ambiguous identifier 234150999999999: ambiguous, valid as imei, imsi; name the type (--type) to choose"
+run "$VIGIL" id check --type imsi --json 234150999999999
+expect_json "id check --type imsi resolves the ambiguity and splits MCC/MNC" \
+    0 "(d['valid'], d['fields']['mcc'], d['fields']['mnc'], d['fields']['msin'])" \
+    "(True, '234', '15', '0999999999')"
+
+# --- JSON shape ---------------------------------------------------------
+run "$VIGIL" --json id check 49-015420-323751-8
+expect_json "id check --json has every documented key, in order" 0 \
+    "list(d.keys())" \
+    '["input", "type", "valid", "normalized", "urn", "match_key", "fields", "forms", "warning", "error"]'
+expect_json "id check --json gives normalized, urn, match key and fields of an IMEI" 0 \
+    "[d['input'], d['type'], d['normalized'], d['urn'], d['match_key'], d['fields']['tac'], d['forms']['formatted']]" \
+    '["49-015420-323751-8", "imei", "490154203237518", "urn:gsma:imei:49015420-323751-0", "imei:49015420323751", "49015420", "49-015420-323751-8"]'
+run "$VIGIL" id check --json 490154203237518 "49 015420 323751 8" \
+    urn:gsma:imei:49015420-323751-0 --type imei
+expect_json "id check gives every spelling of one IMEI the same match key" 0 \
+    "sorted(set(x['match_key'] for x in L))" '["imei:49015420323751"]'
+run "$VIGIL" id check --json --type imei 490154203237512
+expect_json "id check --json of an invalid value has the error and null results" 1 \
+    "[d['valid'], d['type'], d['normalized'], d['error']]" \
+    '[false, "imei", null, "IMEI 490154203237512: check digit is 2, expected 8"]'
+
+# --- stdin --------------------------------------------------------------
+run_in "$(printf '490154203237518\n\n   \n00-24-be-80-4f-f1\r\n')" \
+    "$VIGIL" id check --json
+expect_json "id check reads one value per stdin line, skips blank lines, strips CR" \
+    0 "[x['input'] for x in L]" '["490154203237518", "00-24-be-80-4f-f1"]'
+printf '490154203237518\n' >"$WORK/one"
+set +e
+"$VIGIL" id check --json 00:24:be:80:4f:f1 - AF0123450ABCDE <"$WORK/one" >"$OUT" 2>"$ERR"
+RC=$?
+set -e
+expect_json "id check reads stdin in place of a '-' argument, in order" \
+    0 "[x['type'] for x in L]" '["mac", "imei", "meid"]'
+long=$("$PY" -c "print('1' * 3000)")
+run_in "$(printf '490154203237518\n%s\nAF0123450ABCDE\n' "$long")" \
+    "$VIGIL" --json id check
+expect_json "id check reports an over-long stdin line by its line number and goes on" \
+    1 "[L[1]['error'], L[1]['input'], L[2]['valid'], len(L)]" \
+    '["line 2: value is 3000 bytes long, the limit is 2048", null, true, 3]'
+run_in "$(printf '\377\376abc\n')" "$VIGIL" --json id check
+expect_json "id check --json stays valid JSON for invalid UTF-8 input" \
+    1 "(d['input'] == '\ufffd\ufffdabc', d['valid'])" "(True, False)"
+
+# --- id convert ---------------------------------------------------------
+run "$VIGIL" id convert --to dec AF0123450ABCDE
+expect "id convert prints the decimal form of a hex MEID" 0 "293608736500703710"
+run "$VIGIL" id convert --to pesn --type meid "AF 01 23 45 0A BC DE C"
+expect "id convert derives the pseudo-ESN of a MEID (3GPP2 vector 8016B128)" \
+    0 "8016B128"
+run "$VIGIL" id convert --to urn --type imei 490154203237518 35-209900-176148-1
+expect "id convert handles several values, one line each" 0 \
+    "urn:gsma:imei:49015420-323751-0
+urn:gsma:imei:35209900-176148-0"
+run "$VIGIL" id convert --to match-key 00-24-BE-80-4F-F1
+expect "id convert --to match-key prints the match key" 0 "mac:0024be804ff1"
+run "$VIGIL" id convert --to digital-link 3074257BF7194E4000001A85
+expect "id convert turns an SGTIN-96 tag into its GS1 Digital Link (TDS App. E)" \
+    0 "https://id.gs1.org/01/80614141123458/21/6789"
+run "$VIGIL" id convert --to dec 490154203237518
+expect_err "id convert names the forms a value has when the form is unknown (exit 1)" \
+    1 "vigil: IMEI 490154203237518 has no form 'dec' (its forms: normalized, urn, match-key, imei, body, formatted)"
+run "$VIGIL" id convert 490154203237518
+expect_err "id convert without --to is a usage error (exit 2)" 2 \
+    "vigil: id convert: --to FORM is required"
+
+# --- id explain ---------------------------------------------------------
+run "$VIGIL" id explain AF0123450ABCDE
+expect_out_has "id explain shows a MEID's pseudo-ESN" 0 "8016B128"
+expect_out_has "id explain shows the MEID URN" 0 \
+    "urn:3gpp2:meid:AF012345-0ABCDE"
+run "$VIGIL" id explain 234150999999999
+if [ "$RC" = 1 ] && grep -q '^reading 1: IMEI$' "$OUT" &&
+    grep -q '^reading 2: IMSI$' "$OUT" && grep -q -- '--type' "$OUT"; then
+	ok "id explain explains each reading of an ambiguous value and how to choose"
+else
+	notok "id explain explains each reading of an ambiguous value and how to choose" \
+	    "expected exit 1, 'reading 1: IMEI', 'reading 2: IMSI' and --type" \
+	    "got $(_show)"
+fi
+run "$VIGIL" --json id explain 234150999999999
+expect_json "id explain --json carries one parsed reading per candidate" 1 \
+    "[r['type'] for r in d['readings']]" '["imei", "imsi"]'
+
+# --- id types -----------------------------------------------------------
+run "$VIGIL" id types
+expect_rc "id types exits 0" 0
+n=$(wc -l <"$OUT")
+if [ "$n" = 17 ] && [ "$(awk 'length > 79' "$OUT" | wc -l)" = 0 ]; then
+	ok "id types lists the 17 identifier types in 80 columns"
+else
+	notok "id types lists the 17 identifier types in 80 columns" \
+	    "expected 17 lines of at most 79 characters" "got $(_show)"
+fi
+run "$VIGIL" --json id types
+expect_json "id types: every documented example is valid for its type" 0 \
+    "[x['name'] for x in L if not x['example_valid']]" "[]"
+
+# --- usage errors and help ----------------------------------------------
+run "$VIGIL" frobnicate
+expect_err "an unknown command is a usage error on stderr (exit 2)" 2 \
+    "vigil: unknown command 'frobnicate'"
+[ -s "$OUT" ] && notok "usage errors print nothing on stdout" "got $(_show)" ||
+    ok "usage errors print nothing on stdout"
+run "$VIGIL" id check --frob 1
+expect_err "an unknown option names the option and the help to read (exit 2)" 2 \
+    "Try 'vigil help id check' for more information."
+run "$VIGIL" id check --type nope 1
+expect_err "an unknown --type lists the valid types (exit 2)" 2 \
+    "unknown identifier type 'nope' (types: imei, imeisv,"
+run "$VIGIL" id explain
+expect_err "a missing argument is a usage error (exit 2)" 2 \
+    "vigil: id explain: missing argument VALUE"
+run "$VIGIL" id types extra
+expect_err "an unexpected argument is a usage error (exit 2)" 2 \
+    "vigil: id types: unexpected argument 'extra'"
+run "$VIGIL"
+expect_rc "vigil without a command prints the usage and exits 2" 2
+run "$VIGIL" id
+expect_err "a group without its command is a usage error (exit 2)" 2 \
+    "vigil: id: missing command"
+run "$VIGIL" --version
+expect "vigil --version prints the version" 0 "vigil 0.1.0"
+run "$VIGIL" id check --help
+cp "$OUT" "$WORK/help1"
+run "$VIGIL" help id check
+if [ "$RC" = 0 ] && cmp -s "$OUT" "$WORK/help1" &&
+    grep -q '^usage: vigil id check' "$OUT"; then
+	ok "'vigil help id check' and 'vigil id check --help' print the same help"
+else
+	notok "'vigil help id check' and 'vigil id check --help' print the same help" \
+	    "expected identical output starting 'usage: vigil id check'" \
+	    "got $(_show)"
+fi
+run "$VIGIL" --json id check 490154203237518
+cp "$OUT" "$WORK/g1"
+run "$VIGIL" id check 490154203237518 --json
+if cmp -s "$OUT" "$WORK/g1"; then
+	ok "global options work before and after the command"
+else
+	notok "global options work before and after the command" \
+	    "expected the same output" "got $(_show)"
+fi
+
+# --- the man page and the command table cannot drift ---------------------
+"$VIGIL" help --commands >"$WORK/cmds"
+sed -n 's/^\.SS "vigil \(.*\)"$/\1/p' "$MAN" >"$WORK/mancmds"
+if cmp -s "$WORK/cmds" "$WORK/mancmds"; then
+	ok "vigil help --commands lists exactly the commands documented in vigil(1), in order"
+else
+	notok "vigil help --commands lists exactly the commands documented in vigil(1), in order" \
+	    "diff (program vs man page): $(diff "$WORK/cmds" "$WORK/mancmds" | tr '\n' ' ')"
+fi
+missing=""
+while read -r cmd; do
+	# shellcheck disable=SC2086
+	opts=$("$VIGIL" help $cmd | sed -n '/^options:/,/^$/p' |
+	    grep -o -- '--[a-z][a-z0-9-]*' | grep -v -- '--TYPE' | sort -u)
+	section=$(awk -v h=".SS \"vigil $cmd\"" '
+	    $0 == h { on = 1; next }
+	    on && /^\.S[SH] / { exit }
+	    on { print }' "$MAN")
+	for o in $opts; do
+		esc=$(printf '%s' "$o" | sed 's/-/\\-/g')
+		printf '%s\n' "$section" | grep -qF -- "$esc" ||
+		    missing="$missing $cmd:$o"
+	done
+done <"$WORK/cmds"
+if [ -z "$missing" ]; then
+	ok "every option of every command is documented in its vigil(1) section"
+else
+	notok "every option of every command is documented in its vigil(1) section" \
+	    "undocumented:$missing"
+fi
+"$VIGIL" --json id types >"$WORK/types"
+"$PY" - "$WORK/types" "$MAN" >"$WORK/formsdiff" <<'PYEOF'
+import json, re, sys
+types = [json.loads(l) for l in open(sys.argv[1])]
+man = open(sys.argv[2]).read()
+sec = man[man.index('.SH IDENTIFIER TYPES'):man.index('.SH EXIT STATUS')]
+doc = {}
+for m in re.finditer(r'\.TP\n\.B (\S+)\n(.*?)\nForms: (.*?)\n', sec, re.S):
+    name = m.group(1).replace('\\-', '-')
+    forms = m.group(3).rstrip('.')
+    doc[name] = [] if forms == 'none' else [
+        f.replace('\\fB', '').replace('\\fP', '').replace('\\-', '-').strip()
+        for f in forms.split(',')]
+for t in types:
+    if doc.get(t['name']) != t['forms']:
+        print('%s: program %s, man page %s' % (t['name'], t['forms'],
+                                               doc.get(t['name'])))
+if len(doc) != len(types):
+    print('man page documents %d types, program has %d' % (len(doc),
+                                                           len(types)))
+PYEOF
+if [ ! -s "$WORK/formsdiff" ]; then
+	ok "vigil(1) lists every identifier type with exactly the forms it has"
+else
+	notok "vigil(1) lists every identifier type with exactly the forms it has" \
+	    "$(tr '\n' ';' <"$WORK/formsdiff")"
+fi
+if command -v groff >/dev/null; then
+	set +e
+	warn=$(groff -man -Tutf8 -ww -z "$MAN" 2>&1)
+	set -e
+	if [ -z "$warn" ]; then
+		ok "vigil(1) renders with groff -ww without a warning"
+	else
+		notok "vigil(1) renders with groff -ww without a warning" "$warn"
+	fi
+fi
+
+finish
