@@ -21,11 +21,16 @@
  *     MAC, EUI-64, device URN, EPC, UUID) are unique across the whole
  *     platform; one device may carry several identifiers that share a
  *     key (its IMEI and its IMEISV);
+ *   - a GS1 element string or Digital Link URI naming one item (with
+ *     a serial, SSCC, GIAI, ...) shares the key of that item's EPC and
+ *     is unique across the platform too;
  *   - serial numbers are unique per tenant and model;
- *   - URIs, GTINs, GS1 element strings and Digital Link URIs are
- *     unique per tenant.
+ *   - other URIs and product-level GS1 values (GTIN, batch) are unique
+ *     per tenant;
  *   - a pseudo-ESN (derived from a MEID, 24 bits) is never unique and
  *     is only checked against the same device.
+ * A bare GTIN is not a device identifier (it names a product): it is
+ * the device's model GTIN.
  * A clash with a device of another tenant is reported as "registered in
  * another tenant" without naming it.
  *

@@ -93,6 +93,13 @@ detect_reports_the_error_of_the_matching_shape(void **state)
 	assert_int_equal(id.type, VIGIL_ID_IMEI);
 	assert_string_equal(id.error,
 	    "IMEI 35-209900-176148-2: check digit is 2, expected 1");
+
+	/* A bad EPC URN is reported as a bad EPC, not accepted as a
+	 * generic URI. */
+	detect("urn:epc:tag:sgtin-96:3.0614141.812345.06789", &id, &rc);
+	assert_int_equal(rc, VIGIL_EINVAL);
+	assert_int_equal(id.type, VIGIL_ID_EPC);
+	assert_non_null(strstr(id.error, "leading zero"));
 }
 
 static void

@@ -291,7 +291,7 @@ century_follows_the_general_specifications_sliding_window(void **state)
 }
 
 static void
-gmn_check_character_pair_matches_general_specifications_example(void **s)
+gmn_check_pair_matches_general_specifications_example(void **s)
 {
 	char pair[2];
 
@@ -609,7 +609,8 @@ gs1_match_keys_use_primary_key_and_serial_only(void **state)
 		{ "(8006)095201234567880102(21)Z",
 		  "gs1:(8006)095201234567880102(21)Z" },
 		{ "(253)4602443000331XYZ", "gs1:(253)4602443000331XYZ" },
-		{ "(8010)0614141ABC(8011)123", "gs1:(8010)0614141ABC(8011)123" },
+		{ "(8010)0614141ABC(8011)123",
+		  "gs1:(8010)0614141ABC(8011)123" },
 		{ "(8018)061414112345678902(8019)5",
 		  "gs1:(8018)061414112345678902" },
 	};
@@ -751,7 +752,8 @@ dl_decodes_percent_encoded_slash_in_a_value(void **state)
 	form_is("data", "^414952012345678825432a/b");
 	field_is("ai_254", "32a/b");
 	assert_string_equal(id.match_key, "gs1:(414)9520123456788(254)32a/b");
-	form_is("canonical", "https://id.gs1.org/414/9520123456788/254/32a%2Fb");
+	form_is("canonical",
+	    "https://id.gs1.org/414/9520123456788/254/32a%2Fb");
 }
 
 static void
@@ -940,6 +942,9 @@ dl_uri_syntax_errors_say_where(void **state)
 	parse_bad(DL, "https://u@id.gs1.org/01/09520123456788",
 	    "GS1 Digital Link https://u@id.gs1.org/01/09520123456788: user "
 	    "information before '@' is not allowed at position 9");
+	parse_bad(DL, "https://id.gs1.org/", "GS1 Digital Link "
+	    "https://id.gs1.org/: no path; expected /{key AI}/{value} after "
+	    "the domain");
 	parse_bad(DL, "https://id.gs1.org/10/ABC",
 	    "GS1 Digital Link https://id.gs1.org/10/ABC: no GS1 primary key "
 	    "in the path; expected /{key AI}/{value}[/{qualifier AI}/"
@@ -1024,7 +1029,8 @@ normalized_forms_reparse_to_the_same_key(void **state)
 		{ GTIN, "978-0471-11709-4" },
 		{ GS1, "]C1010952012345678810ABC1\x1d" "2112345" },
 		{ GS1, "(01)09520123456788(10)a\\(b(21)c" },
-		{ DL, "HTTPS://Example.COM/x/01/9520123456788/21/A%2dB+C?99=%28" },
+		{ DL, "HTTPS://Example.COM/x/01/9520123456788/21/A%2dB+C"
+		    "?99=%28" },
 		{ DL, "https://a/00/faux/00/006141411234567890#x" },
 	};
 
@@ -1057,49 +1063,70 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(gtin_accepts_stdnum_vectors_and_pads_to_gtin14),
-		cmocka_unit_test(gtin_rejects_wrong_check_digit_with_expected_digit),
-		cmocka_unit_test(gtin_rejects_11_digits_naming_the_allowed_lengths),
+		cmocka_unit_test(
+		    gtin_accepts_stdnum_vectors_and_pads_to_gtin14),
+		cmocka_unit_test(
+		    gtin_rejects_wrong_check_digit_with_expected_digit),
+		cmocka_unit_test(
+		    gtin_rejects_11_digits_naming_the_allowed_lengths),
 		cmocka_unit_test(gtin_digital_link_js_vectors),
 		cmocka_unit_test(gtin_syntax_engine_vectors),
-		cmocka_unit_test(gtin13_has_fields_and_forms_but_no_gtin12_form),
+		cmocka_unit_test(
+		    gtin13_has_fields_and_forms_but_no_gtin12_form),
 		cmocka_unit_test(gtin8_has_every_shorter_form),
 		cmocka_unit_test(gtin14_with_indicator_has_no_shorter_form),
 		cmocka_unit_test(gtin_ignores_spaces_and_hyphens),
 		cmocka_unit_test(gtin_rejects_letter_with_its_position),
 		cmocka_unit_test(gtin_warns_on_restricted_circulation_numbers),
 		cmocka_unit_test(gtin_shape_counts_digits_after_separators),
-		cmocka_unit_test(ai_table_fnc1_flags_match_predefined_length_prefixes),
+		cmocka_unit_test(
+		    ai_table_fnc1_flags_match_predefined_length_prefixes),
 		cmocka_unit_test(ai_table_cross_references_exist),
-		cmocka_unit_test(ai_prefix_lookup_finds_ai_length_from_first_two_digits),
-		cmocka_unit_test(century_follows_the_general_specifications_sliding_window),
-		cmocka_unit_test(gmn_check_character_pair_matches_general_specifications_example),
-		cmocka_unit_test(gs1_fixed_length_ai_needs_no_fnc1_in_data_form),
-		cmocka_unit_test(gs1_variable_length_ai_gets_fnc1_before_the_next_ai),
+		cmocka_unit_test(
+		    ai_prefix_lookup_finds_ai_length_from_first_two_digits),
+		cmocka_unit_test(
+		    century_follows_the_general_specifications_sliding_window),
+		cmocka_unit_test(
+		    gmn_check_pair_matches_general_specifications_example),
+		cmocka_unit_test(
+		    gs1_fixed_length_ai_needs_no_fnc1_in_data_form),
+		cmocka_unit_test(
+		    gs1_variable_length_ai_gets_fnc1_before_the_next_ai),
 		cmocka_unit_test(gs1_rejects_29_character_tpx),
 		cmocka_unit_test(gs1_rejects_15_digit_gtin),
-		cmocka_unit_test(gs1_stdnum_data_string_fails_count_without_content),
+		cmocka_unit_test(
+		    gs1_stdnum_data_string_fails_count_without_content),
 		cmocka_unit_test(gs1_day_00_is_the_last_day_of_the_month),
 		cmocka_unit_test(gs1_rejects_impossible_dates_with_position),
-		cmocka_unit_test(gs1_stdnum_encode_vector_fails_gtin_check_digit),
+		cmocka_unit_test(
+		    gs1_stdnum_encode_vector_fails_gtin_check_digit),
 		cmocka_unit_test(gs1_checks_sscc_and_gln_digits_unlike_stdnum),
 		cmocka_unit_test(gs1_checks_every_ai_with_a_check_digit),
 		cmocka_unit_test(gs1_unknown_ai_names_it_and_its_position),
 		cmocka_unit_test(gs1_rejects_duplicate_ai),
-		cmocka_unit_test(gs1_value_outside_cset82_is_rejected_with_position),
+		cmocka_unit_test(
+		    gs1_value_outside_cset82_is_rejected_with_position),
 		cmocka_unit_test(gs1_cpid_uses_cset39),
 		cmocka_unit_test(gs1_component_linters),
-		cmocka_unit_test(gs1_data_form_accepts_gs_and_symbology_identifiers),
-		cmocka_unit_test(gs1_data_form_tolerates_fnc1_after_fixed_length_value),
-		cmocka_unit_test(gs1_data_form_missing_fnc1_is_reported_as_too_long),
-		cmocka_unit_test(gs1_enforces_invalid_pairs_and_mandatory_associations),
-		cmocka_unit_test(gs1_match_keys_use_primary_key_and_serial_only),
-		cmocka_unit_test(gs1_key_without_identification_key_ignores_ai_order),
-		cmocka_unit_test(gs1_generates_syntax_engine_digital_link_vector),
+		cmocka_unit_test(
+		    gs1_data_form_accepts_gs_and_symbology_identifiers),
+		cmocka_unit_test(
+		    gs1_data_form_tolerates_fnc1_after_fixed_length_value),
+		cmocka_unit_test(
+		    gs1_data_form_missing_fnc1_is_reported_as_too_long),
+		cmocka_unit_test(
+		    gs1_enforces_invalid_pairs_and_mandatory_associations),
+		cmocka_unit_test(
+		    gs1_match_keys_use_primary_key_and_serial_only),
+		cmocka_unit_test(
+		    gs1_key_without_identification_key_ignores_ai_order),
+		cmocka_unit_test(
+		    gs1_generates_syntax_engine_digital_link_vector),
 		cmocka_unit_test(gs1_fields_name_each_ai),
 		cmocka_unit_test(gs1_escapes_parenthesis_in_values),
 		cmocka_unit_test(gs1_bracket_syntax_errors),
-		cmocka_unit_test(gs1_shape_needs_bracketed_ai_or_gs1_data_marker),
+		cmocka_unit_test(
+		    gs1_shape_needs_bracketed_ai_or_gs1_data_marker),
 		cmocka_unit_test(dl_syntax_engine_vector_to_data_form),
 		cmocka_unit_test(dl_decodes_percent_encoded_slash_in_a_value),
 		cmocka_unit_test(dl_takes_the_rightmost_primary_key),
@@ -1108,20 +1135,25 @@ main(void)
 		cmocka_unit_test(dl_rejects_qualifiers_out_of_order),
 		cmocka_unit_test(dl_rejects_path_qualifier_repeated_in_query),
 		cmocka_unit_test(dl_rejects_duplicate_query_ai),
-		cmocka_unit_test(dl_rejects_unknown_numeric_query_key_and_ignores_others),
+		cmocka_unit_test(
+		    dl_rejects_unknown_numeric_query_key_and_ignores_others),
 		cmocka_unit_test(dl_plus_is_a_space_only_in_the_query),
-		cmocka_unit_test(dl_decodes_percent_encoded_unreserved_character),
+		cmocka_unit_test(
+		    dl_decodes_percent_encoded_unreserved_character),
 		cmocka_unit_test(dl_pads_short_gtin_with_a_legacy_warning),
 		cmocka_unit_test(dl_rejects_convenience_alphas),
-		cmocka_unit_test(dl_normalizes_case_encoding_query_order_and_drops_fragment),
+		cmocka_unit_test(
+		    dl_normalizes_case_encoding_query_order_and_drops_fragment),
 		cmocka_unit_test(dl_accepts_http_and_port),
 		cmocka_unit_test(dl_uri_syntax_errors_say_where),
-		cmocka_unit_test(dl_invalid_value_position_counts_raw_characters),
+		cmocka_unit_test(
+		    dl_invalid_value_position_counts_raw_characters),
 		cmocka_unit_test(dl_tpx_path_leaves_batch_to_the_query),
 		cmocka_unit_test(dl_itip_takes_gtin_qualifiers),
 		cmocka_unit_test(dl_round_trips_with_element_strings),
 		cmocka_unit_test(normalized_forms_reparse_to_the_same_key),
-		cmocka_unit_test(dl_shape_needs_http_uri_with_key_segment_and_value),
+		cmocka_unit_test(
+		    dl_shape_needs_http_uri_with_key_segment_and_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -203,8 +203,11 @@ vigil_id_detect(const char *in, size_t len, struct vigil_id *out,
 			memcpy(first_err, tmp.error, sizeof first_err);
 		}
 	}
-	/* A specific type beats the generic URI reading of the same text. */
-	if (nfound > 1 && found[nfound - 1] == VIGIL_ID_URI)
+	/* A specific type beats the generic URI reading of the same text,
+	 * whether it parsed or not: a bad EPC URN is a bad EPC, not a fine
+	 * generic URI. */
+	if (nfound > 0 && found[nfound - 1] == VIGIL_ID_URI &&
+	    (nfound > 1 || first_shape != NULL))
 		nfound--;
 
 	if (nfound == 1)

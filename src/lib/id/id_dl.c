@@ -70,8 +70,9 @@ check_chars(const char *in, struct span s, bool query, const char *prefix,
 			if (i + 2 >= s.off + s.len ||
 			    hexval((unsigned char)in[i + 1]) < 0 ||
 			    hexval((unsigned char)in[i + 2]) < 0)
-				return id_fail(out, "%s: invalid percent-encoding "
-				    "at position %zu", prefix, i + 1);
+				return id_fail(out, "%s: invalid "
+				    "percent-encoding at position %zu", prefix,
+				    i + 1);
 			i += 2;
 			continue;
 		}
@@ -92,8 +93,8 @@ check_host(const char *in, struct span h, const char *prefix,
 	size_t i = h.off, end = h.off + h.len;
 
 	if (h.len == 0)
-		return id_fail(out, "%s: no domain name at position %zu", prefix,
-		    h.off + 1);
+		return id_fail(out, "%s: no domain name at position "
+		    "%zu", prefix, h.off + 1);
 	if (memchr(in + h.off, '@', h.len) != NULL)
 		return id_fail(out, "%s: user information before '@' is not "
 		    "allowed at position %zu", prefix, h.off + 1);
@@ -109,8 +110,8 @@ check_host(const char *in, struct span h, const char *prefix,
 		for (; i < end && unreserved((unsigned char)in[i]); i++)
 			;
 		if (i == h.off)
-			return id_fail(out, "%s: no domain name at position %zu",
-			    prefix, h.off + 1);
+			return id_fail(out, "%s: no domain name at position "
+			    "%zu", prefix, h.off + 1);
 	}
 	if (i < end && in[i] == ':') {
 		size_t p0 = ++i;
@@ -138,6 +139,7 @@ split_uri(const char *in, size_t len, struct dl_uri *u, const char *prefix,
 	size_t p, i, s;
 	enum vigil_err rc;
 
+	memset(u, 0, sizeof *u);
 	if ((p = id_has_prefix(in, len, "https://")) != 0)
 		u->scheme = "https";
 	else if ((p = id_has_prefix(in, len, "http://")) != 0)
@@ -164,7 +166,7 @@ split_uri(const char *in, size_t len, struct dl_uri *u, const char *prefix,
 		u->query.len = p - u->query.off;
 	}
 	/* The fragment is for the client; it is dropped unread. */
-	if (u->path.len == 0)
+	if (u->path.len <= 1)
 		return id_fail(out, "%s: no path; expected /{key AI}/{value} "
 		    "after the domain", prefix);
 	if ((rc = check_chars(in, u->path, false, prefix, out)) != VIGIL_OK ||
@@ -250,6 +252,7 @@ find_key(const char *in, const struct dl_uri *u, const char *prefix,
 {
 	char q[ID_QUOTE_SIZE];
 
+	*kseg = 0;
 	/* n counts the segments up to the end of the pair looked at. */
 	for (size_t n = u->nseg; n >= 2; n -= 2) {
 		const struct span *s = &u->seg[n - 2];
@@ -270,8 +273,8 @@ find_key(const char *in, const struct dl_uri *u, const char *prefix,
 		if (s->len > 4)
 			break;
 		if ((a = gs1_ai_lookup(in + s->off, s->len)) == NULL)
-			return id_fail(out, "%s: unknown Application Identifier "
-			    "%s in the path at position %zu", prefix,
+			return id_fail(out, "%s: unknown Application "
+			    "Identifier %s in the path at position %zu", prefix,
 			    id_quote(in + s->off, s->len, q, sizeof q),
 			    s->off + 1);
 		if (a->dl != NULL) {
@@ -302,8 +305,8 @@ check_qualifiers(const char *in, const struct dl_uri *u, size_t kseg,
 		char q[ID_QUOTE_SIZE];
 
 		if (a == NULL)
-			return id_fail(out, "%s: unknown Application Identifier "
-			    "%s in the path at position %zu", prefix,
+			return id_fail(out, "%s: unknown Application "
+			    "Identifier %s in the path at position %zu", prefix,
 			    id_quote(in + u->seg[k].off, u->seg[k].len, q,
 			    sizeof q), u->seg[k].off + 1);
 		for (size_t alt = 0; alt < nalts; alt++)
@@ -314,10 +317,10 @@ check_qualifiers(const char *in, const struct dl_uri *u, size_t kseg,
 			    "qualifier, but the path continues at position %zu",
 			    prefix, key->ai, u->seg[k].off + 1);
 		if (!any)
-			return id_fail(out, "%s: AI (%s) at position %zu is not "
-			    "a key qualifier of (%s); (%s) takes %s", prefix,
-			    a->ai, u->seg[k].off + 1, key->ai,
-			    key->ai, list);
+			return id_fail(out, "%s: AI (%s) at position %zu is "
+			    "not a key qualifier of (%s); (%s) takes %s",
+			    prefix, a->ai, u->seg[k].off + 1, key->ai, key->ai,
+			    list);
 		for (size_t j = 0; j < nq; j++)
 			if (qa[j] == a)
 				return id_fail(out, "%s: duplicate AI (%s) at "
@@ -364,10 +367,10 @@ check_qualifiers(const char *in, const struct dl_uri *u, size_t kseg,
 			    strlen(qa[0]->ai)) >= 0 &&
 			    gs1_dl_qual_index(key, alt, qa[j]->ai,
 			    strlen(qa[j]->ai)) < 0)
-				return id_fail(out, "%s: qualifiers (%s) and (%s) "
-				    "at position %zu cannot be combined; (%s) "
-				    "takes %s", prefix, qa[0]->ai, qa[j]->ai,
-				    qs[j], key->ai, list);
+				return id_fail(out, "%s: qualifiers (%s) and "
+				    "(%s) at position %zu cannot be combined; "
+				    "(%s) takes %s", prefix, qa[0]->ai,
+				    qa[j]->ai, qs[j], key->ai, list);
 	return id_fail(out, "%s: invalid qualifiers of (%s)", prefix,
 	    key->ai);
 }
@@ -445,9 +448,10 @@ add_query(const char *in, const struct dl_uri *u, struct gs1_elems *es,
 			continue; /* linkType, context, ...: not data */
 		}
 		if ((a = gs1_ai_lookup(in + s, eq - s)) == NULL)
-			return id_fail(out, "%s: unknown Application Identifier "
-			    "%s in the query at position %zu", es->prefix,
-			    id_quote(in + s, eq - s, q, sizeof q), s + 1);
+			return id_fail(out, "%s: unknown Application "
+			    "Identifier %s in the query at position %zu",
+			    es->prefix, id_quote(in + s, eq - s, q, sizeof q),
+			    s + 1);
 		if (eq == i)
 			return id_fail(out, "%s: AI (%s) in the query at "
 			    "position %zu has no value", es->prefix, a->ai,
@@ -498,7 +502,7 @@ id_parse_digital_link(const char *in, size_t len, struct vigil_id *out)
 	const struct gs1_ai *key;
 	char base[VIGIL_ID_MAX_VALUE], buf[VIGIL_ID_MAX_VALUE];
 	char host[VIGIL_ID_MAX_VALUE];
-	size_t kseg, stem_len;
+	size_t kseg = 0, stem_len;
 	enum vigil_err rc;
 
 	gs1_elems_init(&es, "GS1 Digital Link", in, len);

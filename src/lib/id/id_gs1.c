@@ -138,8 +138,9 @@ parse_data(const char *in, size_t len, size_t i, struct gs1_elems *es,
 			/* A separator after a predefined-length value is
 			 * superfluous but harmless; one at the end is not. */
 			if (i + 1 == len)
-				return id_fail(out, "%s: FNC1 at the end of the "
-				    "data at position %zu", es->prefix, i + 1);
+				return id_fail(out, "%s: FNC1 at the end of "
+				    "the data at position %zu", es->prefix,
+				    i + 1);
 			i++;
 		}
 	}

@@ -25,7 +25,10 @@
 #define OPT_N(n)  { GS1_CSET_N, 0, n, GS1_LINT_NONE }
 #define OPT_X(n)  { GS1_CSET_82, 0, n, GS1_LINT_NONE }
 
-/* "01" → .ai = "01", .field = "ai_01"; the other columns follow. */
+/* "01" → .ai = "01", .field = "ai_01"; the other columns follow. The
+ * argument is a string literal pasted onto another, so it cannot be
+ * parenthesised. */
+/* NOLINTNEXTLINE(bugprone-macro-parentheses) */
 #define A(x) .ai = x, .field = "ai_" x
 #define DATE(ai) .date_field = "ai_" ai "_date"
 /* FNC1 column: PRE = predefined length, none needed; VAR = needed. */
@@ -353,7 +356,7 @@ gs1_ai_date(const struct gs1_ai *a, const char *v, size_t n,
 {
 	int y, m, d;
 	size_t off;
-	char why[8];
+	char why[64];
 	bool zero;
 
 	if (a->date_field == NULL || n < 6)
@@ -422,7 +425,8 @@ lint(const struct gs1_comp *c, const char *v, size_t n, size_t base,
 	case GS1_LINT_CSUM:
 		cd = vigil_gs1_check_digit(v, n - 1);
 		if (cd < 0) {
-			snprintf(why, whysize, "check digit cannot be computed");
+			snprintf(why, whysize, "check digit cannot be "
+			    "computed");
 			*off = SIZE_MAX;
 			return false;
 		}
@@ -441,8 +445,9 @@ lint(const struct gs1_comp *c, const char *v, size_t n, size_t base,
 			return false;
 		}
 		if (!gs1_csumalpha(v, n - 2, pair)) {
-			snprintf(why, whysize, "value has %zu characters before "
-			    "the check character pair, at most 23", n - 2);
+			snprintf(why, whysize, "value has %zu characters "
+			    "before the check character pair, at most 23",
+			    n - 2);
 			*off = SIZE_MAX;
 			return false;
 		}
@@ -462,7 +467,8 @@ lint(const struct gs1_comp *c, const char *v, size_t n, size_t base,
 		return true;
 	case GS1_LINT_HHMI:
 		if (two(v) > 23) {
-			snprintf(why, whysize, "hour %02d is not 00-23", two(v));
+			snprintf(why, whysize, "hour %02d is not 00-23",
+			    two(v));
 			*off = 0;
 			break;
 		}

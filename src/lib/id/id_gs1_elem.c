@@ -120,9 +120,9 @@ gs1_elems_check_pairs(const struct gs1_elems *es, struct vigil_id *out)
 			int j = find_ai(es, t, n);
 
 			if (j >= 0 && (size_t)j > i)
-				return id_fail(out, "%s: AI (%s) at position %zu "
-				    "and AI (%.*s) at position %zu cannot be "
-				    "used together", es->prefix, a->ai,
+				return id_fail(out, "%s: AI (%s) at position "
+				    "%zu and AI (%.*s) at position %zu cannot "
+				    "be used together", es->prefix, a->ai,
 				    es->e[i].aipos, (int)n, t, es->e[j].aipos);
 			if (j >= 0)
 				return id_fail(out, "%s: AI (%.*s) at position "
@@ -137,8 +137,9 @@ gs1_elems_check_pairs(const struct gs1_elems *es, struct vigil_id *out)
 			found = find_ai(es, t, n) >= 0;
 		if (!found) {
 			ai_list(a->req, " or ", list, sizeof list);
-			return id_fail(out, "%s: AI (%s) at position %zu requires "
-			    "AI %s", es->prefix, a->ai, es->e[i].aipos, list);
+			return id_fail(out, "%s: AI (%s) at position %zu "
+			    "requires AI %s", es->prefix, a->ai, es->e[i].aipos,
+			    list);
 		}
 	}
 	return VIGIL_OK;
@@ -174,6 +175,8 @@ alt_start(const struct gs1_ai *k, size_t alt)
 {
 	const char *p = k->dl;
 
+	if (p == NULL)
+		return NULL;
 	while (alt > 0 && (p = strchr(p, '|')) != NULL) {
 		p++;
 		alt--;
@@ -410,7 +413,8 @@ gs1_render_dl(const struct gs1_elems *es, int kidx, const char *base,
 	puts_(&s, k->ai);
 	put(&s, "/", 1);
 	put_pct(&s, es->e[kidx].val, es->e[kidx].len);
-	/* Qualifiers in the order of their alternative. */
+	/* Qualifiers in the order of their alternative (every alternative
+	 * is far shorter than GS1_MAX_ELEMS). */
 	for (int qi = 0; qi < GS1_MAX_ELEMS; qi++) {
 		for (size_t i = 0; i < es->n; i++) {
 			const struct gs1_elem *e = &es->e[i];

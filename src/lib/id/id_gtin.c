@@ -43,9 +43,9 @@ id_parse_gtin(const char *in, size_t len, struct vigil_id *out)
 		if (c < '0' || c > '9') {
 			char cq[8];
 
-			return id_fail(out, "GTIN %s: invalid character '%s' at "
-			    "position %zu", q, id_quote(&in[i], 1, cq, sizeof cq),
-			    i + 1);
+			return id_fail(out, "GTIN %s: invalid character '%s' "
+			    "at position %zu", q,
+			    id_quote(&in[i], 1, cq, sizeof cq), i + 1);
 		}
 		if (n < sizeof d - 1)
 			d[n] = c;

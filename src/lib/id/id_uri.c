@@ -88,7 +88,7 @@ static enum vigil_err
 parse_urn(const char *in, size_t len, const char *q, struct vigil_id *out)
 {
 	char norm[VIGIL_ID_MAX_VALUE];
-	size_t p = 4, nid, nid_end, nss, nss_end, end, o = 0;
+	size_t p = 4, nid, nid_end, nss, nss_end, o = 0;
 	size_t rs = 0, re = 0, qs = 0, qe = 0, fs = 0;
 
 	nid = p;
@@ -140,9 +140,8 @@ parse_urn(const char *in, size_t len, const char *q, struct vigil_id *out)
 	}
 	if (p < len && in[p] == '#')
 		fs = p + 1;
-	end = len;
-	if (end > URI_MAX_NORM) {
-		id_fail(out, "URI %s: %zu characters, the limit is %zu", q, end,
+	if (len > URI_MAX_NORM) {
+		id_fail(out, "URI %s: %zu characters, the limit is %zu", q, len,
 		    URI_MAX_NORM);
 		return VIGIL_ERANGE;
 	}
@@ -184,8 +183,11 @@ render_normalized(UriUriA *uri, char *dst, const char *q,
     struct vigil_id *out)
 {
 	int need = 0, written = 0;
+	const unsigned all = URI_NORMALIZE_SCHEME | URI_NORMALIZE_USER_INFO |
+	    URI_NORMALIZE_HOST | URI_NORMALIZE_PATH | URI_NORMALIZE_QUERY |
+	    URI_NORMALIZE_FRAGMENT;
 
-	if (uriNormalizeSyntaxExA(uri, (unsigned)-1) != URI_SUCCESS ||
+	if (uriNormalizeSyntaxExA(uri, all) != URI_SUCCESS ||
 	    uriToStringCharsRequiredA(uri, &need) != URI_SUCCESS)
 		return id_fail(out, "URI %s: cannot normalise", q);
 	if (need < 0 || (size_t)need > URI_MAX_NORM) {

@@ -79,6 +79,22 @@ is_hardware(enum vigil_id_type t)
 	}
 }
 
+/* A GS1 key naming one physical instance (the AIs behind the EPC
+ * schemes: serialised GTIN, SSCC, GLN extension, GRAI, GIAI, GSRN,
+ * GDTI). It equals the EPC's key, so it is as unique as the EPC; a
+ * product-level key (GTIN, batch) is unique per tenant only. */
+static bool
+gs1_instance(const char *key)
+{
+	static const char *const ais[] = { "(21)", "(00)", "(254)", "(8003)",
+	    "(8004)", "(8018)", "(253)" };
+
+	for (size_t i = 0; i < sizeof ais / sizeof ais[0]; i++)
+		if (strstr(key, ais[i]) != NULL)
+			return true;
+	return false;
+}
+
 void
 reg_ident_parse(struct reg_ctx *c, enum vigil_id_type type, const char *given)
 {
@@ -117,6 +133,17 @@ reg_ident_parse(struct reg_ctx *c, enum vigil_id_type type, const char *given)
 		reg_problem(&c->prob, "%s", c->id.error);
 		return;
 	}
+	if (c->id.type == VIGIL_ID_GTIN) {
+		char q[REG_QUOTE_SIZE];
+
+		/* A GTIN names a product, not one device; it also shares the
+		 * "gtin" column with the device's model GTIN. */
+		reg_problem(&c->prob, "GTIN %s: a GTIN names a product, not a "
+		    "device; set it as the device's model GTIN, or give GTIN "
+		    "and serial as a GS1 element string (01)...(21)...",
+		    reg_quote(given, q, sizeof q));
+		return;
+	}
 	ri->type = c->id.type;
 	ri->ok = true;
 	memcpy(ri->value, c->id.normalized, sizeof ri->value);
@@ -141,7 +168,9 @@ reg_ident_scopes(struct reg_ctx *c, size_t from, const char *model_key,
 			continue;
 		if (ri->nonunique)
 			snprintf(ri->scope, sizeof ri->scope, "d:%s", device_id);
-		else if (is_hardware(ri->type))
+		else if (is_hardware(ri->type) ||
+		    ((ri->type == VIGIL_ID_GS1 ||
+		    ri->type == VIGIL_ID_DIGITAL_LINK) && gs1_instance(ri->key)))
 			ri->scope[0] = '\0';
 		else if (ri->type == VIGIL_ID_SERIAL)
 			snprintf(ri->scope, sizeof ri->scope, "t:%s|m:%s",

@@ -33,7 +33,7 @@ struct imp {
 	size_t batch_n;    /* rows in the open batch */
 	uint64_t batch_ok; /* of which inserted */
 	uint64_t first_err_line;
-	char first_err[512];
+	char first_err[1100];
 
 	/* Record buffer: max_record bytes of data plus one NUL per field. */
 	char *rec;
