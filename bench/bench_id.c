@@ -91,10 +91,9 @@ gen_imsi(char *v)
 	static const char *const plmn[] = { "310150", "26201", "23415",
 	    "20810", "46000", "44010", "310410", "50501" };
 	const char *p = plmn[rng() % (sizeof plmn / sizeof plmn[0])];
-	size_t n = strlen(p);
+	int n = snprintf(v, VALUE_MAX, "%s", p);
 
-	memcpy(v, p, n);
-	digits(v + n, 15 - n);
+	digits(v + n, 15 - (size_t)n);
 }
 
 static void
@@ -178,7 +177,7 @@ gen_epc(char *v)
 		b[i] = (uint8_t)(hi >> (56 - 8 * i));
 	for (int i = 0; i < 4; i++)
 		b[8 + i] = (uint8_t)(lo >> (24 - 8 * i));
-	for (int i = 0; i < 12; i++)
+	for (size_t i = 0; i < 12; i++)
 		snprintf(v + 2 * i, 3, "%02X", b[i]);
 }
 

@@ -73,7 +73,8 @@ static bool
 repeated(const struct cli_args *a, const char *name)
 {
 	for (size_t i = 0; i < a->nopts; i++)
-		if (strcmp(a->opts[i].name, name) == 0)
+		if (a->opts[i].name != NULL &&
+		    strcmp(a->opts[i].name, name) == 0)
 			return true;
 	return false;
 }
@@ -155,6 +156,8 @@ cli_args_parse(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
 			apply_global(ctx, o, value, help);
 			continue;
 		}
+		if (o == NULL && idname == NULL)
+			continue; /* not reached: unknown options return above */
 		if (o != NULL && !(o->flags & CLI_OPT_REPEAT) &&
 		    o->metavar != NULL && repeated(a, o->name))
 			return cli_usage(cmd, "option '--%s' given twice",

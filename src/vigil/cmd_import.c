@@ -123,7 +123,7 @@ cli_device_import(struct cli_ctx *ctx, const struct cli_args *a)
 	struct vigil_import_options opt;
 	struct vigil_import_summary sum;
 	struct import_ui ui = { ctx, false, false };
-	enum vigil_import_format fmt;
+	enum vigil_import_format fmt = VIGIL_FORMAT_CSV;
 	struct stat sb;
 	enum vigil_err rc;
 	size_t batch = 0;
@@ -188,7 +188,7 @@ cli_device_export(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	const char *path = cli_arg(a, "output"), *s;
 	struct vigil_device_filter f;
-	enum vigil_import_format fmt;
+	enum vigil_import_format fmt = VIGIL_FORMAT_JSONL;
 	char *tmp = NULL;
 	uint64_t count = 0;
 	enum vigil_err rc;

@@ -70,8 +70,9 @@ void id_set_key(struct vigil_id *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void id_set_warning(struct vigil_id *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Appends a field / form (name must be a static string). Silently
- * ignores the (14th+) overflow: the arrays are sized for every type. */
+/* Appends a field / form (name must be a static string). Past
+ * VIGIL_ID_MAX_FIELDS fields (only a long GS1 element string gets
+ * there) the rest are dropped and the warning says so. */
 void id_add_field(struct vigil_id *out, const char *name, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 void id_add_form(struct vigil_id *out, const char *name, const char *fmt,

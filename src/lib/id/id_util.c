@@ -89,6 +89,9 @@ id_add_field(struct vigil_id *out, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (out->nfields >= VIGIL_ID_MAX_FIELDS && out->warning[0] == '\0')
+		id_set_warning(out, "more than %d fields: only the first %d "
+		    "are listed", VIGIL_ID_MAX_FIELDS, VIGIL_ID_MAX_FIELDS);
 	va_start(ap, fmt);
 	add_attr(out->fields, &out->nfields, VIGIL_ID_MAX_FIELDS, name, fmt,
 	    ap);
