@@ -197,7 +197,8 @@ gen_uuid(char *v)
 static void
 gen_uri(char *v)
 {
-	snprintf(v, VALUE_MAX, "https://fleet.example.com/devices/%llu?rev=%llu",
+	snprintf(v, VALUE_MAX,
+	    "https://fleet.example.com/devices/%llu?rev=%llu",
 	    (unsigned long long)(rng() % 1000000),
 	    (unsigned long long)(rng() % 100));
 }
@@ -348,7 +349,8 @@ main(int argc, char **argv)
 			    "%.0f values/s, ratio %.1f\n", types[t].name, rate,
 			    p->name, p->rate, rate / p->rate);
 		else
-			printf("id_validate_%s: vigil %.0f values/s, peer none\n",
+			printf("id_validate_%s: vigil %.0f values/s, peer "
+			    "none\n",
 			    types[t].name, rate);
 		fflush(stdout);
 	}

@@ -157,7 +157,7 @@ cli_args_parse(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
 			continue;
 		}
 		if (o == NULL && idname == NULL)
-			continue; /* not reached: unknown options return above */
+			continue; /* not reached: unknown options returned */
 		if (o != NULL && !(o->flags & CLI_OPT_REPEAT) &&
 		    o->metavar != NULL && repeated(a, o->name))
 			return cli_usage(cmd, "option '--%s' given twice",

@@ -137,6 +137,10 @@ struct vigil_store *cli_store(struct cli_ctx *ctx);
  * only tenant. Fills ctx->tenant_id / tenant_name. Prints what to do
  * and returns false when it cannot. */
 bool cli_tenant(struct cli_ctx *ctx);
+/* As cli_tenant, for commands where the registry is optional: returns
+ * 1 when a tenant is chosen, 0 (silently) when none or several exist
+ * and none was named, -1 after printing an error. */
+int cli_tenant_maybe(struct cli_ctx *ctx);
 /* Prints "vigil: <store error>" and returns CLI_EXIT_FAIL. */
 int cli_store_err(struct cli_ctx *ctx, enum vigil_err rc);
 

@@ -90,7 +90,8 @@ on_progress(void *arg, const struct vigil_import_progress *p)
 		    "##############################", 30 - fill, "",
 		    pct > 100 ? 100 : pct, (unsigned long long)p->rows_read);
 	} else {
-		fprintf(stderr, "\r%llu rows", (unsigned long long)p->rows_read);
+		fprintf(stderr, "\r%llu rows",
+		    (unsigned long long)p->rows_read);
 	}
 	ui->drawn = true;
 }

@@ -213,10 +213,14 @@ resolve(struct cli_ctx *ctx, const struct cli_args *a, struct label_src *s)
 	char err[1024];
 	size_t ncand;
 	enum vigil_err rc;
+	int tenant = 0;
 
 	if (!cli_id_type_arg(a, cli_arg(a, "type"), &t))
 		return CLI_EXIT_USAGE;
-	if (t == VIGIL_ID_UNKNOWN && cli_db_exists(ctx) && cli_tenant(ctx)) {
+	if (t == VIGIL_ID_UNKNOWN && cli_db_exists(ctx) &&
+	    (tenant = cli_tenant_maybe(ctx)) < 0)
+		return CLI_EXIT_FAIL;
+	if (tenant > 0) {
 		struct vigil_device *d = NULL;
 
 		rc = vigil_device_get(ctx->store, ctx->tenant_id, ref, &d);
@@ -231,9 +235,12 @@ resolve(struct cli_ctx *ctx, const struct cli_args *a, struct label_src *s)
 	}
 	rc = cli_id_read(t, ref, strlen(ref), &id, cand, &ncand);
 	if (rc != VIGIL_OK) {
-		if (t == VIGIL_ID_UNKNOWN && ctx->tenant_id[0] != '\0')
+		if (tenant > 0)
 			return cli_err("no device '%s' in tenant %s, and %s",
 			    ref, ctx->tenant_name, id.error);
+		if (t == VIGIL_ID_UNKNOWN && cli_db_exists(ctx))
+			return cli_err("%s (to label a device, choose its "
+			    "tenant with --tenant)", id.error);
 		return cli_err("%s", id.error);
 	}
 	if (!uri_of_id(&id, s, err, sizeof err))
@@ -318,9 +325,10 @@ cli_label(struct cli_ctx *ctx, const struct cli_args *a)
 		/* stdout may hold the image itself. */
 		cli_json_emit(to_stdout ? stderr : stdout, o);
 	} else {
-		cli_note(ctx, "label: encoded %s (QR version %d, %dx%d modules, "
-		    "error correction M)%s%s", src.text, q.version, q.width,
-		    q.width, to_stdout ? "" : " in ", to_stdout ? "" : path);
+		cli_note(ctx, "label: encoded %s (QR version %d, %dx%d "
+		    "modules, error correction M)%s%s", src.text, q.version,
+		    q.width, q.width, to_stdout ? "" : " in ",
+		    to_stdout ? "" : path);
 	}
 	qr_free(&q);
 	return cli_finish_stdout(CLI_EXIT_OK);

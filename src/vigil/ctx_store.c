@@ -53,8 +53,8 @@ set_tenant(struct cli_ctx *ctx, const struct vigil_tenant *t)
 	snprintf(ctx->tenant_name, sizeof ctx->tenant_name, "%s", t->name);
 }
 
-bool
-cli_tenant(struct cli_ctx *ctx)
+static int
+choose_tenant(struct cli_ctx *ctx, bool quiet)
 {
 	struct vigil_store *st;
 	struct vigil_tenant t, *list = NULL;
@@ -62,40 +62,54 @@ cli_tenant(struct cli_ctx *ctx)
 	size_t n = 0;
 
 	if (ctx->tenant_id[0] != '\0')
-		return true;
+		return 1;
 	if ((st = cli_store(ctx)) == NULL)
-		return false;
+		return -1;
 	if (ctx->tenant != NULL) {
 		rc = vigil_admin_tenant_get(st, ctx->tenant, &t);
 		if (rc == VIGIL_ENOTFOUND) {
 			cli_err("tenant '%s' does not exist (see 'vigil tenant "
 			    "list')", ctx->tenant);
-			return false;
+			return -1;
 		}
 		if (rc != VIGIL_OK) {
 			cli_store_err(ctx, rc);
-			return false;
+			return -1;
 		}
 		set_tenant(ctx, &t);
-		return true;
+		return 1;
 	}
 	/* Two entries are enough to tell "exactly one" from "several". */
 	if ((rc = vigil_admin_tenant_list(st, NULL, 2, &list, &n)) !=
 	    VIGIL_OK) {
 		cli_store_err(ctx, rc);
-		return false;
+		return -1;
 	}
 	if (n == 1) {
 		set_tenant(ctx, &list[0]);
 		vigil_free(list);
-		return true;
+		return 1;
 	}
 	vigil_free(list);
+	if (quiet)
+		return 0;
 	if (n == 0)
 		cli_err("no tenant exists yet; create one with 'vigil tenant "
 		    "create NAME'");
 	else
 		cli_err("several tenants exist; choose one with --tenant NAME "
 		    "or VIGIL_TENANT=NAME (see 'vigil tenant list')");
-	return false;
+	return -1;
+}
+
+bool
+cli_tenant(struct cli_ctx *ctx)
+{
+	return choose_tenant(ctx, false) == 1;
+}
+
+int
+cli_tenant_maybe(struct cli_ctx *ctx)
+{
+	return choose_tenant(ctx, true);
 }

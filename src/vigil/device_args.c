@@ -66,7 +66,8 @@ dev_state_arg(const struct cli_args *a, const char *s,
 		char list[128] = "";
 		size_t o = 0;
 
-		for (int i = VIGIL_DEV_REGISTERED; i <= VIGIL_DEV_RETIRED; i++) {
+		for (int i = VIGIL_DEV_REGISTERED; i <= VIGIL_DEV_RETIRED;
+		    i++) {
 			int n = snprintf(list + o, sizeof list - o, "%s%s",
 			    o ? ", " : "", vigil_device_state_name(
 			    (enum vigil_device_state)i));

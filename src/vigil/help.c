@@ -82,7 +82,8 @@ cli_help_command(FILE *f, const struct cli_cmd *c)
 		size_t o = strlen(text);
 
 		for (int i = 1; i < VIGIL_ID_TYPE_COUNT; i++) {
-			const char *n = vigil_id_type_name((enum vigil_id_type)i);
+			const char *n =
+			    vigil_id_type_name((enum vigil_id_type)i);
 			bool own = false;
 			int k;
 
@@ -145,12 +146,78 @@ cli_help_overview(FILE *f, const char *group)
 	    "for details.\n");
 }
 
+static json_t *
+opts_json(const struct cli_opt *o)
+{
+	json_t *arr = json_array();
+
+	for (; arr != NULL && o != NULL && o->name != NULL; o++) {
+		json_t *j = json_object();
+		char sh[3] = { '-', o->short_name, '\0' };
+
+		if (j == NULL)
+			break;
+		cli_json_set(j, "name", json_string(o->name));
+		cli_json_set(j, "short", o->short_name ? json_string(sh) :
+		    json_null());
+		cli_json_set(j, "value", o->metavar ? json_string(o->metavar) :
+		    json_null());
+		cli_json_set(j, "help", json_string(o->help));
+		cli_json_set(j, "repeatable",
+		    json_boolean(o->flags & CLI_OPT_REPEAT));
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+/* One command as JSON, for completion scripts and front ends. */
+static json_t *
+cmd_json(const struct cli_cmd *c)
+{
+	json_t *j = json_object();
+	char name[64];
+
+	if (j == NULL)
+		return NULL;
+	cli_json_set(j, "command", json_string(cli_cmd_fullname(c, name,
+	    sizeof name)));
+	cli_json_set(j, "args", json_string(c->args));
+	cli_json_set(j, "summary", json_string(c->summary));
+	cli_json_set(j, "options", opts_json(c->opts));
+	cli_json_set(j, "identifier_options",
+	    json_boolean(c->flags & CLI_CMD_IDOPTS));
+	return j;
+}
+
+static int
+help_json(const struct cli_args *a)
+{
+	const struct cli_cmd *c = NULL;
+
+	if (a->npos > 0 && (c = cli_cmd_find(a->pos[0], a->npos > 1 ?
+	    a->pos[1] : NULL)) != NULL && (c->name != NULL || a->npos == 1))
+		return cli_json_emit(stdout, cmd_json(c)) ?
+		    cli_finish_stdout(CLI_EXIT_OK) : CLI_EXIT_FAIL;
+	if (a->npos > 0 && !(a->npos == 1 && cli_group_exists(a->pos[0])))
+		return cli_usage(a->cmd, "no such command '%s%s%s'", a->pos[0],
+		    a->npos > 1 ? " " : "", a->npos > 1 ? a->pos[1] : "");
+	for (size_t i = 0; i < cli_ncommands; i++) {
+		c = &cli_commands[i];
+		if (a->npos == 1 && strcmp(c->group, a->pos[0]) != 0)
+			continue;
+		if (!cli_json_emit(stdout, cmd_json(c)))
+			return CLI_EXIT_FAIL;
+	}
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
 int
 cli_cmd_help(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	const struct cli_cmd *c;
 
-	(void)ctx;
+	if (ctx->json)
+		return help_json(a);
 	if (cli_flag(a, "commands")) {
 		for (size_t i = 0; i < cli_ncommands; i++) {
 			char name[64];

@@ -24,14 +24,17 @@ usage_error(const char *fmt, const char *arg)
 	return CLI_EXIT_USAGE;
 }
 
+/* Matches argv[i] against the global options. NULL with *why set when
+ * it is unknown or lacks its value. */
 static const struct cli_opt *
 global_opt(const char *arg, const char **value, int *consumed, int argc,
-    char **argv, int i)
+    char **argv, int i, const char **why)
 {
 	const struct cli_opt *o;
 
 	*value = NULL;
 	*consumed = 1;
+	*why = "unknown option '%s'";
 	for (o = cli_global_opts; o->name != NULL; o++) {
 		size_t n = strlen(o->name);
 
@@ -45,14 +48,17 @@ global_opt(const char *arg, const char **value, int *consumed, int argc,
 	}
 	if (o->name == NULL)
 		return NULL;
-	if (o->metavar == NULL)
+	if (o->metavar == NULL) {
+		*why = "option '%s' takes no value";
 		return strchr(arg, '=') != NULL ? NULL : o;
+	}
 	if (strchr(arg, '=') != NULL) {
 		*value = strchr(arg, '=') + 1;
 	} else if (i + 1 < argc) {
 		*value = argv[i + 1];
 		*consumed = 2;
 	} else {
+		*why = "option '%s' needs a value";
 		return NULL;
 	}
 	return o;
@@ -69,7 +75,7 @@ run(struct cli_ctx *ctx, int argc, char **argv)
 	/* Global options before the command. */
 	while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
 		const struct cli_opt *o;
-		const char *v;
+		const char *v, *why;
 		int used;
 
 		if (strcmp(argv[i], "--version") == 0)
@@ -78,9 +84,9 @@ run(struct cli_ctx *ctx, int argc, char **argv)
 			i++;
 			break;
 		}
-		if ((o = global_opt(argv[i], &v, &used, argc, argv, i)) == NULL)
-			return usage_error("unknown option or missing value: "
-			    "'%s'", argv[i]);
+		if ((o = global_opt(argv[i], &v, &used, argc, argv, i,
+		    &why)) == NULL)
+			return usage_error(why, argv[i]);
 		if (strcmp(o->name, "help") == 0) {
 			cli_help_overview(stdout, NULL);
 			return cli_finish_stdout(CLI_EXIT_OK);

@@ -187,6 +187,9 @@ else
 	notok "vigil help --commands lists exactly the commands documented in vigil(1), in order" \
 	    "diff (program vs man page): $(diff "$WORK/cmds" "$WORK/mancmds" | tr '\n' ' ')"
 fi
+run "$VIGIL" --json help --commands
+expect_json "vigil --json help describes the same commands, one object per line" 0 \
+    "[x['command'] for x in L] == open('$WORK/cmds').read().splitlines()" "True"
 missing=""
 while read -r cmd; do
 	# shellcheck disable=SC2086
@@ -234,6 +237,35 @@ if [ ! -s "$WORK/formsdiff" ]; then
 else
 	notok "vigil(1) lists every identifier type with exactly the forms it has" \
 	    "$(tr '\n' ';' <"$WORK/formsdiff")"
+fi
+# The first EXAMPLES block (identifier checks) shows real output.
+"$PY" - "$MAN" "$VIGIL" >"$WORK/exdiff" <<'PYEOF'
+import shlex, subprocess, sys
+man = open(sys.argv[1]).read()
+ex = man[man.index('.SH EXAMPLES'):]
+block = ex[ex.index('.nf\n') + 4:ex.index('.fi\n')].replace('\\-', '-')
+cmd, want = None, []
+def check():
+    if cmd is None:
+        return
+    args = shlex.split(cmd)[1:]
+    got = subprocess.run([sys.argv[2]] + args, capture_output=True,
+                         text=True).stdout.splitlines()
+    if got != want:
+        print('%s: man page shows %s, vigil printed %s' % (cmd, want, got))
+for line in block.splitlines():
+    if line.startswith('$ '):
+        check()
+        cmd, want = line[2:], []
+    else:
+        want.append(line)
+check()
+PYEOF
+if [ ! -s "$WORK/exdiff" ]; then
+	ok "the identifier examples in vigil(1) show what vigil prints"
+else
+	notok "the identifier examples in vigil(1) show what vigil prints" \
+	    "$(tr '\n' ';' <"$WORK/exdiff")"
 fi
 if command -v groff >/dev/null; then
 	set +e

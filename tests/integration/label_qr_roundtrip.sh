@@ -229,4 +229,20 @@ run "$VIGIL" label no-such-device-or-id -o "$WORK/x.png"
 expect_err "label says when the argument is neither a device nor an identifier (exit 1)" \
     1 "no device 'no-such-device-or-id' in tenant labels"
 
+# --- several tenants ----------------------------------------------------------------
+"$VIGIL" tenant create second >/dev/null
+run "$VIGIL" label 3074257BF7194E4000001A85 -o "$WORK/epc3.png"
+if [ "$RC" = 0 ] && ! grep -q '^vigil:' "$ERR"; then
+	ok "label of a raw value with several tenants needs no --tenant and prints no error"
+else
+	notok "label of a raw value with several tenants needs no --tenant and prints no error" \
+	    "got $(_show)"
+fi
+run "$VIGIL" label gs1-dev -o "$WORK/x.png"
+expect_err "label of a device name with several tenants asks for --tenant (exit 1)" \
+    1 "(to label a device, choose its tenant with --tenant)"
+run "$VIGIL" --tenant labels label gs1-dev -o "$WORK/t.png"
+expect_decode "label --tenant finds the device among several tenants" \
+    "$WORK/t.png" "https://id.gs1.org/01/09520123456788/21/12345"
+
 finish

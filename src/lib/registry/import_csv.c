@@ -232,10 +232,13 @@ read_header(struct imp *im, struct csv_cols *cols)
 
 		o = (size_t)snprintf(known, sizeof known, "name, model, gtin, "
 		    "state, region, owner, labels");
+		/* "gtin" is the model column: GTINs are not device ids. */
 		for (int t = 1; t < VIGIL_ID_TYPE_COUNT && o < sizeof known;
 		    t++)
-			o += (size_t)snprintf(known + o, sizeof known - o,
-			    ", %s", vigil_id_type_name((enum vigil_id_type)t));
+			if (t != VIGIL_ID_GTIN)
+				o += (size_t)snprintf(known + o,
+				    sizeof known - o, ", %s",
+				    vigil_id_type_name((enum vigil_id_type)t));
 		store_seterr(im->st, VIGIL_EINVAL, "line %llu: CSV header: "
 		    "unknown column%s %s; known columns: %s",
 		    (unsigned long long)r.line, nunknown > 1 ? "s" : "",

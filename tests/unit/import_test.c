@@ -1,0 +1,658 @@
+/*
+ * Bulk import and export: CSV (RFC 4180) and JSON Lines, row errors
+ * with line numbers, duplicates inside the file and against the store,
+ * atomic mode, fatal syntax errors, limits, progress, and the
+ * export → import round trip.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vigil/vigil.h"
+
+struct fx {
+	struct vigil_store *st;
+	struct vigil_tenant a, b;
+	struct vigil_buf errs; /* on_error messages, one per line */
+	size_t nprogress;
+	struct vigil_import_progress last;
+};
+
+static int
+setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof *fx);
+	char err[256];
+
+	if (fx == NULL || vigil_store_open(&fx->st, ":memory:", NULL, err,
+	    sizeof err) != VIGIL_OK ||
+	    vigil_admin_tenant_create(fx->st, "acme", NULL, &fx->a) !=
+	    VIGIL_OK ||
+	    vigil_admin_tenant_create(fx->st, "globex", NULL, &fx->b) !=
+	    VIGIL_OK)
+		return -1;
+	vigil_buf_init(&fx->errs, 1 << 20);
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	vigil_store_close(fx->st);
+	vigil_buf_free(&fx->errs);
+	free(fx);
+	return 0;
+}
+
+static void
+on_error(void *ctx, uint64_t line, const char *msg)
+{
+	struct fx *fx = ctx;
+	char prefix[32];
+
+	/* The callback's line and the message's prefix agree. */
+	snprintf(prefix, sizeof prefix, "line %llu: ",
+	    (unsigned long long)line);
+	assert_memory_equal(msg, prefix, strlen(prefix));
+	vigil_buf_appendf(&fx->errs, "%s\n", msg);
+}
+
+static void
+on_progress(void *ctx, const struct vigil_import_progress *p)
+{
+	struct fx *fx = ctx;
+
+	fx->nprogress++;
+	fx->last = *p;
+}
+
+static struct vigil_import_options
+opts(struct fx *fx, enum vigil_import_format f)
+{
+	struct vigil_import_options o;
+
+	memset(&o, 0, sizeof o);
+	o.format = f;
+	o.actor = "local:importer";
+	o.on_error = on_error;
+	o.on_progress = on_progress;
+	o.ctx = fx;
+	return o;
+}
+
+static enum vigil_err
+import(struct fx *fx, const struct vigil_tenant *t,
+    const struct vigil_import_options *o, const char *text,
+    struct vigil_import_summary *sum)
+{
+	vigil_buf_reset(&fx->errs);
+	return vigil_import_mem(fx->st, t->id, text, strlen(text), o, sum);
+}
+
+static const char *
+errs(struct fx *fx)
+{
+	return fx->errs.data != NULL ? fx->errs.data : "";
+}
+
+static uint64_t
+count(struct fx *fx, const struct vigil_tenant *t)
+{
+	uint64_t n = 0;
+
+	assert_int_equal(vigil_device_count(fx->st, t->id, NULL, &n), VIGIL_OK);
+	return n;
+}
+
+static void
+assert_sum(const struct vigil_import_summary *s, uint64_t read,
+    uint64_t imported, uint64_t failed)
+{
+	assert_int_equal(s->rows_read, read);
+	assert_int_equal(s->rows_imported, imported);
+	assert_int_equal(s->rows_failed, failed);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+csv_keeps_good_rows_and_reports_each_bad_one_with_its_line(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	const char *csv =
+	    "name,imei,mac,state\n"
+	    "cam-1,35-209900-176148-1,00:00:00:00:00:01,active\n"
+	    "cam-2,35-209900-176148-2,00:00:00:00:00:02,\n"
+	    "cam-3,490154203237518,00:00:00:00:00:zz,sleeping\n"
+	    "cam-4,,00:00:00:00:00:04,registered\n";
+	struct vigil_device *d;
+
+	assert_int_equal(import(fx, &fx->a, &o, csv, &s), VIGIL_EINVAL);
+	assert_sum(&s, 4, 2, 2);
+	assert_int_equal(s.bytes_read, strlen(csv));
+	assert_string_equal(errs(fx),
+	    "line 3: IMEI 35-209900-176148-2: check digit is 2, expected 1\n"
+	    "line 4: state \"sleeping\": unknown; expected registered, "
+	    "provisioned, active, quarantined or retired\n"
+	    "line 4: MAC 00:00:00:00:00:zz: invalid hex digit 'z' at position "
+	    "16\n");
+	assert_string_equal(vigil_store_errmsg(fx->st), "2 of 4 rows failed; "
+	    "first: line 3: IMEI 35-209900-176148-2: check digit is 2, "
+	    "expected 1");
+	assert_int_equal(count(fx, &fx->a), 2);
+	assert_int_equal(vigil_device_get(fx->st, fx->a.id, "cam-1", &d),
+	    VIGIL_OK);
+	assert_int_equal(d->state, VIGIL_DEV_ACTIVE);
+	assert_int_equal(d->nidents, 2);
+	vigil_device_free(d);
+}
+
+static void
+csv_duplicates_inside_file_name_the_line_that_added_them(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	const char *csv =
+	    "name,mac,imei,imeisv\n"
+	    "dev-a,00:1a:2b:3c:4d:5e,352099001761481,3520990017614823\n"
+	    "dev-b,00:00:00:00:00:02,,\n"
+	    "dev-c,00-1A-2B-3C-4D-5E,,\n"
+	    "dev-d,,,3520990017614899\n"
+	    "dev-b,00:00:00:00:00:05,,\n";
+	char want[512];
+	struct vigil_device *d;
+
+	assert_int_equal(import(fx, &fx->a, &o, csv, &s), VIGIL_EINVAL);
+	assert_sum(&s, 5, 2, 3);
+	assert_int_equal(vigil_device_get(fx->st, fx->a.id, "dev-b", &d),
+	    VIGIL_OK);
+	snprintf(want, sizeof want,
+	    "line 4: MAC 00-1A-2B-3C-4D-5E: already registered to device "
+	    "dev-a (added from line 2 of this file)\n"
+	    "line 5: IMEISV 3520990017614899: already registered to device "
+	    "dev-a (added from line 2 of this file)\n"
+	    "line 6: name \"dev-b\": already used by device %s (added from "
+	    "line 3 of this file)\n", d->id);
+	vigil_device_free(d);
+	assert_string_equal(errs(fx), want);
+}
+
+static void
+csv_duplicate_against_store_names_device_or_hides_other_tenant(
+    void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+
+	assert_int_equal(import(fx, &fx->a, &o, "name,mac\ncam-1,"
+	    "00:1a:2b:3c:4d:5e\n", &s), VIGIL_OK);
+	assert_int_equal(import(fx, &fx->a, &o, "name,mac\ncam-2,"
+	    "001A2B3C4D5E\n", &s), VIGIL_EINVAL);
+	assert_string_equal(errs(fx), "line 2: MAC 001A2B3C4D5E: already "
+	    "registered to device cam-1 in tenant acme\n");
+	assert_int_equal(import(fx, &fx->b, &o, "name,mac\ncam-2,"
+	    "001a.2b3c.4d5e\n", &s), VIGIL_EINVAL);
+	assert_string_equal(errs(fx), "line 2: MAC 001a.2b3c.4d5e: already "
+	    "registered in another tenant\n");
+}
+
+static void
+csv_atomic_mode_reports_every_bad_row_then_keeps_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	const char *csv =
+	    "name,imei\n"
+	    "a,490154203237518\n"
+	    "b,490154203237512\n"
+	    "c,35-209900-176148-1\n"
+	    "d,35-417803-685978-1\n";
+
+	o.atomic = 1;
+	o.batch_rows = 1; /* batches must not commit in atomic mode */
+	assert_int_equal(import(fx, &fx->a, &o, csv, &s), VIGIL_EINVAL);
+	assert_sum(&s, 4, 0, 2);
+	assert_string_equal(errs(fx),
+	    "line 3: IMEI 490154203237512: check digit is 2, expected 8\n"
+	    "line 5: IMEI 35-417803-685978-1: check digit is 1, expected 9\n");
+	assert_string_equal(vigil_store_errmsg(fx->st), "2 of 4 rows failed "
+	    "(atomic: nothing imported); first: line 3: IMEI 490154203237512: "
+	    "check digit is 2, expected 8");
+	assert_int_equal(count(fx, &fx->a), 0);
+	assert_int_equal(vigil_store_tx_depth(fx->st), 0);
+}
+
+static void
+csv_unterminated_quote_is_fatal_at_the_line_it_opens(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	const char *csv =
+	    "name,model\n"
+	    "a,\"multi\nline\"\n"
+	    "b,x\n"
+	    "c,\"never closed\n"
+	    "d,y\n";
+
+	assert_int_equal(import(fx, &fx->a, &o, csv, &s), VIGIL_EINVAL);
+	assert_string_equal(vigil_store_errmsg(fx->st), "line 5: field 2: "
+	    "unterminated quoted field (the quote that opens here is never "
+	    "closed)");
+	/* Row a fails (a line end in a model), row b was good and stays. */
+	assert_string_equal(errs(fx), "line 2: model \"multi\\x0aline\": "
+	    "control character at byte 6\n");
+	assert_sum(&s, 2, 1, 1);
+	assert_int_equal(count(fx, &fx->a), 1);
+	assert_int_equal(vigil_store_tx_depth(fx->st), 0);
+}
+
+static void
+csv_overlong_record_fails_only_that_row(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	char csv[512];
+
+	o.max_record = 40;
+	snprintf(csv, sizeof csv, "name,region\n"
+	    "a,eu\n"
+	    "b,\"%s\nstill the same record\"\n"
+	    "c,us\n", "0123456789012345678901234567890123456789");
+	assert_int_equal(import(fx, &fx->a, &o, csv, &s), VIGIL_EINVAL);
+	assert_string_equal(errs(fx), "line 3: record is longer than 40 "
+	    "bytes\n");
+	assert_sum(&s, 3, 2, 1);
+}
+
+static void
+csv_unknown_columns_are_rejected_before_any_row(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+
+	assert_int_equal(import(fx, &fx->a, &o, "name,imei,colour,Size\n"
+	    "a,490154203237518,red,1\n", &s), VIGIL_EINVAL);
+	assert_string_equal(vigil_store_errmsg(fx->st), "line 1: CSV header: "
+	    "unknown columns \"colour\" (column 3), \"size\" (column 4); "
+	    "known columns: name, model, gtin, state, region, owner, labels, "
+	    "imei, imeisv, meid, esn, iccid, imsi, eid, mac, eui64, dev-urn, "
+	    "gs1, digital-link, epc, uuid, uri, serial");
+	assert_sum(&s, 0, 0, 0);
+	assert_int_equal(count(fx, &fx->a), 0);
+}
+
+static void
+csv_empty_input_is_refused_for_want_of_a_header(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+
+	assert_int_equal(import(fx, &fx->a, &o, "", &s), VIGIL_EINVAL);
+	assert_string_equal(vigil_store_errmsg(fx->st), "CSV: empty input; a "
+	    "header row naming the columns is required");
+}
+
+static void
+csv_quoting_crlf_bom_and_blank_lines_follow_rfc4180(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	const char *csv =
+	    "\xef\xbb\xbf" "Name, MAC ,labels\r\n"
+	    "\"cam, \"\"one\"\"\",00:00:00:00:00:01,\"a=1;b=x\\;y\"\r\n"
+	    "\r\n"
+	    "cam-2,00:00:00:00:00:02,\r\n";
+	struct vigil_device *d;
+
+	assert_int_equal(import(fx, &fx->a, &o, csv, &s), VIGIL_OK);
+	assert_sum(&s, 2, 2, 0);
+	assert_int_equal(vigil_device_get(fx->st, fx->a.id, "cam, \"one\"",
+	    &d), VIGIL_OK);
+	assert_int_equal(d->nlabels, 2);
+	assert_string_equal(d->labels[0].key, "a");
+	assert_string_equal(d->labels[0].value, "1");
+	assert_string_equal(d->labels[1].value, "x;y");
+	vigil_device_free(d);
+}
+
+static void
+csv_wrong_field_count_and_stray_quotes_fail_their_rows(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	const char *csv =
+	    "name,region\n"
+	    "a,eu,extra\n"
+	    "b\n"
+	    "c,e\"u\n"
+	    "\"d\"x,eu\n"
+	    "e,eu\n";
+
+	assert_int_equal(import(fx, &fx->a, &o, csv, &s), VIGIL_EINVAL);
+	assert_string_equal(errs(fx),
+	    "line 2: 3 fields, the header has 2\n"
+	    "line 3: 1 field, the header has 2\n"
+	    "line 4: field 2: quote inside an unquoted field (quote the whole "
+	    "field and double the quote)\n"
+	    "line 5: field 1: 'x' after the closing quote\n");
+	assert_sum(&s, 5, 1, 4);
+}
+
+static void
+csv_repeated_identifier_column_gives_several_identifiers(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	struct vigil_device *d;
+
+	assert_int_equal(import(fx, &fx->a, &o, "name,mac,mac,eui48\n"
+	    "gw,00:00:00:00:00:01,00:00:00:00:00:02,\n", &s), VIGIL_OK);
+	assert_int_equal(vigil_device_get(fx->st, fx->a.id, "gw", &d),
+	    VIGIL_OK);
+	assert_int_equal(d->nidents, 2);
+	assert_string_equal(d->idents[1].value, "00:00:00:00:00:02");
+	vigil_device_free(d);
+}
+
+static void
+jsonl_keeps_good_rows_and_reports_bad_ones(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_JSONL);
+	struct vigil_import_summary s;
+	const char *jl =
+	    "{\"name\":\"a\",\"imei\":\"490154203237518\"}\n"
+	    "{\"name\":\"b\",\"colour\":\"red\"}\n"
+	    "\n"
+	    "{\"name\":\"c\",\n"
+	    "[1,2]\n"
+	    "{\"name\":7,\"mac\":[\"00:00:00:00:00:01\",\"zz\"]}\n"
+	    "{\"name\":\"d\",\"name\":\"e\"}\r\n"
+	    "{\"name\":\"f\",\"labels\":{\"site\":\"berlin\"}}";
+
+	assert_int_equal(import(fx, &fx->a, &o, jl, &s), VIGIL_EINVAL);
+	assert_string_equal(errs(fx),
+	    "line 2: unknown key \"colour\"\n"
+	    "line 4: invalid JSON at column 12: string or '}' expected near "
+	    "end of file\n"
+	    "line 5: expected a JSON object\n"
+	    "line 6: key \"name\": must be a string\n"
+	    "line 6: MAC zz: invalid hex digit 'z' at position 1\n"
+	    "line 7: invalid JSON at column 18: duplicate object key near "
+	    "'\"name\"'\n");
+	assert_sum(&s, 7, 2, 5);
+}
+
+static void
+jsonl_accepts_identifier_list_and_label_forms(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_JSONL);
+	struct vigil_import_summary s;
+	const char *jl =
+	    "{\"name\":\"gw\",\"state\":\"provisioned\",\"identifiers\":["
+	    "{\"type\":\"mac\",\"value\":\"00-00-00-00-00-01\"},"
+	    "{\"type\":\"eui-64\",\"value\":\"00:24:be:ff:fe:80:4f:f1\"}],"
+	    "\"iccid\":[\"8988211000000530082\"],"
+	    "\"labels\":\"site=berlin;rack=7\"}\n"
+	    "{\"name\":\"x\",\"identifiers\":[{\"type\":\"toaster\","
+	    "\"value\":\"1\"}]}\n";
+	struct vigil_device *d;
+
+	assert_int_equal(import(fx, &fx->a, &o, jl, &s), VIGIL_EINVAL);
+	assert_string_equal(errs(fx), "line 2: identifiers[0]: unknown type "
+	    "\"toaster\"\n");
+	assert_int_equal(vigil_device_get(fx->st, fx->a.id, "gw", &d),
+	    VIGIL_OK);
+	assert_int_equal(d->state, VIGIL_DEV_PROVISIONED);
+	assert_int_equal(d->nidents, 3);
+	assert_int_equal(d->nlabels, 2);
+	assert_string_equal(d->labels[0].key, "rack");
+	vigil_device_free(d);
+}
+
+static void
+jsonl_overlong_line_fails_only_that_row(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_JSONL);
+	struct vigil_import_summary s;
+	const char *jl =
+	    "{\"name\":\"a\"}\n"
+	    "{\"name\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\"}\n"
+	    "{\"name\":\"c\"}\n";
+
+	o.max_record = 32;
+	assert_int_equal(import(fx, &fx->a, &o, jl, &s), VIGIL_EINVAL);
+	assert_string_equal(errs(fx), "line 2: line is longer than 32 bytes\n");
+	assert_sum(&s, 3, 2, 1);
+}
+
+static void
+progress_reports_rows_and_bytes_after_each_batch(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_JSONL);
+	struct vigil_import_summary s;
+	const char *jl = "{}\n{}\n{}\n{}\n{}\n";
+
+	o.batch_rows = 2;
+	o.total_bytes = (int64_t)strlen(jl);
+	assert_int_equal(import(fx, &fx->a, &o, jl, &s), VIGIL_OK);
+	assert_sum(&s, 5, 5, 0);
+	assert_int_equal(fx->nprogress, 3); /* rows 2, 4, end */
+	assert_int_equal(fx->last.rows_read, 5);
+	assert_int_equal(fx->last.bytes_read, strlen(jl));
+	assert_int_equal(fx->last.total_bytes, (int64_t)strlen(jl));
+}
+
+static void
+import_into_unknown_tenant_is_refused(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_JSONL);
+	struct vigil_import_summary s;
+	struct vigil_tenant t;
+
+	memset(&t, 0, sizeof t);
+	memcpy(t.id, "00000000-0000-7000-8000-000000000000", 37);
+	assert_int_equal(import(fx, &t, &o, "{}\n", &s), VIGIL_ENOTFOUND);
+	assert_sum(&s, 0, 0, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Export and round trip */
+
+static int
+buf_write(void *ctx, const void *p, size_t n)
+{
+	return vigil_buf_append(ctx, p, n) == VIGIL_OK ? 0 : -1;
+}
+
+static void
+seed_varied(struct fx *fx, const struct vigil_tenant *t)
+{
+	const char *csv =
+	    "name,model,gtin,state,region,owner,labels,imei,imeisv,mac,mac,"
+	    "serial,epc,uuid,iccid\n"
+	    "\"cam, \"\"one\"\"\",Cam X,4006381333931,active,eu-west,"
+	    "\"Alice <alice@example.com>\",\"site=berlin\\;mitte;path=C:\\\\x\","
+	    "352099001761481,3520990017614823,00:00:00:00:00:01,"
+	    "00:00:00:00:00:02,,,,\n"
+	    ",m,,retired,,,,,,,,SN-1,,,\n"
+	    "sensor-3,,,quarantined,,,,,,,,,3074257BF7194E4000001A85,"
+	    "f81d4fae-7dec-11d0-a765-00a0c91e6bf6,8988211000000530082\n";
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+
+	assert_int_equal(vigil_import_mem(fx->st, t->id, csv, strlen(csv), &o,
+	    &s), VIGIL_OK);
+	assert_sum(&s, 3, 3, 0);
+}
+
+static int
+cmp_line(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Lines of text sorted, so exports compare whatever the row order
+ * (ids are new in the second store). */
+static char *
+sorted_lines(const char *text)
+{
+	char *copy = strdup(text), *lines[64], *out;
+	size_t n = 0, o = 0, len = strlen(text);
+
+	assert_non_null(copy);
+	for (char *p = copy; *p != '\0' && n < 64;) {
+		char *e = strchr(p, '\n');
+
+		lines[n++] = p;
+		if (e == NULL)
+			break;
+		*e = '\0';
+		p = e + 1;
+	}
+	qsort(lines, n, sizeof lines[0], cmp_line);
+	assert_non_null(out = calloc(1, len + 2));
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(out + o, len + 2 - o, "%s\n", lines[i]);
+	free(copy);
+	return out;
+}
+
+static void
+round_trip(struct fx *fx, enum vigil_import_format f)
+{
+	struct vigil_store *st2;
+	struct vigil_tenant t2;
+	struct vigil_buf one, two;
+	struct vigil_import_options o = opts(fx, f);
+	struct vigil_import_summary s;
+	uint64_t n = 0;
+	char err[256], *x, *y;
+	struct vigil_device *d;
+
+	vigil_buf_init(&one, 1 << 20);
+	vigil_buf_init(&two, 1 << 20);
+	seed_varied(fx, &fx->a);
+	assert_int_equal(vigil_export(fx->st, fx->a.id, NULL, f, buf_write,
+	    &one, &n), VIGIL_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(vigil_store_open(&st2, ":memory:", NULL, err,
+	    sizeof err), VIGIL_OK);
+	assert_int_equal(vigil_admin_tenant_create(st2, "copy", NULL, &t2),
+	    VIGIL_OK);
+	assert_int_equal(vigil_import_mem(st2, t2.id, one.data, one.len, &o,
+	    &s), VIGIL_OK);
+	assert_sum(&s, 3, 3, 0);
+	assert_int_equal(vigil_export(st2, t2.id, NULL, f, buf_write, &two,
+	    &n), VIGIL_OK);
+	x = sorted_lines(one.data);
+	y = sorted_lines(two.data);
+	assert_string_equal(x, y);
+	assert_int_equal(vigil_device_get(st2, t2.id, "cam, \"one\"", &d),
+	    VIGIL_OK);
+	assert_string_equal(d->labels[0].key, "path");
+	assert_string_equal(d->labels[0].value, "C:\\x");
+	assert_string_equal(d->labels[1].value, "berlin;mitte");
+	assert_string_equal(d->owner, "Alice <alice@example.com>");
+	assert_string_equal(d->gtin, "04006381333931");
+	assert_int_equal(d->state, VIGIL_DEV_ACTIVE);
+	assert_int_equal(d->nidents, 4);
+	vigil_device_free(d);
+	free(x);
+	free(y);
+	vigil_buf_free(&one);
+	vigil_buf_free(&two);
+	vigil_store_close(st2);
+}
+
+static void
+export_csv_then_import_elsewhere_round_trips(void **state)
+{
+	round_trip(*state, VIGIL_FORMAT_CSV);
+}
+
+static void
+export_jsonl_then_import_elsewhere_round_trips(void **state)
+{
+	round_trip(*state, VIGIL_FORMAT_JSONL);
+}
+
+static void
+export_csv_quotes_what_needs_quoting(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_device_filter f;
+	struct vigil_buf out;
+	uint64_t n;
+
+	vigil_buf_init(&out, 1 << 16);
+	seed_varied(fx, &fx->a);
+	memset(&f, 0, sizeof f);
+	f.state = VIGIL_DEV_ACTIVE;
+	assert_int_equal(vigil_export(fx->st, fx->a.id, &f, VIGIL_FORMAT_CSV,
+	    buf_write, &out, &n), VIGIL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(out.data,
+	    "name,model,gtin,state,region,owner,labels,imei,imeisv,iccid,mac,"
+	    "mac,epc,uuid,serial\r\n"
+	    "\"cam, \"\"one\"\"\",Cam X,04006381333931,active,eu-west,"
+	    "Alice <alice@example.com>,path=C:\\\\x;site=berlin\\;mitte,"
+	    "352099001761481,3520990017614823,,00:00:00:00:00:01,"
+	    "00:00:00:00:00:02,,,\r\n");
+	vigil_buf_free(&out);
+}
+
+int
+main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(csv_keeps_good_rows_and_reports_each_bad_one_with_its_line),
+		T(csv_duplicates_inside_file_name_the_line_that_added_them),
+		T(csv_duplicate_against_store_names_device_or_hides_other_tenant),
+		T(csv_atomic_mode_reports_every_bad_row_then_keeps_nothing),
+		T(csv_unterminated_quote_is_fatal_at_the_line_it_opens),
+		T(csv_overlong_record_fails_only_that_row),
+		T(csv_unknown_columns_are_rejected_before_any_row),
+		T(csv_empty_input_is_refused_for_want_of_a_header),
+		T(csv_quoting_crlf_bom_and_blank_lines_follow_rfc4180),
+		T(csv_wrong_field_count_and_stray_quotes_fail_their_rows),
+		T(csv_repeated_identifier_column_gives_several_identifiers),
+		T(jsonl_keeps_good_rows_and_reports_bad_ones),
+		T(jsonl_accepts_identifier_list_and_label_forms),
+		T(jsonl_overlong_line_fails_only_that_row),
+		T(progress_reports_rows_and_bytes_after_each_batch),
+		T(import_into_unknown_tenant_is_refused),
+		T(export_csv_then_import_elsewhere_round_trips),
+		T(export_jsonl_then_import_elsewhere_round_trips),
+		T(export_csv_quotes_what_needs_quoting),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
