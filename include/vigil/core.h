@@ -67,6 +67,10 @@ void vigil_buf_free(struct vigil_buf *b);  /* releases memory */
 /* ------------------------------------------------------------------ */
 /* Hex and base64. Output buffers are caller-owned; *outlen is set. */
 
+/* Value of one hex digit of either case (0-15), or -1 when c is not
+ * one. ASCII only, whatever the locale: identifiers and encodings are
+ * ASCII, and isxdigit() may accept more under a setlocale() call. */
+int vigil_hex_value(char c);
 /* Lower-case hex of n bytes into out (needs 2n+1 bytes). */
 enum vigil_err vigil_hex_encode(const uint8_t *in, size_t n, char *out,
     size_t outsize);
@@ -84,6 +88,9 @@ enum vigil_err vigil_base64_decode(const char *in, size_t n, uint8_t *out,
 #define VIGIL_RFC3339_LEN 32
 
 int64_t vigil_time_now_ms(void);
+/* Days in month 1-12 of a proleptic Gregorian year (29 in February of
+ * a leap year). month must be 1-12. */
+int vigil_days_in_month(int year, int month);
 /* "2026-11-25T18:11:47.123Z" */
 void vigil_time_format(int64_t ms, char out[VIGIL_RFC3339_LEN]);
 /* Accepts RFC 3339 date-time with 'Z' or a numeric offset, optional

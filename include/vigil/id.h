@@ -28,7 +28,7 @@ extern "C" {
 /* Never renumber: values are stored in the database. */
 enum vigil_id_type {
 	VIGIL_ID_UNKNOWN = 0,
-	VIGIL_ID_IMEI = 1,     /* 15 digits with Luhn; 14 accepted (CD computed) */
+	VIGIL_ID_IMEI = 1,     /* 15 digits with Luhn; 14: CD computed */
 	VIGIL_ID_IMEISV = 2,   /* 16 digits, no check digit */
 	VIGIL_ID_MEID = 3,     /* 14 hex (+CD) or 18 decimal (+CD) */
 	VIGIL_ID_ESN = 4,      /* 8 hex or 11 decimal; pESN flagged */

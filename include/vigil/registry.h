@@ -385,7 +385,7 @@ enum vigil_import_format {
 	VIGIL_FORMAT_JSONL = 2,
 };
 
-#define VIGIL_IMPORT_MAX_RECORD (64 * 1024) /* bytes per line/record */
+#define VIGIL_IMPORT_MAX_RECORD 65536 /* bytes per line/record (64 KiB) */
 #define VIGIL_IMPORT_MAX_FIELDS 128         /* CSV columns */
 #define VIGIL_IMPORT_DEFAULT_BATCH 2000     /* rows per transaction */
 

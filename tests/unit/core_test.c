@@ -1,5 +1,5 @@
 /* Unit tests of src/lib/core: errors, bounded buffers, hex/base64 (RFC
- * 4648 §10 vectors), RFC 3339 time, UUIDv7, JSON helpers. */
+ * 4648 §10 vectors), RFC 3339 time and calendar, UUIDv7, JSON helpers. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,6 +72,20 @@ hex_round_trips_and_rejects_odd_or_bad_digits(void **state)
 	assert_int_equal(vigil_hex_decode("zz", 2, out, 4, &n), VIGIL_EINVAL);
 	assert_int_equal(vigil_hex_decode("aabbccddee", 10, out, 4, &n),
 	    VIGIL_ERANGE);
+}
+
+static void
+hex_value_reads_one_ascii_digit_of_either_case(void **state)
+{
+	(void)state;
+	assert_int_equal(vigil_hex_value('0'), 0);
+	assert_int_equal(vigil_hex_value('9'), 9);
+	assert_int_equal(vigil_hex_value('a'), 10);
+	assert_int_equal(vigil_hex_value('F'), 15);
+	assert_int_equal(vigil_hex_value('g'), -1);
+	assert_int_equal(vigil_hex_value('\0'), -1);
+	/* Above ASCII, whatever the locale says. */
+	assert_int_equal(vigil_hex_value((char)0xe9), -1);
 }
 
 static void
@@ -179,6 +193,19 @@ uuid7_has_version_variant_and_time_order(void **state)
 }
 
 static void
+days_in_month_knows_gregorian_leap_years(void **state)
+{
+	(void)state;
+	assert_int_equal(vigil_days_in_month(2023, 1), 31);
+	assert_int_equal(vigil_days_in_month(2023, 4), 30);
+	assert_int_equal(vigil_days_in_month(2023, 2), 28);
+	assert_int_equal(vigil_days_in_month(2024, 2), 29);
+	assert_int_equal(vigil_days_in_month(1900, 2), 28);
+	assert_int_equal(vigil_days_in_month(2000, 2), 29);
+	assert_int_equal(vigil_days_in_month(2023, 12), 31);
+}
+
+static void
 ct_equal_compares_all_bytes(void **state)
 {
 	(void)state;
@@ -224,12 +251,15 @@ main(void)
 		cmocka_unit_test(seterr_formats_and_returns_code),
 		cmocka_unit_test(buf_grows_until_ceiling_then_refuses),
 		cmocka_unit_test(hex_round_trips_and_rejects_odd_or_bad_digits),
+		cmocka_unit_test(
+		    hex_value_reads_one_ascii_digit_of_either_case),
 		cmocka_unit_test(base64_matches_rfc4648_vectors),
 		cmocka_unit_test(base64_rejects_noncanonical_input),
 		cmocka_unit_test(time_formats_rfc3339_with_milliseconds),
 		cmocka_unit_test(
 		    time_parses_offsets_fractions_and_rejects_bad_fields),
 		cmocka_unit_test(uuid7_has_version_variant_and_time_order),
+		cmocka_unit_test(days_in_month_knows_gregorian_leap_years),
 		cmocka_unit_test(ct_equal_compares_all_bytes),
 		cmocka_unit_test(json_get_str_bounds_types_and_duplicates),
 	};

@@ -522,7 +522,7 @@ cmp_line(const void *a, const void *b)
 static char *
 sorted_lines(const char *text)
 {
-	char *copy = strdup(text), *lines[64], *out;
+	char *copy = strdup(text), *lines[64] = { NULL }, *out;
 	size_t n = 0, o = 0, len = strlen(text);
 
 	assert_non_null(copy);

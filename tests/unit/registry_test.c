@@ -97,7 +97,7 @@ cmp_str(const void *a, const void *b)
 static const char *
 names_of(const struct vigil_device_list *l, char *buf, size_t size)
 {
-	const char *names[64];
+	const char *names[64] = { NULL };
 	size_t o = 0;
 
 	buf[0] = '\0';

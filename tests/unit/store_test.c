@@ -42,8 +42,10 @@ setup(void **state)
 	if (fx == NULL)
 		return -1;
 	snprintf(fx->dir, sizeof fx->dir, "/tmp/vigil-store-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
 		return -1;
+	}
 	snprintf(fx->path, sizeof fx->path, "%s/data/vigil.db", fx->dir);
 	*state = fx;
 	return 0;

@@ -5,8 +5,8 @@
 
 #include "vigil/core.h"
 
-static int
-hexval(char c)
+int
+vigil_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -42,7 +42,8 @@ vigil_hex_decode(const char *in, size_t n, uint8_t *out, size_t outsize,
 	if (outsize < n / 2)
 		return VIGIL_ERANGE;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = hexval(in[i]), lo = hexval(in[i + 1]);
+		int hi = vigil_hex_value(in[i]);
+		int lo = vigil_hex_value(in[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return VIGIL_EINVAL;

@@ -66,14 +66,14 @@ num(const char *s, int n, int *out)
 	return 0;
 }
 
-static int
-days_in_month(int y, int m)
+int
+vigil_days_in_month(int year, int month)
 {
 	static const int dm[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
 		31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
 
-	return m == 2 && leap ? 29 : dm[m - 1];
+	return month == 2 && leap ? 29 : dm[month - 1];
 }
 
 enum vigil_err
@@ -84,7 +84,8 @@ vigil_time_parse(const char *s, int64_t *ms, char *err, size_t errsize)
 
 	*ms = 0;
 	if (s == NULL)
-		return vigil_seterr(err, errsize, VIGIL_EINVAL, "time: missing");
+		return vigil_seterr(err, errsize, VIGIL_EINVAL,
+		    "time: missing");
 	len = strnlen(s, 64);
 	if (len < 20 || len >= 64)
 		return vigil_seterr(err, errsize, VIGIL_EINVAL,
@@ -98,7 +99,7 @@ vigil_time_parse(const char *s, int64_t *ms, char *err, size_t errsize)
 		return vigil_seterr(err, errsize, VIGIL_EINVAL,
 		    "time '%.40s': not an RFC 3339 date-time "
 		    "(expected YYYY-MM-DDTHH:MM:SSZ)", s);
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
+	if (mo < 1 || mo > 12 || d < 1 || d > vigil_days_in_month(y, mo) ||
 	    h > 23 || mi > 59 || sec > 60)
 		return vigil_seterr(err, errsize, VIGIL_EINVAL,
 		    "time '%.40s': field out of range", s);
@@ -128,8 +129,8 @@ vigil_time_parse(const char *s, int64_t *ms, char *err, size_t errsize)
 	}
 	if (sec == 60)
 		sec = 59; /* leap second: clamp, POSIX time has none */
-	int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - sign * (oh * 3600 + om * 60);
+	int64_t t = days_from_civil(y, mo, d) * 86400 + (int64_t)h * 3600 +
+	    (int64_t)mi * 60 + sec - (int64_t)sign * (oh * 3600 + om * 60);
 	*ms = t * 1000 + frac;
 	return VIGIL_OK;
 }

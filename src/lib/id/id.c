@@ -7,43 +7,44 @@
 
 #include "id_internal.h"
 
+/* Pointers first, so that no padding sits between the members. */
 struct id_type_desc {
-	enum vigil_id_type type;
 	const char *name;
 	const char *title;
 	id_parse_fn parse;
 	id_shape_fn shape;
+	enum vigil_id_type type;
 	bool detect; /* tried by auto-detection */
 };
 
 /* Order matters for auto-detection: when nothing parses, the error of
  * the first type whose shape matched is reported. */
 static const struct id_type_desc id_types[] = {
-	{ VIGIL_ID_IMEI, "imei", "IMEI", id_parse_imei, id_shape_imei, true },
-	{ VIGIL_ID_IMEISV, "imeisv", "IMEISV", id_parse_imeisv,
-	    id_shape_imeisv, true },
-	{ VIGIL_ID_MEID, "meid", "MEID", id_parse_meid, id_shape_meid, true },
-	{ VIGIL_ID_ESN, "esn", "ESN", id_parse_esn, id_shape_esn, true },
-	{ VIGIL_ID_ICCID, "iccid", "ICCID", id_parse_iccid, id_shape_iccid,
-	    true },
-	{ VIGIL_ID_IMSI, "imsi", "IMSI", id_parse_imsi, id_shape_imsi, true },
-	{ VIGIL_ID_EID, "eid", "EID", id_parse_eid, id_shape_eid, true },
-	{ VIGIL_ID_MAC, "mac", "MAC address", id_parse_mac, id_shape_mac,
-	    true },
-	{ VIGIL_ID_EUI64, "eui64", "EUI-64", id_parse_eui64, id_shape_eui64,
-	    true },
-	{ VIGIL_ID_DEV_URN, "dev-urn", "device URN", id_parse_dev_urn,
-	    id_shape_dev_urn, true },
-	{ VIGIL_ID_GTIN, "gtin", "GTIN", id_parse_gtin, id_shape_gtin, true },
-	{ VIGIL_ID_GS1, "gs1", "GS1 element string", id_parse_gs1,
-	    id_shape_gs1, true },
-	{ VIGIL_ID_DIGITAL_LINK, "digital-link", "GS1 Digital Link URI",
-	    id_parse_digital_link, id_shape_digital_link, true },
-	{ VIGIL_ID_EPC, "epc", "EPC", id_parse_epc, id_shape_epc, true },
-	{ VIGIL_ID_UUID, "uuid", "UUID", id_parse_uuid, id_shape_uuid, true },
-	{ VIGIL_ID_URI, "uri", "URI", id_parse_uri, id_shape_uri, true },
-	{ VIGIL_ID_SERIAL, "serial", "serial number", id_parse_serial,
-	    id_shape_serial, false },
+	{ "imei", "IMEI", id_parse_imei, id_shape_imei, VIGIL_ID_IMEI, true },
+	{ "imeisv", "IMEISV", id_parse_imeisv, id_shape_imeisv,
+	    VIGIL_ID_IMEISV, true },
+	{ "meid", "MEID", id_parse_meid, id_shape_meid, VIGIL_ID_MEID, true },
+	{ "esn", "ESN", id_parse_esn, id_shape_esn, VIGIL_ID_ESN, true },
+	{ "iccid", "ICCID", id_parse_iccid, id_shape_iccid,
+	    VIGIL_ID_ICCID, true },
+	{ "imsi", "IMSI", id_parse_imsi, id_shape_imsi, VIGIL_ID_IMSI, true },
+	{ "eid", "EID", id_parse_eid, id_shape_eid, VIGIL_ID_EID, true },
+	{ "mac", "MAC address", id_parse_mac, id_shape_mac,
+	    VIGIL_ID_MAC, true },
+	{ "eui64", "EUI-64", id_parse_eui64, id_shape_eui64,
+	    VIGIL_ID_EUI64, true },
+	{ "dev-urn", "device URN", id_parse_dev_urn, id_shape_dev_urn,
+	    VIGIL_ID_DEV_URN, true },
+	{ "gtin", "GTIN", id_parse_gtin, id_shape_gtin, VIGIL_ID_GTIN, true },
+	{ "gs1", "GS1 element string", id_parse_gs1, id_shape_gs1,
+	    VIGIL_ID_GS1, true },
+	{ "digital-link", "GS1 Digital Link URI", id_parse_digital_link,
+	    id_shape_digital_link, VIGIL_ID_DIGITAL_LINK, true },
+	{ "epc", "EPC", id_parse_epc, id_shape_epc, VIGIL_ID_EPC, true },
+	{ "uuid", "UUID", id_parse_uuid, id_shape_uuid, VIGIL_ID_UUID, true },
+	{ "uri", "URI", id_parse_uri, id_shape_uri, VIGIL_ID_URI, true },
+	{ "serial", "serial number", id_parse_serial, id_shape_serial,
+	    VIGIL_ID_SERIAL, false },
 };
 
 #define N_TYPES (sizeof id_types / sizeof id_types[0])
@@ -132,15 +133,16 @@ precheck(const struct id_type_desc *d, const char *in, size_t len,
     struct vigil_id *out)
 {
 	if (len == 0)
-		return id_fail(out, "%s: empty value", d ? d->title : "identifier");
+		return id_fail(out, "%s: empty value",
+		    d ? d->title : "identifier");
 	if (len > VIGIL_ID_MAX_INPUT) {
 		id_fail(out, "%s: value is %zu bytes long, the limit is %d",
 		    d ? d->title : "identifier", len, VIGIL_ID_MAX_INPUT);
 		return VIGIL_ERANGE;
 	}
 	if (memchr(in, '\0', len) != NULL)
-		return id_fail(out, "%s: value contains a NUL byte at position %zu",
-		    d ? d->title : "identifier",
+		return id_fail(out, "%s: value contains a NUL byte at "
+		    "position %zu", d ? d->title : "identifier",
 		    (size_t)((const char *)memchr(in, '\0', len) - in) + 1);
 	return VIGIL_OK;
 }

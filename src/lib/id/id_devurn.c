@@ -20,8 +20,6 @@
  * case, the RFC recommends lower case, and the same MAC must not get
  * two keys.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "id_internal.h"
@@ -43,52 +41,11 @@ struct dev_parse {
 	bool upper_hex;
 };
 
-static bool
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static bool
-is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* devunreserved, or devunreservednodash when dash is false. */
 static bool
 is_unreserved(char c, bool dash)
 {
-	return is_alpha(c) || is_digit(c) || c == '.' || (dash && c == '-');
-}
-
-/* Appends a remark to out->warning, "; "-separated. */
-static void add_warning(struct vigil_id *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-add_warning(struct vigil_id *out, const char *fmt, ...)
-{
-	char msg[VIGIL_ID_MAX_ERR + 2] = "; ";
-	size_t n = strlen(out->warning), skip = n == 0 ? 2 : 0, m;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vsnprintf(msg + 2, sizeof msg - 2, fmt, ap) < 0)
-		msg[2] = '\0';
-	va_end(ap);
-	/* Truncate rather than drop: the first remarks matter most. */
-	m = strlen(msg + skip);
-	if (m > sizeof out->warning - 1 - n)
-		m = sizeof out->warning - 1 - n;
-	memcpy(out->warning + n, msg + skip, m);
-	out->warning[n + m] = '\0';
+	return id_is_alnum(c) || c == '.' || (dash && c == '-');
 }
 
 /* Error at the current byte: end of input, or a byte not allowed in
@@ -138,7 +95,7 @@ static enum vigil_err
 scan_hexstring(struct dev_parse *d, size_t *s, size_t *e)
 {
 	*s = d->p;
-	while (d->p < d->len && is_hex(d->in[d->p])) {
+	while (d->p < d->len && id_is_hex(d->in[d->p])) {
 		if (d->in[d->p] >= 'A' && d->in[d->p] <= 'F')
 			d->upper_hex = true;
 		d->p++;
@@ -165,7 +122,7 @@ scan_pen(struct dev_parse *d, size_t *s, size_t *e)
 	if (d->p < d->len && d->in[d->p] == '0')
 		return id_fail(d->out, "device URN %s: PEN at position %zu "
 		    "starts with 0", d->q, d->p + 1);
-	while (d->p < d->len && is_digit(d->in[d->p]))
+	while (d->p < d->len && id_is_digit(d->in[d->p]))
 		d->p++;
 	*e = d->p;
 	if (*e == *s)
@@ -204,14 +161,6 @@ onewire_crc8(const uint8_t *b, size_t n)
 	return crc;
 }
 
-static int
-hexval(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	return (c | 0x20) - 'a' + 10;
-}
-
 /* mac: always an EUI-64 (RFC 9039 §4.1); reuses the EUI-64 reading so
  * that the URN, the EUI-64 and the MAC of one device share a key. */
 static enum vigil_err
@@ -239,7 +188,7 @@ describe_mac(struct dev_parse *d, const char *hex, size_t n, bool components)
 	for (size_t i = 0; i < e.nfields; i++)
 		id_add_field(out, e.fields[i].name, "%s", e.fields[i].value);
 	if (e.warning[0] != '\0')
-		add_warning(out, "%s", e.warning);
+		id_add_warning(out, "%s", e.warning);
 	id_add_form(out, "eui64", "%s", e.normalized);
 	if (vigil_id_field(&e, "encapsulated_mac") != NULL)
 		id_add_form(out, "mac", "%s",
@@ -254,19 +203,20 @@ static void
 describe_ow(struct dev_parse *d, const char *hex, size_t n)
 {
 	uint8_t b[8];
+	size_t nb;
 
 	if (n != 16) {
-		add_warning(d->out, "1-Wire identifiers are 64 bits (16 hex "
-		    "digits), this one has %zu", n);
+		id_add_warning(d->out, "1-Wire identifiers are 64 bits (16 "
+		    "hex digits), this one has %zu", n);
 		return;
 	}
-	for (size_t i = 0; i < 8; i++)
-		b[i] = (uint8_t)(hexval(hex[2 * i]) << 4 | hexval(hex[2 * i +
-		    1]));
+	/* The scanner let only hex digits through, so this succeeds. */
+	if (vigil_hex_decode(hex, n, b, sizeof b, &nb) != VIGIL_OK)
+		return;
 	id_add_field(d->out, "family_code", "%02x", b[0]);
 	if (onewire_crc8(b, 7) != b[7])
-		add_warning(d->out, "1-Wire CRC byte is %02x, expected %02x: "
-		    "possibly mistyped", b[7], onewire_crc8(b, 7));
+		id_add_warning(d->out, "1-Wire CRC byte is %02x, expected "
+		    "%02x: possibly mistyped", b[7], onewire_crc8(b, 7));
 }
 
 static enum dev_subtype
@@ -279,8 +229,7 @@ subtype_of(const char *s, size_t n)
 		{ "os", DEV_OS }, { "ops", DEV_OPS } };
 
 	for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-		if (strlen(known[i].name) == n &&
-		    memcmp(known[i].name, s, n) == 0)
+		if (id_str_eq(s, n, known[i].name))
 			return known[i].t;
 	return DEV_OTHER;
 }
@@ -300,7 +249,7 @@ scan_subtype(struct dev_parse *d, size_t *s, size_t *e)
 			return id_fail(d->out, "device URN %s: subtype must be "
 			    "lower case, found '%s' at position %zu", d->q,
 			    id_quote(&c, 1, b, sizeof b), d->p + 1);
-		if (!(c >= 'a' && c <= 'z') && !(is_digit(c) && d->p > *s))
+		if (!(c >= 'a' && c <= 'z') && !(id_is_digit(c) && d->p > *s))
 			return fail_here(d, "subtype",
 			    "a lower-case letter, then letters or digits");
 		d->p++;
@@ -319,7 +268,8 @@ enum vigil_err
 id_parse_dev_urn(const char *in, size_t len, struct vigil_id *out)
 {
 	struct dev_parse d;
-	size_t ss, se, s1 = 0, e1 = 0, s2 = 0, e2 = 0, s3 = 0, e3 = 0, cs;
+	size_t ss = 0, se = 0, s1 = 0, e1 = 0, s2 = 0, e2 = 0, s3 = 0, e3 = 0;
+	size_t cs;
 	enum dev_subtype st;
 	enum vigil_err rc;
 	char norm[VIGIL_ID_MAX_VALUE];
@@ -391,9 +341,8 @@ id_parse_dev_urn(const char *in, size_t len, struct vigil_id *out)
 	for (size_t i = sizeof DEV_PREFIX - 1; i < len; i++) {
 		char c = in[i];
 
-		if (i >= s1 && i < e1 && (st == DEV_MAC || st == DEV_OW) &&
-		    c >= 'A' && c <= 'F')
-			c = (char)(c - 'A' + 'a');
+		if (i >= s1 && i < e1 && (st == DEV_MAC || st == DEV_OW))
+			c = id_lower(c);
 		norm[i] = c;
 	}
 	norm[len] = '\0';
@@ -428,7 +377,7 @@ id_parse_dev_urn(const char *in, size_t len, struct vigil_id *out)
 	id_add_form(out, "urn", "%s", norm);
 
 	if (d.upper_hex)
-		add_warning(out, "upper-case hex lowered (RFC 9039 §3 "
+		id_add_warning(out, "upper-case hex lowered (RFC 9039 §3 "
 		    "recommends lower case)");
 	if (st == DEV_MAC && (rc = describe_mac(&d, norm + s1, e1 - s1,
 	    cs < len)) != VIGIL_OK)
@@ -436,7 +385,7 @@ id_parse_dev_urn(const char *in, size_t len, struct vigil_id *out)
 	if (st == DEV_OW)
 		describe_ow(&d, norm + s1, e1 - s1);
 	if (st == DEV_OTHER)
-		add_warning(out, "subtype '%.*s' is not one defined by RFC "
+		id_add_warning(out, "subtype '%.*s' is not one defined by RFC "
 		    "9039 (mac, ow, org, os, ops)", (int)(se - ss), in + ss);
 	if (cs < len)
 		id_add_field(out, "components", "%.*s", (int)(len - cs - 1),

@@ -10,7 +10,6 @@
  * Values are percent-decoded (RFC 3986; '+' is a space in the query
  * only) and validated like element string values.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,27 +32,12 @@ struct dl_uri {
 	struct span seg[DL_MAX_SEGS];
 };
 
+/* RFC 3986 pchar less pct-encoded (checked apart). */
 static bool
-unreserved(int c)
+pchar(char c)
 {
-	return isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
-}
-
-static bool
-pchar(int c)
-{
-	return unreserved(c) || strchr("!$&'()*+,;=:@", c) != NULL;
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return id_is_unreserved(c) ||
+	    (c != '\0' && strchr("!$&'()*+,;=:@", c) != NULL);
 }
 
 /* Every character of in[s.off..) is allowed by RFC 3986 in a path (or
@@ -63,13 +47,10 @@ check_chars(const char *in, struct span s, bool query, const char *prefix,
     struct vigil_id *out)
 {
 	for (size_t i = s.off; i < s.off + s.len; i++) {
-		int c = (unsigned char)in[i];
-		char q[8];
+		char c = in[i], q[8];
 
 		if (c == '%') {
-			if (i + 2 >= s.off + s.len ||
-			    hexval((unsigned char)in[i + 1]) < 0 ||
-			    hexval((unsigned char)in[i + 2]) < 0)
+			if (id_pct_decode(in + i, s.off + s.len - i) < 0)
 				return id_fail(out, "%s: invalid "
 				    "percent-encoding at position %zu", prefix,
 				    i + 1);
@@ -99,15 +80,15 @@ check_host(const char *in, struct span h, const char *prefix,
 		return id_fail(out, "%s: user information before '@' is not "
 		    "allowed at position %zu", prefix, h.off + 1);
 	if (in[i] == '[') {
-		for (i++; i < end && (isxdigit((unsigned char)in[i]) ||
-		    in[i] == ':' || in[i] == '.'); i++)
+		for (i++; i < end && (id_is_hex(in[i]) || in[i] == ':' ||
+		    in[i] == '.'); i++)
 			;
 		if (i >= end || in[i] != ']')
 			return id_fail(out, "%s: unterminated IP literal at "
 			    "position %zu", prefix, h.off + 1);
 		i++;
 	} else {
-		for (; i < end && unreserved((unsigned char)in[i]); i++)
+		for (; i < end && id_is_unreserved(in[i]); i++)
 			;
 		if (i == h.off)
 			return id_fail(out, "%s: no domain name at position "
@@ -116,7 +97,7 @@ check_host(const char *in, struct span h, const char *prefix,
 	if (i < end && in[i] == ':') {
 		size_t p0 = ++i;
 
-		for (; i < end && in[i] >= '0' && in[i] <= '9'; i++)
+		for (; i < end && id_is_digit(in[i]); i++)
 			;
 		if (i == p0 || i - p0 > 5)
 			return id_fail(out, "%s: invalid port at position %zu",
@@ -206,10 +187,11 @@ decode(const char *in, struct span s, bool plus, char *v, uint16_t *pos)
 	for (size_t i = s.off; i < s.off + s.len; i++) {
 		char c = in[i];
 		size_t at = i + 1;
+		int x;
 
-		if (c == '%' && i + 2 < s.off + s.len) {
-			c = (char)(hexval((unsigned char)in[i + 1]) * 16 +
-			    hexval((unsigned char)in[i + 2]));
+		if (c == '%' && (x = id_pct_decode(in + i,
+		    s.off + s.len - i)) >= 0) {
+			c = (char)x;
 			i += 2;
 		} else if (c == '+' && plus) {
 			c = ' ';
@@ -532,7 +514,7 @@ id_parse_digital_link(const char *in, size_t len, struct vigil_id *out)
 	if (u.host.len >= sizeof host)
 		return id_fail(out, "%s: domain name too long", es.prefix);
 	for (size_t i = 0; i < u.host.len; i++)
-		host[i] = (char)tolower((unsigned char)in[u.host.off + i]);
+		host[i] = id_lower(in[u.host.off + i]);
 	host[u.host.len] = '\0';
 	stem_len = u.seg[kseg].off - 1 - u.path.off;
 	if (snprintf(base, sizeof base, "%s://%s%.*s", u.scheme, host,

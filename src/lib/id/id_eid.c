@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "id_internal.h"
-#include "id_tel.h"
 
 #define EID_LEN 32
 
@@ -17,15 +16,13 @@ enum vigil_err
 id_parse_eid(const char *in, size_t len, struct vigil_id *out)
 {
 	char q[ID_QUOTE_SIZE], d[EID_LEN + 1];
-	struct id_tel_scan s;
+	size_t n;
+	enum vigil_err rc;
 
-	id_tel_scan(in, len, false, d, sizeof d, &s);
-	if (s.bad)
-		return id_tel_badchar(out, "EID", in, len, &s);
-	if (s.n != EID_LEN)
-		return id_fail(out, "EID %s: %zu digit%s, expected %d",
-		    id_quote(in, len, q, sizeof q), s.n, id_tel_plural(s.n),
-		    EID_LEN);
+	rc = id_scan_number(out, "EID", in, len, EID_LEN, EID_LEN, d,
+	    sizeof d, &n);
+	if (rc != VIGIL_OK)
+		return rc;
 	if (d[0] != '8' || d[1] != '9')
 		return id_fail(out, "EID %s: starts with %.2s, expected 89 "
 		    "(telecommunications, GSMA SGP.29)",
@@ -54,8 +51,8 @@ bool
 id_shape_eid(const char *in, size_t len)
 {
 	char d[EID_LEN + 1];
-	struct id_tel_scan s;
+	struct id_scan s;
 
-	id_tel_scan(in, len, false, d, sizeof d, &s);
+	id_scan_digits(in, len, ID_TEL_SEPS, false, d, sizeof d, &s);
 	return s.bad == 0 && s.n == EID_LEN && d[0] == '8' && d[1] == '9';
 }

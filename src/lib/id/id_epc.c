@@ -23,7 +23,7 @@ id_epc_fail(struct vigil_id *out, const char *in, size_t len,
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	id_vformat(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	return id_fail(out, "EPC %s: %s", id_quote(in, len, q, sizeof q),
 	    msg);
@@ -221,17 +221,12 @@ id_parse_epc(const char *in, size_t len, struct vigil_id *out)
 bool
 id_shape_epc(const char *in, size_t len)
 {
-	size_t skip = 0, n;
-	const struct epc_scheme *s;
+	size_t skip = id_has_prefix(in, len, "0x"), n = len - skip;
 
 	if (id_has_prefix(in, len, "urn:epc:"))
 		return true;
-	if (len >= 2 && in[0] == '0' && (in[1] == 'x' || in[1] == 'X'))
-		skip = 2;
-	n = len - skip;
 	if ((n != 24 && n != 50) || !id_all_hex(in + skip, n))
 		return false;
-	s = id_epc_scheme_by_header((unsigned)(id_epc_nibble(in[skip]) * 16 +
-	    id_epc_nibble(in[skip + 1])));
-	return s != NULL;
+	return id_epc_scheme_by_header((unsigned)id_hex_uint(in + skip,
+	    2)) != NULL;
 }

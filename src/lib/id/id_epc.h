@@ -114,9 +114,8 @@ const char *id_epc_filter_meaning(const struct epc_kind_desc *k,
     unsigned filter);
 /* The supported headers, for messages. */
 const char *id_epc_header_list(void);
-/* GS1 AI encodable character set 82, and the subset that EPC URIs
- * percent-encode (TDS Table A-1). */
-bool id_epc_char_ok(int c);
+/* The characters of GS1 AI encodable character set 82 (gs1_cset82())
+ * that EPC URIs percent-encode (TDS Table A-1). */
 bool id_epc_char_escaped(int c);
 /* Maximum characters of the last component with this company prefix. */
 size_t id_epc_ser_limit(const struct epc_kind_desc *k, size_t gcp_digits);
@@ -130,13 +129,8 @@ bool id_epc_ser_fits(const struct epc_scheme *s, const struct epc_value *v,
  * n <= 64. The caller keeps off + n within the buffer. */
 uint64_t id_epc_bits_get(const uint8_t *buf, unsigned off, unsigned n);
 void id_epc_bits_put(uint8_t *buf, unsigned off, unsigned n, uint64_t v);
-/* Value of a hex digit (either case), -1 for anything else. */
-int id_epc_nibble(int c);
 /* 10^n for n <= 19. */
 uint64_t id_epc_pow10(unsigned n);
-/* Decimal digits s[0..n) as an integer; false when n is 0 or > 19 or
- * a byte is not a digit. */
-bool id_epc_dec(const char *s, size_t n, uint64_t *v);
 
 /* ---- codecs ------------------------------------------------------ */
 /* "EPC <input>: <message>" into out->error; returns VIGIL_EINVAL. */

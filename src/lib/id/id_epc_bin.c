@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "id_epc.h"
+#include "id_gs1.h"
 
 #define HDR_BITS 8
 #define FILTER_BITS 3
@@ -55,7 +56,7 @@ decode_string(const char *in, size_t len, const uint8_t *buf, unsigned off,
 			ended = true;
 			continue;
 		}
-		if (!id_epc_char_ok((int)c))
+		if (!gs1_cset82((int)c))
 			return id_epc_fail(out, in, len, "serial character %u "
 			    "(bits %u-%u) is 0x%02X, which is not in the GS1 "
 			    "AI encodable character set 82", i + 1, at, at + 6,
@@ -77,6 +78,7 @@ decode_digits(const char *in, size_t len, const uint8_t *buf, unsigned off,
     char *dst, size_t dstsize, struct vigil_id *out)
 {
 	uint64_t x = id_epc_bits_get(buf, off, bits);
+	int w;
 
 	if (digits == 0) {
 		/* TDS §14.3.3: a zero-digit field is encoded as 0 and
@@ -93,8 +95,14 @@ decode_digits(const char *in, size_t len, const uint8_t *buf, unsigned off,
 		return id_epc_fail(out, in, len, "%s (bits %u-%u) is %llu, "
 		    "more than the %u digit%s of partition %u", name, off,
 		    off + bits - 1, (unsigned long long)x, digits,
-		    digits == 1 ? "" : "s", p);
-	snprintf(dst, dstsize, "%0*llu", (int)digits, (unsigned long long)x);
+		    id_plural(digits), p);
+	/* The partition tables fit dst; checking turns a table mistake
+	 * into an error instead of a silently shortened field. */
+	w = snprintf(dst, dstsize, "%0*llu", (int)digits,
+	    (unsigned long long)x);
+	if (w < 0 || (size_t)w >= dstsize)
+		return id_epc_fail(out, in, len, "internal error: %s of %u "
+		    "digits does not fit", name, digits);
 	return VIGIL_OK;
 }
 
@@ -172,24 +180,19 @@ id_epc_parse_hex(const char *in, size_t len, struct epc_value *v,
 {
 	const struct epc_scheme *s;
 	uint8_t buf[EPC_BYTES_MAX];
-	size_t skip = 0, n;
+	size_t skip = id_has_prefix(in, len, "0x"), n = len - skip, nb;
 	unsigned header;
 	char q[ID_QUOTE_SIZE];
 
-	if (len >= 2 && in[0] == '0' && (in[1] == 'x' || in[1] == 'X'))
-		skip = 2;
-	n = len - skip;
 	for (size_t i = skip; i < len; i++)
-		if (id_epc_nibble((unsigned char)in[i]) < 0)
+		if (!id_is_hex(in[i]))
 			return id_epc_fail(out, in, len, "invalid hex digit "
 			    "'%s' at position %zu",
 			    id_quote(in + i, 1, q, sizeof q), i + 1);
 	if (n < 2)
 		return id_epc_fail(out, in, len, "%zu hex digit%s, expected "
-		    "24 (96-bit schemes) or 50 (SGTIN-198)", n,
-		    n == 1 ? "" : "s");
-	header = (unsigned)(id_epc_nibble(in[skip]) * 16 +
-	    id_epc_nibble(in[skip + 1]));
+		    "24 (96-bit schemes) or 50 (SGTIN-198)", n, id_plural(n));
+	header = (unsigned)id_hex_uint(in + skip, 2);
 	s = id_epc_scheme_by_header(header);
 	if (s == NULL)
 		return id_epc_fail(out, in, len, "header 0x%02X is not a "
@@ -198,9 +201,10 @@ id_epc_parse_hex(const char *in, size_t len, struct epc_value *v,
 		return id_epc_fail(out, in, len, "%zu hex digits, but header "
 		    "0x%02X (%s) needs %u", n, header, s->title,
 		    s->hex_digits);
-	for (size_t i = 0; i < n / 2; i++)
-		buf[i] = (uint8_t)(id_epc_nibble(in[skip + 2 * i]) * 16 +
-		    id_epc_nibble(in[skip + 2 * i + 1]));
+	/* Checked above: hex digits, an even number, at most 50. */
+	if (vigil_hex_decode(in + skip, n, buf, sizeof buf, &nb) != VIGIL_OK)
+		return id_epc_fail(out, in, len, "internal error decoding "
+		    "%zu hex digits", n);
 	return decode_bits(in, len, s, buf, v, out);
 }
 
@@ -226,14 +230,14 @@ id_epc_to_hex(const struct epc_value *v, char *dst, size_t size)
 	off += FILTER_BITS;
 	id_epc_bits_put(buf, off, PARTITION_BITS, v->partition);
 	off += PARTITION_BITS;
-	if (!id_epc_dec(v->gcp, strlen(v->gcp), &x))
+	if (!id_dec_uint(v->gcp, strlen(v->gcp), &x))
 		return false;
 	id_epc_bits_put(buf, off, pt->gcp_bits, x);
 	off += pt->gcp_bits;
 	if (s->kind->ref_name != NULL) {
 		x = 0;
 		if (pt->ref_digits > 0 &&
-		    !id_epc_dec(v->ref, strlen(v->ref), &x))
+		    !id_dec_uint(v->ref, strlen(v->ref), &x))
 			return false;
 		id_epc_bits_put(buf, off, pt->ref_bits, x);
 		off += pt->ref_bits;
@@ -244,7 +248,7 @@ id_epc_to_hex(const struct epc_value *v, char *dst, size_t size)
 	case EPC_SER_INT:
 	case EPC_SER_PART_INT:
 		n = s->ser_enc == EPC_SER_INT ? s->ser_bits : pt->ref_bits;
-		if (!id_epc_dec(v->ser, strlen(v->ser), &x) ||
+		if (!id_dec_uint(v->ser, strlen(v->ser), &x) ||
 		    (n < 64 && x >> n != 0))
 			return false;
 		id_epc_bits_put(buf, off, (unsigned)n, x);

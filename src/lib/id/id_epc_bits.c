@@ -1,8 +1,8 @@
 /*
- * Bit reader/writer and decimal helpers for the EPC binary encodings.
- * EPC fields are not byte aligned (3-bit filter, 24-bit prefix, ...), so
- * fields are moved one bit at a time: at most 200 bits per EPC, which
- * keeps the code obviously correct at negligible cost.
+ * Bit reader/writer for the EPC binary encodings. EPC fields are not
+ * byte aligned (3-bit filter, 24-bit prefix, ...), so fields are moved
+ * one bit at a time: at most 200 bits per EPC, which keeps the code
+ * obviously correct at negligible cost.
  */
 #include "id_epc.h"
 
@@ -43,33 +43,4 @@ id_epc_pow10(unsigned n)
 	for (unsigned i = 0; i < n && i < 19; i++)
 		p *= 10;
 	return p;
-}
-
-bool
-id_epc_dec(const char *s, size_t n, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	/* 19 digits always fit in 64 bits; every EPC integer is shorter. */
-	if (n == 0 || n > 19)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		x = x * 10 + (uint64_t)(s[i] - '0');
-	}
-	*v = x;
-	return true;
-}
-
-int
-id_epc_nibble(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }

@@ -99,8 +99,10 @@ static const char *const sgtin_filters[8] = {
 	"inner pack trade item grouping for handling",
 	"reserved",
 	"unit load",
-	"unit inside trade item or component inside a product not "
-	"intended for individual sale",
+	/* One value over two lines: the parentheses say that no comma is
+	 * missing (clang -Wstring-concatenation, clang-tidy). */
+	("unit inside trade item or component inside a product not "
+	    "intended for individual sale"),
 };
 
 const struct epc_scheme *
@@ -112,17 +114,11 @@ id_epc_scheme_by_header(unsigned header)
 	return NULL;
 }
 
-static bool
-name_is(const char *name, const char *s, size_t n)
-{
-	return strlen(name) == n && memcmp(name, s, n) == 0;
-}
-
 const struct epc_scheme *
 id_epc_scheme_by_name(const char *s, size_t n)
 {
 	for (size_t i = 0; i < NSCHEMES; i++)
-		if (name_is(schemes[i].name, s, n))
+		if (id_str_eq(s, n, schemes[i].name))
 			return &schemes[i];
 	return NULL;
 }
@@ -131,7 +127,7 @@ const struct epc_kind_desc *
 id_epc_kind_by_name(const char *s, size_t n)
 {
 	for (size_t i = 0; i < NKINDS; i++)
-		if (name_is(kinds[i].name, s, n))
+		if (id_str_eq(s, n, kinds[i].name))
 			return &kinds[i];
 	return NULL;
 }
@@ -179,16 +175,6 @@ id_epc_header_list(void)
 }
 
 bool
-id_epc_char_ok(int c)
-{
-	/* GS1 General Specifications Figure 7.11-1 / TDS Table A-1. */
-	if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') ||
-	    (c >= 'a' && c <= 'z'))
-		return true;
-	return c != '\0' && strchr("!\"%&'()*+,-./:;<=>?_", c) != NULL;
-}
-
-bool
 id_epc_char_escaped(int c)
 {
 	return c != '\0' && strchr("\"%&/<>?", c) != NULL;
@@ -233,19 +219,17 @@ id_epc_ser_fits(const struct epc_scheme *s, const struct epc_value *v,
 		return false;
 	}
 	max = (bits >= 64) ? UINT64_MAX : (((uint64_t)1 << bits) - 1);
-	for (size_t i = 0; i < n; i++) {
-		if (v->ser[i] < '0' || v->ser[i] > '9') {
-			snprintf(why, whysize, "is not a decimal integer, "
-			    "which %s cannot encode", s->title);
-			return false;
-		}
+	if (!id_all_digits(v->ser, n)) {
+		snprintf(why, whysize, "is not a decimal integer, which %s "
+		    "cannot encode", s->title);
+		return false;
 	}
 	if (n > 1 && v->ser[0] == '0') {
 		snprintf(why, whysize, "has a leading zero, which %s cannot "
 		    "encode", s->title);
 		return false;
 	}
-	if (!id_epc_dec(v->ser, n, &x) || x > max) {
+	if (!id_dec_uint(v->ser, n, &x) || x > max) {
 		snprintf(why, whysize, "is greater than %llu, the largest "
 		    "%u-bit value %s can encode", (unsigned long long)max, bits,
 		    s->title);

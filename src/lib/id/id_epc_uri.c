@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "id_epc.h"
+#include "id_gs1.h"
 
 #define PREFIX "urn:epc:"
 #define PREFIX_LEN 8
@@ -61,7 +62,7 @@ check_digits(const char *in, size_t len, const struct comp *c,
 	for (size_t i = 0; i < c->n; i++) {
 		size_t at = c->start + i;
 
-		if (in[at] < '0' || in[at] > '9')
+		if (!id_is_digit(in[at]))
 			return id_epc_fail(out, in, len, "%s '%s' at position "
 			    "%zu: '%s' at position %zu is not a digit", name,
 			    cq(in, c, q, sizeof q), c->start + 1,
@@ -77,7 +78,7 @@ static bool
 gs3a3_char(const char *in, size_t i, size_t end, int *x, size_t *adv,
     char *why, size_t whysize)
 {
-	int c = (unsigned char)in[i], hi, lo;
+	int c = (unsigned char)in[i];
 
 	*x = c;
 	*adv = 1;
@@ -85,7 +86,7 @@ gs3a3_char(const char *in, size_t i, size_t end, int *x, size_t *adv,
 		if (id_epc_char_escaped(c))
 			snprintf(why, whysize, "must be percent-encoded as "
 			    "%%%02X", (unsigned)c);
-		else if (!id_epc_char_ok(c))
+		else if (!gs1_cset82(c))
 			snprintf(why, whysize, "is not in the GS1 AI encodable "
 			    "character set 82");
 		else
@@ -98,15 +99,12 @@ gs3a3_char(const char *in, size_t i, size_t end, int *x, size_t *adv,
 		return false;
 	}
 	*adv = 3;
-	hi = id_epc_nibble((unsigned char)in[i + 1]);
-	lo = id_epc_nibble((unsigned char)in[i + 2]);
-	if (hi < 0 || lo < 0) {
+	if ((*x = id_pct_decode(in + i, end - i)) < 0) {
 		snprintf(why, whysize, "is not a percent-escape (%% and two "
 		    "hex digits)");
 		return false;
 	}
-	*x = hi * 16 + lo;
-	if (id_epc_char_ok(*x))
+	if (gs1_cset82(*x))
 		return true;
 	snprintf(why, whysize, "encodes a character outside the GS1 AI "
 	    "encodable character set 82");
@@ -172,64 +170,79 @@ is_upper_spelling(const char *s, size_t n, bool tag)
 	if (n == 0 || n >= sizeof low)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		low[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) :
-		    s[i];
+		low[i] = id_lower(s[i]);
 	if (memcmp(low, s, n) == 0)
 		return false;
 	return tag ? id_epc_scheme_by_name(low, n) != NULL :
 	    id_epc_kind_by_name(low, n) != NULL;
 }
 
-static enum vigil_err
+/*
+ * "urn:epc:" ("id" | "tag") ":" scheme ":": the kind it names, its
+ * binary scheme (tag URIs only) and the position of the components.
+ * NULL after id_epc_fail() when the head is wrong: returning the kind
+ * itself means no caller can go on without one.
+ */
+static const struct epc_kind_desc *
 parse_head(const char *in, size_t len, size_t *pos, bool *tag,
-    const struct epc_kind_desc **k, const struct epc_scheme **s,
-    struct vigil_id *out)
+    const struct epc_scheme **s, struct vigil_id *out)
 {
+	const struct epc_kind_desc *k;
 	struct comp t;
 	char q[ID_QUOTE_SIZE];
 
-	if (!id_has_prefix(in, len, PREFIX))
-		return id_epc_fail(out, in, len, "not an EPC URN; expected "
+	*tag = false;
+	*s = NULL;
+	if (!id_has_prefix(in, len, PREFIX)) {
+		id_epc_fail(out, in, len, "not an EPC URN; expected "
 		    "urn:epc:id:<scheme>:... or urn:epc:tag:<scheme>:...");
+		return NULL;
+	}
 	*pos = PREFIX_LEN;
 	t = token(in, len, pos);
-	if (t.n == 2 && memcmp(in + t.start, "id", 2) == 0)
-		*tag = false;
-	else if (t.n == 3 && memcmp(in + t.start, "tag", 3) == 0)
+	if (id_str_eq(in + t.start, t.n, "tag")) {
 		*tag = true;
-	else
-		return id_epc_fail(out, in, len, "URI type '%s' at position "
-		    "%zu is not supported; expected 'id' (pure identity) or "
-		    "'tag' (tag URI)", cq(in, &t, q, sizeof q), t.start + 1);
-	if (*pos == len)
-		return id_epc_fail(out, in, len, "nothing follows '%s'; "
-		    "expected ':' and a scheme", *tag ? "tag" : "id");
+	} else if (!id_str_eq(in + t.start, t.n, "id")) {
+		id_epc_fail(out, in, len, "URI type '%s' at position %zu is "
+		    "not supported; expected 'id' (pure identity) or 'tag' "
+		    "(tag URI)", cq(in, &t, q, sizeof q), t.start + 1);
+		return NULL;
+	}
+	if (*pos == len) {
+		id_epc_fail(out, in, len, "nothing follows '%s'; expected ':' "
+		    "and a scheme", *tag ? "tag" : "id");
+		return NULL;
+	}
 	(*pos)++;
 	t = token(in, len, pos);
 	if (*tag) {
 		*s = id_epc_scheme_by_name(in + t.start, t.n);
-		*k = *s != NULL ? (*s)->kind : NULL;
+		k = *s != NULL ? (*s)->kind : NULL;
 	} else {
-		*s = NULL;
-		*k = id_epc_kind_by_name(in + t.start, t.n);
+		k = id_epc_kind_by_name(in + t.start, t.n);
 	}
-	if (*k == NULL && is_upper_spelling(in + t.start, t.n, *tag))
-		return id_epc_fail(out, in, len, "scheme '%s' at position %zu "
-		    "must be written in lower case", cq(in, &t, q, sizeof q),
-		    t.start + 1);
-	if (*k == NULL)
-		return id_epc_fail(out, in, len, "%s scheme '%s' at position "
-		    "%zu is not supported (supported: %s)",
-		    *tag ? "tag" : "pure-identity", cq(in, &t, q, sizeof q),
-		    t.start + 1, *tag ? "sgtin-96, sgtin-198, sscc-96, "
-		    "sgln-96, grai-96, giai-96" : "sgtin, sscc, sgln, grai, "
-		    "giai");
-	if (*pos == len)
-		return id_epc_fail(out, in, len, "nothing follows scheme '%s'; "
+	if (k == NULL) {
+		if (is_upper_spelling(in + t.start, t.n, *tag))
+			id_epc_fail(out, in, len, "scheme '%s' at position "
+			    "%zu must be written in lower case",
+			    cq(in, &t, q, sizeof q), t.start + 1);
+		else
+			id_epc_fail(out, in, len, "%s scheme '%s' at position "
+			    "%zu is not supported (supported: %s)",
+			    *tag ? "tag" : "pure-identity",
+			    cq(in, &t, q, sizeof q), t.start + 1, *tag ?
+			    "sgtin-96, sgtin-198, sscc-96, sgln-96, grai-96, "
+			    "giai-96" : "sgtin, sscc, sgln, grai, giai");
+		return NULL;
+	}
+	if (*pos == len) {
+		id_epc_fail(out, in, len, "nothing follows scheme '%s'; "
 		    "expected ':' and the components",
 		    cq(in, &t, q, sizeof q));
+		return NULL;
+	}
 	(*pos)++;
-	return VIGIL_OK;
+	return k;
 }
 
 /* Component names in order, for "not followed by" messages. */
@@ -309,8 +322,8 @@ id_epc_parse_uri(const char *in, size_t len, struct epc_value *v,
 	char q[ID_QUOTE_SIZE], why[160];
 
 	memset(v, 0, sizeof *v);
-	if ((rc = parse_head(in, len, &pos, &tag, &k, &s, out)) != VIGIL_OK)
-		return rc;
+	if ((k = parse_head(in, len, &pos, &tag, &s, out)) == NULL)
+		return VIGIL_EINVAL; /* out->error says why */
 	v->kind = k;
 	ncomp = (tag ? 1 : 0) + 1 + (k->ref_name ? 1 : 0) +
 	    (k->ser_name ? 1 : 0);
@@ -352,7 +365,7 @@ id_epc_parse_uri(const char *in, size_t len, struct epc_value *v,
 			    "%zu has %zu digit%s; with a %zu-digit company "
 			    "prefix %s needs %u", k->ref_name,
 			    cq(in, &c, q, sizeof q), c.start + 1, c.n,
-			    c.n == 1 ? "" : "s", strlen(v->gcp), k->title,
+			    id_plural(c.n), strlen(v->gcp), k->title,
 			    need);
 		memcpy(v->ref, in + c.start, c.n);
 		v->ref[c.n] = '\0';
@@ -383,7 +396,6 @@ id_epc_parse_uri(const char *in, size_t len, struct epc_value *v,
 static bool
 escape_ser(const char *ser, char *dst, size_t size)
 {
-	static const char hexd[] = "0123456789ABCDEF";
 	size_t o = 0;
 
 	for (const char *p = ser; *p != '\0'; p++) {
@@ -392,9 +404,8 @@ escape_ser(const char *ser, char *dst, size_t size)
 		if (o + 4 > size)
 			return false;
 		if (id_epc_char_escaped(x)) {
-			dst[o++] = '%';
-			dst[o++] = hexd[x >> 4];
-			dst[o++] = hexd[x & 15];
+			id_pct_encode(x, dst + o);
+			o += 3;
 		} else {
 			dst[o++] = (char)x;
 		}

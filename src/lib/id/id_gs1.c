@@ -163,7 +163,7 @@ id_parse_gs1(const char *in, size_t len, struct vigil_id *out)
 		start = symbology_id(in, len);
 		if (start < len && is_fnc1(in[start]))
 			start++;
-		if (start == 0 && (in[0] < '0' || in[0] > '9'))
+		if (start == 0 && !id_is_digit(in[0]))
 			return id_fail(out, "%s: expected '(' or a GS1 data "
 			    "string at position 1", es.prefix);
 		rc = parse_data(in, len, start, &es, out);
@@ -198,8 +198,7 @@ id_shape_gs1(const char *in, size_t len)
 	size_t n = 0;
 
 	if (len >= 4 && in[0] == '(') {
-		while (n + 1 < len && n < 5 && in[n + 1] >= '0' &&
-		    in[n + 1] <= '9')
+		while (n + 1 < len && n < 5 && id_is_digit(in[n + 1]))
 			n++;
 		return n >= 2 && n <= 4 && n + 1 < len && in[n + 1] == ')';
 	}

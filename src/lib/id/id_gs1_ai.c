@@ -161,8 +161,7 @@ const struct gs1_ai *
 gs1_ai_lookup(const char *s, size_t n)
 {
 	for (size_t i = 0; i < N_AIS; i++)
-		if (strlen(ai_table[i].ai) == n &&
-		    memcmp(ai_table[i].ai, s, n) == 0)
+		if (id_str_eq(s, n, ai_table[i].ai))
 			return &ai_table[i];
 	return NULL;
 }
@@ -302,18 +301,6 @@ gs1_current_year(void)
 }
 
 static int
-days_in_month(int year, int month)
-{
-	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-
-	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) ||
-	    year % 400 == 0))
-		return 29;
-	return days[month - 1];
-}
-
-static int
 two(const char *v)
 {
 	return (v[0] - '0') * 10 + (v[1] - '0');
@@ -337,7 +324,7 @@ check_date(const char *v, bool zero_day, int current_year, int *year,
 		*off = 2;
 		return false;
 	}
-	last = days_in_month(y, m);
+	last = vigil_days_in_month(y, m);
 	if ((d == 0 && !zero_day) || d > last) {
 		snprintf(why, whysize, "day %02d is not valid in %s %d", d,
 		    month_names[m - 1], y);
@@ -495,9 +482,7 @@ lint(const struct gs1_comp *c, const char *v, size_t n, size_t base,
 		}
 		return true;
 	case GS1_LINT_IMPORTER:
-		if ((v[0] >= '0' && v[0] <= '9') || (v[0] >= 'A' &&
-		    v[0] <= 'Z') || (v[0] >= 'a' && v[0] <= 'z') ||
-		    v[0] == '-' || v[0] == '_')
+		if (id_is_alnum(v[0]) || v[0] == '-' || v[0] == '_')
 			return true;
 		snprintf(why, whysize, "importer index '%c' is not one of "
 		    "0-9 A-Z a-z - _", v[0]);

@@ -26,8 +26,7 @@ static int
 find_ai(const struct gs1_elems *es, const char *ai, size_t n)
 {
 	for (size_t i = 0; i < es->n; i++)
-		if (strlen(es->e[i].ai->ai) == n &&
-		    memcmp(es->e[i].ai->ai, ai, n) == 0)
+		if (id_str_eq(ai, n, es->e[i].ai->ai))
 			return (int)i;
 	return -1;
 }
@@ -202,23 +201,33 @@ gs1_dl_qual_index(const struct gs1_ai *k, size_t alt, const char *q,
 	return -1;
 }
 
+/* True when AI a is a qualifier of key k in alternative alt. */
+static bool
+in_alt(const struct gs1_ai *k, size_t alt, const struct gs1_ai *a)
+{
+	return gs1_dl_qual_index(k, alt, a->ai, strlen(a->ai)) >= 0;
+}
+
+/* True when alternative alt of key k holds every element marked path. */
+static bool
+alt_holds_path(const struct gs1_elems *es, const struct gs1_ai *k,
+    size_t alt)
+{
+	for (size_t i = 0; i < es->n; i++)
+		if (es->e[i].path && !in_alt(k, alt, es->e[i].ai))
+			return false;
+	return true;
+}
+
 bool
 gs1_dl_fits_path(const struct gs1_ai *k, const struct gs1_elems *es,
     const struct gs1_ai *q)
 {
 	size_t nalts = gs1_dl_nalts(k);
 
-	for (size_t alt = 0; alt < nalts; alt++) {
-		bool all = gs1_dl_qual_index(k, alt, q->ai,
-		    strlen(q->ai)) >= 0;
-
-		for (size_t i = 0; all && i < es->n; i++)
-			if (es->e[i].path && gs1_dl_qual_index(k, alt,
-			    es->e[i].ai->ai, strlen(es->e[i].ai->ai)) < 0)
-				all = false;
-		if (all)
+	for (size_t alt = 0; alt < nalts; alt++)
+		if (in_alt(k, alt, q) && alt_holds_path(es, k, alt))
 			return true;
-	}
 	return false;
 }
 
@@ -234,8 +243,7 @@ gs1_elems_plan_path(struct gs1_elems *es, int kidx)
 		size_t cnt = 0;
 
 		for (size_t i = 0; i < es->n; i++)
-			if (gs1_dl_qual_index(k, alt, es->e[i].ai->ai,
-			    strlen(es->e[i].ai->ai)) >= 0)
+			if (in_alt(k, alt, es->e[i].ai))
 				cnt++;
 		if (cnt > best_n) {
 			best = alt;
@@ -245,8 +253,7 @@ gs1_elems_plan_path(struct gs1_elems *es, int kidx)
 	if (best_n == 0)
 		return;
 	for (size_t i = 0; i < es->n; i++)
-		if (gs1_dl_qual_index(k, best, es->e[i].ai->ai,
-		    strlen(es->e[i].ai->ai)) >= 0)
+		if (in_alt(k, best, es->e[i].ai))
 			es->e[i].path = true;
 }
 
@@ -322,21 +329,14 @@ puts_(struct sink *s, const char *src)
 static void
 put_pct(struct sink *s, const char *v, size_t n)
 {
-	static const char hexd[] = "0123456789ABCDEF";
-
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)v[i];
 		char enc[3];
 
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
+		if (id_is_unreserved(v[i])) {
 			put(s, v + i, 1);
 			continue;
 		}
-		enc[0] = '%';
-		enc[1] = hexd[c >> 4];
-		enc[2] = hexd[c & 15];
+		id_pct_encode((unsigned char)v[i], enc);
 		put(s, enc, 3);
 	}
 }
@@ -386,17 +386,22 @@ path_alt(const struct gs1_elems *es, const struct gs1_ai *k)
 {
 	size_t nalts = gs1_dl_nalts(k);
 
-	for (size_t alt = 0; alt < nalts; alt++) {
-		bool all = true;
-
-		for (size_t i = 0; all && i < es->n; i++)
-			if (es->e[i].path && gs1_dl_qual_index(k, alt,
-			    es->e[i].ai->ai, strlen(es->e[i].ai->ai)) < 0)
-				all = false;
-		if (all)
+	for (size_t alt = 0; alt < nalts; alt++)
+		if (alt_holds_path(es, k, alt))
 			return alt;
-	}
 	return 0;
+}
+
+/* Inserts element i into order[0..n), which stays sorted by AI. */
+static void
+insert_by_ai(const struct gs1_elems *es, size_t *order, size_t n, size_t i)
+{
+	size_t j;
+
+	for (j = n; j > 0 && strcmp(es->e[order[j - 1]].ai->ai,
+	    es->e[i].ai->ai) > 0; j--)
+		order[j] = order[j - 1];
+	order[j] = i;
 }
 
 bool
@@ -430,17 +435,9 @@ gs1_render_dl(const struct gs1_elems *es, int kidx, const char *base,
 		}
 	}
 	/* Everything else in the query, sorted by AI. */
-	for (size_t i = 0; i < es->n; i++) {
-		size_t j;
-
-		if (es->e[i].path || (int)i == kidx)
-			continue;
-		for (j = nq; j > 0 && strcmp(es->e[order[j - 1]].ai->ai,
-		    es->e[i].ai->ai) > 0; j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-		nq++;
-	}
+	for (size_t i = 0; i < es->n; i++)
+		if (!es->e[i].path && (int)i != kidx)
+			insert_by_ai(es, order, nq++, i);
 	for (size_t j = 0; j < nq; j++) {
 		const struct gs1_elem *e = &es->e[order[j]];
 
@@ -497,14 +494,8 @@ gs1_elems_set_key(const struct gs1_elems *es, struct vigil_id *out)
 	}
 	/* No identification key: the whole string is the identity, in a
 	 * canonical (sorted) order so that the spelling does not matter. */
-	for (size_t i = 0; i < es->n; i++) {
-		size_t j;
-
-		for (j = i; j > 0 && strcmp(es->e[order[j - 1]].ai->ai,
-		    es->e[i].ai->ai) > 0; j--)
-			order[j] = order[j - 1];
-		order[j] = i;
-	}
+	for (size_t i = 0; i < es->n; i++)
+		insert_by_ai(es, order, i, i);
 	sink_init(&s, out->match_key, sizeof out->match_key);
 	puts_(&s, "gs1:");
 	for (size_t i = 0; i < es->n; i++) {

@@ -30,31 +30,19 @@ enum vigil_err
 id_parse_gtin(const char *in, size_t len, struct vigil_id *out)
 {
 	char d[16], g14[15], q[ID_QUOTE_SIZE];
-	size_t n = 0;
+	struct id_scan s;
+	size_t n;
 	int cd;
 	const char *rcn;
 
+	id_scan_digits(in, len, GTIN_SEPS, false, d, sizeof d, &s);
+	if (s.bad)
+		return id_fail_badchar(out, "GTIN", in, len, &s);
 	id_quote(in, len, q, sizeof q);
-	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-
-		if (strchr(GTIN_SEPS, c) != NULL && c != '\0')
-			continue;
-		if (c < '0' || c > '9') {
-			char cq[8];
-
-			return id_fail(out, "GTIN %s: invalid character '%s' "
-			    "at position %zu", q,
-			    id_quote(&in[i], 1, cq, sizeof cq), i + 1);
-		}
-		if (n < sizeof d - 1)
-			d[n] = c;
-		n++;
-	}
+	n = s.n;
 	if (n != 8 && n != 12 && n != 13 && n != 14)
 		return id_fail(out, "GTIN %s: %zu digits, expected 8, 12, 13 "
 		    "or 14", q, n);
-	d[n] = '\0';
 	cd = vigil_gs1_check_digit(d, n - 1);
 	if (cd < 0)
 		return id_fail(out, "GTIN %s: check digit cannot be computed",
@@ -89,13 +77,10 @@ id_parse_gtin(const char *in, size_t len, struct vigil_id *out)
 bool
 id_shape_gtin(const char *in, size_t len)
 {
-	size_t n = 0;
+	char d[16];
+	struct id_scan s;
 
-	for (size_t i = 0; i < len; i++) {
-		if (in[i] >= '0' && in[i] <= '9')
-			n++;
-		else if (in[i] != ' ' && in[i] != '-')
-			return false;
-	}
-	return n == 8 || n == 12 || n == 13 || n == 14;
+	id_scan_digits(in, len, GTIN_SEPS, false, d, sizeof d, &s);
+	return s.bad == 0 && (s.n == 8 || s.n == 12 || s.n == 13 ||
+	    s.n == 14);
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "id_internal.h"
-#include "id_tel.h"
 
 #define ICCID_MIN 18 /* without check digit */
 #define ICCID_MAX 20 /* with check digit */
@@ -56,25 +55,22 @@ enum vigil_err
 id_parse_iccid(const char *in, size_t len, struct vigil_id *out)
 {
 	char q[ID_QUOTE_SIZE], d[ICCID_MAX + 1], ef[EF_ICCID_NIBBLES + 1];
-	struct id_tel_scan s;
-	size_t body, cclen;
+	size_t n, body, cclen;
+	enum vigil_err rc;
 	int cd;
 
-	id_tel_scan(in, len, false, d, sizeof d, &s);
-	if (s.bad)
-		return id_tel_badchar(out, "ICCID", in, len, &s);
-	if (s.n < ICCID_MIN || s.n > ICCID_MAX)
-		return id_fail(out, "ICCID %s: %zu digit%s, expected %d to %d",
-		    id_quote(in, len, q, sizeof q), s.n, id_tel_plural(s.n),
-		    ICCID_MIN, ICCID_MAX);
+	rc = id_scan_number(out, "ICCID", in, len, ICCID_MIN, ICCID_MAX, d,
+	    sizeof d, &n);
+	if (rc != VIGIL_OK)
+		return rc;
 	if (d[0] != '8' || d[1] != '9')
 		return id_fail(out, "ICCID %s: starts with %.2s, expected 89 "
 		    "(telecommunications, ITU-T E.118)",
 		    id_quote(in, len, q, sizeof q), d);
 	/* 19 and 20 digits end in the check digit; 18 lack it. */
-	body = s.n == ICCID_MIN ? s.n : s.n - 1;
+	body = n == ICCID_MIN ? n : n - 1;
 	cd = vigil_luhn_check_digit(d, body);
-	if (body < s.n && d[body] - '0' != cd)
+	if (body < n && d[body] - '0' != cd)
 		return id_fail(out, "ICCID %s: check digit is %c, expected %d",
 		    id_quote(in, len, q, sizeof q), d[body], cd);
 	d[body] = (char)('0' + cd);
@@ -89,11 +85,11 @@ id_parse_iccid(const char *in, size_t len, struct vigil_id *out)
 	    (int)(body - 2 - cclen), d + 2 + cclen);
 	id_add_field(out, "check_digit", "%d", cd);
 	id_add_field(out, "check_digit_present", "%s",
-	    body < s.n ? "yes" : "no");
+	    body < n ? "yes" : "no");
 	id_add_form(out, "iccid", "%s", d);
 	ef_iccid(d, body + 1, ef);
 	id_add_form(out, "ef-iccid", "%s", ef);
-	if (body == s.n)
+	if (body == n)
 		id_set_warning(out, "check digit absent; computed %d", cd);
 	return VIGIL_OK;
 }
@@ -102,9 +98,9 @@ bool
 id_shape_iccid(const char *in, size_t len)
 {
 	char d[ICCID_MAX + 1];
-	struct id_tel_scan s;
+	struct id_scan s;
 
-	id_tel_scan(in, len, false, d, sizeof d, &s);
+	id_scan_digits(in, len, ID_TEL_SEPS, false, d, sizeof d, &s);
 	return s.bad == 0 && s.n >= ICCID_MIN && s.n <= ICCID_MAX &&
 	    d[0] == '8' && d[1] == '9';
 }

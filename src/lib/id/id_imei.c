@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "id_internal.h"
-#include "id_tel.h"
 
 #define IMEI_URN_PREFIX "urn:gsma:imei:"
 
@@ -22,33 +21,12 @@ struct imei_urn {
 	char svn[3];   /* "" when the ;svn= parameter is absent */
 };
 
-static bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Error at in[p]: what was expected there and what was found. */
-static enum vigil_err
-urn_fail(struct vigil_id *out, const char *title, const char *in, size_t len,
-    size_t p, const char *expected)
-{
-	char q[ID_QUOTE_SIZE], cb[8];
-
-	id_quote(in, len, q, sizeof q);
-	if (p >= len)
-		return id_fail(out, "%s %s: URN ends after position %zu, "
-		    "expected %s", title, q, len, expected);
-	return id_fail(out, "%s %s: unexpected character %s at position %zu, "
-	    "expected %s", title, q, id_tel_char(in[p], cb), p + 1, expected);
-}
-
 /* Copies exactly n digits from in[*p] to dst; false if not there. */
 static bool
 take_digits(const char *in, size_t len, size_t *p, size_t n, char *dst)
 {
 	for (size_t i = 0; i < n; i++, (*p)++) {
-		if (*p >= len || !is_digit(in[*p]))
+		if (*p >= len || !id_is_digit(in[*p]))
 			return false;
 		dst[i] = in[*p];
 	}
@@ -72,37 +50,42 @@ parse_urn(const char *title, const char *in, size_t len, struct imei_urn *u,
 		return id_fail(out, "%s %s: not a urn:gsma:imei URN (RFC 7254)",
 		    title, id_quote(in, len, q, sizeof q));
 	if (!take_digits(in, len, &p, 8, u->body))
-		return urn_fail(out, title, in, len, p, "the 8-digit TAC");
+		return id_fail_expected(out, title, in, len, p,
+		    "the 8-digit TAC");
 	if (p >= len || in[p] != '-')
-		return urn_fail(out, title, in, len, p, "'-' after the TAC");
+		return id_fail_expected(out, title, in, len, p,
+		    "'-' after the TAC");
 	p++;
 	if (!take_digits(in, len, &p, 6, u->body + 8))
-		return urn_fail(out, title, in, len, p, "the 6-digit SNR");
+		return id_fail_expected(out, title, in, len, p,
+		    "the 6-digit SNR");
 	if (p >= len || in[p] != '-')
-		return urn_fail(out, title, in, len, p, "'-' after the SNR");
+		return id_fail_expected(out, title, in, len, p,
+		    "'-' after the SNR");
 	p++;
-	if (p >= len || !is_digit(in[p]))
-		return urn_fail(out, title, in, len, p, "the spare digit");
+	if (p >= len || !id_is_digit(in[p]))
+		return id_fail_expected(out, title, in, len, p,
+		    "the spare digit");
 	u->spare = in[p++];
 	if (p < len && in[p] == ';' &&
 	    id_has_prefix(in + p + 1, len - p - 1, "svn=")) {
 		p += 5;
 		if (!take_digits(in, len, &p, 2, u->svn))
-			return urn_fail(out, title, in, len, p,
+			return id_fail_expected(out, title, in, len, p,
 			    "the 2-digit SVN");
 	}
 	if (p < len && in[p] == ';' &&
 	    id_has_prefix(in + p + 1, len - p - 1, "vers=")) {
 		p += 6;
-		if (p >= len || !is_digit(in[p]))
-			return urn_fail(out, title, in, len, p,
+		if (p >= len || !id_is_digit(in[p]))
+			return id_fail_expected(out, title, in, len, p,
 			    "the URN version number");
-		while (p < len && is_digit(in[p]))
+		while (p < len && id_is_digit(in[p]))
 			p++;
 	}
 	if (p < len)
-		return urn_fail(out, title, in, len, p, in[p] == ';' ?
-		    ";svn=NN or ;vers=N (in that order)" :
+		return id_fail_expected(out, title, in, len, p,
+		    in[p] == ';' ? ";svn=NN or ;vers=N (in that order)" :
 		    "the end of the URN");
 	return VIGIL_OK;
 }
@@ -141,7 +124,7 @@ static void
 spare_warning(struct vigil_id *out, char spare)
 {
 	if (spare != '0')
-		id_tel_warn(out, "URN spare digit is %c; TS 23.003 §13.8 "
+		id_add_warning(out, "URN spare digit is %c; TS 23.003 §13.8 "
 		    "sets it to 0 (it is not the check digit)", spare);
 }
 
@@ -149,7 +132,7 @@ enum vigil_err
 id_parse_imei(const char *in, size_t len, struct vigil_id *out)
 {
 	char q[ID_QUOTE_SIZE], d[16];
-	struct id_tel_scan s;
+	struct id_scan s;
 	int cd;
 
 	if (id_has_prefix(in, len, "urn:")) {
@@ -160,25 +143,25 @@ id_parse_imei(const char *in, size_t len, struct vigil_id *out)
 			return rc;
 		cd = vigil_luhn_check_digit(u.body, 14);
 		fill_imei(out, u.body, cd, false);
-		id_tel_warn(out, "the URN carries no check digit; computed %d",
-		    cd);
+		id_add_warning(out, "the URN carries no check digit; "
+		    "computed %d", cd);
 		spare_warning(out, u.spare);
 		return VIGIL_OK;
 	}
-	id_tel_scan(in, len, false, d, sizeof d, &s);
+	id_scan_digits(in, len, ID_TEL_SEPS, false, d, sizeof d, &s);
 	if (s.bad)
-		return id_tel_badchar(out, "IMEI", in, len, &s);
+		return id_fail_badchar(out, "IMEI", in, len, &s);
 	if (s.n != 14 && s.n != 15)
 		return id_fail(out, "IMEI %s: %zu digit%s, expected 15 "
 		    "(or 14 without check digit)",
-		    id_quote(in, len, q, sizeof q), s.n, id_tel_plural(s.n));
+		    id_quote(in, len, q, sizeof q), s.n, id_plural(s.n));
 	cd = vigil_luhn_check_digit(d, 14);
 	if (s.n == 15 && d[14] - '0' != cd)
 		return id_fail(out, "IMEI %s: check digit is %c, expected %d",
 		    id_quote(in, len, q, sizeof q), d[14], cd);
 	fill_imei(out, d, cd, s.n == 15);
 	if (s.n == 14) {
-		id_tel_warn(out, "check digit absent; computed %d", cd);
+		id_add_warning(out, "check digit absent; computed %d", cd);
 	}
 	return VIGIL_OK;
 }
@@ -187,11 +170,11 @@ bool
 id_shape_imei(const char *in, size_t len)
 {
 	char d[16];
-	struct id_tel_scan s;
+	struct id_scan s;
 
 	if (id_has_prefix(in, len, IMEI_URN_PREFIX))
 		return !urn_has_svn(in, len);
-	id_tel_scan(in, len, false, d, sizeof d, &s);
+	id_scan_digits(in, len, ID_TEL_SEPS, false, d, sizeof d, &s);
 	return s.bad == 0 && (s.n == 14 || s.n == 15);
 }
 
@@ -215,7 +198,7 @@ fill_imeisv(struct vigil_id *out, const char *body, const char *svn)
 	id_add_form(out, "urn", "%s", out->urn);
 	/* TS 23.003 §6.2.2: "The SVN value 99 is reserved for future use." */
 	if (svn[0] == '9' && svn[1] == '9')
-		id_tel_warn(out, "SVN 99 is reserved for future use "
+		id_add_warning(out, "SVN 99 is reserved for future use "
 		    "(3GPP TS 23.003 §6.2.2)");
 }
 
@@ -223,7 +206,7 @@ enum vigil_err
 id_parse_imeisv(const char *in, size_t len, struct vigil_id *out)
 {
 	char q[ID_QUOTE_SIZE], d[17];
-	struct id_tel_scan s;
+	struct id_scan s;
 
 	if (id_has_prefix(in, len, "urn:")) {
 		struct imei_urn u;
@@ -239,12 +222,12 @@ id_parse_imeisv(const char *in, size_t len, struct vigil_id *out)
 		spare_warning(out, u.spare);
 		return VIGIL_OK;
 	}
-	id_tel_scan(in, len, false, d, sizeof d, &s);
+	id_scan_digits(in, len, ID_TEL_SEPS, false, d, sizeof d, &s);
 	if (s.bad)
-		return id_tel_badchar(out, "IMEISV", in, len, &s);
+		return id_fail_badchar(out, "IMEISV", in, len, &s);
 	if (s.n != 16)
 		return id_fail(out, "IMEISV %s: %zu digit%s, expected 16",
-		    id_quote(in, len, q, sizeof q), s.n, id_tel_plural(s.n));
+		    id_quote(in, len, q, sizeof q), s.n, id_plural(s.n));
 	fill_imeisv(out, d, d + 14);
 	return VIGIL_OK;
 }
@@ -253,10 +236,10 @@ bool
 id_shape_imeisv(const char *in, size_t len)
 {
 	char d[17];
-	struct id_tel_scan s;
+	struct id_scan s;
 
 	if (id_has_prefix(in, len, IMEI_URN_PREFIX))
 		return urn_has_svn(in, len);
-	id_tel_scan(in, len, false, d, sizeof d, &s);
+	id_scan_digits(in, len, ID_TEL_SEPS, false, d, sizeof d, &s);
 	return s.bad == 0 && s.n == 16;
 }

@@ -10,7 +10,6 @@
 
 #include "id_internal.h"
 #include "id_mcc.h"
-#include "id_tel.h"
 
 #define IMSI_MIN 6
 #define IMSI_MAX 15
@@ -44,22 +43,19 @@ enum vigil_err
 id_parse_imsi(const char *in, size_t len, struct vigil_id *out)
 {
 	char q[ID_QUOTE_SIZE], d[IMSI_MAX + 1], bcd[7];
-	struct id_tel_scan s;
 	const struct id_mcc *m;
-	size_t mnclen;
+	size_t n, mnclen;
+	enum vigil_err rc;
 
-	id_tel_scan(in, len, false, d, sizeof d, &s);
-	if (s.bad)
-		return id_tel_badchar(out, "IMSI", in, len, &s);
-	if (s.n < IMSI_MIN || s.n > IMSI_MAX)
-		return id_fail(out, "IMSI %s: %zu digit%s, expected %d to %d",
-		    id_quote(in, len, q, sizeof q), s.n, id_tel_plural(s.n),
-		    IMSI_MIN, IMSI_MAX);
+	rc = id_scan_number(out, "IMSI", in, len, IMSI_MIN, IMSI_MAX, d,
+	    sizeof d, &n);
+	if (rc != VIGIL_OK)
+		return rc;
 	if ((m = id_mcc_lookup(mcc_of(d))) == NULL)
 		return id_fail(out, "IMSI %s: unknown mobile country code %.3s",
 		    id_quote(in, len, q, sizeof q), d);
 	mnclen = m->mnc_len;
-	if (mnclen != ID_MNC_BOTH && s.n <= 3 + mnclen)
+	if (mnclen != ID_MNC_BOTH && n <= 3 + mnclen)
 		return id_fail(out, "IMSI %s: no MSIN after MCC %.3s and "
 		    "%zu-digit MNC %.*s", id_quote(in, len, q, sizeof q), d,
 		    mnclen, (int)mnclen, d + 3);

@@ -6,8 +6,10 @@
 #ifndef VIGIL_ID_INTERNAL_H
 #define VIGIL_ID_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "vigil/id.h"
 
@@ -61,7 +63,8 @@ enum vigil_err id_fail(struct vigil_id *out, const char *fmt, ...)
 const char *id_quote(const char *in, size_t len, char *dst, size_t dstsize);
 #define ID_QUOTE_SIZE 280
 
-/* Formats into out->normalized / out->urn / out->match_key. */
+/* Formats into out->normalized / urn / match_key / warning, replacing
+ * what was there (id_add_warning() appends to the warning instead). */
 void id_set_normalized(struct vigil_id *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void id_set_urn(struct vigil_id *out, const char *fmt, ...)
@@ -78,17 +81,129 @@ void id_add_field(struct vigil_id *out, const char *name, const char *fmt,
 void id_add_form(struct vigil_id *out, const char *name, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 
+/* Appends a remark to out->warning, "; "-separated; a remark that
+ * does not fit is truncated rather than dropped, since the first
+ * remarks matter most. */
+void id_add_warning(struct vigil_id *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* vsnprintf into dst (size > 0; always NUL-terminated, "" on an
+ * encoding error), for callers that build a message in two steps. */
+void id_vformat(char *dst, size_t size, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+/* "s" unless n == 1, for "1 digit" / "4 digits". */
+const char *id_plural(size_t n);
+
 /*
- * Copies in[0..len) to dst dropping the separator characters in seps
- * (e.g. " -.:"), at most dstsize-1 bytes. Returns the compacted length,
- * or (size_t)-1 when it would not fit.
+ * Character classes. ASCII only, whatever the locale: identifiers are
+ * ASCII, and <ctype.h> follows setlocale(), so isalnum() could accept
+ * a Latin-1 letter in a program that sets a locale.
  */
-size_t id_compact(const char *in, size_t len, const char *seps, char *dst,
-    size_t dstsize);
+static inline bool
+id_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline bool
+id_is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline bool
+id_is_alnum(char c)
+{
+	return id_is_digit(c) || id_is_alpha(c);
+}
+
+static inline bool
+id_is_hex(char c)
+{
+	return vigil_hex_value(c) >= 0;
+}
+
+static inline char
+id_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static inline char
+id_upper(char c)
+{
+	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
+}
+
+/* RFC 3986 §2.3 unreserved: ALPHA / DIGIT / "-" / "." / "_" / "~". */
+static inline bool
+id_is_unreserved(char c)
+{
+	return id_is_alnum(c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
 /* True when all n bytes are ASCII decimal digits / hex digits. */
 bool id_all_digits(const char *s, size_t n);
 bool id_all_hex(const char *s, size_t n);
 /* Case-insensitive prefix test; returns prefix length or 0. */
 size_t id_has_prefix(const char *in, size_t len, const char *prefix);
+/* True when s[0..n) is exactly the string str (case-sensitive): table
+ * lookups by a name cut out of the input. */
+bool id_str_eq(const char *s, size_t n, const char *str);
+
+/* Value of the decimal digits s[0..n). False when n is 0, n > 19 (the
+ * value might not fit 64 bits) or a byte is not a digit. */
+bool id_dec_uint(const char *s, size_t n, uint64_t *v /* OUT */);
+/* Value of the hex digits s[0..n), n <= 16, that the caller has
+ * already checked (the error message wants their position, so the
+ * check is the caller's). A byte that is not a hex digit reads as 0:
+ * misuse gives a wrong value, never undefined behaviour. */
+uint64_t id_hex_uint(const char *s, size_t n);
+
+/* Byte value of the percent-encoding "%XY" (RFC 3986 §2.1) at
+ * s[0..n), or -1 when s does not start with a complete one. */
+int id_pct_decode(const char *s, size_t n);
+/* Writes "%XY" for c (upper-case hex, as RFC 3986 §2.1 recommends). */
+void id_pct_encode(unsigned char c, char dst[3]);
+
+/*
+ * Numbers that people print with group separators (telecom numbers,
+ * GTINs): the digits in order, the separators dropped.
+ */
+#define ID_TEL_SEPS " -./" /* between the groups of telecom numbers */
+
+struct id_scan {
+	size_t n;    /* digits seen (may exceed what fitted in dst) */
+	size_t bad;  /* 1-based position of the first stray character, 0 */
+	char badc;   /* that character */
+	bool letter; /* a hex letter A-F was seen (hex scans only) */
+};
+
+/*
+ * Reads in[0..len), skipping the characters of seps. Decimal digits
+ * (and, when hex is true, hex digits, stored upper case) go to dst, at
+ * most dstsize-1 of them, NUL-terminated; the rest are only counted.
+ * Stops at the first other character and records it in res->bad /
+ * res->badc.
+ */
+void id_scan_digits(const char *in, size_t len, const char *seps, bool hex,
+    char *dst, size_t dstsize, struct id_scan *res /* OUT */);
+/* Fails with "<title> <input>: invalid character 'c' at position N"
+ * for the stray character that id_scan_digits() found. */
+enum vigil_err id_fail_badchar(struct vigil_id *out, const char *title,
+    const char *in, size_t len, const struct id_scan *s);
+/*
+ * Reads a decimal number of min..max digits written with ID_TEL_SEPS
+ * into d (dsize > max), its digit count into *n. Fails with the
+ * stray character or with "<title> <input>: N digits, expected MIN[ to
+ * MAX]".
+ */
+enum vigil_err id_scan_number(struct vigil_id *out, const char *title,
+    const char *in, size_t len, size_t min, size_t max, char *d,
+    size_t dsize, size_t *n /* OUT */);
+/* Fails at in[p] of a URN: "<title> <input>: unexpected character 'c'
+ * at position N, expected <expected>", or "URN ends after position
+ * LEN, expected ..." when p >= len. */
+enum vigil_err id_fail_expected(struct vigil_id *out, const char *title,
+    const char *in, size_t len, size_t p, const char *expected);
 
 #endif

@@ -11,18 +11,6 @@
 
 #include "id_internal.h"
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Luhn in base `base` (10 or 16). Starting from the rightmost data
  * digit, every other digit is doubled; a doubled value of base or more
@@ -38,7 +26,7 @@ luhn_base(const char *s, size_t n, int base)
 	if (s == NULL && n > 0)
 		return -1;
 	for (size_t i = n; i > 0; i--) {
-		int v = hex_value(s[i - 1]);
+		int v = vigil_hex_value(s[i - 1]);
 
 		if (v < 0 || v >= base)
 			return -1;
@@ -76,7 +64,7 @@ vigil_gs1_check_digit(const char *digits, size_t n)
 	for (size_t i = n; i > 0; i--) {
 		char c = digits[i - 1];
 
-		if (c < '0' || c > '9')
+		if (!id_is_digit(c))
 			return -1;
 		sum += w * (unsigned)(c - '0');
 		w = 4 - w; /* 3, 1, 3, 1, ... */
@@ -104,7 +92,7 @@ vigil_mod97(const char *digits, size_t n)
 		for (; i < end; i++) {
 			char c = digits[i];
 
-			if (c < '0' || c > '9')
+			if (!id_is_digit(c))
 				return -1;
 			chunk = chunk * 10 + (uint64_t)(c - '0');
 			scale *= 10;

@@ -8,7 +8,6 @@
  * wraps a MAC (ff:ff or ff:fe in octets 4-5) shares the MAC's match
  * key, so the same device is found whichever way it was enrolled.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,29 +26,6 @@ struct eui_group {
 	size_t start;  /* offset of the first digit */
 	size_t ndig;   /* hex digits in the group */
 };
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Value of the hex digits in[start..start+n), n <= 2 per octet. */
-static unsigned
-hex_value(const char *in, size_t start, size_t n)
-{
-	unsigned v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v = v * 16 + (unsigned)hexval(in[start + i]);
-	return v;
-}
 
 /*
  * Splits in[0..len) into hex groups at one kind of separator (':',
@@ -70,14 +46,14 @@ decode_octets(const char *title, const char *in, size_t len, size_t noctets,
 	for (size_t i = 0; i <= len; i++) {
 		char c = i < len ? in[i] : '\0';
 
-		if (i < len && hexval(c) >= 0) {
+		if (i < len && id_is_hex(c)) {
 			ndig++;
 			continue;
 		}
 		if (i < len && strchr(":- .", c) == NULL) {
 			return id_fail(out, "%s %s: invalid %s '%s' at "
 			    "position %zu", title, q,
-			    isalnum((unsigned char)c) ? "hex digit" :
+			    id_is_alnum(c) ? "hex digit" :
 			    "character", id_quote(&c, 1, b, sizeof b), i + 1);
 		}
 		if (i < len && sep != '\0' && c != sep)
@@ -104,7 +80,7 @@ decode_octets(const char *title, const char *in, size_t len, size_t noctets,
 			return id_fail(out, "%s %s: %zu hex digits, expected "
 			    "%zu", title, q, g[0].ndig, 2 * noctets);
 		for (size_t k = 0; k < noctets; k++)
-			o[k] = (uint8_t)hex_value(in, 2 * k, 2);
+			o[k] = (uint8_t)id_hex_uint(in + 2 * k, 2);
 		return VIGIL_OK;
 	}
 	if (sep == '.') {
@@ -120,8 +96,8 @@ decode_octets(const char *title, const char *in, size_t len, size_t noctets,
 			    "digits, expected %zu", title, q, ng,
 			    noctets / 2);
 		for (size_t k = 0; k < noctets; k++)
-			o[k] = (uint8_t)hex_value(in,
-			    g[k / 2].start + 2 * (k % 2), 2);
+			o[k] = (uint8_t)id_hex_uint(in + g[k / 2].start +
+			    2 * (k % 2), 2);
 		return VIGIL_OK;
 	}
 	for (size_t k = 0; k < ng && k < EUI_MAX_GROUPS; k++)
@@ -134,7 +110,7 @@ decode_octets(const char *title, const char *in, size_t len, size_t noctets,
 		return id_fail(out, "%s %s: %zu octets, expected %zu", title,
 		    q, ng, noctets);
 	for (size_t k = 0; k < noctets; k++)
-		o[k] = (uint8_t)hex_value(in, g[k].start, g[k].ndig);
+		o[k] = (uint8_t)id_hex_uint(in + g[k].start, g[k].ndig);
 	return VIGIL_OK;
 }
 
@@ -148,7 +124,7 @@ decode_dev_mac(const char *title, const char *in, size_t len,
 
 	id_quote(in, len, q, sizeof q);
 	for (size_t i = p; i < len; i++)
-		if (hexval(in[i]) < 0)
+		if (!id_is_hex(in[i]))
 			return id_fail(out, "%s %s: invalid hex digit '%s' "
 			    "at position %zu", title, q,
 			    id_quote(in + i, 1, b, sizeof b), i + 1);
@@ -157,7 +133,7 @@ decode_dev_mac(const char *title, const char *in, size_t len,
 		    DEV_MAC_PREFIX ", expected 16 (RFC 9039 §4.1)", title, q,
 		    len - p);
 	for (size_t k = 0; k < 8; k++)
-		o[k] = (uint8_t)hex_value(in, p + 2 * k, 2);
+		o[k] = (uint8_t)id_hex_uint(in + p + 2 * k, 2);
 	return VIGIL_OK;
 }
 
@@ -177,16 +153,11 @@ add_flags(struct vigil_id *out, uint8_t first)
 
 	id_add_field(out, "group", "%s", group ? "yes" : "no");
 	id_add_field(out, "locally_administered", "%s", local ? "yes" : "no");
-	if (group && local)
-		id_set_warning(out, "group (multicast) address: names a group, "
-		    "not one interface; locally administered (U/L bit set): "
-		    "may be randomised or locally assigned, not a stable "
-		    "hardware identity");
-	else if (group)
-		id_set_warning(out, "group (multicast) address: names a group, "
+	if (group)
+		id_add_warning(out, "group (multicast) address: names a group, "
 		    "not one interface");
-	else if (local)
-		id_set_warning(out, "locally administered (U/L bit set): may "
+	if (local)
+		id_add_warning(out, "locally administered (U/L bit set): may "
 		    "be randomised or locally assigned, not a stable "
 		    "hardware identity");
 }
@@ -194,7 +165,8 @@ add_flags(struct vigil_id *out, uint8_t first)
 enum vigil_err
 id_parse_mac(const char *in, size_t len, struct vigil_id *out)
 {
-	uint8_t o[EUI_MAX_OCTETS], m[EUI_MAX_OCTETS];
+	/* Zeroed: the decoders fill them only on success. */
+	uint8_t o[EUI_MAX_OCTETS] = { 0 }, m[EUI_MAX_OCTETS] = { 0 };
 	enum vigil_err rc;
 
 	if (id_has_prefix(in, len, DEV_MAC_PREFIX)) {
@@ -247,7 +219,7 @@ id_parse_mac(const char *in, size_t len, struct vigil_id *out)
 enum vigil_err
 id_parse_eui64(const char *in, size_t len, struct vigil_id *out)
 {
-	uint8_t o[EUI_MAX_OCTETS];
+	uint8_t o[EUI_MAX_OCTETS] = { 0 }; /* filled only on success */
 	enum vigil_err rc;
 
 	if (id_has_prefix(in, len, DEV_MAC_PREFIX))
@@ -299,7 +271,7 @@ shape_octet_groups(const char *in, size_t len, size_t ngroups)
 	for (size_t i = 0; i < len; i++) {
 		char c = in[i];
 
-		if (isalnum((unsigned char)c)) {
+		if (id_is_alnum(c)) {
 			if (++run > 2)
 				return false;
 			continue;
@@ -325,7 +297,7 @@ shape_dotted(const char *in, size_t len, size_t ngroups)
 		if (i % 5 == 4) {
 			if (in[i] != '.')
 				return false;
-		} else if (!isalnum((unsigned char)in[i]))
+		} else if (!id_is_alnum(in[i]))
 			return false;
 	}
 	return true;

@@ -20,7 +20,6 @@
 #include <openssl/evp.h>
 
 #include "id_internal.h"
-#include "id_tel.h"
 
 #define MEID_URN_PREFIX "urn:3gpp2:meid:"
 #define MFR_MAX 0xFFFFFFFFu  /* 32-bit MEID manufacturer code */
@@ -29,39 +28,6 @@
 #define PESN_MFR 0x80u
 
 static const char hexu[] = "0123456789ABCDEF";
-
-static int
-hex_nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* Value of n decimal digits (n <= 19, so no overflow). */
-static uint64_t
-dec_value(const char *d, size_t n)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v = v * 10 + (uint64_t)(d[i] - '0');
-	return v;
-}
-
-static uint32_t
-hex_value(const char *h, size_t n)
-{
-	uint32_t v = 0;
-
-	for (size_t i = 0; i < n; i++)
-		v = v << 4 | (uint32_t)hex_nibble(h[i]);
-	return v;
-}
 
 /* Check digit of the 14-digit hex form, as a character. */
 static char
@@ -81,11 +47,10 @@ meid_pesn(const char *hex, uint32_t *pesn)
 {
 	unsigned char bin[7], md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
+	size_t n;
 
-	for (size_t i = 0; i < 7; i++)
-		bin[i] = (unsigned char)(hex_nibble(hex[2 * i]) << 4 |
-		    hex_nibble(hex[2 * i + 1]));
-	if (EVP_Digest(bin, sizeof bin, md, &mdlen, EVP_sha1(), NULL) != 1 ||
+	if (vigil_hex_decode(hex, 14, bin, sizeof bin, &n) != VIGIL_OK ||
+	    EVP_Digest(bin, n, md, &mdlen, EVP_sha1(), NULL) != 1 ||
 	    mdlen != 20)
 		return false;
 	*pesn = PESN_MFR << 24 | (uint32_t)md[17] << 16 |
@@ -96,7 +61,7 @@ meid_pesn(const char *hex, uint32_t *pesn)
 static void
 fill_meid(struct vigil_id *out, const char *hex, const char *given_form)
 {
-	uint32_t mfr = hex_value(hex, 8), serial = hex_value(hex + 8, 6);
+	uint64_t mfr = id_hex_uint(hex, 8), serial = id_hex_uint(hex + 8, 6);
 	uint32_t pesn;
 	char cdh = meid_hex_cd(hex), dec[32];
 	int cdd;
@@ -110,13 +75,13 @@ fill_meid(struct vigil_id *out, const char *hex, const char *given_form)
 	if (id_all_digits(hex, 14)) {
 		/* Same number space as the IMEI: one device, one key. */
 		id_set_key(out, "imei:%.14s", hex);
-		id_tel_warn(out, "all 14 digits are decimal, so this MEID is "
-		    "the IMEI body %.14s and matches that IMEI", hex);
+		id_add_warning(out, "all 14 digits are decimal, so this MEID "
+		    "is the IMEI body %.14s and matches that IMEI", hex);
 	} else {
 		id_set_key(out, "meid:%.14s", hex);
-		if (hex_nibble(hex[0]) < 10)
-			id_tel_warn(out, "regional code %.2s is outside A0-FF, "
-			    "the range administered for MEIDs", hex);
+		if (id_is_digit(hex[0]))
+			id_add_warning(out, "regional code %.2s is outside "
+			    "A0-FF, the range administered for MEIDs", hex);
 	}
 	id_add_field(out, "regional_code", "%.2s", hex);
 	id_add_field(out, "manufacturer_code", "%.8s", hex);
@@ -135,7 +100,8 @@ fill_meid(struct vigil_id *out, const char *hex, const char *given_form)
 		    (unsigned long)(pesn >> 24),
 		    (unsigned long)(pesn & SERIAL_MAX));
 	} else {
-		id_tel_warn(out, "pseudo-ESN not computed: SHA-1 unavailable");
+		id_add_warning(out, "pseudo-ESN not computed: SHA-1 "
+		    "unavailable");
 	}
 }
 
@@ -143,7 +109,7 @@ fill_meid(struct vigil_id *out, const char *hex, const char *given_form)
 static enum vigil_err
 parse_meid_urn(const char *in, size_t len, struct vigil_id *out)
 {
-	char q[ID_QUOTE_SIZE], cb[8], hex[15];
+	char q[ID_QUOTE_SIZE], hex[15];
 	size_t p = id_has_prefix(in, len, MEID_URN_PREFIX), o = 0;
 	const char *expected = NULL;
 	bool dash = false;
@@ -161,11 +127,11 @@ parse_meid_urn(const char *in, size_t len, struct vigil_id *out)
 			p++;
 			continue;
 		}
-		if (p >= len || hex_nibble(in[p]) < 0) {
+		if (p >= len || !id_is_hex(in[p])) {
 			expected = "a hex digit";
 			break;
 		}
-		hex[o++] = hexu[hex_nibble(in[p++])];
+		hex[o++] = id_upper(in[p++]);
 	}
 	if (expected == NULL && p == len) {
 		hex[14] = '\0';
@@ -174,12 +140,7 @@ parse_meid_urn(const char *in, size_t len, struct vigil_id *out)
 	}
 	if (expected == NULL)
 		expected = "the end of the URN";
-	id_quote(in, len, q, sizeof q);
-	if (p >= len)
-		return id_fail(out, "MEID %s: URN ends after position %zu, "
-		    "expected %s", q, len, expected);
-	return id_fail(out, "MEID %s: unexpected character %s at position "
-	    "%zu, expected %s", q, id_tel_char(in[p], cb), p + 1, expected);
+	return id_fail_expected(out, "MEID", in, len, p, expected);
 }
 
 /* 18 decimal digits: 10-digit manufacturer code, 8-digit serial. */
@@ -188,13 +149,14 @@ meid_from_dec(const char *in, size_t len, const char *d, char hex[15],
     struct vigil_id *out)
 {
 	char q[ID_QUOTE_SIZE];
-	uint64_t mfr = dec_value(d, 10), serial = dec_value(d + 10, 8);
+	uint64_t mfr, serial;
 
-	if (mfr > MFR_MAX)
+	/* d holds 18 checked digits, so the reads fail only in theory. */
+	if (!id_dec_uint(d, 10, &mfr) || mfr > MFR_MAX)
 		return id_fail(out, "MEID %s: manufacturer code %.10s exceeds "
 		    "32 bits (max %lu)", id_quote(in, len, q, sizeof q), d,
 		    (unsigned long)MFR_MAX);
-	if (serial > SERIAL_MAX)
+	if (!id_dec_uint(d + 10, 8, &serial) || serial > SERIAL_MAX)
 		return id_fail(out, "MEID %s: serial number %.8s exceeds "
 		    "24 bits (max %lu)", id_quote(in, len, q, sizeof q),
 		    d + 10, (unsigned long)SERIAL_MAX);
@@ -207,14 +169,14 @@ enum vigil_err
 id_parse_meid(const char *in, size_t len, struct vigil_id *out)
 {
 	char q[ID_QUOTE_SIZE], d[20], hex[15];
-	struct id_tel_scan s;
+	struct id_scan s;
 	enum vigil_err rc;
 
 	if (id_has_prefix(in, len, "urn:"))
 		return parse_meid_urn(in, len, out);
-	id_tel_scan(in, len, true, d, sizeof d, &s);
+	id_scan_digits(in, len, ID_TEL_SEPS, true, d, sizeof d, &s);
 	if (s.bad)
-		return id_tel_badchar(out, "MEID", in, len, &s);
+		return id_fail_badchar(out, "MEID", in, len, &s);
 	if (s.n == 14 || s.n == 15) {
 		char cd;
 
@@ -244,21 +206,21 @@ id_parse_meid(const char *in, size_t len, struct vigil_id *out)
 	if (s.letter)
 		return id_fail(out, "MEID %s: %zu hex digit%s, expected 14 "
 		    "(or 15 with check digit)", id_quote(in, len, q, sizeof q),
-		    s.n, id_tel_plural(s.n));
+		    s.n, id_plural(s.n));
 	return id_fail(out, "MEID %s: %zu digit%s, expected 14 hex digits "
 	    "(15 with check digit) or 18 decimal digits (19 with check digit)",
-	    id_quote(in, len, q, sizeof q), s.n, id_tel_plural(s.n));
+	    id_quote(in, len, q, sizeof q), s.n, id_plural(s.n));
 }
 
 bool
 id_shape_meid(const char *in, size_t len)
 {
 	char d[20];
-	struct id_tel_scan s;
+	struct id_scan s;
 
 	if (id_has_prefix(in, len, MEID_URN_PREFIX))
 		return true;
-	id_tel_scan(in, len, true, d, sizeof d, &s);
+	id_scan_digits(in, len, ID_TEL_SEPS, true, d, sizeof d, &s);
 	if (s.bad)
 		return false;
 	/* All-decimal 14/15 digits are left to the IMEI. */
@@ -283,7 +245,7 @@ fill_esn(struct vigil_id *out, uint32_t esn)
 	id_add_form(out, "dec", "%03lu%08lu", (unsigned long)mfr,
 	    (unsigned long)serial);
 	if (mfr == PESN_MFR)
-		id_tel_warn(out, "pseudo-ESN: derived from an MEID, "
+		id_add_warning(out, "pseudo-ESN: derived from an MEID, "
 		    "not unique");
 }
 
@@ -291,26 +253,27 @@ enum vigil_err
 id_parse_esn(const char *in, size_t len, struct vigil_id *out)
 {
 	char q[ID_QUOTE_SIZE], d[12];
-	struct id_tel_scan s;
+	struct id_scan s;
 	size_t skip = id_has_prefix(in, len, "0x");
 
-	id_tel_scan(in + skip, len - skip, true, d, sizeof d, &s);
+	id_scan_digits(in + skip, len - skip, ID_TEL_SEPS, true, d, sizeof d,
+	    &s);
 	if (s.bad) {
 		s.bad += skip;
-		return id_tel_badchar(out, "ESN", in, len, &s);
+		return id_fail_badchar(out, "ESN", in, len, &s);
 	}
 	if (s.n == 8) {
-		fill_esn(out, hex_value(d, 8));
+		fill_esn(out, (uint32_t)id_hex_uint(d, 8));
 		return VIGIL_OK;
 	}
 	if (skip == 0 && !s.letter && s.n == 11) {
-		uint64_t mfr = dec_value(d, 3), serial = dec_value(d + 3, 8);
+		uint64_t mfr, serial;
 
-		if (mfr > ESN_MFR_MAX)
+		if (!id_dec_uint(d, 3, &mfr) || mfr > ESN_MFR_MAX)
 			return id_fail(out, "ESN %s: manufacturer code %.3s "
 			    "exceeds 8 bits (max %u)",
 			    id_quote(in, len, q, sizeof q), d, ESN_MFR_MAX);
-		if (serial > SERIAL_MAX)
+		if (!id_dec_uint(d + 3, 8, &serial) || serial > SERIAL_MAX)
 			return id_fail(out, "ESN %s: serial number %.8s "
 			    "exceeds 24 bits (max %lu)",
 			    id_quote(in, len, q, sizeof q), d + 3,
@@ -321,10 +284,10 @@ id_parse_esn(const char *in, size_t len, struct vigil_id *out)
 	if (skip)
 		return id_fail(out, "ESN %s: %zu hex digit%s after 0x, "
 		    "expected 8", id_quote(in, len, q, sizeof q), s.n,
-		    id_tel_plural(s.n));
+		    id_plural(s.n));
 	return id_fail(out, "ESN %s: %zu %s%s, expected 8 hex digits or 11 "
 	    "decimal digits", id_quote(in, len, q, sizeof q), s.n,
-	    s.letter ? "hex digit" : "digit", id_tel_plural(s.n));
+	    s.letter ? "hex digit" : "digit", id_plural(s.n));
 }
 
 /*

@@ -24,25 +24,6 @@
  * after removal); iterate to a fixed point, a few rounds at most. */
 #define URI_NORM_ROUNDS 4
 
-static bool
-is_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
-static char
-upper(char c)
-{
-	return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c;
-}
-
 static size_t
 range_len(const UriTextRangeA *r)
 {
@@ -92,7 +73,7 @@ parse_urn(const char *in, size_t len, const char *q, struct vigil_id *out)
 	size_t rs = 0, re = 0, qs = 0, qe = 0, fs = 0;
 
 	nid = p;
-	while (p < len && (is_alnum(in[p]) || in[p] == '-'))
+	while (p < len && (id_is_alnum(in[p]) || in[p] == '-'))
 		p++;
 	nid_end = p;
 	if (p >= len || in[p] != ':')
@@ -151,10 +132,10 @@ parse_urn(const char *in, size_t len, const char *q, struct vigil_id *out)
 		char c = in[i];
 
 		if (i < nss)
-			c = lower(c);
+			c = id_lower(c);
 		else if ((i >= 1 && in[i - 1] == '%') ||
 		    (i >= 2 && in[i - 2] == '%'))
-			c = upper(c);
+			c = id_upper(c);
 		norm[o++] = c;
 	}
 	norm[o] = '\0';
@@ -274,9 +255,9 @@ id_parse_uri(const char *in, size_t len, struct vigil_id *out)
 		/* "a:/.//c" loses "/." and would read as authority "c". */
 		if ((uri.hostText.first != NULL) != had_authority) {
 			uriFreeUriMembersA(&uri);
-			return id_fail(out, "URI %s: removing dot segments leaves "
-			    "a path starting with \"//\", which would read as "
-			    "an authority (RFC 3986 §3.3)", q);
+			return id_fail(out, "URI %s: removing dot segments "
+			    "leaves a path starting with \"//\", which would "
+			    "read as an authority (RFC 3986 §3.3)", q);
 		}
 		if (strcmp(cur, prev) == 0)
 			break;
@@ -312,11 +293,10 @@ id_shape_uri(const char *in, size_t len)
 {
 	size_t i = 0;
 
-	if (len == 0 || !((in[0] >= 'a' && in[0] <= 'z') ||
-	    (in[0] >= 'A' && in[0] <= 'Z')))
+	if (len == 0 || !id_is_alpha(in[0]))
 		return false;
-	while (i < len && (is_alnum(in[i]) || in[i] == '+' || in[i] == '-' ||
-	    in[i] == '.'))
+	while (i < len && (id_is_alnum(in[i]) || in[i] == '+' ||
+	    in[i] == '-' || in[i] == '.'))
 		i++;
 	if (i >= len || in[i] != ':')
 		return false;

@@ -1,13 +1,15 @@
-/* Result helpers shared by every identifier parser. */
-#include <ctype.h>
+/*
+ * Helpers shared by the identifier parsers: result and message
+ * building, ASCII character tests, digit scanning and percent-encoding.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "id_internal.h"
 
-static void
-vset(char *dst, size_t size, const char *fmt, va_list ap)
+void
+id_vformat(char *dst, size_t size, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(dst, size, fmt, ap);
 
@@ -21,7 +23,7 @@ id_fail(struct vigil_id *out, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vset(out->error, sizeof out->error, fmt, ap);
+	id_vformat(out->error, sizeof out->error, fmt, ap);
 	va_end(ap);
 	return VIGIL_EINVAL;
 }
@@ -64,7 +66,7 @@ id_quote(const char *in, size_t len, char *dst, size_t dstsize)
 	{                                                                 \
 		va_list ap;                                               \
 		va_start(ap, fmt);                                        \
-		vset(out->member, sizeof out->member, fmt, ap);           \
+		id_vformat(out->member, sizeof out->member, fmt, ap);     \
 		va_end(ap);                                               \
 	}
 
@@ -80,7 +82,7 @@ add_attr(struct vigil_id_attr *arr, size_t *n, size_t max, const char *name,
 	if (*n >= max)
 		return;
 	arr[*n].name = name;
-	vset(arr[*n].value, sizeof arr[*n].value, fmt, ap);
+	id_vformat(arr[*n].value, sizeof arr[*n].value, fmt, ap);
 	(*n)++;
 }
 
@@ -108,29 +110,34 @@ id_add_form(struct vigil_id *out, const char *name, const char *fmt, ...)
 	va_end(ap);
 }
 
-size_t
-id_compact(const char *in, size_t len, const char *seps, char *dst,
-    size_t dstsize)
+void
+id_add_warning(struct vigil_id *out, const char *fmt, ...)
 {
-	size_t o = 0;
+	char msg[VIGIL_ID_MAX_ERR + 2] = "; ";
+	size_t n = strlen(out->warning), skip = n == 0 ? 2 : 0, m;
+	va_list ap;
 
-	for (size_t i = 0; i < len; i++) {
-		if (in[i] != '\0' && strchr(seps, in[i]) != NULL)
-			continue;
-		if (o + 1 >= dstsize)
-			return (size_t)-1;
-		dst[o++] = in[i];
-	}
-	if (dstsize > 0)
-		dst[o] = '\0';
-	return o;
+	va_start(ap, fmt);
+	id_vformat(msg + 2, sizeof msg - 2, fmt, ap);
+	va_end(ap);
+	m = strlen(msg + skip);
+	if (m > sizeof out->warning - 1 - n)
+		m = sizeof out->warning - 1 - n;
+	memcpy(out->warning + n, msg + skip, m);
+	out->warning[n + m] = '\0';
+}
+
+const char *
+id_plural(size_t n)
+{
+	return n == 1 ? "" : "s";
 }
 
 bool
 id_all_digits(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
+		if (!id_is_digit(s[i]))
 			return false;
 	return true;
 }
@@ -139,7 +146,7 @@ bool
 id_all_hex(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
+		if (!id_is_hex(s[i]))
 			return false;
 	return true;
 }
@@ -152,8 +159,143 @@ id_has_prefix(const char *in, size_t len, const char *prefix)
 	if (len < n)
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (tolower((unsigned char)in[i]) !=
-		    tolower((unsigned char)prefix[i]))
+		if (id_lower(in[i]) != id_lower(prefix[i]))
 			return 0;
 	return n;
+}
+
+bool
+id_str_eq(const char *s, size_t n, const char *str)
+{
+	return strlen(str) == n && memcmp(s, str, n) == 0;
+}
+
+bool
+id_dec_uint(const char *s, size_t n, uint64_t *v)
+{
+	uint64_t x = 0;
+
+	/* 19 digits always fit in 64 bits; 20 may not. */
+	if (n == 0 || n > 19)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!id_is_digit(s[i]))
+			return false;
+		x = x * 10 + (uint64_t)(s[i] - '0');
+	}
+	*v = x;
+	return true;
+}
+
+uint64_t
+id_hex_uint(const char *s, size_t n)
+{
+	uint64_t x = 0;
+
+	for (size_t i = 0; i < n && i < 16; i++) {
+		int d = vigil_hex_value(s[i]);
+
+		x = x << 4 | (uint64_t)(d < 0 ? 0 : d);
+	}
+	return x;
+}
+
+int
+id_pct_decode(const char *s, size_t n)
+{
+	int hi, lo;
+
+	if (n < 3 || s[0] != '%')
+		return -1;
+	hi = vigil_hex_value(s[1]);
+	lo = vigil_hex_value(s[2]);
+	if (hi < 0 || lo < 0)
+		return -1;
+	return hi << 4 | lo;
+}
+
+void
+id_pct_encode(unsigned char c, char dst[3])
+{
+	static const char hexd[] = "0123456789ABCDEF";
+
+	dst[0] = '%';
+	dst[1] = hexd[c >> 4];
+	dst[2] = hexd[c & 15];
+}
+
+void
+id_scan_digits(const char *in, size_t len, const char *seps, bool hex,
+    char *dst, size_t dstsize, struct id_scan *res)
+{
+	size_t o = 0;
+
+	memset(res, 0, sizeof *res);
+	for (size_t i = 0; i < len; i++) {
+		char c = in[i];
+
+		if (c != '\0' && strchr(seps, c) != NULL)
+			continue;
+		if (hex)
+			c = id_upper(c);
+		if (hex && c >= 'A' && c <= 'F') {
+			res->letter = true;
+		} else if (!id_is_digit(c)) {
+			res->bad = i + 1;
+			res->badc = in[i];
+			break;
+		}
+		if (o + 1 < dstsize)
+			dst[o++] = c;
+		res->n++;
+	}
+	if (dstsize > 0)
+		dst[o] = '\0';
+}
+
+enum vigil_err
+id_fail_badchar(struct vigil_id *out, const char *title, const char *in,
+    size_t len, const struct id_scan *s)
+{
+	char q[ID_QUOTE_SIZE], cb[8];
+
+	return id_fail(out, "%s %s: invalid character '%s' at position %zu",
+	    title, id_quote(in, len, q, sizeof q),
+	    id_quote(&s->badc, 1, cb, sizeof cb), s->bad);
+}
+
+enum vigil_err
+id_scan_number(struct vigil_id *out, const char *title, const char *in,
+    size_t len, size_t min, size_t max, char *d, size_t dsize, size_t *n)
+{
+	char q[ID_QUOTE_SIZE];
+	struct id_scan s;
+
+	id_scan_digits(in, len, ID_TEL_SEPS, false, d, dsize, &s);
+	*n = s.n;
+	if (s.bad)
+		return id_fail_badchar(out, title, in, len, &s);
+	if (s.n >= min && s.n <= max)
+		return VIGIL_OK;
+	id_quote(in, len, q, sizeof q);
+	if (min == max)
+		return id_fail(out, "%s %s: %zu digit%s, expected %zu", title,
+		    q, s.n, id_plural(s.n), min);
+	return id_fail(out, "%s %s: %zu digit%s, expected %zu to %zu", title,
+	    q, s.n, id_plural(s.n), min, max);
+}
+
+enum vigil_err
+id_fail_expected(struct vigil_id *out, const char *title, const char *in,
+    size_t len, size_t p, const char *expected)
+{
+	char q[ID_QUOTE_SIZE], cb[8];
+
+	id_quote(in, len, q, sizeof q);
+	if (p >= len)
+		return id_fail(out, "%s %s: URN ends after position %zu, "
+		    "expected %s", title, q, len, expected);
+	return id_fail(out, "%s %s: unexpected character '%s' at position "
+	    "%zu, expected %s", title, q, id_quote(in + p, 1, cb, sizeof cb),
+	    p + 1, expected);
 }

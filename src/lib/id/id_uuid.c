@@ -18,18 +18,6 @@
 /* Offsets of the hyphens in the 36-character form. */
 static const size_t uuid_hyphen[] = { 8, 13, 18, 23 };
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool
 is_hyphen_pos(size_t i)
 {
@@ -54,6 +42,7 @@ decode_body(const char *in, size_t len, size_t off, size_t n,
 		    "(8-4-4-4-12) or 32 hex digits", q, n);
 	for (size_t i = 0; i < n; i++) {
 		char c = in[off + i];
+		int v;
 
 		if (n == 36 && is_hyphen_pos(i)) {
 			if (c != '-')
@@ -66,14 +55,14 @@ decode_body(const char *in, size_t len, size_t off, size_t n,
 			return id_fail(out, "UUID %s: misplaced '-' at "
 			    "position %zu (the form is 8-4-4-4-12)", q,
 			    off + i + 1);
-		if (hexval(c) < 0)
+		if ((v = vigil_hex_value(c)) < 0)
 			return id_fail(out, "UUID %s: invalid hex digit '%s' "
 			    "at position %zu", q, id_quote(&c, 1, b, sizeof b),
 			    off + i + 1);
 		if (k % 2 == 0)
-			u[k / 2] = (uint8_t)(hexval(c) << 4);
+			u[k / 2] = (uint8_t)(v << 4);
 		else
-			u[k / 2] |= (uint8_t)hexval(c);
+			u[k / 2] |= (uint8_t)v;
 		k++;
 	}
 	return VIGIL_OK;
@@ -154,7 +143,7 @@ add_time_fields(struct vigil_id *out, const uint8_t u[UUID_OCTETS],
 enum vigil_err
 id_parse_uuid(const char *in, size_t len, struct vigil_id *out)
 {
-	uint8_t u[UUID_OCTETS];
+	uint8_t u[UUID_OCTETS] = { 0 }; /* filled only on success */
 	char s[37], q[ID_QUOTE_SIZE];
 	size_t off = 0, n = len, p;
 	const char *variant;
@@ -235,8 +224,8 @@ id_shape_uuid(const char *in, size_t len)
 	 * or Nil/Max, so that a typed EID is not drowned in UUID
 	 * candidates; --type uuid still parses any 32 hex digits.
 	 */
-	ver = hexval(in[12]);
-	var = hexval(in[16]);
+	ver = vigil_hex_value(in[12]);
+	var = vigil_hex_value(in[16]);
 	if (ver >= 1 && ver <= 8 && (var & 0xc) == 0x8)
 		return true;
 	for (size_t i = 1; i < len; i++)

@@ -90,6 +90,8 @@ idset_add(void *ctx, const char *id)
 
 		if (ncap > s->max)
 			ncap = s->max;
+		if (ncap <= s->n)
+			return VIGIL_OK;
 		if ((p = realloc(s->ids, ncap * sizeof *p)) == NULL)
 			return VIGIL_ENOMEM;
 		s->ids = p;
@@ -114,6 +116,7 @@ load_all(struct vigil_store *st, const char *tenant_id,
 
 	if (n == 0)
 		return VIGIL_OK;
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): array of pointers */
 	if ((out->items = calloc(n, sizeof *out->items)) == NULL)
 		return store_seterr(st, VIGIL_ENOMEM, "registry: out of memory");
 	for (size_t i = 0; i < n; i++) {
@@ -132,8 +135,8 @@ load_all(struct vigil_store *st, const char *tenant_id,
 
 /* ------------------------------------------------------------------ */
 
-enum vigil_err
-vigil_device_find(struct vigil_store *st, const char *tenant_id,
+static enum vigil_err
+find_impl(struct vigil_store *st, const char *tenant_id,
     enum vigil_id_type type, const char *text,
     struct vigil_device_list *out)
 {
@@ -228,7 +231,7 @@ reg_device_resolve(struct vigil_store *st, const char *tenant_id,
 		return store_device_load(st, tenant_id, id, out);
 	if (rc != VIGIL_ENOTFOUND)
 		return rc;
-	rc = vigil_device_find(st, tenant_id, VIGIL_ID_UNKNOWN, ref, &l);
+	rc = find_impl(st, tenant_id, VIGIL_ID_UNKNOWN, ref, &l);
 	if (rc == VIGIL_OK && l.n == 1) {
 		*out = l.items[0];
 		l.items[0] = NULL;
@@ -266,12 +269,35 @@ reg_device_resolve(struct vigil_store *st, const char *tenant_id,
 	    reg_quote(ref, q, sizeof q));
 }
 
+/* Public reads run in one read snapshot: a device and its identifiers
+ * and labels come from the same state of the store. */
+#define READ(st, call)                                                     \
+	do {                                                                \
+		bool began_;                                                \
+		enum vigil_err rc_;                                         \
+		store_clearerr(st);                                         \
+		if ((rc_ = store_read_begin(st, &began_)) != VIGIL_OK)      \
+			return rc_;                                         \
+		rc_ = (call);                                               \
+		store_read_end(st, began_);                                 \
+		return rc_;                                                 \
+	} while (0)
+
+enum vigil_err
+vigil_device_find(struct vigil_store *st, const char *tenant_id,
+    enum vigil_id_type type, const char *text,
+    struct vigil_device_list *out)
+{
+	list_init(out);
+	READ(st, find_impl(st, tenant_id, type, text, out));
+}
+
 enum vigil_err
 vigil_device_get(struct vigil_store *st, const char *tenant_id,
     const char *ref, struct vigil_device **out)
 {
-	store_clearerr(st);
-	return reg_device_resolve(st, tenant_id, ref, out);
+	*out = NULL;
+	READ(st, reg_device_resolve(st, tenant_id, ref, out));
 }
 
 /* Registry filter → store filter; the model may be a GTIN spelling. */
@@ -319,8 +345,8 @@ make_filter(struct vigil_store *st, const struct vigil_device_filter *f,
 	return VIGIL_OK;
 }
 
-enum vigil_err
-vigil_device_list(struct vigil_store *st, const char *tenant_id,
+static enum vigil_err
+list_impl(struct vigil_store *st, const char *tenant_id,
     const struct vigil_device_filter *f, struct vigil_device_list *out)
 {
 	struct store_filter sf;
@@ -355,7 +381,15 @@ vigil_device_list(struct vigil_store *st, const char *tenant_id,
 }
 
 enum vigil_err
-vigil_device_count(struct vigil_store *st, const char *tenant_id,
+vigil_device_list(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f, struct vigil_device_list *out)
+{
+	list_init(out);
+	READ(st, list_impl(st, tenant_id, f, out));
+}
+
+static enum vigil_err
+count_impl(struct vigil_store *st, const char *tenant_id,
     const struct vigil_device_filter *f, uint64_t *count)
 {
 	struct store_filter sf;
@@ -369,6 +403,14 @@ vigil_device_count(struct vigil_store *st, const char *tenant_id,
 	if ((rc = make_filter(st, f, &sf, gtin)) != VIGIL_OK)
 		return rc;
 	return store_device_count(st, tenant_id, &sf, count);
+}
+
+enum vigil_err
+vigil_device_count(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f, uint64_t *count)
+{
+	*count = 0;
+	READ(st, count_impl(st, tenant_id, f, count));
 }
 
 enum vigil_err
@@ -387,8 +429,8 @@ vigil_device_touch(struct vigil_store *st, const char *tenant_id,
 	return store_device_touch(st, tenant_id, device_id, at_ms);
 }
 
-enum vigil_err
-vigil_device_history(struct vigil_store *st, const char *tenant_id,
+static enum vigil_err
+history_impl(struct vigil_store *st, const char *tenant_id,
     const char *ref, int64_t after_seq, size_t limit,
     struct vigil_history *out)
 {
@@ -407,4 +449,14 @@ vigil_device_history(struct vigil_store *st, const char *tenant_id,
 	rc = store_history_list(st, tenant_id, d->id, after_seq, limit, out);
 	vigil_device_free(d);
 	return rc;
+}
+
+enum vigil_err
+vigil_device_history(struct vigil_store *st, const char *tenant_id,
+    const char *ref, int64_t after_seq, size_t limit,
+    struct vigil_history *out)
+{
+	out->n = 0;
+	out->items = NULL;
+	READ(st, history_impl(st, tenant_id, ref, after_seq, limit, out));
 }

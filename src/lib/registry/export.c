@@ -185,8 +185,8 @@ jsonl_device(struct out *o, const struct vigil_device *d)
 	return flush(o);
 }
 
-enum vigil_err
-vigil_export(struct vigil_store *st, const char *tenant_id,
+static enum vigil_err
+export_impl(struct vigil_store *st, const char *tenant_id,
     const struct vigil_device_filter *f, enum vigil_import_format format,
     vigil_write_fn wr, void *wctx, uint64_t *count)
 {
@@ -210,8 +210,8 @@ vigil_export(struct vigil_store *st, const char *tenant_id,
 	o.wr = wr;
 	o.wctx = wctx;
 	o.failed = 0;
-	vigil_buf_init(&o.b, 4 * VIGIL_IMPORT_MAX_RECORD);
-	vigil_buf_init(&cellb, VIGIL_IMPORT_MAX_RECORD);
+	vigil_buf_init(&o.b, (size_t)4 * VIGIL_IMPORT_MAX_RECORD);
+	vigil_buf_init(&cellb, (size_t)VIGIL_IMPORT_MAX_RECORD);
 	if (format == VIGIL_FORMAT_CSV) {
 		/* Repeat a type's column as often as one device needs. */
 		if ((rc = store_ident_type_max(st, tenant_id, counts)) !=
@@ -248,6 +248,27 @@ vigil_export(struct vigil_store *st, const char *tenant_id,
 done:
 	vigil_buf_free(&o.b);
 	vigil_buf_free(&cellb);
+	return rc;
+}
+
+/* One read snapshot for the whole export: the file describes one
+ * state of the fleet, and the CSV header's column counts hold for
+ * every row. */
+enum vigil_err
+vigil_export(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f, enum vigil_import_format format,
+    vigil_write_fn wr, void *wctx, uint64_t *count)
+{
+	enum vigil_err rc;
+	bool began;
+
+	if (count != NULL)
+		*count = 0;
+	store_clearerr(st);
+	if ((rc = store_read_begin(st, &began)) != VIGIL_OK)
+		return rc;
+	rc = export_impl(st, tenant_id, f, format, wr, wctx, count);
+	store_read_end(st, began);
 	return rc;
 }
 

@@ -250,12 +250,12 @@ vigil_import(struct vigil_store *st, const char *tenant_id, vigil_read_fn rd,
 	im->rctx = rctx;
 	im->line = 1;
 	im->max_record = opt->max_record == 0 ||
-	    opt->max_record > VIGIL_IMPORT_MAX_RECORD ?
-	    VIGIL_IMPORT_MAX_RECORD : opt->max_record;
+	    opt->max_record > (size_t)VIGIL_IMPORT_MAX_RECORD ?
+	    (size_t)VIGIL_IMPORT_MAX_RECORD : opt->max_record;
 	im->batch_rows = opt->batch_rows == 0 ? VIGIL_IMPORT_DEFAULT_BATCH :
 	    opt->batch_rows;
 	im->actor = opt->actor != NULL ? opt->actor : "import";
-	im->rec_cap = im->max_record + VIGIL_IMPORT_MAX_FIELDS + 2;
+	im->rec_cap = im->max_record + (size_t)VIGIL_IMPORT_MAX_FIELDS + 2;
 	if ((rc = reg_ctx_new(st, tenant_id, &im->c)) != VIGIL_OK) {
 		imp_free(im);
 		return rc;

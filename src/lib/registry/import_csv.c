@@ -323,7 +323,8 @@ row(struct imp *im, const struct csv_cols *cols, struct csv_rec *r)
 enum vigil_err
 imp_csv(struct imp *im)
 {
-	struct csv_cols cols;
+	static const struct csv_cols none;
+	struct csv_cols cols = none;
 	struct csv_rec r;
 	enum vigil_err rc, fatal = VIGIL_OK;
 	int got;

@@ -9,7 +9,7 @@
 
 #include "registry_internal.h"
 
-#define IMP_INBUF (64 * 1024)
+#define IMP_INBUF ((size_t)64 * 1024)
 
 struct imp {
 	struct vigil_store *st;

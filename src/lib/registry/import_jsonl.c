@@ -91,14 +91,13 @@ ident_key(struct imp *im, struct vigil_device_spec *spec, const char *key,
     enum vigil_id_type t, json_t *v)
 {
 	size_t i;
-	json_t *e;
 
 	if (!json_is_array(v)) {
 		add_ident(im, spec, t, str_of(im, key, v));
 		return;
 	}
-	json_array_foreach(v, i, e)
-		add_ident(im, spec, t, str_of(im, key, e));
+	for (i = 0; i < json_array_size(v); i++)
+		add_ident(im, spec, t, str_of(im, key, json_array_get(v, i)));
 }
 
 static void
@@ -106,14 +105,14 @@ identifiers(struct imp *im, struct vigil_device_spec *spec, json_t *v)
 {
 	char q[REG_QUOTE_SIZE];
 	size_t i;
-	json_t *e;
 
 	if (!json_is_array(v)) {
 		imp_problem(im, "key \"identifiers\": must be an array of "
 		    "{\"type\": ..., \"value\": ...}");
 		return;
 	}
-	json_array_foreach(v, i, e) {
+	for (i = 0; i < json_array_size(v); i++) {
+		json_t *e = json_array_get(v, i);
 		const char *type, *value;
 		enum vigil_id_type t;
 
@@ -138,8 +137,6 @@ identifiers(struct imp *im, struct vigil_device_spec *spec, json_t *v)
 static void
 labels(struct imp *im, struct vigil_device_spec *spec, json_t *v)
 {
-	const char *k;
-	json_t *e;
 	int n;
 
 	if (json_is_string(v)) {
@@ -169,8 +166,10 @@ labels(struct imp *im, struct vigil_device_spec *spec, json_t *v)
 		    json_object_size(v), VIGIL_DEVICE_MAX_LABELS);
 		return;
 	}
-	json_object_foreach(v, k, e) {
-		const char *s = str_of(im, "labels", e);
+	for (void *it = json_object_iter(v); it != NULL;
+	    it = json_object_iter_next(v, it)) {
+		const char *k = json_object_iter_key(it);
+		const char *s = str_of(im, "labels", json_object_iter_value(it));
 
 		im->labels[spec->nlabels].key = k;
 		im->labels[spec->nlabels].value = s != NULL ? s : "";
@@ -182,10 +181,11 @@ static void
 convert(struct imp *im, json_t *o, struct vigil_device_spec *spec)
 {
 	char q[REG_QUOTE_SIZE];
-	const char *k;
-	json_t *v;
 
-	json_object_foreach(o, k, v) {
+	for (void *it = json_object_iter(o); it != NULL;
+	    it = json_object_iter_next(o, it)) {
+		const char *k = json_object_iter_key(it);
+		json_t *v = json_object_iter_value(it);
 		enum vigil_id_type t;
 
 		if (strcmp(k, "identifiers") == 0) {

@@ -20,7 +20,7 @@
 /* uniq_scope: "t:<uuid>|m:<model or gtin>" or "d:<uuid>". */
 #define REG_SCOPE_MAX (2 * VIGIL_UUID_STRLEN + VIGIL_DEVICE_MODEL_MAX + 16)
 /* Ceiling of a collected problem list. */
-#define REG_PROBLEMS_MAX (32 * 1024)
+#define REG_PROBLEMS_MAX ((size_t)32 * 1024)
 
 /* ------------------------------------------------------------------ */
 /* Problems: every problem of one operation, one message each. */

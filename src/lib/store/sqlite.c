@@ -243,6 +243,12 @@ sq_tx_begin(struct vigil_store *st, int depth)
 }
 
 static enum vigil_err
+sq_tx_read_begin(struct vigil_store *st)
+{
+	return tx_exec(st, SQ_BEGIN_READ, "begin read");
+}
+
+static enum vigil_err
 sq_tx_commit(struct vigil_store *st, int depth)
 {
 	if (depth == 1)
@@ -278,6 +284,7 @@ const struct store_backend store_sqlite_backend = {
 	.tx_begin = sq_tx_begin,
 	.tx_commit = sq_tx_commit,
 	.tx_rollback = sq_tx_rollback,
+	.tx_read_begin = sq_tx_read_begin,
 	.tenant_insert = store_sq_tenant_insert,
 	.tenant_get_unscoped = store_sq_tenant_get,
 	.tenant_list_unscoped = store_sq_tenant_list,

@@ -13,6 +13,7 @@
 /* Statement ids; the text of each is in sqlite_sql.c. */
 enum sq_stmt {
 	SQ_BEGIN,
+	SQ_BEGIN_READ,
 	SQ_COMMIT,
 	SQ_ROLLBACK,
 	SQ_SAVEPOINT,

@@ -182,8 +182,7 @@ apply(struct vigil_store *st, const char *path,
 	enum vigil_err vrc;
 	int v;
 
-	if ((rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg)) !=
-	    SQLITE_OK)
+	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
 	/* Another process may have migrated while we waited for the lock. */
 	if ((vrc = store_sq_schema_version(st, &v)) != VIGIL_OK) {
@@ -194,7 +193,7 @@ apply(struct vigil_store *st, const char *path,
 		return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ?
 		    VIGIL_OK : store_sq_err(st, sqlite3_errcode(db), "migrate");
 	for (const char *const *q = m->sql; *q != NULL; q++)
-		if ((rc = sqlite3_exec(db, *q, NULL, NULL, &msg)) != SQLITE_OK)
+		if (sqlite3_exec(db, *q, NULL, NULL, &msg) != SQLITE_OK)
 			goto fail_rollback;
 	rc = sqlite3_prepare_v2(db, "UPDATE schema_version SET version = ?1",
 	    -1, &s, NULL);
@@ -205,7 +204,7 @@ apply(struct vigil_store *st, const char *path,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		goto fail_rollback;
-	if ((rc = sqlite3_exec(db, "COMMIT", NULL, NULL, &msg)) != SQLITE_OK)
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
 		goto fail_rollback;
 	return VIGIL_OK;
 

@@ -31,6 +31,7 @@
 
 const char *const store_sq_sql[SQ_COUNT] = {
 	[SQ_BEGIN] = "BEGIN IMMEDIATE",
+	[SQ_BEGIN_READ] = "BEGIN DEFERRED",
 	[SQ_COMMIT] = "COMMIT",
 	[SQ_ROLLBACK] = "ROLLBACK",
 	/* Savepoints may share a name: ROLLBACK TO / RELEASE act on the

@@ -244,6 +244,37 @@ vigil_store_rollback(struct vigil_store *st)
 	return rc;
 }
 
+enum vigil_err
+store_read_begin(struct vigil_store *st, bool *began)
+{
+	enum vigil_err rc;
+
+	*began = false;
+	if (st->depth > 0)
+		return VIGIL_OK;
+	if ((rc = st->be->tx_read_begin(st)) != VIGIL_OK)
+		return rc;
+	st->depth = 1;
+	*began = true;
+	return VIGIL_OK;
+}
+
+void
+store_read_end(struct vigil_store *st, bool began)
+{
+	char saved[VIGIL_STORE_MAX_ERR];
+
+	if (!began)
+		return;
+	/* Ending a read snapshot cannot lose data; keep the caller's
+	 * error text whatever happens. */
+	memcpy(saved, st->err, sizeof saved);
+	if (st->be->tx_commit(st, 1) != VIGIL_OK)
+		st->be->tx_rollback(st, 1);
+	memcpy(st->err, saved, sizeof saved);
+	st->depth = 0;
+}
+
 int
 vigil_store_tx_depth(const struct vigil_store *st)
 {

@@ -113,6 +113,8 @@ struct store_backend {
 	enum vigil_err (*tx_begin)(struct vigil_store *st, int depth);
 	enum vigil_err (*tx_commit)(struct vigil_store *st, int depth);
 	enum vigil_err (*tx_rollback)(struct vigil_store *st, int depth);
+	/* Starts a read-only snapshot (depth 1 only); ended by tx_commit. */
+	enum vigil_err (*tx_read_begin)(struct vigil_store *st);
 
 	enum vigil_err (*tenant_insert)(struct vigil_store *st,
 	    const struct vigil_tenant *t);
@@ -170,6 +172,15 @@ struct store_backend {
 	    const char *tenant_id, const char *device_id,
 	    const char *import_id, int64_t *line);
 };
+
+/*
+ * Read snapshot for operations made of several queries (a device and
+ * its identifiers and labels, a page of devices, an export): one
+ * consistent view, one lock round-trip. Inside a transaction it does
+ * nothing. *began says whether store_read_end must end it.
+ */
+enum vigil_err store_read_begin(struct vigil_store *st, bool *began);
+void store_read_end(struct vigil_store *st, bool began);
 
 /* Sets the handle's error text; returns code. */
 enum vigil_err store_seterr(struct vigil_store *st, enum vigil_err code,
