@@ -72,15 +72,17 @@ uri_of_id(const struct vigil_id *id, struct label_src *s, char *err,
 
 	switch (id->type) {
 	case VIGIL_ID_DIGITAL_LINK:
-		return set_text(s, "digital-link", dl ? dl : id->normalized,
-		    err, errsize);
+		/* The link as given, on its own domain: its digital-link
+		 * form would move it to id.gs1.org. */
+		return set_text(s, "digital-link", id->normalized, err,
+		    errsize);
 	case VIGIL_ID_GTIN:
 	case VIGIL_ID_GS1:
 	case VIGIL_ID_EPC:
 		if (dl != NULL)
 			return set_text(s, "digital-link", dl, err, errsize);
 		if (id->type == VIGIL_ID_GTIN) {
-			const char *g = vigil_id_form(id, "gtin14");
+			const char *g = vigil_id_form(id, "gtin-14");
 
 			snprintf(elem, sizeof elem, "(01)%s",
 			    g ? g : id->normalized);
@@ -173,7 +175,7 @@ uri_of_device(const struct vigil_device *d, struct label_src *s, char *err,
 			    gid.error);
 			return false;
 		}
-		g14 = vigil_id_form(&gid, "gtin14");
+		g14 = vigil_id_form(&gid, "gtin-14");
 		if (g14 == NULL)
 			g14 = gid.normalized;
 		sn = first_ident(d, VIGIL_ID_SERIAL);

@@ -25,6 +25,22 @@ expect "id check detects a MAC and a device URN and exits 0 when all are valid" 
     0 "valid mac 00:24:be:80:4f:f1 urn:dev:mac:0024beffff804ff1
 valid dev-urn urn:dev:mac:0024beffff804ff1 urn:dev:mac:0024beffff804ff1"
 
+# --- detection: specific shapes, no false positives ---------------------
+run "$VIGIL" id check https://example.com/blog/01/intro \
+    https://id.gs1.org/01/09520123456789
+expect "id check reads a URL with an /01/ word as a URI, a GS1 link with a bad check digit as a Digital Link" \
+    1 "valid uri https://example.com/blog/01/intro https://example.com/blog/01/intro
+invalid GS1 Digital Link URI https://id.gs1.org/01/09520123456789: AI (01) check digit is 9, expected 8"
+run "$VIGIL" id check "AF 01 23 45 0A BC DE C"
+expect "id check reads python-stdnum's spaced MEID as a MEID only, not also an EUI-64" \
+    0 "valid meid AF0123450ABCDE urn:3gpp2:meid:AF012345-0ABCDE"
+run "$VIGIL" id check https://user:secret@host/x
+expect "id check refuses a URI with a password and does not repeat the password (exit 1)" \
+    1 "invalid URI https://user:...@host/x: contains a password in its userinfo at position 14; identifiers must not carry secrets"
+run "$VIGIL" id check --type serial "SN  42"
+expect "id check quotes a bad serial like every other type: '<title> <input>: <what>'" \
+    1 "invalid serial SN  42: consecutive spaces at position 3"
+
 # --- ambiguity ----------------------------------------------------------
 run "$VIGIL" id check --json 234150999999999
 expect_json "id check lists imei and imsi as candidates of an ambiguous 15-digit value" \
@@ -93,6 +109,19 @@ expect "id convert --to match-key prints the match key" 0 "mac:0024be804ff1"
 run "$VIGIL" id convert --to digital-link 3074257BF7194E4000001A85
 expect "id convert turns an SGTIN-96 tag into its GS1 Digital Link (TDS App. E)" \
     0 "https://id.gs1.org/01/80614141123458/21/6789"
+run "$VIGIL" id convert --to element-string "(01)09520123456788(21)12345" \
+    https://example.com/01/09520123456788/21/12345 urn:epc:id:sgtin:0614141.812345.6789
+expect "id convert --to element-string names one rendering for gs1, digital-link and epc" \
+    0 "(01)09520123456788(21)12345
+(01)09520123456788(21)12345
+(01)80614141123458(21)6789"
+run "$VIGIL" id convert --to digital-link "(01)09520123456788(21)12345" \
+    https://example.com/01/09520123456788/21/12345
+expect "id convert --to digital-link gives the id.gs1.org link of an element string and of a Digital Link" \
+    0 "https://id.gs1.org/01/09520123456788/21/12345
+https://id.gs1.org/01/09520123456788/21/12345"
+run "$VIGIL" id convert --to mac 00:24:be:ff:fe:80:4f:f1
+expect "id convert --to mac gives the MAC-48 an EUI-64 wraps" 0 "00:24:be:80:4f:f1"
 run "$VIGIL" id convert --to dec 490154203237518
 expect_err "id convert names the forms a value has when the form is unknown (exit 1)" \
     1 "vigil: IMEI 490154203237518 has no form 'dec' (its forms: normalized, urn, match-key, imei, body, formatted)"

@@ -92,6 +92,9 @@ expect_decode "label of an EPC pure-identity URI carries the same Digital Link" 
 run "$VIGIL" label --type gtin 9520123456788 -o "$WORK/gtin.png"
 expect_decode "label of a GTIN-13 carries the Digital Link of its GTIN-14" \
     "$WORK/gtin.png" "https://id.gs1.org/01/09520123456788"
+run "$VIGIL" label https://example.com/shop/01/09520123456788/21/12345 -o "$WORK/dl.png"
+expect_decode "label of a Digital Link keeps its own domain, not the id.gs1.org digital-link form" \
+    "$WORK/dl.png" "https://example.com/shop/01/09520123456788/21/12345"
 run "$VIGIL" label --type serial SN-0042
 expect_err "label refuses a value with no URI form (exit 1)" 1 \
     "has no URI to put on a label"

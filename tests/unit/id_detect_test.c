@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "vigil/id.h"
@@ -159,6 +160,72 @@ type_names_round_trip_and_accept_aliases(void **state)
 	    "unknown");
 }
 
+static void
+detect_reads_a_spaced_meid_with_check_digit_as_meid_only(void **state)
+{
+	struct vigil_id id;
+	enum vigil_id_type cand[VIGIL_ID_MAX_CANDIDATES];
+	size_t n = 99;
+	const char *in = "AF 01 23 45 0A BC DE C"; /* python-stdnum meid */
+
+	(void)state;
+	/* Spaced single-digit groups are no EUI-64 spelling. */
+	assert_int_equal(vigil_id_detect(in, strlen(in), &id, cand, &n),
+	    VIGIL_OK);
+	assert_int_equal(id.type, VIGIL_ID_MEID);
+	assert_int_equal(n, 0);
+	assert_string_equal(id.normalized, "AF0123450ABCDE");
+}
+
+/* Every message of a type starts with the type's title, the way
+ * "<title>: empty value" does: "IMEI 4901...: check digit ...". */
+static void
+every_error_starts_with_the_type_title_and_the_input(void **state)
+{
+	static const struct {
+		enum vigil_id_type t;
+		const char *bad;
+	} v[] = {
+		{ VIGIL_ID_IMEI, "490154203237512" },
+		{ VIGIL_ID_IMEISV, "35209900176148234" },
+		{ VIGIL_ID_MEID, "AF 01 23 45 0A BC DE D" },
+		{ VIGIL_ID_ESN, "25600000000" },
+		{ VIGIL_ID_ICCID, "89882110000005300812" },
+		{ VIGIL_ID_IMSI, "439011234567890" },
+		{ VIGIL_ID_EID, "89049032123451234512345678901234" },
+		{ VIGIL_ID_MAC, "00:24:be:80:4f:fg" },
+		{ VIGIL_ID_EUI64, "ac:de:48:23:45:67:01" },
+		{ VIGIL_ID_DEV_URN, "urn:dev:org:032473-foo" },
+		{ VIGIL_ID_GTIN, "7501031311308" },
+		{ VIGIL_ID_GS1, "(00)106141412345678907" },
+		{ VIGIL_ID_DIGITAL_LINK,
+		    "https://id.gs1.org/01/09520123456789" },
+		{ VIGIL_ID_EPC, "307C257BF7194E4000001A85" },
+		{ VIGIL_ID_UUID, "{2ed6657d-e927-568b-95e1-2665a8aea6a2" },
+		{ VIGIL_ID_URI, "/relative/path" },
+		{ VIGIL_ID_SERIAL, "SN  42" },
+	};
+	struct vigil_id id;
+	char want[VIGIL_ID_MAX_ERR];
+
+	(void)state;
+	assert_int_equal(sizeof v / sizeof v[0], VIGIL_ID_TYPE_COUNT - 1);
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		const char *title = vigil_id_type_title(v[i].t);
+
+		assert_int_equal(vigil_id_parse(v[i].t, v[i].bad,
+		    strlen(v[i].bad), &id), VIGIL_EINVAL);
+		snprintf(want, sizeof want, "%s %s: ", title, v[i].bad);
+		if (strncmp(id.error, want, strlen(want)) != 0)
+			fail_msg("%s: error \"%s\" does not start with \"%s\"",
+			    vigil_id_type_name(v[i].t), id.error, want);
+		assert_int_equal(vigil_id_parse(v[i].t, "", 0, &id),
+		    VIGIL_EINVAL);
+		snprintf(want, sizeof want, "%s: empty value", title);
+		assert_string_equal(id.error, want);
+	}
+}
+
 int
 main(void)
 {
@@ -172,6 +239,10 @@ main(void)
 		cmocka_unit_test(
 		    parse_with_explicit_type_ignores_other_readings),
 		cmocka_unit_test(type_names_round_trip_and_accept_aliases),
+		cmocka_unit_test(
+		    detect_reads_a_spaced_meid_with_check_digit_as_meid_only),
+		cmocka_unit_test(
+		    every_error_starts_with_the_type_title_and_the_input),
 	};
 
 	return cmocka_run_group_tests_name("id_detect", tests, NULL, NULL);

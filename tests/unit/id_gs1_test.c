@@ -327,7 +327,8 @@ gs1_rejects_29_character_tpx(void **state)
 {
 	(void)state;
 	parse_bad(GS1, "(235)12345678901234567890123456789",
-	    "GS1 (235)12345678901234567890123456789: AI (235) value has 29 "
+	    "GS1 element string "
+	    "(235)12345678901234567890123456789: AI (235) value has 29 "
 	    "characters, at most 28");
 	parse_ok(GS1, "(01)12345678901231(235)1234567890123456789012345678");
 	assert_string_equal(id.match_key, "gs1:(01)12345678901231"
@@ -339,7 +340,8 @@ gs1_rejects_15_digit_gtin(void **state)
 {
 	(void)state;
 	parse_bad(GS1, "(01)123456789012312(10)12345",
-	    "GS1 (01)123456789012312(10)12345: AI (01) value has 15 "
+	    "GS1 element string "
+	    "(01)123456789012312(10)12345: AI (01) value has 15 "
 	    "characters, expected 14");
 }
 
@@ -350,7 +352,8 @@ gs1_stdnum_data_string_fails_count_without_content(void **state)
 {
 	(void)state;
 	parse_bad(GS1, "013842587609507417181119371",
-	    "GS1 013842587609507417181119371: AI (37) at position 25 "
+	    "GS1 element string "
+	    "013842587609507417181119371: AI (37) at position 25 "
 	    "requires AI (02) or (8026)");
 	parse_ok(GS1, "023842587609507417181119371");
 	field_is("ai_02", "38425876095074");
@@ -377,17 +380,22 @@ static void
 gs1_rejects_impossible_dates_with_position(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(17)261301", "GS1 (17)261301: AI (17) month 13 is "
+	parse_bad(GS1, "(17)261301", "GS1 element string "
+	    "(17)261301: AI (17) month 13 is "
 	    "not 01-12 at position 7");
-	parse_bad(GS1, "(17)260431", "GS1 (17)260431: AI (17) day 31 is not "
+	parse_bad(GS1, "(17)260431", "GS1 element string "
+	    "(17)260431: AI (17) day 31 is not "
 	    "valid in April 2026 at position 9");
-	parse_bad(GS1, "(17)250229", "GS1 (17)250229: AI (17) day 29 is not "
+	parse_bad(GS1, "(17)250229", "GS1 element string "
+	    "(17)250229: AI (17) day 29 is not "
 	    "valid in February 2025 at position 9");
 	parse_ok(GS1, "(17)240229");
 	/* 7003 is YYMMDD without the DD 00 convention, plus HHMI. */
-	parse_bad(GS1, "(7003)2604001230", "GS1 (7003)2604001230: AI (7003) "
+	parse_bad(GS1, "(7003)2604001230", "GS1 element string "
+	    "(7003)2604001230: AI (7003) "
 	    "day 00 is not valid in April 2026 at position 11");
-	parse_bad(GS1, "(7003)2604302460", "GS1 (7003)2604302460: AI (7003) "
+	parse_bad(GS1, "(7003)2604302460", "GS1 element string "
+	    "(7003)2604302460: AI (7003) "
 	    "hour 24 is not 00-23 at position 13");
 	parse_ok(GS1, "(7003)2604302359");
 	field_is("ai_7003_date", "2026-04-30");
@@ -397,7 +405,8 @@ static void
 gs1_stdnum_encode_vector_fails_gtin_check_digit(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(01)38425876095079", "GS1 (01)38425876095079: AI "
+	parse_bad(GS1, "(01)38425876095079", "GS1 element string "
+	    "(01)38425876095079: AI "
 	    "(01) check digit is 9, expected 4");
 }
 
@@ -406,9 +415,11 @@ static void
 gs1_checks_sscc_and_gln_digits_unlike_stdnum(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(00)106141412345678907", "GS1 (00)106141412345678907"
+	parse_bad(GS1, "(00)106141412345678907", "GS1 element string "
+	    "(00)106141412345678907"
 	    ": AI (00) check digit is 7, expected 8");
-	parse_bad(GS1, "(414)0614141123453", "GS1 (414)0614141123453: AI "
+	parse_bad(GS1, "(414)0614141123453", "GS1 element string "
+	    "(414)0614141123453: AI "
 	    "(414) check digit is 3, expected 2");
 }
 
@@ -461,7 +472,8 @@ gs1_checks_every_ai_with_a_check_digit(void **state)
 		char want[VIGIL_ID_MAX_ERR];
 
 		parse_ok(GS1, v[i].good);
-		snprintf(want, sizeof want, "GS1 %s: %s", v[i].bad, v[i].err);
+		snprintf(want, sizeof want, "GS1 element string %s: %s",
+		    v[i].bad, v[i].err);
 		parse_bad(GS1, v[i].bad, want);
 	}
 }
@@ -470,11 +482,14 @@ static void
 gs1_unknown_ai_names_it_and_its_position(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(99x)ABC", "GS1 (99x)ABC: unknown Application "
+	parse_bad(GS1, "(99x)ABC", "GS1 element string "
+	    "(99x)ABC: unknown Application "
 	    "Identifier 99x at position 2");
-	parse_bad(GS1, "(01)09520123456788(249)X", "GS1 (01)09520123456788"
+	parse_bad(GS1, "(01)09520123456788(249)X", "GS1 element string "
+	    "(01)09520123456788"
 	    "(249)X: unknown Application Identifier 249 at position 20");
-	parse_bad(GS1, "^0109520123456788249X", "GS1 ^0109520123456788249X: "
+	parse_bad(GS1, "^0109520123456788249X", "GS1 element string "
+	    "^0109520123456788249X: "
 	    "unknown Application Identifier 249 at position 18");
 }
 
@@ -482,7 +497,8 @@ static void
 gs1_rejects_duplicate_ai(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(10)A(10)A", "GS1 (10)A(10)A: duplicate AI (10) at "
+	parse_bad(GS1, "(10)A(10)A", "GS1 element string "
+	    "(10)A(10)A: duplicate AI (10) at "
 	    "position 7");
 }
 
@@ -490,9 +506,11 @@ static void
 gs1_value_outside_cset82_is_rejected_with_position(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(10)AB~C", "GS1 (10)AB~C: AI (10) invalid character "
+	parse_bad(GS1, "(10)AB~C", "GS1 element string "
+	    "(10)AB~C: AI (10) invalid character "
 	    "'~' (not in GS1 character set 82) at position 7");
-	parse_bad(GS1, "(01)0952012345678X", "GS1 (01)0952012345678X: AI (01) "
+	parse_bad(GS1, "(01)0952012345678X", "GS1 element string "
+	    "(01)0952012345678X: AI (01) "
 	    "invalid character 'X' (not a digit) at position 18");
 	/* Every CSET 82 punctuation character; '(' written as "\(". */
 	parse_ok(GS1, "(91)!\"%&'\\()*+,-./:;<=>?_z");
@@ -504,7 +522,8 @@ gs1_cpid_uses_cset39(void **state)
 {
 	(void)state;
 	parse_ok(GS1, "(8010)0614141ABC-#/");
-	parse_bad(GS1, "(8010)0614141abc", "GS1 (8010)0614141abc: AI (8010) "
+	parse_bad(GS1, "(8010)0614141abc", "GS1 element string "
+	    "(8010)0614141abc: AI (8010) "
 	    "invalid character 'a' (not in GS1 character set 39) at "
 	    "position 14");
 }
@@ -513,16 +532,18 @@ static void
 gs1_component_linters(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(8003)106141411234525678", "GS1 (8003)"
+	parse_bad(GS1, "(8003)106141411234525678", "GS1 element string (8003)"
 	    "106141411234525678: AI (8003) digit is 1, expected 0 at "
 	    "position 7");
-	parse_bad(GS1, "(8006)095201234567880201", "GS1 (8006)"
+	parse_bad(GS1, "(8006)095201234567880201", "GS1 element string (8006)"
 	    "095201234567880201: AI (8006) piece 02 of total 01 is invalid "
 	    "(need 01 <= piece <= total)");
-	parse_bad(GS1, "(8010)ABC(8011)0123", "GS1 (8010)ABC(8011)0123: AI "
+	parse_bad(GS1, "(8010)ABC(8011)0123", "GS1 element string "
+	    "(8010)ABC(8011)0123: AI "
 	    "(8011) value has a leading zero at position 16");
 	parse_ok(GS1, "(8010)ABC(8011)0");
-	parse_bad(GS1, "(414)0614141123452(7040)1ab*", "GS1 (414)"
+	parse_bad(GS1, "(414)0614141123452(7040)1ab*", "GS1 element string "
+	    "(414)"
 	    "0614141123452(7040)1ab*: AI (7040) importer index '*' is not "
 	    "one of 0-9 A-Z a-z - _ at position 28");
 	parse_ok(GS1, "(414)0614141123452(7040)1ab_");
@@ -556,7 +577,8 @@ gs1_data_form_tolerates_fnc1_after_fixed_length_value(void **state)
 	parse_ok(GS1, "^0109520123456788^10ABC1");
 	assert_string_equal(id.normalized, "(01)09520123456788(10)ABC1");
 	form_is("data", "^010952012345678810ABC1");
-	parse_bad(GS1, "^10ABC1^", "GS1 ^10ABC1^: FNC1 at the end of the "
+	parse_bad(GS1, "^10ABC1^", "GS1 element string "
+	    "^10ABC1^: FNC1 at the end of the "
 	    "data at position 8");
 }
 
@@ -564,10 +586,11 @@ static void
 gs1_data_form_missing_fnc1_is_reported_as_too_long(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "^1012345678901234567890121X", "GS1 "
+	parse_bad(GS1, "^1012345678901234567890121X", "GS1 element string "
 	    "^1012345678901234567890121X: AI (10) value has 24 characters, "
 	    "at most 20 (FNC1 separator missing after position 23?)");
-	parse_bad(GS1, "^0109520123456", "GS1 ^0109520123456: AI (01) value "
+	parse_bad(GS1, "^0109520123456", "GS1 element string "
+	    "^0109520123456: AI (01) value "
 	    "has 11 characters, expected 14");
 }
 
@@ -575,19 +598,24 @@ static void
 gs1_enforces_invalid_pairs_and_mandatory_associations(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(21)X", "GS1 (21)X: AI (21) at position 2 requires "
+	parse_bad(GS1, "(21)X", "GS1 element string "
+	    "(21)X: AI (21) at position 2 requires "
 	    "AI (01) or (8006)");
-	parse_bad(GS1, "(254)X", "GS1 (254)X: AI (254) at position 2 "
+	parse_bad(GS1, "(254)X", "GS1 element string "
+	    "(254)X: AI (254) at position 2 "
 	    "requires AI (414)");
-	parse_bad(GS1, "(02)09520123456788", "GS1 (02)09520123456788: AI "
+	parse_bad(GS1, "(02)09520123456788", "GS1 element string "
+	    "(02)09520123456788: AI "
 	    "(02) at position 2 requires AI (37)");
-	parse_bad(GS1, "(01)09520123456788(02)09520123456788(37)1", "GS1 "
-	    "(01)09520123456788(02)09520123456788(37)1: AI (01) at position "
-	    "2 and AI (02) at position 20 cannot be used together");
-	parse_bad(GS1, "(01)09520123456788(21)A(235)B", "GS1 "
+	parse_bad(GS1, "(01)09520123456788(02)09520123456788(37)1",
+	    "GS1 element string (01)09520123456788(02)09520123456788(37)1: "
+	    "AI (01) at position 2 and AI (02) at position 20 cannot be used "
+	    "together");
+	parse_bad(GS1, "(01)09520123456788(21)A(235)B", "GS1 element string "
 	    "(01)09520123456788(21)A(235)B: AI (21) at position 20 and AI "
 	    "(235) at position 25 cannot be used together");
-	parse_bad(GS1, "(8019)5", "GS1 (8019)5: AI (8019) at position 2 "
+	parse_bad(GS1, "(8019)5", "GS1 element string "
+	    "(8019)5: AI (8019) at position 2 "
 	    "requires AI (8017) or (8018)");
 }
 
@@ -681,7 +709,7 @@ gs1_fields_name_each_ai(void **state)
 	assert_string_equal(id.fields[2].value, "2026-04-30");
 	assert_string_equal(id.fields[3].name, "ai_10");
 	assert_string_equal(id.fields[3].value, "ABC");
-	form_is("bracketed", "(01)09520123456788(17)260400(10)ABC");
+	form_is("element-string", "(01)09520123456788(17)260400(10)ABC");
 }
 
 static void
@@ -701,12 +729,16 @@ static void
 gs1_bracket_syntax_errors(void **state)
 {
 	(void)state;
-	parse_bad(GS1, "(01", "GS1 (01: missing ')' after the Application "
+	parse_bad(GS1, "(01", "GS1 element string "
+	    "(01: missing ')' after the Application "
 	    "Identifier at position 2");
-	parse_bad(GS1, "(10)", "GS1 (10): AI (10) has no value at position 5");
-	parse_bad(GS1, "()X", "GS1 ()X: empty Application Identifier at "
+	parse_bad(GS1, "(10)", "GS1 element string "
+	    "(10): AI (10) has no value at position 5");
+	parse_bad(GS1, "()X", "GS1 element string "
+	    "()X: empty Application Identifier at "
 	    "position 2");
-	parse_bad(GS1, "ABC", "GS1 ABC: expected '(' or a GS1 data string at "
+	parse_bad(GS1, "ABC", "GS1 element string "
+	    "ABC: expected '(' or a GS1 data string at "
 	    "position 1");
 }
 
@@ -752,7 +784,7 @@ dl_decodes_percent_encoded_slash_in_a_value(void **state)
 	form_is("data", "^414952012345678825432a/b");
 	field_is("ai_254", "32a/b");
 	assert_string_equal(id.match_key, "gs1:(414)9520123456788(254)32a/b");
-	form_is("canonical",
+	form_is("digital-link",
 	    "https://id.gs1.org/414/9520123456788/254/32a%2Fb");
 }
 
@@ -766,7 +798,7 @@ dl_takes_the_rightmost_primary_key(void **state)
 	field_is("domain", "a");
 	assert_string_equal(id.normalized,
 	    "https://a/00/faux/00/006141411234567890");
-	form_is("canonical", "https://id.gs1.org/00/006141411234567890");
+	form_is("digital-link", "https://id.gs1.org/00/006141411234567890");
 	assert_string_equal(id.match_key, "gs1:(00)006141411234567890");
 }
 
@@ -775,7 +807,8 @@ dl_rejects_key_qualifier_in_the_query(void **state)
 {
 	(void)state;
 	parse_bad(DL, "https://example.com/01/09520123456788?10=ABC123",
-	    "GS1 Digital Link https://example.com/01/09520123456788?10=ABC123"
+	    "GS1 Digital Link URI "
+	    "https://example.com/01/09520123456788?10=ABC123"
 	    ": AI (10) in the query at position 39 is a key qualifier of (01)"
 	    " and belongs in the path");
 }
@@ -785,11 +818,13 @@ dl_rejects_a_non_qualifier_in_the_path(void **state)
 {
 	(void)state;
 	parse_bad(DL, "https://a/01/12312312312333/99/ABC",
-	    "GS1 Digital Link https://a/01/12312312312333/99/ABC: AI (99) at "
+	    "GS1 Digital Link URI "
+	    "https://a/01/12312312312333/99/ABC: AI (99) at "
 	    "position 29 is not a key qualifier of (01); (01) takes (22), "
 	    "(10), (21) or (235)");
 	parse_bad(DL, "https://id.gs1.org/00/106141412345678908/21/x",
-	    "GS1 Digital Link https://id.gs1.org/00/106141412345678908/21/x: "
+	    "GS1 Digital Link URI "
+	    "https://id.gs1.org/00/106141412345678908/21/x: "
 	    "primary key (00) takes no qualifier, but the path continues at "
 	    "position 42");
 }
@@ -799,11 +834,13 @@ dl_rejects_qualifiers_out_of_order(void **state)
 {
 	(void)state;
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788/21/X/10/Y",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788/21/X/10/Y"
+	    "GS1 Digital Link URI "
+	    "https://id.gs1.org/01/09520123456788/21/X/10/Y"
 	    ": qualifier (10) at position 43 must come before (21) at "
 	    "position 38; (01) takes (22), (10), (21) or (235) in this order");
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788/21/X/235/Y",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788/21/X/235/"
+	    "GS1 Digital Link URI "
+	    "https://id.gs1.org/01/09520123456788/21/X/235/"
 	    "Y: qualifiers (21) and (235) at position 43 cannot be combined; "
 	    "(01) takes (22), (10), (21) or (235)");
 }
@@ -813,7 +850,8 @@ dl_rejects_path_qualifier_repeated_in_query(void **state)
 {
 	(void)state;
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788/21/X?21=Y",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788/21/X?21=Y"
+	    "GS1 Digital Link URI "
+	    "https://id.gs1.org/01/09520123456788/21/X?21=Y"
 	    ": AI (21) in the query at position 43 repeats AI (21) of the "
 	    "path at position 38");
 }
@@ -823,7 +861,7 @@ dl_rejects_duplicate_query_ai(void **state)
 {
 	(void)state;
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788?17=180426&"
-	    "17=180427", "GS1 Digital Link https://id.gs1.org/01/"
+	    "17=180427", "GS1 Digital Link URI https://id.gs1.org/01/"
 	    "09520123456788?17=180426&17=180427: duplicate AI (17) at "
 	    "position 48");
 }
@@ -833,7 +871,7 @@ dl_rejects_unknown_numeric_query_key_and_ignores_others(void **state)
 {
 	(void)state;
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788?991=Y",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788?991=Y: "
+	    "GS1 Digital Link URI https://id.gs1.org/01/09520123456788?991=Y: "
 	    "unknown Application Identifier 991 in the query at position 38");
 	parse_ok(DL, "https://id.gs1.org/01/09520123456788?linkType=gs1:pip"
 	    "&3103=000500&context=x");
@@ -851,7 +889,7 @@ dl_plus_is_a_space_only_in_the_query(void **state)
 	assert_string_equal(id.normalized,
 	    "https://id.gs1.org/01/09520123456788/21/A%2BB");
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788?99=a+b",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788?99=a+b: "
+	    "GS1 Digital Link URI https://id.gs1.org/01/09520123456788?99=a+b: "
 	    "AI (99) invalid character ' ' (not in GS1 character set 82) at "
 	    "position 42");
 }
@@ -879,7 +917,7 @@ dl_pads_short_gtin_with_a_legacy_warning(void **state)
 	parse_ok(DL, "https://id.gs1.org/01/73513537");
 	assert_string_equal(id.match_key, "gtin:00000073513537");
 	parse_bad(DL, "https://id.gs1.org/01/0952012345678",
-	    "GS1 Digital Link https://id.gs1.org/01/0952012345678: AI (01) "
+	    "GS1 Digital Link URI https://id.gs1.org/01/0952012345678: AI (01) "
 	    "check digit is 8, expected 2");
 }
 
@@ -887,12 +925,13 @@ static void
 dl_rejects_convenience_alphas(void **state)
 {
 	(void)state;
-	parse_bad(DL, "https://x/gtin/09520123456788", "GS1 Digital Link "
+	parse_bad(DL, "https://x/gtin/09520123456788", "GS1 Digital Link URI "
 	    "https://x/gtin/09520123456788: convenience alpha \"gtin\" at "
 	    "position 11 is not supported; use the numeric AI (01)");
-	parse_bad(DL, "https://x/01/09520123456788/ser/1", "GS1 Digital Link "
-	    "https://x/01/09520123456788/ser/1: convenience alpha \"ser\" at "
-	    "position 29 is not supported; use the numeric AI (21)");
+	parse_bad(DL, "https://x/01/09520123456788/ser/1",
+	    "GS1 Digital Link URI https://x/01/09520123456788/ser/1: "
+	    "convenience alpha \"ser\" at position 29 is not supported; use "
+	    "the numeric AI (21)");
 }
 
 static void
@@ -903,7 +942,7 @@ dl_normalizes_case_encoding_query_order_and_drops_fragment(void **state)
 	    "A%2dB+C?linkType=gs1:pip&99=a%2Bb&17=180400#frag");
 	assert_string_equal(id.normalized, "https://example.com/products/01/"
 	    "09520123456788/21/A-B%2BC?17=180400&99=a%2Bb");
-	form_is("canonical", "https://id.gs1.org/01/09520123456788/21/"
+	form_is("digital-link", "https://id.gs1.org/01/09520123456788/21/"
 	    "A-B%2BC?17=180400&99=a%2Bb");
 	form_is("element-string",
 	    "(01)09520123456788(21)A-B+C(17)180400(99)a+b");
@@ -927,26 +966,30 @@ dl_uri_syntax_errors_say_where(void **state)
 {
 	(void)state;
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788?17=1804%",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788?17=1804%: "
+	    "GS1 Digital Link URI "
+	    "https://id.gs1.org/01/09520123456788?17=1804%: "
 	    "invalid percent-encoding at position 45");
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788/10/a b",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788/10/a b: "
+	    "GS1 Digital Link URI https://id.gs1.org/01/09520123456788/10/a b: "
 	    "character ' ' at position 42 is not allowed in a URI "
 	    "(percent-encode it)");
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788/",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788/: the path "
+	    "GS1 Digital Link URI "
+	    "https://id.gs1.org/01/09520123456788/: the path "
 	    "ends with '/' at position 37");
 	parse_bad(DL, "ftp://id.gs1.org/01/09520123456788",
-	    "GS1 Digital Link ftp://id.gs1.org/01/09520123456788: expected an "
+	    "GS1 Digital Link URI "
+	    "ftp://id.gs1.org/01/09520123456788: expected an "
 	    "http:// or https:// URI");
 	parse_bad(DL, "https://u@id.gs1.org/01/09520123456788",
-	    "GS1 Digital Link https://u@id.gs1.org/01/09520123456788: user "
+	    "GS1 Digital Link URI https://u@id.gs1.org/01/09520123456788: user "
 	    "information before '@' is not allowed at position 9");
-	parse_bad(DL, "https://id.gs1.org/", "GS1 Digital Link "
+	parse_bad(DL, "https://id.gs1.org/", "GS1 Digital Link URI "
 	    "https://id.gs1.org/: no path; expected /{key AI}/{value} after "
 	    "the domain");
 	parse_bad(DL, "https://id.gs1.org/10/ABC",
-	    "GS1 Digital Link https://id.gs1.org/10/ABC: no GS1 primary key "
+	    "GS1 Digital Link URI "
+	    "https://id.gs1.org/10/ABC: no GS1 primary key "
 	    "in the path; expected /{key AI}/{value}[/{qualifier AI}/"
 	    "{value}...] at its end, e.g. /01/{GTIN-14}");
 }
@@ -957,7 +1000,8 @@ dl_invalid_value_position_counts_raw_characters(void **state)
 	(void)state;
 	/* "%7E" decodes to '~', outside CSET 82: the position is the '%'. */
 	parse_bad(DL, "https://id.gs1.org/01/09520123456788/10/%41%7Eb",
-	    "GS1 Digital Link https://id.gs1.org/01/09520123456788/10/%41%7Eb"
+	    "GS1 Digital Link URI "
+	    "https://id.gs1.org/01/09520123456788/10/%41%7Eb"
 	    ": AI (10) invalid character '~' (not in GS1 character set 82) at "
 	    "position 44");
 }
@@ -1047,16 +1091,105 @@ normalized_forms_reparse_to_the_same_key(void **state)
 	}
 }
 
+#define DL_SHAPE(s) id_shape_digital_link(s, strlen(s))
+
 static void
-dl_shape_needs_http_uri_with_key_segment_and_value(void **state)
+dl_shape_wants_a_key_segment_and_a_plausible_value(void **state)
 {
 	(void)state;
-	assert_true(id_shape_digital_link("https://x/01/1", 14));
-	assert_true(id_shape_digital_link("http://x/p/414/1?a", 18));
-	assert_false(id_shape_digital_link("https://x/01", 11));
-	assert_false(id_shape_digital_link("https://x/10/1", 14));
-	assert_false(id_shape_digital_link("ftp://x/01/1", 12));
-	assert_false(id_shape_digital_link("https://x/a?01/1", 16));
+	/* Numeric keys: length and digits of the AI, check digit not
+	 * verified; GTIN-8/12/13 as the parser pads them. */
+	assert_true(DL_SHAPE("https://x/01/09520123456788"));
+	assert_true(DL_SHAPE("https://x/01/09520123456789"));
+	assert_true(DL_SHAPE("https://x/01/9520123456788"));
+	assert_true(DL_SHAPE("https://x/01/95201234"));
+	assert_true(DL_SHAPE("http://x/p/414/0614141123452?a"));
+	assert_true(DL_SHAPE("https://x/00/106141412345678908"));
+	assert_true(DL_SHAPE("https://x/8003/00614141123452"));
+	assert_true(DL_SHAPE("https://x/8003/00614141123452AB"));
+	assert_true(DL_SHAPE("https://x/01/%30%39520123456788"));
+	assert_false(DL_SHAPE("https://x/01/1"));
+	assert_false(DL_SHAPE("https://x/01/intro"));
+	assert_false(DL_SHAPE("https://x/01/095201234567881"));
+	assert_false(DL_SHAPE("https://x/00/10614141234567890"));
+	assert_false(DL_SHAPE("https://x/414/061414112345"));
+	assert_false(DL_SHAPE("https://x/8003/A0614141123452"));
+	/* Alphanumeric keys: anything of the character set on
+	 * id.gs1.org, elsewhere only what starts with a company prefix. */
+	assert_true(DL_SHAPE("https://id.gs1.org/8004/intro"));
+	assert_true(DL_SHAPE("https://ID.GS1.ORG:443/8004/intro"));
+	assert_true(DL_SHAPE("https://example.com/8004/0614141ABC"));
+	assert_false(DL_SHAPE("https://example.com/8004/intro"));
+	assert_false(DL_SHAPE("https://example.com/8004/061A"));
+	assert_false(DL_SHAPE("https://id.gs1.org.example/8004/intro"));
+	/* Structure. */
+	assert_false(DL_SHAPE("https://x/01"));
+	assert_false(DL_SHAPE("https://x/10/1"));
+	assert_false(DL_SHAPE("ftp://x/01/09520123456788"));
+	assert_false(DL_SHAPE("https://x/a?01/09520123456788"));
+	/* A later key segment still counts after an implausible one. */
+	assert_true(DL_SHAPE("https://x/01/intro/01/09520123456788"));
+}
+
+static void
+dl_detect_leaves_a_blog_url_with_01_to_uri(void **state)
+{
+	const char *in = "https://example.com/blog/01/intro";
+
+	(void)state;
+	assert_int_equal(vigil_id_detect(in, strlen(in), &id, NULL, NULL),
+	    VIGIL_OK);
+	assert_int_equal(id.type, VIGIL_ID_URI);
+	assert_string_equal(id.normalized, in);
+}
+
+static void
+dl_detect_reports_the_check_digit_error_of_a_gs1_link(void **state)
+{
+	const char *in = "https://id.gs1.org/01/09520123456789";
+
+	(void)state;
+	assert_int_equal(vigil_id_detect(in, strlen(in), &id, NULL, NULL),
+	    VIGIL_EINVAL);
+	assert_int_equal(id.type, VIGIL_ID_DIGITAL_LINK);
+	assert_string_equal(id.error, "GS1 Digital Link URI "
+	    "https://id.gs1.org/01/09520123456789: AI (01) check digit is 9, "
+	    "expected 8");
+}
+
+static void
+dl_warnings_append_so_none_is_lost(void **state)
+{
+	(void)state;
+	/* The legacy-GTIN remark and, past 16 fields, the dropped-fields
+	 * remark (once, although four fields are dropped). */
+	parse_ok(DL, "https://id.gs1.org/01/9520123456788/10/A?11=250101&"
+	    "12=250101&13=250101&15=250101&16=250101&17=250101&20=01&30=1&"
+	    "240=X&241=Y");
+	assert_int_equal(id.nfields, VIGIL_ID_MAX_FIELDS);
+	assert_string_equal(id.warning, "GTIN-13 in a Digital Link URI is "
+	    "legacy; padded to GTIN-14 09520123456788; more than 16 fields: "
+	    "only the first 16 are listed");
+}
+
+static void
+dl_and_gs1_name_their_renderings_alike(void **state)
+{
+	(void)state;
+	/* One name per rendering, whatever the type parsed. */
+	parse_ok(GS1, "(01)09520123456788(21)12345");
+	form_is("element-string", "(01)09520123456788(21)12345");
+	form_is("digital-link",
+	    "https://id.gs1.org/01/09520123456788/21/12345");
+	assert_null(vigil_id_form(&id, "bracketed"));
+	parse_ok(DL, "https://example.com/01/09520123456788/21/12345");
+	form_is("element-string", "(01)09520123456788(21)12345");
+	form_is("digital-link",
+	    "https://id.gs1.org/01/09520123456788/21/12345");
+	assert_null(vigil_id_form(&id, "canonical"));
+	parse_ok(GTIN, "9520123456788");
+	form_is("element-string", "(01)09520123456788");
+	form_is("digital-link", "https://id.gs1.org/01/09520123456788");
 }
 
 int
@@ -1153,7 +1286,12 @@ main(void)
 		cmocka_unit_test(dl_round_trips_with_element_strings),
 		cmocka_unit_test(normalized_forms_reparse_to_the_same_key),
 		cmocka_unit_test(
-		    dl_shape_needs_http_uri_with_key_segment_and_value),
+		    dl_shape_wants_a_key_segment_and_a_plausible_value),
+		cmocka_unit_test(dl_detect_leaves_a_blog_url_with_01_to_uri),
+		cmocka_unit_test(
+		    dl_detect_reports_the_check_digit_error_of_a_gs1_link),
+		cmocka_unit_test(dl_and_gs1_name_their_renderings_alike),
+		cmocka_unit_test(dl_warnings_append_so_none_is_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -277,7 +277,8 @@ eui64_every_spelling_gives_the_same_key(void **state)
 {
 	static const char *const spellings[] = {
 		"ac:de:48:23:45:67:01:9f", "AC-DE-48-23-45-67-01-9F",
-		"acde.4823.4567.019f", "ac de 48 23 45 67 1 9f",
+		"acde.4823.4567.019f", "ac de 48 23 45 67 01 9f",
+		"ac:de:48:23:45:67:1:9f",
 		"urn:dev:mac:acde48234567019f",
 	};
 
@@ -310,12 +311,49 @@ eui64_all_forms(void **state)
 {
 	(void)state;
 	parse_ok(VIGIL_ID_EUI64, "ac:de:48:23:45:67:01:9f");
-	assert_int_equal(id.nforms, 5);
+	assert_int_equal(id.nforms, 6);
 	form_is("colon", "ac:de:48:23:45:67:01:9f");
 	form_is("hyphen", "AC-DE-48-23-45-67-01-9F");
+	form_is("dot", "acde.4823.4567.019f");
 	form_is("bare", "acde48234567019f");
 	form_is("urn", "urn:dev:mac:acde48234567019f");
 	form_is("ipv6-iid", "aede:4823:4567:019f");
+	assert_null(vigil_id_form(&id, "mac"));
+}
+
+static void
+eui64_wrapping_a_mac_has_a_mac_form_like_dev_urn(void **state)
+{
+	(void)state;
+	parse_ok(VIGIL_ID_EUI64, "00:24:be:ff:fe:80:4f:f1");
+	assert_int_equal(id.nforms, 7);
+	form_is("mac", "00:24:be:80:4f:f1");
+	parse_ok(VIGIL_ID_EUI64, "0024.beff.ff80.4ff1");
+	form_is("mac", "00:24:be:80:4f:f1");
+	form_is("dot", "0024.beff.ff80.4ff1");
+	parse_ok(VIGIL_ID_DEV_URN, "urn:dev:mac:0024beffff804ff1");
+	form_is("mac", "00:24:be:80:4f:f1");
+}
+
+static void
+eui_single_digit_octets_only_in_the_colon_form(void **state)
+{
+	(void)state;
+	parse_err(VIGIL_ID_EUI64, "ac de 48 23 45 67 1 9f",
+	    "EUI-64 ac de 48 23 45 67 1 9f: octet '1' at position 19 has 1 "
+	    "hex digit, expected 2 with ' ' separators");
+	parse_err(VIGIL_ID_EUI64, "ac-de-48-23-45-67-1-9f",
+	    "EUI-64 ac-de-48-23-45-67-1-9f: octet '1' at position 19 has 1 "
+	    "hex digit, expected 2 with '-' separators");
+	parse_err(VIGIL_ID_EUI64, "ac de 48 23 45 67 001 9f",
+	    "EUI-64 ac de 48 23 45 67 001 9f: octet '001' at position 19 has "
+	    "3 hex digits, expected 2 with ' ' separators");
+	parse_err(VIGIL_ID_MAC, "d0 5 9 04 a2 a0",
+	    "MAC d0 5 9 04 a2 a0: octet '5' at position 4 has 1 hex digit, "
+	    "expected 2 with ' ' separators");
+	/* python-stdnum reads '-' as ':' before padding; MAC follows. */
+	parse_ok(VIGIL_ID_MAC, "d0-5-9-04-a2-a0");
+	assert_string_equal(id.normalized, "d0:05:09:04:a2:a0");
 }
 
 static void
@@ -800,13 +838,37 @@ uri_rejects_relative_reference(void **state)
 }
 
 static void
-uri_password_in_userinfo_warns(void **state)
+uri_password_in_userinfo_is_rejected_without_echoing_it(void **state)
 {
 	(void)state;
-	parse_ok(VIGIL_ID_URI, "ftp://user:secret@files.example/x");
-	assert_string_equal(id.warning, "userinfo carries a password: "
-	    "deprecated (RFC 3986 §3.2.1) and never stored safely in an "
-	    "identifier");
+	parse_err(VIGIL_ID_URI, "https://user:secret@host/x",
+	    "URI https://user:...@host/x: contains a password in its "
+	    "userinfo at position 14; identifiers must not carry secrets");
+	assert_null(strstr(id.error, ":secret@"));
+	parse_err(VIGIL_ID_URI, "ftp://user:secret@files.example/x",
+	    "URI ftp://user:...@files.example/x: contains a password in its "
+	    "userinfo at position 12; identifiers must not carry secrets");
+	/* Other errors of such a URI do not show the password either. */
+	parse_err(VIGIL_ID_URI, "https://u:pw@exa mple.com/",
+	    "URI https://u:...@exa mple.com/: invalid character ' ' at "
+	    "position 17");
+	/* Auto-detection reports the same refusal. */
+	assert_int_equal(vigil_id_detect("https://user:secret@host/x", 26, &id,
+	    NULL, NULL), VIGIL_EINVAL);
+	assert_int_equal(id.type, VIGIL_ID_URI);
+	assert_null(strstr(id.error, ":secret@"));
+}
+
+static void
+uri_user_without_password_is_accepted(void **state)
+{
+	(void)state;
+	parse_ok(VIGIL_ID_URI, "ftp://user@files.example/x");
+	assert_string_equal(id.normalized, "ftp://user@files.example/x");
+	assert_string_equal(id.warning, "");
+	parse_ok(VIGIL_ID_URI, "ftp://user:@files.example/x");
+	assert_string_equal(id.warning, "userinfo has an empty password "
+	    "field: the user:password form is deprecated (RFC 3986 §3.2.1)");
 }
 
 static void
@@ -906,7 +968,7 @@ serial_rejects_control_character_with_position(void **state)
 {
 	(void)state;
 	parse_err(VIGIL_ID_SERIAL, "AB\x01" "C",
-	    "serial \"AB\\x01C\": control character 0x01 at position 3");
+	    "serial AB\\x01C: control character 0x01 at position 3");
 }
 
 static void
@@ -914,7 +976,7 @@ serial_rejects_non_ascii_byte(void **state)
 {
 	(void)state;
 	parse_err(VIGIL_ID_SERIAL, "AB\xc3\xa9",
-	    "serial \"AB\\xc3\\xa9\": non-ASCII byte 0xc3 at position 3");
+	    "serial AB\\xc3\\xa9: non-ASCII byte 0xc3 at position 3");
 }
 
 static void
@@ -922,7 +984,7 @@ serial_rejects_consecutive_spaces(void **state)
 {
 	(void)state;
 	parse_err(VIGIL_ID_SERIAL, "AB  C",
-	    "serial \"AB  C\": consecutive spaces at position 3");
+	    "serial AB  C: consecutive spaces at position 3");
 }
 
 static void
@@ -938,10 +1000,10 @@ serial_accepts_64_characters_rejects_65(void **state)
 	s[64] = 'A';
 	s[65] = '\0';
 	memset(msg, 0, sizeof msg);
-	memcpy(msg, "serial \"", 8);
-	memset(msg + 8, 'A', 64);
-	memcpy(msg + 72, "...\": 65 characters, the limit is 64",
-	    sizeof "...\": 65 characters, the limit is 64");
+	memcpy(msg, "serial ", 7);
+	memset(msg + 7, 'A', 64);
+	memcpy(msg + 71, "...: 65 characters, the limit is 64",
+	    sizeof "...: 65 characters, the limit is 64");
 	parse_err(VIGIL_ID_SERIAL, s, msg);
 }
 
@@ -1096,6 +1158,10 @@ main(void)
 		cmocka_unit_test(eui64_every_spelling_gives_the_same_key),
 		cmocka_unit_test(eui64_wrapping_a_mac_shares_the_mac_key),
 		cmocka_unit_test(eui64_all_forms),
+		cmocka_unit_test(
+		    eui64_wrapping_a_mac_has_a_mac_form_like_dev_urn),
+		cmocka_unit_test(
+		    eui_single_digit_octets_only_in_the_colon_form),
 		cmocka_unit_test(eui64_rejects_seven_octets_and_short_urn),
 		cmocka_unit_test(
 		    devurn_all_rfc9039_section7_examples_parse_unchanged),
@@ -1140,7 +1206,9 @@ main(void)
 		cmocka_unit_test(uri_ipv6_host_keeps_brackets),
 		cmocka_unit_test(uri_rejects_space_with_liburiparser_position),
 		cmocka_unit_test(uri_rejects_relative_reference),
-		cmocka_unit_test(uri_password_in_userinfo_warns),
+		cmocka_unit_test(
+		    uri_password_in_userinfo_is_rejected_without_echoing_it),
+		cmocka_unit_test(uri_user_without_password_is_accepted),
 		cmocka_unit_test(uri_urn_lowercases_urn_and_nid_only),
 		cmocka_unit_test(
 		    uri_urn_rfc8141_section_3_2_equivalence_examples),

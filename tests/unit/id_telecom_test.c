@@ -593,7 +593,7 @@ iccid_accepts_pysim_19_digit_vector(void **state)
 	    "8988211000000530082", "iccid:8988211000000530082");
 	assert_string_equal(id.urn, "");
 	assert_string_equal(id.warning, "");
-	assert_field("major_industry", "89");
+	assert_field("industry", "89");
 	assert_field("country_code", "882");
 	assert_field("issuer_and_account", "1100000053008");
 	assert_field("check_digit", "2");

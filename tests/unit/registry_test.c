@@ -752,7 +752,7 @@ update_bumps_version_and_history_says_what_changed(void **state)
 	/* The owner is personal data: the history says that it changed. */
 	assert_string_equal(h.items[1].detail, "name: \"cam-1\" → \"cam-2\"; "
 	    "region: \"\" → \"eu-west\"; owner: changed; "
-	    "label site=\"berlin\"; identifier +mac:00:1a:2b:3c:4d:5e");
+	    "labels: +site=berlin; identifiers: +mac:00:1a:2b:3c:4d:5e");
 	assert_string_equal(h.items[1].reason, "moved");
 	vigil_history_free(&h);
 }
@@ -855,9 +855,10 @@ update_label_set_and_unset(void **state)
 	struct fx *fx = *state;
 	const struct vigil_label_spec set1[] = { { "site", "berlin" },
 	    { "floor", "3" } };
-	const struct vigil_label_spec set2[] = { { "site", "paris" } };
+	const struct vigil_label_spec set2[] = { { "site", "paris; 5e" } };
 	const char *unset[] = { "floor", "absent" };
 	struct vigil_device_update u;
+	struct vigil_history h;
 	struct vigil_device *d;
 
 	add_ok(fx, &fx->a, "cam-1", NULL, VIGIL_DEV_NONE, 0, NULL, NULL);
@@ -875,9 +876,18 @@ update_label_set_and_unset(void **state)
 	    "local:a", NULL, &d), VIGIL_OK);
 	assert_int_equal(d->nlabels, 1);
 	assert_string_equal(d->labels[0].key, "site");
-	assert_string_equal(d->labels[0].value, "paris");
+	assert_string_equal(d->labels[0].value, "paris; 5e");
 	assert_int_equal(d->version, 3);
 	vigil_device_free(d);
+	assert_int_equal(vigil_device_history(fx->st, fx->a.id, "cam-1", 0, 0,
+	    &h), VIGIL_OK);
+	assert_int_equal(h.n, 3);
+	assert_string_equal(h.items[1].detail,
+	    "labels: +site=berlin; labels: +floor=3");
+	/* Unset absent "absent" is a no-op; a value with "; " is quoted. */
+	assert_string_equal(h.items[2].detail,
+	    "labels: -floor; labels: +site=\"paris; 5e\"");
+	vigil_history_free(&h);
 }
 
 /* ------------------------------------------------------------------ */

@@ -18,7 +18,9 @@ struct id_type_desc {
 };
 
 /* Order matters for auto-detection: when nothing parses, the error of
- * the first type whose shape matched is reported. */
+ * the first type whose shape matched is reported. The title is also
+ * the first word(s) of every message of the type's parser ("MAC
+ * 00:1a:...: ..."), so that "<title>: empty value" reads the same. */
 static const struct id_type_desc id_types[] = {
 	{ "imei", "IMEI", id_parse_imei, id_shape_imei, VIGIL_ID_IMEI, true },
 	{ "imeisv", "IMEISV", id_parse_imeisv, id_shape_imeisv,
@@ -29,7 +31,7 @@ static const struct id_type_desc id_types[] = {
 	    VIGIL_ID_ICCID, true },
 	{ "imsi", "IMSI", id_parse_imsi, id_shape_imsi, VIGIL_ID_IMSI, true },
 	{ "eid", "EID", id_parse_eid, id_shape_eid, VIGIL_ID_EID, true },
-	{ "mac", "MAC address", id_parse_mac, id_shape_mac,
+	{ "mac", "MAC", id_parse_mac, id_shape_mac,
 	    VIGIL_ID_MAC, true },
 	{ "eui64", "EUI-64", id_parse_eui64, id_shape_eui64,
 	    VIGIL_ID_EUI64, true },
@@ -43,7 +45,7 @@ static const struct id_type_desc id_types[] = {
 	{ "epc", "EPC", id_parse_epc, id_shape_epc, VIGIL_ID_EPC, true },
 	{ "uuid", "UUID", id_parse_uuid, id_shape_uuid, VIGIL_ID_UUID, true },
 	{ "uri", "URI", id_parse_uri, id_shape_uri, VIGIL_ID_URI, true },
-	{ "serial", "serial number", id_parse_serial, id_shape_serial,
+	{ "serial", "serial", id_parse_serial, id_shape_serial,
 	    VIGIL_ID_SERIAL, false },
 };
 

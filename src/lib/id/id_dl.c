@@ -391,7 +391,7 @@ add_key(const char *in, const struct dl_uri *u, size_t kseg,
 			v[i] = '0';
 			pos[i] = pos[pad];
 		}
-		id_set_warning(out, "GTIN-%zu in a Digital Link URI is legacy; "
+		id_add_warning(out, "GTIN-%zu in a Digital Link URI is legacy; "
 		    "padded to GTIN-14 %.*s", n, 14, v);
 		n = 14;
 	}
@@ -487,7 +487,8 @@ id_parse_digital_link(const char *in, size_t len, struct vigil_id *out)
 	size_t kseg = 0, stem_len;
 	enum vigil_err rc;
 
-	gs1_elems_init(&es, "GS1 Digital Link", in, len);
+	gs1_elems_init(&es, vigil_id_type_title(VIGIL_ID_DIGITAL_LINK), in,
+	    len);
 	if ((rc = split_uri(in, len, &u, es.prefix, out)) != VIGIL_OK ||
 	    (rc = find_key(in, &u, es.prefix, &kseg, out)) != VIGIL_OK)
 		return rc;
@@ -530,7 +531,7 @@ id_parse_digital_link(const char *in, size_t len, struct vigil_id *out)
 		    in + u.path.off + 1);
 	gs1_elems_add_fields(&es, out);
 	if (gs1_render_dl(&es, 0, "https://id.gs1.org", buf, sizeof buf))
-		id_add_form(out, "canonical", "%s", buf);
+		id_add_form(out, "digital-link", "%s", buf);
 	if (gs1_render_bracketed(&es, buf, sizeof buf))
 		id_add_form(out, "element-string", "%s", buf);
 	if (gs1_render_data(&es, buf, sizeof buf))
@@ -538,28 +539,97 @@ id_parse_digital_link(const char *in, size_t len, struct vigil_id *out)
 	return VIGIL_OK;
 }
 
+/* Shortest GS1 Company Prefix: every GS1 key starts with one. */
+#define DL_GCP_MIN 4
+
+/*
+ * Whether seg[0..n) (as written, percent-encoded) is a plausible value
+ * of the primary key AI key, for detection. Numeric keys: the value
+ * has the format of the AI in length and character set, check digit
+ * not verified (a wrong check digit is the error detection should
+ * report), GTIN-8/12/13 included as the parser pads them. Keys whose
+ * value is alphanumeric from the start (GIAI 8004, GINC 401, CPID 8010,
+ * GMN 8013) would take nearly any path word ("/8004/intro"), so their
+ * value counts only on id.gs1.org, where any path is GS1's, or when it
+ * starts with the digits of a GS1 Company Prefix, as every such value
+ * does (GS1 General Specifications §3: GCP + reference).
+ */
+static bool
+dl_plausible_key_value(const struct gs1_ai *key, const char *seg, size_t n,
+    bool gs1_host)
+{
+	char v[GS1_VALUE_MAX + 1];
+	size_t m = 0;
+	int x;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = seg[i];
+
+		if (c == '%' && (x = id_pct_decode(seg + i, n - i)) >= 0) {
+			c = (char)x;
+			i += 2;
+		}
+		if (m >= GS1_VALUE_MAX)
+			return false;
+		v[m++] = c;
+	}
+	if (strcmp(key->ai, "01") == 0 && (m == 8 || m == 12 || m == 13) &&
+	    id_all_digits(v, m))
+		return true;
+	if (!gs1_ai_shape(key, v, m))
+		return false;
+	if (key->comp[0].cset == GS1_CSET_N || gs1_host)
+		return true;
+	return m >= DL_GCP_MIN && id_all_digits(v, DL_GCP_MIN);
+}
+
+/* Host of the authority auth[0..n) is id.gs1.org (userinfo and port
+ * aside). */
+static bool
+dl_gs1_host(const char *auth, size_t n)
+{
+	static const char gs1[] = "id.gs1.org";
+	const char *at;
+	size_t hl;
+
+	while ((at = memchr(auth, '@', n)) != NULL) {
+		n -= (size_t)(at - auth) + 1;
+		auth = at + 1;
+	}
+	for (hl = 0; hl < n && auth[hl] != ':'; hl++)
+		;
+	return hl == sizeof gs1 - 1 && id_has_prefix(auth, hl, gs1) == hl;
+}
+
+/* http(s) URI with some path segment that is a primary-key AI followed
+ * by a plausible value of that key (dl_plausible_key_value), so that
+ * an ordinary URL such as https://example.com/blog/01/intro is left to
+ * the generic URI type. */
 bool
 id_shape_digital_link(const char *in, size_t len)
 {
-	size_t p = id_has_prefix(in, len, "https://"), s;
-	bool prev_key = false;
+	size_t p = id_has_prefix(in, len, "https://"), s, auth;
+	const struct gs1_ai *key = NULL;
+	bool gs1_host;
 
 	if (p == 0 && (p = id_has_prefix(in, len, "http://")) == 0)
 		return false;
+	auth = p;
 	while (p < len && in[p] != '/' && in[p] != '?' && in[p] != '#')
 		p++;
-	/* Some segment is a primary-key AI and another segment follows. */
+	gs1_host = dl_gs1_host(in + auth, p - auth);
 	for (s = p + 1; p < len && in[p] != '?' && in[p] != '#'; s = p + 1) {
 		const struct gs1_ai *a = NULL;
 
 		for (p++; p < len && in[p] != '/' && in[p] != '?' &&
 		    in[p] != '#'; p++)
 			;
-		if (prev_key && p > s)
+		if (key != NULL && p > s &&
+		    dl_plausible_key_value(key, in + s, p - s, gs1_host))
 			return true;
 		if (p > s && p - s <= 4 && id_all_digits(in + s, p - s))
 			a = gs1_ai_lookup(in + s, p - s);
-		prev_key = a != NULL && a->dl != NULL;
+		key = a != NULL && a->dl != NULL ? a : NULL;
 	}
 	return false;
 }

@@ -298,12 +298,12 @@ choose_scheme(struct epc_value *v, struct vigil_id *out)
 	id_quote(v->ser, strlen(v->ser), q, sizeof q);
 	if (sl != NULL && id_epc_ser_fits(sl, v, spare, sizeof spare)) {
 		v->scheme = sl;
-		id_set_warning(out, "%s '%s' %s; the tag URI and binary use %s",
+		id_add_warning(out, "%s '%s' %s; the tag URI and binary use %s",
 		    k->ser_name, q, why, sl->title);
 		return;
 	}
 	v->scheme = NULL;
-	id_set_warning(out, "%s '%s' %s; %s is not implemented, so there is "
+	id_add_warning(out, "%s '%s' %s; %s is not implemented, so there is "
 	    "no tag URI or binary form", k->ser_name, q, why, k->long_title);
 }
 

@@ -156,7 +156,7 @@ id_parse_gs1(const char *in, size_t len, struct vigil_id *out)
 	size_t start;
 	int k;
 
-	gs1_elems_init(&es, "GS1", in, len);
+	gs1_elems_init(&es, vigil_id_type_title(VIGIL_ID_GS1), in, len);
 	if (in[0] == '(') {
 		rc = parse_bracketed(in, len, &es, out);
 	} else {
@@ -180,7 +180,7 @@ id_parse_gs1(const char *in, size_t len, struct vigil_id *out)
 	id_set_normalized(out, "%s", buf);
 	gs1_elems_set_key(&es, out);
 	gs1_elems_add_fields(&es, out);
-	id_add_form(out, "bracketed", "%s", buf);
+	id_add_form(out, "element-string", "%s", buf);
 	if (gs1_render_data(&es, buf, sizeof buf))
 		id_add_form(out, "data", "%s", buf);
 	if ((k = gs1_elems_dl_key(&es)) >= 0) {

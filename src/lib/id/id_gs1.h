@@ -112,6 +112,11 @@ int gs1_current_year(void);
  */
 bool gs1_ai_validate(const struct gs1_ai *a, const char *v, size_t n,
     int current_year, char *why, size_t whysize, size_t *off /* OUT */);
+/* True when v[0..n) has the length and the character set of every
+ * component of the format of a, i.e. passes gs1_ai_validate() but for
+ * the linters (check digits, dates, ...). For shape tests: a value
+ * with a wrong check digit still has the shape of the AI. */
+bool gs1_ai_shape(const struct gs1_ai *a, const char *v, size_t n);
 /* For a dated AI with a valid value: the date as YYYY-MM-DD (DD 00
  * expanded to the last day). False when a has no date. */
 bool gs1_ai_date(const struct gs1_ai *a, const char *v, size_t n,
@@ -136,7 +141,8 @@ struct gs1_elem {
 struct gs1_elems {
 	size_t n;
 	int year;      /* current year, for the century of YY dates */
-	/* "GS1 <input>" or "GS1 Digital Link <input>": message prefix. */
+	/* "<type title> <input>" ("GS1 element string (01)...",
+	 * "GS1 Digital Link URI https://..."): message prefix. */
 	char prefix[ID_QUOTE_SIZE + 24];
 	struct gs1_elem e[GS1_MAX_ELEMS];
 };

@@ -502,6 +502,27 @@ lint(const struct gs1_comp *c, const char *v, size_t n, size_t base,
 }
 
 bool
+gs1_ai_shape(const struct gs1_ai *a, const char *v, size_t n)
+{
+	size_t o = 0;
+
+	if (n == 0 || n < gs1_ai_min_len(a) || n > gs1_ai_max_len(a))
+		return false;
+	/* Components split as gs1_ai_validate() splits them. */
+	for (size_t i = 0; i < GS1_MAX_COMP && a->comp[i].max && o < n;
+	    i++) {
+		const struct gs1_comp *c = &a->comp[i];
+		size_t cl = n - o < c->max ? n - o : c->max;
+
+		for (size_t j = 0; j < cl; j++)
+			if (!in_cset(c->cset, (unsigned char)v[o + j]))
+				return false;
+		o += cl;
+	}
+	return true;
+}
+
+bool
 gs1_ai_validate(const struct gs1_ai *a, const char *v, size_t n,
     int current_year, char *why, size_t whysize, size_t *off)
 {

@@ -18,8 +18,11 @@ gs1_elems_init(struct gs1_elems *es, const char *title, const char *in,
 
 	es->n = 0;
 	es->year = gs1_current_year();
+	/* id_quote_uri: a Digital Link with "user:password@" is refused,
+	 * and its messages must not repeat the password. Element strings
+	 * never have the "scheme://" it looks for. */
 	snprintf(es->prefix, sizeof es->prefix, "%s %s", title,
-	    id_quote(in, len, q, sizeof q));
+	    id_quote_uri(in, len, q, sizeof q));
 }
 
 static int

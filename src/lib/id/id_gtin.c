@@ -68,7 +68,7 @@ id_parse_gtin(const char *in, size_t len, struct vigil_id *out)
 	id_add_form(out, "element-string", "(01)%s", g14);
 	id_add_form(out, "digital-link", "https://id.gs1.org/01/%s", g14);
 	if ((rcn = rcn_note(g14)) != NULL)
-		id_set_warning(out, "restricted circulation number (%s): valid "
+		id_add_warning(out, "restricted circulation number (%s): valid "
 		    "only within a company or region, not globally unique",
 		    rcn);
 	return VIGIL_OK;

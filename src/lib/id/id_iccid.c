@@ -79,7 +79,7 @@ id_parse_iccid(const char *in, size_t len, struct vigil_id *out)
 
 	id_set_normalized(out, "%s", d);
 	id_set_key(out, "iccid:%s", d);
-	id_add_field(out, "major_industry", "%.2s", d);
+	id_add_field(out, "industry", "%.2s", d);
 	id_add_field(out, "country_code", "%.*s", (int)cclen, d + 2);
 	id_add_field(out, "issuer_and_account", "%.*s",
 	    (int)(body - 2 - cclen), d + 2 + cclen);
@@ -90,7 +90,7 @@ id_parse_iccid(const char *in, size_t len, struct vigil_id *out)
 	ef_iccid(d, body + 1, ef);
 	id_add_form(out, "ef-iccid", "%s", ef);
 	if (body == n)
-		id_set_warning(out, "check digit absent; computed %d", cd);
+		id_add_warning(out, "check digit absent; computed %d", cd);
 	return VIGIL_OK;
 }
 

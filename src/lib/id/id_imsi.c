@@ -68,7 +68,7 @@ id_parse_imsi(const char *in, size_t len, struct vigil_id *out)
 		id_add_field(out, "mnc", "%s", "");
 		id_add_field(out, "mnc_length", "%s", "ambiguous (2 or 3)");
 		id_add_field(out, "msin", "%s", "");
-		id_set_warning(out, "MCC %.3s (%s) has both 2- and 3-digit "
+		id_add_warning(out, "MCC %.3s (%s) has both 2- and 3-digit "
 		    "MNCs, and an IMSI does not say which; the SIM's EF.AD "
 		    "holds the MNC length", d, m->country);
 		return VIGIL_OK;

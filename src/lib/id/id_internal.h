@@ -63,19 +63,26 @@ enum vigil_err id_fail(struct vigil_id *out, const char *fmt, ...)
 const char *id_quote(const char *in, size_t len, char *dst, size_t dstsize);
 #define ID_QUOTE_SIZE 280
 
-/* Formats into out->normalized / urn / match_key / warning, replacing
- * what was there (id_add_warning() appends to the warning instead). */
+/*
+ * Quotes a URI like id_quote(), with the password of its userinfo
+ * ("scheme://user:password@host...") shown as "...": messages must not
+ * carry secrets. Other text is quoted unchanged.
+ */
+const char *id_quote_uri(const char *in, size_t len, char *dst,
+    size_t dstsize);
+
+/* Formats into out->normalized / urn / match_key, replacing what was
+ * there. Warnings have no setter: every remark goes through
+ * id_add_warning(), so that none overwrites another. */
 void id_set_normalized(struct vigil_id *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void id_set_urn(struct vigil_id *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void id_set_key(struct vigil_id *out, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void id_set_warning(struct vigil_id *out, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /* Appends a field / form (name must be a static string). Past
  * VIGIL_ID_MAX_FIELDS fields (only a long GS1 element string gets
- * there) the rest are dropped and the warning says so. */
+ * there) the rest are dropped and a warning (appended once) says so. */
 void id_add_field(struct vigil_id *out, const char *name, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 void id_add_form(struct vigil_id *out, const char *name, const char *fmt,

@@ -4,9 +4,13 @@
  *
  * Every common spelling comes in (colons, hyphens, spaces, Cisco dots,
  * bare hex, single-digit octets as python-stdnum pads them), one
- * canonical lower-case colon form goes out. An EUI-64 that merely
- * wraps a MAC (ff:ff or ff:fe in octets 4-5) shares the MAC's match
- * key, so the same device is found whichever way it was enrolled.
+ * canonical lower-case colon form goes out. Single-digit octets are a
+ * colon-form convention (python-stdnum mac.compact("d0:5:9:04:a2:a0"),
+ * which reads '-' as ':' too), never a spaced one: "AF 01 23 45 0A BC
+ * DE C" is a MEID with its check digit, not an EUI-64. An EUI-64 that
+ * merely wraps a MAC (ff:ff or ff:fe in octets 4-5) shares the MAC's
+ * match key, so the same device is found whichever way it was
+ * enrolled.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +21,15 @@
 #define EUI_MAX_GROUPS 17 /* one past any valid count, for messages */
 
 #define DEV_MAC_PREFIX "urn:dev:mac:"
+
+/* Separators that may stand between single-digit octets. A MAC keeps
+ * '-' as well, as python-stdnum does (its compact() turns '-' into ':'
+ * before padding; tests/integration/id_stdnum_crosscheck.sh holds vigil
+ * to it). An EUI-64 has no such precedent, and 8 groups are what a
+ * grouped MEID with its check digit looks like ("AF-01-...-DE-C"), so
+ * only ':' there. */
+#define MAC_SHORT_SEPS ":-"
+#define EUI64_SHORT_SEPS ":"
 
 /* Bits of the first octet (IEEE 802-2014 §8.2). */
 #define IG_BIT 0x01 /* individual/group: 1 = group (multicast) */
@@ -30,17 +43,19 @@ struct eui_group {
 /*
  * Splits in[0..len) into hex groups at one kind of separator (':',
  * '-', ' ' or '.') and decodes noctets octets into o. Accepted: bare
- * hex (2*noctets digits), noctets groups of 1-2 digits, or noctets/2
+ * hex (2*noctets digits), noctets groups of 2 digits (or of 1-2
+ * digits when the separator is in short_seps), or noctets/2
  * dot-separated groups of 4 digits (Cisco). Anything else fails with
  * what and where; positions are 1-based in the text as given.
  */
 static enum vigil_err
 decode_octets(const char *title, const char *in, size_t len, size_t noctets,
-    uint8_t o[EUI_MAX_OCTETS], struct vigil_id *out)
+    const char *short_seps, uint8_t o[EUI_MAX_OCTETS], struct vigil_id *out)
 {
 	struct eui_group g[EUI_MAX_GROUPS];
 	size_t ng = 0, start = 0, ndig = 0;
 	char sep = '\0', q[ID_QUOTE_SIZE], b[8];
+	bool short_ok;
 
 	id_quote(in, len, q, sizeof q);
 	for (size_t i = 0; i <= len; i++) {
@@ -100,12 +115,20 @@ decode_octets(const char *title, const char *in, size_t len, size_t noctets,
 			    2 * (k % 2), 2);
 		return VIGIL_OK;
 	}
-	for (size_t k = 0; k < ng && k < EUI_MAX_GROUPS; k++)
-		if (g[k].ndig > 2)
+	short_ok = strchr(short_seps, sep) != NULL;
+	for (size_t k = 0; k < ng && k < EUI_MAX_GROUPS; k++) {
+		if (g[k].ndig > 2 && short_ok)
 			return id_fail(out, "%s %s: octet '%.*s' at position "
 			    "%zu has %zu hex digits, expected 1 or 2", title,
 			    q, (int)g[k].ndig, in + g[k].start,
 			    g[k].start + 1, g[k].ndig);
+		if (g[k].ndig != 2 && !short_ok)
+			return id_fail(out, "%s %s: octet '%.*s' at position "
+			    "%zu has %zu hex digit%s, expected 2 with '%c' "
+			    "separators", title, q, (int)g[k].ndig,
+			    in + g[k].start, g[k].start + 1, g[k].ndig,
+			    id_plural(g[k].ndig), sep);
+	}
 	if (ng != noctets)
 		return id_fail(out, "%s %s: %zu octets, expected %zu", title,
 		    q, ng, noctets);
@@ -181,8 +204,8 @@ id_parse_mac(const char *in, size_t len, struct vigil_id *out)
 			    id_quote(in, len, q, sizeof q), o[3], o[4]);
 		memcpy(m, o, 3);
 		memcpy(m + 3, o + 5, 3);
-	} else if ((rc = decode_octets("MAC", in, len, 6, m, out)) !=
-	    VIGIL_OK)
+	} else if ((rc = decode_octets("MAC", in, len, 6, MAC_SHORT_SEPS, m,
+	    out)) != VIGIL_OK)
 		return rc;
 
 	id_set_normalized(out, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
@@ -225,7 +248,8 @@ id_parse_eui64(const char *in, size_t len, struct vigil_id *out)
 	if (id_has_prefix(in, len, DEV_MAC_PREFIX))
 		rc = decode_dev_mac("EUI-64", in, len, o, out);
 	else
-		rc = decode_octets("EUI-64", in, len, 8, o, out);
+		rc = decode_octets("EUI-64", in, len, 8, EUI64_SHORT_SEPS, o,
+		    out);
 	if (rc != VIGIL_OK)
 		return rc;
 
@@ -250,12 +274,18 @@ id_parse_eui64(const char *in, size_t len, struct vigil_id *out)
 	id_add_form(out, "colon", "%s", out->normalized);
 	id_add_form(out, "hyphen", "%02X-%02X-%02X-%02X-%02X-%02X-%02X-%02X",
 	    o[0], o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
+	id_add_form(out, "dot", "%02x%02x.%02x%02x.%02x%02x.%02x%02x", o[0],
+	    o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
 	id_add_form(out, "bare", "%02x%02x%02x%02x%02x%02x%02x%02x", o[0],
 	    o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
 	id_add_form(out, "urn", "%s", out->urn);
 	/* RFC 4291 App. A: modified EUI-64 inverts the U/L bit. */
 	id_add_form(out, "ipv6-iid", "%02x%02x:%02x%02x:%02x%02x:%02x%02x",
 	    o[0] ^ UL_BIT, o[1], o[2], o[3], o[4], o[5], o[6], o[7]);
+	/* The MAC-48 it wraps, as the dev-urn type gives it. */
+	if (encapsulates_mac(o))
+		id_add_form(out, "mac", "%02x:%02x:%02x:%02x:%02x:%02x", o[0],
+		    o[1], o[2], o[5], o[6], o[7]);
 	return VIGIL_OK;
 }
 

@@ -20,18 +20,18 @@ id_parse_serial(const char *in, size_t len, struct vigil_id *out)
 		unsigned char c = (unsigned char)in[i];
 
 		if (c < 0x20 || c == 0x7f)
-			return id_fail(out, "serial \"%s\": control character "
+			return id_fail(out, "serial %s: control character "
 			    "0x%02x at position %zu", q, c, i + 1);
 		if (c > 0x7f)
-			return id_fail(out, "serial \"%s\": non-ASCII byte "
+			return id_fail(out, "serial %s: non-ASCII byte "
 			    "0x%02x at position %zu", q, c, i + 1);
 		/* Input is trimmed, so a space here is an inner one. */
 		if (c == ' ' && i + 1 < len && in[i + 1] == ' ')
-			return id_fail(out, "serial \"%s\": consecutive spaces "
+			return id_fail(out, "serial %s: consecutive spaces "
 			    "at position %zu", q, i + 1);
 	}
 	if (len > SERIAL_MAX)
-		return id_fail(out, "serial \"%s\": %zu characters, the limit "
+		return id_fail(out, "serial %s: %zu characters, the limit "
 		    "is %d", q, len, SERIAL_MAX);
 
 	id_set_normalized(out, "%.*s", (int)len, in);

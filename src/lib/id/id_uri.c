@@ -218,6 +218,32 @@ add_fields(const char *s, const UriUriA *uri, struct vigil_id *out)
 		id_add_field(out, "fragment", "%s", e + 1);
 }
 
+/*
+ * "user:password@" (RFC 3986 §3.2.1, deprecated). A password would end
+ * up in normalized and in the match key, both stored in the database,
+ * so it is refused, and its message shows the input without it (q was
+ * quoted by id_quote_uri). An empty password ("user:@") hides nothing
+ * and keeps a warning.
+ */
+static enum vigil_err
+check_userinfo(const char *in, const UriUriA *uri, const char *q,
+    struct vigil_id *out)
+{
+	size_t n = range_len(&uri->userInfo), off;
+	const char *colon;
+
+	if (n == 0 || (colon = memchr(uri->userInfo.first, ':', n)) == NULL)
+		return VIGIL_OK;
+	off = (size_t)(colon - in) + 1; /* 0-based start of the password */
+	if (colon + 1 < uri->userInfo.first + n)
+		return id_fail(out, "URI %s: contains a password in its "
+		    "userinfo at position %zu; identifiers must not carry "
+		    "secrets", q, off + 1);
+	id_add_warning(out, "userinfo has an empty password field: the "
+	    "user:password form is deprecated (RFC 3986 §3.2.1)");
+	return VIGIL_OK;
+}
+
 enum vigil_err
 id_parse_uri(const char *in, size_t len, struct vigil_id *out)
 {
@@ -226,9 +252,14 @@ id_parse_uri(const char *in, size_t len, struct vigil_id *out)
 	enum vigil_err rc;
 	bool had_authority;
 
-	id_quote(in, len, q, sizeof q);
+	/* Every message quotes the input without its password. */
+	id_quote_uri(in, len, q, sizeof q);
 	if ((rc = parse_syntax(in, len, q, &uri, out)) != VIGIL_OK)
 		return rc;
+	if ((rc = check_userinfo(in, &uri, q, out)) != VIGIL_OK) {
+		uriFreeUriMembersA(&uri);
+		return rc;
+	}
 	if (uri.scheme.first == NULL) {
 		uriFreeUriMembersA(&uri);
 		return id_fail(out, "URI %s: a relative reference; an "
@@ -273,11 +304,6 @@ id_parse_uri(const char *in, size_t len, struct vigil_id *out)
 	id_set_urn(out, "%s", cur);
 	id_set_key(out, URI_KEY_PREFIX "%s", cur);
 	add_fields(cur, &uri, out);
-	if (range_len(&uri.userInfo) > 0 && memchr(uri.userInfo.first, ':',
-	    range_len(&uri.userInfo)) != NULL)
-		id_set_warning(out, "userinfo carries a password: deprecated "
-		    "(RFC 3986 §3.2.1) and never stored safely in an "
-		    "identifier");
 	uriFreeUriMembersA(&uri);
 	return VIGIL_OK;
 }

@@ -3,10 +3,15 @@
  * building, ASCII character tests, digit scanning and percent-encoding.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "id_internal.h"
+
+#define ID_STR_(x) #x
+#define ID_STR(x) ID_STR_(x)
+#define ID_TOO_MANY_FIELDS "more than " ID_STR(VIGIL_ID_MAX_FIELDS) " fields"
 
 void
 id_vformat(char *dst, size_t size, const char *fmt, va_list ap)
@@ -61,6 +66,61 @@ id_quote(const char *in, size_t len, char *dst, size_t dstsize)
 	return dst;
 }
 
+/* Offsets [*start, *end) of the password in the userinfo of
+ * "scheme://user:password@host..." (after the first ':' of the
+ * userinfo, up to the last '@' of the authority). False when there is
+ * no userinfo or it has no ':'; *start == *end for an empty password. */
+static bool
+uri_password(const char *in, size_t len, size_t *start, size_t *end)
+{
+	size_t i = 0, auth, stop, at = SIZE_MAX;
+
+	/* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), then "//" */
+	if (len == 0 || !id_is_alpha(in[0]))
+		return false;
+	while (i < len && (id_is_alnum(in[i]) || in[i] == '+' ||
+	    in[i] == '-' || in[i] == '.'))
+		i++;
+	if (len - i < 3 || memcmp(in + i, "://", 3) != 0)
+		return false;
+	auth = i + 3;
+	for (stop = auth; stop < len && in[stop] != '/' && in[stop] != '?' &&
+	    in[stop] != '#'; stop++)
+		if (in[stop] == '@')
+			at = stop; /* the last one: hides the most */
+	if (at == SIZE_MAX)
+		return false;
+	for (i = auth; i < at && in[i] != ':'; i++)
+		;
+	if (i == at)
+		return false;
+	*start = i + 1;
+	*end = at;
+	return true;
+}
+
+const char *
+id_quote_uri(const char *in, size_t len, char *dst, size_t dstsize)
+{
+	/* id_quote() shows at most 64 characters: a prefix of the
+	 * redacted text longer than that quotes the same. */
+	char buf[128];
+	size_t s, e, n = 0;
+
+	if (!uri_password(in, len, &s, &e) || s == e)
+		return id_quote(in, len, dst, dstsize);
+	for (size_t i = 0; i < len && n < sizeof buf - 3; i++) {
+		if (i == s) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			i = e - 1;
+			continue;
+		}
+		buf[n++] = in[i];
+	}
+	return id_quote(buf, n, dst, dstsize);
+}
+
 #define ID_SETTER(fn, member)                                             \
 	void fn(struct vigil_id *out, const char *fmt, ...)               \
 	{                                                                 \
@@ -73,7 +133,6 @@ id_quote(const char *in, size_t len, char *dst, size_t dstsize)
 ID_SETTER(id_set_normalized, normalized)
 ID_SETTER(id_set_urn, urn)
 ID_SETTER(id_set_key, match_key)
-ID_SETTER(id_set_warning, warning)
 
 static void
 add_attr(struct vigil_id_attr *arr, size_t *n, size_t max, const char *name,
@@ -91,9 +150,12 @@ id_add_field(struct vigil_id *out, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (out->nfields >= VIGIL_ID_MAX_FIELDS && out->warning[0] == '\0')
-		id_set_warning(out, "more than %d fields: only the first %d "
-		    "are listed", VIGIL_ID_MAX_FIELDS, VIGIL_ID_MAX_FIELDS);
+	/* Said once: the first dropped field adds the remark, the later
+	 * ones find it. */
+	if (out->nfields >= VIGIL_ID_MAX_FIELDS &&
+	    strstr(out->warning, ID_TOO_MANY_FIELDS) == NULL)
+		id_add_warning(out, ID_TOO_MANY_FIELDS ": only the first %d "
+		    "are listed", VIGIL_ID_MAX_FIELDS);
 	va_start(ap, fmt);
 	add_attr(out->fields, &out->nfields, VIGIL_ID_MAX_FIELDS, name, fmt,
 	    ap);

@@ -177,7 +177,7 @@ id_parse_uuid(const char *in, size_t len, struct vigil_id *out)
 		id_add_field(out, "special", "%s", u[0] ? "max" : "nil");
 	} else if (strcmp(variant, "rfc9562") != 0) {
 		id_add_field(out, "variant", "%s", variant);
-		id_set_warning(out, "variant %s is not the RFC 9562 variant "
+		id_add_warning(out, "variant %s is not the RFC 9562 variant "
 		    "(%s); version and time fields are not interpreted",
 		    variant, strcmp(variant, "future") == 0 ?
 		    "reserved for future definition" :
@@ -188,7 +188,7 @@ id_parse_uuid(const char *in, size_t len, struct vigil_id *out)
 		if (version == 1 || version == 6 || version == 7)
 			add_time_fields(out, u, version);
 		if (version == 0 || version > 8)
-			id_set_warning(out, "version %d is not defined by RFC "
+			id_add_warning(out, "version %d is not defined by RFC "
 			    "9562 (%s)", version, version == 0 ? "unused" :
 			    "reserved for future definition");
 	}

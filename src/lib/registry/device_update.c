@@ -60,6 +60,23 @@ note(struct vigil_buf *b, const char *fmt, ...)
 	vigil_buf_appends(b, tmp);
 }
 
+/* A label value as written in a history detail: bare when it cannot be
+ * confused with the "; " separators, quoted and escaped otherwise. */
+static const char *
+detail_value(const char *v, char *dst, size_t dstsize)
+{
+	char q[REG_QUOTE_SIZE];
+
+	if (v[0] != '\0' && strspn(v, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:/@+-") == strlen(v) &&
+	    strlen(v) <= 64) {
+		snprintf(dst, dstsize, "%s", v);
+		return dst;
+	}
+	snprintf(dst, dstsize, "\"%s\"", reg_quote(v, q, sizeof q));
+	return dst;
+}
+
 static const char *
 label_value(const struct vigil_device *d, const char *key)
 {
@@ -180,7 +197,7 @@ upd_labels(struct reg_ctx *c, struct upd *x, const struct vigil_device_update *u
 		/* Unsetting an absent label is a no-op (idempotent). */
 		if (label_value(d, k) != NULL) {
 			x->unset[x->nunset++] = k;
-			note(&x->detail, "label -%s", k);
+			note(&x->detail, "labels: -%s", k);
 			total--;
 		}
 	}
@@ -196,8 +213,8 @@ upd_labels(struct reg_ctx *c, struct upd *x, const struct vigil_device_update *u
 		if (old == NULL)
 			total++;
 		x->set[x->nset++] = *l;
-		note(&x->detail, "label %s=\"%s\"", l->key,
-		    reg_quote(l->value, q, sizeof q));
+		note(&x->detail, "labels: +%s=%s", l->key,
+		    detail_value(l->value, q, sizeof q));
 	}
 	if (total > VIGIL_DEVICE_MAX_LABELS)
 		reg_problem(p, "labels: the device would have %zu, the limit "
@@ -266,7 +283,7 @@ upd_idents(struct reg_ctx *c, struct upd *x, const struct vigil_device_update *u
 		x->del[x->ndel].type = d->idents[k].type;
 		x->del[x->ndel].value = d->idents[k].value;
 		x->ndel++;
-		note(&x->detail, "identifier -%s:%s",
+		note(&x->detail, "identifiers: -%s:%s",
 		    vigil_id_type_name(d->idents[k].type), d->idents[k].value);
 	}
 	for (size_t i = 0; i < u->nidents_add; i++)
@@ -284,7 +301,7 @@ upd_idents(struct reg_ctx *c, struct upd *x, const struct vigil_device_update *u
 			    reg_quote(ri->given, q, sizeof q));
 			continue;
 		}
-		note(&x->detail, "identifier +%s:%s",
+		note(&x->detail, "identifiers: +%s:%s",
 		    vigil_id_type_name(ri->type), ri->value);
 	}
 	/* Serials are unique per model: a new model moves them to the new
