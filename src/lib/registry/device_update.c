@@ -274,7 +274,7 @@ upd_idents(struct reg_ctx *c, struct upd *x, const struct vigil_device_update *u
 		}
 		if ((k = find_ident(d, c->id.type, c->id.normalized)) < 0) {
 			reg_problem(p, "%s %s: this device has no such "
-			    "identifier", reg_ident_label(c->id.type),
+			    "identifier", vigil_id_type_title(c->id.type),
 			    reg_quote(r->value, q, sizeof q));
 			continue;
 		}
@@ -297,7 +297,7 @@ upd_idents(struct reg_ctx *c, struct upd *x, const struct vigil_device_update *u
 			continue;
 		if (find_ident(d, ri->type, ri->value) >= 0) {
 			reg_problem(p, "%s %s: the device already carries it",
-			    reg_ident_label(ri->type),
+			    vigil_id_type_title(ri->type),
 			    reg_quote(ri->given, q, sizeof q));
 			continue;
 		}

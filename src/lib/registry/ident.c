@@ -118,7 +118,7 @@ reg_ident_parse(struct reg_ctx *c, enum vigil_id_type type, const char *given)
 	ri->scope[0] = '\0';
 	if (given == NULL) {
 		reg_problem(&c->prob, "%s: missing value",
-		    reg_ident_label(type));
+		    vigil_id_type_title(type));
 		return;
 	}
 	if (type == VIGIL_ID_UNKNOWN)
@@ -231,7 +231,7 @@ reg_ident_repeats(struct reg_ctx *c, size_t from)
 			if (b->ok && a->type == b->type &&
 			    strcmp(a->value, b->value) == 0) {
 				reg_problem(&c->prob, "%s %s: given twice for "
-				    "this device", reg_ident_label(a->type),
+				    "this device", vigil_id_type_title(a->type),
 				    reg_quote(a->given, q, sizeof q));
 				break;
 			}
@@ -290,13 +290,13 @@ reg_diagnose_clashes(struct reg_ctx *c, size_t from, const char *name,
 			continue;
 		if (!cl.same_tenant) {
 			reg_problem(&c->prob, "%s %s: already registered in "
-			    "another tenant", reg_ident_label(ri->type),
+			    "another tenant", vigil_id_type_title(ri->type),
 			    reg_quote(ri->given, q, sizeof q));
 			continue;
 		}
 		origin(c, cl.device_id, o, sizeof o);
 		reg_problem(&c->prob, "%s %s: already registered to device "
-		    "%s%s", reg_ident_label(ri->type),
+		    "%s%s", vigil_id_type_title(ri->type),
 		    reg_quote(ri->given, q, sizeof q),
 		    reg_quote(cl.device_name, q2, sizeof q2), o);
 	}

@@ -54,8 +54,6 @@ const char *reg_quote(const char *s, char *dst, size_t dstsize);
 bool reg_text_ok(const char *s, size_t max, char *why, size_t whysize);
 bool reg_label_key_ok(const char *k);
 bool reg_is_uuid_shape(const char *s);
-/* Short title for messages: "IMEI", "MAC", "EUI-64", "serial". */
-const char *reg_ident_label(enum vigil_id_type t);
 
 /* Field checks shared by add, update and import; problems go to p.
  * A device name: printable, no surrounding blanks, not shaped like a

@@ -197,21 +197,6 @@ reg_is_uuid_shape(const char *s)
 	return true;
 }
 
-const char *
-reg_ident_label(enum vigil_id_type t)
-{
-	switch (t) {
-	case VIGIL_ID_MAC:
-		return "MAC";
-	case VIGIL_ID_SERIAL:
-		return "serial";
-	case VIGIL_ID_UNKNOWN:
-		return "identifier";
-	default:
-		return vigil_id_type_title(t);
-	}
-}
-
 void
 reg_check_actor(struct reg_problems *p, const char *actor, const char *reason)
 {
