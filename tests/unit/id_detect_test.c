@@ -104,6 +104,50 @@ detect_reports_the_error_of_the_matching_shape(void **state)
 }
 
 static void
+detect_error_prefix(const char *s, const char *want_prefix)
+{
+	struct vigil_id id;
+	enum vigil_err rc;
+
+	detect(s, &id, &rc);
+	if (rc != VIGIL_EINVAL || strncmp(id.error, want_prefix,
+	    strlen(want_prefix)) != 0)
+		fail_msg("%s: rc %d, error \"%s\", want \"%s...\"", s, rc,
+		    id.error, want_prefix);
+}
+
+static void
+detect_gives_the_likely_type_for_near_misses(void **state)
+{
+	(void)state;
+	/* 19 digits starting 89 with a bad Luhn digit: an ICCID typo,
+	 * not a MEID with an oversized manufacturer code. */
+	detect_error_prefix("8988211000000530081",
+	    "ICCID 8988211000000530081: check digit is 1, expected 2");
+	/* A GTIN-13 typo is not a 13-digit IMSI. */
+	detect_error_prefix("7501031311308",
+	    "GTIN 7501031311308: check digit is 8, expected 9");
+	/* A MAC with an octet missing is a bad MAC. */
+	detect_error_prefix("00:00:00:00:00", "MAC 00:00:00:00:00: ");
+	/* An EPC with an unsupported header is a bad EPC. */
+	detect_error_prefix("3974257BF7194E4000001A85",
+	    "EPC 3974257BF7194E4000001A85: header 0x39");
+}
+
+static void
+detect_avoids_false_ambiguity_of_digit_strings(void **state)
+{
+	(void)state;
+	/* A GTIN-14 is not also an IMEI body (09 is no reporting body). */
+	detect_assert_type("09520123456788", VIGIL_ID_GTIN);
+	/* 16 decimal digits are an IMEISV, not a bare EUI-64. */
+	detect_assert_type("3520990017614823", VIGIL_ID_IMEISV);
+	/* Bare hex with letters is still a MAC / EUI-64. */
+	detect_assert_type("001b63d91e3f", VIGIL_ID_MAC);
+	detect_assert_type("acde48234567019f", VIGIL_ID_EUI64);
+}
+
+static void
 detect_rejects_empty_unknown_and_oversized_input(void **state)
 {
 	struct vigil_id id;
@@ -234,6 +278,9 @@ main(void)
 		cmocka_unit_test(detect_prefers_specific_type_over_generic_uri),
 		cmocka_unit_test(detect_lists_candidates_when_ambiguous),
 		cmocka_unit_test(detect_reports_the_error_of_the_matching_shape),
+		cmocka_unit_test(detect_gives_the_likely_type_for_near_misses),
+		cmocka_unit_test(
+		    detect_avoids_false_ambiguity_of_digit_strings),
 		cmocka_unit_test(
 		    detect_rejects_empty_unknown_and_oversized_input),
 		cmocka_unit_test(

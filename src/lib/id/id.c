@@ -18,19 +18,21 @@ struct id_type_desc {
 };
 
 /* Order matters for auto-detection: when nothing parses, the error of
- * the first type whose shape matched is reported. The title is also
- * the first word(s) of every message of the type's parser ("MAC
- * 00:1a:...: ..."), so that "<title>: empty value" reads the same. */
+ * the first type whose shape matched is reported, so the tightest shapes
+ * come first (an 89... ICCID or EID before the MEID that 18-19 digits
+ * could also be). The title is also the first word(s) of every message
+ * of the type's parser ("MAC 00:1a:...: ..."), so that "<title>: empty
+ * value" reads the same. */
 static const struct id_type_desc id_types[] = {
 	{ "imei", "IMEI", id_parse_imei, id_shape_imei, VIGIL_ID_IMEI, true },
 	{ "imeisv", "IMEISV", id_parse_imeisv, id_shape_imeisv,
 	    VIGIL_ID_IMEISV, true },
-	{ "meid", "MEID", id_parse_meid, id_shape_meid, VIGIL_ID_MEID, true },
-	{ "esn", "ESN", id_parse_esn, id_shape_esn, VIGIL_ID_ESN, true },
 	{ "iccid", "ICCID", id_parse_iccid, id_shape_iccid,
 	    VIGIL_ID_ICCID, true },
-	{ "imsi", "IMSI", id_parse_imsi, id_shape_imsi, VIGIL_ID_IMSI, true },
 	{ "eid", "EID", id_parse_eid, id_shape_eid, VIGIL_ID_EID, true },
+	{ "meid", "MEID", id_parse_meid, id_shape_meid, VIGIL_ID_MEID, true },
+	{ "esn", "ESN", id_parse_esn, id_shape_esn, VIGIL_ID_ESN, true },
+	{ "imsi", "IMSI", id_parse_imsi, id_shape_imsi, VIGIL_ID_IMSI, true },
 	{ "mac", "MAC", id_parse_mac, id_shape_mac,
 	    VIGIL_ID_MAC, true },
 	{ "eui64", "EUI-64", id_parse_eui64, id_shape_eui64,

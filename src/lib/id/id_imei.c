@@ -166,6 +166,21 @@ id_parse_imei(const char *in, size_t len, struct vigil_id *out)
 	return VIGIL_OK;
 }
 
+/* Reporting Body Identifiers allocated by the GSMA (the first two TAC
+ * digits; 00 is the test range). */
+static bool
+known_reporting_body(const char *d)
+{
+	static const char *const rbi[] = { "00", "01", "10", "30", "33", "35",
+		"44", "45", "49", "50", "51", "52", "53", "54", "86", "91",
+		"98", "99" };
+
+	for (size_t i = 0; i < sizeof rbi / sizeof rbi[0]; i++)
+		if (d[0] == rbi[i][0] && d[1] == rbi[i][1])
+			return true;
+	return false;
+}
+
 bool
 id_shape_imei(const char *in, size_t len)
 {
@@ -175,7 +190,13 @@ id_shape_imei(const char *in, size_t len)
 	if (id_has_prefix(in, len, IMEI_URN_PREFIX))
 		return !urn_has_svn(in, len);
 	id_scan_digits(in, len, ID_TEL_SEPS, false, d, sizeof d, &s);
-	return s.bad == 0 && (s.n == 14 || s.n == 15);
+	if (s.bad != 0)
+		return false;
+	/* A 14-digit body carries no check digit, so any 14 digits would
+	 * do (every GTIN-14 among them): auto-detection wants its first
+	 * two digits to be a GSMA reporting body identifier. --type imei
+	 * accepts any body. */
+	return s.n == 15 || (s.n == 14 && known_reporting_body(d));
 }
 
 /* ------------------------------------------------------------------ */

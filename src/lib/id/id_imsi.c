@@ -89,6 +89,10 @@ id_parse_imsi(const char *in, size_t len, struct vigil_id *out)
 bool
 id_shape_imsi(const char *in, size_t len)
 {
-	return len >= IMSI_MIN && len <= IMSI_MAX && id_all_digits(in, len) &&
+	/* Auto-detection only considers 14-15 digits, the lengths IMSIs
+	 * have in practice (python-stdnum accepts only these): shorter
+	 * digit strings are far more often GTINs or serials. --type imsi
+	 * accepts the full 6-15 range of TS 23.003. */
+	return len >= 14 && len <= IMSI_MAX && id_all_digits(in, len) &&
 	    id_mcc_lookup(mcc_of(in)) != NULL;
 }

@@ -316,6 +316,20 @@ shape_octet_groups(const char *in, size_t len, size_t ngroups)
 	return sep != '\0' && run > 0 && ng == ngroups;
 }
 
+/* Bare hex digits: only with at least one letter a-f. A string of
+ * decimal digits is far more often a GTIN, an IMEISV or a serial than a
+ * MAC written without separators; --type mac still accepts it. */
+static bool
+shape_bare(const char *in, size_t len, size_t ndigits)
+{
+	if (len != ndigits || !id_all_hex(in, len))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!id_is_digit(in[i]))
+			return true;
+	return false;
+}
+
 /* Cisco style: ngroups groups of exactly 4 letters or digits joined by
  * dots. */
 static bool
@@ -336,15 +350,20 @@ shape_dotted(const char *in, size_t len, size_t ngroups)
 bool
 id_shape_mac(const char *in, size_t len)
 {
-	if (len == 12 && id_all_hex(in, len))
+	if (shape_bare(in, len, 12) || shape_dotted(in, len, 3))
 		return true;
-	return shape_octet_groups(in, len, 6) || shape_dotted(in, len, 3);
+	/* 4 to 7 groups: a MAC with an octet missing or one too many is
+	 * reported as a bad MAC rather than as nothing at all (8 groups
+	 * are an EUI-64). */
+	for (size_t g = 4; g <= 7; g++)
+		if (shape_octet_groups(in, len, g))
+			return true;
+	return false;
 }
 
 bool
 id_shape_eui64(const char *in, size_t len)
 {
-	if (len == 16 && id_all_hex(in, len))
-		return true;
-	return shape_octet_groups(in, len, 8) || shape_dotted(in, len, 4);
+	return shape_bare(in, len, 16) || shape_octet_groups(in, len, 8) ||
+	    shape_dotted(in, len, 4);
 }
