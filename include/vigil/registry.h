@@ -329,6 +329,67 @@ enum vigil_err vigil_device_touch(struct vigil_store *st,
     const char *tenant_id, const char *device_id, int64_t at_ms);
 
 /* ------------------------------------------------------------------ */
+/* Inventory summary */
+
+/* Models and regions listed by a summary, the largest first; the
+ * devices of the rest are counted together as "other". */
+#define VIGIL_SUMMARY_TOP 50
+
+struct vigil_summary_model {
+	char *model;      /* "" for devices without a model name */
+	char *gtin;       /* GTIN-14, "" when none */
+	uint64_t devices;
+};
+
+struct vigil_summary_region {
+	char *region;     /* "" for devices without a region */
+	uint64_t devices;
+};
+
+/*
+ * Counts over every device of one tenant, retired ones included, taken
+ * from one consistent state of the store. A model is a (model name,
+ * GTIN) pair. Free with vigil_inventory_summary_free().
+ */
+struct vigil_inventory_summary {
+	uint64_t devices;
+	/* Indexed by enum vigil_device_state; [VIGIL_DEV_NONE] is 0. */
+	uint64_t by_state[VIGIL_DEV_RETIRED + 1];
+	uint64_t never_seen;   /* last_seen_ms == 0 */
+	size_t nmodels;        /* at most VIGIL_SUMMARY_TOP */
+	struct vigil_summary_model *models; /* most devices first, then by
+					     * model and GTIN */
+	uint64_t models_other; /* devices of the models not listed */
+	size_t nregions;       /* at most VIGIL_SUMMARY_TOP */
+	struct vigil_summary_region *regions; /* most devices first */
+	uint64_t regions_other;
+	/* Devices carrying at least one identifier of each type, indexed
+	 * by enum vigil_id_type ([VIGIL_ID_UNKNOWN] is 0). A device with
+	 * several types counts once under each. */
+	uint64_t by_id_type[VIGIL_ID_TYPE_COUNT];
+	/* Devices without any identifier: nothing ties the record to a
+	 * physical device (a security finding). */
+	uint64_t unidentified;
+	/* Devices without a hardware identifier (the platform-unique types
+	 * listed at the top of this file): at most a serial number, URI or
+	 * product-level GS1 value. Includes the unidentified ones. */
+	uint64_t no_hardware_id;
+};
+
+/*
+ * Summarises the tenant's inventory: counts by lifecycle state, model,
+ * region and identifier type, never-seen and unidentified devices.
+ * Counted by the store without loading devices. *out is cleared on
+ * entry and stays empty on error; on success the caller frees it with
+ * vigil_inventory_summary_free(). An unknown tenant has no devices.
+ */
+enum vigil_err vigil_device_summary(struct vigil_store *st,
+    const char *tenant_id, struct vigil_inventory_summary *out /* OUT */);
+
+/* Frees the lists of a summary and clears it. NULL is a no-op. */
+void vigil_inventory_summary_free(struct vigil_inventory_summary *s);
+
+/* ------------------------------------------------------------------ */
 /* History */
 
 struct vigil_history_entry {
@@ -363,6 +424,13 @@ enum vigil_err vigil_device_history(struct vigil_store *st,
 json_t *vigil_tenant_to_json(const struct vigil_tenant *t);
 json_t *vigil_device_to_json(const struct vigil_device *d, unsigned flags);
 json_t *vigil_history_to_json(const struct vigil_history *h);
+/* {"devices": N, "states": {"registered": N, ...}, "never_seen": N,
+ *  "models": [{"model", "gtin", "devices"}...], "models_other": N,
+ *  "regions": [{"region", "devices"}...], "regions_other": N,
+ *  "identifiers": {"<type name>": N for every type}, "unidentified": N,
+ *  "no_hardware_id": N} */
+json_t *vigil_inventory_summary_to_json(
+    const struct vigil_inventory_summary *s);
 
 /* ------------------------------------------------------------------ */
 /* Bulk import and export (streaming, constant memory).

@@ -88,6 +88,12 @@ static const struct cli_opt opts_device_list[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+static const struct cli_opt opts_device_summary[] = {
+	{ "top", 0, "N", "list the N largest models and regions, 1-50 "
+	    "(default 10); the rest count as other", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
 static const struct cli_opt opts_device_update[] = {
 	{ "name", 0, "NAME", "rename", 0 },
 	{ "model", 0, "MODEL", "set the model", 0 },
@@ -164,6 +170,8 @@ const struct cli_cmd cli_commands[] = {
 	    "identifier)", opts_none, 0, 1, 1, cli_device_show },
 	{ "device", "list", "", "list devices", opts_device_list, 0, 0, 0,
 	    cli_device_list },
+	{ "device", "summary", "", "count devices by state, model, region "
+	    "and ID type", opts_device_summary, 0, 0, 0, cli_device_summary },
 	{ "device", "update", "DEVICE", "change a device", opts_device_update,
 	    0, 1, 1, cli_device_update },
 	{ "device", "set-state", "DEVICE STATE", "change a device's "

@@ -16,6 +16,7 @@ int cli_tenant_show(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_device_add(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_device_show(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_device_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_device_summary(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_device_update(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_device_set_state(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_device_retire(struct cli_ctx *ctx, const struct cli_args *a);

@@ -121,6 +121,41 @@ else
 	notok "device list prints an aligned table with a header" "got $(_show)"
 fi
 
+# --- summary ---------------------------------------------------------------
+"$VIGIL" device add --name bare >/dev/null
+"$VIGIL" device add --name tagged --model "Cam X" --serial X1 \
+    --region eu-central >/dev/null
+run "$VIGIL" device summary
+expect "device summary counts states, models, regions and identifier types, aligned" 0 \
+"5 devices: 0 active, 1 provisioned, 4 registered, 0 quarantined, 0 retired
+never seen: 5 (100%)
+by model:
+  (no model)  -               3   60%
+  Cam X       -               1   20%
+  Cam X       09520123456788  1   20%
+by region:
+  (no region)                 3   60%
+  eu-central                  2   40%
+identifiers:
+  imei                        2   40%
+  serial                      2   40%
+  meid                        1   20%
+  iccid                       1   20%
+  mac                         1   20%
+  no hardware identifier      2   40%
+  no identifier at all        1   20%"
+run "$VIGIL" --json device summary
+expect_json "device summary --json is one object with every count" 0 \
+    "[len(L), d['devices'], d['states'], d['never_seen'], d['models'][0], d['models_other'], d['regions'][1], d['identifiers']['imei'], d['identifiers']['eid'], d['unidentified'], d['no_hardware_id']]" \
+    '[1, 5, {"active": 0, "provisioned": 1, "quarantined": 0, "registered": 4, "retired": 0}, 5, {"devices": 3, "gtin": "", "model": ""}, 0, {"devices": 2, "region": "eu-central"}, 2, 0, 1, 2]'
+run "$VIGIL" --json device summary --top 1
+expect_json "device summary --top 1 lists one model and region, the rest as other" 0 \
+    "[len(d['models']), d['models_other'], len(d['regions']), d['regions_other']]" \
+    '[1, 2, 1, 2]'
+run "$VIGIL" device summary --top 51
+expect_err "device summary --top above 50 is a usage error (exit 2)" 2 \
+    "--top: 51 is out of range 1-50"
+
 # --- update ----------------------------------------------------------------
 run "$VIGIL" --json device update cam-7 --label tier=test --unlabel site \
     --add-id eid=89049032123451234512345678901235 \
@@ -174,6 +209,9 @@ expect_err "with several tenants and no choice, vigil says how to choose (exit 1
     "several tenants exist; choose one with --tenant NAME or VIGIL_TENANT=NAME"
 run "$VIGIL" --tenant globex --json device list
 expect_json "--tenant selects a tenant (globex has no devices)" 0 "len(L)" 0
+run "$VIGIL" --tenant globex device summary
+expect "device summary counts only the chosen tenant's devices" 0 \
+    "0 devices: 0 active, 0 provisioned, 0 registered, 0 quarantined, 0 retired"
 run env VIGIL_TENANT=acme "$VIGIL" --json device show cam-7
 expect_json "VIGIL_TENANT selects a tenant" 0 "d['id']" "$cam_id"
 run "$VIGIL" --tenant globex device show cam-7

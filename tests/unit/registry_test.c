@@ -1,8 +1,9 @@
 /*
  * Registry: tenants, devices, uniqueness across spellings and tenants,
  * the lifecycle state machine, optimistic concurrency, lookup by any
- * spelling, pagination, filters, history and tenant scoping. Each test
- * runs on a fresh in-memory store with tenants "acme" and "globex".
+ * spelling, pagination, filters, history, the inventory summary and
+ * tenant scoping. Each test runs on a fresh in-memory store with
+ * tenants "acme" and "globex".
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1239,6 +1240,211 @@ device_json_has_every_field_and_can_redact_owner(void **state)
 	vigil_device_free(d);
 }
 
+/* Adds a device with a model, GTIN and region; returns its id. */
+static void
+add_full(struct fx *fx, const struct vigil_tenant *t, const char *name,
+    const char *model, const char *gtin, const char *region,
+    enum vigil_device_state state, size_t n,
+    const struct vigil_ident_spec *ids, char id[VIGIL_UUID_STRLEN])
+{
+	struct vigil_device_spec spec;
+	struct vigil_device *d = NULL;
+
+	memset(&spec, 0, sizeof spec);
+	spec.name = name;
+	spec.model = model;
+	spec.gtin = gtin;
+	spec.region = region;
+	spec.state = state;
+	spec.nidents = n;
+	spec.idents = ids;
+	assert_int_equal(vigil_device_add(fx->st, t->id, &spec, "local:alice",
+	    &d), VIGIL_OK);
+	if (id != NULL)
+		memcpy(id, d->id, VIGIL_UUID_STRLEN);
+	vigil_device_free(d);
+}
+
+static void
+summary_counts_states_models_regions_and_identifiers_exactly(void **state)
+{
+	struct fx *fx = *state;
+	const struct vigil_ident_spec a1[] = { ID(IMEI, "490154203237518"),
+		ID(SERIAL, "SN1") };
+	const struct vigil_ident_spec a2[] = { ID(MAC, "00:1a:2b:3c:4d:5e"),
+		ID(MAC, "00:24:be:80:4f:f1") }; /* two of one type */
+	const struct vigil_ident_spec a3[] = { ID(SERIAL, "SN3") };
+	const struct vigil_ident_spec a5[] = {
+		ID(ICCID, "89882110000005300811"), ID(IMSI, "310150123456789") };
+	const struct vigil_ident_spec a6[] = {
+		ID(URI, "https://example.com/devices/6") };
+	struct vigil_inventory_summary s;
+	char id1[VIGIL_UUID_STRLEN];
+
+	add_full(fx, &fx->a, "a1", "Cam X", "9520123456788", "eu",
+	    VIGIL_DEV_ACTIVE, NIDS(a1), a1, id1);
+	add_full(fx, &fx->a, "a2", "Cam X", "09520123456788", "eu",
+	    VIGIL_DEV_ACTIVE, NIDS(a2), a2, NULL);
+	add_full(fx, &fx->a, "a3", "Cam X", NULL, "us",
+	    VIGIL_DEV_PROVISIONED, NIDS(a3), a3, NULL);
+	add_full(fx, &fx->a, "a4", NULL, NULL, NULL, VIGIL_DEV_NONE, 0, NULL,
+	    NULL);
+	add_full(fx, &fx->a, "a5", "Meter", NULL, "eu",
+	    VIGIL_DEV_QUARANTINED, NIDS(a5), a5, NULL);
+	add_full(fx, &fx->a, "a6", "Meter", NULL, "eu", VIGIL_DEV_ACTIVE,
+	    NIDS(a6), a6, NULL);
+	assert_int_equal(vigil_device_retire(fx->st, fx->a.id, "a6", 0,
+	    "local:alice", "gone", NULL), VIGIL_OK);
+	assert_int_equal(vigil_device_touch(fx->st, fx->a.id, id1, 5000),
+	    VIGIL_OK);
+
+	assert_int_equal(vigil_device_summary(fx->st, fx->a.id, &s), VIGIL_OK);
+	assert_int_equal(s.devices, 6);
+	assert_int_equal(s.by_state[VIGIL_DEV_NONE], 0);
+	assert_int_equal(s.by_state[VIGIL_DEV_REGISTERED], 1);
+	assert_int_equal(s.by_state[VIGIL_DEV_PROVISIONED], 1);
+	assert_int_equal(s.by_state[VIGIL_DEV_ACTIVE], 2);
+	assert_int_equal(s.by_state[VIGIL_DEV_QUARANTINED], 1);
+	assert_int_equal(s.by_state[VIGIL_DEV_RETIRED], 1);
+	assert_int_equal(s.never_seen, 5);
+	/* Most devices first, then by model name and GTIN. */
+	assert_int_equal(s.nmodels, 4);
+	assert_string_equal(s.models[0].model, "Cam X");
+	assert_string_equal(s.models[0].gtin, "09520123456788");
+	assert_int_equal(s.models[0].devices, 2);
+	assert_string_equal(s.models[1].model, "Meter");
+	assert_string_equal(s.models[1].gtin, "");
+	assert_int_equal(s.models[1].devices, 2);
+	assert_string_equal(s.models[2].model, "");
+	assert_int_equal(s.models[2].devices, 1);
+	assert_string_equal(s.models[3].model, "Cam X");
+	assert_string_equal(s.models[3].gtin, "");
+	assert_int_equal(s.models[3].devices, 1);
+	assert_int_equal(s.models_other, 0);
+	assert_int_equal(s.nregions, 3);
+	assert_string_equal(s.regions[0].region, "eu");
+	assert_int_equal(s.regions[0].devices, 4);
+	assert_string_equal(s.regions[1].region, "");
+	assert_int_equal(s.regions[1].devices, 1);
+	assert_string_equal(s.regions[2].region, "us");
+	assert_int_equal(s.regions[2].devices, 1);
+	assert_int_equal(s.regions_other, 0);
+	/* Devices, not identifiers: a2's two MACs count once. */
+	assert_int_equal(s.by_id_type[VIGIL_ID_MAC], 1);
+	assert_int_equal(s.by_id_type[VIGIL_ID_IMEI], 1);
+	assert_int_equal(s.by_id_type[VIGIL_ID_SERIAL], 2);
+	assert_int_equal(s.by_id_type[VIGIL_ID_ICCID], 1);
+	assert_int_equal(s.by_id_type[VIGIL_ID_IMSI], 1);
+	assert_int_equal(s.by_id_type[VIGIL_ID_URI], 1);
+	assert_int_equal(s.by_id_type[VIGIL_ID_EID], 0);
+	assert_int_equal(s.unidentified, 1);   /* a4 */
+	assert_int_equal(s.no_hardware_id, 3); /* a3 serial, a4, a6 URI */
+	vigil_inventory_summary_free(&s);
+	assert_null(s.models);
+	assert_int_equal(s.nmodels, 0);
+	vigil_inventory_summary_free(NULL);
+}
+
+static void
+summary_of_one_tenant_never_counts_another(void **state)
+{
+	struct fx *fx = *state;
+	const struct vigil_ident_spec a1[] = { ID(MAC, "00:1a:2b:3c:4d:5e") };
+	struct vigil_inventory_summary s;
+	char name[16], model[16];
+
+	add_full(fx, &fx->a, "a1", "Cam X", NULL, "eu", VIGIL_DEV_NONE,
+	    NIDS(a1), a1, NULL);
+	/* globex: more models than a summary lists, none identified. */
+	for (int i = 0; i < VIGIL_SUMMARY_TOP + 2; i++) {
+		snprintf(name, sizeof name, "b%02d", i);
+		snprintf(model, sizeof model, "M%02d", i);
+		add_full(fx, &fx->b, name, model, NULL, "us", VIGIL_DEV_NONE, 0,
+		    NULL, NULL);
+	}
+
+	assert_int_equal(vigil_device_summary(fx->st, fx->a.id, &s), VIGIL_OK);
+	assert_int_equal(s.devices, 1);
+	assert_int_equal(s.by_state[VIGIL_DEV_REGISTERED], 1);
+	assert_int_equal(s.never_seen, 1);
+	assert_int_equal(s.nmodels, 1);
+	assert_string_equal(s.models[0].model, "Cam X");
+	assert_int_equal(s.nregions, 1);
+	assert_string_equal(s.regions[0].region, "eu");
+	assert_int_equal(s.by_id_type[VIGIL_ID_MAC], 1);
+	assert_int_equal(s.unidentified, 0);
+	assert_int_equal(s.no_hardware_id, 0);
+	vigil_inventory_summary_free(&s);
+
+	assert_int_equal(vigil_device_summary(fx->st, fx->b.id, &s), VIGIL_OK);
+	assert_int_equal(s.devices, VIGIL_SUMMARY_TOP + 2);
+	assert_int_equal(s.nmodels, VIGIL_SUMMARY_TOP);
+	assert_string_equal(s.models[0].model, "M00");
+	assert_string_equal(s.models[VIGIL_SUMMARY_TOP - 1].model, "M49");
+	assert_int_equal(s.models_other, 2);
+	assert_int_equal(s.by_id_type[VIGIL_ID_MAC], 0);
+	assert_int_equal(s.unidentified, VIGIL_SUMMARY_TOP + 2);
+	assert_int_equal(s.no_hardware_id, VIGIL_SUMMARY_TOP + 2);
+	vigil_inventory_summary_free(&s);
+
+	/* An empty tenant, and no tenant at all. */
+	assert_int_equal(vigil_admin_tenant_create(fx->st, "initech", NULL,
+	    &fx->b), VIGIL_OK);
+	assert_int_equal(vigil_device_summary(fx->st, fx->b.id, &s), VIGIL_OK);
+	assert_int_equal(s.devices, 0);
+	assert_int_equal(s.nmodels, 0);
+	assert_int_equal(s.unidentified, 0);
+	vigil_inventory_summary_free(&s);
+	assert_int_equal(vigil_device_summary(fx->st, "", &s), VIGIL_EINVAL);
+	assert_string_equal(vigil_store_errmsg(fx->st), "tenant: missing");
+}
+
+static void
+summary_json_has_every_section(void **state)
+{
+	struct fx *fx = *state;
+	const struct vigil_ident_spec a1[] = { ID(MAC, "00:1a:2b:3c:4d:5e") };
+	struct vigil_inventory_summary s;
+	json_t *j, *m;
+
+	add_full(fx, &fx->a, "a1", "Cam X", "9520123456788", "eu",
+	    VIGIL_DEV_NONE, NIDS(a1), a1, NULL);
+	add_full(fx, &fx->a, "a2", NULL, NULL, NULL, VIGIL_DEV_NONE, 0, NULL,
+	    NULL);
+	assert_int_equal(vigil_device_summary(fx->st, fx->a.id, &s), VIGIL_OK);
+	assert_non_null(j = vigil_inventory_summary_to_json(&s));
+	vigil_inventory_summary_free(&s);
+	assert_int_equal(json_integer_value(json_object_get(j, "devices")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "states"), "registered")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "states"), "retired")), 0);
+	assert_int_equal(json_integer_value(json_object_get(j, "never_seen")),
+	    2);
+	m = json_array_get(json_object_get(j, "models"), 0);
+	assert_string_equal(json_string_value(json_object_get(m, "model")), "");
+	m = json_array_get(json_object_get(j, "models"), 1);
+	assert_string_equal(json_string_value(json_object_get(m, "model")),
+	    "Cam X");
+	assert_string_equal(json_string_value(json_object_get(m, "gtin")),
+	    "09520123456788");
+	assert_int_equal(json_integer_value(json_object_get(m, "devices")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "models_other")),
+	    0);
+	assert_int_equal(json_array_size(json_object_get(j, "regions")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j,
+	    "regions_other")), 0);
+	assert_int_equal(json_object_size(json_object_get(j, "identifiers")),
+	    VIGIL_ID_TYPE_COUNT - 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j,
+	    "identifiers"), "mac")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "unidentified")),
+	    1);
+	assert_int_equal(json_integer_value(json_object_get(j,
+	    "no_hardware_id")), 1);
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -1288,6 +1494,9 @@ main(void)
 		T(device_of_one_tenant_is_invisible_to_another_in_every_function),
 		T(touch_sets_last_seen_without_version_or_history),
 		T(device_json_has_every_field_and_can_redact_owner),
+		T(summary_counts_states_models_regions_and_identifiers_exactly),
+		T(summary_of_one_tenant_never_counts_another),
+		T(summary_json_has_every_section),
 	};
 #undef T
 

@@ -119,7 +119,7 @@ store_migrates_empty_file_and_reopens_without_migrating_again(void **state)
 	vigil_store_close(st);
 	st = open_ok(fx->path, 0);
 	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
-	assert_int_equal(v, 2);
+	assert_int_equal(v, VIGIL_STORE_SCHEMA_VERSION);
 	assert_int_equal(vigil_admin_tenant_get(st, "acme", &got), VIGIL_OK);
 	assert_string_equal(got.id, t.id);
 	vigil_store_close(st);
@@ -148,7 +148,7 @@ store_migrates_from_previous_schema_keeping_rows(void **state)
 
 	st = open_ok(fx->path, 0);
 	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
-	assert_int_equal(v, 2);
+	assert_int_equal(v, VIGIL_STORE_SCHEMA_VERSION);
 	memset(&spec, 0, sizeof spec);
 	spec.name = "cam-1";
 	assert_int_equal(vigil_device_add(st, t.id, &spec, "local:alice",
@@ -159,6 +159,54 @@ store_migrates_from_previous_schema_keeping_rows(void **state)
 	assert_string_equal(h.items[0].event, "create");
 	vigil_history_free(&h);
 	vigil_store_close(st);
+}
+
+static void
+store_migrates_from_version_2_adding_summary_indexes(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_store *st = open_ok(fx->path, 2);
+	struct vigil_inventory_summary sum;
+	struct vigil_device_spec spec;
+	struct vigil_tenant t;
+	char msg[256];
+	int v = 0;
+
+	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
+	assert_int_equal(v, 2);
+	assert_int_equal(vigil_admin_tenant_create(st, "acme", NULL, &t),
+	    VIGIL_OK);
+	memset(&spec, 0, sizeof spec);
+	spec.name = "cam-1";
+	spec.model = "Cam X";
+	spec.region = "eu";
+	assert_int_equal(vigil_device_add(st, t.id, &spec, "local:alice",
+	    NULL), VIGIL_OK);
+	vigil_store_close(st);
+	assert_int_equal(raw_exec(fx->path, "SELECT count(*) FROM devices"
+	    " INDEXED BY devices_summary", msg, sizeof msg), SQLITE_ERROR);
+	assert_string_equal(msg, "no such index: devices_summary");
+
+	st = open_ok(fx->path, 0);
+	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
+	assert_int_equal(v, 3);
+	/* The version 2 rows are in the new indexes. */
+	assert_int_equal(vigil_device_summary(st, t.id, &sum), VIGIL_OK);
+	assert_int_equal(sum.devices, 1);
+	assert_int_equal(sum.by_state[VIGIL_DEV_REGISTERED], 1);
+	assert_int_equal(sum.never_seen, 1);
+	assert_int_equal(sum.nmodels, 1);
+	assert_string_equal(sum.models[0].model, "Cam X");
+	assert_int_equal(sum.nregions, 1);
+	assert_string_equal(sum.regions[0].region, "eu");
+	assert_int_equal(sum.unidentified, 1);
+	vigil_inventory_summary_free(&sum);
+	vigil_store_close(st);
+	assert_int_equal(raw_exec(fx->path, "SELECT count(*) FROM devices"
+	    " INDEXED BY devices_summary", msg, sizeof msg), SQLITE_OK);
+	assert_int_equal(raw_exec(fx->path, "SELECT count(*) FROM devices"
+	    " INDEXED BY devices_unseen WHERE tenant_id = 'x'"
+	    " AND last_seen_ms = 0", msg, sizeof msg), SQLITE_OK);
 }
 
 static void
@@ -176,7 +224,8 @@ store_refuses_database_of_newer_schema_with_message(void **state)
 	    sizeof err), VIGIL_EUNSUPPORTED);
 	assert_null(st);
 	snprintf(want, sizeof want, "store %s: schema version 99 is newer "
-	    "than this vigil supports (2); upgrade vigil", fx->path);
+	    "than this vigil supports (%d); upgrade vigil", fx->path,
+	    VIGIL_STORE_SCHEMA_VERSION);
 	assert_string_equal(err, want);
 }
 
@@ -375,6 +424,9 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    store_migrates_from_previous_schema_keeping_rows, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    store_migrates_from_version_2_adding_summary_indexes,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    store_refuses_database_of_newer_schema_with_message, setup,
 		    teardown),

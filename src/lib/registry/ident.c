@@ -57,8 +57,8 @@ reg_ctx_free(struct reg_ctx *c)
 }
 
 /* Types unique across the whole platform: they name hardware. */
-static bool
-is_hardware(enum vigil_id_type t)
+bool
+reg_id_is_hardware(enum vigil_id_type t)
 {
 	switch (t) {
 	case VIGIL_ID_IMEI:
@@ -168,7 +168,7 @@ reg_ident_scopes(struct reg_ctx *c, size_t from, const char *model_key,
 			continue;
 		if (ri->nonunique)
 			snprintf(ri->scope, sizeof ri->scope, "d:%s", device_id);
-		else if (is_hardware(ri->type) ||
+		else if (reg_id_is_hardware(ri->type) ||
 		    ((ri->type == VIGIL_ID_GS1 ||
 		    ri->type == VIGIL_ID_DIGITAL_LINK) && gs1_instance(ri->key)))
 			ri->scope[0] = '\0';

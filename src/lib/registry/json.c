@@ -129,3 +129,70 @@ vigil_history_to_json(const struct vigil_history *h)
 	}
 	return a;
 }
+
+json_t *
+vigil_inventory_summary_to_json(const struct vigil_inventory_summary *s)
+{
+	json_t *o = json_object(), *states = json_object();
+	json_t *models = json_array(), *regions = json_array();
+	json_t *ids = json_object();
+	int ok = o != NULL && states != NULL && models != NULL &&
+	    regions != NULL && ids != NULL;
+
+	if (!ok) {
+		json_decref(o);
+		json_decref(states);
+		json_decref(models);
+		json_decref(regions);
+		json_decref(ids);
+		return NULL;
+	}
+	put(o, "devices", json_integer((json_int_t)s->devices), &ok);
+	for (int st = VIGIL_DEV_REGISTERED; st <= VIGIL_DEV_RETIRED; st++)
+		put(states, vigil_device_state_name((enum vigil_device_state)st),
+		    json_integer((json_int_t)s->by_state[st]), &ok);
+	put(o, "states", states, &ok);
+	put(o, "never_seen", json_integer((json_int_t)s->never_seen), &ok);
+	for (size_t i = 0; i < s->nmodels; i++) {
+		json_t *e = json_object();
+
+		if (e == NULL || json_array_append_new(models, e) != 0) {
+			ok = 0;
+			break;
+		}
+		put(e, "model", json_string(s->models[i].model), &ok);
+		put(e, "gtin", json_string(s->models[i].gtin), &ok);
+		put(e, "devices", json_integer((json_int_t)s->models[i].devices),
+		    &ok);
+	}
+	put(o, "models", models, &ok);
+	put(o, "models_other", json_integer((json_int_t)s->models_other),
+	    &ok);
+	for (size_t i = 0; i < s->nregions; i++) {
+		json_t *e = json_object();
+
+		if (e == NULL || json_array_append_new(regions, e) != 0) {
+			ok = 0;
+			break;
+		}
+		put(e, "region", json_string(s->regions[i].region), &ok);
+		put(e, "devices",
+		    json_integer((json_int_t)s->regions[i].devices), &ok);
+	}
+	put(o, "regions", regions, &ok);
+	put(o, "regions_other", json_integer((json_int_t)s->regions_other),
+	    &ok);
+	for (int t = 1; t < VIGIL_ID_TYPE_COUNT; t++)
+		put(ids, vigil_id_type_name((enum vigil_id_type)t),
+		    json_integer((json_int_t)s->by_id_type[t]), &ok);
+	put(o, "identifiers", ids, &ok);
+	put(o, "unidentified", json_integer((json_int_t)s->unidentified),
+	    &ok);
+	put(o, "no_hardware_id", json_integer((json_int_t)s->no_hardware_id),
+	    &ok);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}

@@ -53,6 +53,9 @@ const char *reg_quote(const char *s, char *dst, size_t dstsize);
  */
 bool reg_text_ok(const char *s, size_t max, char *why, size_t whysize);
 bool reg_label_key_ok(const char *k);
+/* True for the identifier types that name hardware (unique across the
+ * platform; see vigil/registry.h). */
+bool reg_id_is_hardware(enum vigil_id_type t);
 bool reg_is_uuid_shape(const char *s);
 
 /* Field checks shared by add, update and import; problems go to p.

@@ -300,6 +300,7 @@ const struct store_backend store_sqlite_backend = {
 	.ident_find = store_sq_ident_find,
 	.claim_owner = store_sq_claim_owner,
 	.ident_type_max = store_sq_ident_type_max,
+	.device_summary = store_sq_device_summary,
 	.history_list = store_sq_history_list,
 	.history_import_line = store_sq_history_import_line,
 };

@@ -44,6 +44,8 @@ enum sq_stmt {
 	SQ_IDENT_FIND,
 	SQ_CLAIM_OWNER,
 	SQ_IDENT_TYPE_MAX,
+	SQ_SUMMARY_DEVICES,
+	SQ_SUMMARY_IDENT_MIX,
 	SQ_HISTORY_LIST,
 	SQ_HISTORY_IMPORT_LINE,
 	SQ_COUNT
@@ -144,5 +146,10 @@ enum vigil_err store_sq_history_list(struct vigil_store *st,
 enum vigil_err store_sq_history_import_line(struct vigil_store *st,
     const char *tenant_id, const char *device_id, const char *import_id,
     int64_t *line);
+
+/* Inventory summary (sqlite_summary.c). */
+enum vigil_err store_sq_device_summary(struct vigil_store *st,
+    const char *tenant_id, uint64_t hw_types, size_t top,
+    struct vigil_inventory_summary *out);
 
 #endif

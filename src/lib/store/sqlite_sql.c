@@ -115,6 +115,31 @@ const char *const store_sq_sql[SQ_COUNT] = {
 	    "SELECT type, max(n) FROM (SELECT type, count(*) AS n"
 	    " FROM device_identifiers WHERE tenant_id = ?1"
 	    " GROUP BY device_id, type) GROUP BY type",
+	/* Inventory summary. One ordered pass over the covering index
+	 * devices_summary (tenant, model, gtin, region, state) groups the
+	 * tenant's devices; each section aggregates those groups. Rows:
+	 * section (1 state, 2 model, 3 region, 4 never seen), key, gtin,
+	 * devices. ?2: how many models and regions to list. */
+	[SQ_SUMMARY_DEVICES] =
+	    "WITH g AS MATERIALIZED (SELECT model, gtin, region, state,"
+	    " count(*) AS n FROM devices WHERE tenant_id = ?1"
+	    " GROUP BY model, gtin, region, state)"
+	    " SELECT 1, state, NULL, sum(n) FROM g GROUP BY state"
+	    " UNION ALL SELECT * FROM (SELECT 2, model, gtin, sum(n) AS c"
+	    " FROM g GROUP BY model, gtin ORDER BY c DESC, model, gtin"
+	    " LIMIT ?2)"
+	    " UNION ALL SELECT * FROM (SELECT 3, region, NULL, sum(n) AS c"
+	    " FROM g GROUP BY region ORDER BY c DESC, region LIMIT ?2)"
+	    " UNION ALL SELECT 4, NULL, NULL, count(*) FROM devices"
+	    " WHERE tenant_id = ?1 AND last_seen_ms = 0",
+	/* Devices per combination of identifier types (bit t of the mix:
+	 * carries type t); devices without identifiers have no row. The
+	 * primary key leads with the device, so this reads every tenant's
+	 * identifiers (~0.8 s for 1.3M rows); the grouping needs no sort. */
+	[SQ_SUMMARY_IDENT_MIX] =
+	    "SELECT mix, count(*) FROM (SELECT sum(DISTINCT 1 << type) AS mix"
+	    " FROM device_identifiers WHERE tenant_id = ?1 GROUP BY device_id)"
+	    " GROUP BY mix",
 	[SQ_HISTORY_LIST] =
 	    "SELECT seq, at_ms, event, from_state, to_state, detail, actor,"
 	    " reason FROM device_history"

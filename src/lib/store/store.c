@@ -391,6 +391,13 @@ store_ident_type_max(struct vigil_store *st, const char *tenant_id,
 }
 
 enum vigil_err
+store_device_summary(struct vigil_store *st, const char *tenant_id,
+    uint64_t hw_types, size_t top, struct vigil_inventory_summary *out)
+{
+	return st->be->device_summary(st, tenant_id, hw_types, top, out);
+}
+
+enum vigil_err
 store_history_list(struct vigil_store *st, const char *tenant_id,
     const char *device_id, int64_t after_seq, size_t limit,
     struct vigil_history *out)

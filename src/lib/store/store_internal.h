@@ -163,6 +163,13 @@ struct store_backend {
 	/* Largest number of identifiers of each type on one device. */
 	enum vigil_err (*ident_type_max)(struct vigil_store *st,
 	    const char *tenant_id, size_t counts[VIGIL_ID_TYPE_COUNT]);
+	/* Aggregate counts of the tenant's devices into *out (cleared
+	 * first; lists owned by *out): at most `top` models and regions.
+	 * Bit t of hw_types set: identifier type t is a hardware one.
+	 * Run inside a read snapshot so that the counts agree. */
+	enum vigil_err (*device_summary)(struct vigil_store *st,
+	    const char *tenant_id, uint64_t hw_types, size_t top,
+	    struct vigil_inventory_summary *out);
 	enum vigil_err (*history_list)(struct vigil_store *st,
 	    const char *tenant_id, const char *device_id, int64_t after_seq,
 	    size_t limit, struct vigil_history *out);
@@ -227,6 +234,9 @@ enum vigil_err store_claim_owner(struct vigil_store *st,
     struct store_claim *out);
 enum vigil_err store_ident_type_max(struct vigil_store *st,
     const char *tenant_id, size_t counts[VIGIL_ID_TYPE_COUNT]);
+enum vigil_err store_device_summary(struct vigil_store *st,
+    const char *tenant_id, uint64_t hw_types, size_t top,
+    struct vigil_inventory_summary *out);
 enum vigil_err store_history_list(struct vigil_store *st,
     const char *tenant_id, const char *device_id, int64_t after_seq,
     size_t limit, struct vigil_history *out);
