@@ -111,7 +111,7 @@ id_quote_uri(const char *in, size_t len, char *dst, size_t dstsize)
 		return id_quote(in, len, dst, dstsize);
 	for (size_t i = 0; i < len && n < sizeof buf - 3; i++) {
 		if (i == s) {
-			memcpy(buf + n, "...", 3);
+			memcpy(buf + n, "...", 3); /* NOLINT: length-counted */
 			n += 3;
 			i = e - 1;
 			continue;
