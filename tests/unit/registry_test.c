@@ -891,6 +891,66 @@ update_label_set_and_unset(void **state)
 	vigil_history_free(&h);
 }
 
+static void
+update_unsetting_a_label_twice_counts_it_once(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_label_spec full[VIGIL_DEVICE_MAX_LABELS];
+	char keys[VIGIL_DEVICE_MAX_LABELS][8];
+	const struct vigil_label_spec more[] = { { "new1", "1" },
+	    { "new2", "2" } };
+	const char *twice[] = { "k0", "k0" };
+	struct vigil_device_update u;
+	struct vigil_history h;
+	struct vigil_device *d;
+
+	for (size_t i = 0; i < VIGIL_DEVICE_MAX_LABELS; i++) {
+		snprintf(keys[i], sizeof keys[i], "k%zu", i);
+		full[i].key = keys[i];
+		full[i].value = "v";
+	}
+	add_ok(fx, &fx->a, "cam-1", NULL, VIGIL_DEV_NONE, 0, NULL, NULL);
+	memset(&u, 0, sizeof u);
+	u.labels_set = full;
+	u.nlabels_set = VIGIL_DEVICE_MAX_LABELS;
+	assert_int_equal(vigil_device_update(fx->st, fx->a.id, "cam-1", &u,
+	    "local:a", NULL, NULL), VIGIL_OK);
+	/* One label goes, two come: one too many, however often the
+	 * removed key is named. */
+	memset(&u, 0, sizeof u);
+	u.labels_unset = twice;
+	u.nlabels_unset = 2;
+	u.labels_set = more;
+	u.nlabels_set = 2;
+	assert_int_equal(vigil_device_update(fx->st, fx->a.id, "cam-1", &u,
+	    "local:a", NULL, NULL), VIGIL_EINVAL);
+	assert_string_equal(vigil_store_errmsg(fx->st), "labels: the device "
+	    "would have 65, the limit is 64");
+	assert_int_equal(vigil_device_get(fx->st, fx->a.id, "cam-1", &d),
+	    VIGIL_OK);
+	assert_int_equal(d->nlabels, VIGIL_DEVICE_MAX_LABELS);
+	vigil_device_free(d);
+	/* A device with one label: unsetting it twice removes it once. */
+	add_ok(fx, &fx->a, "cam-2", NULL, VIGIL_DEV_NONE, 0, NULL, NULL);
+	memset(&u, 0, sizeof u);
+	u.labels_set = full;
+	u.nlabels_set = 1;
+	assert_int_equal(vigil_device_update(fx->st, fx->a.id, "cam-2", &u,
+	    "local:a", NULL, NULL), VIGIL_OK);
+	memset(&u, 0, sizeof u);
+	u.labels_unset = twice;
+	u.nlabels_unset = 2;
+	assert_int_equal(vigil_device_update(fx->st, fx->a.id, "cam-2", &u,
+	    "local:a", NULL, &d), VIGIL_OK);
+	assert_int_equal(d->nlabels, 0);
+	vigil_device_free(d);
+	assert_int_equal(vigil_device_history(fx->st, fx->a.id, "cam-2", 0, 0,
+	    &h), VIGIL_OK);
+	assert_int_equal(h.n, 3);
+	assert_string_equal(h.items[2].detail, "labels: -k0");
+	vigil_history_free(&h);
+}
+
 /* ------------------------------------------------------------------ */
 /* Lookup */
 
@@ -1485,6 +1545,7 @@ main(void)
 		T(update_adding_taken_identifier_is_eexist),
 		T(update_model_moves_serial_to_the_new_model_scope),
 		T(update_label_set_and_unset),
+		T(update_unsetting_a_label_twice_counts_it_once),
 		T(find_by_every_spelling_kind_returns_the_device),
 		T(find_ambiguous_value_returns_devices_of_every_reading),
 		T(find_reports_invalid_and_unknown_identifiers),

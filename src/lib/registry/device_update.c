@@ -194,8 +194,14 @@ upd_labels(struct reg_ctx *c, struct upd *x, const struct vigil_device_update *u
 			    strcmp(u->labels_set[j].key, k) == 0)
 				reg_problem(p, "label %s: both set and unset",
 				    k);
-		/* Unsetting an absent label is a no-op (idempotent). */
-		if (label_value(d, k) != NULL) {
+		/* Unsetting an absent label is a no-op (idempotent); so is
+		 * naming the same key twice, which must not count twice
+		 * against the label limit. */
+		bool again = false;
+
+		for (size_t j = 0; j < x->nunset && !again; j++)
+			again = strcmp(x->unset[j], k) == 0;
+		if (!again && label_value(d, k) != NULL) {
 			x->unset[x->nunset++] = k;
 			note(&x->detail, "labels: -%s", k);
 			total--;

@@ -21,6 +21,23 @@ struct out {
 	int failed;
 };
 
+static enum vigil_err flush(struct out *o);
+
+/* Writes the record in o->b. A record the importer would refuse as
+ * too long (VIGIL_IMPORT_MAX_RECORD) is not written: the export would
+ * not read back. */
+static enum vigil_err
+flush_record(struct out *o, const char *device_id)
+{
+	if (o->b.len > (size_t)VIGIL_IMPORT_MAX_RECORD + 2) {
+		vigil_buf_reset(&o->b);
+		return store_seterr(o->st, VIGIL_ERANGE, "export: device %s "
+		    "needs a record longer than %d bytes, which the importer "
+		    "refuses", device_id, VIGIL_IMPORT_MAX_RECORD);
+	}
+	return flush(o);
+}
+
 static enum vigil_err
 flush(struct out *o)
 {
@@ -79,6 +96,18 @@ export_name(const struct vigil_device *d)
 static enum vigil_err
 csv_header(struct out *o, const size_t counts[VIGIL_ID_TYPE_COUNT])
 {
+	size_t ncols = 7;
+
+	/* The importer reads at most VIGIL_IMPORT_MAX_FIELDS columns: a
+	 * wider file would export but never import back. */
+	for (int t = 1; t < VIGIL_ID_TYPE_COUNT; t++)
+		ncols += counts[t];
+	if (ncols > VIGIL_IMPORT_MAX_FIELDS)
+		return store_seterr(o->st, VIGIL_ERANGE, "export: CSV would "
+		    "need %zu columns (one per identifier of the device with "
+		    "the most of each type), the importer reads at most %d; "
+		    "export as JSON Lines instead", ncols,
+		    VIGIL_IMPORT_MAX_FIELDS);
 	vigil_buf_appends(&o->b, "name,model,gtin,state,region,owner,labels");
 	for (int t = 1; t < VIGIL_ID_TYPE_COUNT; t++)
 		for (size_t k = 0; k < counts[t]; k++)
@@ -118,7 +147,7 @@ csv_device(struct out *o, const struct vigil_device *d,
 			csv_field(o, "", 0);
 	}
 	vigil_buf_append(&o->b, "\r\n", 2);
-	return flush(o);
+	return flush_record(o, d->id);
 }
 
 static int
@@ -182,7 +211,7 @@ jsonl_device(struct out *o, const struct vigil_device *d)
 		return store_seterr(o->st, VIGIL_ENOMEM, "export: cannot "
 		    "render device %s as JSON", d->id);
 	vigil_buf_append(&o->b, "\n", 1);
-	return flush(o);
+	return flush_record(o, d->id);
 }
 
 static enum vigil_err

@@ -37,7 +37,26 @@ imp_fill(struct imp *im)
 void
 imp_skip_bom(struct imp *im)
 {
-	if (imp_peek(im) != 0xef || im->in_len - im->in_pos < 3)
+	/* A reader may return fewer bytes than asked (a pipe, a socket):
+	 * gather the first three before deciding. Called at the start of
+	 * input only, so the window begins at offset 0. */
+	if (imp_peek(im) != 0xef)
+		return;
+	while (!im->eof && im->in_len - im->in_pos < 3) {
+		ssize_t n = im->rd(im->rctx, im->in + im->in_len,
+		    IMP_INBUF - im->in_len);
+
+		if (n <= 0) {
+			/* The bytes already in the window are still read;
+			 * then imp_fill reports the end (or the error). */
+			im->eof = 1;
+			if (n < 0)
+				im->ioerr = 1;
+			break;
+		}
+		im->in_len += (size_t)n;
+	}
+	if (im->in_len - im->in_pos < 3)
 		return;
 	if ((unsigned char)im->in[im->in_pos + 1] == 0xbb &&
 	    (unsigned char)im->in[im->in_pos + 2] == 0xbf) {

@@ -168,6 +168,22 @@ struct csv_cols {
 	enum vigil_id_type type[VIGIL_IMPORT_MAX_FIELDS];
 };
 
+/* Column names are short words of [a-z0-9_-] (after lower-casing). */
+static bool
+looks_like_column_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 32)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') ||
+		    (name[i] >= '0' && name[i] <= '9') || name[i] == '_' ||
+		    name[i] == '-'))
+			return false;
+	return true;
+}
+
 static enum vigil_err
 read_header(struct imp *im, struct csv_cols *cols)
 {
@@ -211,9 +227,19 @@ read_header(struct imp *im, struct csv_cols *cols)
 			*p = (char)tolower((unsigned char)*p);
 		cols->kind[i] = imp_col_of(name, &cols->type[i]);
 		if (cols->kind[i] == IMP_COL_UNKNOWN) {
-			vigil_buf_appendf(&unknown, "%s\"%s\" (column %zu)",
-			    nunknown++ > 0 ? ", " : "",
-			    reg_quote(name, q, sizeof q), i + 1);
+			/* A cell that cannot be a column name is probably
+			 * data (a missing header row): never echo it, it
+			 * may be an owner's contact. */
+			if (looks_like_column_name(name))
+				vigil_buf_appendf(&unknown,
+				    "%s\"%s\" (column %zu)",
+				    nunknown++ > 0 ? ", " : "",
+				    reg_quote(name, q, sizeof q), i + 1);
+			else
+				vigil_buf_appendf(&unknown, "%scolumn %zu "
+				    "(not a column name: is the header row "
+				    "missing?)", nunknown++ > 0 ? ", " : "",
+				    i + 1);
 			continue;
 		}
 		if (cols->kind[i] != IMP_COL_IDENT) {

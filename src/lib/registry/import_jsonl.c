@@ -51,6 +51,19 @@ blank_line(const char *s, size_t n)
 	return true;
 }
 
+/* jansson's message without its "near '<token>'" tail: the token is
+ * input text, possibly the owner contact (personal data), which must
+ * not reach an error message. The column says where. Modifies je. */
+static const char *
+json_error_what(json_error_t *je)
+{
+	char *near = strstr(je->text, " near '");
+
+	if (near != NULL)
+		*near = '\0';
+	return je->text;
+}
+
 /* A string member ("" and null mean none). */
 static const char *
 str_of(struct imp *im, const char *key, json_t *v)
@@ -255,7 +268,7 @@ imp_jsonl(struct imp *im)
 		if (o == NULL || !json_is_object(o)) {
 			if (o == NULL)
 				imp_problem(im, "invalid JSON at column %d: %s",
-				    je.column, je.text);
+				    je.column, json_error_what(&je));
 			else
 				imp_problem(im, "expected a JSON object");
 			json_decref(o);

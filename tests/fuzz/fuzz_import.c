@@ -1,5 +1,6 @@
 /*
- * Fuzz target: bulk import of CSV through the production entry point
+ * Fuzz target: bulk import (CSV or JSONL, chosen at build time with
+ * -DFUZZ_IMPORT_FORMAT=VIGIL_FORMAT_xxx) through the production entry point
  * (vigil_import_mem) into an in-memory store opened once. Each input
  * runs inside an outer transaction that is rolled back, so inputs are
  * independent and fast. Checks invariants, not just absence of
@@ -50,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st == NULL)
 		init();
 	memset(&o, 0, sizeof o);
-	o.format = VIGIL_FORMAT_CSV;
+	o.format = FUZZ_IMPORT_FORMAT;
 	o.on_error = on_error;
 	o.batch_rows = 7; /* exercise batch boundaries */
 	o.atomic = size > 0 && (data[0] & 1);
