@@ -68,14 +68,11 @@ imp_skip_bom(struct imp *im)
 void
 imp_problem(struct imp *im, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
-		msg[0] = '\0';
+	reg_vproblem(&im->c->prob, fmt, ap);
 	va_end(ap);
-	reg_problem(&im->c->prob, "%s", msg);
 }
 
 enum vigil_err

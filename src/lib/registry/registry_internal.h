@@ -7,6 +7,7 @@
 #ifndef VIGIL_REGISTRY_INTERNAL_H
 #define VIGIL_REGISTRY_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,8 @@ void reg_problems_reset(struct reg_problems *p);
 void reg_problems_free(struct reg_problems *p);
 void reg_problem(struct reg_problems *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+void reg_vproblem(struct reg_problems *p, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Sets the store error to all problems joined by "; "; returns code. */
 enum vigil_err reg_problems_fail(struct vigil_store *st,
     const struct reg_problems *p, enum vigil_err code);

@@ -32,13 +32,20 @@ reg_problems_free(struct reg_problems *p)
 void
 reg_problem(struct reg_problems *p, const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
+	reg_vproblem(p, fmt, ap);
+	va_end(ap);
+}
+
+void
+reg_vproblem(struct reg_problems *p, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
 	if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
 		msg[0] = '\0';
-	va_end(ap);
 	/* Past the ceiling the count still grows: the summary stays true
 	 * even when the text is cut. */
 	if (p->n > 0)
