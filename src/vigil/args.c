@@ -31,23 +31,6 @@ find_short(const struct cli_opt *tab, char c)
 	return NULL;
 }
 
-/* Applies a global option to ctx. */
-static void
-apply_global(struct cli_ctx *ctx, const struct cli_opt *o, const char *v,
-    bool *help)
-{
-	if (strcmp(o->name, "data") == 0)
-		ctx->data_dir = v;
-	else if (strcmp(o->name, "tenant") == 0)
-		ctx->tenant = v;
-	else if (strcmp(o->name, "json") == 0)
-		ctx->json = true;
-	else if (strcmp(o->name, "quiet") == 0)
-		ctx->quiet = true;
-	else if (strcmp(o->name, "help") == 0)
-		*help = true;
-}
-
 /* Identifier-type option (--imei V) of commands with CLI_CMD_IDOPTS:
  * returns the canonical type name or NULL. */
 static const char *
@@ -153,7 +136,13 @@ cli_args_parse(struct cli_ctx *ctx, const struct cli_cmd *cmd, int argc,
 			    o->name);
 		}
 		if (global) {
-			apply_global(ctx, o, value, help);
+			const char *why;
+
+			if (strcmp(o->name, "help") == 0)
+				*help = true;
+			else if ((why = cli_global_value(ctx, o->name,
+			    value)) != NULL)
+				return cli_usage(cmd, why, o->name);
 			continue;
 		}
 		if (o == NULL && idname == NULL)

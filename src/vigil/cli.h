@@ -111,6 +111,8 @@ struct vigil_store;
 struct cli_ctx {
 	const char *data_dir;   /* --data, $VIGIL_DATA or "./var" */
 	const char *tenant;     /* --tenant or $VIGIL_TENANT; may be NULL */
+	bool data_opt;          /* --data was given (once only) */
+	bool tenant_opt;        /* --tenant was given (once only) */
 	bool json;
 	bool quiet;
 	char actor[96];         /* "local:<login name>" */
@@ -122,6 +124,11 @@ struct cli_ctx {
 };
 
 void cli_ctx_init(struct cli_ctx *ctx);
+/* Applies global option name (without "--", not "help") with value v.
+ * NULL when done, else a usage error format with one %s for the name
+ * (a repeated --data or --tenant, an empty value). */
+const char *cli_global_value(struct cli_ctx *ctx, const char *name,
+    const char *v);
 void cli_ctx_close(struct cli_ctx *ctx);
 
 /* Path of the database file: <data>/vigil.db. */
@@ -167,6 +174,20 @@ int cli_usage(const struct cli_cmd *c, const char *fmt, ...)
 /* Informational note on stderr unless --quiet. */
 void cli_note(const struct cli_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* As cli_err without the prefix and newline, on f: the formatted text
+ * escaped like cli_safe() and capped in length. cli_err, cli_usage and
+ * cli_note escape the same way. */
+void cli_diag(FILE *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* s made safe for a terminal: control characters (C0, DEL, C1),
+ * invisible formatting characters (bidi overrides, zero-width) and
+ * invalid UTF-8 shown as \xNN or \uNNNN; s itself when nothing needs
+ * escaping. Human output passes every stored or imported value through
+ * it. The result is valid until 8 more calls; never NULL. */
+const char *cli_safe(const char *s);
+/* Releases cli_safe()'s buffers (at exit). */
+void cli_safe_free(void);
 
 /* JSON string from n bytes that may be invalid UTF-8 (replaced by
  * U+FFFD); never NULL unless out of memory. */

@@ -80,9 +80,10 @@ report(struct cli_ctx *ctx, const char *verb, struct vigil_device *d)
 	bool ok = true;
 
 	if (ctx->json)
-		ok = dev_emit_json(d);
+		ok = dev_emit_json(d, false);
 	else
-		printf("%s %s (%s, %s, version %lld)\n", verb, d->name, d->id,
+		printf("%s %s (%s, %s, version %lld)\n", verb,
+		    cli_safe(d->name), cli_safe(d->id),
 		    vigil_device_state_name(d->state), (long long)d->version);
 	vigil_device_free(d);
 	return cli_finish_stdout(ok ? CLI_EXIT_OK : CLI_EXIT_FAIL);
@@ -140,7 +141,7 @@ cli_device_show(struct cli_ctx *ctx, const struct cli_args *a)
 	if (rc != VIGIL_OK)
 		return cli_store_err(ctx, rc);
 	if (ctx->json) {
-		bool ok = dev_emit_json(d);
+		bool ok = dev_emit_json(d, true);
 
 		vigil_device_free(d);
 		return cli_finish_stdout(ok ? CLI_EXIT_OK : CLI_EXIT_FAIL);

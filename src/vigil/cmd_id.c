@@ -109,16 +109,16 @@ print_check_line(const struct vigil_id *id, enum vigil_err rc)
 {
 	if (rc == VIGIL_OK) {
 		printf("valid %s %s", vigil_id_type_name(id->type),
-		    id->normalized);
+		    cli_safe(id->normalized));
 		if (id->urn[0] != '\0')
-			printf(" %s", id->urn);
+			printf(" %s", cli_safe(id->urn));
 		if (id->warning[0] != '\0')
-			printf(" (warning: %s)", id->warning);
+			printf(" (warning: %s)", cli_safe(id->warning));
 		putchar('\n');
 	} else if (rc == VIGIL_EAMBIGUOUS) {
-		printf("ambiguous %s\n", id->error);
+		printf("ambiguous %s\n", cli_safe(id->error));
 	} else {
-		printf("invalid %s\n", id->error);
+		printf("invalid %s\n", cli_safe(id->error));
 	}
 }
 
@@ -229,7 +229,7 @@ cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a)
 				break;
 			}
 		} else {
-			printf("%s\n", out);
+			printf("%s\n", cli_safe(out));
 		}
 	}
 	values_free(&vals);
@@ -253,24 +253,26 @@ explain_one(const struct vigil_id *id, const char *indent)
 		    (int)strlen(id->forms[i].name) + 2 : w;
 	printf("%s%-*s %s (%s)\n", indent, w, "type",
 	    vigil_id_type_name(id->type), vigil_id_type_title(id->type));
-	printf("%s%-*s %s\n", indent, w, "normalized", id->normalized);
-	printf("%s%-*s %s\n", indent, w, "urn", id->urn[0] ? id->urn :
-	    "(none defined by the standard)");
-	printf("%s%-*s %s\n", indent, w, "match key", id->match_key);
+	printf("%s%-*s %s\n", indent, w, "normalized",
+	    cli_safe(id->normalized));
+	printf("%s%-*s %s\n", indent, w, "urn", id->urn[0] ?
+	    cli_safe(id->urn) : "(none defined by the standard)");
+	printf("%s%-*s %s\n", indent, w, "match key",
+	    cli_safe(id->match_key));
 	if (id->nfields > 0) {
 		printf("%sfields:\n", indent);
 		for (size_t i = 0; i < id->nfields; i++)
 			printf("%s  %-*s %s\n", indent, w - 2,
-			    id->fields[i].name, id->fields[i].value);
+			    id->fields[i].name, cli_safe(id->fields[i].value));
 	}
 	if (id->nforms > 0) {
 		printf("%sforms (vigil id convert --to FORM):\n", indent);
 		for (size_t i = 0; i < id->nforms; i++)
 			printf("%s  %-*s %s\n", indent, w - 2,
-			    id->forms[i].name, id->forms[i].value);
+			    id->forms[i].name, cli_safe(id->forms[i].value));
 	}
 	if (id->warning[0] != '\0')
-		printf("%swarning: %s\n", indent, id->warning);
+		printf("%swarning: %s\n", indent, cli_safe(id->warning));
 }
 
 int
@@ -306,15 +308,16 @@ cli_id_explain(struct cli_ctx *ctx, const struct cli_args *a)
 		    CLI_EXIT_FAIL);
 	}
 	if (rc == VIGIL_OK) {
-		printf("%s %s\n", vigil_id_type_title(id.type), id.normalized);
+		printf("%s %s\n", vigil_id_type_title(id.type),
+		    cli_safe(id.normalized));
 		explain_one(&id, "  ");
 		return cli_finish_stdout(CLI_EXIT_OK);
 	}
 	if (rc != VIGIL_EAMBIGUOUS) {
-		printf("invalid %s\n", id.error);
+		printf("invalid %s\n", cli_safe(id.error));
 		return cli_finish_stdout(CLI_EXIT_FAIL);
 	}
-	printf("ambiguous: %s has %zu valid readings\n", v, ncand);
+	printf("ambiguous: %s has %zu valid readings\n", cli_safe(v), ncand);
 	for (size_t i = 0; i < ncand; i++) {
 		if (vigil_id_parse(cand[i], v, len, &reading) != VIGIL_OK)
 			continue;
@@ -324,7 +327,7 @@ cli_id_explain(struct cli_ctx *ctx, const struct cli_args *a)
 	}
 	printf("\nChoose a reading with --type, e.g. "
 	    "'vigil id explain --type %s %s'.\n", vigil_id_type_name(cand[0]),
-	    v);
+	    cli_safe(v));
 	return cli_finish_stdout(CLI_EXIT_FAIL);
 }
 

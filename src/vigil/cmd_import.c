@@ -66,12 +66,14 @@ on_error(void *arg, uint64_t line, const char *msg)
 		cli_json_emit(stdout, o);
 		return;
 	}
-	/* The registry's messages already start with "line N: ". */
+	/* The registry's messages already start with "line N: ". They
+	 * quote the file's cells: escaped, like every diagnostic. */
 	if (strncmp(msg, "line ", 5) == 0)
-		fprintf(stderr, "%s\n", msg);
+		cli_diag(stderr, "%s", msg);
 	else
-		fprintf(stderr, "line %llu: %s\n", (unsigned long long)line,
+		cli_diag(stderr, "line %llu: %s", (unsigned long long)line,
 		    msg);
+	fputc('\n', stderr);
 }
 
 static void

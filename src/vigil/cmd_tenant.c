@@ -28,7 +28,8 @@ cli_tenant_create(struct cli_ctx *ctx, const struct cli_args *a)
 		if (!cli_json_emit(stdout, vigil_tenant_to_json(&t)))
 			return CLI_EXIT_FAIL;
 	} else {
-		printf("created tenant %s (%s)\n", t.name, t.id);
+		printf("created tenant %s (%s)\n", cli_safe(t.name),
+		    cli_safe(t.id));
 	}
 	return cli_finish_stdout(CLI_EXIT_OK);
 }
@@ -68,8 +69,10 @@ cli_tenant_list(struct cli_ctx *ctx, const struct cli_args *a)
 				header = true;
 			}
 			vigil_time_format(page[i].created_ms, when);
-			printf("%-24s %-24s %-24s %s\n", page[i].name,
-			    page[i].display_name, when, page[i].id);
+			printf("%-24s %-24s %-24s %s\n",
+			    cli_safe(page[i].name),
+			    cli_safe(page[i].display_name), when,
+			    cli_safe(page[i].id));
 		}
 		if (n > 0)
 			snprintf(after, sizeof after, "%s", page[n - 1].name);
@@ -114,9 +117,9 @@ cli_tenant_show(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_finish_stdout(CLI_EXIT_OK);
 	}
 	vigil_time_format(t.created_ms, when);
-	printf("%s\n", t.name);
-	printf("  %-13s %s\n", "id", t.id);
-	printf("  %-13s %s\n", "display name", t.display_name);
+	printf("%s\n", cli_safe(t.name));
+	printf("  %-13s %s\n", "id", cli_safe(t.id));
+	printf("  %-13s %s\n", "display name", cli_safe(t.display_name));
 	printf("  %-13s %s\n", "created", when);
 	printf("  %-13s %llu\n", "devices", (unsigned long long)count);
 	return cli_finish_stdout(CLI_EXIT_OK);

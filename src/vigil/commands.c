@@ -81,8 +81,8 @@ static const struct cli_opt opts_device_add[] = {
 static const struct cli_opt opts_device_list[] = {
 	{ "state", 0, "STATE", "only devices in this state", 0 },
 	{ "model", 0, "MODEL", "only devices of this model", 0 },
-	{ "label", 0, "KEY=VALUE", "only devices with this label",
-	    CLI_OPT_REPEAT },
+	{ "label", 0, "KEY[=VALUE]", "only devices with this label (any "
+	    "value when VALUE is omitted)", 0 },
 	{ "limit", 0, "N", "at most N devices (default 100)", 0 },
 	{ "cursor", 0, "CURSOR", "continue after a previous page", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
@@ -124,7 +124,8 @@ static const struct cli_opt opts_device_import[] = {
 	{ "format", 'f', "FMT", "csv or jsonl (default from the file "
 	    "extension)", 0 },
 	{ "atomic", 0, NULL, "import all rows or none", 0 },
-	{ "batch", 0, "N", "rows per transaction (default 500)", 0 },
+	{ "batch", 0, "N", "rows per transaction, 1-100000 (default 2000)",
+	    0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 

@@ -55,3 +55,29 @@ cli_db_exists(const struct cli_ctx *ctx)
 	cli_db_path(ctx, path, sizeof path);
 	return stat(path, &sb) == 0;
 }
+
+const char *
+cli_global_value(struct cli_ctx *ctx, const char *name, const char *v)
+{
+	if (strcmp(name, "data") == 0 || strcmp(name, "tenant") == 0) {
+		bool *seen = name[0] == 'd' ? &ctx->data_opt :
+		    &ctx->tenant_opt;
+
+		/* The last of two --tenant would silently win: refuse. */
+		if (*seen)
+			return "option '--%s' given twice";
+		/* An empty --data would put vigil.db in "/". */
+		if (v == NULL || v[0] == '\0')
+			return "option '--%s' needs a non-empty value";
+		*seen = true;
+		if (name[0] == 'd')
+			ctx->data_dir = v;
+		else
+			ctx->tenant = v;
+	} else if (strcmp(name, "json") == 0) {
+		ctx->json = true;
+	} else if (strcmp(name, "quiet") == 0) {
+		ctx->quiet = true;
+	}
+	return NULL;
+}

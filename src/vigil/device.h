@@ -41,7 +41,10 @@ bool dev_ident_arg(const struct cli_args *a, const char *opt,
 /* Parses a lifecycle state name; usage error listing them otherwise. */
 bool dev_state_arg(const struct cli_args *a, const char *s,
     enum vigil_device_state *out);
-/* Prints a device as JSON (one line). */
-bool dev_emit_json(const struct vigil_device *d);
+/* Prints a device as JSON (one line). The owner contact is personal
+ * data: only `device show` (full = true) and `device export` print it;
+ * listings, find and the reports of add/update/set-state/retire omit
+ * it (VIGIL_JSON_REDACT_PERSONAL). */
+bool dev_emit_json(const struct vigil_device *d, bool full);
 
 #endif

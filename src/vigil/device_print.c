@@ -6,10 +6,11 @@
 
 #include "device.h"
 
+/* Stored values, escaped for the terminal (cli_safe). */
 static const char *
 or_dash(const char *s)
 {
-	return (s != NULL && s[0] != '\0') ? s : "-";
+	return (s != NULL && s[0] != '\0') ? cli_safe(s) : "-";
 }
 
 static void
@@ -31,8 +32,8 @@ dev_print(const struct vigil_device *d)
 	static struct vigil_id id;
 	size_t tw = 4, vw = 5, kw = 3;
 
-	printf("%s\n", d->name);
-	printf("  %-13s %s\n", "id", d->id);
+	printf("%s\n", cli_safe(d->name));
+	printf("  %-13s %s\n", "id", cli_safe(d->id));
 	printf("  %-13s %s\n", "state", vigil_device_state_name(d->state));
 	printf("  %-13s %s\n", "model", or_dash(d->model));
 	printf("  %-13s %s\n", "gtin", or_dash(d->gtin));
@@ -44,7 +45,7 @@ dev_print(const struct vigil_device *d)
 	print_time("last seen", d->last_seen_ms);
 	for (size_t i = 0; i < d->nidents; i++) {
 		size_t a = strlen(vigil_id_type_name(d->idents[i].type));
-		size_t b = strlen(d->idents[i].value);
+		size_t b = strlen(cli_safe(d->idents[i].value));
 
 		tw = a > tw ? a : tw;
 		vw = b > vw ? b : vw;
@@ -57,18 +58,18 @@ dev_print(const struct vigil_device *d)
 		    strlen(di->value), &id) == VIGIL_OK;
 
 		printf("    %-*s  %-*s  %s\n", (int)tw,
-		    vigil_id_type_name(di->type), (int)vw, di->value,
-		    ok && id.urn[0] ? id.urn : "-");
+		    vigil_id_type_name(di->type), (int)vw, cli_safe(di->value),
+		    ok && id.urn[0] ? cli_safe(id.urn) : "-");
 	}
 	for (size_t i = 0; i < d->nlabels; i++) {
-		size_t a = strlen(d->labels[i].key);
+		size_t a = strlen(cli_safe(d->labels[i].key));
 
 		kw = a > kw ? a : kw;
 	}
 	printf("  labels:%s\n", d->nlabels ? "" : " none");
 	for (size_t i = 0; i < d->nlabels; i++)
-		printf("    %-*s  %s\n", (int)kw, d->labels[i].key,
-		    d->labels[i].value);
+		printf("    %-*s  %s\n", (int)kw, cli_safe(d->labels[i].key),
+		    cli_safe(d->labels[i].value));
 }
 
 /* First identifier as "type:value" for the list view. */
@@ -80,7 +81,7 @@ first_ident(const struct vigil_device *d, char *buf, size_t size)
 		return;
 	}
 	snprintf(buf, size, "%s:%s%s", vigil_id_type_name(d->idents[0].type),
-	    d->idents[0].value, d->nidents > 1 ? " (+more)" : "");
+	    cli_safe(d->idents[0].value), d->nidents > 1 ? " (+more)" : "");
 }
 
 void
@@ -90,7 +91,7 @@ dev_print_table(struct vigil_device *const *items, size_t n)
 	char idb[VIGIL_ID_MAX_VALUE + 64];
 
 	for (size_t i = 0; i < n; i++) {
-		size_t a = strlen(items[i]->name);
+		size_t a = strlen(cli_safe(items[i]->name));
 		size_t b = strlen(vigil_device_state_name(items[i]->state));
 		size_t c = strlen(or_dash(items[i]->model));
 
@@ -102,14 +103,16 @@ dev_print_table(struct vigil_device *const *items, size_t n)
 	    "STATE", (int)mw, "MODEL", "ID", "IDENTIFIER");
 	for (size_t i = 0; i < n; i++) {
 		first_ident(items[i], idb, sizeof idb);
-		printf("%-*s  %-*s  %-*s  %-36s  %s\n", (int)nw, items[i]->name,
-		    (int)sw, vigil_device_state_name(items[i]->state), (int)mw,
-		    or_dash(items[i]->model), items[i]->id, idb);
+		printf("%-*s  %-*s  %-*s  %-36s  %s\n", (int)nw,
+		    cli_safe(items[i]->name), (int)sw,
+		    vigil_device_state_name(items[i]->state), (int)mw,
+		    or_dash(items[i]->model), cli_safe(items[i]->id), idb);
 	}
 }
 
 bool
-dev_emit_json(const struct vigil_device *d)
+dev_emit_json(const struct vigil_device *d, bool full)
 {
-	return cli_json_emit(stdout, vigil_device_to_json(d, 0));
+	return cli_json_emit(stdout, vigil_device_to_json(d, full ? 0 :
+	    VIGIL_JSON_REDACT_PERSONAL));
 }

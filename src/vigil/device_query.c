@@ -46,7 +46,7 @@ cli_device_list(struct cli_ctx *ctx, const struct cli_args *a)
 		bool ok = true;
 
 		for (size_t i = 0; ok && i < l.n; i++)
-			ok = dev_emit_json(l.items[i]);
+			ok = dev_emit_json(l.items[i], false);
 		if (ok && l.next[0] != '\0') {
 			json_t *o = json_object();
 
@@ -139,9 +139,11 @@ cli_device_find(struct cli_ctx *ctx, const struct cli_args *a)
 			if (!key_matches(&keys, di->match_key))
 				continue;
 			if (!ctx->json) {
-				printf("%s  %s  %s  matched %s %s\n", d->name,
-				    d->id, vigil_device_state_name(d->state),
-				    vigil_id_type_name(di->type), di->value);
+				printf("%s  %s  %s  matched %s %s\n",
+				    cli_safe(d->name), cli_safe(d->id),
+				    vigil_device_state_name(d->state),
+				    vigil_id_type_name(di->type),
+				    cli_safe(di->value));
 			} else if (ms != NULL) {
 				json_t *e = json_object();
 
@@ -157,7 +159,8 @@ cli_device_find(struct cli_ctx *ctx, const struct cli_args *a)
 		if (!ctx->json)
 			continue;
 		if (m != NULL) {
-			cli_json_set(m, "device", vigil_device_to_json(d, 0));
+			cli_json_set(m, "device", vigil_device_to_json(d,
+			    VIGIL_JSON_REDACT_PERSONAL));
 			cli_json_set(m, "matched", ms);
 		} else {
 			json_decref(ms);
@@ -179,15 +182,16 @@ print_entry(const struct vigil_history_entry *e)
 	char when[VIGIL_RFC3339_LEN];
 
 	vigil_time_format(e->at_ms, when);
-	printf("%s  %-7s  %-20s", when, e->event, e->actor);
+	printf("%s  %-7s  %-20s", when, cli_safe(e->event),
+	    cli_safe(e->actor));
 	/* The registry's detail already names a state move it made. */
 	if (e->detail != NULL && e->detail[0] != '\0')
-		printf("  %s", e->detail);
+		printf("  %s", cli_safe(e->detail));
 	else if (e->to != VIGIL_DEV_NONE)
 		printf("  %s -> %s", vigil_device_state_name(e->from),
 		    vigil_device_state_name(e->to));
 	if (e->reason != NULL && e->reason[0] != '\0')
-		printf("  (reason: %s)", e->reason);
+		printf("  (reason: %s)", cli_safe(e->reason));
 	putchar('\n');
 }
 

@@ -68,7 +68,7 @@ row(const struct rows *r, const char *label, uint64_t n)
 static int
 width(const char *s)
 {
-	size_t n = strlen(s);
+	size_t n = strlen(cli_safe(s));
 
 	return n > 200 ? 200 : (int)n;
 }
@@ -147,16 +147,17 @@ print_summary(const struct vigil_inventory_summary *s)
 		const struct vigil_summary_model *m = &s->models[i];
 
 		snprintf(label, sizeof label, "%-*.*s  %s", mw, mw,
-		    m->model[0] ? m->model : NO_MODEL,
-		    m->gtin[0] ? m->gtin : "-");
+		    m->model[0] ? cli_safe(m->model) : NO_MODEL,
+		    m->gtin[0] ? cli_safe(m->gtin) : "-");
 		row(&r, label, m->devices);
 	}
 	if (s->models_other > 0)
 		row(&r, OTHER, s->models_other);
 	printf("by region:\n");
 	for (size_t i = 0; i < s->nregions; i++)
-		row(&r, s->regions[i].region[0] ? s->regions[i].region :
-		    NO_REGION, s->regions[i].devices);
+		row(&r, s->regions[i].region[0] ?
+		    cli_safe(s->regions[i].region) : NO_REGION,
+		    s->regions[i].devices);
 	if (s->regions_other > 0)
 		row(&r, OTHER, s->regions_other);
 	printf("identifiers:\n");

@@ -19,7 +19,7 @@ static int
 usage_error(const char *fmt, const char *arg)
 {
 	fputs("vigil: ", stderr);
-	fprintf(stderr, fmt, arg);
+	cli_diag(stderr, fmt, arg);
 	fputs("\nTry 'vigil --help' for more information.\n", stderr);
 	return CLI_EXIT_USAGE;
 }
@@ -91,14 +91,8 @@ run(struct cli_ctx *ctx, int argc, char **argv)
 			cli_help_overview(stdout, NULL);
 			return cli_finish_stdout(CLI_EXIT_OK);
 		}
-		if (strcmp(o->name, "data") == 0)
-			ctx->data_dir = v;
-		else if (strcmp(o->name, "tenant") == 0)
-			ctx->tenant = v;
-		else if (strcmp(o->name, "json") == 0)
-			ctx->json = true;
-		else if (strcmp(o->name, "quiet") == 0)
-			ctx->quiet = true;
+		if ((why = cli_global_value(ctx, o->name, v)) != NULL)
+			return usage_error(why, o->name);
 		i += used;
 	}
 	if (i >= argc) {
@@ -122,8 +116,9 @@ run(struct cli_ctx *ctx, int argc, char **argv)
 			return cli_finish_stdout(CLI_EXIT_OK);
 		}
 		if ((c = cli_cmd_find(group, argv[i])) == NULL) {
-			fprintf(stderr, "vigil: %s: unknown command '%s'\n",
+			cli_diag(stderr, "vigil: %s: unknown command '%s'",
 			    group, argv[i]);
+			fputc('\n', stderr);
 			cli_help_overview(stderr, group);
 			return CLI_EXIT_USAGE;
 		}
@@ -149,5 +144,6 @@ main(int argc, char **argv)
 	cli_ctx_init(&ctx);
 	status = run(&ctx, argc, argv);
 	cli_ctx_close(&ctx);
+	cli_safe_free();
 	return status;
 }

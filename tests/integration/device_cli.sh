@@ -238,4 +238,85 @@ run "$VIGIL" --json tenant list
 expect_json "tenant list --json prints one tenant per line, by name" 0 \
     "[x['name'] for x in L]" '["acme", "globex"]'
 
+# --- global options: repeated or empty values --------------------------------------
+run "$VIGIL" --tenant acme --tenant globex device list
+expect_err "--tenant given twice is a usage error, not 'the last one wins' (exit 2)" 2 \
+    "option '--tenant' given twice"
+run "$VIGIL" --tenant acme device list --tenant globex
+expect_err "--tenant before and after the command counts as given twice (exit 2)" 2 \
+    "vigil: device list: option '--tenant' given twice"
+run "$VIGIL" --data "$WORK/a" --data "$WORK/b" tenant list
+expect_err "--data given twice is a usage error (exit 2)" 2 \
+    "option '--data' given twice"
+run "$VIGIL" --data= version
+expect_err "an empty --data is a usage error, never the root directory (exit 2)" 2 \
+    "option '--data' needs a non-empty value"
+run "$VIGIL" version --data ""
+expect_err "an empty --data after the command is a usage error too (exit 2)" 2 \
+    "vigil: version: option '--data' needs a non-empty value"
+run "$VIGIL" --tenant "" device list
+expect_err "an empty --tenant is a usage error (exit 2)" 2 \
+    "option '--tenant' needs a non-empty value"
+run "$VIGIL" --tenant acme device list --label site=lyon --label tier=prod
+expect_err "device list --label given twice is refused, not half applied (exit 2)" 2 \
+    "option '--label' given twice"
+run "$VIGIL" version extra
+if [ "$RC" = 2 ] && grep -qx 'usage: vigil version \[OPTIONS\]' "$ERR"; then
+	ok "the usage line of a command without arguments has no trailing blank"
+else
+	notok "the usage line of a command without arguments has no trailing blank" \
+	    "got $(_show)"
+fi
+
+# --- personal data: the owner contact only in device show ----------------------------
+run "$VIGIL" --tenant acme --json device list
+expect_json "device list --json omits every device's owner contact" 0 \
+    "[x['name'] for x in L if 'owner' in x]" "[]"
+run "$VIGIL" --tenant acme --json device find 490154203237518
+expect_json "device find --json omits the owner contact" 0 \
+    "[d['device']['name'], 'owner' in d['device']]" '["cam-7", false]'
+run "$VIGIL" --tenant acme --json device update cam-7 --owner sec@example.com \
+    --reason "new contact"
+expect_json "device update --json does not echo the owner contact" 0 \
+    "'owner' in d" "False"
+run "$VIGIL" --tenant acme --json device show cam-7
+expect_json "device show --json is where the owner contact is shown" 0 \
+    "d['owner']" "sec@example.com"
+run "$VIGIL" --tenant acme device history cam-7
+if [ "$RC" = 0 ] && ! grep -q 'example.com' "$OUT"; then
+	ok "device history never shows an owner contact"
+else
+	notok "device history never shows an owner contact" "got $(_show)"
+fi
+
+# --- terminal safety: stored and imported text is escaped -----------------------
+rlo=$(printf '\342\200\256')	# U+202E RIGHT-TO-LEFT OVERRIDE
+"$VIGIL" --tenant globex device add --name "gw${rlo}txt.exe" \
+    --model "M${rlo}X" --label "site=a${rlo}b" >/dev/null
+run "$VIGIL" --tenant globex device list
+expect_term_safe "device list escapes a bidi override in a name and model" "$OUT"
+expect_out_has "device list shows the override as \\u202e" 0 'gw\u202etxt.exe'
+run "$VIGIL" --tenant globex device show "gw${rlo}txt.exe"
+expect_term_safe "device show escapes a bidi override in name, model and labels" "$OUT"
+run "$VIGIL" --tenant globex device summary
+expect_term_safe "device summary escapes a bidi override in a model" "$OUT"
+run "$VIGIL" --tenant globex --json device list
+expect_term_safe "JSON output carries a bidi override as a \\u escape" "$OUT"
+expect_json "... which decodes to the stored name" 0 "d['name'] == 'gw\u202etxt.exe'" True
+printf 'name,model\nesc-1,"a\033]0;pwned\007b"\nc1-1,"x\302\233" 2J"\nraw-1,"y\233 2J"\n' \
+    >"$WORK/evil.csv"
+run "$VIGIL" --tenant globex device import "$WORK/evil.csv"
+expect_rc "device import of cells with control characters fails those rows (exit 1)" 1
+expect_term_safe "device import row errors show no raw control byte from the file" "$ERR"
+run "$VIGIL" --tenant globex device show "$(printf 'x\302\233')"
+expect_term_safe "an error echoing an argument escapes its C1 control" "$ERR"
+long=$("$PY" -c "print('1' * 100000)")
+run "$VIGIL" --tenant globex label "$long" -o "$WORK/never.png"
+if [ "$RC" = 1 ] && [ "$(wc -c <"$ERR")" -lt 2200 ]; then
+	ok "an error about a 100 KB argument is cut short, not echoed whole"
+else
+	notok "an error about a 100 KB argument is cut short, not echoed whole" \
+	    "stderr is $(wc -c <"$ERR") bytes, exit $RC"
+fi
+
 finish

@@ -94,6 +94,11 @@ run_in "$(printf '\377\376abc\n')" "$VIGIL" --json id check
 expect_json "id check --json stays valid JSON for invalid UTF-8 input" \
     1 "(d['input'] == '\ufffd\ufffdabc', d['valid'])" "(True, False)"
 
+run_in "$(printf 'a\302\233[2Jb\342\200\256c\n')" "$VIGIL" --json id check
+expect_term_safe "id check --json escapes a C1 control and a bidi override in the echoed input" "$OUT"
+expect_json "... as JSON \\u escapes that decode to the input" 1 \
+    "d['input'] == 'a\u009b[2Jb\u202ec'" "True"
+
 # --- id convert ---------------------------------------------------------
 run "$VIGIL" id convert --to dec AF0123450ABCDE
 expect "id convert prints the decimal form of a hex MEID" 0 "293608736500703710"
@@ -220,6 +225,7 @@ run "$VIGIL" --json help --commands
 expect_json "vigil --json help describes the same commands, one object per line" 0 \
     "[x['command'] for x in L] == open('$WORK/cmds').read().splitlines()" "True"
 missing=""
+nopts=0
 while read -r cmd; do
 	# shellcheck disable=SC2086
 	opts=$("$VIGIL" help $cmd | sed -n '/^options:/,/^$/p' |
@@ -229,16 +235,19 @@ while read -r cmd; do
 	    on && /^\.S[SH] / { exit }
 	    on { print }' "$MAN")
 	for o in $opts; do
+		nopts=$((nopts + 1))
 		esc=$(printf '%s' "$o" | sed 's/-/\\-/g')
 		printf '%s\n' "$section" | grep -qF -- "$esc" ||
 		    missing="$missing $cmd:$o"
 	done
 done <"$WORK/cmds"
-if [ -z "$missing" ]; then
+# The help of the commands lists more than 40 options; none found means
+# the extraction broke, not that everything is documented.
+if [ -z "$missing" ] && [ "$nopts" -gt 40 ]; then
 	ok "every option of every command is documented in its vigil(1) section"
 else
 	notok "every option of every command is documented in its vigil(1) section" \
-	    "undocumented:$missing"
+	    "checked $nopts options; undocumented:$missing"
 fi
 "$VIGIL" --json id types >"$WORK/types"
 "$PY" - "$WORK/types" "$MAN" >"$WORK/formsdiff" <<'PYEOF'

@@ -135,3 +135,37 @@ finish() {
 	echo "# $npass passed, $nfail failed"
 	[ "$nfail" -eq 0 ]
 }
+
+# term_safe FILE: prints "safe" when FILE is valid UTF-8 without a byte
+# or character that would act on a terminal (C0 controls other than
+# newline, DEL, C1 controls, bidi overrides and isolates, zero-width
+# characters), else what it found first.
+term_safe() {
+	"$PY" - "$1" <<'PYEOF'
+import sys
+data = open(sys.argv[1], 'rb').read()
+try:
+    text = data.decode('utf-8')
+except UnicodeDecodeError as e:
+    print('invalid UTF-8 at byte %d' % e.start)
+    sys.exit()
+bad = lambda c: ((ord(c) < 0x20 and c != '\n') or 0x7f <= ord(c) <= 0x9f
+                 or c == '\u061c' or 0x200b <= ord(c) <= 0x200f
+                 or 0x2028 <= ord(c) <= 0x202e or 0x2060 <= ord(c) <= 0x2069
+                 or c == '\ufeff')
+found = [c for c in text if bad(c)]
+print('U+%04X at character %d' % (ord(found[0]), text.index(found[0]))
+      if found else 'safe')
+PYEOF
+}
+
+# expect_term_safe NAME FILE: FILE (the last stdout or stderr) is safe to
+# show on a terminal.
+expect_term_safe() {
+	_ts=$(term_safe "$2")
+	if [ "$_ts" = safe ]; then
+		ok "$1"
+	else
+		notok "$1" "found $_ts" "got $(_show)"
+	fi
+}
