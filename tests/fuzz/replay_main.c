@@ -78,5 +78,11 @@ main(int argc, char **argv)
 		if (run_path(argv[i], &count) != 0)
 			rc = 1;
 	printf("replayed %zu inputs through %s\n", count, argv[0]);
+	if (count == 0) {
+		/* A target without seeds tests nothing: say so, loudly. */
+		fprintf(stderr, "replay: no inputs found; add seeds to "
+		    "tests/fuzz/corpus/<target>/\n");
+		return 1;
+	}
 	return rc;
 }
