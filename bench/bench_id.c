@@ -5,8 +5,10 @@
  * Usage: bench_id [PEER_FILE] [COUNT]
  *
  * For each identifier type, generates COUNT (default 20000) valid values
- * from a fixed seed, runs them through vigil_id_parse() five times and
- * prints the median rate:
+ * from a fixed seed, runs them through vigil_id_parse_ex() five times
+ * and prints the median rate, first validating (VIGIL_ID_PARSE_NO_DETAIL:
+ * canonical form and match key, like stdnum's validate()), then parsing
+ * in full (every field and form, as `vigil id explain` shows):
  *
  *   id_validate_imei: vigil X values/s, peer python-stdnum Y values/s, ratio R
  *   id_validate_uuid: vigil X values/s, peer none
@@ -279,6 +281,34 @@ now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Median over RUNS of values/s through vigil_id_parse_ex; -1 when a
+ * value is rejected (the generators make valid values only). */
+static double
+median_rate(enum vigil_id_type type, const char *values, size_t count,
+    unsigned flags)
+{
+	static struct vigil_id id;
+	double rates[RUNS];
+
+	for (int r = 0; r < RUNS; r++) {
+		double t0 = now_s(), dt;
+		size_t ok = 0;
+
+		for (size_t i = 0; i < count; i++) {
+			const char *v = values + i * VALUE_MAX;
+
+			ok += vigil_id_parse_ex(type, v, strlen(v), flags,
+			    &id) == VIGIL_OK;
+		}
+		dt = now_s() - t0;
+		if (ok != count)
+			return -1;
+		rates[r] = dt > 0 ? (double)count / dt : 0;
+	}
+	qsort(rates, RUNS, sizeof rates[0], cmp_double);
+	return rates[RUNS / 2];
+}
+
 int
 main(int argc, char **argv)
 {
@@ -304,7 +334,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t t = 0; t < NTYPES; t++) {
-		double rates[RUNS], rate;
+		double rate;
 		const struct peer *p = NULL;
 
 		for (size_t i = 0; i < count; i++) {
@@ -319,39 +349,32 @@ main(int argc, char **argv)
 				return 1;
 			}
 		}
-		for (int r = 0; r < RUNS; r++) {
-			double t0 = now_s(), dt;
-			size_t ok = 0;
-
-			for (size_t i = 0; i < count; i++) {
-				const char *v = values + i * VALUE_MAX;
-
-				ok += vigil_id_parse(types[t].type, v,
-				    strlen(v), &id) == VIGIL_OK;
-			}
-			dt = now_s() - t0;
-			if (ok != count) {
-				fprintf(stderr, "bench_id: %s: %zu of %zu "
-				    "values rejected\n", types[t].name,
-				    count - ok, count);
-				free(values);
-				return 1;
-			}
-			rates[r] = dt > 0 ? (double)count / dt : 0;
-		}
-		qsort(rates, RUNS, sizeof rates[0], cmp_double);
-		rate = rates[RUNS / 2];
 		for (size_t k = 0; k < npeers; k++)
 			if (strcmp(peers[k].type, types[t].name) == 0)
 				p = &peers[k];
-		if (p != NULL)
-			printf("id_validate_%s: vigil %.0f values/s, peer %s "
-			    "%.0f values/s, ratio %.1f\n", types[t].name, rate,
-			    p->name, p->rate, rate / p->rate);
-		else
-			printf("id_validate_%s: vigil %.0f values/s, peer "
-			    "none\n",
-			    types[t].name, rate);
+		/* validate: the canonical form and match key only, what
+		 * stdnum's validate() gives; parse_full adds every field
+		 * and form (what `vigil id explain` shows). */
+		for (int full = 0; full < 2; full++) {
+			unsigned flags = full ? 0 : VIGIL_ID_PARSE_NO_DETAIL;
+			const char *what = full ? "parse_full" : "validate";
+
+			rate = median_rate(types[t].type, values, count, flags);
+			if (rate < 0) {
+				fprintf(stderr, "bench_id: %s: values rejected "
+				    "in the timed loop\n", types[t].name);
+				free(values);
+				return 1;
+			}
+			if (p != NULL)
+				printf("id_%s_%s: vigil %.0f values/s, peer %s "
+				    "%.0f values/s, ratio %.1f\n", what,
+				    types[t].name, rate, p->name, p->rate,
+				    rate / p->rate);
+			else
+				printf("id_%s_%s: vigil %.0f values/s, peer "
+				    "none\n", what, types[t].name, rate);
+		}
 		fflush(stdout);
 	}
 	free(values);

@@ -62,6 +62,8 @@ struct vigil_id_attr {
 
 struct vigil_id {
 	enum vigil_id_type type;
+	/* VIGIL_ID_PARSE_* flags this result was made with. */
+	unsigned flags;
 	/* Canonical spelling, stored in the registry. */
 	char normalized[VIGIL_ID_MAX_VALUE];
 	/* URN or URI rendering ("" when the standard defines none). */
@@ -101,6 +103,16 @@ enum vigil_err vigil_id_parse(enum vigil_id_type t, const char *in,
     size_t len, struct vigil_id *out /* OUT */);
 
 /*
+ * vigil_id_parse with flags. VIGIL_ID_PARSE_NO_DETAIL validates and
+ * fills type, normalized, urn, match_key, warning and error only:
+ * fields and forms stay empty. Several times faster; for bulk paths
+ * (import, lookup) that store or compare the canonical form only.
+ */
+#define VIGIL_ID_PARSE_NO_DETAIL 0x1u
+enum vigil_err vigil_id_parse_ex(enum vigil_id_type t, const char *in,
+    size_t len, unsigned flags, struct vigil_id *out /* OUT */);
+
+/*
  * Auto-detection. Tries every type whose syntax the input could match.
  * Exactly one valid interpretation: fills *out, returns VIGIL_OK.
  * Several valid interpretations: returns VIGIL_EAMBIGUOUS, lists them
@@ -115,6 +127,56 @@ enum vigil_err vigil_id_detect(const char *in, size_t len,
 /* Looks up a named field or form; NULL when absent. */
 const char *vigil_id_field(const struct vigil_id *id, const char *name);
 const char *vigil_id_form(const struct vigil_id *id, const char *name);
+
+/* ------------------------------------------------------------------ */
+/* GS1 element string -> RFID EPC (GS1 EPC Tag Data Standard). */
+
+/* Which binary scheme vigil_epc_encode() may use. */
+enum vigil_epc_size {
+	/* The 96-bit scheme when the serial fits it, else the long one
+	 * (SGTIN-198), with a warning; when the key has no implemented
+	 * long scheme, no binary at all (only the pure-identity URI), as
+	 * when parsing that pure-identity URI. */
+	VIGIL_EPC_SIZE_AUTO = 0,
+	/* Only the 96-bit scheme: an error when the serial does not fit. */
+	VIGIL_EPC_SIZE_96 = 1,
+	/* Only the long scheme: SGTIN-198, the one implemented. */
+	VIGIL_EPC_SIZE_LONG = 2,
+};
+
+/* Lowest and highest filter value; a negative filter means the default,
+ * 0 ("all others" in every scheme). */
+#define VIGIL_EPC_FILTER_DEFAULT (-1)
+#define VIGIL_EPC_FILTER_MAX 7
+
+/*
+ * Encodes the GS1 key in in[0..len) as an RFID EPC. in is any spelling
+ * vigil_id_parse() accepts as a GS1 element string (bracketed or FNC1
+ * data form) or, when it starts with http:// or https://, as a GS1
+ * Digital Link URI; it must carry exactly one key with an EPC scheme:
+ * (01) with the serial (21) -> SGTIN, (00) -> SSCC, (414) with an
+ * optional extension (254) -> SGLN, (8003) with a serial -> GRAI,
+ * (8004) -> GIAI. Other AIs are not part of the EPC: they are left
+ * out, with a warning.
+ *
+ * The value does not say where its GS1 Company Prefix ends (GS1
+ * allocates prefixes of 6 to 12 digits): gcp_digits says, and must be
+ * a length the scheme's partition table has. filter is 0-7 or
+ * VIGIL_EPC_FILTER_DEFAULT; size picks the binary scheme.
+ *
+ * On success *out is the EPC exactly as vigil_id_parse(VIGIL_ID_EPC)
+ * gives it for the tag URI with that filter (or, without a binary
+ * scheme, for the pure-identity URI): type VIGIL_ID_EPC, normalized and
+ * urn the pure-identity URI, match_key equal to the GS1 value's, forms
+ * pure-uri, tag-uri, hex, element-string, digital-link. On failure
+ * returns VIGIL_EINVAL (VIGIL_ERANGE for over-long input), out->type is
+ * VIGIL_ID_GS1 or VIGIL_ID_DIGITAL_LINK and out->error says what is
+ * wrong, e.g. "GS1 element string (01)80614141123458(21)6789: company
+ * prefix length 5 is not one SGTIN allows (6-12)". No allocation.
+ */
+enum vigil_err vigil_epc_encode(const char *in, size_t len,
+    unsigned gcp_digits, int filter, enum vigil_epc_size size,
+    struct vigil_id *out /* OUT */);
 
 /* ------------------------------------------------------------------ */
 /* Check-digit primitives, exposed for tests, benches and other modules. */

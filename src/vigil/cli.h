@@ -256,6 +256,7 @@ enum cli_line_rc cli_lines_next(struct cli_lines *l, const char **line,
 
 int cli_id_check(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_id_compare(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_id_explain(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_id_types(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_label(struct cli_ctx *ctx, const struct cli_args *a);

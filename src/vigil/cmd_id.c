@@ -175,13 +175,117 @@ cli_id_check(struct cli_ctx *ctx, const struct cli_args *a)
 /* ------------------------------------------------------------------ */
 /* id convert */
 
+/* --gcp-length, --filter, --epc-size: how to encode a GS1 value as an
+ * EPC. gcp 0: not asked to. */
+struct epc_opts {
+	unsigned gcp;
+	int filter;
+	enum vigil_epc_size size;
+};
+
+static bool
+epc_opts_parse(const struct cli_args *a, struct epc_opts *o)
+{
+	const char *gcp = cli_arg(a, "gcp-length");
+	const char *filter = cli_arg(a, "filter");
+	const char *size = cli_arg(a, "epc-size");
+	size_t n;
+
+	o->gcp = 0;
+	o->filter = VIGIL_EPC_FILTER_DEFAULT;
+	o->size = VIGIL_EPC_SIZE_AUTO;
+	if (gcp == NULL) {
+		if (filter != NULL || size != NULL) {
+			cli_usage(a->cmd, "--%s needs --gcp-length: it applies "
+			    "when a GS1 value is encoded as an EPC",
+			    filter != NULL ? "filter" : "epc-size");
+			return false;
+		}
+		return true;
+	}
+	/* Any small number: the library says which lengths the key's
+	 * EPC scheme allows. */
+	if (!cli_parse_size(a, "gcp-length", gcp, 1, 99, &n))
+		return false;
+	o->gcp = (unsigned)n;
+	if (filter != NULL) {
+		if (!cli_parse_size(a, "filter", filter, 0,
+		    VIGIL_EPC_FILTER_MAX, &n))
+			return false;
+		o->filter = (int)n;
+	}
+	if (size == NULL || strcmp(size, "auto") == 0) {
+		o->size = VIGIL_EPC_SIZE_AUTO;
+	} else if (strcmp(size, "96") == 0) {
+		o->size = VIGIL_EPC_SIZE_96;
+	} else if (strcmp(size, "long") == 0) {
+		o->size = VIGIL_EPC_SIZE_LONG;
+	} else {
+		cli_usage(a->cmd, "--epc-size: '%s' is not auto, 96 or long",
+		    size);
+		return false;
+	}
+	return true;
+}
+
+static bool
+is_gs1_value(enum vigil_id_type t)
+{
+	return t == VIGIL_ID_GS1 || t == VIGIL_ID_DIGITAL_LINK;
+}
+
+/* The forms only an EPC has. */
+static bool
+is_epc_form(const char *form)
+{
+	return strcmp(form, "hex") == 0 || strcmp(form, "tag-uri") == 0 ||
+	    strcmp(form, "pure-uri") == 0;
+}
+
+/*
+ * With --gcp-length, replaces the GS1 value *id (read from v) by its
+ * EPC. False after printing why not: encoding failed, the value is not
+ * GS1, or (without --gcp-length) an EPC form was asked of a GS1 value.
+ */
+static bool
+convert_epc(const struct epc_opts *o, const char *to, const char *v,
+    size_t len, struct vigil_id *id)
+{
+	static struct vigil_id epc;
+
+	if (o->gcp == 0) {
+		if (!is_gs1_value(id->type) || !is_epc_form(to))
+			return true;
+		cli_err("%s %s has no form '%s' without --gcp-length N: its EPC "
+		    "splits the GS1 Company Prefix from the reference, and the "
+		    "prefix length (6-12 digits, allocated by GS1) is not "
+		    "written in the value", vigil_id_type_title(id->type),
+		    id->normalized, to);
+		return false;
+	}
+	if (!is_gs1_value(id->type)) {
+		cli_err("%s %s: --gcp-length applies only to GS1 element "
+		    "strings and Digital Link URIs",
+		    vigil_id_type_title(id->type), id->normalized);
+		return false;
+	}
+	if (vigil_epc_encode(v, len, o->gcp, o->filter, o->size, &epc) !=
+	    VIGIL_OK) {
+		cli_err("%s", epc.error);
+		return false;
+	}
+	*id = epc;
+	return true;
+}
+
 int
 cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	static struct vigil_id id;
-	enum vigil_id_type t, cand[VIGIL_ID_MAX_CANDIDATES];
+	enum vigil_id_type t, cand[VIGIL_ID_MAX_CANDIDATES], in_type;
 	const char *to = cli_arg(a, "to"), *v, *out;
 	struct values vals;
+	struct epc_opts eo;
 	size_t len, ncand;
 	enum value_rc vr;
 	int status = CLI_EXIT_OK;
@@ -189,7 +293,8 @@ cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a)
 
 	if (to == NULL)
 		return cli_usage(a->cmd, "--to FORM is required");
-	if (!cli_id_type_arg(a, cli_arg(a, "type"), &t))
+	if (!cli_id_type_arg(a, cli_arg(a, "type"), &t) ||
+	    !epc_opts_parse(a, &eo))
 		return CLI_EXIT_USAGE;
 	values_init(&vals, a);
 	while ((vr = values_next(&vals, &v, &len)) != VALUE_END) {
@@ -207,6 +312,11 @@ cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a)
 			status = cli_err("%s", id.error);
 			continue;
 		}
+		in_type = id.type;
+		if (!convert_epc(&eo, to, v, len, &id)) {
+			status = CLI_EXIT_FAIL;
+			continue;
+		}
 		if ((out = cli_id_form(&id, to)) == NULL) {
 			status = cli_err("%s %s has no form '%s' (its forms: "
 			    "%s)", vigil_id_type_title(id.type),
@@ -220,7 +330,7 @@ cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a)
 			if (o != NULL) {
 				cli_json_set(o, "input", cli_json_strn(v, len));
 				cli_json_set(o, "type", json_string(
-				    vigil_id_type_name(id.type)));
+				    vigil_id_type_name(in_type)));
 				cli_json_set(o, "form", cli_json_str(to));
 				cli_json_set(o, "value", cli_json_str(out));
 			}
@@ -234,6 +344,54 @@ cli_id_convert(struct cli_ctx *ctx, const struct cli_args *a)
 	}
 	values_free(&vals);
 	return cli_finish_stdout(status);
+}
+
+/* ------------------------------------------------------------------ */
+/* id compare */
+
+int
+cli_id_compare(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	static struct vigil_id id[2];
+	enum vigil_id_type t, cand[2][VIGIL_ID_MAX_CANDIDATES];
+	size_t len[2], ncand[2];
+	enum vigil_err rc[2];
+	bool valid = true, same;
+
+	if (!cli_id_type_arg(a, cli_arg(a, "type"), &t))
+		return CLI_EXIT_USAGE;
+	for (int i = 0; i < 2; i++) {
+		len[i] = strlen(a->pos[i]);
+		rc[i] = cli_id_read(t, a->pos[i], len[i], &id[i], cand[i],
+		    &ncand[i]);
+		valid = valid && rc[i] == VIGIL_OK;
+	}
+	/* Equal match keys: the same identifier, whatever the spelling
+	 * or the type it was written as. */
+	same = valid && strcmp(id[0].match_key, id[1].match_key) == 0;
+	if (ctx->json) {
+		json_t *o = json_object();
+
+		if (o != NULL) {
+			cli_json_set(o, "a", cli_id_json(a->pos[0], len[0],
+			    rc[0], &id[0], cand[0], ncand[0]));
+			cli_json_set(o, "b", cli_id_json(a->pos[1], len[1],
+			    rc[1], &id[1], cand[1], ncand[1]));
+			cli_json_set(o, "same", json_boolean(same));
+		}
+		if (!cli_json_emit(stdout, o))
+			return CLI_EXIT_FAIL;
+	} else if (!valid) {
+		for (int i = 0; i < 2; i++)
+			if (rc[i] != VIGIL_OK)
+				print_check_line(&id[i], rc[i]);
+	} else if (same) {
+		printf("same: %s\n", cli_safe(id[0].match_key));
+	} else {
+		printf("different: %s vs %s\n", cli_safe(id[0].match_key),
+		    cli_safe(id[1].match_key));
+	}
+	return cli_finish_stdout(same ? CLI_EXIT_OK : CLI_EXIT_FAIL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -44,6 +44,17 @@ static const struct cli_opt opts_id_convert[] = {
 	    "form the value has", 0 },
 	{ "type", 't', "TYPE", "parse as this type instead of auto-detecting",
 	    0 },
+	{ "gcp-length", 0, "N", "encode a GS1 element string or Digital Link "
+	    "as an EPC whose GS1 Company Prefix has N digits", 0 },
+	{ "filter", 0, "F", "EPC filter value 0-7 (default 0)", 0 },
+	{ "epc-size", 0, "SIZE", "EPC binary: auto (96 bits when the serial "
+	    "fits, else SGTIN-198), 96 or long", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_id_compare[] = {
+	{ "type", 't', "TYPE", "parse both values as this type instead of "
+	    "auto-detecting", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -150,6 +161,8 @@ const struct cli_cmd cli_commands[] = {
 	    cli_id_check },
 	{ "id", "convert", "VALUE...", "print another form of identifiers",
 	    opts_id_convert, 0, 1, ANY, cli_id_convert },
+	{ "id", "compare", "A B", "tell whether two values name the same "
+	    "identifier", opts_id_compare, 0, 2, 2, cli_id_compare },
 	{ "id", "explain", "VALUE", "explain an identifier field by field",
 	    opts_id_check, 0, 1, 1, cli_id_explain },
 	{ "id", "types", "", "list the identifier types", opts_none, 0, 0, 0,

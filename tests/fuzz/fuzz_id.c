@@ -3,7 +3,9 @@
  * -DFUZZ_ID_TYPE=VIGIL_ID_xxx (VIGIL_ID_UNKNOWN = auto-detection).
  * Checks invariants, not just absence of crashes: a success has a
  * non-empty normalised form and re-parses its own normalised form to
- * the same match key; a failure always has an error message.
+ * the same match key; a failure always has an error message; the
+ * VIGIL_ID_PARSE_NO_DETAIL fast path gives the same verdict, canonical
+ * form, URN, match key and error.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,6 +23,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum vigil_err rc;
 
 	rc = vigil_id_parse(t, (const char *)data, size, &id);
+	/* The fast path (no fields, no forms) must agree on everything it
+	 * does fill. */
+	if (t != VIGIL_ID_UNKNOWN) {
+		if (vigil_id_parse_ex(t, (const char *)data, size,
+		    VIGIL_ID_PARSE_NO_DETAIL, &again) != rc ||
+		    strcmp(id.normalized, again.normalized) != 0 ||
+		    strcmp(id.urn, again.urn) != 0 ||
+		    strcmp(id.match_key, again.match_key) != 0 ||
+		    strcmp(id.error, again.error) != 0 ||
+		    again.nfields != 0 || again.nforms != 0)
+			abort();
+	}
 	if (rc != VIGIL_OK) {
 		if (id.error[0] == '\0')
 			abort();

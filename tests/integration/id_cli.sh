@@ -134,6 +134,107 @@ run "$VIGIL" id convert 490154203237518
 expect_err "id convert without --to is a usage error (exit 2)" 2 \
     "vigil: id convert: --to FORM is required"
 
+# --- id convert: GS1 element string -> RFID EPC ---------------------------
+run "$VIGIL" id convert --to hex --gcp-length 7 --filter 3 \
+    "(01)80614141123458(21)6789" "(00)106141412345678908" \
+    "(414)0614141123452(254)5678" "(8003)006141411234525678" \
+    "(8004)06141415678"
+expect "id convert --gcp-length 7 --filter 3 encodes the TDS App. E.3 element strings to their exact hex" \
+    0 "3074257BF7194E4000001A85
+3174257BF4499602D2000000
+3274257BF46072000000162E
+3374257BF40C0E400000162E
+3474257BF40000000000162E"
+run "$VIGIL" id convert --to tag-uri --gcp-length 7 \
+    https://id.gs1.org/01/80614141123458/21/6789 \
+    "(01)80614141123458(10)LOT1(21)32a/b"
+expect "id convert encodes a Digital Link (filter 0 by default) and a non-numeric serial as SGTIN-198, leaving out other AIs" \
+    0 "urn:epc:tag:sgtin-96:0.0614141.812345.6789
+urn:epc:tag:sgtin-198:0.0614141.812345.32a%2Fb"
+run "$VIGIL" id convert --to pure-uri --gcp-length 12 "(01)50614141812344(21)6789"
+expect "id convert takes any company prefix length the partition table has (12: partition 0)" \
+    0 "urn:epc:id:sgtin:061414181234.5.6789"
+hex=$("$VIGIL" id convert --to hex --gcp-length 9 --epc-size long \
+    "(01)20614141813456(21)6789")
+run "$VIGIL" id convert --to element-string "$hex"
+expect "id convert --epc-size long gives SGTIN-198, whose hex decodes back to the element string" \
+    0 "(01)20614141813456(21)6789"
+run "$VIGIL" --json id convert --to tag-uri --gcp-length 7 --filter 1 \
+    "(00)106141412345678908"
+expect_json "id convert --json names the GS1 value's type and the EPC form" 0 \
+    "[d['type'], d['form'], d['value']]" \
+    '["gs1", "tag-uri", "urn:epc:tag:sscc-96:1.0614141.1234567890"]'
+run "$VIGIL" id convert --to hex "(01)80614141123458(21)6789"
+expect_err "id convert says an EPC form of a GS1 value needs the company prefix length, and why (exit 1)" \
+    1 "vigil: GS1 element string (01)80614141123458(21)6789 has no form 'hex' without --gcp-length N: its EPC splits the GS1 Company Prefix from the reference, and the prefix length (6-12 digits, allocated by GS1) is not written in the value"
+run "$VIGIL" id convert --to hex --gcp-length 5 "(01)80614141123458(21)6789"
+expect_err "id convert rejects a company prefix length the SGTIN partitions lack (exit 1)" \
+    1 "vigil: GS1 element string (01)80614141123458(21)6789: company prefix length 5 is not one SGTIN allows (6-12)"
+run "$VIGIL" id convert --to hex --gcp-length 7 --epc-size 96 \
+    "(01)80614141123458(21)06789"
+expect_err "id convert --epc-size 96 refuses a serial SGTIN-96 cannot hold (exit 1)" \
+    1 "serial '06789' has a leading zero, which SGTIN-96 cannot encode, and SGTIN-198 was not allowed"
+run "$VIGIL" id convert --to hex --gcp-length 7 "(01)80614141123458(10)LOT1"
+expect_err "id convert says a GTIN without a serial has no EPC (exit 1)" \
+    1 "SGTIN needs the serial (21) with the GTIN (01); a GTIN alone has no EPC"
+run "$VIGIL" id convert --to hex --gcp-length 7 490154203237518
+expect_err "id convert --gcp-length refuses a value that is not GS1 (exit 1)" \
+    1 "vigil: IMEI 490154203237518: --gcp-length applies only to GS1 element strings and Digital Link URIs"
+run "$VIGIL" id convert --to hex --filter 3 "(00)106141412345678908"
+expect_err "id convert --filter without --gcp-length is a usage error (exit 2)" \
+    2 "vigil: id convert: --filter needs --gcp-length"
+run "$VIGIL" id convert --to hex --gcp-length 7 --filter 8 "(00)106141412345678908"
+expect_err "id convert --filter 8 is a usage error (exit 2)" \
+    2 "vigil: id convert: --filter: 8 is out of range 0-7"
+run "$VIGIL" id convert --to hex --gcp-length 7 --epc-size 128 "(00)106141412345678908"
+expect_err "id convert --epc-size takes auto, 96 or long only (exit 2)" \
+    2 "vigil: id convert: --epc-size: '128' is not auto, 96 or long"
+run "$VIGIL" id check "(01)80614141123458(21)6789"
+expect "id check of a GS1 element string is unchanged by EPC encoding" \
+    0 "valid gs1 (01)80614141123458(21)6789"
+
+# --- id compare ---------------------------------------------------------
+run "$VIGIL" id compare 35-209900-176148-1 urn:gsma:imei:35209900-176148-0
+expect "id compare finds an IMEI and its URN the same (exit 0)" \
+    0 "same: imei:35209900176148"
+run "$VIGIL" id compare 00:24:BE:80:4F:F1 0024.be80.4ff1
+expect "id compare finds a MAC in two notations the same" \
+    0 "same: mac:0024be804ff1"
+run "$VIGIL" id compare 3074257BF7194E4000001A85 \
+    https://id.gs1.org/01/80614141123458/21/6789
+expect "id compare finds an EPC tag and the Digital Link of the same object the same" \
+    0 "same: gs1:(01)80614141123458(21)6789"
+run "$VIGIL" id compare "HTTP://Example.COM/a/./b/%7e" http://example.com/a/b/~
+expect "id compare finds two spellings of one URI the same after RFC 3986 normalisation" \
+    0 "same: uri:http://example.com/a/b/~"
+run "$VIGIL" id compare 00:24:be:80:4f:f1 00:24:be:80:4f:f2
+expect "id compare prints both match keys of different identifiers (exit 1)" \
+    1 "different: mac:0024be804ff1 vs mac:0024be804ff2"
+run "$VIGIL" id compare 490154203237512 234150999999999
+expect "id compare reports an invalid and an ambiguous value as id check does (exit 1)" \
+    1 "invalid IMEI 490154203237512: check digit is 2, expected 8
+ambiguous identifier 234150999999999: ambiguous, valid as imei, imsi; name the type (--type) to choose"
+run "$VIGIL" id compare --type imei 234150999999999 urn:gsma:imei:23415099-999999-0
+expect "id compare --type resolves an ambiguous value" \
+    0 "same: imei:23415099999999"
+run "$VIGIL" --json id compare 35-209900-176148-1 urn:gsma:imei:35209900-176148-0
+expect_json "id compare --json gives a, b and same" 0 \
+    "[list(d.keys()), d['same'], d['a']['type'], d['b']['type']]" \
+    '[["a", "b", "same"], true, "imei", "imei"]'
+"$VIGIL" --json id check 35-209900-176148-1 >"$WORK/check1"
+expect_json "id compare --json shapes each value exactly as id check --json does" 0 \
+    "d['a'] == json.load(open('$WORK/check1'))" "True"
+run "$VIGIL" --json id compare 490154203237512 490154203237518
+expect_json "id compare --json of an invalid value: same is false, the error is in its object (exit 1)" \
+    1 "[d['same'], d['a']['valid'], d['a']['error'], d['b']['valid']]" \
+    '[false, false, "IMEI 490154203237512: check digit is 2, expected 8", true]'
+run "$VIGIL" id compare 490154203237518
+expect_err "id compare with one value is a usage error (exit 2)" 2 \
+    "vigil: id compare: missing argument"
+run "$VIGIL" id compare a b c
+expect_err "id compare with three values is a usage error (exit 2)" 2 \
+    "vigil: id compare: unexpected argument 'c'"
+
 # --- id explain ---------------------------------------------------------
 run "$VIGIL" id explain AF0123450ABCDE
 expect_out_has "id explain shows a MEID's pseudo-ESN" 0 "8016B128"

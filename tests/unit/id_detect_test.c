@@ -190,6 +190,44 @@ parse_with_explicit_type_ignores_other_readings(void **state)
 }
 
 static void
+parse_no_detail_skips_fields_and_forms_only(void **state)
+{
+	static const struct {
+		enum vigil_id_type t;
+		const char *v;
+	} vals[] = {
+		{ VIGIL_ID_IMEI, "35-209900-176148-1" },
+		{ VIGIL_ID_MEID, "AF0123450ABCDE" },
+		{ VIGIL_ID_MAC, "00-1A-2B-3C-4D-5E" },
+		{ VIGIL_ID_EPC, "3074257BF7194E4000001A85" },
+		{ VIGIL_ID_GS1, "(01)09520123456788(21)12345" },
+		{ VIGIL_ID_ESN, "8016B128" },
+		{ VIGIL_ID_IMEI, "35-209900-176148-2" },
+	};
+	static struct vigil_id full, fast;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+		size_t n = strlen(vals[i].v);
+
+		assert_int_equal(vigil_id_parse(vals[i].t, vals[i].v, n, &full),
+		    vigil_id_parse_ex(vals[i].t, vals[i].v, n,
+		    VIGIL_ID_PARSE_NO_DETAIL, &fast));
+		assert_string_equal(full.normalized, fast.normalized);
+		assert_string_equal(full.urn, fast.urn);
+		assert_string_equal(full.match_key, fast.match_key);
+		assert_string_equal(full.warning, fast.warning);
+		assert_string_equal(full.error, fast.error);
+		assert_int_equal(fast.nfields, 0);
+		assert_int_equal(fast.nforms, 0);
+	}
+	/* The pseudo-ESN warning survives: the registry relies on it. */
+	assert_int_equal(vigil_id_parse_ex(VIGIL_ID_ESN, "8016B128", 8,
+	    VIGIL_ID_PARSE_NO_DETAIL, &fast), VIGIL_OK);
+	assert_non_null(strstr(fast.warning, "pseudo-ESN"));
+}
+
+static void
 type_names_round_trip_and_accept_aliases(void **state)
 {
 	(void)state;
@@ -285,6 +323,7 @@ main(void)
 		    detect_rejects_empty_unknown_and_oversized_input),
 		cmocka_unit_test(
 		    parse_with_explicit_type_ignores_other_readings),
+		cmocka_unit_test(parse_no_detail_skips_fields_and_forms_only),
 		cmocka_unit_test(type_names_round_trip_and_accept_aliases),
 		cmocka_unit_test(
 		    detect_reads_a_spaced_meid_with_check_digit_as_meid_only),

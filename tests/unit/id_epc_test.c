@@ -2,7 +2,9 @@
  * Unit tests of the RFID EPC parser (src/lib/id/id_epc*.c): the GS1 EPC
  * Tag Data Standard App. E.3 vectors in every spelling (hex, tag URI,
  * pure-identity URI), an SGTIN-198 vector built from the TDS rules,
- * every SGTIN partition, and each rejection with its exact message.
+ * every SGTIN partition, and each rejection with its exact message;
+ * and the reverse, GS1 element strings and Digital Links encoded as
+ * EPCs (vigil_epc_encode), checked against the same vectors.
  * Expected hex strings that are not TDS vectors were computed
  * independently (Python, bit strings assembled by hand).
  */
@@ -836,6 +838,373 @@ element_string_escapes_parenthesis_but_key_keeps_it(void **state)
 	    "https://id.gs1.org/01/80614141123458/21/a%28b");
 }
 
+/* ---- GS1 element string -> EPC (vigil_epc_encode) ----------------- */
+
+static void
+encode_ok(const char *s, unsigned gcp, int filter, enum vigil_epc_size size)
+{
+	enum vigil_err rc = vigil_epc_encode(s, strlen(s), gcp, filter, size,
+	    &id);
+
+	if (rc != VIGIL_OK)
+		fail_msg("%s: rc %d, error \"%s\"", s, rc, id.error);
+	assert_int_equal(id.type, VIGIL_ID_EPC);
+}
+
+static void
+encode_err(const char *s, unsigned gcp, int filter, enum vigil_epc_size size,
+    const char *want)
+{
+	enum vigil_err rc = vigil_epc_encode(s, strlen(s), gcp, filter, size,
+	    &id);
+
+	assert_int_equal(rc, VIGIL_EINVAL);
+	assert_string_equal(id.error, want);
+}
+
+/* The GS1 parser's match key of s. */
+static const char *
+gs1_key(const char *s)
+{
+	if (vigil_id_detect(s, strlen(s), &again, NULL, NULL) != VIGIL_OK)
+		fail_msg("%s: %s", s, again.error);
+	return again.match_key;
+}
+
+static void
+encode_reverses_tds_app_e3_vectors(void **state)
+{
+	static const struct {
+		const char *es, *pure, *tag, *hex;
+	} v[] = {
+		{ "(01)80614141123458(21)6789",
+		    "urn:epc:id:sgtin:0614141.812345.6789",
+		    "urn:epc:tag:sgtin-96:3.0614141.812345.6789",
+		    "3074257BF7194E4000001A85" },
+		{ "(00)106141412345678908",
+		    "urn:epc:id:sscc:0614141.1234567890",
+		    "urn:epc:tag:sscc-96:3.0614141.1234567890",
+		    "3174257BF4499602D2000000" },
+		{ "(414)0614141123452(254)5678",
+		    "urn:epc:id:sgln:0614141.12345.5678",
+		    "urn:epc:tag:sgln-96:3.0614141.12345.5678",
+		    "3274257BF46072000000162E" },
+		{ "(8003)006141411234525678",
+		    "urn:epc:id:grai:0614141.12345.5678",
+		    "urn:epc:tag:grai-96:3.0614141.12345.5678",
+		    "3374257BF40C0E400000162E" },
+		{ "(8004)06141415678", "urn:epc:id:giai:0614141.5678",
+		    "urn:epc:tag:giai-96:3.0614141.5678",
+		    "3474257BF40000000000162E" },
+	};
+	char key[VIGIL_ID_MAX_VALUE];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		snprintf(key, sizeof key, "%s", gs1_key(v[i].es));
+		encode_ok(v[i].es, 7, 3, VIGIL_EPC_SIZE_AUTO);
+		assert_string_equal(id.normalized, v[i].pure);
+		assert_string_equal(id.urn, v[i].pure);
+		assert_string_equal(id.match_key, key);
+		assert_form("pure-uri", v[i].pure);
+		assert_form("tag-uri", v[i].tag);
+		assert_form("hex", v[i].hex);
+		assert_form("element-string", v[i].es);
+		assert_field("filter", "3");
+		assert_field("partition", "5");
+		assert_string_equal(id.warning, "");
+	}
+}
+
+/* Field by field, the result of parsing the tag URI. */
+static void
+encode_equals_parse_of_the_tag_uri(void **state)
+{
+	static const char *const es[] = {
+		"(01)80614141123458(21)6789", "(00)106141412345678908",
+		"(414)0614141123452(254)5678", "(414)0614141123452",
+		"(8003)006141411234525678", "(8004)06141415678",
+		"(01)80614141123458(21)32a/b",
+	};
+	static struct vigil_id enc;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof es / sizeof es[0]; i++) {
+		encode_ok(es[i], 7, 6, VIGIL_EPC_SIZE_AUTO);
+		enc = id;
+		parse_ok(vigil_id_form(&enc, "tag-uri"));
+		assert_string_equal(enc.normalized, id.normalized);
+		assert_string_equal(enc.urn, id.urn);
+		assert_string_equal(enc.match_key, id.match_key);
+		assert_int_equal(enc.nfields, id.nfields);
+		for (size_t f = 0; f < id.nfields; f++) {
+			assert_string_equal(enc.fields[f].name,
+			    id.fields[f].name);
+			assert_string_equal(enc.fields[f].value,
+			    id.fields[f].value);
+		}
+		assert_int_equal(enc.nforms, id.nforms);
+		for (size_t f = 0; f < id.nforms; f++) {
+			assert_string_equal(enc.forms[f].name,
+			    id.forms[f].name);
+			assert_string_equal(enc.forms[f].value,
+			    id.forms[f].value);
+		}
+	}
+}
+
+static void
+encode_reads_digital_link_and_fnc1_data_form(void **state)
+{
+	(void)state;
+	encode_ok("https://id.gs1.org/01/80614141123458/21/6789", 7, 3,
+	    VIGIL_EPC_SIZE_AUTO);
+	assert_form("hex", "3074257BF7194E4000001A85");
+	encode_ok("  HTTPS://example.com/shop/414/0614141123452/254/5678 ", 7,
+	    3, VIGIL_EPC_SIZE_AUTO);
+	assert_form("hex", "3274257BF46072000000162E");
+	encode_ok("]C10180614141123458216789", 7, 3, VIGIL_EPC_SIZE_AUTO);
+	assert_form("hex", "3074257BF7194E4000001A85");
+	encode_ok("^0180614141123458216789", 7, 3, VIGIL_EPC_SIZE_AUTO);
+	assert_form("hex", "3074257BF7194E4000001A85");
+}
+
+static void
+encode_default_filter_is_0(void **state)
+{
+	(void)state;
+	encode_ok("(01)80614141123458(21)6789", 7, VIGIL_EPC_FILTER_DEFAULT,
+	    VIGIL_EPC_SIZE_AUTO);
+	assert_field("filter", "0");
+	assert_form("hex", "3014257BF7194E4000001A85");
+	encode_ok("(00)106141412345678908", 7, 7, VIGIL_EPC_SIZE_96);
+	assert_form("tag-uri", "urn:epc:tag:sscc-96:7.0614141.1234567890");
+}
+
+static void
+encode_sgtin198_when_serial_does_not_fit_or_when_asked(void **state)
+{
+	(void)state;
+	/* The SGTIN-198 vector of the decoder tests, in reverse. */
+	encode_ok("(01)80614141123458(21)32a/b", 7, 3, VIGIL_EPC_SIZE_AUTO);
+	assert_form("hex",
+	    "3674257BF7194E59B2C2BF1000000000000000000000000000");
+	assert_form("tag-uri",
+	    "urn:epc:tag:sgtin-198:3.0614141.812345.32a%2Fb");
+	assert_string_equal(id.warning, "serial '32a/b' is not a decimal "
+	    "integer, which SGTIN-96 cannot encode; the tag URI and binary "
+	    "use SGTIN-198");
+	encode_ok("(01)80614141123458(21)06789", 7, 0, VIGIL_EPC_SIZE_AUTO);
+	assert_form("hex",
+	    "3614257BF7194E58366EE1C800000000000000000000000000");
+	/* Asked for: a serial that fits 96 bits, as 7-bit characters. */
+	encode_ok("(01)80614141123458(21)6789", 7, 3, VIGIL_EPC_SIZE_LONG);
+	assert_field("scheme", "sgtin-198");
+	assert_form("tag-uri", "urn:epc:tag:sgtin-198:3.0614141.812345.6789");
+	assert_string_equal(id.normalized,
+	    "urn:epc:id:sgtin:0614141.812345.6789");
+	assert_string_equal(id.warning, "");
+	/* The largest 96-bit serial stays in 96 bits. */
+	encode_ok("(01)80614141123458(21)274877906943", 7, 0,
+	    VIGIL_EPC_SIZE_96);
+	assert_form("hex", "3014257BF7194E7FFFFFFFFF");
+}
+
+static void
+encode_every_sgtin_partition_round_trips(void **state)
+{
+	/* The partition vectors of the decoder tests, filter 1, serial
+	 * 6789: gcp 12 (partition 0) to 6 (partition 6). */
+	static const struct {
+		const char *gtin, *hex;
+	} v[] = {
+		{ "50614141812344", "302039324825C94000001A85" },
+		{ "40614141812354", "30242DC1D3516B4000001A85" },
+		{ "30614141812456", "3028249B0F74564000001A85" },
+		{ "20614141813456", "302C3A91B2524A4000001A85" },
+		{ "10614141823458", "30302EDAF50C0E4000001A85" },
+		{ "80614141123458", "3034257BF7194E4000001A85" },
+		{ "10614148123452", "30383BF986E9DE4000001A85" },
+	};
+	char es[64], want[4];
+
+	(void)state;
+	for (unsigned p = 0; p < sizeof v / sizeof v[0]; p++) {
+		snprintf(es, sizeof es, "(01)%s(21)6789", v[p].gtin);
+		snprintf(want, sizeof want, "%u", p);
+		encode_ok(es, 12 - p, 1, VIGIL_EPC_SIZE_AUTO);
+		assert_field("partition", want);
+		assert_form("hex", v[p].hex);
+		parse_ok(v[p].hex);
+		assert_form("element-string", es);
+		assert_string_equal(id.match_key, gs1_key(es));
+	}
+}
+
+static void
+encode_other_schemes_at_every_company_prefix_length(void **state)
+{
+	static const char *const es[] = {
+		"(00)106141412345678908", "(414)0614141123452(254)5678",
+		"(8003)006141411234525678", "(8004)06141415678",
+	};
+	char hex[VIGIL_ID_MAX_VALUE];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof es / sizeof es[0]; i++) {
+		for (unsigned g = 6; g <= 12; g++) {
+			if (i == 3 && g >= 11)
+				continue; /* 8004 value has 11 characters */
+			encode_ok(es[i], g, 2, VIGIL_EPC_SIZE_AUTO);
+			assert_int_equal(strlen(vigil_id_field(&id,
+			    "company_prefix")), g);
+			snprintf(hex, sizeof hex, "%s",
+			    vigil_id_form(&id, "hex"));
+			parse_ok(hex);
+			assert_form("element-string", es[i]);
+		}
+	}
+}
+
+static void
+encode_leaves_out_other_ais_with_a_warning(void **state)
+{
+	(void)state;
+	encode_ok("(01)80614141123458(10)LOT1(21)6789(17)250101", 7, 3,
+	    VIGIL_EPC_SIZE_AUTO);
+	assert_form("hex", "3074257BF7194E4000001A85");
+	assert_string_equal(id.match_key, "gs1:(01)80614141123458(21)6789");
+	assert_string_equal(id.warning, "AIs (10), (17) are not part of the "
+	    "EPC and are left out");
+	encode_ok("(00)106141412345678908(02)80614141123458(37)10", 7, 0,
+	    VIGIL_EPC_SIZE_AUTO);
+	assert_string_equal(id.warning, "AIs (02), (37) are not part of the "
+	    "EPC and are left out");
+	encode_ok("https://id.gs1.org/8004/06141415678?7003=2501011200", 7, 0,
+	    VIGIL_EPC_SIZE_AUTO);
+	assert_string_equal(id.warning, "AI (7003) is not part of the EPC "
+	    "and is left out");
+}
+
+static void
+encode_sgln_without_extension_and_without_binary(void **state)
+{
+	(void)state;
+	encode_ok("(414)0614141123452", 7, 0, VIGIL_EPC_SIZE_AUTO);
+	assert_string_equal(id.normalized, "urn:epc:id:sgln:0614141.12345.0");
+	assert_string_equal(id.match_key, "gs1:(414)0614141123452");
+	/* As the pure-identity URI: no binary scheme, a warning. */
+	encode_ok("(414)0614141123452(254)AB1", 7, 0, VIGIL_EPC_SIZE_AUTO);
+	assert_string_equal(id.normalized,
+	    "urn:epc:id:sgln:0614141.12345.AB1");
+	assert_null(vigil_id_form(&id, "hex"));
+	assert_string_equal(id.warning, "extension 'AB1' is not a decimal "
+	    "integer, which SGLN-96 cannot encode; SGLN-195 is not "
+	    "implemented, so there is no tag URI or binary form");
+}
+
+static void
+encode_rejects_company_prefix_lengths_outside_the_partitions(void **state)
+{
+	(void)state;
+	encode_err("(01)80614141123458(21)6789", 5, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (01)80614141123458(21)6789: company prefix "
+	    "length 5 is not one SGTIN allows (6-12)");
+	encode_err("(00)106141412345678908", 13, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (00)106141412345678908: company prefix "
+	    "length 13 is not one SSCC allows (6-12)");
+	encode_err("https://id.gs1.org/8004/06141415678", 0, 0,
+	    VIGIL_EPC_SIZE_AUTO, "GS1 Digital Link URI "
+	    "https://id.gs1.org/8004/06141415678: company prefix length 0 is "
+	    "not one GIAI allows (6-12)");
+}
+
+static void
+encode_rejects_values_without_an_epc(void **state)
+{
+	(void)state;
+	encode_err("(01)80614141123458", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (01)80614141123458: SGTIN needs the serial "
+	    "(21) with the GTIN (01); a GTIN alone has no EPC");
+	encode_err("(01)80614141123458(235)XYZ", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (01)80614141123458(235)XYZ: a GTIN with a "
+	    "third-party controlled serial (235) has no EPC scheme here; "
+	    "SGTIN needs the serial (21)");
+	encode_err("(8006)106141412345680102(21)5", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (8006)106141412345680102(21)5: no key with an "
+	    "EPC scheme; an EPC encodes (01) with (21), (00), (414), (8003) or "
+	    "(8004)");
+	encode_err("(00)106141412345678908(8004)06141415678", 7, 0,
+	    VIGIL_EPC_SIZE_AUTO, "GS1 element string "
+	    "(00)106141412345678908(8004)06141415678: AI (00) and AI (8004) "
+	    "are both keys with an EPC scheme; encode one at a time");
+	encode_err("(8003)00614141123452", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (8003)00614141123452: GRAI (8003) "
+	    "'00614141123452' has no serial; only a serialised GRAI has an "
+	    "EPC");
+	encode_err("(414)0614141123452(254)0", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (414)0614141123452(254)0: extension (254) '0' "
+	    "cannot be encoded: in an SGLN, extension 0 means a GLN without "
+	    "(254)");
+	encode_err("(8004)0614141", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (8004)0614141: GIAI (8004) '0614141' has 7 "
+	    "characters, so nothing is left for the asset reference after a "
+	    "7-digit company prefix");
+	encode_err("(8004)061414A5678", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (8004)061414A5678: GIAI (8004) '061414A5678' "
+	    "cannot start with a 7-digit company prefix: character 7 is 'A', "
+	    "not a digit");
+}
+
+static void
+encode_rejects_what_the_binary_cannot_hold(void **state)
+{
+	(void)state;
+	encode_err("(01)80614141123458(21)32a/b", 7, 0, VIGIL_EPC_SIZE_96,
+	    "GS1 element string (01)80614141123458(21)32a/b: serial '32a/b' is "
+	    "not a decimal integer, which SGTIN-96 cannot encode, and "
+	    "SGTIN-198 was not allowed");
+	encode_err("(01)80614141123458(21)274877906944", 7, 0,
+	    VIGIL_EPC_SIZE_96, "GS1 element string "
+	    "(01)80614141123458(21)274877906944: serial '274877906944' is "
+	    "greater than 274877906943, the largest 38-bit value SGTIN-96 "
+	    "can encode, and SGTIN-198 was not allowed");
+	encode_err("(8003)00614141123452056789", 7, 0, VIGIL_EPC_SIZE_96,
+	    "GS1 element string (8003)00614141123452056789: serial '056789' "
+	    "has a leading zero, which GRAI-96 cannot encode, and GRAI-170 is "
+	    "not implemented");
+	encode_err("(00)106141412345678908", 7, 0, VIGIL_EPC_SIZE_LONG,
+	    "GS1 element string (00)106141412345678908: SSCC has no long EPC "
+	    "scheme; SSCC-96 holds every SSCC");
+	encode_err("(414)0614141123452(254)5678", 7, 0, VIGIL_EPC_SIZE_LONG,
+	    "GS1 element string (414)0614141123452(254)5678: SGLN-195 is not "
+	    "implemented");
+	encode_err("(01)80614141123458(21)6789", 7, 8, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (01)80614141123458(21)6789: filter 8 is not "
+	    "one of 0-7");
+}
+
+static void
+encode_passes_on_the_gs1_parser_errors(void **state)
+{
+	(void)state;
+	encode_err("(01)80614141123457(21)6789", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string (01)80614141123457(21)6789: AI (01) check "
+	    "digit is 7, expected 8");
+	encode_err("https://id.gs1.org/01/80614141123458?21=6789", 7, 0,
+	    VIGIL_EPC_SIZE_AUTO, "GS1 Digital Link URI "
+	    "https://id.gs1.org/01/80614141123458?21=6789: AI (21) in the "
+	    "query at position 38 is a key qualifier of (01) and belongs in "
+	    "the path");
+	encode_err("urn:epc:id:sgtin:0614141.812345.6789", 7, 0,
+	    VIGIL_EPC_SIZE_AUTO, "GS1 element string "
+	    "urn:epc:id:sgtin:0614141.812345.6789: expected '(' or a GS1 data "
+	    "string at position 1");
+	encode_err("   ", 7, 0, VIGIL_EPC_SIZE_AUTO,
+	    "GS1 element string: empty value");
+	assert_int_equal(id.type, VIGIL_ID_GS1);
+}
+
 int
 main(void)
 {
@@ -913,6 +1282,23 @@ main(void)
 		    match_key_equals_the_gs1_parser_key_of_the_element_string),
 		cmocka_unit_test(
 		    element_string_escapes_parenthesis_but_key_keeps_it),
+		cmocka_unit_test(encode_reverses_tds_app_e3_vectors),
+		cmocka_unit_test(encode_equals_parse_of_the_tag_uri),
+		cmocka_unit_test(encode_reads_digital_link_and_fnc1_data_form),
+		cmocka_unit_test(encode_default_filter_is_0),
+		cmocka_unit_test(
+		    encode_sgtin198_when_serial_does_not_fit_or_when_asked),
+		cmocka_unit_test(encode_every_sgtin_partition_round_trips),
+		cmocka_unit_test(
+		    encode_other_schemes_at_every_company_prefix_length),
+		cmocka_unit_test(encode_leaves_out_other_ais_with_a_warning),
+		cmocka_unit_test(
+		    encode_sgln_without_extension_and_without_binary),
+		cmocka_unit_test(
+		    encode_rejects_company_prefix_lengths_outside_the_partitions),
+		cmocka_unit_test(encode_rejects_values_without_an_epc),
+		cmocka_unit_test(encode_rejects_what_the_binary_cannot_hold),
+		cmocka_unit_test(encode_passes_on_the_gs1_parser_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

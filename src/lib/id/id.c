@@ -99,11 +99,12 @@ vigil_id_type_from_name(const char *name)
 }
 
 static void
-clear(struct vigil_id *out, enum vigil_id_type t)
+clear(struct vigil_id *out, enum vigil_id_type t, unsigned flags)
 {
 	/* Clear only what readers look at: the struct is 12 KiB and parse
 	 * is on the import hot path. */
 	out->type = t;
+	out->flags = flags;
 	out->normalized[0] = '\0';
 	out->urn[0] = '\0';
 	out->match_key[0] = '\0';
@@ -152,20 +153,37 @@ precheck(const struct id_type_desc *d, const char *in, size_t len,
 }
 
 enum vigil_err
+id_prepare(enum vigil_id_type t, const char **in, size_t *len,
+    struct vigil_id *out)
+{
+	const struct id_type_desc *d = desc_of(t);
+
+	clear(out, t, 0);
+	if (d == NULL || *in == NULL)
+		return id_fail(out, "identifier: unknown type %d", (int)t);
+	trim(in, len);
+	return precheck(d, *in, *len, out);
+}
+
+enum vigil_err
 vigil_id_parse(enum vigil_id_type t, const char *in, size_t len,
     struct vigil_id *out)
+{
+	return vigil_id_parse_ex(t, in, len, 0, out);
+}
+
+enum vigil_err
+vigil_id_parse_ex(enum vigil_id_type t, const char *in, size_t len,
+    unsigned flags, struct vigil_id *out)
 {
 	const struct id_type_desc *d = desc_of(t);
 	enum vigil_err rc;
 
 	if (t == VIGIL_ID_UNKNOWN)
 		return vigil_id_detect(in, len, out, NULL, NULL);
-	clear(out, t);
-	if (d == NULL || in == NULL)
-		return id_fail(out, "identifier: unknown type %d", (int)t);
-	trim(&in, &len);
-	if ((rc = precheck(d, in, len, out)) != VIGIL_OK)
+	if ((rc = id_prepare(t, &in, &len, out)) != VIGIL_OK)
 		return rc;
+	out->flags = flags;
 	rc = d->parse(in, len, out);
 	out->type = t;
 	if (rc != VIGIL_OK && out->error[0] == '\0')
@@ -187,7 +205,7 @@ vigil_id_detect(const char *in, size_t len, struct vigil_id *out,
 
 	if (ncand != NULL)
 		*ncand = 0;
-	clear(out, VIGIL_ID_UNKNOWN);
+	clear(out, VIGIL_ID_UNKNOWN, 0);
 	if (in == NULL)
 		return id_fail(out, "identifier: no value");
 	trim(&in, &len);
@@ -199,7 +217,7 @@ vigil_id_detect(const char *in, size_t len, struct vigil_id *out,
 
 		if (!d->detect || !d->shape(in, len))
 			continue;
-		clear(&tmp, d->type);
+		clear(&tmp, d->type, 0);
 		if (d->parse(in, len, &tmp) == VIGIL_OK) {
 			if (nfound == 0)
 				*out = tmp;
@@ -219,7 +237,7 @@ vigil_id_detect(const char *in, size_t len, struct vigil_id *out,
 	if (nfound == 1)
 		return VIGIL_OK;
 	if (nfound == 0) {
-		clear(out, first_shape ? first_shape->type : VIGIL_ID_UNKNOWN);
+		clear(out, first_shape ? first_shape->type : VIGIL_ID_UNKNOWN, 0);
 		if (first_shape != NULL)
 			memcpy(out->error, first_err, sizeof out->error);
 		else
@@ -243,7 +261,7 @@ vigil_id_detect(const char *in, size_t len, struct vigil_id *out,
 			if (n > 0 && (size_t)n < sizeof names - o)
 				o += (size_t)n;
 		}
-		clear(out, VIGIL_ID_UNKNOWN);
+		clear(out, VIGIL_ID_UNKNOWN, 0);
 		id_fail(out, "identifier %s: ambiguous, valid as %s; "
 		    "name the type (--type) to choose",
 		    id_quote(in, len, q, sizeof q), names);

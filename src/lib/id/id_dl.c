@@ -476,39 +476,63 @@ add_query(const char *in, const struct dl_uri *u, struct gs1_elems *es,
 	return VIGIL_OK;
 }
 
+/* The URI into *u, the index of its key segment into *kseg and its
+ * elements (key first) into *es. */
+static enum vigil_err
+parse_uri_elements(const char *in, size_t len, struct dl_uri *u,
+    size_t *kseg, struct gs1_elems *es, struct vigil_id *out)
+{
+	const struct gs1_ai *key;
+	enum vigil_err rc;
+
+	*kseg = 0;
+	gs1_elems_init(es, vigil_id_type_title(VIGIL_ID_DIGITAL_LINK), in,
+	    len);
+	if ((rc = split_uri(in, len, u, es->prefix, out)) != VIGIL_OK ||
+	    (rc = find_key(in, u, es->prefix, kseg, out)) != VIGIL_OK)
+		return rc;
+	key = gs1_ai_lookup(in + u->seg[*kseg].off, u->seg[*kseg].len);
+	if ((rc = check_qualifiers(in, u, *kseg, key, es->prefix,
+	    out)) != VIGIL_OK)
+		return rc;
+	if ((rc = add_key(in, u, *kseg, key, es, out)) != VIGIL_OK)
+		return rc;
+	for (size_t k = *kseg + 2; k + 1 < u->nseg; k += 2) {
+		const struct gs1_ai *a = gs1_ai_lookup(in + u->seg[k].off,
+		    u->seg[k].len);
+
+		if ((rc = add_value(in, u->seg[k], u->seg[k + 1], false, a, es,
+		    out)) != VIGIL_OK)
+			return rc;
+		es->e[es->n - 1].path = true;
+	}
+	if ((rc = add_query(in, u, es, out)) != VIGIL_OK)
+		return rc;
+	return gs1_elems_check_pairs(es, out);
+}
+
+enum vigil_err
+gs1_dl_parse_elements(const char *in, size_t len, struct gs1_elems *es,
+    struct vigil_id *out)
+{
+	struct dl_uri u;
+	size_t kseg;
+
+	return parse_uri_elements(in, len, &u, &kseg, es, out);
+}
+
 enum vigil_err
 id_parse_digital_link(const char *in, size_t len, struct vigil_id *out)
 {
 	struct gs1_elems es;
 	struct dl_uri u;
-	const struct gs1_ai *key;
 	char base[VIGIL_ID_MAX_VALUE], buf[VIGIL_ID_MAX_VALUE];
 	char host[VIGIL_ID_MAX_VALUE];
-	size_t kseg = 0, stem_len;
+	size_t kseg, stem_len;
 	enum vigil_err rc;
 
-	gs1_elems_init(&es, vigil_id_type_title(VIGIL_ID_DIGITAL_LINK), in,
-	    len);
-	if ((rc = split_uri(in, len, &u, es.prefix, out)) != VIGIL_OK ||
-	    (rc = find_key(in, &u, es.prefix, &kseg, out)) != VIGIL_OK)
-		return rc;
-	key = gs1_ai_lookup(in + u.seg[kseg].off, u.seg[kseg].len);
-	if ((rc = check_qualifiers(in, &u, kseg, key, es.prefix,
-	    out)) != VIGIL_OK)
-		return rc;
-	if ((rc = add_key(in, &u, kseg, key, &es, out)) != VIGIL_OK)
-		return rc;
-	for (size_t k = kseg + 2; k + 1 < u.nseg; k += 2) {
-		const struct gs1_ai *a = gs1_ai_lookup(in + u.seg[k].off,
-		    u.seg[k].len);
-
-		if ((rc = add_value(in, u.seg[k], u.seg[k + 1], false, a, &es,
-		    out)) != VIGIL_OK)
-			return rc;
-		es.e[es.n - 1].path = true;
-	}
-	if ((rc = add_query(in, &u, &es, out)) != VIGIL_OK ||
-	    (rc = gs1_elems_check_pairs(&es, out)) != VIGIL_OK)
+	if ((rc = parse_uri_elements(in, len, &u, &kseg, &es, out)) !=
+	    VIGIL_OK)
 		return rc;
 
 	/* Same scheme, domain (lower case) and stem; canonical rest. */

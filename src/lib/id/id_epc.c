@@ -166,14 +166,16 @@ add_digital_link(const char *es, struct vigil_id *out)
 	struct vigil_id gs1;
 	const char *dl;
 
+	if (out->flags & VIGIL_ID_PARSE_NO_DETAIL)
+		return; /* a form: not wanted, and a whole GS1 parse */
 	if (vigil_id_parse(VIGIL_ID_GS1, es, strlen(es), &gs1) != VIGIL_OK)
 		return;
 	if ((dl = vigil_id_form(&gs1, "digital-link")) != NULL)
 		id_add_form(out, "digital-link", "%s", dl);
 }
 
-static enum vigil_err
-fill_result(const char *in, size_t len, const struct epc_value *v,
+enum vigil_err
+id_epc_result(const char *in, size_t len, const struct epc_value *v,
     struct vigil_id *out)
 {
 	char pure[VIGIL_ID_MAX_VALUE], tag[VIGIL_ID_MAX_VALUE];
@@ -215,7 +217,7 @@ id_parse_epc(const char *in, size_t len, struct vigil_id *out)
 		rc = id_epc_parse_hex(in, len, &v, out);
 	if (rc != VIGIL_OK)
 		return rc;
-	return fill_result(in, len, &v, out);
+	return id_epc_result(in, len, &v, out);
 }
 
 bool

@@ -145,6 +145,17 @@ bool id_epc_to_hex(const struct epc_value *v, char *dst, size_t size);
  * when a pure identity has no 96-bit encoding. */
 enum vigil_err id_epc_parse_uri(const char *in, size_t len,
     struct epc_value *v, struct vigil_id *out);
+/* Fills out from a decoded value (id_epc.c): normalized = urn = the
+ * pure-identity URI, the GS1 match key, fields and forms, so that
+ * every way to an EPC gives the same result. in[0..len) is only
+ * quoted in the (internal) error. */
+enum vigil_err id_epc_result(const char *in, size_t len,
+    const struct epc_value *v, struct vigil_id *out);
+/* The binary scheme of a value that names no scheme itself (a pure
+ * identity): the 96-bit one when v->ser fits it, else the long variant
+ * when this build implements it (with a warning saying why), else
+ * none (NULL, with a warning). Sets filter 0 (id_epc_uri.c). */
+void id_epc_choose_scheme(struct epc_value *v, struct vigil_id *out);
 /* Renderings; false when dst is too small or (tag) no scheme. */
 bool id_epc_pure_uri(const struct epc_value *v, char *dst, size_t size);
 bool id_epc_tag_uri(const struct epc_value *v, char *dst, size_t size);

@@ -282,8 +282,8 @@ cut(const char *in, size_t len, size_t *pos, const struct epc_kind_desc *k,
  * the last component fits it, else the long variant when implemented;
  * the warning says why. Filter 0 ("all others"): a pure identity
  * carries no filter. */
-static void
-choose_scheme(struct epc_value *v, struct vigil_id *out)
+void
+id_epc_choose_scheme(struct epc_value *v, struct vigil_id *out)
 {
 	const struct epc_kind_desc *k = v->kind;
 	const struct epc_scheme *s96 = id_epc_scheme_96(k);
@@ -382,7 +382,7 @@ id_epc_parse_uri(const char *in, size_t len, struct epc_value *v,
 	}
 
 	if (!tag) {
-		choose_scheme(v, out);
+		id_epc_choose_scheme(v, out);
 		return VIGIL_OK;
 	}
 	v->scheme = s;

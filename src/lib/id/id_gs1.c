@@ -148,29 +148,38 @@ parse_data(const char *in, size_t len, size_t i, struct gs1_elems *es,
 }
 
 enum vigil_err
-id_parse_gs1(const char *in, size_t len, struct vigil_id *out)
+gs1_parse_elements(const char *in, size_t len, struct gs1_elems *es,
+    struct vigil_id *out)
 {
-	struct gs1_elems es;
-	char buf[VIGIL_ID_MAX_VALUE];
 	enum vigil_err rc;
 	size_t start;
-	int k;
 
-	gs1_elems_init(&es, vigil_id_type_title(VIGIL_ID_GS1), in, len);
+	gs1_elems_init(es, vigil_id_type_title(VIGIL_ID_GS1), in, len);
 	if (in[0] == '(') {
-		rc = parse_bracketed(in, len, &es, out);
+		rc = parse_bracketed(in, len, es, out);
 	} else {
 		start = symbology_id(in, len);
 		if (start < len && is_fnc1(in[start]))
 			start++;
 		if (start == 0 && !id_is_digit(in[0]))
 			return id_fail(out, "%s: expected '(' or a GS1 data "
-			    "string at position 1", es.prefix);
-		rc = parse_data(in, len, start, &es, out);
+			    "string at position 1", es->prefix);
+		rc = parse_data(in, len, start, es, out);
 	}
 	if (rc != VIGIL_OK)
 		return rc;
-	if ((rc = gs1_elems_check_pairs(&es, out)) != VIGIL_OK)
+	return gs1_elems_check_pairs(es, out);
+}
+
+enum vigil_err
+id_parse_gs1(const char *in, size_t len, struct vigil_id *out)
+{
+	struct gs1_elems es;
+	char buf[VIGIL_ID_MAX_VALUE];
+	enum vigil_err rc;
+	int k;
+
+	if ((rc = gs1_parse_elements(in, len, &es, out)) != VIGIL_OK)
 		return rc;
 
 	/* Leave room for "gs1:" so the match key is never truncated. */

@@ -196,6 +196,18 @@ bool gs1_render_data(const struct gs1_elems *es, char *dst, size_t size);
 bool gs1_render_dl(const struct gs1_elems *es, int kidx, const char *base,
     char *dst, size_t size);
 
+/*
+ * The parsers without their rendering, for other modules that work on
+ * the elements (the EPC encoder): in[0..len) is trimmed and non-empty,
+ * as a parser receives it. Fill *es and return VIGIL_OK, or fail
+ * through id_fail() with the message vigil_id_parse() would give (and
+ * may add the warnings it would add).
+ */
+enum vigil_err gs1_parse_elements(const char *in, size_t len,
+    struct gs1_elems *es, struct vigil_id *out);
+enum vigil_err gs1_dl_parse_elements(const char *in, size_t len,
+    struct gs1_elems *es, struct vigil_id *out);
+
 /* Sets out->match_key: "gtin:<14>" for a GTIN alone, "gs1:(K)…[(Q)…]"
  * for a primary key K with its serial qualifier Q, else "gs1:" and the
  * bracketed string sorted by AI. */

@@ -50,6 +50,16 @@ ID_PARSER(uuid);
 ID_PARSER(uri);
 ID_PARSER(serial);
 
+/*
+ * What vigil_id_parse() does before it calls the parser of t, for the
+ * other entry points that read a value of type t: clears *out with
+ * out->type = t, trims surrounding whitespace off *in / *len and fails
+ * like vigil_id_parse() on an empty, over-long (VIGIL_ERANGE) or
+ * NUL-holding value, or on an unknown t.
+ */
+enum vigil_err id_prepare(enum vigil_id_type t, const char **in,
+    size_t *len, struct vigil_id *out);
+
 /* Sets out->error ("<fmt>") and returns VIGIL_EINVAL. Convention for
  * the message: "<TITLE> <input as given>: <what is wrong>[ at
  * position N]", e.g. "IMEI 490154203237512: check digit is 2, expected

@@ -150,6 +150,8 @@ id_add_field(struct vigil_id *out, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (out->flags & VIGIL_ID_PARSE_NO_DETAIL)
+		return;
 	/* Said once: the first dropped field adds the remark, the later
 	 * ones find it. */
 	if (out->nfields >= VIGIL_ID_MAX_FIELDS &&
@@ -167,6 +169,8 @@ id_add_form(struct vigil_id *out, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (out->flags & VIGIL_ID_PARSE_NO_DETAIL)
+		return;
 	va_start(ap, fmt);
 	add_attr(out->forms, &out->nforms, VIGIL_ID_MAX_FORMS, name, fmt, ap);
 	va_end(ap);

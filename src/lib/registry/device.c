@@ -159,15 +159,16 @@ find_impl(struct vigil_store *st, const char *tenant_id,
 	if (type == VIGIL_ID_UNKNOWN)
 		rc = vigil_id_detect(text, strlen(text), id, cand, &ncand);
 	else
-		rc = vigil_id_parse(type, text, strlen(text), id);
+		rc = vigil_id_parse_ex(type, text, strlen(text),
+		    VIGIL_ID_PARSE_NO_DETAIL, id);
 	if (rc == VIGIL_OK) {
 		memcpy(keys[nkeys++], id->match_key, VIGIL_ID_MAX_VALUE);
 	} else if (rc == VIGIL_EAMBIGUOUS) {
 		/* Several readings are valid: a device carrying any of them
 		 * is a match, the caller sees which. */
 		for (size_t i = 0; i < ncand; i++) {
-			if (vigil_id_parse(cand[i], text, strlen(text), id) !=
-			    VIGIL_OK)
+			if (vigil_id_parse_ex(cand[i], text, strlen(text),
+			    VIGIL_ID_PARSE_NO_DETAIL, id) != VIGIL_OK)
 				continue;
 			size_t k;
 

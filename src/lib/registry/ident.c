@@ -128,7 +128,8 @@ reg_ident_parse(struct reg_ctx *c, enum vigil_id_type type, const char *given)
 		reg_problem(&c->prob, "identifier: unknown type %d", (int)type);
 		return;
 	} else
-		rc = vigil_id_parse(type, given, strlen(given), &c->id);
+		rc = vigil_id_parse_ex(type, given, strlen(given),
+		    VIGIL_ID_PARSE_NO_DETAIL, &c->id);
 	if (rc != VIGIL_OK) {
 		reg_problem(&c->prob, "%s", c->id.error);
 		return;
