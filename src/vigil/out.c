@@ -191,7 +191,7 @@ cli_safe_free(void)
 static void
 put_diag(FILE *f, const char *fmt, va_list ap)
 {
-	char small[512], *msg = small, *esc;
+	char small[512], *heap = NULL, *msg = small, *esc;
 	va_list ap2;
 	int n;
 
@@ -202,12 +202,13 @@ put_diag(FILE *f, const char *fmt, va_list ap)
 		return;
 	}
 	if ((size_t)n >= sizeof small) {
-		if ((msg = malloc((size_t)n + 1)) == NULL) {
+		if ((heap = malloc((size_t)n + 1)) == NULL) {
 			va_end(ap2);
 			fputs("(out of memory)", f);
 			return;
 		}
-		vsnprintf(msg, (size_t)n + 1, fmt, ap2);
+		vsnprintf(heap, (size_t)n + 1, fmt, ap2);
+		msg = heap;
 	}
 	va_end(ap2);
 	if ((esc = malloc(4 * (size_t)n + 1)) == NULL) {
@@ -228,8 +229,7 @@ put_diag(FILE *f, const char *fmt, va_list ap)
 		}
 		free(esc);
 	}
-	if (msg != small)
-		free(msg);
+	free(heap);
 }
 
 void
