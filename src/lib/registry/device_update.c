@@ -411,45 +411,94 @@ retired_refusal(struct vigil_store *st, const struct vigil_device *d)
 	    "device cannot be changed", d->name);
 }
 
-enum vigil_err
-vigil_device_update(struct vigil_store *st, const char *tenant_id,
-    const char *ref, const struct vigil_device_update *u, const char *actor,
-    const char *reason, struct vigil_device **out)
+/*
+ * One edit of one device: the registry context, the device as read,
+ * and the row being built, read and written in one transaction so the
+ * diff is computed from the row that gets replaced.
+ */
+struct edit {
+	struct reg_ctx *c;
+	struct vigil_device *d;
+	struct upd *x;
+	bool in_tx;
+};
+
+static enum vigil_err
+edit_begin(struct vigil_store *st, const char *tenant_id, const char *ref,
+    struct edit *e)
 {
-	struct reg_ctx *c = NULL;
-	struct vigil_device *d = NULL;
-	struct upd *x = NULL;
+	enum vigil_err rc;
+
+	memset(e, 0, sizeof *e);
+	store_clearerr(st);
+	if ((rc = reg_ctx_new(st, tenant_id, &e->c)) != VIGIL_OK)
+		return rc;
+	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
+		return rc;
+	e->in_tx = true;
+	if ((rc = reg_device_resolve(st, tenant_id, ref, &e->d)) != VIGIL_OK)
+		return rc;
+	if ((e->x = calloc(1, sizeof *e->x)) == NULL)
+		return store_seterr(st, VIGIL_ENOMEM, "registry: out of memory");
+	e->x->cur = e->d;
+	vigil_buf_init(&e->x->detail, DETAIL_MAX);
+	row_from(&e->x->row, e->d);
+	return VIGIL_OK;
+}
+
+/* Ends the edit with rc: on success loads the device into *out (when
+ * out is not NULL) and commits; otherwise rolls back. Frees everything. */
+static enum vigil_err
+edit_end(struct vigil_store *st, const char *tenant_id, struct edit *e,
+    enum vigil_err rc, struct vigil_device **out)
+{
+	if (rc == VIGIL_OK && out != NULL)
+		rc = store_device_load(st, tenant_id, e->d->id, out);
+	if (e->in_tx)
+		rc = end_tx(st, rc);
+	if (rc != VIGIL_OK && out != NULL) {
+		vigil_device_free(*out);
+		*out = NULL;
+	}
+	if (e->x != NULL)
+		vigil_buf_free(&e->x->detail);
+	free(e->x);
+	vigil_device_free(e->d);
+	reg_ctx_free(e->c);
+	return rc;
+}
+
+static void
+history_row(struct store_history_row *h, int64_t at_ms, const char *event,
+    enum vigil_device_state from, enum vigil_device_state to,
+    const char *detail, const char *actor, const char *reason)
+{
+	h->at_ms = at_ms;
+	h->event = event;
+	h->from = from;
+	h->to = to;
+	h->detail = detail;
+	h->actor = actor;
+	h->reason = reason;
+	h->import_id = NULL;
+	h->import_line = 0;
+}
+
+static enum vigil_err
+update_in(struct vigil_store *st, struct edit *e,
+    const struct vigil_device_update *u, const char *actor,
+    const char *reason)
+{
+	struct reg_ctx *c = e->c;
+	struct vigil_device *d = e->d;
+	struct upd *x = e->x;
 	struct store_history_row h;
 	enum vigil_err rc;
 
-	if (out != NULL)
-		*out = NULL;
-	store_clearerr(st);
-	if (u == NULL)
-		return store_seterr(st, VIGIL_EINVAL, "update: nothing given");
-	if ((rc = reg_ctx_new(st, tenant_id, &c)) != VIGIL_OK)
-		return rc;
-	/* Read and write in one transaction: the diff is computed from
-	 * the row that gets replaced. */
-	if ((rc = vigil_store_begin(st)) != VIGIL_OK) {
-		reg_ctx_free(c);
-		return rc;
-	}
-	if ((rc = reg_device_resolve(st, tenant_id, ref, &d)) != VIGIL_OK)
-		goto done;
-	if (d->state == VIGIL_DEV_RETIRED) {
-		rc = retired_refusal(st, d);
-		goto done;
-	}
+	if (d->state == VIGIL_DEV_RETIRED)
+		return retired_refusal(st, d);
 	if ((rc = version_check(st, d, u->expected_version)) != VIGIL_OK)
-		goto done;
-	if ((x = calloc(1, sizeof *x)) == NULL) {
-		rc = store_seterr(st, VIGIL_ENOMEM, "registry: out of memory");
-		goto done;
-	}
-	x->cur = d;
-	vigil_buf_init(&x->detail, DETAIL_MAX);
-	row_from(&x->row, d);
+		return rc;
 	reg_check_actor(&c->prob, actor, reason);
 	upd_fields(c, x, u);
 	upd_labels(c, x, u);
@@ -458,38 +507,61 @@ vigil_device_update(struct vigil_store *st, const char *tenant_id,
 		if ((rc = reg_diagnose_clashes(c, 0, x->row.name != d->name ?
 		    x->row.name : NULL, d->id)) == VIGIL_OK)
 			rc = reg_problems_fail(st, &c->prob, VIGIL_EINVAL);
-		goto done;
+		return rc;
 	}
 	if (x->detail.len == 0)
-		goto reload; /* nothing changes: no write, no history */
-	h.at_ms = x->row.updated_ms;
-	h.event = "update";
-	h.from = VIGIL_DEV_NONE;
-	h.to = VIGIL_DEV_NONE;
-	h.detail = x->detail.data;
-	h.actor = actor;
-	h.reason = reason;
-	h.import_id = NULL;
-	h.import_line = 0;
-	if ((rc = apply(c, x, u->expected_version != 0 ? u->expected_version :
-	    d->version, &h, x->row.name != d->name ? x->row.name : NULL)) !=
-	    VIGIL_OK)
-		goto done;
-reload:
+		return VIGIL_OK; /* nothing changes: no write, no history */
+	history_row(&h, x->row.updated_ms, "update", VIGIL_DEV_NONE,
+	    VIGIL_DEV_NONE, x->detail.data, actor, reason);
+	return apply(c, x, u->expected_version != 0 ? u->expected_version :
+	    d->version, &h, x->row.name != d->name ? x->row.name : NULL);
+}
+
+enum vigil_err
+vigil_device_update(struct vigil_store *st, const char *tenant_id,
+    const char *ref, const struct vigil_device_update *u, const char *actor,
+    const char *reason, struct vigil_device **out)
+{
+	struct edit e;
+	enum vigil_err rc;
+
 	if (out != NULL)
-		rc = store_device_load(st, tenant_id, d->id, out);
-done:
-	rc = end_tx(st, rc);
-	if (rc != VIGIL_OK && out != NULL) {
-		vigil_device_free(*out);
 		*out = NULL;
+	if (u == NULL) {
+		store_clearerr(st);
+		return store_seterr(st, VIGIL_EINVAL, "update: nothing given");
 	}
-	if (x != NULL)
-		vigil_buf_free(&x->detail);
-	free(x);
-	vigil_device_free(d);
-	reg_ctx_free(c);
-	return rc;
+	if ((rc = edit_begin(st, tenant_id, ref, &e)) == VIGIL_OK)
+		rc = update_in(st, &e, u, actor, reason);
+	return edit_end(st, tenant_id, &e, rc, out);
+}
+
+static enum vigil_err
+set_state_in(struct vigil_store *st, struct edit *e,
+    enum vigil_device_state to, int64_t expected_version, const char *actor,
+    const char *reason)
+{
+	struct vigil_device *d = e->d;
+	struct store_history_row h;
+	char why[256], detail[64];
+	enum vigil_err rc;
+
+	if ((rc = vigil_device_transition_check(d->state, to, why,
+	    sizeof why)) != VIGIL_OK)
+		return store_seterr(st, rc, "device %s: %s", d->name, why);
+	if ((rc = version_check(st, d, expected_version)) != VIGIL_OK)
+		return rc;
+	reg_check_actor(&e->c->prob, actor, reason);
+	if (e->c->prob.n > 0)
+		return reg_problems_fail(st, &e->c->prob, VIGIL_EINVAL);
+	e->x->row.state = to;
+	snprintf(detail, sizeof detail, "%s → %s",
+	    vigil_device_state_name(d->state), vigil_device_state_name(to));
+	history_row(&h, e->x->row.updated_ms, to == VIGIL_DEV_RETIRED ?
+	    "retire" : "state", d->state, to, detail, actor, reason);
+	e->c->nidents = 0;
+	return apply(e->c, e->x, expected_version != 0 ? expected_version :
+	    d->version, &h, NULL);
 }
 
 enum vigil_err
@@ -497,72 +569,14 @@ vigil_device_set_state(struct vigil_store *st, const char *tenant_id,
     const char *ref, enum vigil_device_state to, int64_t expected_version,
     const char *actor, const char *reason, struct vigil_device **out)
 {
-	struct reg_ctx *c = NULL;
-	struct vigil_device *d = NULL;
-	struct upd *x = NULL;
-	struct store_history_row h;
-	char why[256], detail[64];
+	struct edit e;
 	enum vigil_err rc;
 
 	if (out != NULL)
 		*out = NULL;
-	store_clearerr(st);
-	if ((rc = reg_ctx_new(st, tenant_id, &c)) != VIGIL_OK)
-		return rc;
-	/* Read and write in one transaction: the diff is computed from
-	 * the row that gets replaced. */
-	if ((rc = vigil_store_begin(st)) != VIGIL_OK) {
-		reg_ctx_free(c);
-		return rc;
-	}
-	if ((rc = reg_device_resolve(st, tenant_id, ref, &d)) != VIGIL_OK)
-		goto done;
-	if ((rc = vigil_device_transition_check(d->state, to, why,
-	    sizeof why)) != VIGIL_OK) {
-		rc = store_seterr(st, rc, "device %s: %s", d->name, why);
-		goto done;
-	}
-	if ((rc = version_check(st, d, expected_version)) != VIGIL_OK)
-		goto done;
-	reg_check_actor(&c->prob, actor, reason);
-	if (c->prob.n > 0) {
-		rc = reg_problems_fail(st, &c->prob, VIGIL_EINVAL);
-		goto done;
-	}
-	if ((x = calloc(1, sizeof *x)) == NULL) {
-		rc = store_seterr(st, VIGIL_ENOMEM, "registry: out of memory");
-		goto done;
-	}
-	x->cur = d;
-	row_from(&x->row, d);
-	x->row.state = to;
-	snprintf(detail, sizeof detail, "%s → %s",
-	    vigil_device_state_name(d->state), vigil_device_state_name(to));
-	h.at_ms = x->row.updated_ms;
-	h.event = to == VIGIL_DEV_RETIRED ? "retire" : "state";
-	h.from = d->state;
-	h.to = to;
-	h.detail = detail;
-	h.actor = actor;
-	h.reason = reason;
-	h.import_id = NULL;
-	h.import_line = 0;
-	c->nidents = 0;
-	if ((rc = apply(c, x, expected_version != 0 ? expected_version :
-	    d->version, &h, NULL)) != VIGIL_OK)
-		goto done;
-	if (out != NULL)
-		rc = store_device_load(st, tenant_id, d->id, out);
-done:
-	rc = end_tx(st, rc);
-	if (rc != VIGIL_OK && out != NULL) {
-		vigil_device_free(*out);
-		*out = NULL;
-	}
-	free(x);
-	vigil_device_free(d);
-	reg_ctx_free(c);
-	return rc;
+	if ((rc = edit_begin(st, tenant_id, ref, &e)) == VIGIL_OK)
+		rc = set_state_in(st, &e, to, expected_version, actor, reason);
+	return edit_end(st, tenant_id, &e, rc, out);
 }
 
 enum vigil_err
