@@ -123,6 +123,11 @@ enum vigil_err vigil_id_parse_ex(enum vigil_id_type t, const char *in,
 enum vigil_err vigil_id_detect(const char *in, size_t len,
     struct vigil_id *out /* OUT */,
     enum vigil_id_type cand[VIGIL_ID_MAX_CANDIDATES], size_t *ncand /* OUT */);
+/* vigil_id_detect with VIGIL_ID_PARSE_* flags (applied to every reading
+ * tried, and to the result). */
+enum vigil_err vigil_id_detect_ex(const char *in, size_t len, unsigned flags,
+    struct vigil_id *out /* OUT */,
+    enum vigil_id_type cand[VIGIL_ID_MAX_CANDIDATES], size_t *ncand /* OUT */);
 
 /* Looks up a named field or form; NULL when absent. */
 const char *vigil_id_field(const struct vigil_id *id, const char *name);

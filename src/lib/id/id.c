@@ -180,7 +180,7 @@ vigil_id_parse_ex(enum vigil_id_type t, const char *in, size_t len,
 	enum vigil_err rc;
 
 	if (t == VIGIL_ID_UNKNOWN)
-		return vigil_id_detect(in, len, out, NULL, NULL);
+		return vigil_id_detect_ex(in, len, flags, out, NULL, NULL);
 	if ((rc = id_prepare(t, &in, &len, out)) != VIGIL_OK)
 		return rc;
 	out->flags = flags;
@@ -194,6 +194,14 @@ vigil_id_parse_ex(enum vigil_id_type t, const char *in, size_t len,
 enum vigil_err
 vigil_id_detect(const char *in, size_t len, struct vigil_id *out,
     enum vigil_id_type cand[VIGIL_ID_MAX_CANDIDATES], size_t *ncand)
+{
+	return vigil_id_detect_ex(in, len, 0, out, cand, ncand);
+}
+
+enum vigil_err
+vigil_id_detect_ex(const char *in, size_t len, unsigned flags,
+    struct vigil_id *out, enum vigil_id_type cand[VIGIL_ID_MAX_CANDIDATES],
+    size_t *ncand)
 {
 	struct vigil_id tmp;
 	enum vigil_id_type found[N_TYPES];
@@ -217,7 +225,7 @@ vigil_id_detect(const char *in, size_t len, struct vigil_id *out,
 
 		if (!d->detect || !d->shape(in, len))
 			continue;
-		clear(&tmp, d->type, 0);
+		clear(&tmp, d->type, flags);
 		if (d->parse(in, len, &tmp) == VIGIL_OK) {
 			if (nfound == 0)
 				*out = tmp;

@@ -157,7 +157,8 @@ find_impl(struct vigil_store *st, const char *tenant_id,
 	if ((id = malloc(sizeof *id)) == NULL)
 		return store_seterr(st, VIGIL_ENOMEM, "registry: out of memory");
 	if (type == VIGIL_ID_UNKNOWN)
-		rc = vigil_id_detect(text, strlen(text), id, cand, &ncand);
+		rc = vigil_id_detect_ex(text, strlen(text),
+		    VIGIL_ID_PARSE_NO_DETAIL, id, cand, &ncand);
 	else
 		rc = vigil_id_parse_ex(type, text, strlen(text),
 		    VIGIL_ID_PARSE_NO_DETAIL, id);

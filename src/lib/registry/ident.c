@@ -122,8 +122,8 @@ reg_ident_parse(struct reg_ctx *c, enum vigil_id_type type, const char *given)
 		return;
 	}
 	if (type == VIGIL_ID_UNKNOWN)
-		rc = vigil_id_detect(given, strlen(given), &c->id, cand,
-		    &ncand);
+		rc = vigil_id_detect_ex(given, strlen(given),
+		    VIGIL_ID_PARSE_NO_DETAIL, &c->id, cand, &ncand);
 	else if ((int)type < 0 || (int)type >= VIGIL_ID_TYPE_COUNT) {
 		reg_problem(&c->prob, "identifier: unknown type %d", (int)type);
 		return;
