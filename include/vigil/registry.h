@@ -491,6 +491,10 @@ struct vigil_import_summary {
 	uint64_t rows_imported; /* committed */
 	uint64_t rows_failed;
 	uint64_t bytes_read;
+	/* 1 when the run stopped on a problem of the input or the store
+	 * as a whole (header, quoting, I/O, database), 0 when it read
+	 * everything (bad rows, if any, were reported one by one). */
+	int fatal;
 };
 
 /*

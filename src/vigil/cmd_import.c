@@ -98,27 +98,6 @@ on_progress(void *arg, const struct vigil_import_progress *p)
 	ui->drawn = true;
 }
 
-/*
- * True when the import stopped on a problem of the file as a whole (bad
- * header, broken quoting, I/O) rather than on bad rows, which were
- * reported one by one. The registry returns VIGIL_EINVAL for both; its
- * message for bad rows is the "N of M rows failed" summary.
- */
-static bool
-import_fatal(struct cli_ctx *ctx, enum vigil_err rc,
-    const struct vigil_import_summary *sum)
-{
-	char summary[64];
-	const char *m = vigil_store_errmsg(ctx->store);
-
-	if (rc != VIGIL_EINVAL || sum->rows_failed == 0)
-		return true;
-	snprintf(summary, sizeof summary, "%llu of %llu rows failed",
-	    (unsigned long long)sum->rows_failed,
-	    (unsigned long long)sum->rows_read);
-	return strncmp(m, summary, strlen(summary)) != 0;
-}
-
 int
 cli_device_import(struct cli_ctx *ctx, const struct cli_args *a)
 {
@@ -158,7 +137,7 @@ cli_device_import(struct cli_ctx *ctx, const struct cli_args *a)
 		close(fd);
 	if (ui.drawn)
 		fputs("\r\033[K", stderr);
-	if (rc != VIGIL_OK && import_fatal(ctx, rc, &sum))
+	if (rc != VIGIL_OK && sum.fatal)
 		cli_store_err(ctx, rc);
 	if (ctx->json) {
 		json_t *o = json_object();

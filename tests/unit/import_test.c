@@ -140,6 +140,7 @@ csv_keeps_good_rows_and_reports_each_bad_one_with_its_line(void **state)
 
 	assert_int_equal(import(fx, &fx->a, &o, csv, &s), VIGIL_EINVAL);
 	assert_sum(&s, 4, 2, 2);
+	assert_int_equal(s.fatal, 0); /* bad rows only: read to the end */
 	assert_int_equal(s.bytes_read, strlen(csv));
 	assert_string_equal(errs(fx),
 	    "line 3: IMEI 35-209900-176148-2: check digit is 2, expected 1\n"
@@ -295,6 +296,7 @@ csv_unknown_columns_are_rejected_before_any_row(void **state)
 	    "imei, imeisv, meid, esn, iccid, imsi, eid, mac, eui64, dev-urn, "
 	    "gs1, digital-link, epc, uuid, uri, serial");
 	assert_sum(&s, 0, 0, 0);
+	assert_int_equal(s.fatal, 1); /* the file, not a row, is wrong */
 	assert_int_equal(count(fx, &fx->a), 0);
 }
 

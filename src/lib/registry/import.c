@@ -250,6 +250,7 @@ vigil_import(struct vigil_store *st, const char *tenant_id, vigil_read_fn rd,
 	char saved[VIGIL_STORE_MAX_ERR];
 
 	memset(sum, 0, sizeof *sum);
+	sum->fatal = 1; /* until the run gets through the whole input */
 	store_clearerr(st);
 	if (opt == NULL || rd == NULL)
 		return store_seterr(st, VIGIL_EINVAL,
@@ -314,6 +315,7 @@ vigil_import(struct vigil_store *st, const char *tenant_id, vigil_read_fn rd,
 	}
 	im->batch_ok = 0;
 	progress(im);
+	sum->fatal = rc != VIGIL_OK;
 	if (rc == VIGIL_OK && sum->rows_failed > 0) {
 		rc = VIGIL_EINVAL;
 		snprintf(saved, sizeof saved, "%llu of %llu rows failed%s; "
