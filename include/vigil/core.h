@@ -30,6 +30,10 @@ enum vigil_err {
 	VIGIL_EAMBIGUOUS = 9, /* several interpretations; none chosen */
 	VIGIL_EUNSUPPORTED = 10, /* valid but not supported by this build */
 	VIGIL_ECONFLICT = 11, /* concurrent change (stale version) */
+	VIGIL_EAUTH = 12,     /* authentication failed (bad credential) */
+	VIGIL_EDENIED = 13,   /* authenticated, but not allowed */
+	VIGIL_ELOCKED = 14,   /* locked out or rate limited; retry later */
+	VIGIL_ETAMPER = 15,   /* an integrity check failed (audit chain) */
 };
 
 /* Static text for an error code; never NULL. */

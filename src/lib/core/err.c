@@ -21,6 +21,10 @@ vigil_strerror(enum vigil_err code)
 	case VIGIL_EAMBIGUOUS: return "ambiguous";
 	case VIGIL_EUNSUPPORTED: return "not supported";
 	case VIGIL_ECONFLICT: return "conflicting change";
+	case VIGIL_EAUTH: return "authentication failed";
+	case VIGIL_EDENIED: return "permission denied";
+	case VIGIL_ELOCKED: return "locked out; retry later";
+	case VIGIL_ETAMPER: return "integrity check failed";
 	}
 	return "unknown error";
 }

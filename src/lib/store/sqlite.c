@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "sqlite_internal.h"
+#include "store_audit.h"
+#include "store_iam.h"
 
 /* Page cache per connection (KiB, negative for SQLite). The inventory
  * indexes are keyed by random-looking identifiers; a larger cache keeps
@@ -67,6 +69,35 @@ store_sq_stmt(struct vigil_store *st, enum sq_stmt id)
 		return NULL;
 	}
 	sq->stmt[id] = s;
+	return s;
+}
+
+sqlite3_stmt *
+store_sq_area_stmt(struct vigil_store *st, enum sq_area area, int id,
+    const char *const *sql)
+{
+	struct store_sq *sq = st->impl;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (id < 0 || id >= SQ_AREA_MAX_STMTS) {
+		store_seterr(st, VIGIL_ESTORE, "store: statement %d out of range",
+		    id);
+		return NULL;
+	}
+	s = sq->area[area][id];
+	if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	rc = sqlite3_prepare_v3(sq->db, sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+	    &s, NULL);
+	if (rc != SQLITE_OK) {
+		store_sq_err(st, rc, "prepare statement");
+		return NULL;
+	}
+	sq->area[area][id] = s;
 	return s;
 }
 
@@ -208,6 +239,9 @@ sq_close(struct vigil_store *st)
 		return;
 	for (int i = 0; i < SQ_COUNT; i++)
 		sqlite3_finalize(sq->stmt[i]);
+	for (int a = 0; a < SQ_AREA_COUNT; a++)
+		for (int i = 0; i < SQ_AREA_MAX_STMTS; i++)
+			sqlite3_finalize(sq->area[a][i]);
 	sqlite3_close_v2(sq->db);
 	free(sq);
 	st->impl = NULL;
@@ -303,4 +337,6 @@ const struct store_backend store_sqlite_backend = {
 	.device_summary = store_sq_device_summary,
 	.history_list = store_sq_history_list,
 	.history_import_line = store_sq_history_import_line,
+	.iam = &store_sq_iam_ops,
+	.audit = &store_sq_audit_ops,
 };

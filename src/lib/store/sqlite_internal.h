@@ -53,10 +53,26 @@ enum sq_stmt {
 
 extern const char *const store_sq_sql[SQ_COUNT];
 
+/* Areas with their own statement tables (sqlite_iam.c, sqlite_audit.c):
+ * each keeps its SQL next to its code and its prepared statements in
+ * its own slot array here. */
+enum sq_area {
+	SQ_AREA_IAM,
+	SQ_AREA_AUDIT,
+	SQ_AREA_COUNT
+};
+#define SQ_AREA_MAX_STMTS 64
+
 struct store_sq {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[SQ_COUNT];
+	sqlite3_stmt *area[SQ_AREA_COUNT][SQ_AREA_MAX_STMTS];
 };
+
+/* As store_sq_stmt for statement `id` (< SQ_AREA_MAX_STMTS) of an area
+ * whose SQL text table is `sql` (static text, bound parameters only). */
+sqlite3_stmt *store_sq_area_stmt(struct vigil_store *st, enum sq_area area,
+    int id, const char *const *sql);
 
 /* One numbered migration: statements run in order, in one transaction
  * with the version bump. */
@@ -66,6 +82,9 @@ struct store_sq_migration {
 	const char *const *sql; /* NULL-terminated */
 };
 extern const struct store_sq_migration store_sq_migrations[];
+/* Migrations kept beside their areas' SQL. */
+extern const char *const store_sq_m4_iam[];   /* sqlite_iam.c */
+extern const char *const store_sq_m5_audit[]; /* sqlite_audit.c */
 extern const size_t store_sq_nmigrations;
 
 static inline sqlite3 *

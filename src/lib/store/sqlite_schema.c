@@ -155,6 +155,8 @@ const struct store_sq_migration store_sq_migrations[] = {
 	{ 1, "tenants, devices, identifiers, labels", m1_inventory },
 	{ 2, "device history (append-only)", m2_history },
 	{ 3, "inventory summary indexes", m3_summary },
+	{ 4, "identity and access management", store_sq_m4_iam },
+	{ 5, "audit log (hash chain, checkpoints)", store_sq_m5_audit },
 };
 const size_t store_sq_nmigrations =
     sizeof store_sq_migrations / sizeof store_sq_migrations[0];

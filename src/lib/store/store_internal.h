@@ -19,6 +19,8 @@
 #include "vigil/store.h"
 
 struct store_backend;
+struct store_iam_ops;
+struct store_audit_ops;
 
 struct vigil_store {
 	const struct store_backend *be;
@@ -178,6 +180,10 @@ struct store_backend {
 	enum vigil_err (*history_import_line)(struct vigil_store *st,
 	    const char *tenant_id, const char *device_id,
 	    const char *import_id, int64_t *line);
+
+	/* Areas with their own operation tables. */
+	const struct store_iam_ops *iam;     /* store_iam.h */
+	const struct store_audit_ops *audit; /* store_audit.h */
 };
 
 /*

@@ -1,0 +1,103 @@
+/*
+ * vigild configuration: one table of keys (config_keys.c) with type,
+ * default, bounds, reloadable flag and doc; parsed once, in the parent.
+ * Children get the parsed struct at fork and later reloads as the
+ * normalised text (IPC_CONFIG), parsed with the same strict parser.
+ *
+ * File format (docs/vigild.conf.5): UTF-8 text, one `key = value` per
+ * line, `#` starts a comment line, blank lines ignored, values may be
+ * double-quoted (then \" and \\ escapes), unknown keys and duplicate
+ * keys are errors ("vigild.conf:12: unknown key 'listn' (did you mean
+ * 'listen'?)"). Sizes accept K/M/G suffixes, durations s/m/h.
+ */
+#ifndef VIGILD_CONFIG_H
+#define VIGILD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_PATH_MAX 1024
+#define CONFIG_STR_MAX 256
+#define CONFIG_TEXT_MAX 16384 /* normalised config must fit one IPC frame */
+
+struct vigild_config {
+	/* Where things live. Paths relative to the config file's directory
+	 * are resolved at load; defaults are under data_dir. */
+	char data_dir[CONFIG_PATH_MAX];     /* default /var/lib/vigil */
+	char database[CONFIG_PATH_MAX];     /* default <data_dir>/vigil.db */
+	char tls_cert[CONFIG_PATH_MAX];     /* default <data_dir>/tls/server.crt */
+	char tls_key[CONFIG_PATH_MAX];      /* default <data_dir>/tls/server.key */
+	char audit_key[CONFIG_PATH_MAX];    /* default <data_dir>/keys/audit.key */
+	char audit_pubkey[CONFIG_PATH_MAX]; /* default <data_dir>/keys/audit.pub */
+
+	/* Listener and processes (restart needed to change). */
+	char listen[CONFIG_STR_MAX]; /* "127.0.0.1:8443", "[::1]:8443" */
+	unsigned workers;            /* 0 = one per online CPU; max 64 */
+	char user[CONFIG_STR_MAX];   /* user the workers run as when vigild
+				      * starts as root; default "nobody" */
+
+	/* TLS. */
+	char tls_min_version[8];     /* "1.2" (default) or "1.3" */
+
+	/* HTTP limits (reloadable). */
+	size_t max_body_bytes;       /* default 1M, 1K..64M */
+	size_t max_header_bytes;     /* default 16K, 1K..1M */
+	unsigned request_timeout_s;  /* whole request incl. headers; 10 */
+	unsigned idle_timeout_s;     /* keep-alive idle; 60 */
+	unsigned max_connections;    /* per worker; 4096 */
+	unsigned max_connections_per_ip; /* per worker; 64 */
+	unsigned rate_limit_rps;     /* per token, requests/s; 100 */
+	unsigned rate_limit_burst;   /* per token; 200 */
+
+	/* IAM (reloadable). */
+	unsigned token_ttl_s;        /* login tokens; default 8h */
+	unsigned max_token_ttl_s;    /* any token; default 365 days */
+	unsigned reauth_s;           /* privileged actions need a password
+				      * proof this recent; default 300 */
+
+	/* Audit. */
+	unsigned audit_checkpoint_entries; /* default 1000 */
+	unsigned audit_checkpoint_s;       /* default 60 */
+
+	/* Logging (reloadable). */
+	char log_level[8];           /* error|warn|info|debug; info */
+	char log_target[8];          /* stderr|syslog; stderr */
+	char log_format[8];          /* text|json; text */
+};
+
+/* Default values (for `vigil init` and tests). */
+void config_defaults(struct vigild_config *c);
+
+/* Parses config text (name is used in messages: "vigild.conf"); base_dir
+ * resolves relative paths (NULL = cwd). On error returns -1 with a
+ * message "<name>:<line>: <what>" in err and leaves *out untouched. */
+int config_parse(const char *text, size_t len, const char *name,
+    const char *base_dir, struct vigild_config *out, char *err,
+    size_t errsize);
+
+/* Reads and parses a file (≤ 1 MiB). Refuses a config file writable by
+ * group or others. */
+int config_load(const char *path, struct vigild_config *out, char *err,
+    size_t errsize);
+
+/* Checks that referenced secret files exist and are not readable by
+ * group/others (tls_key, audit_key). -1 with a message otherwise. */
+int config_check_files(const struct vigild_config *c, char *err,
+    size_t errsize);
+
+/* Normalised text: every key, in table order, `key = value` (quoted
+ * when needed), parseable by config_parse. Returns length, or -1 when
+ * it does not fit. */
+int config_format(const struct vigild_config *c, char *buf, size_t size);
+
+/* Names of keys whose values differ and that are not reloadable
+ * (comma-separated into buf, "" when none). */
+void config_restart_needed(const struct vigild_config *old,
+    const struct vigild_config *new_, char *buf, size_t size);
+
+/* Writes the key table as a man-page fragment / plain text list
+ * (for docs/vigild.conf.5 parity test and `vigild --help-config`). */
+void config_print_keys(FILE *f);
+
+#endif
