@@ -1,0 +1,61 @@
+/*
+ * API handlers, one per route of the table in routes_table.c. Each file
+ * api_<area>.c implements its area's handlers; the server has already
+ * authenticated, resolved the tenant and checked the permission (see
+ * reqctx.h) when a handler runs.
+ */
+#ifndef VIGILD_API_H
+#define VIGILD_API_H
+
+struct req;
+
+
+void api_healthz(struct req *r); /* GET /healthz */
+
+void api_readyz(struct req *r); /* GET /readyz */
+
+void api_metrics(struct req *r); /* GET /metrics */
+
+void api_auth_login(struct req *r); /* POST /v1/auth/login */
+void api_auth_reauth(struct req *r); /* POST /v1/auth/reauth */
+void api_auth_logout(struct req *r); /* POST /v1/auth/logout */
+void api_auth_whoami(struct req *r); /* GET /v1/auth/whoami */
+void api_auth_password(struct req *r); /* POST /v1/auth/password */
+void api_auth_totp_begin(struct req *r); /* POST /v1/auth/totp */
+void api_auth_totp_confirm(struct req *r); /* POST /v1/auth/totp/confirm */
+
+void api_tenant_list(struct req *r); /* GET /v1/tenants */
+void api_tenant_create(struct req *r); /* POST /v1/tenants */
+void api_tenant_get(struct req *r); /* GET /v1/tenants/{tenant} */
+void api_tenant_update(struct req *r); /* PATCH /v1/tenants/{tenant} */
+void api_tenant_delete(struct req *r); /* DELETE /v1/tenants/{tenant} */
+
+void api_device_list(struct req *r); /* GET /v1/tenants/{tenant}/devices */
+void api_device_create(struct req *r); /* POST /v1/tenants/{tenant}/devices */
+void api_device_import(struct req *r); /* POST /v1/tenants/{tenant}/devices/import */
+void api_device_export(struct req *r); /* GET /v1/tenants/{tenant}/devices/export */
+void api_device_get(struct req *r); /* GET /v1/tenants/{tenant}/devices/{device} */
+void api_device_update(struct req *r); /* PATCH /v1/tenants/{tenant}/devices/{device} */
+void api_device_state(struct req *r); /* POST /v1/tenants/{tenant}/devices/{device}/state */
+void api_device_history(struct req *r); /* GET /v1/tenants/{tenant}/devices/{device}/history */
+void api_device_summary(struct req *r); /* GET /v1/tenants/{tenant}/summary */
+
+void api_principal_list(struct req *r); /* GET /v1/tenants/{tenant}/principals */
+void api_principal_create(struct req *r); /* POST /v1/tenants/{tenant}/principals */
+void api_principal_get(struct req *r); /* GET /v1/tenants/{tenant}/principals/{principal} */
+void api_principal_update(struct req *r); /* PATCH /v1/tenants/{tenant}/principals/{principal} */
+void api_principal_delete(struct req *r); /* DELETE /v1/tenants/{tenant}/principals/{principal} */
+
+void api_token_create(struct req *r); /* POST /v1/tenants/{tenant}/principals/{principal}/tokens */
+void api_token_list(struct req *r); /* GET /v1/tenants/{tenant}/tokens */
+void api_token_revoke(struct req *r); /* DELETE /v1/tenants/{tenant}/tokens/{token} */
+
+void api_platform_principal_list(struct req *r); /* GET /v1/platform/principals */
+void api_platform_principal_create(struct req *r); /* POST /v1/platform/principals */
+void api_platform_token_create(struct req *r); /* POST /v1/platform/principals/{principal}/tokens */
+
+void api_audit_list(struct req *r); /* GET /v1/tenants/{tenant}/audit */
+void api_audit_list_all(struct req *r); /* GET /v1/audit */
+void api_audit_verify(struct req *r); /* GET /v1/audit/verify */
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Least privilege for child processes: drop to the configured user
+ * when started as root (setgroups, setgid, setuid, verified), set
+ * no-new-privs, and install a seccomp allow-list (libseccomp, default
+ * action: kill the process). Each returns 0, or -1 with the reason.
+ */
+#ifndef VIGILD_SANDBOX_H
+#define VIGILD_SANDBOX_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/* Net worker: file I/O on already-open and new database files (SQLite
+ * may open its -wal/-shm/journal), sockets it already has (accept,
+ * read, write, poll/epoll), time, memory, signals, exit. No exec, no
+ * new sockets except accept, no ptrace, no mount, no setuid. */
+int sandbox_enter_net(const struct vigild_config *cfg, char *err,
+    size_t errsize);
+
+/* Signer: after its key is loaded: read/write on its IPC sockets,
+ * recvmsg for passed fds, poll, memory, time, exit. No open. */
+int sandbox_enter_signer(const struct vigild_config *cfg, char *err,
+    size_t errsize);
+
+#endif
