@@ -1,5 +1,7 @@
 # vigil — front door. See README.md.
-#   make run     build and run the tour (later: the daemon) on ./var
+#   make run     build, `vigil init` ./var on first use, run vigild on
+#                https://127.0.0.1:8443 in the foreground
+#   make tour    the five-minute CLI tour on ./var/demo
 #   make check   all tests under AddressSanitizer + UBSan; last line "N passed, N failed"
 #   make bench   benchmarks (release build), ratios against named peers
 #   make fuzz    each libFuzzer target for FUZZ_SECONDS (default 20)
@@ -18,7 +20,7 @@ export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS := halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
 
-.PHONY: all build run check bench fuzz install clean bootstrap distclean lint
+.PHONY: all build run tour check bench fuzz install clean bootstrap distclean lint
 
 all: build
 
@@ -32,6 +34,9 @@ build: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
 
 run: build
+	@scripts/run $(BUILD)
+
+tour: build
 	@scripts/tour $(BUILD)/src/vigil/vigil
 
 $(BUILD_CHECK)/build.ninja: | bootstrap
