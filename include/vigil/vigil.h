@@ -13,6 +13,8 @@
 #include "json.h"
 #include "store.h"
 #include "registry.h"
+#include "iam.h"
+#include "audit.h"
 
 #define VIGIL_VERSION "0.1.0"
 

@@ -189,7 +189,7 @@ store_migrates_from_version_2_adding_summary_indexes(void **state)
 
 	st = open_ok(fx->path, 0);
 	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, VIGIL_STORE_SCHEMA_VERSION);
 	/* The version 2 rows are in the new indexes. */
 	assert_int_equal(vigil_device_summary(st, t.id, &sum), VIGIL_OK);
 	assert_int_equal(sum.devices, 1);
