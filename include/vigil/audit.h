@@ -18,10 +18,13 @@
  * forge a signature, and whoever cuts the tail below the last
  * checkpoint is caught.
  *
- * Durability: vigil_audit_append commits with synchronous=FULL before
- * it returns, so an acknowledged request's entry survives kill -9 and
- * power loss. Appends from several processes serialise on the store's
- * write lock.
+ * Durability: vigil_audit_append commits before it returns. On a store
+ * handle set to vigil_store_set_durability(st, 2) (synchronous=FULL,
+ * which vigild sets on every handle it opens) that COMMIT returns only
+ * once the WAL is on disk, so an acknowledged request's entry survives
+ * kill -9 and power loss; at level 1 it survives kill -9 only. Appends
+ * from several processes serialise on the store's write lock (BEGIN
+ * IMMEDIATE before the head is read).
  *
  * Scoping: listing takes the tenant scope (NULL = platform: all);
  * verification is over the whole chain (platform only).
@@ -89,9 +92,18 @@ enum vigil_err vigil_audit_append(struct vigil_store *st,
     const struct vigil_audit_event *ev, int64_t *seq /* OUT */,
     uint8_t head[VIGIL_AUDIT_HASH_LEN] /* OUT */);
 
-/* Current head: last sequence number (0 for an empty log) and hash. */
+/* Current head: last sequence number (0 for an empty log) and hash
+ * (head may be NULL). */
 enum vigil_err vigil_audit_head(struct vigil_store *st, int64_t *seq /* OUT */,
     uint8_t head[VIGIL_AUDIT_HASH_LEN] /* OUT */);
+
+/* The chain hash of entry seq holding ev after an entry whose hash is
+ * prev (32 zero bytes for seq 1): SHA-256("vigil-audit-v1" || prev ||
+ * canonical(seq, ev)). at_ms is taken as given (0 stays 0). For
+ * independent verifiers and tests; docs/audit.md has the bytes. */
+enum vigil_err vigil_audit_entry_hash(const uint8_t prev[VIGIL_AUDIT_HASH_LEN],
+    int64_t seq, const struct vigil_audit_event *ev,
+    uint8_t hash[VIGIL_AUDIT_HASH_LEN] /* OUT */);
 
 /* The 64-byte message a checkpoint signs: "vigil-audit-ckpt-v1\0"
  * padded to 24 bytes, seq as 8 bytes big-endian, head (32 bytes). */
@@ -168,8 +180,8 @@ enum vigil_err vigil_audit_verify(struct vigil_store *st,
 
 struct vigil_audit_filter {
 	int64_t after_seq;      /* cursor: entries with seq > after_seq */
-	int64_t since_ms;       /* 0 = no bound */
-	int64_t until_ms;       /* 0 = no bound */
+	int64_t since_ms;       /* at_ms >= since_ms; 0 = no bound */
+	int64_t until_ms;       /* at_ms < until_ms; 0 = no bound */
 	const char *principal;  /* exact, NULL = any */
 	const char *action;     /* exact or prefix ending in '.', NULL = any */
 	const char *outcome;    /* exact, NULL = any */
@@ -183,9 +195,22 @@ struct vigil_audit_list {
 };
 void vigil_audit_list_free(struct vigil_audit_list *l);
 
-/* Entries of tenant scope (NULL = platform: every entry). */
+/* Entries of tenant scope (NULL = platform: every entry; a tenant id
+ * sees only entries whose tenant_id is that id). f may be NULL. Caller
+ * releases *out with vigil_audit_list_free(). */
 enum vigil_err vigil_audit_list(struct vigil_store *st, const char *scope,
     const struct vigil_audit_filter *f, struct vigil_audit_list *out /* OUT */);
+
+/* Receives one entry; its strings are valid during the call only.
+ * Returns 0 to go on, non-zero to stop. */
+typedef int (*vigil_audit_entry_fn)(void *ctx,
+    const struct vigil_audit_entry *e);
+
+/* Streams every entry of scope matching f (f->limit ignored; f may be
+ * NULL) in seq order from one consistent snapshot, in constant memory:
+ * exports of any size. VIGIL_OK also when fn stopped the walk. */
+enum vigil_err vigil_audit_foreach(struct vigil_store *st, const char *scope,
+    const struct vigil_audit_filter *f, vigil_audit_entry_fn fn, void *ctx);
 
 /* {"seq", "time" (RFC 3339), "principal", "tenant", "source_ip",
  *  "action", "object", "outcome", "request_id", "privileged", "detail",
