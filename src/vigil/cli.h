@@ -19,6 +19,12 @@
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1
 #define CLI_EXIT_USAGE 2
+/* Remote mode (--server): not authenticated (no, bad or expired token)
+ * or not allowed (permission, re-authentication, lockout). */
+#define CLI_EXIT_AUTH 3
+/* Remote mode: the server cannot be reached or trusted (connection,
+ * TLS verification), or does not answer like a vigild. */
+#define CLI_EXIT_CONN 4
 
 /* ------------------------------------------------------------------ */
 /* Command table (commands.c) — the single source of truth for dispatch,
@@ -40,6 +46,10 @@ struct cli_args;
 typedef int (*cli_run_fn)(struct cli_ctx *ctx, const struct cli_args *a);
 
 #define CLI_CMD_IDOPTS 0x1u /* accepts --<identifier type> VALUE */
+#define CLI_CMD_REMOTE 0x2u /* local store, or a vigild with --server */
+#define CLI_CMD_SERVER 0x4u /* talks to a vigild only (login, ...) */
+#define CLI_CMD_LOCAL 0x8u  /* local data directory only: --server is
+			     * a usage error */
 
 struct cli_cmd {
 	const char *group;   /* "id", "device"; or the command itself */
@@ -62,6 +72,10 @@ extern const struct cli_opt cli_global_opts[];
 /* "id check" or "label": the command's full name into buf. */
 const char *cli_cmd_fullname(const struct cli_cmd *c, char *buf,
     size_t size);
+/* The remote implementation of command c when its local code reads the
+ * store itself (remote_cmds.c), else NULL: c->run serves both modes
+ * through the backend. */
+cli_run_fn cli_remote_run(const struct cli_cmd *c);
 /* Finds a command by group and name (name may be NULL). */
 const struct cli_cmd *cli_cmd_find(const char *group, const char *name);
 /* True when some command belongs to group. */
@@ -107,6 +121,9 @@ bool cli_parse_size(const struct cli_args *a, const char *opt,
 /* Per-invocation context (ctx.c). */
 
 struct vigil_store;
+struct cli_backend; /* backend.h */
+struct cli_remote;  /* remote.h */
+struct cli_conf;    /* remote.h: the user's config file */
 
 struct cli_ctx {
 	const char *data_dir;   /* --data, $VIGIL_DATA or "./var" */
@@ -116,6 +133,16 @@ struct cli_ctx {
 	bool json;
 	bool quiet;
 	char actor[96];         /* "local:<login name>" */
+	/* Remote mode: --server URL, else $VIGIL_SERVER, else the config
+	 * file (unless --data or $VIGIL_DATA says local); --ca FILE, else
+	 * $VIGIL_CA, else the config file's. Set by cli_mode(). */
+	const char *server;
+	const char *ca;
+	bool server_opt;        /* --server was given (once only) */
+	bool ca_opt;            /* --ca was given (once only) */
+	const struct cli_backend *be; /* local (default) or remote */
+	struct cli_remote *remote;    /* open on first request */
+	struct cli_conf *conf;        /* loaded by cli_mode() */
 	/* Opened on first use by cli_store(). */
 	struct vigil_store *store;
 	/* Resolved by cli_tenant(). */
@@ -124,6 +151,11 @@ struct cli_ctx {
 };
 
 void cli_ctx_init(struct cli_ctx *ctx);
+/* Chooses local or remote mode for command c (main.c calls it after
+ * parsing): --server and --data exclude each other; CLI_CMD_LOCAL
+ * commands refuse --server; CLI_CMD_SERVER commands need a server.
+ * Returns CLI_EXIT_OK or the exit status after printing why. */
+int cli_mode(struct cli_ctx *ctx, const struct cli_cmd *c);
 /* Applies global option name (without "--", not "help") with value v.
  * NULL when done, else a usage error format with one %s for the name
  * (a repeated --data or --tenant, an empty value). */
@@ -148,7 +180,9 @@ bool cli_tenant(struct cli_ctx *ctx);
  * 1 when a tenant is chosen, 0 (silently) when none or several exist
  * and none was named, -1 after printing an error. */
 int cli_tenant_maybe(struct cli_ctx *ctx);
-/* Prints "vigil: <store error>" and returns CLI_EXIT_FAIL. */
+/* Prints "vigil: <store error>" and returns CLI_EXIT_FAIL; in remote
+ * mode "vigil: <detail> (HTTP <status>, request <id>)" and the exit
+ * status that fits it (CLI_EXIT_AUTH, CLI_EXIT_CONN, ...). */
 int cli_store_err(struct cli_ctx *ctx, enum vigil_err rc);
 
 /* ------------------------------------------------------------------ */
@@ -252,6 +286,15 @@ enum cli_line_rc cli_lines_next(struct cli_lines *l, const char **line,
     size_t *len);
 
 /* ------------------------------------------------------------------ */
+/* Prompts (prompt.c). */
+
+/* Reads one line into buf: from the terminal after printing prompt on
+ * stderr (without echo when secret), else from standard input. Returns
+ * its length, or -1 after printing why (end of input, too long). The
+ * caller wipes a secret with OPENSSL_cleanse. */
+int cli_prompt(const char *prompt, bool secret, char *buf, size_t size);
+
+/* ------------------------------------------------------------------ */
 /* Command handlers. */
 
 int cli_id_check(struct cli_ctx *ctx, const struct cli_args *a);
@@ -260,5 +303,24 @@ int cli_id_compare(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_id_explain(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_id_types(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_label(struct cli_ctx *ctx, const struct cli_args *a);
+/* cmd_audit.c */
+int cli_audit_verify(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_audit_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_audit_export(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_init(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_login(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_logout(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_reauth(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_user_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_user_add(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_user_show(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_user_set_role(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_user_disable(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_user_enable(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_user_passwd(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_user_remove(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_token_create(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_token_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_token_revoke(struct cli_ctx *ctx, const struct cli_args *a);
 
 #endif

@@ -1,11 +1,13 @@
 /*
  * `vigil device add | show | update | set-state | retire`: changes to
- * one device, through the registry API (which validates, enforces
- * uniqueness and writes the history).
+ * one device, through the backend (backend.h): the registry API, which
+ * validates, enforces uniqueness and writes the history, locally or in
+ * a vigild.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "device.h"
 
 /* Repeatable option values collected for one registry call. */
@@ -121,8 +123,7 @@ cli_device_add(struct cli_ctx *ctx, const struct cli_args *a)
 		lists_free(&l);
 		return CLI_EXIT_FAIL;
 	}
-	rc = vigil_device_add(ctx->store, ctx->tenant_id, &spec, ctx->actor,
-	    &d);
+	rc = ctx->be->device_add(ctx, &spec, &d);
 	lists_free(&l);
 	if (rc != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -137,7 +138,7 @@ cli_device_show(struct cli_ctx *ctx, const struct cli_args *a)
 
 	if (!cli_tenant(ctx))
 		return CLI_EXIT_FAIL;
-	rc = vigil_device_get(ctx->store, ctx->tenant_id, a->pos[0], &d);
+	rc = ctx->be->device_get(ctx, a->pos[0], &d);
 	if (rc != VIGIL_OK)
 		return cli_store_err(ctx, rc);
 	if (ctx->json) {
@@ -193,8 +194,8 @@ cli_device_update(struct cli_ctx *ctx, const struct cli_args *a)
 		lists_free(&l);
 		return CLI_EXIT_FAIL;
 	}
-	rc = vigil_device_update(ctx->store, ctx->tenant_id, a->pos[0], &u,
-	    ctx->actor, cli_arg(a, "reason"), &d);
+	rc = ctx->be->device_update(ctx, a->pos[0], &u, cli_arg(a, "reason"),
+	    &d);
 	lists_free(&l);
 	if (rc != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -215,12 +216,7 @@ move(struct cli_ctx *ctx, const struct cli_args *a, const char *ref,
 		return cli_usage(a->cmd, "--reason TEXT is required");
 	if (!cli_tenant(ctx))
 		return CLI_EXIT_FAIL;
-	if (to == VIGIL_DEV_RETIRED)
-		rc = vigil_device_retire(ctx->store, ctx->tenant_id, ref, 0,
-		    ctx->actor, reason, &d);
-	else
-		rc = vigil_device_set_state(ctx->store, ctx->tenant_id, ref, to,
-		    0, ctx->actor, reason, &d);
+	rc = ctx->be->device_set_state(ctx, ref, to, reason, &d);
 	if (rc != VIGIL_OK)
 		return cli_store_err(ctx, rc);
 	return report(ctx, to == VIGIL_DEV_RETIRED ? "retired" : "moved", d);

@@ -1,16 +1,16 @@
 /*
  * `vigil tenant create | list | show`: platform-admin operations on the
- * tenants of the local store.
+ * tenants, of the local store or of a vigild (backend.h).
  */
 #include <string.h>
 
+#include "backend.h"
 #include "device.h"
 
 int
 cli_tenant_create(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	const char *name = a->pos[0];
-	struct vigil_store *st;
 	struct vigil_tenant t;
 	enum vigil_err rc;
 
@@ -18,9 +18,7 @@ cli_tenant_create(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_err("tenant name '%s' is not valid: use 1-%d "
 		    "lower-case letters, digits and '-', starting with a "
 		    "letter or digit", name, VIGIL_TENANT_NAME_MAX);
-	if ((st = cli_store(ctx)) == NULL)
-		return CLI_EXIT_FAIL;
-	rc = vigil_admin_tenant_create(st, name, cli_arg(a, "display-name"),
+	rc = ctx->be->tenant_create(ctx, name, cli_arg(a, "display-name"),
 	    &t);
 	if (rc != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -39,19 +37,17 @@ cli_tenant_create(struct cli_ctx *ctx, const struct cli_args *a)
 int
 cli_tenant_list(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	struct vigil_store *st;
 	struct vigil_tenant *page = NULL;
-	char after[VIGIL_TENANT_NAME_MAX + 1] = "", when[VIGIL_RFC3339_LEN];
+	char cursor[CLI_CURSOR_MAX] = "", next[CLI_CURSOR_MAX];
+	char when[VIGIL_RFC3339_LEN];
 	enum vigil_err rc;
 	size_t n;
 	bool header = false;
 
 	(void)a;
-	if ((st = cli_store(ctx)) == NULL)
-		return CLI_EXIT_FAIL;
 	do {
-		rc = vigil_admin_tenant_list(st, after[0] ? after : NULL,
-		    TENANT_PAGE, &page, &n);
+		rc = ctx->be->tenant_list(ctx, cursor[0] ? cursor : NULL,
+		    TENANT_PAGE, &page, &n, next);
 		if (rc != VIGIL_OK)
 			return cli_store_err(ctx, rc);
 		for (size_t i = 0; i < n; i++) {
@@ -74,11 +70,10 @@ cli_tenant_list(struct cli_ctx *ctx, const struct cli_args *a)
 			    cli_safe(page[i].display_name), when,
 			    cli_safe(page[i].id));
 		}
-		if (n > 0)
-			snprintf(after, sizeof after, "%s", page[n - 1].name);
 		vigil_free(page);
 		page = NULL;
-	} while (n == TENANT_PAGE);
+		memcpy(cursor, next, sizeof cursor);
+	} while (cursor[0] != '\0');
 	if (!ctx->json && !header)
 		cli_note(ctx, "no tenants; create one with 'vigil tenant "
 		    "create NAME'");
@@ -88,23 +83,18 @@ cli_tenant_list(struct cli_ctx *ctx, const struct cli_args *a)
 int
 cli_tenant_show(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	struct vigil_store *st;
 	struct vigil_tenant t;
-	struct vigil_device_filter f;
 	char when[VIGIL_RFC3339_LEN];
 	uint64_t count = 0;
 	enum vigil_err rc;
 
-	if ((st = cli_store(ctx)) == NULL)
-		return CLI_EXIT_FAIL;
-	rc = vigil_admin_tenant_get(st, a->pos[0], &t);
+	rc = ctx->be->tenant_get(ctx, a->pos[0], &t);
 	if (rc == VIGIL_ENOTFOUND)
 		return cli_err("tenant '%s' does not exist (see 'vigil tenant "
 		    "list')", a->pos[0]);
 	if (rc != VIGIL_OK)
 		return cli_store_err(ctx, rc);
-	memset(&f, 0, sizeof f);
-	if ((rc = vigil_device_count(st, t.id, &f, &count)) != VIGIL_OK)
+	if ((rc = ctx->be->device_count(ctx, t.id, &count)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
 	if (ctx->json) {
 		json_t *o = vigil_tenant_to_json(&t);

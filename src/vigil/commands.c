@@ -19,6 +19,11 @@ const struct cli_opt cli_global_opts[] = {
 	{ "json", 0, NULL, "machine-readable output, one JSON object per "
 	    "line", 0 },
 	{ "quiet", 'q', NULL, "no notes or progress on stderr", 0 },
+	{ "server", 0, "URL", "work on the vigild at https://HOST[:PORT] "
+	    "(default $VIGIL_SERVER, else the one of vigil login)", 0 },
+	{ "ca", 0, "FILE", "CA certificate that the server's certificate "
+	    "must chain to (default $VIGIL_CA, else vigil login's, else the "
+	    "system's)", 0 },
 	{ "help", 'h', NULL, "show help and exit", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -148,7 +153,81 @@ static const struct cli_opt opts_device_export[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+static const struct cli_opt opts_audit_verify[] = {
+	{ "pubkey", 0, "FILE", "public key to check checkpoint signatures "
+	    "with (default DATA/keys/audit.pub when present)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+#define AUDIT_FILTER_OPTS \
+	{ "after", 0, "SEQ", "only entries after sequence number SEQ", 0 }, \
+	{ "since", 0, "TIME", "only entries at or after TIME (RFC 3339)", \
+	    0 }, \
+	{ "until", 0, "TIME", "only entries before TIME (RFC 3339)", 0 }, \
+	{ "principal", 0, "P", "only entries of this principal", 0 }, \
+	{ "action", 0, "A", "only this action, or actions starting with A "\
+	    "when it ends in '.'", 0 }, \
+	{ "outcome", 0, "O", "only this outcome (ok, denied, failed, "\
+	    "error)", 0 }
+
+static const struct cli_opt opts_audit_list[] = {
+	AUDIT_FILTER_OPTS,
+	{ "limit", 0, "N", "at most N entries, 1-1000 (default 100)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_audit_export[] = {
+	AUDIT_FILTER_OPTS,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_init[] = {
+	{ "listen", 0, "ADDR:PORT", "address vigild listens on (default "
+	    "127.0.0.1:8443); its host goes into the certificate", 0 },
+	{ "admin", 0, "NAME", "name of the platform admin (default admin)",
+	    0 },
+	{ "force", 0, NULL, "use a directory that is not empty (an existing "
+	    "database is kept); never overwrites keys or vigild.conf", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_login[] = {
+	{ "name", 0, "NAME", "principal to log in as (default: asked on the "
+	    "terminal)", 0 },
+	{ "totp", 0, NULL, "ask for a TOTP code up front", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_reauth[] = {
+	{ "totp", 0, NULL, "ask for a TOTP code up front", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_user_add[] = {
+	{ "role", 0, "ROLE", "platform-admin, tenant-admin, security-analyst, "
+	    "device-manager, operator or auditor (required)", 0 },
+	{ "service", 0, NULL, "a service account: no password, tokens only",
+	    0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_token_create[] = {
+	{ "ttl", 0, "DURATION", "lifetime: N followed by s, m, h or d "
+	    "(default 30d)", 0 },
+	{ "label", 0, "TEXT", "what the token is for", 0 },
+	{ "role", 0, "ROLE", "a role below the principal's (default: its "
+	    "role)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_token_list[] = {
+	{ "principal", 0, "NAME", "only this principal's tokens", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
 #define ANY SIZE_MAX
+/* Works on the local store or, with --server, on a vigild. */
+#define REMOTE CLI_CMD_REMOTE
 
 const struct cli_cmd cli_commands[] = {
 	{ "help", NULL, "[COMMAND...]", "show help for vigil or a command",
@@ -169,37 +248,84 @@ const struct cli_cmd cli_commands[] = {
 	    cli_id_types },
 
 	{ "label", NULL, "DEVICE|VALUE", "render a QR smart label (GS1 "
-	    "Digital Link or URN)", opts_label, 0, 1, 1, cli_label },
+	    "Digital Link or URN)", opts_label, CLI_CMD_LOCAL, 1, 1,
+	    cli_label },
 
 	{ "tenant", "create", "NAME", "create a tenant", opts_tenant_create,
-	    0, 1, 1, cli_tenant_create },
-	{ "tenant", "list", "", "list tenants", opts_none, 0, 0, 0,
+	    REMOTE, 1, 1, cli_tenant_create },
+	{ "tenant", "list", "", "list tenants", opts_none, REMOTE, 0, 0,
 	    cli_tenant_list },
-	{ "tenant", "show", "NAME", "show a tenant", opts_none, 0, 1, 1,
+	{ "tenant", "show", "NAME", "show a tenant", opts_none, REMOTE, 1, 1,
 	    cli_tenant_show },
 
 	{ "device", "add", "", "register a device", opts_device_add,
-	    CLI_CMD_IDOPTS, 0, 0, cli_device_add },
+	    CLI_CMD_IDOPTS | REMOTE, 0, 0, cli_device_add },
 	{ "device", "show", "DEVICE", "show a device (by id, name or any "
-	    "identifier)", opts_none, 0, 1, 1, cli_device_show },
-	{ "device", "list", "", "list devices", opts_device_list, 0, 0, 0,
-	    cli_device_list },
+	    "identifier)", opts_none, REMOTE, 1, 1, cli_device_show },
+	{ "device", "list", "", "list devices", opts_device_list, REMOTE, 0,
+	    0, cli_device_list },
 	{ "device", "summary", "", "count devices by state, model, region "
-	    "and ID type", opts_device_summary, 0, 0, 0, cli_device_summary },
+	    "and ID type", opts_device_summary, REMOTE, 0, 0,
+	    cli_device_summary },
 	{ "device", "update", "DEVICE", "change a device", opts_device_update,
-	    0, 1, 1, cli_device_update },
+	    REMOTE, 1, 1, cli_device_update },
 	{ "device", "set-state", "DEVICE STATE", "change a device's "
-	    "lifecycle state", opts_reason, 0, 2, 2, cli_device_set_state },
-	{ "device", "retire", "DEVICE", "retire a device", opts_reason, 0, 1,
-	    1, cli_device_retire },
+	    "lifecycle state", opts_reason, REMOTE, 2, 2,
+	    cli_device_set_state },
+	{ "device", "retire", "DEVICE", "retire a device", opts_reason,
+	    REMOTE, 1, 1, cli_device_retire },
 	{ "device", "find", "VALUE", "find devices by any identifier in any "
-	    "spelling", opts_device_find, 0, 1, 1, cli_device_find },
+	    "spelling", opts_device_find, REMOTE, 1, 1, cli_device_find },
 	{ "device", "history", "DEVICE", "show a device's change history",
-	    opts_none, 0, 1, 1, cli_device_history },
+	    opts_none, REMOTE, 1, 1, cli_device_history },
 	{ "device", "import", "FILE|-", "import devices from CSV or JSON "
-	    "lines", opts_device_import, 0, 1, 1, cli_device_import },
+	    "lines", opts_device_import, REMOTE, 1, 1, cli_device_import },
 	{ "device", "export", "", "export devices as CSV or JSON lines",
-	    opts_device_export, 0, 0, 0, cli_device_export },
+	    opts_device_export, REMOTE, 0, 0, cli_device_export },
+
+	/* The platform and its people (cmd_init.c, cmd_login.c,
+	 * cmd_user.c, cmd_token.c). */
+	{ "init", NULL, "", "create a data directory for vigild: database, "
+	    "TLS certificate, audit key, platform admin", opts_init,
+	    CLI_CMD_LOCAL, 0, 0, cli_init },
+	{ "login", NULL, "", "log in to a vigild and save the token in the "
+	    "config file", opts_login, CLI_CMD_SERVER, 0, 0, cli_login },
+	{ "logout", NULL, "", "revoke the saved token and forget it",
+	    opts_none, CLI_CMD_SERVER, 0, 0, cli_logout },
+	{ "reauth", NULL, "", "prove the password again, for privileged "
+	    "actions", opts_reauth, CLI_CMD_SERVER, 0, 0, cli_reauth },
+
+	{ "user", "list", "", "list the principals of the tenant (or of the "
+	    "platform)", opts_none, REMOTE, 0, 0, cli_user_list },
+	{ "user", "add", "NAME", "create a principal", opts_user_add, REMOTE,
+	    1, 1, cli_user_add },
+	{ "user", "show", "NAME", "show a principal", opts_none, REMOTE, 1, 1,
+	    cli_user_show },
+	{ "user", "set-role", "NAME ROLE", "change a principal's role",
+	    opts_none, REMOTE, 2, 2, cli_user_set_role },
+	{ "user", "disable", "NAME", "disable a principal (its tokens stop "
+	    "working)", opts_none, REMOTE, 1, 1, cli_user_disable },
+	{ "user", "enable", "NAME", "enable a disabled principal", opts_none,
+	    REMOTE, 1, 1, cli_user_enable },
+	{ "user", "passwd", "[NAME]", "change a password (remotely: your own)",
+	    opts_none, REMOTE, 0, 1, cli_user_passwd },
+	{ "user", "remove", "NAME", "delete a principal and revoke its "
+	    "tokens", opts_none, REMOTE, 1, 1, cli_user_remove },
+
+	{ "token", "create", "PRINCIPAL", "create an API token (shown once)",
+	    opts_token_create, REMOTE, 1, 1, cli_token_create },
+	{ "token", "list", "", "list API tokens (never their secrets)",
+	    opts_token_list, REMOTE, 0, 0, cli_token_list },
+	{ "token", "revoke", "ID", "revoke an API token", opts_none, REMOTE,
+	    1, 1, cli_token_revoke },
+
+	{ "audit", "verify", "", "check the audit log's hash chain and signed "
+	    "checkpoints", opts_audit_verify, REMOTE, 0, 0,
+	    cli_audit_verify },
+	{ "audit", "list", "", "list audit log entries", opts_audit_list,
+	    REMOTE, 0, 0, cli_audit_list },
+	{ "audit", "export", "", "write audit log entries as JSON lines",
+	    opts_audit_export, REMOTE, 0, 0, cli_audit_export },
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];

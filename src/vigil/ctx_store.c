@@ -1,12 +1,14 @@
 /*
  * Opening the store and choosing the tenant for commands that work on
- * the registry.
+ * the registry (through the backend: the local store or a vigild).
  */
 #include <string.h>
 
 #include "vigil/registry.h"
 
+#include "backend.h"
 #include "cli.h"
+#include "remote.h"
 
 struct vigil_store *
 cli_store(struct cli_ctx *ctx)
@@ -16,6 +18,11 @@ cli_store(struct cli_ctx *ctx)
 
 	if (ctx->store != NULL)
 		return ctx->store;
+	if (ctx->be == &cli_backend_remote) {
+		/* Remote mode never falls back on a local directory. */
+		cli_err("this command works on a local data directory only");
+		return NULL;
+	}
 	n = snprintf(path, sizeof path, "%s/vigil.db", ctx->data_dir);
 	if (n < 0 || (size_t)n >= sizeof path) {
 		cli_err("data directory path is too long");
@@ -36,13 +43,22 @@ cli_ctx_close(struct cli_ctx *ctx)
 {
 	vigil_store_close(ctx->store);
 	ctx->store = NULL;
+	remote_close(ctx);
+	cli_conf_free(ctx->conf);
+	ctx->conf = NULL;
 }
 
 int
 cli_store_err(struct cli_ctx *ctx, enum vigil_err rc)
 {
-	const char *m = ctx->store ? vigil_store_errmsg(ctx->store) : "";
+	const char *m;
 
+	if (ctx->be == &cli_backend_remote)
+		return remote_report(ctx);
+	/* No store: opening it failed, and cli_store() said why. */
+	if (ctx->store == NULL)
+		return CLI_EXIT_FAIL;
+	m = vigil_store_errmsg(ctx->store);
 	return cli_err("%s", m[0] ? m : vigil_strerror(rc));
 }
 
@@ -56,17 +72,17 @@ set_tenant(struct cli_ctx *ctx, const struct vigil_tenant *t)
 static int
 choose_tenant(struct cli_ctx *ctx, bool quiet)
 {
-	struct vigil_store *st;
 	struct vigil_tenant t, *list = NULL;
+	char next[CLI_CURSOR_MAX];
 	enum vigil_err rc;
 	size_t n = 0;
 
 	if (ctx->tenant_id[0] != '\0')
 		return 1;
-	if ((st = cli_store(ctx)) == NULL)
+	if (ctx->be == &cli_backend_local && cli_store(ctx) == NULL)
 		return -1;
 	if (ctx->tenant != NULL) {
-		rc = vigil_admin_tenant_get(st, ctx->tenant, &t);
+		rc = ctx->be->tenant_get(ctx, ctx->tenant, &t);
 		if (rc == VIGIL_ENOTFOUND) {
 			cli_err("tenant '%s' does not exist (see 'vigil tenant "
 			    "list')", ctx->tenant);
@@ -80,7 +96,7 @@ choose_tenant(struct cli_ctx *ctx, bool quiet)
 		return 1;
 	}
 	/* Two entries are enough to tell "exactly one" from "several". */
-	if ((rc = vigil_admin_tenant_list(st, NULL, 2, &list, &n)) !=
+	if ((rc = ctx->be->tenant_list(ctx, NULL, 2, &list, &n, next)) !=
 	    VIGIL_OK) {
 		cli_store_err(ctx, rc);
 		return -1;

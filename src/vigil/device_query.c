@@ -1,10 +1,11 @@
 /*
  * `vigil device list | find | history`: read-only views of the
- * inventory.
+ * inventory, local or remote (backend.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "device.h"
 
 int
@@ -36,7 +37,7 @@ cli_device_list(struct cli_ctx *ctx, const struct cli_args *a)
 		free((char *)lab.key);
 		return CLI_EXIT_FAIL;
 	}
-	rc = vigil_device_list(ctx->store, ctx->tenant_id, &f, &l);
+	rc = ctx->be->device_list(ctx, &f, &l);
 	free((char *)lab.key);
 	if (rc != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -116,7 +117,7 @@ cli_device_find(struct cli_ctx *ctx, const struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (!cli_tenant(ctx))
 		return CLI_EXIT_FAIL;
-	rc = vigil_device_find(ctx->store, ctx->tenant_id, t, v, &l);
+	rc = ctx->be->device_find(ctx, t, v, &l);
 	if (rc == VIGIL_ENOTFOUND)
 		return cli_err("no device in tenant %s has identifier %s",
 		    ctx->tenant_name, v);
@@ -233,8 +234,8 @@ cli_device_history(struct cli_ctx *ctx, const struct cli_args *a)
 	if (!cli_tenant(ctx))
 		return CLI_EXIT_FAIL;
 	do {
-		rc = vigil_device_history(ctx->store, ctx->tenant_id,
-		    a->pos[0], after, HISTORY_PAGE, &h);
+		rc = ctx->be->device_history(ctx, a->pos[0], after,
+		    HISTORY_PAGE, &h);
 		if (rc != VIGIL_OK)
 			return cli_store_err(ctx, rc);
 		n = h.n;

@@ -1,11 +1,13 @@
 /*
  * `vigil device summary`: the tenant's inventory at a glance, counted
- * by the store (vigil_device_summary): states, models, regions,
- * identifier types, and the devices nothing physical identifies.
+ * by the store (vigil_device_summary, locally or in a vigild): states,
+ * models, regions, identifier types, and the devices nothing physical
+ * identifies.
  */
 #include <inttypes.h>
 #include <string.h>
 
+#include "backend.h"
 #include "device.h"
 
 #define SUMMARY_DEFAULT_TOP 10
@@ -181,8 +183,7 @@ cli_device_summary(struct cli_ctx *ctx, const struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if (!cli_tenant(ctx))
 		return CLI_EXIT_FAIL;
-	if ((rc = vigil_device_summary(ctx->store, ctx->tenant_id, &s)) !=
-	    VIGIL_OK)
+	if ((rc = ctx->be->device_summary(ctx, &s)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
 	view = limit_view(&s, top);
 	if (ctx->json)

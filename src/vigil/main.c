@@ -2,18 +2,26 @@
  * vigil — command-line front end of libvigil.
  *
  * SECURITY: runs with the invoking user's privileges on a local data
- * directory; it opens no socket. Every value from the command line,
- * stdin or an import file is treated as hostile input: it goes through
- * the bounded libvigil parsers, and lines are read with a ceiling.
- * Nothing here executes other programs or builds SQL.
+ * directory, or (remote mode, --server) as an HTTPS client of a vigild
+ * whose certificate it always verifies (remote.h); it listens on no
+ * socket. Every value from the command line, stdin, an import file or a
+ * server reply is treated as hostile input: it goes through the bounded
+ * libvigil parsers, lines and replies are read with a ceiling, and
+ * text is escaped before it reaches the terminal. Secrets (passwords,
+ * tokens) are read from the terminal, stdin or the environment, never
+ * from the command line, and wiped after use. Nothing here executes
+ * other programs or builds SQL.
  *
  * Exit status: 0 success / all valid, 1 invalid, not found or failed,
- * 2 usage error.
+ * 2 usage error, 3 not authenticated or not allowed (remote), 4 server
+ * unreachable or untrusted (remote).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "cli.h"
+#include "remote.h"
 
 static int
 usage_error(const char *fmt, const char *arg)
@@ -128,8 +136,16 @@ run(struct cli_ctx *ctx, int argc, char **argv)
 	if (status == CLI_EXIT_OK && help) {
 		cli_help_command(stdout, c);
 		status = cli_finish_stdout(CLI_EXIT_OK);
-	} else if (status == CLI_EXIT_OK) {
-		status = c->run(ctx, &a);
+	} else if (status == CLI_EXIT_OK &&
+	    (status = cli_mode(ctx, c)) == CLI_EXIT_OK) {
+		cli_run_fn fn = NULL;
+
+		/* A command whose local code reads the store itself has a
+		 * separate remote implementation. */
+		if (ctx->be == &cli_backend_remote)
+			fn = cli_remote_run(c);
+		status = (fn != NULL ? fn : c->run)(ctx, &a);
+		status = remote_exit_status(ctx, status);
 	}
 	cli_args_free(&a);
 	return status;

@@ -35,6 +35,10 @@ enum ipc_type {
 	IPC_EPOCH = 7,         /* net → parent → all: struct ipc_epoch */
 	IPC_PEER = 8,          /* parent → signer: a new net worker's
 				* socket, passed as fd; u32 worker index */
+	IPC_SIGNER_FD = 9,     /* parent → net: after a signer restart,
+				* the worker's new socket to the signer,
+				* passed as fd (replaces signer_fd);
+				* u32 worker index */
 	IPC_TYPE_COUNT
 };
 
@@ -105,5 +109,24 @@ int ipc_decode(const uint8_t *frame, size_t len, struct ipc_msg *m,
 
 /* "IPC_READY", ...; "IPC_?" for unknown. */
 const char *ipc_type_name(enum ipc_type t);
+
+/* Whether a process of kind `from` may send type t to kind `to` (enum
+ * proc_kind in proc.h: the pair table is in ipc.c). */
+int ipc_allowed(enum ipc_type t, int from, int to);
+
+/* 1 when type t carries exactly one passed fd (IPC_PEER,
+ * IPC_SIGNER_FD); every other type carries none. */
+int ipc_wants_fd(enum ipc_type t);
+
+/*
+ * The receive path every process uses: ipc_recv + ipc_decode + the
+ * type's fd rule + the pair table (sender kind `from`, receiver kind
+ * `to`). Returns 1 with *m filled in (and *fd for a type that carries
+ * one, else -1), 0 on EOF, -1 on a socket error (errno, err says it),
+ * -2 on a malformed or forbidden message (err says why; a received fd
+ * is closed): the more privileged side then logs and exits.
+ */
+int ipc_recv_msg(int sock, int from, int to, struct ipc_msg *m, int *fd,
+    char *err, size_t errsize);
 
 #endif

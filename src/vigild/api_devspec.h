@@ -1,0 +1,59 @@
+/*
+ * Device request bodies (api_devspec.c): POST .../devices takes one
+ * object of the JSON Lines import format (registry.h: name, model,
+ * gtin, state, region, owner, labels, identifier-type keys,
+ * "identifiers"); PATCH .../devices/{device} takes the changes. Both
+ * are converted into the registry's structs, with every problem of the
+ * body reported at once ("field 'imei': expected a string or an array
+ * of strings; field 'labels.site': expected a string").
+ *
+ * The structs point into the JSON object: keep it alive while they are
+ * used.
+ */
+#ifndef VIGILD_API_DEVSPEC_H
+#define VIGILD_API_DEVSPEC_H
+
+#include <jansson.h>
+
+#include "vigil/registry.h"
+
+struct req;
+
+struct api_devspec {
+	struct vigil_device_spec spec;
+	struct vigil_ident_spec idents[VIGIL_DEVICE_MAX_IDENTS];
+	struct vigil_label_spec labels[VIGIL_DEVICE_MAX_LABELS];
+	char *labelbuf; /* "k=v;..." form, split in place */
+};
+
+/* 0, or -1 after replying 422 with every problem. Free with
+ * api_devspec_free() in both cases. */
+int api_devspec_from_json(struct req *r, const json_t *o,
+    struct api_devspec *ds /* OUT */);
+void api_devspec_free(struct api_devspec *ds);
+
+struct api_devupdate {
+	struct vigil_device_update u;
+	struct vigil_label_spec set[VIGIL_DEVICE_MAX_LABELS];
+	const char *unset[VIGIL_DEVICE_MAX_LABELS];
+	struct vigil_ident_spec add[VIGIL_DEVICE_MAX_IDENTS];
+	struct vigil_ident_spec remove[VIGIL_DEVICE_MAX_IDENTS];
+	const char *reason; /* NULL when none */
+};
+
+/* 0, or -1 after replying 422 with every problem. expected_version is
+ * left 0 for the caller to set from If-Match. */
+int api_devupdate_from_json(struct req *r, const json_t *o,
+    struct api_devupdate *du /* OUT */);
+
+/* Device list/export filters from the query: state, model, label
+ * ("key" or "key=value"), id_type. */
+struct api_devfilter {
+	struct vigil_device_filter f;
+	char label[VIGIL_LABEL_KEY_MAX + VIGIL_LABEL_VALUE_MAX + 2];
+};
+
+/* 0, or -1 after replying 400 naming the parameter. */
+int api_devfilter_from_query(struct req *r, struct api_devfilter *df /* OUT */);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * THE table of vigild.conf keys: name, type, default, bounds, whether
+ * SIGHUP may change it, and its documentation. Everything else (the
+ * parser, `vigild -nv`, `vigild --help-config`, the man-page parity
+ * test in tests/unit/vigild_config_test.c) reads it from here.
+ *
+ * Defaults are the safe choice: loopback only, TLS 1.2 minimum, small
+ * bodies and headers, short timeouts, rate limits on.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config_internal.h"
+
+#define F(field) offsetof(struct vigild_config, field), \
+	sizeof(((struct vigild_config *)0)->field)
+
+#define KIB 1024ull
+#define MIB (1024ull * 1024)
+#define HOUR 3600ull
+#define DAY (24 * HOUR)
+
+const struct config_key config_keys[] = {
+	/* Where things live. */
+	{ "data_dir", CONFIG_PATH, F(data_dir), "/var/lib/vigil", NULL, 0, 0,
+	    NULL, false,
+	    "Directory of the database and of the default key and "
+	    "certificate paths below. When vigild starts as root it "
+	    "changes the owner of this directory and of the database "
+	    "files to user, so that the workers can write them." },
+	{ "database", CONFIG_PATH, F(database), NULL, "vigil.db", 0, 0, NULL,
+	    false, "SQLite database file (with its -wal and -shm files)." },
+	{ "tls_cert", CONFIG_PATH, F(tls_cert), NULL, "tls/server.crt", 0, 0,
+	    NULL, false,
+	    "PEM certificate chain the HTTPS API presents, server "
+	    "certificate first." },
+	{ "tls_key", CONFIG_PATH, F(tls_key), NULL, "tls/server.key", 0, 0,
+	    NULL, false,
+	    "PEM private key of tls_cert. Secret: vigild refuses to start "
+	    "when it is readable by group or others. Read by each worker "
+	    "before it drops privileges." },
+	{ "audit_key", CONFIG_PATH, F(audit_key), NULL, "keys/audit.key", 0,
+	    0, NULL, false,
+	    "Ed25519 private key (PKCS#8 PEM) that signs audit log "
+	    "checkpoints. Secret: refused when readable by group or "
+	    "others. Only the signer process ever reads it." },
+	{ "audit_pubkey", CONFIG_PATH, F(audit_pubkey), NULL,
+	    "keys/audit.pub", 0, 0, NULL, false,
+	    "Public key of audit_key, used to verify checkpoint "
+	    "signatures." },
+
+	/* Listener and processes. */
+	{ "listen", CONFIG_ADDRESS, F(listen), "127.0.0.1:8443", NULL, 0, 0,
+	    NULL, false,
+	    "Address and TCP port of the HTTPS API: an IPv4 address "
+	    "and port (127.0.0.1:8443) or a bracketed IPv6 address and "
+	    "port ([::1]:8443). Port 0 picks a free port (for tests; "
+	    "the environment variable VIGILD_PORT_FILE names a file that "
+	    "receives it)." },
+	{ "workers", CONFIG_UINT, F(workers), "0", NULL, 0, 64, NULL, false,
+	    "Number of net worker processes, each with its own "
+	    "SO_REUSEPORT socket. 0 means one per online CPU (at most "
+	    "64)." },
+	{ "user", CONFIG_USER, F(user), "nobody", NULL, 0, 0, NULL, false,
+	    "User the workers and the signer run as when vigild is "
+	    "started as root (its primary group too). Ignored when vigild "
+	    "starts as another user. Must not be root." },
+
+	/* TLS. */
+	{ "tls_min_version", CONFIG_ENUM, F(tls_min_version), "1.2", NULL, 0,
+	    0, "1.2|1.3", false,
+	    "Oldest TLS version accepted: 1.2 (modern suites only) or 1.3." },
+
+	/* HTTP limits. */
+	{ "max_body_bytes", CONFIG_SIZE, F(max_body_bytes), "1M", NULL,
+	    1 * KIB, 64 * MIB, NULL, true,
+	    "Largest request body; larger requests get 413." },
+	{ "max_header_bytes", CONFIG_SIZE, F(max_header_bytes), "16K", NULL,
+	    1 * KIB, 1 * MIB, NULL, true,
+	    "Largest request header block." },
+	{ "request_timeout_s", CONFIG_DURATION, F(request_timeout_s), "10s",
+	    NULL, 1, HOUR, NULL, true,
+	    "Time a client has to send a whole request (headers and "
+	    "body), counted from the connection start or the previous "
+	    "response; slower connections are cut. Also bounds the "
+	    "drain at shutdown." },
+	{ "idle_timeout_s", CONFIG_DURATION, F(idle_timeout_s), "1m", NULL, 1,
+	    HOUR, NULL, true,
+	    "Time an idle keep-alive connection is kept open." },
+	{ "max_connections", CONFIG_UINT, F(max_connections), "4096", NULL, 1,
+	    1000000, NULL, true,
+	    "Open connections per worker; more are closed at once." },
+	{ "max_connections_per_ip", CONFIG_UINT, F(max_connections_per_ip),
+	    "64", NULL, 1, 65535, NULL, true,
+	    "Open connections per client address and worker." },
+	{ "rate_limit_rps", CONFIG_UINT, F(rate_limit_rps), "100", NULL, 1,
+	    1000000, NULL, true,
+	    "Sustained requests per second per API token and worker." },
+	{ "rate_limit_burst", CONFIG_UINT, F(rate_limit_burst), "200", NULL,
+	    1, 1000000, NULL, true,
+	    "Requests per API token and worker allowed in a burst above "
+	    "rate_limit_rps." },
+
+	/* IAM. */
+	{ "token_ttl_s", CONFIG_DURATION, F(token_ttl_s), "8h", NULL, 60,
+	    365 * DAY, NULL, true,
+	    "Lifetime of the token a password login returns. At most "
+	    "max_token_ttl_s." },
+	{ "max_token_ttl_s", CONFIG_DURATION, F(max_token_ttl_s), "8760h",
+	    NULL, 60, 3650 * DAY, NULL, true,
+	    "Longest lifetime any API token may be given." },
+	{ "reauth_s", CONFIG_DURATION, F(reauth_s), "5m", NULL, 10, DAY, NULL,
+	    true,
+	    "Privileged actions (role grants, tokens for others, tenant "
+	    "deletion) need a password proof at most this old." },
+
+	/* Audit. */
+	{ "audit_checkpoint_entries", CONFIG_UINT,
+	    F(audit_checkpoint_entries), "1000", NULL, 1, 10000000, NULL,
+	    true,
+	    "A signed audit checkpoint is requested after this many new "
+	    "entries or after audit_checkpoint_s, whichever comes "
+	    "first." },
+	{ "audit_checkpoint_s", CONFIG_DURATION, F(audit_checkpoint_s), "1m",
+	    NULL, 1, DAY, NULL, true,
+	    "A signed audit checkpoint is requested after this much time "
+	    "when there are new entries." },
+
+	/* Logging. */
+	{ "log_level", CONFIG_ENUM, F(log_level), "info", NULL, 0, 0,
+	    "error|warn|info|debug", true,
+	    "Least severe level that is logged." },
+	{ "log_target", CONFIG_ENUM, F(log_target), "stderr", NULL, 0, 0,
+	    "stderr|syslog", true,
+	    "Where log lines go in the foreground (journald reads both). "
+	    "A daemonised vigild has no stderr and always uses syslog." },
+	{ "log_format", CONFIG_ENUM, F(log_format), "text", NULL, 0, 0,
+	    "text|json", true,
+	    "One line per event: key=value text or one JSON object." },
+};
+
+const size_t config_nkeys = sizeof config_keys / sizeof config_keys[0];
+
+const struct config_key *
+config_key_find(const char *name)
+{
+	for (size_t i = 0; i < config_nkeys; i++)
+		if (strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	return NULL;
+}
+
+const char *
+config_type_name(enum config_type t)
+{
+	switch (t) {
+	case CONFIG_PATH:
+		return "path";
+	case CONFIG_ADDRESS:
+		return "address";
+	case CONFIG_USER:
+		return "user";
+	case CONFIG_UINT:
+		return "integer";
+	case CONFIG_SIZE:
+		return "size";
+	case CONFIG_DURATION:
+		return "duration";
+	case CONFIG_ENUM:
+		return "choice";
+	}
+	return "?";
+}
+
+/* Prints "  <doc>" wrapped at 72 columns with the given indent. */
+static void
+print_wrapped(FILE *f, const char *text, int indent)
+{
+	const char *p = text;
+	int col = indent;
+
+	fprintf(f, "%*s", indent, "");
+	while (*p != '\0') {
+		size_t w = strcspn(p, " ");
+
+		if (col > indent && col + 1 + (int)w > 72) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, w, f);
+		col += (int)w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	fputc('\n', f);
+}
+
+void
+config_print_keys(FILE *f)
+{
+	struct vigild_config def;
+
+	config_defaults(&def);
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct config_key *k = &config_keys[i];
+		char value[CONFIG_PATH_MAX], range[64];
+
+		if (k->def == NULL) {
+			snprintf(value, sizeof value, "<data_dir>/%s",
+			    k->under);
+		} else if (config_key_value(k, &def, value,
+		    sizeof value) < 0) {
+			value[0] = '\0';
+		}
+		config_key_range(k, range, sizeof range);
+		fprintf(f, "%s (%s", k->name, config_type_name(k->type));
+		if (range[0] != '\0')
+			fprintf(f, " %s", range);
+		fprintf(f, "; default %s; %s)\n", value,
+		    k->reloadable ? "reloadable" : "restart needed");
+		print_wrapped(f, k->doc, 4);
+	}
+}

@@ -1,0 +1,159 @@
+/*
+ * Listening sockets (listen.h), opened by the parent before it forks so
+ * that a worker never needs socket(), bind() or listen() itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "config_internal.h"
+#include "listen.h"
+#include "metrics.h"
+
+unsigned
+listen_worker_count(const struct vigild_config *cfg)
+{
+	long n = cfg->workers;
+
+	if (n == 0)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > METRICS_MAX_WORKERS)
+		n = METRICS_MAX_WORKERS;
+	return (unsigned)n;
+}
+
+static void
+set_port(struct sockaddr_storage *ss, unsigned port)
+{
+	if (ss->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+}
+
+static unsigned
+get_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+static int
+open_one(struct sockaddr_storage *ss, socklen_t len, const char *what,
+    char *err, size_t errsize)
+{
+	int fd, one = 1;
+	const char *step;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0) {
+		step = "socket";
+		goto fail;
+	}
+	step = "setsockopt";
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+		goto fail;
+	if (ss->ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0)
+		goto fail;
+	step = "bind";
+	if (bind(fd, (struct sockaddr *)ss, len) != 0)
+		goto fail;
+	step = "listen";
+	if (listen(fd, LISTEN_BACKLOG) != 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errsize, "listen %s: %s: %s", what, step,
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int
+listen_open(const struct vigild_config *cfg, unsigned n, int *fds,
+    unsigned *port, char *err, size_t errsize)
+{
+	struct sockaddr_storage ss, got;
+	socklen_t len, glen = sizeof got;
+	unsigned i;
+
+	if (config_parse_listen(cfg->listen, &ss, &len, err, errsize) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if ((fds[i] = open_one(&ss, len, cfg->listen, err,
+		    errsize)) < 0)
+			goto fail;
+		if (i == 0) {
+			/* Port 0: the kernel's choice becomes everyone's. */
+			if (getsockname(fds[0], (struct sockaddr *)&got,
+			    &glen) != 0) {
+				snprintf(err, errsize, "listen %s: "
+				    "getsockname: %s", cfg->listen,
+				    strerror(errno));
+				i++;
+				goto fail;
+			}
+			*port = get_port(&got);
+			set_port(&ss, *port);
+		}
+	}
+	return 0;
+fail:
+	while (i-- > 0)
+		close(fds[i]);
+	return -1;
+}
+
+void
+listen_url(const struct vigild_config *cfg, unsigned port, char *buf,
+    size_t size)
+{
+	const char *colon = strrchr(cfg->listen, ':');
+	int hl = colon != NULL ? (int)(colon - cfg->listen) :
+	    (int)strlen(cfg->listen);
+
+	snprintf(buf, size, "https://%.*s:%u", hl, cfg->listen, port);
+}
+
+int
+listen_write_port_file(const char *path, unsigned port, char *err,
+    size_t errsize)
+{
+	char tmp[4096], text[16];
+	int fd, n;
+
+	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
+		snprintf(err, errsize, "port file path is too long");
+		return -1;
+	}
+	n = snprintf(text, sizeof text, "%u\n", port);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0644);
+	if (fd < 0)
+		goto fail;
+	if (write(fd, text, (size_t)n) != n) {
+		close(fd);
+		goto fail_unlink;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0)
+		goto fail_unlink;
+	return 0;
+fail_unlink:
+	n = errno;
+	unlink(tmp);
+	errno = n;
+fail:
+	snprintf(err, errsize, "port file %s: %s", path, strerror(errno));
+	return -1;
+}

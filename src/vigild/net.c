@@ -1,0 +1,294 @@
+/*
+ * The net worker: serves vigil's HTTPS API on its share of the
+ * listening port.
+ *
+ * SECURITY. This is the process that parses network input: TLS
+ * (OpenSSL) and HTTP (libevent evhttp) from anyone who can reach the
+ * port, then JSON bodies and bearer tokens. It holds the TLS server
+ * key (read before the sandbox; only OpenSSL has it) and its own store
+ * connection (SQLite, synchronous=FULL); it never holds a CA or audit
+ * signing key: checkpoints are asked of the signer over a socket that
+ * only carries IPC_SIGN_CKPT_REQ. It talks to the parent (config,
+ * shutdown, its ready message) and the signer, nothing else. Before it
+ * serves it drops to the configured user, sets no-new-privs and enters
+ * a seccomp allow-list (sandbox_enter_net): no exec, no new sockets
+ * except accepted ones, no ptrace, no setuid. Every request passes the
+ * route table's checks (authentication, rate limit, tenant scope,
+ * permission, re-authentication) before a handler runs; connection
+ * caps and per-request deadlines keep one client from starving the
+ * others. It must never log a secret, answer without a request id, or
+ * let a handler run for a request it has not checked.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "audit_hook.h"
+#include "conn.h"
+#include "http.h"
+#include "ipc.h"
+#include "log.h"
+#include "metrics_rec.h"
+#include "net.h"
+#include "net_worker.h"
+#include "proc.h"
+#include "ratelimit.h"
+#include "sandbox.h"
+#include "tls.h"
+#include "vigil/store.h"
+
+/* Draining waits this much longer than a request may take. */
+#define DRAIN_GRACE_S 2
+
+void
+net_worker_conns_gone(struct net_worker *w)
+{
+	if (w->draining)
+		event_base_loopbreak(w->base);
+}
+
+static void
+drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_worker *w = arg;
+
+	(void)fd;
+	(void)what;
+	vlog(VLOG_WARN, "net.drain", "%u connection(s) still open after "
+	    "the drain period; closing them", conn_count(w->conns));
+	event_base_loopbreak(w->base);
+}
+
+void
+net_worker_drain(struct net_worker *w, const char *why)
+{
+	struct timeval tv = { .tv_sec = w->cfg.request_timeout_s +
+		DRAIN_GRACE_S };
+
+	if (w->draining)
+		return;
+	w->draining = true;
+	vlog(VLOG_INFO, "net.drain", "%s: no new connections; finishing "
+	    "%u open one(s)", why, conn_count(w->conns));
+	http_stop_accepting(w);
+	conn_drain(w->conns);
+	if (conn_count(w->conns) == 0) {
+		event_base_loopbreak(w->base);
+		return;
+	}
+	w->drain_ev = evtimer_new(w->base, drain_timeout_cb, w);
+	if (w->drain_ev == NULL || evtimer_add(w->drain_ev, &tv) != 0)
+		event_base_loopbreak(w->base);
+}
+
+/* IPC_CONFIG: reloadable keys take effect; the others need a restart,
+ * which the parent has told the operator about. */
+static void
+apply_config(struct net_worker *w, const struct ipc_msg *m)
+{
+	struct vigild_config n, *c = &w->cfg;
+	char err[512];
+
+	if (config_parse(m->text, m->text_len, "IPC_CONFIG", NULL, &n, err,
+	    sizeof err) != 0) {
+		vlog(VLOG_WARN, "config.reload", "new config refused, keeping "
+		    "the old one: %s", err);
+		return;
+	}
+	c->max_body_bytes = n.max_body_bytes;
+	c->max_header_bytes = n.max_header_bytes;
+	c->request_timeout_s = n.request_timeout_s;
+	c->idle_timeout_s = n.idle_timeout_s;
+	c->max_connections = n.max_connections;
+	c->max_connections_per_ip = n.max_connections_per_ip;
+	c->rate_limit_rps = n.rate_limit_rps;
+	c->rate_limit_burst = n.rate_limit_burst;
+	c->token_ttl_s = n.token_ttl_s;
+	c->max_token_ttl_s = n.max_token_ttl_s;
+	c->reauth_s = n.reauth_s;
+	c->audit_checkpoint_entries = n.audit_checkpoint_entries;
+	c->audit_checkpoint_s = n.audit_checkpoint_s;
+	memcpy(c->log_level, n.log_level, sizeof c->log_level);
+	memcpy(c->log_target, n.log_target, sizeof c->log_target);
+	memcpy(c->log_format, n.log_format, sizeof c->log_format);
+	vlog_init(w->proc, c->log_target, c->log_format, c->log_level);
+	http_apply_limits(w);
+	audit_hook_reconfigure(w->ah);
+	vlog(VLOG_INFO, "config.reload", "limits, IAM, audit and log "
+	    "settings reloaded");
+}
+
+static void
+parent_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_worker *w = arg;
+	struct ipc_msg *m;
+	char err[256];
+	int rc, pfd = -1;
+
+	(void)fd;
+	(void)what;
+	if ((m = malloc(sizeof *m)) == NULL)
+		return; /* retried on the next readiness */
+	rc = ipc_recv_msg(w->ctx->parent_fd, PROC_PARENT, PROC_NET, m, &pfd,
+	    err, sizeof err);
+	if (rc <= 0) {
+		if (rc == -1 && (errno == EAGAIN || errno == EINTR)) {
+			free(m);
+			return;
+		}
+		if (rc == -2)
+			vlog(VLOG_ERROR, "ipc.malformed", "from the parent: %s",
+			    err);
+		event_del(w->parent_ev);
+		w->exit_status = rc == 0 ? 0 : 1;
+		net_worker_drain(w, rc == 0 ? "parent gone" :
+		    "IPC with the parent failed");
+		free(m);
+		return;
+	}
+	switch (m->type) {
+	case IPC_CONFIG:
+		apply_config(w, m);
+		break;
+	case IPC_SHUTDOWN:
+		w->exit_status = 0;
+		net_worker_drain(w, "shutdown requested");
+		break;
+	case IPC_SIGNER_FD:
+		audit_hook_set_signer_fd(w->ah, pfd);
+		break;
+	case IPC_EPOCH:
+		/* No caches keyed on the epoch in this worker yet. */
+		break;
+	default:
+		vlog(VLOG_WARN, "ipc.unexpected", "%s from the parent ignored",
+		    ipc_type_name(m->type));
+		break;
+	}
+	free(m);
+}
+
+/* Everything that opens a file or a socket happens here, before the
+ * sandbox. */
+static int
+setup(struct net_worker *w, char *err, size_t errsize)
+{
+	const struct vigild_config *c = &w->cfg;
+	enum vigil_err e;
+
+	if (conn_global_init(err, errsize) != 0)
+		return -1;
+	e = vigil_store_open(&w->st, c->database, NULL, err, errsize);
+	if (e != VIGIL_OK)
+		return -1;
+	/* An acknowledged change must survive power loss. */
+	if (vigil_store_set_durability(w->st, 2) != VIGIL_OK) {
+		snprintf(err, errsize, "store: %s", vigil_store_errmsg(w->st));
+		return -1;
+	}
+	if ((w->ssl = tls_ctx_new(c, err, errsize)) == NULL)
+		return -1;
+	if ((w->base = event_base_new()) == NULL ||
+	    (w->conns = conn_table_new(w)) == NULL ||
+	    (w->rl = ratelimit_new(c->rate_limit_rps,
+	    c->rate_limit_burst)) == NULL ||
+	    (w->rl_denied = ratelimit_new(c->rate_limit_rps,
+	    c->rate_limit_burst)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	if (http_setup(w, err, errsize) != 0)
+		return -1;
+	w->parent_ev = event_new(w->base, w->ctx->parent_fd,
+	    EV_READ | EV_PERSIST, parent_cb, w);
+	if (w->parent_ev == NULL || event_add(w->parent_ev, NULL) != 0 ||
+	    (w->ah = audit_hook_new(w)) == NULL) {
+		snprintf(err, errsize, "event setup failed");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+teardown(struct net_worker *w)
+{
+	http_free(w);
+	if (w->base != NULL) {
+		/* bufferevents are finalized from the loop: let them go
+		 * (and release their connection trackers) first. */
+		event_base_loop(w->base, EVLOOP_NONBLOCK);
+		event_base_loop(w->base, EVLOOP_NONBLOCK);
+	}
+	audit_hook_free(w->ah);
+	conn_table_free(w->conns);
+	if (w->parent_ev != NULL)
+		event_free(w->parent_ev);
+	if (w->drain_ev != NULL)
+		event_free(w->drain_ev);
+	if (w->base != NULL)
+		event_base_free(w->base);
+	SSL_CTX_free(w->ssl);
+	ratelimit_free(w->rl);
+	ratelimit_free(w->rl_denied);
+	vigil_store_close(w->st);
+}
+
+int
+net_main(struct net_ctx *ctx)
+{
+	struct net_worker *w;
+	char err[1024] = "";
+	uint32_t pid = (uint32_t)getpid();
+	int status;
+
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return 1;
+	w->ctx = ctx;
+	w->cfg = *ctx->cfg;
+	w->index = ctx->index;
+	w->metrics = ctx->metrics;
+	snprintf(w->proc, sizeof w->proc, "net[%u]", ctx->index);
+	TAILQ_INIT(&w->rs.query);
+	vlog_init(w->proc, w->cfg.log_target, w->cfg.log_format,
+	    w->cfg.log_level);
+	/* A peer that resets mid-write must not kill the worker; ^C in a
+	 * foreground terminal is the parent's to handle. */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	metrics_worker_start(w->metrics, w->index);
+
+	if (setup(w, err, sizeof err) != 0) {
+		vlog(VLOG_ERROR, "net.start", "%s", err);
+		teardown(w);
+		free(w);
+		return 1;
+	}
+	if (sandbox_enter_net(&w->cfg, err, sizeof err) != 0) {
+		vlog(VLOG_ERROR, "net.sandbox", "%s", err);
+		teardown(w);
+		free(w);
+		return 1;
+	}
+	if (ipc_send(ctx->parent_fd, IPC_READY, &pid, sizeof pid, -1) != 0) {
+		vlog(VLOG_ERROR, "net.start", "telling the parent: %s",
+		    strerror(errno));
+		teardown(w);
+		free(w);
+		return 1;
+	}
+	vlog(VLOG_INFO, "net.ready", "serving https on %s", w->cfg.listen);
+	event_base_dispatch(w->base);
+	status = w->exit_status;
+	vlog(VLOG_INFO, "net.exit", "worker stops (%d connection(s) left)",
+	    (int)conn_count(w->conns));
+	teardown(w);
+	free(w);
+	return status;
+}

@@ -1,0 +1,652 @@
+/*
+ * The parent's supervision loop (parent.h), on libevent: children's
+ * IPC sockets, SIGCHLD (reap and restart with back-off), SIGHUP
+ * (reload), SIGTERM/SIGINT (drain and stop). The parent reads only
+ * its children's IPC messages, through the strict decoders; a child
+ * that sends a malformed one is killed (it is broken or compromised)
+ * and restarted like any dead child, so that one bad worker cannot
+ * take the service down but cannot keep talking either.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "config_internal.h"
+#include "ipc.h"
+#include "listen.h"
+#include "log.h"
+#include "metrics.h"
+#include "net.h"
+#include "notify.h"
+#include "parent.h"
+#include "proc.h"
+#include "signer.h"
+#include "vigil/core.h"
+
+struct parent {
+	const struct parent_opts *o;
+	struct vigild_config cfg;      /* effective (after reloads) */
+	struct event_base *base;
+	struct event *sigs[4];
+	struct event *stop_timer;
+	struct metrics_shm *metrics;
+	struct proc signer;
+	struct proc workers[METRICS_MAX_WORKERS];
+	struct proc_restarts restarts[PROC_KIND_COUNT];
+	bool announced;                /* READY=1 sent */
+	bool stopping;
+	bool signer_stop_sent;
+	int exit_code;
+	char url[CONFIG_STR_MAX + 16];
+	struct ipc_msg msg;
+};
+
+static struct parent P;
+
+static void restart_proc(struct proc *p);
+static void begin_stop(int code);
+
+static const char *
+log_target(void)
+{
+	return P.o->daemonised ? "syslog" : P.cfg.log_target;
+}
+
+/* ---- Children ----------------------------------------------------- */
+
+struct net_arg {
+	unsigned index;
+	int signer_fd;
+};
+
+static int
+net_child(void *arg, int parent_fd)
+{
+	const struct net_arg *a = arg;
+	struct net_ctx ctx;
+	char name[16];
+
+	snprintf(name, sizeof name, "net[%u]", a->index);
+	vlog_init(name, log_target(), P.cfg.log_format, P.cfg.log_level);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.cfg = &P.cfg;
+	ctx.index = a->index;
+	ctx.nworkers = P.o->nworkers;
+	ctx.listen_fd = P.o->listen_fds[a->index];
+	ctx.parent_fd = parent_fd;
+	ctx.signer_fd = a->signer_fd;
+	ctx.metrics = P.metrics;
+	return net_main(&ctx);
+}
+
+static int
+signer_child(void *arg, int parent_fd)
+{
+	(void)arg;
+	vlog_init("signer", log_target(), P.cfg.log_format, P.cfg.log_level);
+	return signer_main(&P.cfg, parent_fd);
+}
+
+static bool
+alive(const struct proc *p)
+{
+	return p->pid > 0;
+}
+
+static void
+close_channel(struct proc *p)
+{
+	if (p->ev != NULL) {
+		event_free(p->ev);
+		p->ev = NULL;
+	}
+	if (p->fd >= 0) {
+		close(p->fd);
+		p->fd = -1;
+	}
+}
+
+static void
+kill_proc(struct proc *p, int sig)
+{
+	if (alive(p) && kill(p->pid, sig) != 0 && errno != ESRCH)
+		vlog(VLOG_WARN, "proc.kill", "%s (pid %d): kill: %s", p->name,
+		    (int)p->pid, strerror(errno));
+}
+
+/* Sends to a child; a child that cannot be told is ended instead. */
+static void
+send_or_kill(struct proc *p, enum ipc_type t, const void *payload,
+    size_t len, int fd)
+{
+	if (p->fd < 0 || ipc_send(p->fd, t, payload, len, fd) != 0) {
+		vlog(VLOG_WARN, "ipc.error", "%s (pid %d): cannot send %s: "
+		    "%s; terminating it", p->name, (int)p->pid,
+		    ipc_type_name(t), p->fd < 0 ? "channel closed" :
+		    strerror(errno));
+		kill_proc(p, SIGTERM);
+	}
+}
+
+static void
+check_all_ready(void)
+{
+	char status[CONFIG_STR_MAX + 64];
+
+	if (P.announced || !P.signer.ready)
+		return;
+	for (unsigned i = 0; i < P.o->nworkers; i++)
+		if (!P.workers[i].ready)
+			return;
+	P.announced = true;
+	snprintf(status, sizeof status, "serving %s with %u net workers",
+	    P.url, P.o->nworkers);
+	notify_ready(status);
+	vlog(VLOG_INFO, "vigild.ready", "ready: %s", status);
+}
+
+static void
+fan_out_epoch(const struct proc *from, const struct ipc_epoch *e)
+{
+	for (unsigned i = 0; i < P.o->nworkers; i++) {
+		struct proc *w = &P.workers[i];
+
+		if (w == from || !alive(w) || w->fd < 0)
+			continue;
+		if (ipc_send_epoch(w->fd, e) != 0)
+			vlog(VLOG_WARN, "ipc.error", "%s: cannot forward "
+			    "IPC_EPOCH: %s", w->name, strerror(errno));
+	}
+}
+
+static void
+on_child_msg(evutil_socket_t fd, short what, void *arg)
+{
+	struct proc *p = arg;
+	char err[256];
+	int rfd, rc;
+
+	(void)fd;
+	(void)what;
+	rc = ipc_recv_msg(p->fd, p->kind, PROC_PARENT, &P.msg, &rfd, err,
+	    sizeof err);
+	if (rc == 0 || rc == -1) {
+		/* The child is exiting; SIGCHLD does the rest. */
+		if (rc == -1)
+			vlog(VLOG_WARN, "ipc.error", "%s (pid %d): %s",
+			    p->name, (int)p->pid, err);
+		close_channel(p);
+		return;
+	}
+	if (rc == -2)
+		goto malformed;
+	switch (P.msg.type) {
+	case IPC_READY:
+		if (P.msg.u32 != (uint32_t)p->pid) {
+			snprintf(err, sizeof err, "IPC_READY: pid %u, "
+			    "expected %d", P.msg.u32, (int)p->pid);
+			goto malformed;
+		}
+		p->ready = true;
+		vlog(VLOG_INFO, "proc.ready", "%s (pid %d) ready", p->name,
+		    (int)p->pid);
+		check_all_ready();
+		return;
+	case IPC_EPOCH:
+		fan_out_epoch(p, &P.msg.epoch);
+		return;
+	default:
+		snprintf(err, sizeof err, "unexpected %s",
+		    ipc_type_name(P.msg.type));
+		goto malformed;
+	}
+malformed:
+	vlog(VLOG_ERROR, "ipc.malformed", "%s (pid %d): %s; killing it",
+	    p->name, (int)p->pid, err);
+	close_channel(p);
+	kill_proc(p, SIGKILL);
+}
+
+static int
+watch(struct proc *p)
+{
+	p->ev = event_new(P.base, p->fd, EV_READ | EV_PERSIST, on_child_msg,
+	    p);
+	if (p->ev == NULL || event_add(p->ev, NULL) != 0) {
+		vlog(VLOG_ERROR, "vigild.event", "%s: cannot watch its "
+		    "socket", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Gives worker i and the signer a fresh socket pair: the signer gets
+ * its end with IPC_PEER, and (tell_worker) the worker its end with
+ * IPC_SIGNER_FD. */
+static void
+connect_to_signer(unsigned i, int signer_end, bool tell_worker)
+{
+	struct proc *w = &P.workers[i];
+	uint32_t idx = i;
+	int sv[2];
+
+	if (!alive(&P.signer) || P.signer.fd < 0) {
+		/* The signer's restart will connect everyone. */
+		if (signer_end >= 0)
+			close(signer_end);
+		return;
+	}
+	if (signer_end < 0) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    sv) != 0) {
+			vlog(VLOG_ERROR, "vigild.socketpair", "%s: %s",
+			    w->name, strerror(errno));
+			return;
+		}
+	} else {
+		sv[0] = -1;
+		sv[1] = signer_end;
+	}
+	send_or_kill(&P.signer, IPC_PEER, &idx, sizeof idx, sv[1]);
+	if (tell_worker && sv[0] >= 0)
+		send_or_kill(w, IPC_SIGNER_FD, &idx, sizeof idx, sv[0]);
+	if (sv[0] >= 0)
+		close(sv[0]);
+	close(sv[1]);
+}
+
+static int
+spawn_worker(unsigned i)
+{
+	struct proc *w = &P.workers[i];
+	struct net_arg a;
+	int sv[2], keep[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		vlog(VLOG_ERROR, "proc.spawn", "%s: socketpair: %s", w->name,
+		    strerror(errno));
+		return -1;
+	}
+	a.index = i;
+	a.signer_fd = sv[0];
+	keep[0] = P.o->listen_fds[i];
+	keep[1] = sv[0];
+	if (proc_spawn(w, keep, 2, net_child, &a) != 0) {
+		vlog(VLOG_ERROR, "proc.spawn", "%s: fork: %s", w->name,
+		    strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	close(sv[0]);
+	vlog(VLOG_INFO, "proc.start", "%s started (pid %d)", w->name,
+	    (int)w->pid);
+	if (watch(w) != 0)
+		kill_proc(w, SIGKILL);
+	connect_to_signer(i, sv[1], false);
+	return 0;
+}
+
+static int
+spawn_signer(void)
+{
+	if (proc_spawn(&P.signer, NULL, 0, signer_child, NULL) != 0) {
+		vlog(VLOG_ERROR, "proc.spawn", "signer: fork: %s",
+		    strerror(errno));
+		return -1;
+	}
+	vlog(VLOG_INFO, "proc.start", "signer started (pid %d)",
+	    (int)P.signer.pid);
+	if (watch(&P.signer) != 0) {
+		kill_proc(&P.signer, SIGKILL);
+		return 0;
+	}
+	/* Live workers hold sockets to the old signer: give them new
+	 * ones. (At start-up there are none yet.) */
+	for (unsigned i = 0; i < P.o->nworkers; i++)
+		if (alive(&P.workers[i]))
+			connect_to_signer(i, -1, true);
+	return 0;
+}
+
+/* ---- Restarts ----------------------------------------------------- */
+
+static void
+on_restart_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct proc *p = arg;
+
+	(void)fd;
+	(void)what;
+	event_free(p->restart_ev);
+	p->restart_ev = NULL;
+	restart_proc(p);
+}
+
+static void
+schedule_restart(struct proc *p)
+{
+	long delay;
+
+	if (P.stopping || p->restart_ev != NULL)
+		return;
+	delay = proc_restart_delay(&P.restarts[p->kind], vigil_time_now_ms());
+	if (delay < 0) {
+		vlog(VLOG_ERROR, "proc.restart_limit", "%s died more than %d "
+		    "times in %d s; giving up", proc_kind_name(p->kind),
+		    PROC_RESTART_MAX, PROC_RESTART_WINDOW_MS / 1000);
+		begin_stop(1);
+		return;
+	}
+	if (delay == 0) {
+		restart_proc(p);
+		return;
+	}
+	vlog(VLOG_INFO, "proc.restart", "restarting %s in %ld ms", p->name,
+	    delay);
+	p->restart_ev = evtimer_new(P.base, on_restart_timer, p);
+	if (p->restart_ev != NULL) {
+		struct timeval tv = { delay / 1000, (delay % 1000) * 1000 };
+
+		evtimer_add(p->restart_ev, &tv);
+	}
+}
+
+static void
+restart_proc(struct proc *p)
+{
+	int rc;
+
+	if (P.stopping)
+		return;
+	rc = p->kind == PROC_SIGNER ? spawn_signer() :
+	    spawn_worker(p->index);
+	if (rc != 0)
+		schedule_restart(p);
+}
+
+/* ---- Stopping ----------------------------------------------------- */
+
+static void
+maybe_finish_stop(void)
+{
+	if (!P.stopping)
+		return;
+	for (unsigned i = 0; i < P.o->nworkers; i++)
+		if (alive(&P.workers[i]))
+			return;
+	if (alive(&P.signer)) {
+		/* Workers may ask for a last checkpoint while draining,
+		 * so the signer goes last. */
+		if (!P.signer_stop_sent) {
+			P.signer_stop_sent = true;
+			send_or_kill(&P.signer, IPC_SHUTDOWN, NULL, 0, -1);
+		}
+		return;
+	}
+	event_base_loopbreak(P.base);
+}
+
+static void
+on_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (unsigned i = 0; i < P.o->nworkers; i++) {
+		if (alive(&P.workers[i])) {
+			vlog(VLOG_WARN, "vigild.stop", "%s (pid %d) still "
+			    "running after the drain time; killing it",
+			    P.workers[i].name, (int)P.workers[i].pid);
+			kill_proc(&P.workers[i], SIGKILL);
+		}
+	}
+	if (alive(&P.signer)) {
+		vlog(VLOG_WARN, "vigild.stop", "signer (pid %d) still "
+		    "running; killing it", (int)P.signer.pid);
+		kill_proc(&P.signer, SIGKILL);
+	}
+}
+
+static void
+begin_stop(int code)
+{
+	struct timeval tv;
+
+	if (code > P.exit_code)
+		P.exit_code = code;
+	if (P.stopping)
+		return;
+	P.stopping = true;
+	notify_stopping();
+	vlog(VLOG_INFO, "vigild.stop", "stopping: workers drain their "
+	    "connections (at most %u s)", P.cfg.request_timeout_s + 5);
+	for (unsigned i = 0; i < P.o->nworkers; i++) {
+		struct proc *w = &P.workers[i];
+
+		if (w->restart_ev != NULL) {
+			event_free(w->restart_ev);
+			w->restart_ev = NULL;
+		}
+		if (alive(w))
+			send_or_kill(w, IPC_SHUTDOWN, NULL, 0, -1);
+	}
+	if (P.signer.restart_ev != NULL) {
+		event_free(P.signer.restart_ev);
+		P.signer.restart_ev = NULL;
+	}
+	tv.tv_sec = (time_t)P.cfg.request_timeout_s + 5;
+	tv.tv_usec = 0;
+	P.stop_timer = evtimer_new(P.base, on_stop_timeout, NULL);
+	if (P.stop_timer != NULL)
+		evtimer_add(P.stop_timer, &tv);
+	maybe_finish_stop();
+}
+
+/* ---- Signals ------------------------------------------------------ */
+
+static struct proc *
+find_pid(pid_t pid)
+{
+	if (P.signer.pid == pid)
+		return &P.signer;
+	for (unsigned i = 0; i < P.o->nworkers; i++)
+		if (P.workers[i].pid == pid)
+			return &P.workers[i];
+	return NULL;
+}
+
+static void
+on_sigchld(evutil_socket_t sig, short what, void *arg)
+{
+	pid_t pid;
+	int status;
+
+	(void)sig;
+	(void)what;
+	(void)arg;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct proc *p = find_pid(pid);
+		char how[128];
+		bool clean;
+
+		if (p == NULL)
+			continue;
+		proc_status_text(status, how, sizeof how);
+		clean = P.stopping && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0;
+		vlog(clean ? VLOG_INFO : VLOG_ERROR, "proc.exit",
+		    "%s (pid %d) %s", p->name, (int)pid, how);
+		close_channel(p);
+		p->pid = 0;
+		p->ready = false;
+		if (P.stopping)
+			maybe_finish_stop();
+		else
+			schedule_restart(p);
+	}
+}
+
+/* Applies a new configuration: reloadable keys take effect, the
+ * others keep their running values until a restart. */
+static void
+reload(void)
+{
+	struct vigild_config next, eff;
+	char err[1024], restart[512];
+	char *text;
+	int len;
+
+	notify_reloading();
+	if (config_load(P.o->config_path, &next, err, sizeof err) != 0) {
+		vlog(VLOG_ERROR, "config.reload", "reload failed, keeping the "
+		    "running configuration: %s", err);
+		notify_ready("reload failed; running configuration kept");
+		return;
+	}
+	config_restart_needed(&P.cfg, &next, restart, sizeof restart);
+	eff = next;
+	for (size_t i = 0; i < config_nkeys; i++) {
+		const struct config_key *k = &config_keys[i];
+
+		if (!k->reloadable)
+			memcpy((char *)&eff + k->offset,
+			    (const char *)&P.cfg + k->offset, k->size);
+	}
+	if ((text = malloc(CONFIG_TEXT_MAX)) == NULL ||
+	    (len = config_format(&eff, text, CONFIG_TEXT_MAX)) < 0) {
+		vlog(VLOG_ERROR, "config.reload", "reload failed, keeping the "
+		    "running configuration: normalised text does not fit "
+		    "%d bytes", CONFIG_TEXT_MAX);
+		free(text);
+		notify_ready("reload failed; running configuration kept");
+		return;
+	}
+	P.cfg = eff;
+	vlog_init("parent", log_target(), P.cfg.log_format,
+	    P.cfg.log_level);
+	if (alive(&P.signer))
+		send_or_kill(&P.signer, IPC_CONFIG, text, (size_t)len, -1);
+	for (unsigned i = 0; i < P.o->nworkers; i++)
+		if (alive(&P.workers[i]))
+			send_or_kill(&P.workers[i], IPC_CONFIG, text,
+			    (size_t)len, -1);
+	free(text);
+	vlog(VLOG_INFO, "config.reload", "configuration %s reloaded",
+	    P.o->config_path);
+	if (restart[0] != '\0')
+		vlog(VLOG_WARN, "config.reload", "changed keys that need a "
+		    "restart (still running with the old values): %s",
+		    restart);
+	notify_ready("configuration reloaded");
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	if (sig == SIGHUP) {
+		if (!P.stopping)
+			reload();
+		return;
+	}
+	vlog(VLOG_INFO, "vigild.signal", "%s received",
+	    sig == SIGTERM ? "SIGTERM" : "SIGINT");
+	begin_stop(0);
+}
+
+/* ---- Run ---------------------------------------------------------- */
+
+static void
+init_proc(struct proc *p, enum proc_kind kind, unsigned index)
+{
+	memset(p, 0, sizeof *p);
+	p->kind = kind;
+	p->index = index;
+	p->fd = -1;
+	if (kind == PROC_NET)
+		snprintf(p->name, sizeof p->name, "net[%u]", index);
+	else
+		snprintf(p->name, sizeof p->name, "%s", proc_kind_name(kind));
+}
+
+static void
+cleanup(void)
+{
+	struct proc *all[1 + METRICS_MAX_WORKERS];
+	unsigned n = 0;
+
+	all[n++] = &P.signer;
+	for (unsigned i = 0; i < P.o->nworkers; i++)
+		all[n++] = &P.workers[i];
+	for (unsigned i = 0; i < n; i++) {
+		close_channel(all[i]);
+		if (all[i]->restart_ev != NULL)
+			event_free(all[i]->restart_ev);
+		all[i]->restart_ev = NULL;
+	}
+	for (size_t i = 0; i < sizeof P.sigs / sizeof P.sigs[0]; i++)
+		if (P.sigs[i] != NULL)
+			event_free(P.sigs[i]);
+	if (P.stop_timer != NULL)
+		event_free(P.stop_timer);
+	metrics_destroy(P.metrics);
+	if (P.base != NULL)
+		event_base_free(P.base);
+}
+
+int
+parent_run(const struct parent_opts *o)
+{
+	static const int signals[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT };
+	struct sigaction sa;
+
+	memset(&P, 0, sizeof P);
+	P.o = o;
+	P.cfg = *o->cfg;
+	listen_url(&P.cfg, o->port, P.url, sizeof P.url);
+	init_proc(&P.signer, PROC_SIGNER, 0);
+	for (unsigned i = 0; i < o->nworkers; i++)
+		init_proc(&P.workers[i], PROC_NET, i);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	if ((P.base = event_base_new()) == NULL) {
+		vlog(VLOG_ERROR, "vigild.event", "event_base_new failed");
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+		P.sigs[i] = evsignal_new(P.base, signals[i],
+		    signals[i] == SIGCHLD ? on_sigchld : on_signal, NULL);
+		if (P.sigs[i] == NULL || evsignal_add(P.sigs[i], NULL) != 0) {
+			vlog(VLOG_ERROR, "vigild.event", "cannot watch signal "
+			    "%d", signals[i]);
+			cleanup();
+			return 1;
+		}
+	}
+	if ((P.metrics = metrics_create(o->nworkers)) == NULL) {
+		vlog(VLOG_ERROR, "vigild.metrics", "cannot create the shared "
+		    "metrics mapping");
+		cleanup();
+		return 1;
+	}
+	notify_status("starting");
+	if (spawn_signer() != 0)
+		schedule_restart(&P.signer);
+	for (unsigned i = 0; i < o->nworkers && !P.stopping; i++)
+		if (spawn_worker(i) != 0)
+			schedule_restart(&P.workers[i]);
+	event_base_dispatch(P.base);
+	vlog(P.exit_code == 0 ? VLOG_INFO : VLOG_ERROR, "vigild.exit",
+	    "stopped (exit status %d)", P.exit_code);
+	cleanup();
+	return P.exit_code;
+}

@@ -1,0 +1,338 @@
+#!/bin/sh
+# The API end to end with curl against a running vigild: tenants,
+# devices (ETag/If-Match: 428, 412, 200), lifecycle moves, history,
+# summary, import (good and bad rows, atomic), export (JSONL, CSV,
+# redacted), principals, tokens (secret shown once, never listed,
+# revoked → 401), login, logout, and the audit log holding every change.
+set -eu
+. "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/vigild_env.sh"
+
+PW_ADMIN="admin password for tests"
+PW_BOB="bob's password, long enough"
+
+vigild_setup
+vigild_start
+echo "# vigild on $BASE"
+ADMIN=$(token - admin platform-admin fresh "$PW_ADMIN")
+
+# ------------------------------------------------------------------
+# Tenants
+
+api POST /v1/tenants "$ADMIN" '{"name": "acme", "display_name": "ACME"}'
+check "POST /v1/tenants creates a tenant" 201 "d['name']" acme
+TENANT_ID=$(jbody "d['id']")
+check "the new tenant's Location names it" 201 "h['location']" \
+    "/v1/tenants/$TENANT_ID"
+api POST /v1/tenants "$ADMIN" '{"name": "acme"}'
+check "a taken tenant name is 409" 409
+api POST /v1/tenants "$ADMIN" '{"name": "Not A Slug"}'
+check "a bad tenant name is 422 naming the field" 422 \
+    "d['detail'].startswith(\"field 'name': \")" True
+api POST /v1/tenants "$ADMIN" '{"name": "x", "colour": "red"}'
+check "an unknown member is 422 naming it" 422 \
+    "d['detail'].startswith(\"field 'colour': unknown field\")" True
+api POST /v1/tenants "$ADMIN" '{"name": 7}'
+check "a wrong type is 422: field 'name': expected a string" 422 \
+    "d['detail']" "field 'name': expected a string"
+api GET /v1/tenants "$ADMIN"
+check "GET /v1/tenants lists it" 200 "[t['name'] for t in d['items']]" \
+    '["acme"]'
+api GET /v1/tenants/acme "$ADMIN"
+check "GET /v1/tenants/{name} finds it by name" 200 "d['id']" "$TENANT_ID"
+api PATCH "/v1/tenants/$TENANT_ID" "$ADMIN" '{"display_name": "Acme Corp"}'
+check "PATCH /v1/tenants/{id} sets the display name" 200 \
+    "d['display_name']" "Acme Corp"
+api PATCH /v1/tenants/acme "$ADMIN" '{}'
+check "an empty tenant PATCH is 422" 422
+
+# ------------------------------------------------------------------
+# Devices
+
+T=/v1/tenants/acme
+api POST $T/devices "$ADMIN" '{"name": "cam-1", "model": "Cam X",
+    "imei": "490154203237518", "labels": {"site": "berlin"},
+    "owner": "alice@example.com"}'
+check "POST devices creates a device from an import object" 201 \
+    "[d['name'], d['state'], d['identifiers'][0]['type'], d['version']]" \
+    '["cam-1", "registered", "imei", 1]'
+DEV_ID=$(jbody "d['id']")
+check "the new device has ETag \"v1\"" 201 "h['etag']" '"v1"'
+check "the new device's Location" 201 "h['location']" \
+    "/v1/tenants/$TENANT_ID/devices/$DEV_ID"
+api POST $T/devices "$ADMIN" '{"name": "cam-2", "state": "on"}'
+check "a bad state is 422 listing the states" 422 "d['detail']" \
+    "field 'state': expected one of registered, provisioned, active, quarantined, retired"
+api POST $T/devices "$ADMIN" '{"name": "cam-2", "imei": 5, "labels": 3}'
+check "every bad member is reported at once" 422 "d['detail']" \
+    "field 'imei': expected a string or an array of strings; field 'labels': expected an object of strings or a \"k=v;k2=v2\" string"
+api POST $T/devices "$ADMIN" '{"name": "cam-2", "imei": "490154203237519"}'
+check "a bad IMEI check digit is 422 from the registry" 422 \
+    "'check digit' in d['detail']" True
+api POST $T/devices "$ADMIN" '{"name": "cam-9", "imei": "49-015420-323751-8"}'
+check "the same IMEI in another spelling is 409" 409
+api POST $T/devices "$ADMIN" '{"name": "cam-1"'
+check "malformed JSON is 400" 400
+
+api GET $T/devices/cam-1 "$ADMIN"
+check "GET a device by name" 200 "d['id']" "$DEV_ID"
+check "GET a device carries its ETag" 200 "h['etag']" '"v1"'
+api GET "$T/devices/49-015420-323751-8" "$ADMIN"
+check "GET a device by another spelling of its IMEI" 200 "d['id']" "$DEV_ID"
+api GET $T/devices/nope "$ADMIN"
+check "an unknown device is 404" 404
+
+api PATCH $T/devices/cam-1 "$ADMIN" '{"region": "eu-central"}'
+check "PATCH without If-Match is 428 precondition-required" 428 \
+    "d['type'].endswith('/precondition-required')" True
+api PATCH $T/devices/cam-1 "$ADMIN" '{"region": "eu-central"}' \
+    -H 'If-Match: "v7"'
+check "PATCH with a stale If-Match is 412" 412
+api PATCH $T/devices/cam-1 "$ADMIN" '{"region": "eu-central",
+    "labels": {"site": null, "rack": "r1"}}' -H 'If-Match: "v1"'
+check "PATCH with the current If-Match applies" 200 \
+    "[d['region'], d['labels'], d['version']]" \
+    '["eu-central", {"rack": "r1"}, 2]'
+check "the PATCH reply carries the new ETag" 200 "h['etag']" '"v2"'
+api PATCH $T/devices/cam-1 "$ADMIN" '{"state": "active"}' -H 'If-Match: "v2"'
+check "PATCH refuses a state change, pointing at /state" 422 \
+    "'/state' in d['detail']" True
+
+api POST $T/devices/cam-1/state "$ADMIN" '{"state": "active"}'
+check "a state change without If-Match is 428" 428
+api POST $T/devices/cam-1/state "$ADMIN" '{"state": "active"}' \
+    -H 'If-Match: "v2"'
+check "registered → active is refused (409)" 409
+api POST $T/devices/cam-1/state "$ADMIN" \
+    '{"state": "provisioned", "reason": "bench test"}' -H 'If-Match: "v2"'
+check "registered → provisioned" 200 "[d['state'], d['version']]" \
+    '["provisioned", 3]'
+api POST $T/devices/cam-1/state "$ADMIN" '{"state": "active"}' \
+    -H 'If-Match: "v3"'
+check "provisioned → active" 200 "d['state']" active
+
+api GET $T/devices/cam-1/history "$ADMIN"
+check "history lists create, update and the moves" 200 \
+    "[e['event'] for e in d['items']]" '["create", "update", "state", "state"]'
+api GET "$T/devices/cam-1/history?limit=2" "$ADMIN"
+CUR=$(jbody "d['next_cursor']")
+api GET "$T/devices/cam-1/history?limit=2&cursor=$CUR" "$ADMIN"
+check "history pages with next_cursor" 200 "[e['to'] for e in d['items']]" \
+    '["provisioned", "active"]'
+api GET $T/summary "$ADMIN"
+check "summary counts the device" 200 "[d['devices'], d['states']['active']]" \
+    '[1, 1]'
+
+# ------------------------------------------------------------------
+# Import and export
+
+printf 'name,model,imei\ncam-10,Cam X,356938035643809\ncam-11,Cam Y,\ncam-12,Cam X,356938035643808\n' \
+    >"$WORK/good-bad.csv"
+api_raw POST $T/devices/import "$ADMIN" text/csv "$WORK/good-bad.csv"
+check "CSV import keeps good rows and reports the bad one" 200 \
+    "[d['rows_read'], d['rows_imported'], d['rows_failed'], d['fatal'], d['errors'][0]['line']]" \
+    '[3, 2, 1, false, 4]'
+printf '{"name": "cam-20"}\n{"name": "cam-21", "imei": "1"}\n' >"$WORK/bad.jsonl"
+api_raw POST "$T/devices/import?atomic=true" "$ADMIN" application/x-ndjson \
+    "$WORK/bad.jsonl"
+check "atomic JSON Lines import with a bad row keeps nothing" 200 \
+    "[d['rows_read'], d['rows_imported'], d['rows_failed']]" '[2, 0, 1]'
+printf 'name,colour\nx,red\n' >"$WORK/fatal.csv"
+api_raw POST $T/devices/import "$ADMIN" text/csv "$WORK/fatal.csv"
+check "an unknown CSV column stops the run (fatal)" 200 \
+    "[d['fatal'], d['rows_imported'], 'colour' in d['errors'][0]['message']]" \
+    '[true, 0, true]'
+api_raw POST $T/devices/import "$ADMIN" application/json "$WORK/bad.jsonl"
+check "import with another Content-Type is 415" 415
+api GET "$T/devices?limit=2" "$ADMIN"
+check "a device page of 2 has a cursor" 200 \
+    "[len(d['items']), d['next_cursor'] is not None]" '[2, true]'
+CUR=$(jbody "d['next_cursor']")
+api GET "$T/devices?limit=2&cursor=$CUR" "$ADMIN"
+check "the next page holds the third device" 200 "len(d['items'])" 1
+api GET "$T/devices?state=active" "$ADMIN"
+check "filter by state" 200 "[x['name'] for x in d['items']]" '["cam-1"]'
+api GET "$T/devices?label=rack=r1" "$ADMIN"
+check "filter by label k=v" 200 "[x['name'] for x in d['items']]" '["cam-1"]'
+api GET "$T/devices?identifier=35-693803-564380-9" "$ADMIN"
+check "find by identifier in another spelling" 200 \
+    "[x['name'] for x in d['items']]" '["cam-10"]'
+api GET "$T/devices?state=on" "$ADMIN"
+check "a bad filter is 400 naming the parameter" 400 \
+    "d['detail'].startswith(\"query parameter 'state'\")" True
+
+api GET "$T/devices/export" "$ADMIN"
+lines=$(grep -c . "$OUT" || true)
+if [ "$STATUS" = 200 ] && [ "$lines" = 3 ] && grep -q alice@example.com "$OUT"; then
+	ok "export streams one JSON line per device, owner included"
+else
+	notok "export streams one JSON line per device, owner included" \
+	    "HTTP $STATUS, $lines lines: $(head -c 400 "$OUT")"
+fi
+cp "$OUT" "$WORK/export.jsonl"
+api GET "$T/devices/export?redact=true" "$ADMIN"
+if [ "$STATUS" = 200 ] && [ "$(grep -c . "$OUT")" = 3 ] &&
+    ! grep -q owner "$OUT"; then
+	ok "export?redact=true leaves out the owner contact"
+else
+	notok "export?redact=true leaves out the owner contact" \
+	    "HTTP $STATUS: $(head -c 400 "$OUT")"
+fi
+api GET "$T/devices/export?format=csv&redact=true" "$ADMIN"
+if [ "$STATUS" = 200 ] && head -n 1 "$OUT" | grep -q '^name,model,gtin,state,region,owner,labels' &&
+    ! grep -q alice "$OUT" && [ "$(grep -c . "$OUT")" = 4 ]; then
+	ok "CSV export with redact keeps the owner column empty"
+else
+	notok "CSV export with redact keeps the owner column empty" \
+	    "HTTP $STATUS: $(head -c 400 "$OUT")"
+fi
+api GET "$T/devices/export?format=xml" "$ADMIN"
+check "an unknown export format is 400" 400
+
+# ------------------------------------------------------------------
+# Principals and tokens
+
+api POST $T/principals "$ADMIN" "{\"name\": \"bob\", \"role\": \"operator\",
+    \"password\": \"$PW_BOB\"}"
+check "POST principals creates a human with a password" 201 \
+    "[d['name'], d['role'], d['has_password'], 'password' in d]" \
+    '["bob", "operator", true, false]'
+BOB_ID=$(jbody "d['id']")
+api POST $T/principals "$ADMIN" '{"name": "ci", "kind": "service",
+    "role": "device-manager"}'
+check "POST principals creates a service account" 201 "d['kind']" service
+api POST $T/principals "$ADMIN" '{"name": "eve", "role": "platform-admin"}'
+check "a tenant principal cannot be platform-admin (422)" 422
+api POST $T/principals "$ADMIN" '{"name": "eve", "role": "king"}'
+check "an unknown role is 422 listing the roles" 422 "d['detail']" \
+    "field 'role': expected one of platform-admin, tenant-admin, security-analyst, device-manager, operator, auditor"
+api GET $T/principals "$ADMIN"
+check "GET principals lists them" 200 "sorted(p['name'] for p in d['items'])" \
+    '["bob", "ci"]'
+api GET $T/principals/bob "$ADMIN"
+check "GET a principal by name" 200 "d['id']" "$BOB_ID"
+api PATCH $T/principals/bob "$ADMIN" '{"role": "device-manager"}'
+check "PATCH a principal's role" 200 "d['role']" device-manager
+
+api POST $T/principals/ci/tokens "$ADMIN" '{"ttl_s": 3600, "label": "ci job"}'
+check "POST tokens shows the secret once" 201 \
+    "[d['token'][:4], len(d['token']), d['label'], d['role']]" \
+    '["vgl_", 47, "ci job", "device-manager"]'
+CI_TOKEN=$(jbody "d['token']")
+CI_TOKEN_ID=$(jbody "d['id']")
+api POST $T/principals/ci/tokens "$ADMIN" '{"ttl_s": 3600, "label": "x",
+    "role": "tenant-admin"}'
+check "a token cannot outrank its principal" 403
+api GET "$T/tokens?principal=ci" "$ADMIN"
+check "GET tokens lists it without a secret" 200 \
+    "[[t['id'], t['label']] for t in d['items']]" "[[\"$CI_TOKEN_ID\", \"ci job\"]]"
+if grep -q "$CI_TOKEN" "$OUT" || grep -q '"token"' "$OUT"; then
+	notok "the token list never holds a secret" "$(head -c 400 "$OUT")"
+else
+	ok "the token list never holds a secret"
+fi
+api GET $T/devices "$CI_TOKEN"
+check "the new token works" 200
+api POST $T/devices "$CI_TOKEN" '{"name": "from-ci"}'
+check "the service account adds a device (device-manager)" 201
+api GET $T/principals "$CI_TOKEN"
+check "a device-manager cannot list principals (403)" 403
+api DELETE "$T/tokens/$CI_TOKEN_ID" "$ADMIN"
+check "DELETE tokens/{id} revokes it" 204
+api GET $T/devices "$CI_TOKEN"
+check "a revoked token is 401" 401 "'revoked' in d['detail']" True
+
+# ------------------------------------------------------------------
+# Login, whoami, logout
+
+api POST /v1/auth/login "" "{\"tenant\": \"acme\", \"name\": \"bob\",
+    \"password\": \"$PW_BOB\"}"
+check "login gives a token" 201 "[d['token'][:4], d['principal']['name']]" \
+    '["vgl_", "bob"]'
+BOB_TOKEN=$(jbody "d['token']")
+api GET /v1/auth/whoami "$BOB_TOKEN"
+check "whoami names the principal and its token" 200 \
+    "[d['principal']['name'], d['token']['label']]" '["bob", "login"]'
+api POST /v1/auth/login "" '{"tenant": "acme", "name": "bob",
+    "password": "not the password at all"}'
+check "a wrong password is 401 invalid credentials" 401
+api POST /v1/auth/login "" "{\"tenant\": \"nosuch\", \"name\": \"bob\",
+    \"password\": \"$PW_BOB\"}"
+check "an unknown tenant is the same 401" 401
+api POST /v1/auth/password "$BOB_TOKEN" '{"old": "wrong wrong wrong",
+    "new": "a brand new password"}'
+check "a password change with a wrong old password is 401" 401
+api POST /v1/auth/logout "$BOB_TOKEN"
+check "logout is 204" 204
+api GET /v1/auth/whoami "$BOB_TOKEN"
+check "the logged-out token is 401" 401
+
+# ------------------------------------------------------------------
+# Tenant deletion
+
+api POST /v1/tenants "$ADMIN" '{"name": "tmp"}'
+api DELETE /v1/tenants/tmp "$ADMIN"
+check "an empty tenant is deleted (204)" 204
+api DELETE /v1/tenants/acme "$ADMIN"
+check "a tenant with devices is 409" 409
+
+# ------------------------------------------------------------------
+# Bad input is the client's error: a 4xx with a detail, never a 5xx.
+
+printf '%s\n' '[]' '"x"' 'null' '7' '{"name": {}}' '{"name": [1]}' \
+    '{"role": 5, "kind": true}' '{"state": 1, "reason": []}' \
+    '{"labels": {"k": 1}, "identifiers": [1]}' '{"ttl_s": "1", "label": 2}' \
+    '{"ttl_s": -1, "label": "x"}' '{"old": 1, "new": null}' \
+    '{"add_identifiers": [{"type": "nope", "value": "1"}]}' \
+    '{"name": "a\u0000b"}' '{"display_name": 5}' '{"disabled": "yes"}' \
+    >"$WORK/bodies"
+for route in "POST /v1/tenants" "PATCH $T" "POST $T/devices" \
+    "PATCH $T/devices/cam-1" "POST $T/devices/cam-1/state" \
+    "POST $T/principals" "PATCH $T/principals/bob" \
+    "POST $T/principals/bob/tokens" "POST /v1/platform/principals" \
+    "POST /v1/platform/principals/admin/tokens" "POST /v1/auth/reauth" \
+    "POST /v1/auth/password" "POST /v1/auth/totp/confirm" \
+    "POST /v1/auth/login"; do
+	bad=
+	while IFS= read -r body; do
+		api ${route% *} "${route#* }" "$ADMIN" "$body" -H 'If-Match: "v4"'
+		case $STATUS in
+		4??) jbody "d['detail']" >/dev/null 2>&1 ||
+		    bad="$bad $body → $STATUS without a problem detail;" ;;
+		*) bad="$bad $body → $STATUS;" ;;
+		esac
+	done <"$WORK/bodies"
+	if [ -z "$bad" ]; then
+		ok "$route: malformed bodies get a 4xx problem"
+	else
+		notok "$route: malformed bodies get a 4xx problem" "$bad"
+	fi
+done
+
+# ------------------------------------------------------------------
+# Audit
+
+api GET "$T/audit?limit=1000" "$ADMIN"
+check "the tenant's audit log holds every change" 200 \
+    "sorted(set(e['action'] for e in d['items'] if e['outcome'] == 'ok') & {'device.create', 'device.update', 'device.state', 'device.import', 'device.export', 'principal.create', 'principal.update', 'token.create', 'token.revoke'})" \
+    '["device.create", "device.export", "device.import", "device.state", "device.update", "principal.create", "principal.update", "token.create", "token.revoke"]'
+api GET "/v1/audit?action=auth.login&outcome=failed" "$ADMIN"
+check "failed logins are audited" 200 "len(d['items']) >= 2" True
+if grep -q "not the password at all" "$OUT"; then
+	notok "no password in the audit log" "$(head -c 400 "$OUT")"
+else
+	ok "no password in the audit log"
+fi
+api GET "/v1/audit?outcome=denied" "$ADMIN"
+check "denied requests are audited" 200 "len(d['items']) >= 1" True
+api GET "/v1/audit?action=principal.create" "$ADMIN"
+check "principal creation is flagged privileged" 200 \
+    "all(e['privileged'] for e in d['items'])" True
+api GET "/v1/audit?outcome=maybe" "$ADMIN"
+check "a bad audit filter is 400" 400
+api GET /v1/audit/verify "$ADMIN"
+check "the audit chain verifies" 200 "[d['ok'], d['first_bad_seq']]" \
+    '[true, 0]'
+
+vigild_finish
+finish
