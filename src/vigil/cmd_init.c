@@ -371,7 +371,7 @@ cli_init(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_usage(a->cmd, "%s", err);
 	if ((st = prepare_dir(ctx, a, &r)) != CLI_EXIT_OK)
 		return st;
-	if ((st = check_free(&r)) != CLI_EXIT_OK ||
+	if (check_free(&r) != CLI_EXIT_OK ||
 	    !subdir(&r, "tls", 0700, &r.made_tls) ||
 	    /* 0711: vigild's workers, which may run as another user, read
 	     * keys/audit.pub (0644); audit.key stays 0600. */

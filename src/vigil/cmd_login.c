@@ -179,8 +179,8 @@ cli_login(struct cli_ctx *ctx, const struct cli_args *a)
 	role = json_string_value(json_object_get(p, "role"));
 	if (tok == NULL || strlen(tok) >= VIGIL_TOKEN_STRLEN) {
 		json_decref(res);
-		remote_fail(ctx, VIGIL_EIO, CLI_EXIT_CONN, "malformed reply from "
-		    "the server: login: no token");
+		remote_fail(ctx, VIGIL_EIO, CLI_EXIT_CONN, "malformed reply "
+		    "from the server: login: no token");
 		return cli_store_err(ctx, VIGIL_EIO);
 	}
 	st = save(ctx, tenant, tok);
@@ -197,8 +197,8 @@ cli_login(struct cli_ctx *ctx, const struct cli_args *a)
 		}
 		st = cli_json_emit(stdout, o) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 	} else if (st == CLI_EXIT_OK) {
-		printf("logged in to %s as %s (%s%s%s); token expires %s, saved "
-		    "in %s\n", cli_safe(ctx->server), cli_safe(name),
+		printf("logged in to %s as %s (%s%s%s); token expires %s, "
+		    "saved in %s\n", cli_safe(ctx->server), cli_safe(name),
 		    role ? cli_safe(role) : "?", tenant ? ", tenant " : "",
 		    tenant ? cli_safe(tenant) : "", exp ? cli_safe(exp) :
 		    "never", cli_safe(ctx->conf->path));

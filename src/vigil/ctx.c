@@ -157,13 +157,11 @@ cli_mode(struct cli_ctx *ctx, const struct cli_cmd *c)
 	 * file that vigil login wrote. */
 	if (ctx->server_opt) {
 		remote = true;
-	} else if (ctx->data_opt) {
-		remote = false;
-	} else if (env != NULL) {
+	} else if (env != NULL && !ctx->data_opt) {
 		ctx->server = env;
 		remote = true;
-	} else if (!(c->flags & CLI_CMD_SERVER) &&
-	    env_nonempty("VIGIL_DATA") != NULL) {
+	} else if (ctx->data_opt || (!(c->flags & CLI_CMD_SERVER) &&
+	    env_nonempty("VIGIL_DATA") != NULL)) {
 		remote = false;
 	} else {
 		if ((st = load_conf(ctx)) != CLI_EXIT_OK)

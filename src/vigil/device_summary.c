@@ -187,7 +187,8 @@ cli_device_summary(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_store_err(ctx, rc);
 	view = limit_view(&s, top);
 	if (ctx->json)
-		ok = cli_json_emit(stdout, vigil_inventory_summary_to_json(&view));
+		ok = cli_json_emit(stdout,
+		    vigil_inventory_summary_to_json(&view));
 	else
 		print_summary(&view);
 	vigil_inventory_summary_free(&s);

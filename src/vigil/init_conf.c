@@ -118,8 +118,8 @@ init_conf_write(const char *path, const struct init_conf *c, char *err,
 	if (fclose(f) != 0)
 		ok = false;
 	if (!ok) {
-		snprintf(err, errsize, "cannot write %s (a path holds a control "
-		    "character, or the disk is full)", path);
+		snprintf(err, errsize, "cannot write %s (a path holds a "
+		    "control character, or the disk is full)", path);
 		unlink(path);
 		return false;
 	}

@@ -438,8 +438,8 @@ transport_error(struct cli_remote *r, CURLcode cc, const struct xfer *x)
 	switch (cc) {
 	case CURLE_WRITE_ERROR:
 		if (x->too_big)
-			return rfail(r, VIGIL_ERANGE, CLI_EXIT_CONN, "the reply "
-			    "of %s is larger than %u MiB", r->base,
+			return rfail(r, VIGIL_ERANGE, CLI_EXIT_CONN,
+			    "the reply of %s is larger than %u MiB", r->base,
 			    REMOTE_MAX_REPLY >> 20);
 		if (x->write_errno != 0)
 			return rfail(r, VIGIL_EIO, CLI_EXIT_FAIL, "writing "
@@ -479,7 +479,11 @@ set_options(struct cli_ctx *ctx, struct cli_remote *r,
 	CURLcode e = CURLE_OK;
 
 	/* Transport policy: https only, verified, TLS 1.2+, no redirect. */
-#define SET(opt, v) do { if (e == CURLE_OK) e = curl_easy_setopt(c, opt, v); } while (0)
+#define SET(opt, v)                                                      \
+	do {                                                             \
+		if (e == CURLE_OK)                                       \
+			e = curl_easy_setopt(c, opt, v);                 \
+	} while (0)
 	SET(CURLOPT_URL, url);
 	SET(CURLOPT_PROTOCOLS_STR, "https");
 	SET(CURLOPT_REDIR_PROTOCOLS_STR, "https");

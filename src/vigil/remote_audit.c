@@ -145,7 +145,7 @@ remote_audit_list(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	struct vigil_buf b;
 	json_t *res = NULL, *items, *e;
-	const char *next;
+	const char *next = NULL;
 	enum vigil_err rc;
 	bool ok = true;
 	size_t i;
@@ -162,9 +162,10 @@ remote_audit_list(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_store_err(ctx, rc);
 	}
 	if (ctx->json) {
-		json_array_foreach(items, i, e)
+		json_array_foreach(items, i, e) {
 			if (ok)
 				ok = cli_json_emit(stdout, json_incref(e));
+		}
 		if (ok && next != NULL) {
 			json_t *o = json_object();
 
@@ -177,8 +178,9 @@ remote_audit_list(struct cli_ctx *ctx, const struct cli_args *a)
 		printf("%-7s %-24s %-8s %-4s %-20s %-22s %-24s %s\n", "SEQ",
 		    "TIME", "OUTCOME", "PRIV", "PRINCIPAL", "ACTION", "OBJECT",
 		    "TENANT");
-		json_array_foreach(items, i, e)
+		json_array_foreach(items, i, e) {
 			print_row(e);
+		}
 	} else {
 		cli_note(ctx, "no audit entries match");
 	}
@@ -195,7 +197,7 @@ remote_audit_export(struct cli_ctx *ctx, const struct cli_args *a)
 	unsigned long long n = 0;
 	struct vigil_buf b;
 	json_t *res = NULL, *items, *e;
-	const char *next;
+	const char *next = NULL;
 	enum vigil_err rc;
 	size_t i;
 	int st;

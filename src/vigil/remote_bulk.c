@@ -261,6 +261,7 @@ next_piece(struct cli_ctx *ctx, struct chunker *c, bool atomic,
 
 	vigil_buf_reset(body);
 	*skew = 0;
+	*cut = 0;
 	if (!atomic && !fill(c, IMPORT_CHUNK))
 		return remote_fail(ctx, VIGIL_EIO, CLI_EXIT_FAIL, "reading "
 		    "the import: %s", strerror(c->err));
@@ -325,8 +326,8 @@ r_device_import(struct cli_ctx *ctx, int fd,
 	if (atomic && (rc = read_all(ctx, &c)) != VIGIL_OK)
 		goto out;
 	while (first || c.len > 0 || !c.eof) {
-		size_t cut;
-		uint64_t skew;
+		size_t cut = 0;
+		uint64_t skew = 0;
 
 		if ((rc = next_piece(ctx, &c, atomic, &body, &cut, &skew)) !=
 		    VIGIL_OK)

@@ -152,9 +152,13 @@ cli_conf_load(struct cli_conf **out, char *err, size_t errsize)
 		snprintf(err, errsize, "out of memory");
 		return VIGIL_ENOMEM;
 	}
+	/* Without a home there is no config file: an empty config (vigil
+	 * login will say why it cannot save one). */
 	if (!conf_dir(c->path, sizeof c->path, err, errsize)) {
-		cli_conf_free(c);
-		return VIGIL_EINVAL;
+		c->path[0] = '\0';
+		err[0] = '\0';
+		*out = c;
+		return VIGIL_OK;
 	}
 	snprintf(c->path + strlen(c->path), sizeof c->path - strlen(c->path),
 	    "/config");

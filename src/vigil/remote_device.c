@@ -72,8 +72,9 @@ r_get_all(struct cli_ctx *ctx, const char *path, json_t **out)
 			break;
 		if ((rc = rjson_page(ctx, page, &items, &next)) != VIGIL_OK)
 			break;
-		json_array_foreach(items, i, v)
+		json_array_foreach(items, i, v) {
 			json_array_append(*out, v);
+		}
 	} while (next != NULL);
 	json_decref(page);
 	vigil_buf_free(&b);
@@ -134,7 +135,7 @@ r_tenant_list(struct cli_ctx *ctx, const char *cursor, size_t limit,
 {
 	struct vigil_buf b;
 	json_t *res = NULL, *items, *v;
-	const char *nx;
+	const char *nx = NULL;
 	char lim[24];
 	enum vigil_err rc;
 	size_t i;
@@ -464,7 +465,8 @@ devices_of(struct cli_ctx *ctx, const json_t *items,
 	json_t *v;
 	size_t i;
 
-	out->items = calloc(json_array_size(items) + 1, sizeof *out->items);
+	out->items = calloc(json_array_size(items) + 1,
+	    sizeof(struct vigil_device *));
 	if (out->items == NULL)
 		return remote_fail(ctx, VIGIL_ENOMEM, CLI_EXIT_FAIL,
 		    "out of memory");
@@ -483,7 +485,7 @@ device_page(struct cli_ctx *ctx, const char *path,
     struct vigil_device_list *out)
 {
 	json_t *res = NULL, *items;
-	const char *next;
+	const char *next = NULL;
 	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
@@ -582,7 +584,7 @@ r_device_history(struct cli_ctx *ctx, const char *ref, int64_t after,
 {
 	struct vigil_buf b;
 	json_t *res = NULL, *items;
-	const char *next;
+	const char *next = NULL;
 	char a[24], lim[24];
 	enum vigil_err rc;
 

@@ -4,6 +4,7 @@
  * JSON Lines from the registry's exporter, optionally without the
  * owner contact, which is personal data).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,12 +82,16 @@ import_format(struct req *r, enum vigil_import_format *fmt)
 static json_t *
 fatal_error_json(const char *msg)
 {
-	unsigned long long line = 0;
-	int used = 0;
+	unsigned long long line;
+	char *end;
 
-	if (sscanf(msg, "line %llu: %n", &line, &used) == 1 && used > 0)
-		return json_pack("{s:I, s:s}", "line", (json_int_t)line,
-		    "message", msg);
+	if (strncmp(msg, "line ", 5) == 0 && msg[5] >= '1' && msg[5] <= '9') {
+		errno = 0;
+		line = strtoull(msg + 5, &end, 10);
+		if (errno == 0 && end[0] == ':' && line <= INT64_MAX)
+			return json_pack("{s:I, s:s}", "line",
+			    (json_int_t)line, "message", msg);
+	}
 	return json_pack("{s:n, s:s}", "line", "message", msg);
 }
 

@@ -132,12 +132,12 @@ check_grant(struct req *r, enum vigil_role role, const char *action,
 /* ------------------------------------------------------------------ */
 /* Principals */
 
+/* scope: the tenant id, or NULL on the platform route (platform). */
 static void
-principal_create(struct req *r, const char *scope)
+principal_create(struct req *r, const char *scope, bool platform)
 {
 	static const char *const keys[] = { "name", "kind", "role",
 		"password", NULL };
-	const bool platform = scope == NULL;
 	const char *name, *kind_s, *password;
 	enum vigil_principal_kind kind = VIGIL_PRINCIPAL_HUMAN;
 	enum vigil_role role;
@@ -205,7 +205,7 @@ api_principal_list(struct req *r)
 void
 api_principal_create(struct req *r)
 {
-	principal_create(r, r->tenant.id);
+	principal_create(r, r->tenant.id, false);
 }
 
 void
@@ -317,10 +317,9 @@ api_principal_delete(struct req *r)
 /* Tokens */
 
 static void
-token_create(struct req *r, const char *scope)
+token_create(struct req *r, const char *scope, bool platform)
 {
 	static const char *const keys[] = { "role", "ttl_s", "label", NULL };
-	const bool platform = scope == NULL;
 	struct vigil_principal p;
 	struct vigil_token_info info;
 	enum vigil_role role, effective;
@@ -379,7 +378,7 @@ out:
 void
 api_token_create(struct req *r)
 {
-	token_create(r, r->tenant.id);
+	token_create(r, r->tenant.id, false);
 }
 
 void
@@ -448,11 +447,11 @@ api_platform_principal_list(struct req *r)
 void
 api_platform_principal_create(struct req *r)
 {
-	principal_create(r, NULL);
+	principal_create(r, NULL, true);
 }
 
 void
 api_platform_token_create(struct req *r)
 {
-	token_create(r, NULL);
+	token_create(r, NULL, true);
 }

@@ -48,7 +48,7 @@ struct audit_hook {
 	int64_t sent_ms;           /* when the outstanding one was sent */
 	bool timed_out;            /* the last request got no answer */
 	int64_t ckpt_seq;          /* last checkpoint known */
-	char why[160];             /* why not ok */
+	char why[320];             /* why not ok */
 };
 
 static void hook_request(struct audit_hook *h);

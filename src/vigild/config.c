@@ -386,6 +386,10 @@ join_path(const char *dir, const char *rel, char *out, size_t size)
 		rel += 2;
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--;
+	if (strcmp(rel, ".") == 0 || rel[0] == '\0') {
+		n = snprintf(out, size, "%.*s", (int)dl, dir);
+		return n < 0 || (size_t)n >= size ? -1 : 0;
+	}
 	n = snprintf(out, size, "%.*s%s%s", (int)dl, dir,
 	    dir[dl - 1] == '/' ? "" : "/", rel);
 	return n < 0 || (size_t)n >= size ? -1 : 0;

@@ -21,6 +21,7 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,6 +258,11 @@ conn_setup(struct conn *c)
 		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 		return;
 	}
+	/* Replies leave as a few small TLS records: without this, Nagle
+	 * holds the last one back until the client's delayed ACK, 40 ms
+	 * per request on a keep-alive connection. */
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+	    sizeof(int));
 	peer_address(c);
 	if (c->ip[0] != '\0') {
 		c->ipc = ip_get(t, c->ip);
@@ -393,6 +399,21 @@ conn_release(struct conn *c)
 	free(c);
 	if (t->n == 0 && w->draining)
 		net_worker_conns_gone(w);
+}
+
+void
+conn_coalesce_output(struct conn *c)
+{
+	struct evbuffer *out;
+	size_t n;
+
+	if (c == NULL || c->cut)
+		return;
+	out = bufferevent_get_output(c->bev);
+	n = evbuffer_get_length(out);
+	/* One TLS record holds at most 16 KiB. */
+	if (n > 0 && n <= 16384)
+		(void)evbuffer_pullup(out, -1);
 }
 
 struct conn *

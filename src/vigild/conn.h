@@ -50,6 +50,12 @@ const char *conn_ip(struct conn *c);
  * connection is idle again (or already has the next request's bytes). */
 void conn_request_done(struct conn *c);
 
+/* A reply just handed to evhttp sits in the output buffer as separate
+ * pieces (status and headers, body), which bufferevent_openssl would
+ * send as one TLS record and one write() each: a small reply is made
+ * contiguous so it leaves as one. */
+void conn_coalesce_output(struct conn *c);
+
 /* Open connections of this worker. */
 unsigned conn_count(const struct conn_table *t);
 

@@ -149,6 +149,7 @@ http_send(struct req *r, int status, const char *content_type,
 	reply_headers(r, content_type);
 	conn_request_done(r->w->rs.conn);
 	evhttp_send_reply(r->ev, status, problem_title(status), body);
+	conn_coalesce_output(r->w->rs.conn);
 }
 
 void
@@ -505,6 +506,7 @@ request_cb(struct evhttp_request *ev, void *arg)
 {
 	struct net_worker *w = arg;
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
+	bool debug = strcmp(w->cfg.log_level, "debug") == 0;
 	char q[PATH_QUOTE_MAX];
 	struct req r;
 	int64_t dt;
@@ -522,9 +524,10 @@ request_cb(struct evhttp_request *ev, void *arg)
 		    (uint64_t)r.start_ns);
 	peer_ip(&r);
 	common_headers(&r);
-	vlog(VLOG_DEBUG, "http.request", "%s %s %s from %s", r.request_id,
-	    method_name(cmd), quote(evhttp_request_get_uri(ev), q, sizeof q),
-	    r.ip);
+	if (debug)
+		vlog(VLOG_DEBUG, "http.request", "%s %s %s from %s",
+		    r.request_id, method_name(cmd),
+		    quote(evhttp_request_get_uri(ev), q, sizeof q), r.ip);
 
 	pipeline(&r, cmd);
 
@@ -540,8 +543,11 @@ request_cb(struct evhttp_request *ev, void *arg)
 	dt = mono_ns() - r.start_ns;
 	metrics_request(w->metrics, w->index, r.match.route != NULL ?
 	    route_index(r.match.route) : (size_t)-1, r.status, dt);
-	vlog(r.status >= 500 ? VLOG_WARN : VLOG_DEBUG, "http.reply",
-	    "%s %d in %.3f ms", r.request_id, r.status, (double)dt / 1e6);
+	/* 503 is /readyz saying "not yet": not worth a warning. */
+	if (debug || (r.status >= 500 && r.status != 503))
+		vlog(r.status >= 500 && r.status != 503 ? VLOG_WARN :
+		    VLOG_DEBUG, "http.reply", "%s %d in %.3f ms",
+		    r.request_id, r.status, (double)dt / 1e6);
 	scratch_reset(w);
 	/* Nothing the request held may outlive it. */
 	OPENSSL_cleanse(&r.auth, sizeof r.auth);

@@ -25,6 +25,7 @@ static char log_proc[32] = "vigild";
 static bool log_syslog;
 static bool log_json;
 static enum vlog_level log_max = VLOG_INFO;
+static pid_t syslog_pid; /* process that opened the syslog socket */
 
 static void
 lib_log(enum vigil_log_level level, const char *msg, void *ctx)
@@ -46,13 +47,16 @@ vlog_init(const char *proc, const char *target, const char *format,
 	for (int i = 0; level != NULL && i < 4; i++)
 		if (strcmp(level, levels[i]) == 0)
 			log_max = (enum vlog_level)i;
-	if (log_syslog)
+	/* Connect to syslog once per process, whatever the target: a
+	 * sandboxed process cannot create the socket later, and a reload
+	 * may switch the target. Time zone data is read now for the same
+	 * reason. */
+	if (syslog_pid != getpid()) {
 		closelog();
-	log_syslog = want_syslog;
-	/* Connect now: a sandboxed process cannot create the socket
-	 * later. Time zone data is read now for the same reason. */
-	if (log_syslog)
 		openlog("vigild", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		syslog_pid = getpid();
+	}
+	log_syslog = want_syslog;
 	tzset();
 	vigil_log_set_handler(lib_log, NULL);
 }

@@ -281,6 +281,20 @@ main(int argc, char **argv)
 		    op.config ? op.config : DEFAULT_CONFIG);
 	}
 
+	/* Absolute, so that SIGHUP finds the file after daemonise()
+	 * changed to /. */
+	if (path[0] != '/') {
+		char cwd[CONFIG_PATH_MAX], rel[CONFIG_PATH_MAX];
+
+		memcpy(rel, path, sizeof rel);
+		if (getcwd(cwd, sizeof cwd) == NULL ||
+		    snprintf(path, sizeof path, "%s/%s", cwd, rel) >=
+		    (int)sizeof path) {
+			fputs("vigild: configuration path is too long\n",
+			    stderr);
+			return 1;
+		}
+	}
 	vlog_init("parent", "stderr", "text", "info");
 	if (config_load(path, &cfg, err, sizeof err) != 0 ||
 	    config_check_files(&cfg, err, sizeof err) != 0) {

@@ -175,6 +175,23 @@ parent_cb(evutil_socket_t fd, short what, void *arg)
 	free(m);
 }
 
+/* One event loop per worker. The epoll changelist folds the several
+ * enable/disable calls evhttp makes per request on a connection into
+ * one epoll_ctl per loop iteration. */
+static struct event_base *
+new_base(void)
+{
+	struct event_config *ec = event_config_new();
+	struct event_base *b;
+
+	if (ec == NULL)
+		return NULL;
+	event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	b = event_base_new_with_config(ec);
+	event_config_free(ec);
+	return b;
+}
+
 /* Everything that opens a file or a socket happens here, before the
  * sandbox. */
 static int
@@ -195,7 +212,7 @@ setup(struct net_worker *w, char *err, size_t errsize)
 	}
 	if ((w->ssl = tls_ctx_new(c, err, errsize)) == NULL)
 		return -1;
-	if ((w->base = event_base_new()) == NULL ||
+	if ((w->base = new_base()) == NULL ||
 	    (w->conns = conn_table_new(w)) == NULL ||
 	    (w->rl = ratelimit_new(c->rate_limit_rps,
 	    c->rate_limit_burst)) == NULL ||

@@ -55,7 +55,16 @@ static void begin_stop(int code);
 static const char *
 log_target(void)
 {
-	return P.o->daemonised ? "syslog" : P.cfg.log_target;
+	return P.cfg.log_target;
+}
+
+/* A daemonised vigild has no stderr: its effective target (the one the
+ * children get too) is syslog. */
+static void
+effective_log_target(struct vigild_config *c)
+{
+	if (P.o->daemonised)
+		snprintf(c->log_target, sizeof c->log_target, "syslog");
 }
 
 /* ---- Children ----------------------------------------------------- */
@@ -493,6 +502,17 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 	}
 }
 
+/* After RELOADING=1, systemd waits for READY=1; before the first
+ * READY=1 (children still starting) only the status changes. */
+static void
+reload_done(const char *status)
+{
+	if (P.announced)
+		notify_ready(status);
+	else
+		notify_status(status);
+}
+
 /* Applies a new configuration: reloadable keys take effect, the
  * others keep their running values until a restart. */
 static void
@@ -503,15 +523,17 @@ reload(void)
 	char *text;
 	int len;
 
-	notify_reloading();
+	if (P.announced)
+		notify_reloading();
 	if (config_load(P.o->config_path, &next, err, sizeof err) != 0) {
 		vlog(VLOG_ERROR, "config.reload", "reload failed, keeping the "
 		    "running configuration: %s", err);
-		notify_ready("reload failed; running configuration kept");
+		reload_done("reload failed; running configuration kept");
 		return;
 	}
 	config_restart_needed(&P.cfg, &next, restart, sizeof restart);
 	eff = next;
+	effective_log_target(&eff);
 	for (size_t i = 0; i < config_nkeys; i++) {
 		const struct config_key *k = &config_keys[i];
 
@@ -525,7 +547,7 @@ reload(void)
 		    "running configuration: normalised text does not fit "
 		    "%d bytes", CONFIG_TEXT_MAX);
 		free(text);
-		notify_ready("reload failed; running configuration kept");
+		reload_done("reload failed; running configuration kept");
 		return;
 	}
 	P.cfg = eff;
@@ -544,7 +566,7 @@ reload(void)
 		vlog(VLOG_WARN, "config.reload", "changed keys that need a "
 		    "restart (still running with the old values): %s",
 		    restart);
-	notify_ready("configuration reloaded");
+	reload_done("configuration reloaded");
 }
 
 static void
@@ -611,6 +633,7 @@ parent_run(const struct parent_opts *o)
 	memset(&P, 0, sizeof P);
 	P.o = o;
 	P.cfg = *o->cfg;
+	effective_log_target(&P.cfg);
 	listen_url(&P.cfg, o->port, P.url, sizeof P.url);
 	init_proc(&P.signer, PROC_SIGNER, 0);
 	for (unsigned i = 0; i < o->nworkers; i++)

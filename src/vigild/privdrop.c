@@ -74,8 +74,11 @@ chown_one(const char *path, int dir, int optional, uid_t uid, gid_t gid,
 	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
-	    O_NOCTTY | (dir ? O_DIRECTORY : 0));
+	/* The data directory itself sits in a root-owned directory, so
+	 * a link there was made by the administrator and is followed;
+	 * the files inside it are the workers' to create. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+	    (dir ? O_DIRECTORY : O_NOFOLLOW));
 	if (fd < 0) {
 		if (errno == ENOENT && optional)
 			return 0;

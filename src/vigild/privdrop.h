@@ -21,10 +21,11 @@ int privdrop_lookup(const char *user, uid_t *uid, gid_t *gid, char *err,
 int privdrop_to(const char *user, char *err, size_t errsize);
 
 /* When running as root: gives user the data directory and the
- * database with its -wal, -shm and -journal files (those that exist),
- * without following symbolic links and refusing files with several
- * hard links, so a worker that planted a link cannot make root chown
- * another file. Not root: nothing to do. */
+ * database with its -wal, -shm and -journal files (those that exist).
+ * The database files are opened without following symbolic links and
+ * refused when they have several hard links, so a worker that planted
+ * a link in its directory cannot make root chown another file. Not
+ * root: nothing to do. */
 int privdrop_chown_data(const struct vigild_config *cfg, char *err,
     size_t errsize);
 

@@ -105,8 +105,10 @@ add_ioctls(scmp_filter_ctx ctx, char *err, size_t errsize)
 	static const unsigned long reqs[] = { FIONREAD, FIONBIO, TCGETS };
 
 	for (size_t i = 0; i < sizeof reqs / sizeof reqs[0]; i++) {
+		struct scmp_arg_cmp cmp = { .arg = 1, .op = SCMP_CMP_EQ,
+			.datum_a = reqs[i], .datum_b = 0 };
 		int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW,
-		    SCMP_SYS(ioctl), 1, SCMP_A1(SCMP_CMP_EQ, reqs[i]));
+		    SCMP_SYS(ioctl), 1, cmp);
 
 		if (rc < 0) {
 			snprintf(err, errsize, "seccomp: ioctl rule: %s",

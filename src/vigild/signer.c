@@ -70,10 +70,12 @@ rate_ok(struct signer *s)
 	return 1;
 }
 
+/* Refusals of a stale seq are routine (two workers racing for the same
+ * checkpoint) and logged at info; the others at warn. */
 static void
-sign_err(int fd, unsigned idx, const char *text)
+sign_err(int fd, unsigned idx, enum vlog_level level, const char *text)
 {
-	vlog(VLOG_WARN, "signer.refused", "net[%u]: %s", idx, text);
+	vlog(level, "signer.refused", "net[%u]: %s", idx, text);
 	if (ipc_send(fd, IPC_SIGN_ERR, text, strlen(text), -1) != 0)
 		vlog(VLOG_WARN, "signer.send", "net[%u]: %s", idx,
 		    strerror(errno));
@@ -90,27 +92,27 @@ handle_sign(struct signer *s, unsigned idx, const struct ipc_sign_req *r)
 	if (r->seq <= 0) {
 		snprintf(text, sizeof text, "checkpoint seq %lld: must be "
 		    "positive", (long long)r->seq);
-		sign_err(fd, idx, text);
+		sign_err(fd, idx, VLOG_WARN, text);
 		return;
 	}
 	if (r->seq <= s->last_seq) {
 		snprintf(text, sizeof text, "checkpoint seq %lld: not after "
 		    "the last signed checkpoint %lld", (long long)r->seq,
 		    (long long)s->last_seq);
-		sign_err(fd, idx, text);
+		sign_err(fd, idx, VLOG_INFO, text);
 		return;
 	}
 	if (!rate_ok(s)) {
 		snprintf(text, sizeof text, "rate limited: at most %d "
 		    "checkpoint signatures per second", SIGNER_RATE_PER_S);
-		sign_err(fd, idx, text);
+		sign_err(fd, idx, VLOG_WARN, text);
 		return;
 	}
 	memset(&res, 0, sizeof res);
 	vigil_audit_checkpoint_msg(r->seq, r->head, msg);
 	if (vigil_audit_signer_sign(s->key, msg, res.sig, res.keyid) !=
 	    VIGIL_OK) {
-		sign_err(fd, idx, "signing failed");
+		sign_err(fd, idx, VLOG_ERROR, "signing failed");
 		return;
 	}
 	res.seq = r->seq;

@@ -8,13 +8,12 @@ set -eu
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/vigild_env.sh"
 
-PW_ADMIN="admin password for tests"
 PW_BOB="bob's password, long enough"
 
 vigild_setup
 vigild_start
 echo "# vigild on $BASE"
-ADMIN=$(token - admin platform-admin fresh "$PW_ADMIN")
+ADMIN=$ADMIN_TOKEN
 
 # ------------------------------------------------------------------
 # Tenants
@@ -262,6 +261,19 @@ check "an unknown tenant is the same 401" 401
 api POST /v1/auth/password "$BOB_TOKEN" '{"old": "wrong wrong wrong",
     "new": "a brand new password"}'
 check "a password change with a wrong old password is 401" 401
+api POST $T/principals "$ADMIN" '{"name": "carol", "role": "operator",
+    "password": "carol password 123"}'
+for i in 1 2 3 4 5 6; do
+	api POST /v1/auth/login "" '{"tenant": "acme", "name": "carol",
+	    "password": "a wrong password"}'
+	[ "$STATUS" = 429 ] && break
+done
+check "wrong passwords in a row back off: 429 locked" 429 \
+    "d['type'].endswith('/locked')" True
+case $(header Retry-After) in
+[1-9]*) ok "the 429 says when to retry (Retry-After: $(header Retry-After))" ;;
+*) notok "the 429 says when to retry" "headers: $(tr '\r\n' '  ' <"$HDR")" ;;
+esac
 api POST /v1/auth/logout "$BOB_TOKEN"
 check "logout is 204" 204
 api GET /v1/auth/whoami "$BOB_TOKEN"

@@ -3,8 +3,9 @@
 # vigild_setup builds a data directory with the openssl CLI (TLS key and
 # self-signed certificate for 127.0.0.1, Ed25519 audit key pair) and a
 # vigild.conf listening on a free loopback port (port 0, read back from
-# VIGILD_PORT_FILE), one worker. vigild_start runs vigild in the
-# foreground and waits until /healthz answers; the EXIT trap stops it.
+# VIGILD_PORT_FILE), $VIGILD_WORKERS workers (default 1). vigild_start
+# runs vigild in the foreground and waits until /healthz answers; the
+# EXIT trap stops it.
 # Tokens come from mkadmin (tests/integration/mkadmin.c), which uses
 # the IAM library directly, so the API under test is not needed to make
 # them. api/api_raw call the API with curl, verifying the certificate.
@@ -60,12 +61,35 @@ vigild_finish() {
 	fi
 }
 
-# vigild_setup [EXTRA CONFIG LINES]
+# vigild_setup [EXTRA CONFIG LINES]: a data directory, a database and a
+# platform admin "admin" (ADMIN_TOKEN, fresh; ADMIN_PASSWORD), made by
+# `vigil init` when this build has it, else by the openssl CLI and
+# mkadmin.
 vigild_setup() {
-	mkdir -p "$DATA/tls" "$DATA/keys"
+	ADMIN_PASSWORD=
 	# Workers started by root run as "nobody": they must reach the data
-	# directory and the public audit key (verify reads it per request).
-	chmod 711 "$WORK" "$DATA" "$DATA/keys"
+	# directory (vigild chowns it) inside the private temp dir.
+	chmod 711 "$WORK"
+	if "$VIGIL" init --help >/dev/null 2>&1; then
+		"$VIGIL" init --data "$DATA" --listen 127.0.0.1:0 --json \
+		    >"$WORK/init.json" 2>"$WORK/init.err" || {
+			echo "# vigil init failed: $(cat "$WORK/init.err")"
+			exit 1
+		}
+		ADMIN_TOKEN=$("$PY" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["token"])' "$WORK/init.json")
+		ADMIN_PASSWORD=$("$PY" -c 'import json, sys
+print(json.load(open(sys.argv[1]))["password"])' "$WORK/init.json")
+		rm -f "$WORK/init.json"
+		# init writes only the keys that differ from the defaults.
+		printf 'workers = %s\nlog_level = warn\n%s\n' \
+		    "${VIGILD_WORKERS:-1}" "${1:-}" \
+		    >>"$DATA/vigild.conf"
+		echo "# data directory made by vigil init"
+		return
+	fi
+	mkdir -p "$DATA/tls" "$DATA/keys"
+	chmod 711 "$DATA" "$DATA/keys"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 \
 	    -nodes -keyout "$DATA/tls/server.key" -out "$CA" -days 2 \
 	    -subj /CN=127.0.0.1 \
@@ -80,13 +104,14 @@ vigild_setup() {
 	cat >"$DATA/vigild.conf" <<EOF
 data_dir = $DATA
 listen = 127.0.0.1:0
-workers = 1
+workers = ${VIGILD_WORKERS:-1}
 log_level = warn
 ${1:-}
 EOF
 	chmod 600 "$DATA/vigild.conf"
-	# The database (and its schema) before vigild opens it.
-	"$MKADMIN" "$DATA/vigil.db" init
+	ADMIN_PASSWORD="admin password for tests"
+	ADMIN_TOKEN=$(token - admin platform-admin fresh "$ADMIN_PASSWORD")
+	echo "# data directory made with openssl and mkadmin"
 }
 
 vigild_start() {

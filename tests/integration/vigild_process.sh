@@ -185,6 +185,28 @@ if [ "$(id -u)" = 0 ]; then
 	fi
 fi
 
+# fd hygiene: each worker holds its own listening socket and no other;
+# the signer holds none.
+if command -v ss >/dev/null && [ "$(id -u)" = 0 ]; then
+	ss -ltnpH "sport = :$PORT" >"$WORK/ss" 2>/dev/null || true
+	bad=""
+	for k in $(children "$VPID"); do
+		n=$(grep -o "pid=$k," "$WORK/ss" | wc -l | tr -d ' ')
+		case "$n" in 0 | 1) ;; *) bad="$bad $k:$n" ;; esac
+	done
+	total=$(for k in $(children "$VPID"); do
+		grep -o "pid=$k," "$WORK/ss" || true; done | wc -l | tr -d ' ')
+	if [ -z "$bad" ] && [ "$total" = 2 ] &&
+	    [ "$(grep -c "pid=$VPID," "$WORK/ss")" = 2 ]; then
+		ok "each worker holds only its own listening socket"
+	else
+		notok "each worker holds only its own listening socket" \
+		    "per-child counts over limit:$bad; total $total;" \
+		    "children: $(children "$VPID"); parent $VPID" \
+		    "ss: $(tr '\n' '|' <"$WORK/ss")"
+	fi
+fi
+
 if wait_for 20 healthz && [ "$(healthz)" = '{"status":"ok"}' ]; then
 	ok "GET /healthz through the sandboxed workers"
 else

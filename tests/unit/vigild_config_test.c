@@ -101,6 +101,9 @@ paths_derive_from_data_dir_and_resolve_against_config_dir(void **state)
 	assert_string_equal(c.tls_key, "/srv/vigil/tls/server.key");
 	assert_string_equal(c.tls_cert, "/etc/vigil/certs/api.crt");
 	assert_string_equal(c.audit_key, "/etc/vigil/k/a.key");
+	assert_int_equal(parse("data_dir = .\n", &c), 0);
+	assert_string_equal(c.data_dir, "/etc/vigil");
+	assert_string_equal(c.database, "/etc/vigil/vigil.db");
 	assert_int_equal(parse("data_dir = var\n", &c), 0);
 	assert_string_equal(c.data_dir, "/etc/vigil/var");
 	assert_string_equal(c.audit_pubkey, "/etc/vigil/var/keys/audit.pub");
