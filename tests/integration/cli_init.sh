@@ -190,12 +190,36 @@ expect "the printed password logs in (POST /v1/auth/login: 201)" 0 "201"
 run curl -sS --cacert "$CRT" -o /dev/null -w '%{http_code}' \
     "https://localhost:$PORT/healthz"
 expect "the certificate is accepted for https://localhost too" 0 "200"
+# The local IAM commands work on the same store, even while vigild runs.
+run_in "a brand new admin password
+" "$VIGIL" --data "$D" user passwd admin
+expect "user passwd on the data directory sets a password" 0 \
+    "password changed for admin"
+run curl -sS --cacert "$CRT" -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' \
+    -d '{"name":"admin","password":"a brand new admin password"}' \
+    "https://127.0.0.1:$PORT/v1/auth/login"
+expect "vigild accepts the password set on the data directory" 0 "201"
+run "$VIGIL" --data "$D" --json user add --service --role auditor robot
+expect_json "user add --service on the data directory" 0 \
+    "(d['name'], d['kind'], d['role'], d['has_password'])" \
+    "('robot', 'service', 'auditor', False)"
+run "$VIGIL" --data "$D" --json token create robot --ttl 1h --label ci
+ROBOT=$(json "d['token']")
+run curl -sS --cacert "$CRT" -H "Authorization: Bearer $ROBOT" \
+    "https://127.0.0.1:$PORT/v1/auth/whoami"
+expect_json "a token made on the data directory works on vigild" 0 \
+    "(d['principal']['name'], d['token']['label'])" "('robot', 'ci')"
 stop_vigild
 
 run "$VIGIL" --json --data "$D" audit list
 expect_json "the audit log starts with platform.init by the local user" 0 \
     "(d['seq'], d['action'], d['outcome'], d['principal'].startswith('local:'))" \
     "(1, 'platform.init', 'ok', True)"
+expect_json "local IAM changes are audited too" 0 \
+    "[e['action'] for e in L if e['principal'].startswith('local:')]" \
+    '["platform.init", "principal.password", "principal.create", "token.create"]'
+
 run "$VIGIL" --data "$D" audit verify
 expect_rc "the audit log vigil init started verifies" 0
 

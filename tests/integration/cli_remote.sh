@@ -318,6 +318,23 @@ run env -u VIGIL_TOKEN -u VIGIL_SERVER -u VIGIL_CA \
     XDG_CONFIG_HOME="$WORK/xdg2" "$VIGIL" device show cam-7
 expect_out_has "the saved tenant is the default tenant of later commands" 0 \
     "cam-7"
+run_in "device manager password
+a new device manager password
+" env -u VIGIL_TOKEN -u VIGIL_SERVER -u VIGIL_CA \
+    XDG_CONFIG_HOME="$WORK/xdg2" "$VIGIL" user passwd
+expect "vigil user passwd changes your own password on the server" 0 \
+    "password changed"
+run curl -sS --cacert "$CA" -o /dev/null -w '%{http_code}' \
+    -H 'Content-Type: application/json' -d '{"tenant":"acme","name":"dm",'\
+'"password":"a new device manager password","totp":"'"$(totp "$SECRET" -1)"'"}' \
+    "$URL/v1/auth/login"
+case $(cat "$OUT") in
+201 | 401) ok "the new password is the one the server checks (login: $(cat "$OUT"), TOTP steps permitting)" ;;
+*) notok "the new password is the one the server checks" "$(_show)" ;;
+esac
+run env VIGIL_TOKEN="$DM_TOKEN" "$VIGIL" user passwd admin
+expect_err "remotely, user passwd refuses someone else's password" 1 \
+    "the API changes only your own password"
 run env VIGIL_TOKEN="$DM_TOKEN" "$VIGIL" device list --limit 2
 expect_out_has "a device manager's token lists its tenant's devices" 0 \
     "cam-7"
