@@ -96,7 +96,8 @@ class Loader(threading.Thread):
         return h
 
     def request(self, conn, method, path, body, extra=None):
-        """(status, headers, parsed body); raises on a broken exchange."""
+        """(status, response, parsed body); raises on a broken
+        exchange."""
         conn.request(method, path, body=json.dumps(body),
                      headers=self.headers(extra))
         resp = conn.getresponse()
@@ -174,6 +175,10 @@ class Loader(threading.Thread):
                 # the server closed): reconnect, which tells which.
                 conn.close()
                 conn = None
+            except Exception as e:  # a bug here or a reply out of spec
+                self.stop_reason = "error: %r" % e
+                conn.close()
+                return
             i += 1
         if conn is not None:
             conn.close()
@@ -218,7 +223,7 @@ def cmd_load(a):
     if alive:
         print("load: threads %s still running" % alive)
         return 1
-    return 0
+    return 1 if any(r.startswith("error") for r in stops) else 0
 
 
 # ----------------------------------------------------------------------
@@ -381,7 +386,8 @@ def cmd_check(a):
     st, devices, why = list_devices(a)
     ok &= report(st == 200 and len(devices) >= len(creates),
                  "device count %d >= %d acknowledged creates" % (
-                     len(devices), len(creates)), [why])
+                     len(devices), len(creates)),
+                 [why or "only %d devices" % len(devices)])
     created = {}
     nupd = {}
     for e in audit:
@@ -410,8 +416,8 @@ def cmd_check(a):
 
     names = set(d["name"] for d in devices)
     landed = sum(1 for r in inflight if r["name"] in names)
-    print("# %d creates were in flight at a kill: %d of them were "
-          "committed, %d not (either is allowed)" % (
+    print("# %d creates were in flight at the kills so far: %d of them "
+          "were committed, %d not (either is allowed)" % (
               len(inflight), landed, len(inflight) - landed))
     print("# checker done")
     return 0 if ok else 1
