@@ -70,8 +70,8 @@ rate_ok(struct signer *s)
 	return 1;
 }
 
-/* Refusals of a stale seq are routine (two workers racing for the same
- * checkpoint) and logged at info; the others at warn. */
+/* Two workers racing for the same checkpoint is routine (debug); an
+ * older seq is unusual but harmless (info); the others are warnings. */
 static void
 sign_err(int fd, unsigned idx, enum vlog_level level, const char *text)
 {
@@ -99,7 +99,8 @@ handle_sign(struct signer *s, unsigned idx, const struct ipc_sign_req *r)
 		snprintf(text, sizeof text, "checkpoint seq %lld: not after "
 		    "the last signed checkpoint %lld", (long long)r->seq,
 		    (long long)s->last_seq);
-		sign_err(fd, idx, VLOG_INFO, text);
+		sign_err(fd, idx, r->seq == s->last_seq ? VLOG_DEBUG :
+		    VLOG_INFO, text);
 		return;
 	}
 	if (!rate_ok(s)) {
