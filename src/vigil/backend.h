@@ -91,9 +91,11 @@ struct cli_backend {
 	enum vigil_err (*user_remove)(struct cli_ctx *ctx, const char *tenant,
 	    const char *ref);
 	/* Locally sets ref's password; remotely changes the caller's own
-	 * (old is checked by the server; ref must be the caller). */
+	 * (ref NULL; old, and totp when the caller has TOTP, are checked
+	 * by the server). */
 	enum vigil_err (*user_passwd)(struct cli_ctx *ctx, const char *tenant,
-	    const char *ref, const char *old, const char *new_);
+	    const char *ref, const char *old, const char *new_,
+	    const char *totp);
 
 	/* Tokens. create: secret receives the token text (shown once);
 	 * *info its record. list: array of records (principal NULL = all

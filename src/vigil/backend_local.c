@@ -338,14 +338,16 @@ l_user_remove(struct cli_ctx *ctx, const char *tenant, const char *ref)
 
 static enum vigil_err
 l_user_passwd(struct cli_ctx *ctx, const char *tenant, const char *ref,
-    const char *old, const char *new_)
+    const char *old, const char *new_, const char *totp)
 {
 	struct vigil_principal p;
 	struct vigil_store *st;
 	char obj[80];
 	enum vigil_err rc;
 
-	(void)old; /* whoever holds the data directory holds the keys */
+	/* Whoever holds the data directory holds the keys: no proof. */
+	(void)old;
+	(void)totp;
 	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	if ((rc = vigil_store_begin(st)) != VIGIL_OK)

@@ -306,6 +306,8 @@ int cli_label(struct cli_ctx *ctx, const struct cli_args *a);
 /* cmd_audit.c */
 int cli_audit_verify(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_audit_list(struct cli_ctx *ctx, const struct cli_args *a);
+/* One `audit list` row from an entry's JSON rendering (local and remote). */
+void cli_audit_print_row(const json_t *e);
 int cli_audit_export(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_init(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_login(struct cli_ctx *ctx, const struct cli_args *a);

@@ -187,17 +187,34 @@ filter_args(struct cli_ctx *ctx, const struct cli_args *a,
 /* ------------------------------------------------------------------ */
 /* list */
 
+/* One row of `audit list`, from the entry's JSON rendering
+ * (vigil_audit_entry_to_json), so that the local listing and the remote
+ * one (remote_audit.c, from the API's JSON) print alike. */
+void
+cli_audit_print_row(const json_t *e)
+{
+	const char *t = json_string_value(json_object_get(e, "tenant"));
+
+#define S(k) cli_safe(json_string_value(json_object_get(e, k)) ? \
+    json_string_value(json_object_get(e, k)) : "")
+	printf("%-7lld %-24s %-8s %-4s %-20s %-22s %-24s %s\n",
+	    (long long)json_integer_value(json_object_get(e, "seq")),
+	    S("time"), S("outcome"),
+	    json_is_true(json_object_get(e, "privileged")) ? "yes" : "-",
+	    S("principal"), S("action"), S("object"),
+	    t != NULL && t[0] != '\0' ? cli_safe(t) : "-");
+#undef S
+}
+
 static void
 print_row(const struct vigil_audit_entry *e)
 {
-	char when[VIGIL_RFC3339_LEN];
+	json_t *j = vigil_audit_entry_to_json(e);
 
-	vigil_time_format(e->at_ms, when);
-	printf("%-7lld %-24s %-8s %-4s %-20s %-22s %-24s %s\n",
-	    (long long)e->seq, when, cli_safe(e->outcome),
-	    e->privileged ? "yes" : "-", cli_safe(e->principal),
-	    cli_safe(e->action), cli_safe(e->object),
-	    e->tenant_id[0] != '\0' ? cli_safe(e->tenant_id) : "-");
+	if (j == NULL)
+		return;
+	cli_audit_print_row(j);
+	json_decref(j);
 }
 
 int

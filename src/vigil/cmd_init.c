@@ -353,6 +353,7 @@ report(struct cli_ctx *ctx, const struct init_run *r, const char *url,
 int
 cli_init(struct cli_ctx *ctx, const struct cli_args *a)
 {
+	/* Static: ctx->data_dir points into it until the process ends. */
 	static struct init_run r;
 	struct init_admin ad;
 	struct init_listen l;
@@ -384,8 +385,9 @@ cli_init(struct cli_ctx *ctx, const struct cli_args *a)
 	c.tls_key = track(&r, "tls/server.key");
 	c.tls_cert = track(&r, "tls/server.crt");
 	san_of(&l, san, sizeof san);
+	/* On failure every tracked file goes: none existed before
+	 * (check_free), so whatever is there now is a half-made one. */
 	if (!init_tls_create(c.tls_key, c.tls_cert, san, err, sizeof err)) {
-		r.npath -= 2;
 		undo(&r);
 		return cli_err("%s", err);
 	}
@@ -393,7 +395,6 @@ cli_init(struct cli_ctx *ctx, const struct cli_args *a)
 	c.audit_pubkey = track(&r, "keys/audit.pub");
 	if (vigil_audit_keygen(c.audit_key, c.audit_pubkey, err, sizeof err) !=
 	    VIGIL_OK) {
-		r.npath -= 2;
 		undo(&r);
 		return cli_err("%s", err);
 	}
@@ -406,7 +407,6 @@ cli_init(struct cli_ctx *ctx, const struct cli_args *a)
 	snprintf(db, sizeof db, "%s/vigil.db", r.dir);
 	c.database = db;
 	if (!init_conf_write(track(&r, "vigild.conf"), &c, err, sizeof err)) {
-		r.npath--;
 		admin_wipe(&ad);
 		cli_ctx_close(ctx);
 		undo(&r);

@@ -295,29 +295,40 @@ int
 cli_user_passwd(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	static char old[VIGIL_PASSWORD_MAX + 2], pw[VIGIL_PASSWORD_MAX + 2];
+	static char totp[16];
 	bool remote = ctx->be == &cli_backend_remote;
 	const char *name = a->npos > 0 ? a->pos[0] : NULL, *tenant = NULL;
 	enum vigil_err rc;
-	int st;
+	int st = CLI_EXIT_OK;
 
+	if (remote && name != NULL)
+		return cli_usage(a->cmd, "with a server, user passwd changes "
+		    "your own password: drop NAME (another user's password is "
+		    "set on the server's data directory, vigil --data DIR user "
+		    "passwd NAME)");
 	if (!remote && name == NULL)
 		return cli_usage(a->cmd, "name the principal (on a local data "
 		    "directory there is no 'you')");
 	if (!remote && (st = cli_iam_scope(ctx, &tenant)) != CLI_EXIT_OK)
 		return st;
-	/* The server wants the current password as proof. */
+	/* The server wants the current password (and TOTP code) as proof. */
 	if (remote && cli_prompt("current password: ", true, old,
 	    sizeof old) < 0)
-		return CLI_EXIT_FAIL;
-	st = new_password(name != NULL ? name : "you", pw, sizeof pw);
+		st = CLI_EXIT_FAIL;
+	if (st == CLI_EXIT_OK && remote && cli_flag(a, "totp") &&
+	    cli_prompt("TOTP code: ", false, totp, sizeof totp) < 0)
+		st = CLI_EXIT_FAIL;
+	if (st == CLI_EXIT_OK)
+		st = new_password(name != NULL ? name : "you", pw, sizeof pw);
 	if (st == CLI_EXIT_OK) {
 		rc = ctx->be->user_passwd(ctx, tenant, name, remote ? old :
-		    NULL, pw);
+		    NULL, pw, totp);
 		if (rc != VIGIL_OK)
 			st = cli_store_err(ctx, rc);
 	}
 	OPENSSL_cleanse(old, sizeof old);
 	OPENSSL_cleanse(pw, sizeof pw);
+	OPENSSL_cleanse(totp, sizeof totp);
 	if (st != CLI_EXIT_OK)
 		return st;
 	if (ctx->json) {

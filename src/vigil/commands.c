@@ -308,7 +308,7 @@ const struct cli_cmd cli_commands[] = {
 	{ "user", "enable", "NAME", "enable a disabled principal", opts_none,
 	    REMOTE, 1, 1, cli_user_enable },
 	{ "user", "passwd", "[NAME]", "change a password (remotely: your own)",
-	    opts_none, REMOTE, 0, 1, cli_user_passwd },
+	    opts_reauth, REMOTE, 0, 1, cli_user_passwd },
 	{ "user", "remove", "NAME", "delete a principal and revoke its "
 	    "tokens", opts_none, REMOTE, 1, 1, cli_user_remove },
 

@@ -421,7 +421,8 @@ problem(struct cli_remote *r, const struct remote_req *rq,
 	}
 	if (strcmp(out->problem, "reauthentication-required") == 0)
 		snprintf(hint, sizeof hint, "; run 'vigil reauth' and retry");
-	else if (out->status == 401 && rq->anonymous == false)
+	else if (out->status == 401 && !rq->anonymous && detail != NULL &&
+	    strstr(detail, "token") != NULL)
 		snprintf(hint, sizeof hint, "; run 'vigil login' or check "
 		    "VIGIL_TOKEN");
 	return rfail(r, status_err(out->status), status_exit(out->status),

@@ -123,23 +123,6 @@ audit_path(struct cli_ctx *ctx, const struct cli_args *a,
 	return CLI_EXIT_OK;
 }
 
-/* Same layout as the local listing (cmd_audit.c). */
-static void
-print_row(const json_t *e)
-{
-	const char *t = json_string_value(json_object_get(e, "tenant"));
-
-#define S(k) cli_safe(json_string_value(json_object_get(e, k)) ? \
-    json_string_value(json_object_get(e, k)) : "")
-	printf("%-7lld %-24s %-8s %-4s %-20s %-22s %-24s %s\n",
-	    (long long)json_integer_value(json_object_get(e, "seq")),
-	    S("time"), S("outcome"),
-	    json_is_true(json_object_get(e, "privileged")) ? "yes" : "-",
-	    S("principal"), S("action"), S("object"),
-	    t != NULL && t[0] != '\0' ? cli_safe(t) : "-");
-#undef S
-}
-
 static int
 remote_audit_list(struct cli_ctx *ctx, const struct cli_args *a)
 {
@@ -179,7 +162,7 @@ remote_audit_list(struct cli_ctx *ctx, const struct cli_args *a)
 		    "TIME", "OUTCOME", "PRIV", "PRINCIPAL", "ACTION", "OBJECT",
 		    "TENANT");
 		json_array_foreach(items, i, e) {
-			print_row(e);
+			cli_audit_print_row(e);
 		}
 	} else {
 		cli_note(ctx, "no audit entries match");

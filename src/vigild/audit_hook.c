@@ -138,8 +138,8 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 			stored(h, &m->sign_res);
 			answered(h);
 		} else
-			vlog(VLOG_WARN, "audit.signer", "signature for seq %lld "
-			    "that was not asked for ignored",
+			vlog(VLOG_WARN, "audit.signer", "signature for seq "
+			    "%lld that was not asked for ignored",
 			    (long long)m->sign_res.seq);
 	} else if (rc == 1 && m->type == IPC_SIGN_ERR) {
 		/* Usually "already signed": another worker was first. */

@@ -236,7 +236,7 @@ peer_address(struct conn *c)
 		inet_ntop(AF_INET, &s4->sin_addr, c->ip, sizeof c->ip);
 	else if (ss.ss_family == AF_INET6 &&
 	    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-		/* One client, one text: ::ffff:192.0.2.1 counts as 192.0.2.1. */
+		/* One client, one text: ::ffff:192.0.2.1 is 192.0.2.1. */
 		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], c->ip,
 		    sizeof c->ip);
 	else if (ss.ss_family == AF_INET6)

@@ -231,7 +231,6 @@ check_limits(struct req *r)
 		return -1;
 	}
 	if (bs > cfg->max_body_bytes) {
-		req_header(r, "Connection", "close");
 		req_problem(r, 413, "body-too-large", "body is %zu bytes; the "
 		    "limit is %zu (max_body_bytes)", bs, cfg->max_body_bytes);
 		return -1;
@@ -266,7 +265,11 @@ authenticate(struct req *r, const char *path)
 		return -1;
 	}
 	audit_denied(r, path, why);
-	req_header(r, "WWW-Authenticate", "Bearer realm=\"vigil\"");
+	/* RFC 6750 §3: say "invalid_token" when one was presented. */
+	req_header(r, "WWW-Authenticate", evhttp_find_header(
+	    evhttp_request_get_input_headers(r->ev), "Authorization") != NULL ?
+	    "Bearer realm=\"vigil\", error=\"invalid_token\"" :
+	    "Bearer realm=\"vigil\"");
 	req_problem(r, 401, "unauthorized", "%s", why);
 	return -1;
 }

@@ -20,6 +20,7 @@ struct bucket {
 	struct bucket *next;
 	int64_t level;     /* milli-requests */
 	int64_t last_ns;   /* last refill */
+	int64_t used_ns;   /* last request */
 	char key[KEY_MAX];
 };
 
@@ -90,15 +91,17 @@ refill(const struct ratelimit *rl, struct bucket *b, int64_t now_ns)
 	b->last_ns = now_ns;
 }
 
-/* Makes room when the table is full. */
+/* Makes room when the table is full: full buckets first, then the
+ * least recently used quarter of the time span the table covers. */
 static void
 evict(struct ratelimit *rl, int64_t now_ns)
 {
 	int64_t cap = (int64_t)rl->burst * MILLI;
-	int64_t oldest = now_ns, cutoff;
+	int64_t oldest = now_ns, cutoff = INT64_MIN;
 
 	for (int pass = 0; pass < 2 && rl->n >= RATELIMIT_MAX_KEYS; pass++) {
-		cutoff = pass == 0 ? INT64_MIN : oldest + (now_ns - oldest) / 4;
+		if (pass == 1)
+			cutoff = oldest + (now_ns - oldest) / 4;
 		for (size_t i = 0; i < NBUCKETS; i++) {
 			struct bucket **pp = &rl->tab[i];
 
@@ -106,10 +109,9 @@ evict(struct ratelimit *rl, int64_t now_ns)
 				struct bucket *b = *pp;
 
 				refill(rl, b, now_ns);
-				if (b->last_ns < oldest)
-					oldest = b->last_ns;
-				if (b->level >= cap ||
-				    (pass == 1 && b->last_ns <= cutoff)) {
+				if (b->used_ns < oldest)
+					oldest = b->used_ns;
+				if (b->level >= cap || b->used_ns <= cutoff) {
 					*pp = b->next;
 					free(b);
 					rl->n--;
@@ -118,6 +120,12 @@ evict(struct ratelimit *rl, int64_t now_ns)
 			}
 		}
 	}
+}
+
+size_t
+ratelimit_size(const struct ratelimit *rl)
+{
+	return rl->n;
 }
 
 bool
@@ -147,6 +155,7 @@ ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ns,
 		rl->n++;
 	}
 	refill(rl, b, now_ns);
+	b->used_ns = now_ns;
 	if (b->level >= MILLI) {
 		b->level -= MILLI;
 		return true;

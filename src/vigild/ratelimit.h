@@ -9,6 +9,7 @@
 #define VIGILD_RATELIMIT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define RATELIMIT_MAX_KEYS 16384
@@ -26,5 +27,8 @@ void ratelimit_set(struct ratelimit *rl, unsigned rate, unsigned burst);
  * rate 0 disables the limit. */
 bool ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ns,
     unsigned *retry_after_s /* OUT */);
+
+/* Keys held (never more than RATELIMIT_MAX_KEYS). */
+size_t ratelimit_size(const struct ratelimit *rl);
 
 #endif

@@ -43,12 +43,14 @@ split_pattern(const char *p, struct pattern *out)
 	memset(out, 0, sizeof *out);
 	while (*p == '/' && out->nseg < ROUTE_MAX_SEGS) {
 		const char *end = strchr(p + 1, '/');
-		size_t len = end != NULL ? (size_t)(end - p - 1) : strlen(p + 1);
+		size_t len = end != NULL ? (size_t)(end - p - 1) :
+		    strlen(p + 1);
 		char *dst = out->seg[out->nseg];
 
 		if (len >= 2 && p[1] == '{' && p[len] == '}') {
 			out->param[out->nseg] = true;
-			snprintf(dst, ROUTE_SEG_MAX, "%.*s", (int)(len - 2), p + 2);
+			snprintf(dst, ROUTE_SEG_MAX, "%.*s", (int)(len - 2),
+			    p + 2);
 		} else
 			snprintf(dst, ROUTE_SEG_MAX, "%.*s", (int)len, p + 1);
 		out->nseg++;

@@ -249,4 +249,5 @@ refused "with tls_min_version = 1.3, TLS 1.2 is refused" "protocol version" \
 accepted "with tls_min_version = 1.3, TLS 1.3 is accepted" TLSv1.3 \
     TLS_AES_128_GCM_SHA256 -tls1_3
 
+vigild_finish
 finish

@@ -1040,10 +1040,19 @@ totp_enrollment_confirm_login_and_replay_refused(void **state)
 	    &got), VIGIL_OK);
 	assert_true(got.totp_enabled);
 
-	print_message("password alone is not enough\n");
+	print_message("password alone is not enough; its holder is told a "
+	    "TOTP code is required\n");
 	rc = vigil_iam_login(fx->st, fx->a.id, "alice", PW, NULL, NULL, now,
 	    &got, NULL);
 	assert_err(fx, rc, VIGIL_EAUTH, "invalid credentials");
+	assert_string_equal(vigil_store_errmsg(fx->st),
+	    "invalid credentials: TOTP code required");
+	print_message("a wrong password without a code learns nothing of "
+	    "TOTP\n");
+	rc = vigil_iam_login(fx->st, fx->a.id, "alice", "wrong password 1",
+	    NULL, NULL, now, &got, NULL);
+	assert_int_equal(rc, VIGIL_EAUTH);
+	assert_string_equal(vigil_store_errmsg(fx->st), "invalid credentials");
 	print_message("the confirming code cannot be replayed\n");
 	rc = vigil_iam_login(fx->st, fx->a.id, "alice", PW, code, NULL, now,
 	    &got, NULL);

@@ -125,20 +125,30 @@ fail:
 	return rc;
 }
 
-/* Password, then TOTP (consuming its step so it cannot be replayed). */
+/* Password, then TOTP (consuming its step so it cannot be replayed).
+ * *totp_missing: the password was right but no code came, so the
+ * client may ask its user for one (only a holder of the password
+ * learns that the account has TOTP). */
 static enum vigil_err
 verify(struct vigil_store *st, const struct vigil_principal *p,
     const struct store_iam_secrets *sec, const char *password,
-    const char *totp_code, int64_t now_ms, unsigned flags, int *ok)
+    const char *totp_code, int64_t now_ms, unsigned flags, int *ok,
+    int *totp_missing)
 {
 	int64_t step;
 	int accepted = 0;
 
+	*totp_missing = 0;
 	*ok = iam_password_verify(p != NULL &&
 	    p->kind == VIGIL_PRINCIPAL_HUMAN ? sec->password_hash : NULL,
 	    password);
 	if (!*ok || sec->totp_len == 0 || (flags & CHECK_NO_TOTP))
 		return VIGIL_OK;
+	if (totp_code == NULL || totp_code[0] == '\0') {
+		*ok = 0;
+		*totp_missing = 1;
+		return VIGIL_OK;
+	}
 	step = iam_totp_match(sec->totp_secret, sec->totp_len, totp_code,
 	    now_ms, sec->totp_last_step);
 	if (step < 0) {
@@ -165,7 +175,7 @@ check(struct vigil_store *st, const struct vigil_principal *p,
 	char key[STORE_IAM_IPKEY_MAX];
 	const char *ipkey = NULL;
 	int64_t retry = 0;
-	int ok = 0;
+	int ok = 0, totp_missing = 0;
 	enum vigil_err rc;
 
 	if (retry_after_s != NULL)
@@ -186,11 +196,13 @@ check(struct vigil_store *st, const struct vigil_principal *p,
 		*retry_after_s = retry;
 	if (rc != VIGIL_OK)
 		goto out;
-	rc = verify(st, p, &sec, password, totp_code, now_ms, flags, &ok);
+	rc = verify(st, p, &sec, password, totp_code, now_ms, flags, &ok,
+	    &totp_missing);
 	if (rc != VIGIL_OK)
 		goto out;
 	if (!ok || p == NULL) {
-		rc = store_seterr(st, VIGIL_EAUTH, BAD_CREDENTIALS);
+		rc = store_seterr(st, VIGIL_EAUTH, "%s%s", BAD_CREDENTIALS,
+		    totp_missing ? ": TOTP code required" : "");
 		goto out;
 	}
 	/* A disabled principal's refused login is not its last login. */

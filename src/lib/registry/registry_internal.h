@@ -151,6 +151,31 @@ enum vigil_err reg_device_create(struct reg_ctx *c,
 enum vigil_err reg_device_resolve(struct vigil_store *st,
     const char *tenant_id, const char *ref, struct vigil_device **out);
 
+/* ------------------------------------------------------------------ */
+/* One device object of the JSON Lines import format (devspec_json.c). */
+
+struct reg_json_spec {
+	/* The result: points into the object read and into scratch. */
+	struct vigil_device_spec spec;
+	struct vigil_ident_spec idents[VIGIL_DEVICE_MAX_IDENTS];
+	struct vigil_label_spec labels[VIGIL_DEVICE_MAX_LABELS];
+	/* The caller's buffer for splitting a "k=v;..." labels string; a
+	 * longer string is a problem. */
+	char *scratch;
+	size_t scratch_size;
+	bool too_many; /* the identifier limit was reported */
+};
+
+/*
+ * Reads object o into js->spec (cleared first). Every problem of its
+ * shape (member types, unknown keys, state names, label syntax) goes
+ * to p in the importer's words, without a line prefix; what is valid
+ * is still filled in, so that creating the device can add the
+ * problems of the values to the same list. Allocates nothing.
+ */
+void reg_json_spec_read(struct reg_json_spec *js, json_t *o,
+    struct reg_problems *p);
+
 /* Label cell "k=v;k2=v2" with '\' escaping ';' and '\': splits into
  * labels written into buf (modified in place). Returns the count, or
  * -1 after reporting a problem. */
