@@ -222,6 +222,34 @@ enum vigil_err vigil_device_add(struct vigil_store *st, const char *tenant_id,
     const struct vigil_device_spec *spec, const char *actor,
     struct vigil_device **out /* OUT */);
 
+/* A device spec that owns what it points to: the result of
+ * vigil_device_spec_from_json. Free with vigil_device_spec_owned_free(). */
+struct vigil_device_spec_owned {
+	struct vigil_device_spec spec;
+	/* (private storage follows in the same allocation) */
+};
+
+/*
+ * Reads ONE object of the JSON Lines import format (see "Bulk import"
+ * below: name, model, gtin, state, region, owner, labels, identifier
+ * type keys, "identifiers") into a device spec for vigil_device_add,
+ * with the importer's rules and texts: "" and null mean none; unknown
+ * keys, wrong member types, unknown states and identifier types and a
+ * bad "k=v;..." labels string are refused. Every problem is reported
+ * at once in err, joined by "; " as the importer words them without
+ * its "line N: " prefix (e.g. `unknown key "colour"; key "imei": must
+ * be a string or an array of strings`); err is cut to errsize. The
+ * values themselves (identifier check digits, lengths, label keys)
+ * are checked by vigil_device_add. The object is copied: *out does not
+ * depend on o. VIGIL_EINVAL with problems, VIGIL_ENOMEM; on success
+ * the caller frees *out with vigil_device_spec_owned_free().
+ */
+enum vigil_err vigil_device_spec_from_json(const json_t *o,
+    struct vigil_device_spec_owned **out /* OUT */, char *err,
+    size_t errsize);
+/* NULL is a no-op. */
+void vigil_device_spec_owned_free(struct vigil_device_spec_owned *s);
+
 /*
  * Fetches one device of the tenant by reference: its id, else its name,
  * else any identifier in any valid spelling (auto-detected). Caller
@@ -530,6 +558,64 @@ enum vigil_err vigil_export(struct vigil_store *st, const char *tenant_id,
 enum vigil_err vigil_export_fd(struct vigil_store *st, const char *tenant_id,
     const struct vigil_device_filter *f, enum vigil_import_format format,
     int fd, uint64_t *count /* OUT */);
+
+#define VIGIL_EXPORT_DEFAULT_PAGE 500 /* devices per step */
+
+struct vigil_export_options {
+	enum vigil_import_format format;
+	/*
+	 * VIGIL_JSON_REDACT_PERSONAL leaves out the owner contact: JSON
+	 * Lines objects have no "owner" key; CSV keeps its header as it
+	 * is (the "owner" column stays, so column positions and the
+	 * importer's view of the file do not change with the flag) and
+	 * every owner cell is empty. Either file imports back into the
+	 * same devices without owners.
+	 */
+	unsigned flags;
+	size_t page; /* devices per vigil_export_step, 0 = default */
+};
+
+/* As vigil_export, with options. */
+enum vigil_err vigil_export_opt(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f,
+    const struct vigil_export_options *opt, vigil_write_fn wr, void *wctx,
+    uint64_t *count /* OUT */);
+
+/*
+ * A resumable export: the same output as vigil_export_opt, produced one
+ * page at a time, so that a caller can pause between pages (e.g. until
+ * a slow network client has taken the previous one) and memory stays
+ * at one page of devices. Devices come in id order (UUIDv7: time of
+ * creation), each page after the last id written.
+ *
+ * Each step reads its page in a read snapshot of its own (unless the
+ * caller holds a transaction), so a paused export sees changes made
+ * meanwhile: a device created later comes at the end, one changed
+ * before its page is written is written as changed. The CSV header is
+ * fixed when the export opens; a device that gained identifiers of a
+ * type beyond the header's columns in the meantime stops the export
+ * with VIGIL_ECONFLICT (export again). vigil_export_opt runs every
+ * step inside one snapshot, where that cannot happen.
+ *
+ * vigil_export_open copies f (cursor and limit ignored) and checks what
+ * can be checked up front (tenant, format, CSV width: VIGIL_ERANGE); it
+ * writes nothing. vigil_export_step writes the next page through wr (in
+ * whole records: the CSV header and each device are one call each) and
+ * sets *done after the last one; calling it again after done is a
+ * no-op. After an error the export cannot continue; the text is in
+ * vigil_store_errmsg(st). st must outlive the export. Free with
+ * vigil_export_close() (NULL is a no-op).
+ */
+struct vigil_export;
+
+enum vigil_err vigil_export_open(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f,
+    const struct vigil_export_options *opt, vigil_write_fn wr, void *wctx,
+    struct vigil_export **out /* OUT */);
+enum vigil_err vigil_export_step(struct vigil_export *ex, int *done /* OUT */);
+/* Devices written so far. */
+uint64_t vigil_export_count(const struct vigil_export *ex);
+void vigil_export_close(struct vigil_export *ex);
 
 #ifdef __cplusplus
 }

@@ -129,20 +129,28 @@ api_device_list(struct req *r)
 	vigil_device_list_free(&l);
 }
 
+/* The body is one object of the JSON Lines import format, read by the
+ * importer's own reader: the same keys, rules and problem texts. */
 void
 api_device_create(struct req *r)
 {
-	struct api_devspec ds;
+	struct vigil_device_spec_owned *ds = NULL;
 	struct vigil_device *d = NULL;
-	char obj[200];
+	char obj[200], err[2048];
 	json_t *body;
 	enum vigil_err e;
 
 	if (req_json_body(r, &body) < 0)
 		return;
-	if (api_devspec_from_json(r, body, &ds) < 0 || api_begin(r) < 0)
+	e = vigil_device_spec_from_json(body, &ds, err, sizeof err);
+	json_decref(body);
+	if (e != VIGIL_OK) {
+		req_reply_err(r, e, err);
+		return;
+	}
+	if (api_begin(r) < 0)
 		goto out;
-	e = vigil_device_add(r->st, tid(r), &ds.spec, req_actor(r), &d);
+	e = vigil_device_add(r->st, tid(r), &ds->spec, req_actor(r), &d);
 	if (e != VIGIL_OK) {
 		api_fail(r, e, "device.create", "device");
 		goto out;
@@ -154,8 +162,7 @@ api_device_create(struct req *r)
 	}
 	reply_device(r, 201, d);
 out:
-	api_devspec_free(&ds);
-	json_decref(body);
+	vigil_device_spec_owned_free(ds);
 }
 
 void

@@ -1,8 +1,9 @@
 /*
  * Bulk device handlers: import (the raw request body, CSV or JSON
- * Lines, through the registry's importer) and export (streamed CSV or
- * JSON Lines from the registry's exporter, optionally without the
- * owner contact, which is personal data).
+ * Lines, through the registry's importer) and export (CSV or JSON
+ * Lines from the registry's resumable exporter, optionally without the
+ * owner contact, which is personal data, streamed one page at a time
+ * as the client takes them).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -15,7 +16,9 @@
 #include "api_devspec.h"
 #include "api_json.h"
 #include "api_tx.h"
+#include "log.h"
 #include "reqctx.h"
+#include "reqstream.h"
 
 /* A client sending a million bad rows gets the first ones; the counts
  * still cover every row. */
@@ -171,204 +174,181 @@ api_device_import(struct req *r)
 /* ------------------------------------------------------------------ */
 /* Export */
 
-/* Column of the owner contact in the exporter's CSV (registry.h: name,
- * model, gtin, state, region, owner, labels, identifiers...). */
-#define CSV_OWNER_COLUMN 5
-#define JSONL_LINE_MAX ((size_t)4 * VIGIL_IMPORT_MAX_RECORD)
+/* Devices per piece of the stream. A piece holds whole records of at
+ * most VIGIL_IMPORT_MAX_RECORD bytes (the exporter refuses longer
+ * ones), which bounds the memory of one export. */
+#define EXPORT_PAGE 500
+#define EXPORT_PIECE_MAX ((size_t)EXPORT_PAGE * \
+    (VIGIL_IMPORT_MAX_RECORD + 2) + (size_t)VIGIL_IMPORT_MAX_RECORD)
 
-enum csv_state { CSV_FIELD_START, CSV_UNQUOTED, CSV_QUOTED, CSV_QUOTE };
-
-struct export_out {
-	struct req *r;
+/* One export between its pieces: struct req does not live that long. */
+struct export_stream {
+	struct vigil_store *st;
+	struct vigil_export *ex;
 	enum vigil_import_format fmt;
-	bool redact;
-	bool started;
-	int failed;
-	/* JSON Lines redaction: the current line. */
-	struct vigil_buf line;
-	/* CSV redaction: where the RFC 4180 scanner is. */
-	enum csv_state cs;
-	unsigned long record;
-	unsigned column;
-	struct vigil_buf out;
+	struct vigil_buf piece; /* written by the exporter, not yet sent */
+	bool first;             /* piece holds the page the handler made */
+	bool first_done;        /* ... and it was the last one */
+	char request_id[VIGIL_UUID_STRLEN];
 };
-
-static void
-stream_start(struct export_out *o)
-{
-	if (o->started)
-		return;
-	o->started = true;
-	req_header(o->r, "Content-Disposition", o->fmt == VIGIL_FORMAT_CSV ?
-	    "attachment; filename=\"devices.csv\"" :
-	    "attachment; filename=\"devices.jsonl\"");
-	req_stream_start(o->r, 200, o->fmt == VIGIL_FORMAT_CSV ?
-	    "text/csv; charset=utf-8" : "application/x-ndjson");
-}
-
-/* One complete JSON line without its owner member. */
-static int
-redact_jsonl_line(struct export_out *o, const char *s, size_t n)
-{
-	json_error_t je;
-	json_t *obj;
-	char *text;
-
-	if ((obj = json_loadb(s, n, 0, &je)) == NULL)
-		return -1;
-	json_object_del(obj, "owner");
-	text = json_dumps(obj, JSON_COMPACT);
-	json_decref(obj);
-	if (text == NULL)
-		return -1;
-	req_stream_chunk(o->r, text, strlen(text));
-	req_stream_chunk(o->r, "\n", 1);
-	free(text);
-	return 0;
-}
-
-static int
-redact_jsonl(struct export_out *o, const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] != '\n') {
-			if (vigil_buf_append(&o->line, p + i, 1) != VIGIL_OK)
-				return -1;
-			continue;
-		}
-		if (redact_jsonl_line(o, o->line.data != NULL ? o->line.data :
-		    "", o->line.len) < 0)
-			return -1;
-		vigil_buf_reset(&o->line);
-	}
-	return 0;
-}
-
-/* Copies CSV through, emptying the owner column of every data record
- * (the header keeps its name, so the file still imports). Quoted
- * fields may hold commas and line ends: a small RFC 4180 scanner. */
-static int
-redact_csv(struct export_out *o, const char *p, size_t n)
-{
-	vigil_buf_reset(&o->out);
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-		bool structural = false;
-
-		switch (o->cs) {
-		case CSV_QUOTE:
-			if (c == '"') { /* "" inside a quoted field */
-				o->cs = CSV_QUOTED;
-				break;
-			}
-			o->cs = CSV_UNQUOTED; /* the closing quote was it */
-			/* FALLTHROUGH */
-		case CSV_FIELD_START:
-		case CSV_UNQUOTED:
-			if (c == ',') {
-				o->column++;
-				o->cs = CSV_FIELD_START;
-				structural = true;
-			} else if (c == '\n') {
-				o->record++;
-				o->column = 0;
-				o->cs = CSV_FIELD_START;
-				structural = true;
-			} else if (c == '\r') {
-				structural = true;
-			} else if (c == '"' && o->cs == CSV_FIELD_START) {
-				o->cs = CSV_QUOTED;
-			} else {
-				o->cs = CSV_UNQUOTED;
-			}
-			break;
-		case CSV_QUOTED:
-			if (c == '"')
-				o->cs = CSV_QUOTE;
-			break;
-		}
-		if (structural || o->record == 0 ||
-		    o->column != CSV_OWNER_COLUMN)
-			if (vigil_buf_append(&o->out, &c, 1) != VIGIL_OK)
-				return -1;
-	}
-	if (o->out.len > 0)
-		req_stream_chunk(o->r, o->out.data, o->out.len);
-	return 0;
-}
 
 static int
 export_write(void *ctx, const void *buf, size_t n)
 {
-	struct export_out *o = ctx;
+	struct export_stream *es = ctx;
 
-	stream_start(o);
-	if (!o->redact) {
-		req_stream_chunk(o->r, buf, n);
-		return 0;
+	return vigil_buf_append(&es->piece, buf, n) == VIGIL_OK ? 0 : -1;
+}
+
+static void
+export_end(void *arg, bool finished)
+{
+	struct export_stream *es = arg;
+
+	(void)finished; /* reqstream.c logs a stream cut short */
+	vigil_export_close(es->ex);
+	vigil_buf_free(&es->piece);
+	free(es);
+}
+
+/*
+ * A failure after the first piece: the status went out with it, and a
+ * chunked reply cannot be ended as failed through evhttp, so the body
+ * says it in its last line, which the importer refuses (a file cut
+ * short never passes for a whole one): JSON Lines {"error": "..."},
+ * CSV "#error: ...". Server-side causes are logged, not told.
+ */
+static void
+export_error_line(struct export_stream *es, enum vigil_err e)
+{
+	char msg[VIGIL_STORE_MAX_ERR + 160];
+	size_t n;
+	char *text;
+	json_t *o;
+
+	n = (size_t)snprintf(msg, sizeof msg, "export stopped after %" PRIu64
+	    " devices: ", vigil_export_count(es->ex));
+	if (n >= sizeof msg)
+		n = 0;
+	if (e == VIGIL_ECONFLICT || e == VIGIL_ERANGE || e == VIGIL_EINVAL)
+		snprintf(msg + n, sizeof msg - n, "%s",
+		    vigil_store_errmsg(es->st));
+	else {
+		vlog(VLOG_ERROR, "http.error", "request %s: export stopped: "
+		    "%s: %s", es->request_id, vigil_strerror(e),
+		    vigil_store_errmsg(es->st));
+		snprintf(msg + n, sizeof msg - n, "internal error; the server "
+		    "log has the details under request id %s", es->request_id);
 	}
-	if ((o->fmt == VIGIL_FORMAT_CSV ? redact_csv(o, buf, n) :
-	    redact_jsonl(o, buf, n)) < 0) {
-		o->failed = 1;
-		return -1;
+	vlog(VLOG_WARN, "http.export", "request %s: %s", es->request_id, msg);
+	/* A full piece would refuse the line: what it holds is dropped,
+	 * the error line says the file is incomplete anyway. */
+	if (es->piece.len + sizeof msg + 32 > EXPORT_PIECE_MAX)
+		vigil_buf_reset(&es->piece);
+	if (es->fmt == VIGIL_FORMAT_CSV) {
+		for (char *c = msg; *c != '\0'; c++)
+			if ((unsigned char)*c < 0x20)
+				*c = ' ';
+		vigil_buf_appendf(&es->piece, "#error: %s\r\n", msg);
+		return;
 	}
-	return 0;
+	o = json_pack("{s:s}", "error", msg);
+	text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	vigil_buf_appendf(&es->piece, "%s\n", text != NULL ? text :
+	    "{\"error\":\"export stopped: out of memory\"}");
+	free(text);
+	json_decref(o);
+}
+
+/* The stream's producer: the next page, or the one the handler made. */
+static enum req_pace_step
+export_piece(struct req_pace *p, void *arg)
+{
+	struct export_stream *es = arg;
+	enum vigil_err e = VIGIL_OK;
+	int done;
+
+	if (es->first) {
+		es->first = false;
+		done = es->first_done;
+	} else if ((e = vigil_export_step(es->ex, &done)) != VIGIL_OK) {
+		export_error_line(es, e);
+		done = 1;
+	}
+	if (req_pace_write(p, es->piece.data, es->piece.len) < 0) {
+		vlog(VLOG_ERROR, "http.error", "request %s: export stopped: "
+		    "out of memory", es->request_id);
+		done = 1;
+	}
+	vigil_buf_reset(&es->piece);
+	return done ? REQ_PACE_DONE : REQ_PACE_MORE;
 }
 
 void
 api_device_export(struct req *r)
 {
+	struct vigil_export_options opt;
 	struct api_devfilter df;
-	struct export_out o;
+	struct export_stream *es;
 	const char *format;
 	char detail[128], obj[64];
 	bool redact;
-	uint64_t count = 0;
+	int done = 0;
 	enum vigil_err e;
 
-	memset(&o, 0, sizeof o);
-	o.r = r;
+	memset(&opt, 0, sizeof opt);
 	if (api_devfilter_from_query(r, &df) < 0 ||
 	    aq_str(r, "format", 16, &format) < 0 ||
 	    aq_bool(r, "redact", false, &redact) < 0)
 		return;
 	if (format == NULL || strcmp(format, "jsonl") == 0)
-		o.fmt = VIGIL_FORMAT_JSONL;
+		opt.format = VIGIL_FORMAT_JSONL;
 	else if (strcmp(format, "csv") == 0)
-		o.fmt = VIGIL_FORMAT_CSV;
+		opt.format = VIGIL_FORMAT_CSV;
 	else {
 		aq_problem(r, "format", "expected jsonl or csv");
 		return;
 	}
-	o.redact = redact;
+	opt.flags = redact ? VIGIL_JSON_REDACT_PERSONAL : 0;
+	opt.page = EXPORT_PAGE;
+	snprintf(obj, sizeof obj, "tenant/%s", r->tenant.id);
+	if ((es = calloc(1, sizeof *es)) == NULL) {
+		req_reply_err(r, VIGIL_ENOMEM, "export: out of memory");
+		return;
+	}
+	es->st = r->st;
+	es->fmt = opt.format;
+	memcpy(es->request_id, r->request_id, sizeof es->request_id);
+	vigil_buf_init(&es->piece, EXPORT_PIECE_MAX);
+	/* The first page before the status: what fails up front (a CSV
+	 * too wide to import back, a bad filter) gets a problem reply. */
+	e = vigil_export_open(r->st, r->tenant.id, &df.f, &opt, export_write,
+	    es, &es->ex);
+	if (e == VIGIL_OK)
+		e = vigil_export_step(es->ex, &done);
+	if (e != VIGIL_OK) {
+		api_fail(r, e, "device.export", obj);
+		export_end(es, false);
+		return;
+	}
+	es->first = true;
+	es->first_done = done != 0;
 	/* An export hands out the whole fleet, owner contacts included
 	 * unless redacted: it is audited, and the entry is on disk before
 	 * the first byte leaves. */
-	snprintf(obj, sizeof obj, "tenant/%s", r->tenant.id);
 	snprintf(detail, sizeof detail, "format %s%s",
-	    o.fmt == VIGIL_FORMAT_CSV ? "csv" : "jsonl",
+	    opt.format == VIGIL_FORMAT_CSV ? "csv" : "jsonl",
 	    redact ? ", owner redacted" : "");
 	if ((e = req_audit(r, "device.export", obj, "ok", detail)) !=
 	    VIGIL_OK) {
 		req_reply_err(r, e, vigil_store_errmsg(r->st));
+		export_end(es, false);
 		return;
 	}
-	vigil_buf_init(&o.line, JSONL_LINE_MAX);
-	vigil_buf_init(&o.out, JSONL_LINE_MAX);
-	e = vigil_export(r->st, r->tenant.id, &df.f, o.fmt, export_write, &o,
-	    &count);
-	if (e == VIGIL_OK && o.redact && o.fmt == VIGIL_FORMAT_JSONL &&
-	    o.line.len > 0 && redact_jsonl_line(&o, o.line.data,
-	    o.line.len) < 0)
-		e = VIGIL_ENOMEM;
-	if (e != VIGIL_OK && !o.started) {
-		req_reply_err(r, e, vigil_store_errmsg(r->st));
-	} else {
-		/* An error after the first byte cannot change the status;
-		 * the client sees a short file (and the count is not sent). */
-		stream_start(&o);
-		req_stream_end(r);
-	}
-	vigil_buf_free(&o.line);
-	vigil_buf_free(&o.out);
+	req_header(r, "Content-Disposition", opt.format == VIGIL_FORMAT_CSV ?
+	    "attachment; filename=\"devices.csv\"" :
+	    "attachment; filename=\"devices.jsonl\"");
+	req_stream_paced(r, 200, opt.format == VIGIL_FORMAT_CSV ?
+	    "text/csv; charset=utf-8" : "application/x-ndjson", export_piece,
+	    export_end, es);
 }

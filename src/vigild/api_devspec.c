@@ -1,10 +1,9 @@
 /*
- * Device request bodies → registry structs (api_devspec.h), with every
- * problem of a body collected and reported at once. The create body is
- * one object of the JSON Lines import format, read with the importer's
- * rules (src/lib/registry/import_jsonl.c): "" and null mean none, an
- * identifier key holds a string or an array of strings, "identifiers"
- * an array of {"type", "value"}, "labels" an object or "k=v;k2=v2".
+ * The API's own device request parts (api_devspec.h): PATCH bodies →
+ * struct vigil_device_update with every problem of a body collected
+ * and reported at once, and the list/export filters of the query. The
+ * create body is read by the registry (vigil_device_spec_from_json),
+ * the same reader as the JSON Lines importer.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,51 +94,27 @@ add_ident(struct probs *p, struct vigil_ident_spec *arr, size_t *n,
 	(*n)++;
 }
 
-/* "imei": "..." or "imei": ["...", "..."]. */
-static void
-ident_key(struct probs *p, struct api_devspec *ds, const char *key,
-    enum vigil_id_type t, const json_t *v)
-{
-	char f[128];
-
-	if (!json_is_array(v)) {
-		if (v != NULL && !json_is_null(v) && !json_is_string(v)) {
-			prob(p, key, "expected a string or an array of "
-			    "strings");
-			return;
-		}
-		add_ident(p, ds->idents, &ds->spec.nidents, key, t,
-		    str_of(p, key, v));
-		return;
-	}
-	for (size_t i = 0; i < json_array_size(v); i++) {
-		snprintf(f, sizeof f, "%s[%zu]", key, i);
-		add_ident(p, ds->idents, &ds->spec.nidents, f, t,
-		    str_of(p, f, json_array_get(v, i)));
-	}
-}
-
-/* One element of "identifiers" (create) or "add_identifiers" /
- * "remove_identifiers" (update): {"type": ..., "value": ...}; the
- * update lists also take a bare "value" (type detected). */
+/* One element of "add_identifiers" / "remove_identifiers": a string
+ * (type detected), {"value": ...} (the same) or {"type": ...,
+ * "value": ...}. */
 static void
 ident_elem(struct probs *p, const char *list, size_t i, const json_t *e,
-    bool bare_ok, struct vigil_ident_spec *arr, size_t *n)
+    struct vigil_ident_spec *arr, size_t *n)
 {
 	char f[128], tq[160], list_names[512];
 	const char *type, *value;
 	enum vigil_id_type t = VIGIL_ID_UNKNOWN;
 
 	snprintf(f, sizeof f, "%s[%zu]", list, i);
-	if (bare_ok && json_is_string(e)) {
+	if (json_is_string(e)) {
 		add_ident(p, arr, n, f, VIGIL_ID_UNKNOWN, str_of(p, f, e));
 		return;
 	}
 	if (!json_is_object(e) || json_object_get(e, "value") == NULL ||
 	    json_object_size(e) != 1U + (json_object_get(e, "type") !=
 	    NULL)) {
-		prob(p, f, "expected {\"type\": ..., \"value\": ...}%s",
-		    bare_ok ? " or a string" : "");
+		prob(p, f, "expected {\"type\": ..., \"value\": ...} or a "
+		    "string");
 		return;
 	}
 	snprintf(f, sizeof f, "%s[%zu].type", list, i);
@@ -151,10 +126,6 @@ ident_elem(struct probs *p, const char *list, size_t i, const json_t *e,
 		    aj_safe(type, tq, sizeof tq), list_names);
 		return;
 	}
-	if (type == NULL && !bare_ok) {
-		prob(p, f, "required");
-		return;
-	}
 	snprintf(f, sizeof f, "%s[%zu].value", list, i);
 	if ((value = str_of(p, f, json_object_get(e, "value"))) == NULL) {
 		prob(p, f, "required");
@@ -164,173 +135,18 @@ ident_elem(struct probs *p, const char *list, size_t i, const json_t *e,
 }
 
 static void
-ident_list(struct probs *p, const char *list, const json_t *v, bool bare_ok,
+ident_list(struct probs *p, const char *list, const json_t *v,
     struct vigil_ident_spec *arr, size_t *n)
 {
 	if (v == NULL || json_is_null(v))
 		return;
 	if (!json_is_array(v)) {
 		prob(p, list, "expected an array of {\"type\": ..., "
-		    "\"value\": ...}%s", bare_ok ? " or strings" : "");
+		    "\"value\": ...} or strings");
 		return;
 	}
 	for (size_t i = 0; i < json_array_size(v); i++)
-		ident_elem(p, list, i, json_array_get(v, i), bare_ok, arr, n);
-}
-
-/* "k=v;k2=v2", a backslash escaping ';' and '\' inside a value: the
- * CSV labels cell, split in a copy. */
-static void
-labels_string(struct probs *p, struct api_devspec *ds, const char *s)
-{
-	char *buf, *item, q[160];
-	size_t r = 0, w = 0, start = 0;
-
-	if ((buf = ds->labelbuf = strdup(s)) == NULL) {
-		prob(p, "labels", "out of memory");
-		return;
-	}
-	for (;;) {
-		char ch = buf[r];
-
-		if (ch == '\\' && (buf[r + 1] == ';' || buf[r + 1] == '\\')) {
-			buf[w++] = buf[r + 1];
-			r += 2;
-			continue;
-		}
-		if (ch != ';' && ch != '\0') {
-			buf[w++] = ch;
-			r++;
-			continue;
-		}
-		buf[w] = '\0';
-		if (w > start) {
-			char *eq;
-
-			item = buf + start;
-			if ((eq = strchr(item, '=')) == NULL) {
-				prob(p, "labels", "'%s' is not key=value",
-				    aj_safe(item, q, sizeof q));
-				return;
-			}
-			if (ds->spec.nlabels == VIGIL_DEVICE_MAX_LABELS) {
-				prob(p, "labels", "more than %d labels",
-				    VIGIL_DEVICE_MAX_LABELS);
-				return;
-			}
-			*eq = '\0';
-			ds->labels[ds->spec.nlabels].key = item;
-			ds->labels[ds->spec.nlabels].value = eq + 1;
-			ds->spec.nlabels++;
-		}
-		if (ch == '\0')
-			break;
-		r++;
-		w++;
-		start = w;
-	}
-}
-
-static void
-labels_create(struct probs *p, struct api_devspec *ds, const json_t *v)
-{
-	char f[128], kq[100];
-	const char *s;
-
-	if (json_is_string(v)) {
-		if ((s = str_of(p, "labels", v)) != NULL)
-			labels_string(p, ds, s);
-		return;
-	}
-	if (json_is_null(v))
-		return;
-	if (!json_is_object(v)) {
-		prob(p, "labels", "expected an object of strings or a "
-		    "\"k=v;k2=v2\" string");
-		return;
-	}
-	if (json_object_size(v) > VIGIL_DEVICE_MAX_LABELS) {
-		prob(p, "labels", "%zu given, the limit is %d",
-		    json_object_size(v), VIGIL_DEVICE_MAX_LABELS);
-		return;
-	}
-	for (void *it = json_object_iter((json_t *)v); it != NULL;
-	    it = json_object_iter_next((json_t *)v, it)) {
-		const char *k = json_object_iter_key(it);
-		const json_t *lv = json_object_iter_value(it);
-
-		snprintf(f, sizeof f, "labels.%s", aj_safe(k, kq, sizeof kq));
-		if (!json_is_string(lv)) {
-			prob(p, f, "expected a string");
-			continue;
-		}
-		s = str_of(p, f, lv);
-		ds->labels[ds->spec.nlabels].key = k;
-		ds->labels[ds->spec.nlabels].value = s != NULL ? s : "";
-		ds->spec.nlabels++;
-	}
-}
-
-int
-api_devspec_from_json(struct req *r, const json_t *o, struct api_devspec *ds)
-{
-	struct probs p;
-	char kq[100], types[512];
-
-	memset(ds, 0, sizeof *ds);
-	ds->spec.idents = ds->idents;
-	ds->spec.labels = ds->labels;
-	memset(&p, 0, sizeof p);
-	vigil_buf_init(&p.b, PROBS_MAX);
-	for (void *it = json_object_iter((json_t *)o); it != NULL;
-	    it = json_object_iter_next((json_t *)o, it)) {
-		const char *k = json_object_iter_key(it);
-		const json_t *v = json_object_iter_value(it);
-		enum vigil_id_type t;
-		const char *s;
-
-		if (strcmp(k, "name") == 0)
-			ds->spec.name = str_of(&p, k, v);
-		else if (strcmp(k, "model") == 0)
-			ds->spec.model = str_of(&p, k, v);
-		else if (strcmp(k, "gtin") == 0)
-			ds->spec.gtin = str_of(&p, k, v);
-		else if (strcmp(k, "region") == 0)
-			ds->spec.region = str_of(&p, k, v);
-		else if (strcmp(k, "owner") == 0)
-			ds->spec.owner = str_of(&p, k, v);
-		else if (strcmp(k, "state") == 0) {
-			if ((s = str_of(&p, k, v)) != NULL &&
-			    (ds->spec.state = vigil_device_state_from_name(s))
-			    == VIGIL_DEV_NONE)
-				prob(&p, k, "expected one of registered, "
-				    "provisioned, active, quarantined, "
-				    "retired");
-		} else if (strcmp(k, "labels") == 0)
-			labels_create(&p, ds, v);
-		else if (strcmp(k, "identifiers") == 0)
-			ident_list(&p, k, v, false, ds->idents,
-			    &ds->spec.nidents);
-		else if ((t = vigil_id_type_from_name(k)) != VIGIL_ID_UNKNOWN)
-			ident_key(&p, ds, k, t, v);
-		else {
-			aj_id_type_list(types, sizeof types);
-			prob(&p, aj_safe(k, kq, sizeof kq), "unknown field; "
-			    "expected name, model, gtin, state, region, owner, "
-			    "labels, identifiers or an identifier type (%s)",
-			    types);
-		}
-	}
-	if (ds->spec.nidents > VIGIL_DEVICE_MAX_IDENTS)
-		ds->spec.nidents = VIGIL_DEVICE_MAX_IDENTS;
-	return probs_done(r, &p);
-}
-
-void
-api_devspec_free(struct api_devspec *ds)
-{
-	free(ds->labelbuf);
-	ds->labelbuf = NULL;
+		ident_elem(p, list, i, json_array_get(v, i), arr, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -453,9 +269,9 @@ api_devupdate_from_json(struct req *r, const json_t *o,
 	text_update(&p, o, "owner", &du->u.owner);
 	labels_update(&p, json_object_get(o, "labels"), du);
 	ident_list(&p, "add_identifiers", json_object_get(o,
-	    "add_identifiers"), true, du->add, &du->u.nidents_add);
+	    "add_identifiers"), du->add, &du->u.nidents_add);
 	ident_list(&p, "remove_identifiers", json_object_get(o,
-	    "remove_identifiers"), true, du->remove, &du->u.nidents_remove);
+	    "remove_identifiers"), du->remove, &du->u.nidents_remove);
 	if (du->u.nidents_add > VIGIL_DEVICE_MAX_IDENTS)
 		du->u.nidents_add = VIGIL_DEVICE_MAX_IDENTS;
 	if (du->u.nidents_remove > VIGIL_DEVICE_MAX_IDENTS)

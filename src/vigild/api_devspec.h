@@ -1,14 +1,16 @@
 /*
- * Device request bodies (api_devspec.c): POST .../devices takes one
- * object of the JSON Lines import format (registry.h: name, model,
- * gtin, state, region, owner, labels, identifier-type keys,
- * "identifiers"); PATCH .../devices/{device} takes the changes. Both
- * are converted into the registry's structs, with every problem of the
- * body reported at once ("field 'imei': expected a string or an array
- * of strings; field 'labels.site': expected a string").
+ * Device request bodies and queries that only the API has
+ * (api_devspec.c): the changes of PATCH .../devices/{device}, with
+ * every problem of the body reported at once ("field 'labels.site':
+ * expected a string, or null to remove the label; field
+ * 'add_identifiers[0]': ..."), and the list/export filters of the
+ * query. The create body is one object of the JSON Lines import
+ * format, read by the registry's own reader
+ * (vigil_device_spec_from_json), so it follows the importer's rules
+ * and words.
  *
- * The structs point into the JSON object: keep it alive while they are
- * used.
+ * The structs point into the JSON object or the query: keep them
+ * alive while they are used.
  */
 #ifndef VIGILD_API_DEVSPEC_H
 #define VIGILD_API_DEVSPEC_H
@@ -18,19 +20,6 @@
 #include "vigil/registry.h"
 
 struct req;
-
-struct api_devspec {
-	struct vigil_device_spec spec;
-	struct vigil_ident_spec idents[VIGIL_DEVICE_MAX_IDENTS];
-	struct vigil_label_spec labels[VIGIL_DEVICE_MAX_LABELS];
-	char *labelbuf; /* "k=v;..." form, split in place */
-};
-
-/* 0, or -1 after replying 422 with every problem. Free with
- * api_devspec_free() in both cases. */
-int api_devspec_from_json(struct req *r, const json_t *o,
-    struct api_devspec *ds /* OUT */);
-void api_devspec_free(struct api_devspec *ds);
 
 struct api_devupdate {
 	struct vigil_device_update u;

@@ -116,21 +116,32 @@ close_all_but(const int *keep, unsigned nkeep)
 	close_range(lo, ~0u, 0);
 }
 
+/*
+ * Children leave stopping and reloading to the parent: ^C in a terminal
+ * and systemd's stop (KillMode=control-group) signal every process of
+ * the group at once, and a worker killed by that SIGTERM would drop its
+ * in-flight requests instead of draining them. So the children ignore
+ * SIGHUP, SIGINT, SIGTERM and SIGQUIT; the parent tells them to drain
+ * (IPC_SHUTDOWN), a dead parent shows as EOF on their channel, and
+ * stragglers get SIGKILL.
+ */
 static void
 reset_signals(void)
 {
-	static const int sigs[] = { SIGCHLD, SIGHUP, SIGTERM, SIGINT,
-		SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM };
+	static const int dfl[] = { SIGCHLD, SIGUSR1, SIGUSR2, SIGALRM };
+	static const int ign[] = { SIGPIPE, SIGHUP, SIGINT, SIGTERM,
+		SIGQUIT };
 	struct sigaction sa;
 	sigset_t all;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
+	for (size_t i = 0; i < sizeof dfl / sizeof dfl[0]; i++)
+		sigaction(dfl[i], &sa, NULL);
 	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
+	for (size_t i = 0; i < sizeof ign / sizeof ign[0]; i++)
+		sigaction(ign[i], &sa, NULL);
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }

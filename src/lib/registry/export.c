@@ -1,7 +1,10 @@
 /*
  * Export of a tenant's devices as CSV or JSON Lines, in the exact
  * syntax the importer reads back (same devices, identifiers, labels
- * and states). Pages through the device list, so memory stays constant.
+ * and states), optionally without the owner contact. Pages through the
+ * device list, one page per step, so memory stays at one page and a
+ * caller can pause between pages (vigil_export_open/step/close); the
+ * one-call forms run every step in one read snapshot.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,23 +14,36 @@
 
 #include "registry_internal.h"
 
-#define EXPORT_PAGE 500
-
-struct out {
+struct vigil_export {
 	struct vigil_store *st;
 	vigil_write_fn wr;
 	void *wctx;
-	struct vigil_buf b; /* one record */
-	int failed;
+	struct vigil_buf b;     /* one record */
+	struct vigil_buf cellb; /* the CSV labels cell */
+	char *tenant_id;
+	/* The filter, with copies of its strings: the caller's may be
+	 * gone by the next step. */
+	struct vigil_device_filter f;
+	char *model, *label_key, *label_value;
+	enum vigil_import_format format;
+	bool redact;
+	size_t page;
+	/* CSV: columns per identifier type, fixed when the export opens. */
+	size_t counts[VIGIL_ID_TYPE_COUNT];
+	bool header_done;
+	char after[VIGIL_UUID_STRLEN]; /* the last id written */
+	uint64_t count;
+	bool done;
+	bool failed;
 };
 
-static enum vigil_err flush(struct out *o);
+static enum vigil_err flush(struct vigil_export *o);
 
 /* Writes the record in o->b. A record the importer would refuse as
  * too long (VIGIL_IMPORT_MAX_RECORD) is not written: the export would
  * not read back. */
 static enum vigil_err
-flush_record(struct out *o, const char *device_id)
+flush_record(struct vigil_export *o, const char *device_id)
 {
 	if (o->b.len > (size_t)VIGIL_IMPORT_MAX_RECORD + 2) {
 		vigil_buf_reset(&o->b);
@@ -39,9 +55,10 @@ flush_record(struct out *o, const char *device_id)
 }
 
 static enum vigil_err
-flush(struct out *o)
+flush(struct vigil_export *o)
 {
-	if (o->b.len > 0 && o->wr(o->wctx, o->b.data, o->b.len) != 0)
+	if (o->b.len > 0 && o->wr != NULL &&
+	    o->wr(o->wctx, o->b.data, o->b.len) != 0)
 		return store_seterr(o->st, VIGIL_EIO, "export: write failed");
 	vigil_buf_reset(&o->b);
 	return VIGIL_OK;
@@ -49,7 +66,7 @@ flush(struct out *o)
 
 /* RFC 4180: quote a field holding a comma, quote or line end. */
 static void
-csv_field(struct out *o, const char *s, int first)
+csv_field(struct vigil_export *o, const char *s, int first)
 {
 	if (!first)
 		vigil_buf_append(&o->b, ",", 1);
@@ -93,42 +110,75 @@ export_name(const struct vigil_device *d)
 	return strcmp(d->name, d->id) == 0 ? "" : d->name;
 }
 
+/* The importer reads at most VIGIL_IMPORT_MAX_FIELDS columns: a wider
+ * file would export but never import back. */
 static enum vigil_err
-csv_header(struct out *o, const size_t counts[VIGIL_ID_TYPE_COUNT])
+csv_width(struct vigil_export *o)
 {
 	size_t ncols = 7;
 
-	/* The importer reads at most VIGIL_IMPORT_MAX_FIELDS columns: a
-	 * wider file would export but never import back. */
 	for (int t = 1; t < VIGIL_ID_TYPE_COUNT; t++)
-		ncols += counts[t];
+		ncols += o->counts[t];
 	if (ncols > VIGIL_IMPORT_MAX_FIELDS)
 		return store_seterr(o->st, VIGIL_ERANGE, "export: CSV would "
 		    "need %zu columns (one per identifier of the device with "
 		    "the most of each type), the importer reads at most %d; "
 		    "export as JSON Lines instead", ncols,
 		    VIGIL_IMPORT_MAX_FIELDS);
+	return VIGIL_OK;
+}
+
+/* The same with or without redaction: the owner column stays. */
+static enum vigil_err
+csv_header(struct vigil_export *o)
+{
 	vigil_buf_appends(&o->b, "name,model,gtin,state,region,owner,labels");
 	for (int t = 1; t < VIGIL_ID_TYPE_COUNT; t++)
-		for (size_t k = 0; k < counts[t]; k++)
+		for (size_t k = 0; k < o->counts[t]; k++)
 			csv_field(o, vigil_id_type_name((enum vigil_id_type)t),
 			    0);
 	vigil_buf_append(&o->b, "\r\n", 2);
 	return flush(o);
 }
 
+/* Between the steps of a paused export a device may have gained
+ * identifiers the header, made at the start, has no column for:
+ * dropping them would silently lose data on import. */
 static enum vigil_err
-csv_device(struct out *o, const struct vigil_device *d,
-    const size_t counts[VIGIL_ID_TYPE_COUNT], struct vigil_buf *cellb)
+csv_fits(struct vigil_export *o, const struct vigil_device *d)
 {
+	for (size_t i = 0, run = 0; i < d->nidents; i++) {
+		enum vigil_id_type t = d->idents[i].type;
+
+		run = i > 0 && d->idents[i - 1].type == t ? run + 1 : 1;
+		if (run > o->counts[t])
+			return store_seterr(o->st, VIGIL_ECONFLICT, "export: "
+			    "device %s now has %zu %s identifiers, more than "
+			    "the %zu %s column%s of the CSV header written at "
+			    "the start of the export (it changed during the "
+			    "export); export again", d->id, run,
+			    vigil_id_type_name(t), o->counts[t],
+			    vigil_id_type_name(t), o->counts[t] == 1 ? "" :
+			    "s");
+	}
+	return VIGIL_OK;
+}
+
+static enum vigil_err
+csv_device(struct vigil_export *o, const struct vigil_device *d)
+{
+	const size_t *counts = o->counts;
+	struct vigil_buf *cellb = &o->cellb;
 	enum vigil_err rc;
 
+	if ((rc = csv_fits(o, d)) != VIGIL_OK)
+		return rc;
 	csv_field(o, export_name(d), 1);
 	csv_field(o, d->model, 0);
 	csv_field(o, d->gtin, 0);
 	csv_field(o, vigil_device_state_name(d->state), 0);
 	csv_field(o, d->region, 0);
-	csv_field(o, d->owner, 0);
+	csv_field(o, o->redact ? "" : d->owner, 0);
 	if ((rc = labels_cell(d, cellb)) != VIGIL_OK)
 		return store_seterr(o->st, rc, "export: out of memory");
 	csv_field(o, cellb->data != NULL ? cellb->data : "", 0);
@@ -139,7 +189,7 @@ csv_device(struct out *o, const struct vigil_device *d,
 			continue;
 		/* idents are ordered by type: this type's run, padded. */
 		for (size_t i = 0; i < d->nidents; i++)
-			if ((int)d->idents[i].type == t && k < counts[t]) {
+			if ((int)d->idents[i].type == t) {
 				csv_field(o, d->idents[i].value, 0);
 				k++;
 			}
@@ -153,7 +203,7 @@ csv_device(struct out *o, const struct vigil_device *d,
 static int
 dump_cb(const char *buf, size_t size, void *ctx)
 {
-	struct out *o = ctx;
+	struct vigil_export *o = ctx;
 
 	return vigil_buf_append(&o->b, buf, size) == VIGIL_OK ? 0 : -1;
 }
@@ -168,7 +218,7 @@ put_str(json_t *obj, const char *k, const char *v, int *ok)
 }
 
 static enum vigil_err
-jsonl_device(struct out *o, const struct vigil_device *d)
+jsonl_device(struct vigil_export *o, const struct vigil_device *d)
 {
 	json_t *obj = json_object(), *labels = json_object(),
 	    *ids = json_array();
@@ -180,7 +230,8 @@ jsonl_device(struct out *o, const struct vigil_device *d)
 		put_str(obj, "gtin", d->gtin, &ok);
 		put_str(obj, "state", vigil_device_state_name(d->state), &ok);
 		put_str(obj, "region", d->region, &ok);
-		put_str(obj, "owner", d->owner, &ok);
+		if (!o->redact)
+			put_str(obj, "owner", d->owner, &ok);
 		for (size_t i = 0; i < d->nlabels; i++)
 			if (json_object_set_new(labels, d->labels[i].key,
 			    json_string(d->labels[i].value)) != 0)
@@ -214,91 +265,191 @@ jsonl_device(struct out *o, const struct vigil_device *d)
 	return flush_record(o, d->id);
 }
 
+/* ------------------------------------------------------------------ */
+/* The resumable export */
+
 static enum vigil_err
-export_impl(struct vigil_store *st, const char *tenant_id,
-    const struct vigil_device_filter *f, enum vigil_import_format format,
-    vigil_write_fn wr, void *wctx, uint64_t *count)
+copy_str(struct vigil_store *st, const char *s, char **dst)
 {
-	struct vigil_device_filter page;
-	struct vigil_device_list l;
-	size_t counts[VIGIL_ID_TYPE_COUNT];
-	char after[VIGIL_UUID_STRLEN] = "";
-	struct vigil_buf cellb;
-	struct out o;
+	*dst = NULL;
+	if (s != NULL && (*dst = strdup(s)) == NULL)
+		return store_seterr(st, VIGIL_ENOMEM, "export: out of memory");
+	return VIGIL_OK;
+}
+
+void
+vigil_export_close(struct vigil_export *ex)
+{
+	if (ex == NULL)
+		return;
+	vigil_buf_free(&ex->b);
+	vigil_buf_free(&ex->cellb);
+	free(ex->tenant_id);
+	free(ex->model);
+	free(ex->label_key);
+	free(ex->label_value);
+	free(ex);
+}
+
+enum vigil_err
+vigil_export_open(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f,
+    const struct vigil_export_options *opt, vigil_write_fn wr, void *wctx,
+    struct vigil_export **out)
+{
+	struct vigil_export *ex;
 	enum vigil_err rc;
 
-	if (count != NULL)
-		*count = 0;
+	*out = NULL;
 	store_clearerr(st);
 	if (tenant_id == NULL || tenant_id[0] == '\0')
 		return store_seterr(st, VIGIL_EINVAL, "tenant: missing");
-	if (format != VIGIL_FORMAT_CSV && format != VIGIL_FORMAT_JSONL)
+	if (opt == NULL || (opt->format != VIGIL_FORMAT_CSV &&
+	    opt->format != VIGIL_FORMAT_JSONL))
 		return store_seterr(st, VIGIL_EINVAL,
-		    "export: unknown format %d", (int)format);
-	o.st = st;
-	o.wr = wr;
-	o.wctx = wctx;
-	o.failed = 0;
-	vigil_buf_init(&o.b, (size_t)4 * VIGIL_IMPORT_MAX_RECORD);
-	vigil_buf_init(&cellb, (size_t)VIGIL_IMPORT_MAX_RECORD);
-	if (format == VIGIL_FORMAT_CSV) {
-		/* Repeat a type's column as often as one device needs. */
-		if ((rc = store_ident_type_max(st, tenant_id, counts)) !=
-		    VIGIL_OK || (rc = csv_header(&o, counts)) != VIGIL_OK)
-			goto done;
-	}
+		    "export: unknown format %d", opt != NULL ?
+		    (int)opt->format : 0);
+	if ((ex = calloc(1, sizeof *ex)) == NULL)
+		return store_seterr(st, VIGIL_ENOMEM, "export: out of memory");
+	ex->st = st;
+	ex->wr = wr;
+	ex->wctx = wctx;
+	ex->format = opt->format;
+	ex->redact = (opt->flags & VIGIL_JSON_REDACT_PERSONAL) != 0;
+	ex->page = opt->page == 0 ? VIGIL_EXPORT_DEFAULT_PAGE :
+	    opt->page > VIGIL_LIST_MAX_LIMIT ? VIGIL_LIST_MAX_LIMIT :
+	    opt->page;
+	vigil_buf_init(&ex->b, (size_t)4 * VIGIL_IMPORT_MAX_RECORD);
+	vigil_buf_init(&ex->cellb, (size_t)VIGIL_IMPORT_MAX_RECORD);
 	if (f != NULL)
-		page = *f;
-	else
-		memset(&page, 0, sizeof page);
-	page.limit = EXPORT_PAGE;
-	for (;;) {
-		page.after = after[0] != '\0' ? after : NULL;
-		if ((rc = vigil_device_list(st, tenant_id, &page, &l)) !=
-		    VIGIL_OK)
-			goto done;
-		for (size_t i = 0; i < l.n; i++) {
-			rc = format == VIGIL_FORMAT_CSV ?
-			    csv_device(&o, l.items[i], counts, &cellb) :
-			    jsonl_device(&o, l.items[i]);
-			if (rc != VIGIL_OK) {
-				vigil_device_list_free(&l);
-				goto done;
-			}
-			if (count != NULL)
-				(*count)++;
-		}
-		memcpy(after, l.next, sizeof after);
-		vigil_device_list_free(&l);
-		if (after[0] == '\0')
-			break;
-	}
-	rc = VIGIL_OK;
-done:
-	vigil_buf_free(&o.b);
-	vigil_buf_free(&cellb);
+		ex->f = *f;
+	ex->f.after = NULL;
+	if ((rc = copy_str(st, tenant_id, &ex->tenant_id)) != VIGIL_OK ||
+	    (rc = copy_str(st, ex->f.model, &ex->model)) != VIGIL_OK ||
+	    (rc = copy_str(st, ex->f.label_key, &ex->label_key)) !=
+	    VIGIL_OK ||
+	    (rc = copy_str(st, ex->f.label_value, &ex->label_value)) !=
+	    VIGIL_OK)
+		goto fail;
+	ex->f.model = ex->model;
+	ex->f.label_key = ex->label_key;
+	ex->f.label_value = ex->label_value;
+	/* Repeat a type's CSV column as often as one device needs. */
+	if (ex->format == VIGIL_FORMAT_CSV &&
+	    ((rc = store_ident_type_max(st, tenant_id, ex->counts)) !=
+	    VIGIL_OK || (rc = csv_width(ex)) != VIGIL_OK))
+		goto fail;
+	*out = ex;
+	return VIGIL_OK;
+fail:
+	vigil_export_close(ex);
 	return rc;
 }
+
+static enum vigil_err
+step_impl(struct vigil_export *ex)
+{
+	struct vigil_device_list l;
+	enum vigil_err rc;
+
+	if (ex->format == VIGIL_FORMAT_CSV && !ex->header_done) {
+		if ((rc = csv_header(ex)) != VIGIL_OK)
+			return rc;
+		ex->header_done = true;
+	}
+	ex->f.after = ex->after[0] != '\0' ? ex->after : NULL;
+	ex->f.limit = ex->page;
+	if ((rc = vigil_device_list(ex->st, ex->tenant_id, &ex->f, &l)) !=
+	    VIGIL_OK)
+		return rc;
+	for (size_t i = 0; i < l.n; i++) {
+		rc = ex->format == VIGIL_FORMAT_CSV ?
+		    csv_device(ex, l.items[i]) : jsonl_device(ex, l.items[i]);
+		if (rc != VIGIL_OK)
+			break;
+		memcpy(ex->after, l.items[i]->id, sizeof ex->after);
+		ex->count++;
+	}
+	if (rc == VIGIL_OK && l.next[0] == '\0')
+		ex->done = true;
+	vigil_device_list_free(&l);
+	return rc;
+}
+
+enum vigil_err
+vigil_export_step(struct vigil_export *ex, int *done)
+{
+	enum vigil_err rc;
+	bool began;
+
+	*done = 0;
+	store_clearerr(ex->st);
+	if (ex->failed)
+		return store_seterr(ex->st, VIGIL_ESTATE, "export: stopped "
+		    "by an earlier error");
+	if (!ex->done) {
+		/* One page, one consistent state of the store. */
+		if ((rc = store_read_begin(ex->st, &began)) != VIGIL_OK)
+			return rc;
+		rc = step_impl(ex);
+		store_read_end(ex->st, began);
+		if (rc != VIGIL_OK) {
+			ex->failed = true;
+			return rc;
+		}
+	}
+	*done = ex->done;
+	return VIGIL_OK;
+}
+
+uint64_t
+vigil_export_count(const struct vigil_export *ex)
+{
+	return ex != NULL ? ex->count : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* One-call forms */
 
 /* One read snapshot for the whole export: the file describes one
  * state of the fleet, and the CSV header's column counts hold for
  * every row. */
 enum vigil_err
-vigil_export(struct vigil_store *st, const char *tenant_id,
-    const struct vigil_device_filter *f, enum vigil_import_format format,
-    vigil_write_fn wr, void *wctx, uint64_t *count)
+vigil_export_opt(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f,
+    const struct vigil_export_options *opt, vigil_write_fn wr, void *wctx,
+    uint64_t *count)
 {
+	struct vigil_export *ex = NULL;
 	enum vigil_err rc;
 	bool began;
+	int done = 0;
 
 	if (count != NULL)
 		*count = 0;
 	store_clearerr(st);
 	if ((rc = store_read_begin(st, &began)) != VIGIL_OK)
 		return rc;
-	rc = export_impl(st, tenant_id, f, format, wr, wctx, count);
+	rc = vigil_export_open(st, tenant_id, f, opt, wr, wctx, &ex);
+	while (rc == VIGIL_OK && !done)
+		rc = vigil_export_step(ex, &done);
+	if (count != NULL)
+		*count = vigil_export_count(ex);
+	vigil_export_close(ex);
 	store_read_end(st, began);
 	return rc;
+}
+
+enum vigil_err
+vigil_export(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f, enum vigil_import_format format,
+    vigil_write_fn wr, void *wctx, uint64_t *count)
+{
+	struct vigil_export_options opt;
+
+	memset(&opt, 0, sizeof opt);
+	opt.format = format;
+	return vigil_export_opt(st, tenant_id, f, &opt, wr, wctx, count);
 }
 
 static int

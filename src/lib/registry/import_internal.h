@@ -38,10 +38,13 @@ struct imp {
 	/* Record buffer: max_record bytes of data plus one NUL per field. */
 	char *rec;
 	size_t rec_cap;
-	/* Scratch for label strings given in JSON. */
+	/* Scratch for label strings given in JSON (max_record + 1). */
 	char *scratch;
+	/* CSV rows. */
 	struct vigil_ident_spec idents[VIGIL_IMPORT_MAX_FIELDS + 1];
 	struct vigil_label_spec labels[VIGIL_DEVICE_MAX_LABELS + 1];
+	/* JSON Lines rows (devspec_json.c), splitting labels in scratch. */
+	struct reg_json_spec js;
 };
 
 /* Refills the input window; -1 at end of input or on a read error
