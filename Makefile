@@ -44,7 +44,10 @@ $(BUILD_CHECK)/build.ninja: | bootstrap
 	    -Db_sanitize=address,undefined -Db_lundef=false \
 	    -Dc_args=-fno-sanitize-recover=all
 
-check: $(BUILD_CHECK)/build.ninja
+# The release build is compiled too (not tested twice): `make run` uses
+# it, and -O2 finds warnings (-Werror) that -O0 does not.
+check: $(BUILD_CHECK)/build.ninja $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
 	$(NINJA) -C $(BUILD_CHECK)
 	@rc=0; $(MESON) test -C $(BUILD_CHECK) --print-errorlogs \
 	    --num-processes 2 || rc=$$?; \

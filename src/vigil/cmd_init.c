@@ -8,6 +8,7 @@
  * once, on stdout only; they are not stored anywhere in clear.
  * A failed run removes what it created.
  */
+#include <assert.h>
 #include <sys/stat.h>
 
 #include <dirent.h>
@@ -40,9 +41,17 @@ struct init_run {
 static const char *
 track(struct init_run *r, const char *rel)
 {
-	char *p = r->path[r->npath++];
+	char tmp[PATH_MAX + 32];
+	char *p;
 
-	snprintf(p, PATH_MAX + 32, "%s/%s", r->dir, rel);
+	/* A fixed list of files: running out is a programming error. */
+	assert(r->npath < sizeof r->path / sizeof r->path[0]);
+	if (r->npath >= sizeof r->path / sizeof r->path[0])
+		abort();
+	p = r->path[r->npath++];
+	/* Through a local buffer: dir and path live in the same struct. */
+	snprintf(tmp, sizeof tmp, "%s/%s", r->dir, rel);
+	memcpy(p, tmp, sizeof tmp);
 	return p;
 }
 

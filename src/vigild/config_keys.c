@@ -82,8 +82,10 @@ const struct config_key config_keys[] = {
 	{ "request_timeout_s", CONFIG_DURATION, F(request_timeout_s), "10s",
 	    NULL, 1, HOUR, NULL, true,
 	    "Time a client has to send a whole request (headers and "
-	    "body), counted from the connection start or the previous "
-	    "response; slower connections are cut. Also bounds the "
+	    "body), counted from the connection start for the first "
+	    "request and from its first byte for later ones on a "
+	    "keep-alive connection (idle_timeout_s bounds the wait in "
+	    "between); slower connections are cut. Also bounds the "
 	    "drain at shutdown." },
 	{ "idle_timeout_s", CONFIG_DURATION, F(idle_timeout_s), "1m", NULL, 1,
 	    HOUR, NULL, true,

@@ -6,7 +6,8 @@
  *
  *   method and request-target form, header and body size limits
  *   → route (404 / 405 + Allow)
- *   → authenticate unless PUBLIC (401 + WWW-Authenticate, audited)
+ *   → authenticate unless PUBLIC (401 + WWW-Authenticate, audited;
+ *     a GET may use a token result up to 250 ms old, see auth.h)
  *   → per-token rate limit (429 + Retry-After)
  *   → PLATFORM route, non-platform principal: 404 (audited)
  *   → TENANT route: resolve {tenant}; unknown or not the principal's
@@ -29,6 +30,7 @@
  * no-store, X-Content-Type-Options: nosniff and
  * Strict-Transport-Security.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +45,7 @@
 #include "auth.h"
 #include "conn.h"
 #include "http.h"
+#include "ipc.h"
 #include "log.h"
 #include "metrics_rec.h"
 #include "net_worker.h"
@@ -246,7 +249,8 @@ authenticate(struct req *r, const char *path)
 	unsigned retry;
 	enum vigil_err e;
 
-	if ((e = auth_bearer(r, why, sizeof why)) == VIGIL_OK)
+	if ((e = auth_bearer(r, r->w->rs.cacheable, why, sizeof why)) ==
+	    VIGIL_OK)
 		return 0;
 	if (e != VIGIL_EAUTH) {
 		req_reply_err(r, e, why);
@@ -304,7 +308,8 @@ resolve_tenant(struct req *r, const char *path)
 	char q[PATH_QUOTE_MAX], why[PATH_QUOTE_MAX + 64];
 	enum vigil_err e;
 
-	e = vigil_admin_tenant_get(r->st, ref != NULL ? ref : "", &r->tenant);
+	e = auth_tenant(r, ref != NULL ? ref : "", r->w->rs.cacheable,
+	    &r->tenant);
 	if (e != VIGIL_OK && e != VIGIL_ENOTFOUND) {
 		req_reply_err(r, e, vigil_store_errmsg(r->st));
 		return -1;
@@ -417,6 +422,8 @@ route(struct req *r, enum evhttp_cmd_type cmd, const char **pathp)
 		return -1;
 	}
 	rs->privileged = (r->match.route->flags & ROUTE_PRIVILEGED) != 0;
+	rs->cacheable = (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD) &&
+	    !rs->privileged;
 	if (query != NULL) {
 		rs->query_parsed = true;
 		if (evhttp_parse_query_str(query, &rs->query) != 0) {
@@ -464,6 +471,21 @@ pipeline(struct req *r, enum evhttp_cmd_type cmd)
 	rt->fn(r);
 	r->w->rs.handler_ns = mono_ns() - t0;
 	metrics_store_time(r->w->metrics, r->w->index, r->w->rs.handler_ns);
+}
+
+static void
+publish_epoch(struct net_worker *w, const struct req *r)
+{
+	struct ipc_epoch e;
+
+	memset(&e, 0, sizeof e);
+	e.epoch = (uint64_t)w->rs.change_seq;
+	e.kind = EPOCH_KIND_API_CHANGE;
+	snprintf(e.object, sizeof e.object, "%s", r->match.route != NULL ?
+	    r->match.route->name : "api");
+	if (ipc_send_epoch(w->ctx->parent_fd, &e) != 0)
+		vlog(VLOG_WARN, "ipc.error", "cannot publish epoch %" PRIu64
+		    ": %s", e.epoch, strerror(errno));
 }
 
 static void
@@ -541,6 +563,16 @@ request_cb(struct evhttp_request *ev, void *arg)
 		req_problem(&r, 500, "internal-error", "internal error; the "
 		    "server log has the details under request id %s",
 		    r.request_id);
+	}
+	/* Anything but a read may have changed tokens, principals or
+	 * tenants: cached results must not outlive it (auth.h), here or
+	 * in the other workers. A change that took effect (2xx, audited
+	 * "ok") is published as an epoch: its audit sequence number, which
+	 * only grows. The parent fans it out (DESIGN.md §2). */
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		auth_cache_flush(w->authc);
+		if (w->rs.change_seq > 0 && r.status >= 200 && r.status < 300)
+			publish_epoch(w, &r);
 	}
 	/* ev may be gone now: only r's own fields from here on. */
 	dt = mono_ns() - r.start_ns;

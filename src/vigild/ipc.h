@@ -60,11 +60,18 @@ struct ipc_sign_res {
 	uint8_t keyid[VIGIL_AUDIT_KEYID_LEN];
 };
 
-/* An access-changing event (DESIGN.md §2): the epoch after the change,
- * what kind of object changed, and its id. */
+/* Kinds of access-changing events. Never renumber. */
+enum epoch_kind {
+	EPOCH_KIND_API_CHANGE = 1, /* a write through the API (tokens,
+				    * principals, tenants, devices) */
+};
+
+/* An access-changing event (DESIGN.md §2): the epoch after the change
+ * (the audit sequence number of the change: it only grows), what kind
+ * of object changed, and its id or the route that changed it. */
 struct ipc_epoch {
 	uint64_t epoch;
-	uint16_t kind;   /* enum epoch_kind in epoch.h (later issues) */
+	uint16_t kind;   /* enum epoch_kind */
 	char object[IPC_EPOCH_OBJECT_MAX + 1];
 };
 

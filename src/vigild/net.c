@@ -30,6 +30,7 @@
 #include <openssl/ssl.h>
 
 #include "audit_hook.h"
+#include "auth.h"
 #include "conn.h"
 #include "http.h"
 #include "ipc.h"
@@ -165,7 +166,8 @@ parent_cb(evutil_socket_t fd, short what, void *arg)
 		audit_hook_set_signer_fd(w->ah, pfd);
 		break;
 	case IPC_EPOCH:
-		/* No caches keyed on the epoch in this worker yet. */
+		/* Access changed somewhere: nothing cached may outlive it. */
+		auth_cache_flush(w->authc);
 		break;
 	default:
 		vlog(VLOG_WARN, "ipc.unexpected", "%s from the parent ignored",
@@ -217,7 +219,8 @@ setup(struct net_worker *w, char *err, size_t errsize)
 	    (w->rl = ratelimit_new(c->rate_limit_rps,
 	    c->rate_limit_burst)) == NULL ||
 	    (w->rl_denied = ratelimit_new(c->rate_limit_rps,
-	    c->rate_limit_burst)) == NULL) {
+	    c->rate_limit_burst)) == NULL ||
+	    (w->authc = auth_cache_new()) == NULL) {
 		snprintf(err, errsize, "out of memory");
 		return -1;
 	}
@@ -254,6 +257,7 @@ teardown(struct net_worker *w)
 	SSL_CTX_free(w->ssl);
 	ratelimit_free(w->rl);
 	ratelimit_free(w->rl_denied);
+	auth_cache_free(w->authc);
 	vigil_store_close(w->st);
 }
 

@@ -30,6 +30,7 @@ struct vigil_store;
 struct conn_table;
 struct ratelimit;
 struct audit_hook;
+struct auth_cache;
 struct conn;
 
 #define REQ_ACTOR_MAX (VIGIL_PRINCIPAL_NAME_MAX + 16)
@@ -44,7 +45,11 @@ struct req_scratch {
 	char actor[REQ_ACTOR_MAX];   /* req_actor() text */
 	bool streaming;              /* req_stream_start() was called */
 	bool privileged;             /* route is ROUTE_PRIVILEGED */
+	bool cacheable;              /* GET/HEAD, not privileged: may use
+				      * the auth cache (auth.h) */
 	int64_t handler_ns;          /* time spent in the handler */
+	int64_t change_seq;          /* audit seq of the last change ("ok"
+				      * entry) this request made; 0 = none */
 };
 
 struct net_worker {
@@ -63,6 +68,7 @@ struct net_worker {
 	struct ratelimit *rl;        /* per token */
 	struct ratelimit *rl_denied; /* per IP, failed authentications */
 	struct audit_hook *ah;
+	struct auth_cache *authc;    /* short-lived, read-only requests */
 	struct metrics_shm *metrics;
 
 	struct event *parent_ev;     /* IPC from the parent */

@@ -366,8 +366,11 @@ req_audit(struct req *r, const char *action, const char *object,
 		vlog(VLOG_ERROR, "audit.append", "request %s: audit append "
 		    "of %s failed: %s", r->request_id,
 		    action != NULL ? action : "?", vigil_store_errmsg(r->st));
-	else
+	else {
 		audit_hook_appended(r->w->ah, seq);
+		if (outcome != NULL && strcmp(outcome, "ok") == 0)
+			r->w->rs.change_seq = seq;
+	}
 	return e;
 }
 

@@ -223,7 +223,8 @@ STATUS=$(curl -s -o "$OUT" -D "$HDR" -w '%{http_code}' --cacert "$CA" \
     --data-binary '{"name": "x"}' "$BASE/v1/tenants")
 is_problem "text/plain body on a JSON route: 415" 415 "text/plain"
 api POST /v1/tenants/acme/devices "$ALICE" '{"name": 5}'
-is_problem "wrong type: 422 naming the field" 422 "'name'"
+is_problem "wrong type: 422 naming the field" 422 'name'
+check "and saying what type it wants" 422 '"string" in d["detail"]' True
 
 echo "# tokens"
 api GET /v1/tenants ""
@@ -251,6 +252,28 @@ api GET /v1/tenants "$REV"
 is_problem "revoked token: 401" 401 "token revoked"
 api GET /v1/tenants "$ALICE"
 check "a good token still works" 200
+
+echo "# the read cache in front of tokens (auth.h: at most 250 ms stale)"
+_line=$("$MKADMIN" "$DATA/vigil.db" token acme dave operator fresh)
+DAVE=${_line%% *}
+api GET /v1/tenants "$DAVE"
+check "a token used for a GET (now cached)" 200
+sqlite3 "$DATA/vigil.db" "UPDATE iam_tokens SET revoked = 1
+    WHERE id = '${_line#* }'"
+sleep 0.3
+api GET /v1/tenants "$DAVE"
+is_problem "revoked in the store: refused once the cache entry is 250 ms old" \
+    401 "token revoked"
+_line=$("$MKADMIN" "$DATA/vigil.db" token acme erin operator fresh)
+ERIN=${_line%% *}
+api GET /v1/tenants "$ERIN"
+check "another token used for a GET (now cached)" 200
+sqlite3 "$DATA/vigil.db" "UPDATE iam_tokens SET revoked = 1
+    WHERE id = '${_line#* }'"
+api POST /v1/tenants "$ADMIN" '{}'
+api GET /v1/tenants "$ERIN"
+is_problem "any non-GET request served in between drops the cache at once" \
+    401 "token revoked"
 
 echo "# rate limit (1/s, burst 20, per token)"
 _urls=()

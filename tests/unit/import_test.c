@@ -2,7 +2,9 @@
  * Bulk import and export: CSV (RFC 4180) and JSON Lines, row errors
  * with line numbers, duplicates inside the file and against the store,
  * atomic mode, fatal syntax errors, limits, progress, and the
- * export → import round trip.
+ * export → import round trip; one device object read from JSON (the
+ * importer's reader, shared with the HTTP API); redacted and resumable
+ * (step by step) exports.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -871,6 +873,494 @@ csv_export_too_wide_to_import_back_is_refused(void **state)
 	vigil_buf_free(&out);
 }
 
+/* ------------------------------------------------------------------ */
+/* One device object (vigil_device_spec_from_json): the importer's
+ * reader, shared with the HTTP API's create body. */
+
+static json_t *
+obj(const char *text)
+{
+	json_error_t je;
+	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+
+	if (o == NULL)
+		fail_msg("bad test JSON: %s", je.text);
+	return o;
+}
+
+static void
+spec_from_json_reads_every_member_and_owns_its_strings(void **state)
+{
+	struct fx *fx = *state;
+	json_t *o = obj("{\"name\": \"cam-1\", \"model\": \"Cam X\", "
+	    "\"gtin\": \"4006381333931\", \"state\": \"active\", "
+	    "\"region\": \"eu\", \"owner\": \"Alice <a@x>\", "
+	    "\"labels\": {\"site\": \"berlin\", \"rack\": \"\"}, "
+	    "\"imei\": \"490154203237518\", "
+	    "\"mac\": [\"00:00:00:00:00:01\", \"00:00:00:00:00:02\"], "
+	    "\"identifiers\": [{\"type\": \"serial\", \"value\": \"SN-1\"}], "
+	    "\"uuid\": null, \"iccid\": \"\"}");
+	struct vigil_device_spec_owned *ds;
+	struct vigil_device *d;
+	char err[256] = "x";
+
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_OK);
+	assert_string_equal(err, "");
+	/* A copy: the caller's object may go before the spec is used. */
+	json_decref(o);
+	assert_string_equal(ds->spec.name, "cam-1");
+	assert_string_equal(ds->spec.model, "Cam X");
+	assert_string_equal(ds->spec.gtin, "4006381333931");
+	assert_string_equal(ds->spec.region, "eu");
+	assert_string_equal(ds->spec.owner, "Alice <a@x>");
+	assert_int_equal(ds->spec.state, VIGIL_DEV_ACTIVE);
+	assert_int_equal(ds->spec.nlabels, 2);
+	assert_string_equal(ds->spec.labels[0].key, "site");
+	assert_string_equal(ds->spec.labels[1].value, "");
+	/* null and "" are none: no uuid, no iccid. */
+	assert_int_equal(ds->spec.nidents, 4);
+	assert_int_equal(ds->spec.idents[0].type, VIGIL_ID_IMEI);
+	assert_int_equal(ds->spec.idents[2].type, VIGIL_ID_MAC);
+	assert_string_equal(ds->spec.idents[2].value, "00:00:00:00:00:02");
+	assert_int_equal(ds->spec.idents[3].type, VIGIL_ID_SERIAL);
+	assert_int_equal(vigil_device_add(fx->st, fx->a.id, &ds->spec,
+	    "local:t", &d), VIGIL_OK);
+	assert_string_equal(d->gtin, "04006381333931");
+	assert_int_equal(d->nidents, 4);
+	assert_int_equal(d->state, VIGIL_DEV_ACTIVE);
+	vigil_device_free(d);
+	vigil_device_spec_owned_free(ds);
+	vigil_device_spec_owned_free(NULL);
+}
+
+static void
+spec_from_json_splits_a_label_string_and_empty_means_none(void **state)
+{
+	json_t *o = obj("{\"name\": \"\", \"model\": null, "
+	    "\"labels\": \"site=berlin\\\\;mitte;rack=7\"}");
+	struct vigil_device_spec_owned *ds;
+	char err[64];
+
+	(void)state;
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_OK);
+	json_decref(o);
+	assert_null(ds->spec.name);
+	assert_null(ds->spec.model);
+	assert_int_equal(ds->spec.state, VIGIL_DEV_NONE);
+	assert_int_equal(ds->spec.nlabels, 2);
+	assert_string_equal(ds->spec.labels[0].value, "berlin;mitte");
+	assert_string_equal(ds->spec.labels[1].key, "rack");
+	vigil_device_spec_owned_free(ds);
+}
+
+/* One member of every kind wrong, and the texts for each. */
+static const char bad_object[] =
+    "{\"name\": 7, \"model\": [\"x\"], \"gtin\": {}, \"region\": true, "
+    "\"owner\": 12.5, \"state\": \"sleeping\", "
+    "\"labels\": {\"site\": 1, \"rack\": \"r1\"}, \"imei\": 5, "
+    "\"mac\": [\"00:00:00:00:00:01\", 3], "
+    "\"identifiers\": [{\"type\": \"toaster\", \"value\": \"1\"}, "
+    "{\"value\": \"x\"}, 7], \"colour\": \"red\"}";
+static const char *const bad_object_problems[] = {
+	"key \"name\": must be a string",
+	"key \"model\": must be a string",
+	"key \"gtin\": must be a string",
+	"key \"region\": must be a string",
+	"key \"owner\": must be a string",
+	"state \"sleeping\": unknown; expected registered, provisioned, "
+	    "active, quarantined or retired",
+	"key \"labels\": the value of \"site\" must be a string",
+	"key \"imei\": must be a string or an array of strings",
+	"key \"mac\"[1]: must be a string",
+	"identifiers[0]: unknown type \"toaster\"",
+	"identifiers[1]: must be {\"type\": ..., \"value\": ...}",
+	"identifiers[2]: must be {\"type\": ..., \"value\": ...}",
+	"unknown key \"colour\"",
+};
+
+static void
+spec_from_json_reports_every_bad_member_at_once(void **state)
+{
+	json_t *o = obj(bad_object);
+	struct vigil_device_spec_owned *ds = (void *)&ds;
+	char err[2048], want[2048];
+	size_t n = 0;
+
+	(void)state;
+	want[0] = '\0';
+	for (size_t i = 0; i < sizeof bad_object_problems /
+	    sizeof bad_object_problems[0]; i++)
+		n += (size_t)snprintf(want + n, sizeof want - n, "%s%s",
+		    i > 0 ? "; " : "", bad_object_problems[i]);
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_null(ds);
+	assert_string_equal(err, want);
+	/* A short buffer gets the start, terminated. */
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, 24),
+	    VIGIL_EINVAL);
+	assert_string_equal(err, "key \"name\": must be a s");
+	json_decref(o);
+}
+
+static void
+spec_from_json_refuses_wrong_containers_label_syntax_and_limits(
+    void **state)
+{
+	struct vigil_device_spec_owned *ds;
+	char err[1024], many[4096];
+	size_t n;
+	json_t *o;
+
+	(void)state;
+	o = obj("{\"labels\": 3, \"identifiers\": {}, \"state\": 3}");
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_string_equal(err, "key \"labels\": must be an object of "
+	    "strings or a \"k=v;k2=v2\" string; key \"identifiers\": must be "
+	    "an array of {\"type\": ..., \"value\": ...}; key \"state\": must "
+	    "be a string");
+	json_decref(o);
+	o = obj("{\"labels\": \"site=berlin;nokey\"}");
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_string_equal(err, "labels: \"nokey\" is not key=value");
+	json_decref(o);
+	/* 65 identifiers: said once. */
+	n = (size_t)snprintf(many, sizeof many, "{\"serial\": [");
+	for (int i = 0; i <= VIGIL_DEVICE_MAX_IDENTS; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n, "%s\"S%d\"",
+		    i > 0 ? "," : "", i);
+	snprintf(many + n, sizeof many - n, "]}");
+	o = obj(many);
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_string_equal(err, "identifiers: more than 64 on one device");
+	json_decref(o);
+	n = (size_t)snprintf(many, sizeof many, "{\"labels\": {");
+	for (int i = 0; i <= VIGIL_DEVICE_MAX_LABELS; i++)
+		n += (size_t)snprintf(many + n, sizeof many - n,
+		    "%s\"k%d\": \"v\"", i > 0 ? "," : "", i);
+	snprintf(many + n, sizeof many - n, "}}");
+	o = obj(many);
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_string_equal(err, "labels: 65 given, the limit is 64");
+	json_decref(o);
+	o = json_array();
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_string_equal(err, "expected a JSON object");
+	json_decref(o);
+	/* An object built in memory may hold a NUL (parsed text may not). */
+	o = json_pack("{s:o, s:o, s:[o]}", "owner", json_stringn("a\0b", 3),
+	    "labels", json_stringn("k=v\0", 4), "mac",
+	    json_stringn("00\0", 3));
+	assert_int_equal(vigil_device_spec_from_json(o, &ds, err, sizeof err),
+	    VIGIL_EINVAL);
+	assert_string_equal(err, "key \"owner\": contains a NUL character; "
+	    "key \"labels\": contains a NUL character; key \"mac\": contains "
+	    "a NUL character");
+	json_decref(o);
+}
+
+static void
+importer_says_the_same_of_the_same_object_line_by_line(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_JSONL);
+	struct vigil_import_summary s;
+	char line[2048], want[4096];
+	size_t n = 0;
+
+	snprintf(line, sizeof line, "%s\n", bad_object);
+	for (size_t i = 0; i < sizeof bad_object_problems /
+	    sizeof bad_object_problems[0]; i++)
+		n += (size_t)snprintf(want + n, sizeof want - n,
+		    "line 1: %s\n", bad_object_problems[i]);
+	assert_int_equal(import(fx, &fx->a, &o, line, &s), VIGIL_EINVAL);
+	assert_sum(&s, 1, 0, 1);
+	assert_string_equal(errs(fx), want);
+}
+
+/* ------------------------------------------------------------------ */
+/* Export options: redaction, resumable steps */
+
+static void
+seed_jsonl(struct fx *fx, const char *jl)
+{
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_JSONL);
+	struct vigil_import_summary s;
+
+	if (import(fx, &fx->a, &o, jl, &s) != VIGIL_OK)
+		fail_msg("seed: %s", errs(fx));
+}
+
+static void
+export_redacted_jsonl_has_no_owner_and_csv_keeps_its_header(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_export_options eo;
+	struct vigil_buf plain, red;
+	struct vigil_store *st2;
+	struct vigil_tenant t2;
+	struct vigil_import_options io = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary s;
+	struct vigil_device *d;
+	const char *owner = "Alice <alice@example.com>";
+	char *at, err[256];
+	uint64_t n = 0;
+
+	vigil_buf_init(&plain, 1 << 20);
+	vigil_buf_init(&red, 1 << 20);
+	seed_varied(fx, &fx->a);
+	memset(&eo, 0, sizeof eo);
+	eo.format = VIGIL_FORMAT_JSONL;
+	eo.flags = VIGIL_JSON_REDACT_PERSONAL;
+	assert_int_equal(vigil_export_opt(fx->st, fx->a.id, NULL, &eo,
+	    buf_write, &red, &n), VIGIL_OK);
+	assert_int_equal(n, 3);
+	assert_null(strstr(red.data, "owner"));
+	assert_null(strstr(red.data, "alice"));
+	assert_non_null(strstr(red.data, "\"name\":\"cam, \\\"one\\\"\""));
+	/* CSV: byte for byte the plain export without the owner's text. */
+	vigil_buf_reset(&red);
+	eo.format = VIGIL_FORMAT_CSV;
+	assert_int_equal(vigil_export(fx->st, fx->a.id, NULL,
+	    VIGIL_FORMAT_CSV, buf_write, &plain, NULL), VIGIL_OK);
+	assert_int_equal(vigil_export_opt(fx->st, fx->a.id, NULL, &eo,
+	    buf_write, &red, NULL), VIGIL_OK);
+	assert_non_null(at = strstr(plain.data, owner));
+	memmove(at, at + strlen(owner), strlen(at + strlen(owner)) + 1);
+	assert_string_equal(red.data, plain.data);
+	assert_memory_equal(red.data, "name,model,gtin,state,region,owner,"
+	    "labels,", 35);
+	/* And it still imports: the same devices, without owners. */
+	assert_int_equal(vigil_store_open(&st2, ":memory:", NULL, err,
+	    sizeof err), VIGIL_OK);
+	assert_int_equal(vigil_admin_tenant_create(st2, "copy", NULL, &t2),
+	    VIGIL_OK);
+	assert_int_equal(vigil_import_mem(st2, t2.id, red.data, red.len, &io,
+	    &s), VIGIL_OK);
+	assert_sum(&s, 3, 3, 0);
+	assert_int_equal(vigil_device_get(st2, t2.id, "cam, \"one\"", &d),
+	    VIGIL_OK);
+	assert_string_equal(d->owner, "");
+	assert_int_equal(d->nidents, 4);
+	vigil_device_free(d);
+	vigil_store_close(st2);
+	vigil_buf_free(&plain);
+	vigil_buf_free(&red);
+}
+
+struct counting {
+	struct vigil_buf b;
+	size_t calls;
+};
+
+static int
+counting_write(void *ctx, const void *p, size_t n)
+{
+	struct counting *c = ctx;
+
+	c->calls++;
+	return vigil_buf_append(&c->b, p, n) == VIGIL_OK ? 0 : -1;
+}
+
+static void
+export_steps_write_one_page_each_and_match_the_one_call_export(
+    void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_export_options eo;
+	struct vigil_export *ex;
+	struct counting c;
+	struct vigil_buf whole;
+	int done = 0;
+
+	seed_jsonl(fx, "{\"name\":\"d1\"}\n{\"name\":\"d2\"}\n"
+	    "{\"name\":\"d3\"}\n{\"name\":\"d4\"}\n{\"name\":\"d5\"}\n");
+	memset(&c, 0, sizeof c);
+	vigil_buf_init(&c.b, 1 << 20);
+	vigil_buf_init(&whole, 1 << 20);
+	memset(&eo, 0, sizeof eo);
+	eo.format = VIGIL_FORMAT_JSONL;
+	eo.page = 2;
+	assert_int_equal(vigil_export_open(fx->st, fx->a.id, NULL, &eo,
+	    counting_write, &c, &ex), VIGIL_OK);
+	assert_int_equal(c.calls, 0); /* opening writes nothing */
+	assert_int_equal(vigil_export_step(ex, &done), VIGIL_OK);
+	assert_int_equal(c.calls, 2);
+	assert_int_equal(done, 0);
+	assert_int_equal(vigil_export_step(ex, &done), VIGIL_OK);
+	assert_int_equal(c.calls, 4);
+	assert_int_equal(done, 0);
+	assert_int_equal(vigil_export_step(ex, &done), VIGIL_OK);
+	assert_int_equal(c.calls, 5);
+	assert_int_equal(done, 1);
+	assert_int_equal(vigil_export_count(ex), 5);
+	/* Done stays done. */
+	assert_int_equal(vigil_export_step(ex, &done), VIGIL_OK);
+	assert_int_equal(done, 1);
+	assert_int_equal(c.calls, 5);
+	vigil_export_close(ex);
+	vigil_export_close(NULL);
+	assert_int_equal(vigil_export(fx->st, fx->a.id, NULL,
+	    VIGIL_FORMAT_JSONL, buf_write, &whole, NULL), VIGIL_OK);
+	assert_int_equal(c.b.len, whole.len);
+	assert_memory_equal(c.b.data, whole.data, whole.len);
+	assert_int_equal(vigil_store_tx_depth(fx->st), 0);
+	vigil_buf_free(&c.b);
+	vigil_buf_free(&whole);
+}
+
+static void
+paused_export_writes_a_device_created_between_steps_at_the_end(
+    void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_export_options eo;
+	struct vigil_device_filter f;
+	struct vigil_device_spec spec;
+	struct vigil_export *ex;
+	struct vigil_buf out;
+	char model[16] = "Cam X";
+	const char *last;
+	int done = 0;
+
+	seed_jsonl(fx, "{\"name\":\"d1\",\"model\":\"Cam X\"}\n"
+	    "{\"name\":\"d2\",\"model\":\"Cam X\"}\n"
+	    "{\"name\":\"other\",\"model\":\"Cam Y\"}\n"
+	    "{\"name\":\"d3\",\"model\":\"Cam X\"}\n");
+	vigil_buf_init(&out, 1 << 20);
+	memset(&eo, 0, sizeof eo);
+	eo.format = VIGIL_FORMAT_JSONL;
+	eo.page = 2;
+	memset(&f, 0, sizeof f);
+	f.model = model;
+	assert_int_equal(vigil_export_open(fx->st, fx->a.id, &f, &eo,
+	    buf_write, &out, &ex), VIGIL_OK);
+	/* The filter was copied: the caller's buffer may change. */
+	memcpy(model, "nothing", 8);
+	assert_int_equal(vigil_export_step(ex, &done), VIGIL_OK);
+	assert_int_equal(vigil_export_count(ex), 2);
+	memset(&spec, 0, sizeof spec);
+	spec.name = "late";
+	spec.model = "Cam X";
+	assert_int_equal(vigil_device_add(fx->st, fx->a.id, &spec, "local:t",
+	    NULL), VIGIL_OK);
+	while (!done)
+		assert_int_equal(vigil_export_step(ex, &done), VIGIL_OK);
+	assert_int_equal(vigil_export_count(ex), 4);
+	vigil_export_close(ex);
+	/* "other" is not Cam X; the late device comes last. */
+	assert_null(strstr(out.data, "other"));
+	out.data[out.len - 1] = '\0';
+	last = strrchr(out.data, '\n');
+	assert_non_null(last);
+	assert_string_equal(last + 1, "{\"name\":\"late\",\"model\":\"Cam X\","
+	    "\"state\":\"registered\"}");
+	vigil_buf_free(&out);
+}
+
+static void
+paused_csv_export_stops_when_a_device_outgrows_its_header(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_export_options eo;
+	struct vigil_device_update u;
+	struct vigil_ident_spec extra = { VIGIL_ID_SERIAL, "SN-2b" };
+	struct vigil_export *ex;
+	struct vigil_device *d;
+	struct vigil_buf out;
+	char want[512];
+	int done = 0;
+
+	seed_jsonl(fx, "{\"name\":\"d1\",\"serial\":\"SN-1\"}\n"
+	    "{\"name\":\"d2\",\"serial\":\"SN-2\"}\n");
+	vigil_buf_init(&out, 1 << 20);
+	memset(&eo, 0, sizeof eo);
+	eo.format = VIGIL_FORMAT_CSV;
+	eo.page = 1;
+	assert_int_equal(vigil_export_open(fx->st, fx->a.id, NULL, &eo,
+	    buf_write, &out, &ex), VIGIL_OK);
+	assert_int_equal(vigil_export_step(ex, &done), VIGIL_OK);
+	assert_string_equal(out.data, "name,model,gtin,state,region,owner,"
+	    "labels,serial\r\nd1,,,registered,,,,SN-1\r\n");
+	memset(&u, 0, sizeof u);
+	u.nidents_add = 1;
+	u.idents_add = &extra;
+	assert_int_equal(vigil_device_update(fx->st, fx->a.id, "d2", &u,
+	    "local:t", NULL, &d), VIGIL_OK);
+	snprintf(want, sizeof want, "export: device %s now has 2 serial "
+	    "identifiers, more than the 1 serial column of the CSV header "
+	    "written at the start of the export (it changed during the "
+	    "export); export again", d->id);
+	vigil_device_free(d);
+	assert_int_equal(vigil_export_step(ex, &done), VIGIL_ECONFLICT);
+	assert_string_equal(vigil_store_errmsg(fx->st), want);
+	assert_int_equal(done, 0);
+	/* Nothing of the device that does not fit was written. */
+	assert_null(strstr(out.data, "d2"));
+	assert_int_equal(vigil_export_step(ex, &done), VIGIL_ESTATE);
+	assert_int_equal(vigil_store_tx_depth(fx->st), 0);
+	vigil_export_close(ex);
+	vigil_buf_free(&out);
+}
+
+static void
+export_open_refuses_bad_format_and_too_wide_csv_before_writing(
+    void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_export_options eo;
+	struct vigil_ident_spec ids[VIGIL_DEVICE_MAX_IDENTS];
+	char vals[VIGIL_DEVICE_MAX_IDENTS][24];
+	struct vigil_device_spec spec;
+	struct vigil_export *ex = (void *)&ex;
+	struct counting c;
+
+	memset(&c, 0, sizeof c);
+	vigil_buf_init(&c.b, 1 << 16);
+	memset(&eo, 0, sizeof eo);
+	eo.format = 9;
+	assert_int_equal(vigil_export_open(fx->st, fx->a.id, NULL, &eo,
+	    counting_write, &c, &ex), VIGIL_EINVAL);
+	assert_null(ex);
+	assert_string_equal(vigil_store_errmsg(fx->st),
+	    "export: unknown format 9");
+	memset(&spec, 0, sizeof spec);
+	for (size_t i = 0; i < VIGIL_DEVICE_MAX_IDENTS; i++) {
+		snprintf(vals[i], sizeof vals[i], "SN-%zu", i);
+		ids[i].type = VIGIL_ID_SERIAL;
+		ids[i].value = vals[i];
+	}
+	spec.idents = ids;
+	spec.nidents = VIGIL_DEVICE_MAX_IDENTS;
+	assert_int_equal(vigil_device_add(fx->st, fx->a.id, &spec, "local:t",
+	    NULL), VIGIL_OK);
+	/* 7 + 64 serial columns fit; 64 URI columns more do not. */
+	eo.format = VIGIL_FORMAT_CSV;
+	assert_int_equal(vigil_export_open(fx->st, fx->a.id, NULL, &eo,
+	    counting_write, &c, &ex), VIGIL_OK);
+	vigil_export_close(ex);
+	for (size_t i = 0; i < VIGIL_DEVICE_MAX_IDENTS; i++) {
+		snprintf(vals[i], sizeof vals[i], "https://x.org/%zu", i);
+		ids[i].type = VIGIL_ID_URI;
+	}
+	assert_int_equal(vigil_device_add(fx->st, fx->a.id, &spec, "local:t",
+	    NULL), VIGIL_OK);
+	assert_int_equal(vigil_export_open(fx->st, fx->a.id, NULL, &eo,
+	    counting_write, &c, &ex), VIGIL_ERANGE);
+	assert_null(ex);
+	assert_int_equal(c.calls, 0);
+	assert_non_null(strstr(vigil_store_errmsg(fx->st), "CSV would need "
+	    "135 columns"));
+	vigil_buf_free(&c.b);
+}
+
 int
 main(void)
 {
@@ -901,6 +1391,16 @@ main(void)
 		T(csv_edge_cases_header_only_trailing_blanks_crlf_in_quotes_unicode),
 		T(every_identifier_type_and_escaped_labels_round_trip),
 		T(csv_export_too_wide_to_import_back_is_refused),
+		T(spec_from_json_reads_every_member_and_owns_its_strings),
+		T(spec_from_json_splits_a_label_string_and_empty_means_none),
+		T(spec_from_json_reports_every_bad_member_at_once),
+		T(spec_from_json_refuses_wrong_containers_label_syntax_and_limits),
+		T(importer_says_the_same_of_the_same_object_line_by_line),
+		T(export_redacted_jsonl_has_no_owner_and_csv_keeps_its_header),
+		T(export_steps_write_one_page_each_and_match_the_one_call_export),
+		T(paused_export_writes_a_device_created_between_steps_at_the_end),
+		T(paused_csv_export_stops_when_a_device_outgrows_its_header),
+		T(export_open_refuses_bad_format_and_too_wide_csv_before_writing),
 	};
 #undef T
 

@@ -1505,6 +1505,62 @@ summary_json_has_every_section(void **state)
 	json_decref(j);
 }
 
+/* ------------------------------------------------------------------ */
+/* JSON device objects (the HTTP API's create body) */
+
+static void
+device_from_json_spec_is_the_device_the_importer_makes(void **state)
+{
+	struct fx *fx = *state;
+	const char *line = "{\"name\": \"meter-7\", \"model\": \"M1\", "
+	    "\"gtin\": \"9520123456788\", \"state\": \"provisioned\", "
+	    "\"region\": \"eu\", \"labels\": \"site=berlin;rack=r1\", "
+	    "\"serial\": [\"SN7\", \"SN8\"], \"identifiers\": [{\"type\": "
+	    "\"uri\", \"value\": \"https://example.com/m7\"}]}";
+	struct vigil_device_spec_owned *ds;
+	struct vigil_import_options o;
+	struct vigil_import_summary sum;
+	struct vigil_device *x, *y;
+	json_error_t je;
+	json_t *obj;
+	char err[512];
+
+	obj = json_loads(line, 0, &je);
+	assert_non_null(obj);
+	assert_int_equal(vigil_device_spec_from_json(obj, &ds, err,
+	    sizeof err), VIGIL_OK);
+	json_decref(obj);
+	assert_int_equal(vigil_device_add(fx->st, fx->a.id, &ds->spec,
+	    "local:alice", &x), VIGIL_OK);
+	vigil_device_spec_owned_free(ds);
+	memset(&o, 0, sizeof o);
+	o.format = VIGIL_FORMAT_JSONL;
+	assert_int_equal(vigil_import_mem(fx->st, fx->b.id, line, strlen(line),
+	    &o, &sum), VIGIL_OK);
+	assert_int_equal(vigil_device_get(fx->st, fx->b.id, "meter-7", &y),
+	    VIGIL_OK);
+	assert_string_equal(x->model, y->model);
+	assert_string_equal(x->gtin, "09520123456788");
+	assert_string_equal(x->gtin, y->gtin);
+	assert_string_equal(x->region, y->region);
+	assert_int_equal(x->state, VIGIL_DEV_PROVISIONED);
+	assert_int_equal(x->state, y->state);
+	assert_int_equal(x->nidents, 3);
+	assert_int_equal(y->nidents, x->nidents);
+	for (size_t i = 0; i < x->nidents; i++) {
+		assert_int_equal(x->idents[i].type, y->idents[i].type);
+		assert_string_equal(x->idents[i].value, y->idents[i].value);
+	}
+	assert_int_equal(x->nlabels, 2);
+	assert_int_equal(y->nlabels, x->nlabels);
+	for (size_t i = 0; i < x->nlabels; i++) {
+		assert_string_equal(x->labels[i].key, y->labels[i].key);
+		assert_string_equal(x->labels[i].value, y->labels[i].value);
+	}
+	vigil_device_free(x);
+	vigil_device_free(y);
+}
+
 int
 main(void)
 {
@@ -1558,6 +1614,7 @@ main(void)
 		T(summary_counts_states_models_regions_and_identifiers_exactly),
 		T(summary_of_one_tenant_never_counts_another),
 		T(summary_json_has_every_section),
+		T(device_from_json_spec_is_the_device_the_importer_makes),
 	};
 #undef T
 
