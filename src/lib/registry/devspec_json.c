@@ -177,14 +177,15 @@ labels(struct reg_json_spec *js, struct reg_problems *p, json_t *v)
 	}
 }
 
-/* A lifecycle state by name; "" and null mean the default. The text is
- * the CSV reader's (import.c, imp_state). */
-static void
-state(struct reg_problems *p, const char *v, struct vigil_device_spec *spec)
+/* A lifecycle state by name; NULL and "" mean the default. Shared by
+ * the JSON and CSV readers (import.c), so both say the same. */
+void
+reg_spec_state(struct reg_problems *p, const char *v,
+    struct vigil_device_spec *spec)
 {
 	char q[REG_QUOTE_SIZE];
 
-	if (v == NULL)
+	if (v == NULL || v[0] == '\0')
 		return;
 	if ((spec->state = vigil_device_state_from_name(v)) == VIGIL_DEV_NONE)
 		reg_problem(p, "state \"%s\": unknown; expected registered, "
@@ -234,7 +235,7 @@ reg_json_spec_read(struct reg_json_spec *js, json_t *o,
 			spec->owner = str_of(p, k, v);
 			break;
 		case IMP_COL_STATE:
-			state(p, str_of(p, k, v), spec);
+			reg_spec_state(p, str_of(p, k, v), spec);
 			break;
 		case IMP_COL_LABELS:
 			labels(js, p, v);

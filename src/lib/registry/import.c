@@ -122,15 +122,7 @@ imp_col_of(const char *name, enum vigil_id_type *type)
 void
 imp_state(struct imp *im, const char *v, struct vigil_device_spec *spec)
 {
-	char q[REG_QUOTE_SIZE];
-
-	if (v == NULL || v[0] == '\0')
-		return;
-	spec->state = vigil_device_state_from_name(v);
-	if (spec->state == VIGIL_DEV_NONE)
-		imp_problem(im, "state \"%s\": unknown; expected registered, "
-		    "provisioned, active, quarantined or retired",
-		    reg_quote(v, q, sizeof q));
+	reg_spec_state(&im->c->prob, v, spec);
 }
 
 /* Calls on_error once per problem of the row. */

@@ -64,6 +64,10 @@ bool reg_is_uuid_shape(const char *s);
 /* Field checks shared by add, update and import; problems go to p.
  * A device name: printable, no surrounding blanks, not shaped like a
  * device id unless it is self_id (NULL: any id shape is refused). */
+/* A lifecycle state by name into spec->state (NULL or "": default);
+ * one problem text for every reader (devspec_json.c). */
+void reg_spec_state(struct reg_problems *p, const char *v,
+    struct vigil_device_spec *spec);
 void reg_check_name(struct reg_problems *p, const char *name,
     const char *self_id);
 /* Free text field; show_value false keeps the value (personal data)
