@@ -555,9 +555,6 @@ enum vigil_err vigil_import_mem(struct vigil_store *st, const char *tenant_id,
 enum vigil_err vigil_export(struct vigil_store *st, const char *tenant_id,
     const struct vigil_device_filter *f, enum vigil_import_format format,
     vigil_write_fn wr, void *wctx, uint64_t *count /* OUT */);
-enum vigil_err vigil_export_fd(struct vigil_store *st, const char *tenant_id,
-    const struct vigil_device_filter *f, enum vigil_import_format format,
-    int fd, uint64_t *count /* OUT */);
 
 #define VIGIL_EXPORT_DEFAULT_PAGE 500 /* devices per step */
 
@@ -580,6 +577,10 @@ enum vigil_err vigil_export_opt(struct vigil_store *st, const char *tenant_id,
     const struct vigil_device_filter *f,
     const struct vigil_export_options *opt, vigil_write_fn wr, void *wctx,
     uint64_t *count /* OUT */);
+/* As vigil_export_opt, writing to a file descriptor. */
+enum vigil_err vigil_export_fd(struct vigil_store *st, const char *tenant_id,
+    const struct vigil_device_filter *f,
+    const struct vigil_export_options *opt, int fd, uint64_t *count /* OUT */);
 
 /*
  * A resumable export: the same output as vigil_export_opt, produced one

@@ -70,9 +70,11 @@ struct cli_backend {
 	enum vigil_err (*device_import)(struct cli_ctx *ctx, int fd,
 	    const struct vigil_import_options *opt,
 	    struct vigil_import_summary *sum /* OUT */);
+	/* flags: VIGIL_JSON_REDACT_PERSONAL leaves out owner contacts. */
 	enum vigil_err (*device_export)(struct cli_ctx *ctx,
 	    const struct vigil_device_filter *f,
-	    enum vigil_import_format format, int fd, uint64_t *count /* OUT */);
+	    enum vigil_import_format format, unsigned flags, int fd,
+	    uint64_t *count /* OUT */);
 
 	/* Principals of tenant (an id; NULL = the platform scope). Results
 	 * are new JSON references. list: an array of every principal. */

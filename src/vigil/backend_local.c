@@ -151,9 +151,15 @@ l_device_import(struct cli_ctx *ctx, int fd,
 
 static enum vigil_err
 l_device_export(struct cli_ctx *ctx, const struct vigil_device_filter *f,
-    enum vigil_import_format format, int fd, uint64_t *count)
+    enum vigil_import_format format, unsigned flags, int fd,
+    uint64_t *count)
 {
-	return vigil_export_fd(ctx->store, ctx->tenant_id, f, format, fd,
+	struct vigil_export_options opt;
+
+	memset(&opt, 0, sizeof opt);
+	opt.format = format;
+	opt.flags = flags;
+	return vigil_export_fd(ctx->store, ctx->tenant_id, f, &opt, fd,
 	    count);
 }
 

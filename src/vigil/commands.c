@@ -150,6 +150,8 @@ static const struct cli_opt opts_device_export[] = {
 	    "extension)", 0 },
 	{ "output", 'o', "FILE", "write to FILE instead of stdout", 0 },
 	{ "state", 0, "STATE", "only devices in this state", 0 },
+	{ "redact", 0, NULL, "leave out owner contacts (personal data); the "
+	    "file still imports", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 

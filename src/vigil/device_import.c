@@ -207,7 +207,8 @@ cli_device_export(struct cli_ctx *ctx, const struct cli_args *a)
 	} else {
 		fflush(stdout);
 	}
-	rc = ctx->be->device_export(ctx, &f, fmt, fd, &count);
+	rc = ctx->be->device_export(ctx, &f, fmt, cli_flag(a, "redact") ?
+	    VIGIL_JSON_REDACT_PERSONAL : 0, fd, &count);
 	if (to_file) {
 		if (rc == VIGIL_OK && fsync(fd) != 0)
 			rc = VIGIL_EIO;

@@ -42,7 +42,7 @@ enum vigil_err r_device_import(struct cli_ctx *ctx, int fd,
     struct vigil_import_summary *sum);
 enum vigil_err r_device_export(struct cli_ctx *ctx,
     const struct vigil_device_filter *f, enum vigil_import_format format,
-    int fd, uint64_t *count);
+    unsigned flags, int fd, uint64_t *count);
 
 /* Builds "/v1/tenants/<ctx->tenant_id>/devices[/<ref>][/<tail>]". */
 enum vigil_err r_device_path(struct cli_ctx *ctx, struct vigil_buf *b,

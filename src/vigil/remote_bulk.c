@@ -368,7 +368,7 @@ out:
 
 enum vigil_err
 r_device_export(struct cli_ctx *ctx, const struct vigil_device_filter *f,
-    enum vigil_import_format format, int fd, uint64_t *count)
+    enum vigil_import_format format, unsigned flags, int fd, uint64_t *count)
 {
 	struct remote_req rq;
 	struct remote_resp resp;
@@ -383,6 +383,8 @@ r_device_export(struct cli_ctx *ctx, const struct vigil_device_filter *f,
 	if (rc == VIGIL_OK && f != NULL && f->state != VIGIL_DEV_NONE)
 		rc = rpath_query(&b, "state", vigil_device_state_name(
 		    f->state));
+	if (rc == VIGIL_OK && (flags & VIGIL_JSON_REDACT_PERSONAL))
+		rc = rpath_query(&b, "redact", "true");
 	if (rc != VIGIL_OK) {
 		vigil_buf_free(&b);
 		return r_path_err(ctx, rc);

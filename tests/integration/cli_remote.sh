@@ -214,6 +214,14 @@ both "device import of an unknown column (fatal)" --stderr $T device \
 both "device export" $T device export
 both "device export --format csv" $T device export --format csv
 both "device export --state" $T device export --state retired
+both "device export --redact" $T device export --redact
+both "device export --redact --format csv" $T device export --redact --format csv
+VIGIL_TOKEN=$ADMIN_TOKEN run "$VIGIL" --server "$URL" --ca "$CA" --tenant acme device export --redact
+if [ "$RC" = 0 ] && ! grep -q 'example.com' "$OUT"; then
+	ok "a redacted remote export carries no owner contact"
+else
+	notok "a redacted remote export carries no owner contact" "got $(_show)"
+fi
 both "device summary after the imports" $T device summary
 both "tenant show (device count)" tenant show acme
 }

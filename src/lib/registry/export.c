@@ -473,8 +473,8 @@ fd_write(void *ctx, const void *buf, size_t n)
 
 enum vigil_err
 vigil_export_fd(struct vigil_store *st, const char *tenant_id,
-    const struct vigil_device_filter *f, enum vigil_import_format format,
-    int fd, uint64_t *count)
+    const struct vigil_device_filter *f,
+    const struct vigil_export_options *opt, int fd, uint64_t *count)
 {
-	return vigil_export(st, tenant_id, f, format, fd_write, &fd, count);
+	return vigil_export_opt(st, tenant_id, f, opt, fd_write, &fd, count);
 }
