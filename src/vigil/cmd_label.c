@@ -18,6 +18,7 @@
 
 #include "vigil/registry.h"
 
+#include "backend.h"
 #include "cli.h"
 #include "qr.h"
 
@@ -216,16 +217,19 @@ resolve(struct cli_ctx *ctx, const struct cli_args *a, struct label_src *s)
 	size_t ncand;
 	enum vigil_err rc;
 	int tenant = 0;
+	bool registry;
 
 	if (!cli_id_type_arg(a, cli_arg(a, "type"), &t))
 		return CLI_EXIT_USAGE;
-	if (t == VIGIL_ID_UNKNOWN && cli_db_exists(ctx) &&
+	/* Remote mode always has a registry: the server's. */
+	registry = ctx->be != &cli_backend_local || cli_db_exists(ctx);
+	if (t == VIGIL_ID_UNKNOWN && registry &&
 	    (tenant = cli_tenant_maybe(ctx)) < 0)
 		return CLI_EXIT_FAIL;
 	if (tenant > 0) {
 		struct vigil_device *d = NULL;
 
-		rc = vigil_device_get(ctx->store, ctx->tenant_id, ref, &d);
+		rc = ctx->be->device_get(ctx, ref, &d);
 		if (rc == VIGIL_OK) {
 			bool ok = uri_of_device(d, s, err, sizeof err);
 
@@ -240,7 +244,7 @@ resolve(struct cli_ctx *ctx, const struct cli_args *a, struct label_src *s)
 		if (tenant > 0)
 			return cli_err("no device '%s' in tenant %s, and %s",
 			    ref, ctx->tenant_name, id.error);
-		if (t == VIGIL_ID_UNKNOWN && cli_db_exists(ctx))
+		if (t == VIGIL_ID_UNKNOWN && registry)
 			return cli_err("%s (to label a device, choose its "
 			    "tenant with --tenant)", id.error);
 		return cli_err("%s", id.error);

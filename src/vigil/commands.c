@@ -250,7 +250,7 @@ const struct cli_cmd cli_commands[] = {
 	    cli_id_types },
 
 	{ "label", NULL, "DEVICE|VALUE", "render a QR smart label (GS1 "
-	    "Digital Link or URN)", opts_label, CLI_CMD_LOCAL, 1, 1,
+	    "Digital Link or URN)", opts_label, REMOTE, 1, 1,
 	    cli_label },
 
 	{ "tenant", "create", "NAME", "create a tenant", opts_tenant_create,

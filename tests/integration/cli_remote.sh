@@ -214,6 +214,7 @@ both "device import of an unknown column (fatal)" --stderr $T device \
 both "device export" $T device export
 both "device export --format csv" $T device export --format csv
 both "device export --state" $T device export --state retired
+both "label DEVICE (the registry's identifiers, rendered as text)" $T label cam-7 --format txt
 both "device export --redact" $T device export --redact
 both "device export --redact --format csv" $T device export --redact --format csv
 VIGIL_TOKEN=$ADMIN_TOKEN run "$VIGIL" --server "$URL" --ca "$CA" --tenant acme device export --redact
@@ -430,8 +431,8 @@ expect_err "an unreachable server: exit 4" 4 "cannot reach https://127.0.0.1:1"
 run "$VIGIL" --data "$LOCAL" tenant list --server "$URL"
 expect_err "--server and --data exclude each other (exit 2)" 2 \
     "--server and --data exclude each other"
-run "$VIGIL" --server "$URL" label cam-7
-expect_err "label works on local data only: refused with a server" 2 \
+run "$VIGIL" --server "$URL" init
+expect_err "init works on a local data directory only: refused with a server" 2 \
     "works on a local data directory only"
 
 kill -TERM $PIDS 2>/dev/null || true
