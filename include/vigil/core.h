@@ -86,6 +86,22 @@ enum vigil_err vigil_base64_encode(const uint8_t *in, size_t n, char *out,
     size_t outsize);
 enum vigil_err vigil_base64_decode(const char *in, size_t n, uint8_t *out,
     size_t outsize, size_t *outlen /* OUT */);
+/* URL-safe base64 without padding (RFC 4648 §5: '-' and '_' for '+' and
+ * '/'), as in tokens and JOSE. Encoding needs ceil(4n/3)+1 bytes. The
+ * decoder is strict: no '=' or whitespace, zero pad bits. */
+enum vigil_err vigil_base64url_encode(const uint8_t *in, size_t n, char *out,
+    size_t outsize);
+enum vigil_err vigil_base64url_decode(const char *in, size_t n, uint8_t *out,
+    size_t outsize, size_t *outlen /* OUT */);
+
+/* ------------------------------------------------------------------ */
+/* UTF-8 (RFC 3629). */
+
+/* Length (1-4) of the valid UTF-8 sequence at s[0..n), its code point
+ * in *cp unless cp is NULL; 0 when s[0] does not start one: overlong
+ * forms, surrogates, code points past U+10FFFF and sequences cut short
+ * by n are all invalid. n must be at least 1. */
+size_t vigil_utf8_decode(const void *s, size_t n, uint32_t *cp /* OUT */);
 
 /* ------------------------------------------------------------------ */
 /* Time. Timestamps are int64 milliseconds since the Unix epoch, UTC. */

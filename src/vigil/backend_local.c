@@ -185,16 +185,41 @@ audit(struct cli_ctx *ctx, const char *tenant, const char *action,
 	return vigil_audit_append(ctx->store, &ev, NULL, NULL);
 }
 
-/* Runs the audit append and commits, or rolls back on any failure. */
+/* Opens the store and a transaction for a change, and resolves the
+ * principal ref into p unless ref is NULL. On failure nothing is left
+ * open. */
 static enum vigil_err
-finish_tx(struct cli_ctx *ctx, enum vigil_err rc, const char *tenant,
-    const char *action, const char *object, const char *detail)
+begin_change(struct cli_ctx *ctx, const char *tenant, const char *ref,
+    struct vigil_principal *p)
 {
-	if (rc == VIGIL_OK)
-		rc = audit(ctx, tenant, action, object, detail);
-	if (rc != VIGIL_OK) {
+	struct vigil_store *st;
+	enum vigil_err rc;
+
+	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	    (rc = vigil_store_begin(st)) != VIGIL_OK)
+		return rc;
+	if (ref != NULL &&
+	    (rc = vigil_iam_principal_get(st, tenant, ref, p)) != VIGIL_OK)
 		/* A successful rollback keeps the handle's error text for
 		 * cli_store_err(). */
+		vigil_store_rollback(st);
+	return rc;
+}
+
+/* Ends a change begun by begin_change(): appends its audit entry on
+ * object "<kind>/<id>" and commits, or rolls back on any failure. */
+static enum vigil_err
+finish_change(struct cli_ctx *ctx, enum vigil_err rc, const char *tenant,
+    const char *action, const char *kind, const char *id,
+    const char *detail)
+{
+	char obj[80];
+
+	if (rc == VIGIL_OK) {
+		snprintf(obj, sizeof obj, "%s/%s", kind, id);
+		rc = audit(ctx, tenant, action, obj, detail);
+	}
+	if (rc != VIGIL_OK) {
 		vigil_store_rollback(ctx->store);
 		return rc;
 	}
@@ -202,46 +227,103 @@ finish_tx(struct cli_ctx *ctx, enum vigil_err rc, const char *tenant,
 	return vigil_store_commit(ctx->store);
 }
 
-static void
-object_of(char *buf, size_t size, const char *kind, const char *id)
+static enum vigil_err
+principal_out(const struct vigil_principal *p, json_t **out)
 {
-	snprintf(buf, size, "%s/%s", kind, id);
+	*out = vigil_principal_to_json(p);
+	return *out != NULL ? VIGIL_OK : VIGIL_ENOMEM;
+}
+
+/* Listings: the library pages by id, PAGE at a time. Without a tenant
+ * it sees every scope; the platform listing shows the platform's own. */
+#define PAGE 1000
+
+/* Appends one page after cursor (empty: the first) to arr, sets *n to
+ * the page's size and cursor to its last id. */
+typedef enum vigil_err (*page_fn)(struct vigil_store *st, const char *tenant,
+    const char *principal_id, char cursor[VIGIL_UUID_STRLEN], json_t *arr,
+    size_t *n);
+
+static int
+in_listing(const char *tenant, const char *row_tenant)
+{
+	return tenant != NULL || row_tenant[0] == '\0';
 }
 
 static enum vigil_err
-l_user_list(struct cli_ctx *ctx, const char *tenant, json_t **out)
+user_page(struct vigil_store *st, const char *tenant,
+    const char *principal_id, char cursor[VIGIL_UUID_STRLEN], json_t *arr,
+    size_t *n)
 {
 	struct vigil_principal *page = NULL;
-	struct vigil_store *st;
-	char after[VIGIL_UUID_STRLEN] = "";
+	enum vigil_err rc;
+
+	(void)principal_id;
+	if ((rc = vigil_iam_principal_list(st, tenant, cursor[0] ? cursor :
+	    NULL, PAGE, &page, n)) != VIGIL_OK)
+		return rc;
+	for (size_t i = 0; i < *n; i++)
+		if (in_listing(tenant, page[i].tenant_id))
+			json_array_append_new(arr,
+			    vigil_principal_to_json(&page[i]));
+	if (*n > 0)
+		memcpy(cursor, page[*n - 1].id, VIGIL_UUID_STRLEN);
+	vigil_free(page);
+	return VIGIL_OK;
+}
+
+static enum vigil_err
+token_page(struct vigil_store *st, const char *tenant,
+    const char *principal_id, char cursor[VIGIL_UUID_STRLEN], json_t *arr,
+    size_t *n)
+{
+	struct vigil_token_info *page = NULL;
+	enum vigil_err rc;
+
+	if ((rc = vigil_iam_token_list(st, tenant, principal_id, cursor[0] ?
+	    cursor : NULL, PAGE, &page, n)) != VIGIL_OK)
+		return rc;
+	for (size_t i = 0; i < *n; i++)
+		if (in_listing(tenant, page[i].tenant_id))
+			json_array_append_new(arr,
+			    vigil_token_info_to_json(&page[i]));
+	if (*n > 0)
+		memcpy(cursor, page[*n - 1].id, VIGIL_UUID_STRLEN);
+	vigil_free(page);
+	return VIGIL_OK;
+}
+
+/* Every page of a listing into the new array *out (NULL on failure). */
+static enum vigil_err
+list_all(struct vigil_store *st, const char *tenant, const char *principal_id,
+    page_fn page, json_t **out)
+{
+	char cursor[VIGIL_UUID_STRLEN] = "";
 	enum vigil_err rc;
 	size_t n;
 
 	if ((*out = json_array()) == NULL)
 		return VIGIL_ENOMEM;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
-		return rc;
 	do {
-		rc = vigil_iam_principal_list(st, tenant, after[0] ? after :
-		    NULL, 1000, &page, &n);
-		if (rc != VIGIL_OK)
-			break;
-		for (size_t i = 0; i < n; i++)
-			/* Without a tenant the library sees every scope; the
-			 * platform listing shows the platform's own. */
-			if (tenant != NULL || page[i].tenant_id[0] == '\0')
-				json_array_append_new(*out,
-				    vigil_principal_to_json(&page[i]));
-		if (n > 0)
-			memcpy(after, page[n - 1].id, sizeof after);
-		vigil_free(page);
-		page = NULL;
-	} while (n == 1000);
+		rc = page(st, tenant, principal_id, cursor, *out, &n);
+	} while (rc == VIGIL_OK && n == PAGE);
 	if (rc != VIGIL_OK) {
 		json_decref(*out);
 		*out = NULL;
 	}
 	return rc;
+}
+
+static enum vigil_err
+l_user_list(struct cli_ctx *ctx, const char *tenant, json_t **out)
+{
+	struct vigil_store *st;
+	enum vigil_err rc;
+
+	*out = NULL;
+	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+		return rc;
+	return list_all(st, tenant, NULL, user_page, out);
 }
 
 static enum vigil_err
@@ -257,8 +339,7 @@ l_user_get(struct cli_ctx *ctx, const char *tenant, const char *ref,
 		return rc;
 	if ((rc = vigil_iam_principal_get(st, tenant, ref, &p)) != VIGIL_OK)
 		return rc;
-	*out = vigil_principal_to_json(&p);
-	return *out != NULL ? VIGIL_OK : VIGIL_ENOMEM;
+	return principal_out(&p, out);
 }
 
 static enum vigil_err
@@ -267,24 +348,19 @@ l_user_add(struct cli_ctx *ctx, const char *tenant, const char *name,
     json_t **out)
 {
 	struct vigil_principal p;
-	struct vigil_store *st;
-	char obj[80];
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = begin_change(ctx, tenant, NULL, NULL)) != VIGIL_OK)
 		return rc;
-	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
-		return rc;
-	rc = vigil_iam_principal_create(st, tenant, name, kind, role, &p);
+	rc = vigil_iam_principal_create(ctx->store, tenant, name, kind, role,
+	    &p);
 	if (rc == VIGIL_OK && password != NULL)
-		rc = vigil_iam_password_set(st, tenant, p.id, password);
-	object_of(obj, sizeof obj, "principal", rc == VIGIL_OK ? p.id : "");
-	if ((rc = finish_tx(ctx, rc, tenant, "principal.create", obj,
-	    vigil_role_name(role))) != VIGIL_OK)
+		rc = vigil_iam_password_set(ctx->store, tenant, p.id, password);
+	if ((rc = finish_change(ctx, rc, tenant, "principal.create",
+	    "principal", p.id, vigil_role_name(role))) != VIGIL_OK)
 		return rc;
-	*out = vigil_principal_to_json(&p);
-	return *out != NULL ? VIGIL_OK : VIGIL_ENOMEM;
+	return principal_out(&p, out);
 }
 
 static enum vigil_err
@@ -292,54 +368,43 @@ l_user_update(struct cli_ctx *ctx, const char *tenant, const char *ref,
     enum vigil_role role, int disabled, json_t **out)
 {
 	struct vigil_principal p;
-	struct vigil_store *st;
-	char obj[80], detail[96];
+	char detail[96];
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = begin_change(ctx, tenant, ref, &p)) != VIGIL_OK)
 		return rc;
-	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
-		return rc;
-	rc = vigil_iam_principal_get(st, tenant, ref, &p);
-	if (rc == VIGIL_OK && role != VIGIL_ROLE_NONE)
-		rc = vigil_iam_principal_set_role(st, tenant, p.id, role);
+	if (role != VIGIL_ROLE_NONE)
+		rc = vigil_iam_principal_set_role(ctx->store, tenant, p.id,
+		    role);
 	if (rc == VIGIL_OK && disabled >= 0)
-		rc = vigil_iam_principal_set_disabled(st, tenant, p.id,
+		rc = vigil_iam_principal_set_disabled(ctx->store, tenant, p.id,
 		    disabled);
 	if (rc == VIGIL_OK)
-		rc = vigil_iam_principal_get(st, tenant, p.id, &p);
-	object_of(obj, sizeof obj, "principal", rc == VIGIL_OK ? p.id : "");
+		rc = vigil_iam_principal_get(ctx->store, tenant, p.id, &p);
 	if (role != VIGIL_ROLE_NONE)
 		snprintf(detail, sizeof detail, "role %s",
 		    vigil_role_name(role));
 	else
 		snprintf(detail, sizeof detail, "%s", disabled ? "disabled" :
 		    "enabled");
-	if ((rc = finish_tx(ctx, rc, tenant, "principal.update", obj,
-	    detail)) != VIGIL_OK)
+	if ((rc = finish_change(ctx, rc, tenant, "principal.update",
+	    "principal", p.id, detail)) != VIGIL_OK)
 		return rc;
-	*out = vigil_principal_to_json(&p);
-	return *out != NULL ? VIGIL_OK : VIGIL_ENOMEM;
+	return principal_out(&p, out);
 }
 
 static enum vigil_err
 l_user_remove(struct cli_ctx *ctx, const char *tenant, const char *ref)
 {
 	struct vigil_principal p;
-	struct vigil_store *st;
-	char obj[80];
 	enum vigil_err rc;
 
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = begin_change(ctx, tenant, ref, &p)) != VIGIL_OK)
 		return rc;
-	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
-		return rc;
-	rc = vigil_iam_principal_get(st, tenant, ref, &p);
-	if (rc == VIGIL_OK)
-		rc = vigil_iam_principal_delete(st, tenant, p.id);
-	object_of(obj, sizeof obj, "principal", rc == VIGIL_OK ? p.id : "");
-	return finish_tx(ctx, rc, tenant, "principal.delete", obj, p.name);
+	rc = vigil_iam_principal_delete(ctx->store, tenant, p.id);
+	return finish_change(ctx, rc, tenant, "principal.delete", "principal",
+	    p.id, p.name);
 }
 
 static enum vigil_err
@@ -347,22 +412,16 @@ l_user_passwd(struct cli_ctx *ctx, const char *tenant, const char *ref,
     const char *old, const char *new_, const char *totp)
 {
 	struct vigil_principal p;
-	struct vigil_store *st;
-	char obj[80];
 	enum vigil_err rc;
 
 	/* Whoever holds the data directory holds the keys: no proof. */
 	(void)old;
 	(void)totp;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = begin_change(ctx, tenant, ref, &p)) != VIGIL_OK)
 		return rc;
-	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
-		return rc;
-	rc = vigil_iam_principal_get(st, tenant, ref, &p);
-	if (rc == VIGIL_OK)
-		rc = vigil_iam_password_set(st, tenant, p.id, new_);
-	object_of(obj, sizeof obj, "principal", rc == VIGIL_OK ? p.id : "");
-	return finish_tx(ctx, rc, tenant, "principal.password", obj, NULL);
+	rc = vigil_iam_password_set(ctx->store, tenant, p.id, new_);
+	return finish_change(ctx, rc, tenant, "principal.password",
+	    "principal", p.id, NULL);
 }
 
 static enum vigil_err
@@ -372,23 +431,16 @@ l_token_create(struct cli_ctx *ctx, const char *tenant, const char *principal,
 {
 	struct vigil_principal p;
 	struct vigil_token_info t;
-	struct vigil_store *st;
-	char obj[80];
 	enum vigil_err rc;
 
 	*info = NULL;
 	secret[0] = '\0';
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = begin_change(ctx, tenant, principal, &p)) != VIGIL_OK)
 		return rc;
-	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
-		return rc;
-	rc = vigil_iam_principal_get(st, tenant, principal, &p);
-	if (rc == VIGIL_OK)
-		rc = vigil_iam_token_create(st, tenant, p.id, role, ttl_s,
-		    label, vigil_time_now_ms(), 0, secret, &t);
-	object_of(obj, sizeof obj, "token", rc == VIGIL_OK ? t.id : "");
-	if ((rc = finish_tx(ctx, rc, tenant, "token.create", obj, p.name)) !=
-	    VIGIL_OK) {
+	rc = vigil_iam_token_create(ctx->store, tenant, p.id, role, ttl_s,
+	    label, vigil_time_now_ms(), 0, secret, &t);
+	if ((rc = finish_change(ctx, rc, tenant, "token.create", "token", t.id,
+	    p.name)) != VIGIL_OK) {
 		OPENSSL_cleanse(secret, VIGIL_TOKEN_STRLEN);
 		return rc;
 	}
@@ -400,56 +452,31 @@ static enum vigil_err
 l_token_list(struct cli_ctx *ctx, const char *tenant, const char *principal,
     json_t **out)
 {
-	struct vigil_token_info *page = NULL;
 	struct vigil_principal p;
 	struct vigil_store *st;
-	char after[VIGIL_UUID_STRLEN] = "";
 	enum vigil_err rc;
-	size_t n = 0;
 
-	if ((*out = json_array()) == NULL)
-		return VIGIL_ENOMEM;
+	*out = NULL;
 	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	if (principal != NULL &&
 	    (rc = vigil_iam_principal_get(st, tenant, principal, &p)) !=
 	    VIGIL_OK)
-		goto fail;
-	do {
-		rc = vigil_iam_token_list(st, tenant, principal ? p.id : NULL,
-		    after[0] ? after : NULL, 1000, &page, &n);
-		if (rc != VIGIL_OK)
-			goto fail;
-		for (size_t i = 0; i < n; i++)
-			if (tenant != NULL || page[i].tenant_id[0] == '\0')
-				json_array_append_new(*out,
-				    vigil_token_info_to_json(&page[i]));
-		if (n > 0)
-			memcpy(after, page[n - 1].id, sizeof after);
-		vigil_free(page);
-		page = NULL;
-	} while (n == 1000);
-	return VIGIL_OK;
-fail:
-	json_decref(*out);
-	*out = NULL;
-	return rc;
+		return rc;
+	return list_all(st, tenant, principal != NULL ? p.id : NULL,
+	    token_page, out);
 }
 
 static enum vigil_err
 l_token_revoke(struct cli_ctx *ctx, const char *tenant, const char *id)
 {
-	struct vigil_store *st;
-	char obj[80];
 	enum vigil_err rc;
 
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = begin_change(ctx, tenant, NULL, NULL)) != VIGIL_OK)
 		return rc;
-	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
-		return rc;
-	rc = vigil_iam_token_revoke(st, tenant, id);
-	object_of(obj, sizeof obj, "token", id);
-	return finish_tx(ctx, rc, tenant, "token.revoke", obj, NULL);
+	rc = vigil_iam_token_revoke(ctx->store, tenant, id);
+	return finish_change(ctx, rc, tenant, "token.revoke", "token", id,
+	    NULL);
 }
 
 const struct cli_backend cli_backend_local = {

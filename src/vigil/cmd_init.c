@@ -23,6 +23,7 @@
 
 #include "vigil/audit.h"
 #include "vigil/iam.h"
+#include "vigil/json.h"
 
 #include "cli.h"
 #include "init.h"
@@ -289,16 +290,6 @@ url_of(const struct init_listen *l, char *buf, size_t size)
 		snprintf(buf, size, "https://%s:%u", h, l->port);
 }
 
-static void
-wipe_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (json_is_string(v))
-		OPENSSL_cleanse((char *)json_string_value(v),
-		    json_string_length(v));
-}
-
 static int
 report(struct cli_ctx *ctx, const struct init_run *r, const char *url,
     const struct init_admin *ad, const struct init_conf *c)
@@ -332,8 +323,8 @@ report(struct cli_ctx *ctx, const struct init_run *r, const char *url,
 			json_decref(o);
 			return CLI_EXIT_FAIL;
 		}
-		wipe_str(o, "password");
-		wipe_str(o, "token");
+		vigil_json_wipe_str(o, "password");
+		vigil_json_wipe_str(o, "token");
 		json_decref(o);
 		return cli_finish_stdout(CLI_EXIT_OK);
 	}

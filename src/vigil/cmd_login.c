@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "vigil/iam.h"
+#include "vigil/json.h"
 
 #include "cli.h"
 #include "remote.h"
@@ -29,16 +30,6 @@ static void
 secrets_wipe(struct secrets *s)
 {
 	OPENSSL_cleanse(s, sizeof *s);
-}
-
-static void
-wipe_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (json_is_string(v))
-		OPENSSL_cleanse((char *)json_string_value(v),
-		    json_string_length(v));
 }
 
 static bool
@@ -61,19 +52,15 @@ post_with_password(struct cli_ctx *ctx, const char *path, json_t *body,
 	enum vigil_err rc;
 
 	*out = NULL;
-	memset(&rq, 0, sizeof rq);
-	rq.method = "POST";
-	rq.path = path;
-	rq.body = body;
+	remote_req_init(&rq, "POST", path, body);
 	rq.anonymous = anonymous;
-	rq.out_fd = -1;
 	for (int attempt = 0; attempt < 2; attempt++) {
 		cli_json_set(body, "password", json_string(s->password));
 		if (s->totp[0] != '\0')
 			cli_json_set(body, "totp", json_string(s->totp));
 		rc = remote_do(ctx, &rq, &resp);
-		wipe_str(body, "password");
-		wipe_str(body, "totp");
+		vigil_json_wipe_str(body, "password");
+		vigil_json_wipe_str(body, "totp");
 		if (rc == VIGIL_OK) {
 			*out = resp.json;
 			resp.json = NULL;
@@ -184,7 +171,7 @@ cli_login(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_store_err(ctx, VIGIL_EIO);
 	}
 	st = save(ctx, tenant, tok);
-	wipe_str(res, "token");
+	vigil_json_wipe_str(res, "token");
 	if (st == CLI_EXIT_OK && ctx->json) {
 		json_t *o = json_object();
 

@@ -10,6 +10,8 @@
 
 #include <openssl/crypto.h>
 
+#include "vigil/json.h"
+
 #include "backend.h"
 
 #define DEFAULT_TTL_S ((int64_t)30 * 86400)
@@ -101,14 +103,12 @@ cli_token_create(struct cli_ctx *ctx, const struct cli_args *a)
 		return cli_store_err(ctx, rc);
 	}
 	if (ctx->json) {
-		json_t *o = json_deep_copy(info), *v;
+		json_t *o = json_deep_copy(info);
 
 		if (o != NULL)
 			cli_json_set(o, "token", json_string(secret));
 		ok = cli_json_emit(stdout, json_incref(o));
-		if (json_is_string(v = json_object_get(o, "token")))
-			OPENSSL_cleanse((char *)json_string_value(v),
-			    json_string_length(v));
+		vigil_json_wipe_str(o, "token");
 		json_decref(o);
 	} else {
 		printf("created token %s for %s (%s, expires %s); shown once:\n"

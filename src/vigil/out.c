@@ -14,53 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vigil/json.h"
+
 #include "cli.h"
 
 /* Longest diagnostic written, after escaping: a 100 KB argument echoed
  * in an error must not flood the terminal. */
 #define DIAG_MAX 2048
-
-/* Length of the valid UTF-8 sequence at s[0..n) and its code point in
- * *cpp, 0 when invalid (overlong forms, surrogates and code points past
- * U+10FFFF included, as RFC 3629 §3 requires). */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, uint32_t *cpp)
-{
-	uint32_t cp;
-	size_t len;
-
-	*cpp = s[0];
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1fu;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0fu;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07u;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3fu);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	*cpp = cp;
-	return len;
-}
-
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-
-	return utf8_decode(s, n, &cp);
-}
 
 /* Code points a terminal must not receive raw: C0 and C1 controls and
  * DEL (escape sequences, cursor moves, title changes), and the
@@ -90,7 +50,7 @@ escape_to(const char *s, size_t n, char *dst, bool json)
 
 	for (size_t i = 0; i < n;) {
 		uint32_t cp;
-		size_t k = utf8_decode(u + i, n - i, &cp);
+		size_t k = vigil_utf8_decode(u + i, n - i, &cp);
 
 		if (k == 0 || (k == 1 && unsafe_cp(cp) && !json)) {
 			dst[o++] = '\\';
@@ -133,7 +93,7 @@ needs_escape(const char *s, size_t n)
 			i++;
 			continue;
 		}
-		if ((k = utf8_decode(u + i, n - i, &cp)) == 0 ||
+		if ((k = vigil_utf8_decode(u + i, n - i, &cp)) == 0 ||
 		    unsafe_cp(cp))
 			return true;
 		i += k;
@@ -290,32 +250,7 @@ cli_note(const struct cli_ctx *ctx, const char *fmt, ...)
 json_t *
 cli_json_strn(const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	struct vigil_buf b;
-	json_t *v;
-
-	if (s == NULL)
-		return json_null();
-	if ((v = json_stringn(s, n)) != NULL)
-		return v;
-	/* Invalid UTF-8: rebuild with U+FFFD for each bad byte. */
-	vigil_buf_init(&b, n * 3 + 1);
-	for (size_t i = 0; i < n;) {
-		size_t k = utf8_seq(u + i, n - i);
-
-		if (k == 0) {
-			if (vigil_buf_append(&b, "\xef\xbf\xbd", 3) != VIGIL_OK)
-				break;
-			i++;
-		} else {
-			if (vigil_buf_append(&b, s + i, k) != VIGIL_OK)
-				break;
-			i += k;
-		}
-	}
-	v = json_stringn(b.data ? b.data : "", b.len);
-	vigil_buf_free(&b);
-	return v;
+	return s != NULL ? vigil_json_string_lossy(s, n) : json_null();
 }
 
 json_t *

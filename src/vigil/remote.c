@@ -669,6 +669,17 @@ remote_resp_free(struct remote_resp *r)
 	r->json = NULL;
 }
 
+void
+remote_req_init(struct remote_req *rq, const char *method, const char *path,
+    json_t *body)
+{
+	memset(rq, 0, sizeof *rq);
+	rq->method = method;
+	rq->path = path;
+	rq->body = body;
+	rq->out_fd = -1;
+}
+
 enum vigil_err
 remote_json(struct cli_ctx *ctx, const char *method, const char *path,
     json_t *body, json_t **out)
@@ -678,11 +689,7 @@ remote_json(struct cli_ctx *ctx, const char *method, const char *path,
 	enum vigil_err rc;
 
 	*out = NULL;
-	memset(&rq, 0, sizeof rq);
-	rq.method = method;
-	rq.path = path;
-	rq.body = body;
-	rq.out_fd = -1;
+	remote_req_init(&rq, method, path, body);
 	rc = remote_do(ctx, &rq, &resp);
 	if (rc == VIGIL_OK) {
 		*out = resp.json;

@@ -100,6 +100,11 @@ struct remote_resp {
  */
 enum vigil_err remote_do(struct cli_ctx *ctx, const struct remote_req *rq,
     struct remote_resp *out /* OUT */);
+/* Sets rq to a request of method on path with a JSON body (borrowed;
+ * NULL for none) and its reply kept in memory: the fields not named
+ * here cleared, out_fd -1. */
+void remote_req_init(struct remote_req *rq, const char *method,
+    const char *path, json_t *body);
 void remote_resp_free(struct remote_resp *r);
 
 /* Shorthand for a JSON request without If-Match; *out is the reply's

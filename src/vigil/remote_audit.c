@@ -123,27 +123,44 @@ audit_path(struct cli_ctx *ctx, const struct cli_args *a,
 	return CLI_EXIT_OK;
 }
 
+/* GETs one page of entries (audit_path): *res is the reply to release
+ * with json_decref(), *items its entries, *next the cursor of the next
+ * page or NULL. Returns a CLI exit status, the error reported. */
+static int
+get_page(struct cli_ctx *ctx, const struct cli_args *a, const char *after,
+    bool with_limit, json_t **res, json_t **items, const char **next)
+{
+	struct vigil_buf b;
+	enum vigil_err rc;
+	int st;
+
+	*res = NULL;
+	if ((st = audit_path(ctx, a, &b, after, with_limit)) != CLI_EXIT_OK)
+		return st;
+	rc = remote_json(ctx, "GET", b.data, NULL, res);
+	vigil_buf_free(&b);
+	if (rc == VIGIL_OK)
+		rc = rjson_page(ctx, *res, items, next);
+	if (rc != VIGIL_OK) {
+		json_decref(*res);
+		*res = NULL;
+		return cli_store_err(ctx, rc);
+	}
+	return CLI_EXIT_OK;
+}
+
 static int
 remote_audit_list(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	struct vigil_buf b;
-	json_t *res = NULL, *items, *e;
+	json_t *res, *items, *e;
 	const char *next = NULL;
-	enum vigil_err rc;
 	bool ok = true;
 	size_t i;
 	int st;
 
-	if ((st = audit_path(ctx, a, &b, NULL, true)) != CLI_EXIT_OK)
+	if ((st = get_page(ctx, a, NULL, true, &res, &items, &next)) !=
+	    CLI_EXIT_OK)
 		return st;
-	rc = remote_json(ctx, "GET", b.data, NULL, &res);
-	vigil_buf_free(&b);
-	if (rc == VIGIL_OK)
-		rc = rjson_page(ctx, res, &items, &next);
-	if (rc != VIGIL_OK) {
-		json_decref(res);
-		return cli_store_err(ctx, rc);
-	}
 	if (ctx->json) {
 		json_array_foreach(items, i, e) {
 			if (ok)
@@ -178,25 +195,15 @@ remote_audit_export(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	char after[32] = "";
 	unsigned long long n = 0;
-	struct vigil_buf b;
-	json_t *res = NULL, *items, *e;
+	json_t *res, *items, *e;
 	const char *next = NULL;
-	enum vigil_err rc;
 	size_t i;
 	int st;
 
 	do {
-		st = audit_path(ctx, a, &b, after[0] ? after : NULL, false);
-		if (st != CLI_EXIT_OK)
+		if ((st = get_page(ctx, a, after[0] ? after : NULL, false, &res,
+		    &items, &next)) != CLI_EXIT_OK)
 			return st;
-		rc = remote_json(ctx, "GET", b.data, NULL, &res);
-		vigil_buf_free(&b);
-		if (rc == VIGIL_OK)
-			rc = rjson_page(ctx, res, &items, &next);
-		if (rc != VIGIL_OK) {
-			json_decref(res);
-			return cli_store_err(ctx, rc);
-		}
 		json_array_foreach(items, i, e) {
 			if (!cli_json_emit(stdout, json_incref(e))) {
 				json_decref(res);
@@ -206,7 +213,6 @@ remote_audit_export(struct cli_ctx *ctx, const struct cli_args *a)
 		}
 		snprintf(after, sizeof after, "%s", next != NULL ? next : "");
 		json_decref(res);
-		res = NULL;
 	} while (after[0] != '\0');
 	st = cli_finish_stdout(CLI_EXIT_OK);
 	if (st == CLI_EXIT_OK)

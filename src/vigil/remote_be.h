@@ -44,6 +44,11 @@ enum vigil_err r_device_export(struct cli_ctx *ctx,
     const struct vigil_device_filter *f, enum vigil_import_format format,
     unsigned flags, int fd, uint64_t *count);
 
+/* Builds "/v1/tenants/<tenant>/<area>[/<ref>][/<tail>]", or with a NULL
+ * tenant "/v1/platform/<area>...", each segment escaped; on failure b
+ * is released and the error reported (r_path_err). */
+enum vigil_err r_scoped_path(struct cli_ctx *ctx, struct vigil_buf *b,
+    const char *tenant, const char *area, const char *ref, const char *tail);
 /* Builds "/v1/tenants/<ctx->tenant_id>/devices[/<ref>][/<tail>]". */
 enum vigil_err r_device_path(struct cli_ctx *ctx, struct vigil_buf *b,
     const char *ref, const char *tail);

@@ -171,14 +171,11 @@ send_piece(struct cli_ctx *ctx, const char *path,
 	char fmsg[2048] = "";
 	enum vigil_err rc;
 
-	memset(&rq, 0, sizeof rq);
-	rq.method = "POST";
-	rq.path = path;
+	remote_req_init(&rq, "POST", path, NULL);
 	rq.raw = body->data != NULL ? body->data : "";
 	rq.rawlen = body->len;
 	rq.ctype = opt->format == VIGIL_FORMAT_CSV ? "text/csv" :
 	    "application/x-ndjson";
-	rq.out_fd = -1;
 	rc = remote_do(ctx, &rq, &resp);
 	if (rc == VIGIL_OK && !json_is_object(resp.json))
 		rc = remote_fail(ctx, VIGIL_EIO, CLI_EXIT_CONN, "malformed "
@@ -389,9 +386,7 @@ r_device_export(struct cli_ctx *ctx, const struct vigil_device_filter *f,
 		vigil_buf_free(&b);
 		return r_path_err(ctx, rc);
 	}
-	memset(&rq, 0, sizeof rq);
-	rq.method = "GET";
-	rq.path = b.data;
+	remote_req_init(&rq, "GET", b.data, NULL);
 	rq.out_fd = fd;
 	rq.count = csv ? REMOTE_COUNT_CSV : REMOTE_COUNT_LINES;
 	rc = remote_do(ctx, &rq, &resp);

@@ -20,24 +20,65 @@ r_path_err(struct cli_ctx *ctx, enum vigil_err rc)
 }
 
 enum vigil_err
-r_device_path(struct cli_ctx *ctx, struct vigil_buf *b, const char *ref,
-    const char *tail)
+r_scoped_path(struct cli_ctx *ctx, struct vigil_buf *b, const char *tenant,
+    const char *area, const char *ref, const char *tail)
 {
 	enum vigil_err rc;
 
 	vigil_buf_init(b, PATH_MAX_BYTES);
-	rc = rpath_tenant(ctx, b, ctx->tenant_id);
+	if (tenant != NULL)
+		rc = rpath_tenant(ctx, b, tenant);
+	else
+		rc = vigil_buf_appends(b, "/v1/platform");
 	if (rc == VIGIL_OK)
-		rc = vigil_buf_appends(b, "/devices");
+		rc = rpath_seg(b, area);
 	if (rc == VIGIL_OK)
 		rc = rpath_seg(b, ref);
-	if (rc == VIGIL_OK && tail != NULL)
+	if (rc == VIGIL_OK)
 		rc = rpath_seg(b, tail);
 	if (rc != VIGIL_OK) {
 		vigil_buf_free(b);
 		return r_path_err(ctx, rc);
 	}
 	return VIGIL_OK;
+}
+
+enum vigil_err
+r_device_path(struct cli_ctx *ctx, struct vigil_buf *b, const char *ref,
+    const char *tail)
+{
+	return r_scoped_path(ctx, b, ctx->tenant_id, "devices", ref, tail);
+}
+
+/* GETs the path built in b, or reports why it could not be built
+ * (path_rc), and releases b. The reply goes to *res (json_decref it). */
+static enum vigil_err
+get_built(struct cli_ctx *ctx, struct vigil_buf *b, enum vigil_err path_rc,
+    json_t **res)
+{
+	enum vigil_err rc;
+
+	*res = NULL;
+	if (path_rc != VIGIL_OK)
+		rc = r_path_err(ctx, path_rc);
+	else
+		rc = remote_json(ctx, "GET", b->data, NULL, res);
+	vigil_buf_free(b);
+	return rc;
+}
+
+/* GET /v1/tenants/<tenant_id>/summary. */
+static enum vigil_err
+get_summary(struct cli_ctx *ctx, const char *tenant_id, json_t **res)
+{
+	struct vigil_buf b;
+	enum vigil_err rc;
+
+	*res = NULL;
+	if ((rc = r_scoped_path(ctx, &b, tenant_id, "summary", NULL, NULL)) !=
+	    VIGIL_OK)
+		return rc;
+	return get_built(ctx, &b, VIGIL_OK, res);
 }
 
 enum vigil_err
@@ -113,16 +154,11 @@ enum vigil_err
 r_tenant_get(struct cli_ctx *ctx, const char *ref, struct vigil_tenant *out)
 {
 	struct vigil_buf b;
-	json_t *res = NULL;
+	json_t *res;
 	enum vigil_err rc;
 
 	vigil_buf_init(&b, PATH_MAX_BYTES);
-	if ((rc = rpath_tenant(ctx, &b, ref)) != VIGIL_OK) {
-		vigil_buf_free(&b);
-		return r_path_err(ctx, rc);
-	}
-	rc = remote_json(ctx, "GET", b.data, NULL, &res);
-	vigil_buf_free(&b);
+	rc = get_built(ctx, &b, rpath_tenant(ctx, &b, ref), &res);
 	if (rc == VIGIL_OK)
 		rc = rjson_tenant(ctx, res, out);
 	json_decref(res);
@@ -134,7 +170,7 @@ r_tenant_list(struct cli_ctx *ctx, const char *cursor, size_t limit,
     struct vigil_tenant **out, size_t *n, char next[CLI_CURSOR_MAX])
 {
 	struct vigil_buf b;
-	json_t *res = NULL, *items, *v;
+	json_t *res, *items, *v;
 	const char *nx = NULL;
 	char lim[24];
 	enum vigil_err rc;
@@ -150,13 +186,7 @@ r_tenant_list(struct cli_ctx *ctx, const char *cursor, size_t limit,
 		rc = rpath_query(&b, "limit", lim);
 	if (rc == VIGIL_OK)
 		rc = rpath_query(&b, "cursor", cursor);
-	if (rc != VIGIL_OK) {
-		vigil_buf_free(&b);
-		return r_path_err(ctx, rc);
-	}
-	rc = remote_json(ctx, "GET", b.data, NULL, &res);
-	vigil_buf_free(&b);
-	if (rc == VIGIL_OK)
+	if ((rc = get_built(ctx, &b, rc, &res)) == VIGIL_OK)
 		rc = rjson_page(ctx, res, &items, &nx);
 	if (rc == VIGIL_OK && (*out = calloc(json_array_size(items) + 1,
 	    sizeof **out)) == NULL)
@@ -189,22 +219,11 @@ r_tenant_list(struct cli_ctx *ctx, const char *cursor, size_t limit,
 enum vigil_err
 r_device_count(struct cli_ctx *ctx, const char *tenant_id, uint64_t *count)
 {
-	struct vigil_buf b;
-	json_t *res = NULL, *v;
+	json_t *res, *v;
 	enum vigil_err rc;
 
 	*count = 0;
-	vigil_buf_init(&b, PATH_MAX_BYTES);
-	rc = rpath_tenant(ctx, &b, tenant_id);
-	if (rc == VIGIL_OK)
-		rc = rpath_seg(&b, "summary");
-	if (rc != VIGIL_OK) {
-		vigil_buf_free(&b);
-		return r_path_err(ctx, rc);
-	}
-	rc = remote_json(ctx, "GET", b.data, NULL, &res);
-	vigil_buf_free(&b);
-	if (rc == VIGIL_OK) {
+	if ((rc = get_summary(ctx, tenant_id, &res)) == VIGIL_OK) {
 		v = json_object_get(res, "devices");
 		if (!json_is_integer(v) || json_integer_value(v) < 0)
 			rc = remote_fail(ctx, VIGIL_EIO, CLI_EXIT_CONN,
@@ -252,22 +271,38 @@ set_str(json_t *o, const char *key, const char *v)
 		cli_json_set(o, key, cli_json_str(v));
 }
 
+/* A body with the text fields a new device and an update share (each
+ * left out when NULL), and a new empty object in *labels. NULL when out
+ * of memory. */
+static json_t *
+fields_json(const char *name, const char *model, const char *gtin,
+    const char *region, const char *owner, json_t **labels)
+{
+	json_t *o = json_object();
+
+	*labels = json_object();
+	if (o == NULL || *labels == NULL) {
+		json_decref(o);
+		json_decref(*labels);
+		return NULL;
+	}
+	set_str(o, "name", name);
+	set_str(o, "model", model);
+	set_str(o, "gtin", gtin);
+	set_str(o, "region", region);
+	set_str(o, "owner", owner);
+	return o;
+}
+
 /* The device as one JSON Lines import object (the POST body). */
 static json_t *
 spec_json(const struct vigil_device_spec *spec)
 {
-	json_t *o = json_object(), *labels = json_object();
+	json_t *labels, *o = fields_json(spec->name, spec->model, spec->gtin,
+	    spec->region, spec->owner, &labels);
 
-	if (o == NULL || labels == NULL) {
-		json_decref(o);
-		json_decref(labels);
+	if (o == NULL)
 		return NULL;
-	}
-	set_str(o, "name", spec->name);
-	set_str(o, "model", spec->model);
-	set_str(o, "gtin", spec->gtin);
-	set_str(o, "region", spec->region);
-	set_str(o, "owner", spec->owner);
 	if (spec->state != VIGIL_DEV_NONE)
 		cli_json_set(o, "state", json_string(vigil_device_state_name(
 		    spec->state)));
@@ -290,12 +325,8 @@ device_call(struct cli_ctx *ctx, const char *method, const char *path,
 	struct remote_resp resp;
 	enum vigil_err rc;
 
-	memset(&rq, 0, sizeof rq);
-	rq.method = method;
-	rq.path = path;
-	rq.body = body;
+	remote_req_init(&rq, method, path, body);
 	rq.if_match = if_match;
-	rq.out_fd = -1;
 	rc = remote_do(ctx, &rq, &resp);
 	if (rc == VIGIL_OK)
 		rc = rjson_device(ctx, resp.json, out);
@@ -364,18 +395,11 @@ current(struct cli_ctx *ctx, const char *ref, char id[VIGIL_UUID_STRLEN],
 static json_t *
 update_json(const struct vigil_device_update *u, const char *reason)
 {
-	json_t *o = json_object(), *labels = json_object();
+	json_t *labels, *o = fields_json(u->name, u->model, u->gtin,
+	    u->region, u->owner, &labels);
 
-	if (o == NULL || labels == NULL) {
-		json_decref(o);
-		json_decref(labels);
+	if (o == NULL)
 		return NULL;
-	}
-	set_str(o, "name", u->name);
-	set_str(o, "model", u->model);
-	set_str(o, "gtin", u->gtin);
-	set_str(o, "region", u->region);
-	set_str(o, "owner", u->owner);
 	for (size_t i = 0; i < u->nlabels_set; i++)
 		cli_json_set(labels, u->labels_set[i].key,
 		    cli_json_str(u->labels_set[i].value));
@@ -583,7 +607,7 @@ r_device_history(struct cli_ctx *ctx, const char *ref, int64_t after,
     size_t limit, struct vigil_history *out)
 {
 	struct vigil_buf b;
-	json_t *res = NULL, *items;
+	json_t *res, *items;
 	const char *next = NULL;
 	char a[24], lim[24];
 	enum vigil_err rc;
@@ -596,12 +620,7 @@ r_device_history(struct cli_ctx *ctx, const char *ref, int64_t after,
 	rc = rpath_query(&b, "after", after > 0 ? a : NULL);
 	if (rc == VIGIL_OK)
 		rc = rpath_query(&b, "limit", lim);
-	if (rc != VIGIL_OK)
-		rc = r_path_err(ctx, rc);
-	else
-		rc = remote_json(ctx, "GET", b.data, NULL, &res);
-	vigil_buf_free(&b);
-	if (rc == VIGIL_OK)
+	if ((rc = get_built(ctx, &b, rc, &res)) == VIGIL_OK)
 		rc = rjson_page(ctx, res, &items, &next);
 	if (rc == VIGIL_OK)
 		rc = rjson_history(ctx, items, out);
@@ -614,21 +633,11 @@ r_device_history(struct cli_ctx *ctx, const char *ref, int64_t after,
 enum vigil_err
 r_device_summary(struct cli_ctx *ctx, struct vigil_inventory_summary *out)
 {
-	struct vigil_buf b;
-	json_t *res = NULL;
+	json_t *res;
 	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
-	vigil_buf_init(&b, PATH_MAX_BYTES);
-	rc = rpath_tenant(ctx, &b, ctx->tenant_id);
-	if (rc == VIGIL_OK)
-		rc = rpath_seg(&b, "summary");
-	if (rc != VIGIL_OK)
-		rc = r_path_err(ctx, rc);
-	else
-		rc = remote_json(ctx, "GET", b.data, NULL, &res);
-	vigil_buf_free(&b);
-	if (rc == VIGIL_OK)
+	if ((rc = get_summary(ctx, ctx->tenant_id, &res)) == VIGIL_OK)
 		rc = rjson_summary(ctx, res, out);
 	json_decref(res);
 	return rc;

@@ -7,36 +7,9 @@
  */
 #include <string.h>
 
-#include <openssl/crypto.h>
+#include "vigil/json.h"
 
 #include "remote_be.h"
-
-#define PATH_MAX_BYTES 16384
-
-/* "/v1/tenants/<t>/principals[/<ref>][/<tail>]" or the platform's. */
-static enum vigil_err
-principals_path(struct cli_ctx *ctx, struct vigil_buf *b, const char *tenant,
-    const char *ref, const char *tail)
-{
-	enum vigil_err rc;
-
-	vigil_buf_init(b, PATH_MAX_BYTES);
-	if (tenant != NULL)
-		rc = rpath_tenant(ctx, b, tenant);
-	else
-		rc = vigil_buf_appends(b, "/v1/platform");
-	if (rc == VIGIL_OK)
-		rc = vigil_buf_appends(b, "/principals");
-	if (rc == VIGIL_OK)
-		rc = rpath_seg(b, ref);
-	if (rc == VIGIL_OK)
-		rc = rpath_seg(b, tail);
-	if (rc != VIGIL_OK) {
-		vigil_buf_free(b);
-		return r_path_err(ctx, rc);
-	}
-	return VIGIL_OK;
-}
 
 static enum vigil_err
 platform_only(struct cli_ctx *ctx, const char *what)
@@ -48,13 +21,68 @@ platform_only(struct cli_ctx *ctx, const char *what)
 }
 
 static enum vigil_err
+no_memory(struct cli_ctx *ctx)
+{
+	return remote_fail(ctx, VIGIL_ENOMEM, CLI_EXIT_FAIL, "out of memory");
+}
+
+/* Releases a request body after wiping the members that may hold a
+ * secret (jansson's copies of passwords). */
+static void
+body_free(json_t *body)
+{
+	static const char *const secret[] = { "password", "old", "new" };
+
+	if (body == NULL)
+		return;
+	for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
+		vigil_json_wipe_str(body, secret[i]);
+	json_decref(body);
+}
+
+/* Sends a request and releases body (body_free). The reply goes to
+ * *out, or is dropped when out is NULL. */
+static enum vigil_err
+request(struct cli_ctx *ctx, const char *method, const char *path,
+    json_t *body, json_t **out)
+{
+	json_t *res = NULL;
+	enum vigil_err rc;
+
+	rc = remote_json(ctx, method, path, body, out != NULL ? out : &res);
+	json_decref(res);
+	body_free(body);
+	return rc;
+}
+
+/* request() on the principals route of tenant (NULL: the platform). */
+static enum vigil_err
+principals_request(struct cli_ctx *ctx, const char *method,
+    const char *tenant, const char *ref, const char *tail, json_t *body,
+    json_t **out)
+{
+	struct vigil_buf b;
+	enum vigil_err rc;
+
+	if ((rc = r_scoped_path(ctx, &b, tenant, "principals", ref,
+	    tail)) != VIGIL_OK) {
+		body_free(body);
+		return rc;
+	}
+	rc = request(ctx, method, b.data, body, out);
+	vigil_buf_free(&b);
+	return rc;
+}
+
+static enum vigil_err
 r_user_list(struct cli_ctx *ctx, const char *tenant, json_t **out)
 {
 	struct vigil_buf b;
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = principals_path(ctx, &b, tenant, NULL, NULL)) != VIGIL_OK)
+	if ((rc = r_scoped_path(ctx, &b, tenant, "principals", NULL,
+	    NULL)) != VIGIL_OK)
 		return rc;
 	rc = r_get_all(ctx, b.data, out);
 	vigil_buf_free(&b);
@@ -65,20 +93,14 @@ static enum vigil_err
 r_user_get(struct cli_ctx *ctx, const char *tenant, const char *ref,
     json_t **out)
 {
-	struct vigil_buf b;
 	json_t *all = NULL, *v;
 	enum vigil_err rc;
 	size_t i;
 
 	*out = NULL;
-	if (tenant != NULL) {
-		if ((rc = principals_path(ctx, &b, tenant, ref, NULL)) !=
-		    VIGIL_OK)
-			return rc;
-		rc = remote_json(ctx, "GET", b.data, NULL, out);
-		vigil_buf_free(&b);
-		return rc;
-	}
+	if (tenant != NULL)
+		return principals_request(ctx, "GET", tenant, ref, NULL, NULL,
+		    out);
 	/* The platform scope has a list route only. */
 	if ((rc = r_user_list(ctx, NULL, &all)) != VIGIL_OK)
 		return rc;
@@ -104,91 +126,44 @@ r_user_add(struct cli_ctx *ctx, const char *tenant, const char *name,
     enum vigil_principal_kind kind, enum vigil_role role, const char *password,
     json_t **out)
 {
-	struct vigil_buf b;
 	json_t *body;
-	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = principals_path(ctx, &b, tenant, NULL, NULL)) != VIGIL_OK)
-		return rc;
-	if ((body = json_object()) == NULL) {
-		vigil_buf_free(&b);
-		return remote_fail(ctx, VIGIL_ENOMEM, CLI_EXIT_FAIL,
-		    "out of memory");
-	}
+	if ((body = json_object()) == NULL)
+		return no_memory(ctx);
 	cli_json_set(body, "name", cli_json_str(name));
 	cli_json_set(body, "kind", json_string(kind == VIGIL_PRINCIPAL_SERVICE ?
 	    "service" : "human"));
 	cli_json_set(body, "role", json_string(vigil_role_name(role)));
 	if (password != NULL)
 		cli_json_set(body, "password", json_string(password));
-	rc = remote_json(ctx, "POST", b.data, body, out);
-	if (password != NULL) {
-		/* Wipe jansson's copy of the password. */
-		json_t *p = json_object_get(body, "password");
-
-		if (json_is_string(p))
-			OPENSSL_cleanse((char *)json_string_value(p),
-			    json_string_length(p));
-	}
-	json_decref(body);
-	vigil_buf_free(&b);
-	return rc;
+	return principals_request(ctx, "POST", tenant, NULL, NULL, body, out);
 }
 
 static enum vigil_err
 r_user_update(struct cli_ctx *ctx, const char *tenant, const char *ref,
     enum vigil_role role, int disabled, json_t **out)
 {
-	struct vigil_buf b;
 	json_t *body;
-	enum vigil_err rc;
 
 	*out = NULL;
 	if (tenant == NULL)
 		return platform_only(ctx, "change");
-	if ((rc = principals_path(ctx, &b, tenant, ref, NULL)) != VIGIL_OK)
-		return rc;
-	if ((body = json_object()) == NULL) {
-		vigil_buf_free(&b);
-		return remote_fail(ctx, VIGIL_ENOMEM, CLI_EXIT_FAIL,
-		    "out of memory");
-	}
+	if ((body = json_object()) == NULL)
+		return no_memory(ctx);
 	if (role != VIGIL_ROLE_NONE)
 		cli_json_set(body, "role", json_string(vigil_role_name(role)));
 	if (disabled >= 0)
 		cli_json_set(body, "disabled", json_boolean(disabled));
-	rc = remote_json(ctx, "PATCH", b.data, body, out);
-	json_decref(body);
-	vigil_buf_free(&b);
-	return rc;
+	return principals_request(ctx, "PATCH", tenant, ref, NULL, body, out);
 }
 
 static enum vigil_err
 r_user_remove(struct cli_ctx *ctx, const char *tenant, const char *ref)
 {
-	struct vigil_buf b;
-	json_t *res = NULL;
-	enum vigil_err rc;
-
 	if (tenant == NULL)
 		return platform_only(ctx, "remove");
-	if ((rc = principals_path(ctx, &b, tenant, ref, NULL)) != VIGIL_OK)
-		return rc;
-	rc = remote_json(ctx, "DELETE", b.data, NULL, &res);
-	json_decref(res);
-	vigil_buf_free(&b);
-	return rc;
-}
-
-static void
-wipe_str(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (json_is_string(v))
-		OPENSSL_cleanse((char *)json_string_value(v),
-		    json_string_length(v));
+	return principals_request(ctx, "DELETE", tenant, ref, NULL, NULL, NULL);
 }
 
 /* The API changes only the caller's own password (ref is NULL). */
@@ -196,24 +171,17 @@ static enum vigil_err
 r_user_passwd(struct cli_ctx *ctx, const char *tenant, const char *ref,
     const char *old, const char *new_, const char *totp)
 {
-	json_t *body, *res = NULL;
-	enum vigil_err rc;
+	json_t *body;
 
 	(void)tenant;
 	(void)ref;
 	if ((body = json_object()) == NULL)
-		return remote_fail(ctx, VIGIL_ENOMEM, CLI_EXIT_FAIL,
-		    "out of memory");
+		return no_memory(ctx);
 	cli_json_set(body, "old", json_string(old != NULL ? old : ""));
 	cli_json_set(body, "new", json_string(new_));
 	if (totp != NULL && totp[0] != '\0')
 		cli_json_set(body, "totp", json_string(totp));
-	rc = remote_json(ctx, "POST", "/v1/auth/password", body, &res);
-	wipe_str(body, "old");
-	wipe_str(body, "new");
-	json_decref(body);
-	json_decref(res);
-	return rc;
+	return request(ctx, "POST", "/v1/auth/password", body, NULL);
 }
 
 static enum vigil_err
@@ -221,30 +189,21 @@ r_token_create(struct cli_ctx *ctx, const char *tenant, const char *principal,
     enum vigil_role role, int64_t ttl_s, const char *label,
     char secret[VIGIL_TOKEN_STRLEN], json_t **info)
 {
-	struct vigil_buf b;
 	json_t *body, *res = NULL;
 	const char *tok;
 	enum vigil_err rc;
 
 	*info = NULL;
 	secret[0] = '\0';
-	if ((rc = principals_path(ctx, &b, tenant, principal, "tokens")) !=
-	    VIGIL_OK)
-		return rc;
-	if ((body = json_object()) == NULL) {
-		vigil_buf_free(&b);
-		return remote_fail(ctx, VIGIL_ENOMEM, CLI_EXIT_FAIL,
-		    "out of memory");
-	}
+	if ((body = json_object()) == NULL)
+		return no_memory(ctx);
 	if (role != VIGIL_ROLE_NONE)
 		cli_json_set(body, "role", json_string(vigil_role_name(role)));
 	cli_json_set(body, "ttl_s", json_integer((json_int_t)ttl_s));
 	if (label != NULL)
 		cli_json_set(body, "label", cli_json_str(label));
-	rc = remote_json(ctx, "POST", b.data, body, &res);
-	json_decref(body);
-	vigil_buf_free(&b);
-	if (rc != VIGIL_OK)
+	if ((rc = principals_request(ctx, "POST", tenant, principal, "tokens",
+	    body, &res)) != VIGIL_OK)
 		return rc;
 	tok = json_string_value(json_object_get(res, "token"));
 	if (tok == NULL || strlen(tok) >= VIGIL_TOKEN_STRLEN) {
@@ -254,28 +213,9 @@ r_token_create(struct cli_ctx *ctx, const char *tenant, const char *principal,
 		    "or of the wrong type");
 	}
 	memcpy(secret, tok, strlen(tok) + 1);
-	wipe_str(res, "token");
+	vigil_json_wipe_str(res, "token");
 	json_object_del(res, "token");
 	*info = res;
-	return VIGIL_OK;
-}
-
-static enum vigil_err
-tokens_path(struct cli_ctx *ctx, struct vigil_buf *b, const char *tenant,
-    const char *id)
-{
-	enum vigil_err rc;
-
-	vigil_buf_init(b, PATH_MAX_BYTES);
-	rc = rpath_tenant(ctx, b, tenant);
-	if (rc == VIGIL_OK)
-		rc = vigil_buf_appends(b, "/tokens");
-	if (rc == VIGIL_OK)
-		rc = rpath_seg(b, id);
-	if (rc != VIGIL_OK) {
-		vigil_buf_free(b);
-		return r_path_err(ctx, rc);
-	}
 	return VIGIL_OK;
 }
 
@@ -291,7 +231,8 @@ r_token_list(struct cli_ctx *ctx, const char *tenant, const char *principal,
 		return remote_fail(ctx, VIGIL_EUNSUPPORTED, CLI_EXIT_FAIL,
 		    "the API lists the tokens of a tenant: name one with "
 		    "--tenant");
-	if ((rc = tokens_path(ctx, &b, tenant, NULL)) != VIGIL_OK)
+	if ((rc = r_scoped_path(ctx, &b, tenant, "tokens", NULL, NULL)) !=
+	    VIGIL_OK)
 		return rc;
 	rc = rpath_query(&b, "principal", principal);
 	if (rc == VIGIL_OK)
@@ -306,17 +247,16 @@ static enum vigil_err
 r_token_revoke(struct cli_ctx *ctx, const char *tenant, const char *id)
 {
 	struct vigil_buf b;
-	json_t *res = NULL;
 	enum vigil_err rc;
 
 	if (tenant == NULL)
 		return remote_fail(ctx, VIGIL_EUNSUPPORTED, CLI_EXIT_FAIL,
 		    "the API revokes the tokens of a tenant: name one with "
 		    "--tenant (your own token: vigil logout)");
-	if ((rc = tokens_path(ctx, &b, tenant, id)) != VIGIL_OK)
+	if ((rc = r_scoped_path(ctx, &b, tenant, "tokens", id, NULL)) !=
+	    VIGIL_OK)
 		return rc;
-	rc = remote_json(ctx, "DELETE", b.data, NULL, &res);
-	json_decref(res);
+	rc = request(ctx, "DELETE", b.data, NULL, NULL);
 	vigil_buf_free(&b);
 	return rc;
 }

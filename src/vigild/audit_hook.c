@@ -171,9 +171,8 @@ hook_request(struct audit_hook *h)
 {
 	struct vigil_store *st = h->w->st;
 	struct timeval tv = { AUDIT_HOOK_SIGNER_TIMEOUT_MS / 1000,
-		(AUDIT_HOOK_SIGNER_TIMEOUT_MS % 1000) * 1000 };
+		(suseconds_t)(AUDIT_HOOK_SIGNER_TIMEOUT_MS % 1000) * 1000 };
 	struct ipc_sign_req req;
-	enum vigil_err e;
 	int64_t last_at;
 
 	if (h->fd < 0)
@@ -188,7 +187,7 @@ hook_request(struct audit_hook *h)
 		return;
 	}
 	memset(&req, 0, sizeof req);
-	if ((e = vigil_audit_head(st, &req.seq, req.head)) != VIGIL_OK) {
+	if (vigil_audit_head(st, &req.seq, req.head) != VIGIL_OK) {
 		vlog(VLOG_WARN, "audit.checkpoint", "reading the chain head: "
 		    "%s", vigil_store_errmsg(st));
 		return;

@@ -23,7 +23,7 @@
 
 #include "config_internal.h"
 
-#define CONFIG_FILE_MAX (1024 * 1024)
+#define CONFIG_FILE_MAX 1048576 /* 1 MiB, written out: no int product */
 #define CONFIG_VALUE_MAX 4096
 
 /* ---- Value formatting --------------------------------------------- */
@@ -487,7 +487,7 @@ edit_distance(const char *a, const char *b)
 static const char *
 suggest(const char *key)
 {
-	char low[64];
+	char low[64] = ""; /* zeroed: lets the analyzer tie n to strlen(low) */
 	size_t n = strlen(key), best = SIZE_MAX;
 	const char *name = NULL;
 

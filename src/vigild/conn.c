@@ -126,14 +126,16 @@ conn_table_new(struct net_worker *w)
 void
 conn_table_free(struct conn_table *t)
 {
+	struct conn *c, *next;
+
 	if (t == NULL)
 		return;
 	/* Trackers still here belong to bufferevents never finalized:
 	 * detach them so a late SSL_free does not touch freed memory. */
-	while (t->head != NULL) {
-		struct conn *c = t->head;
+	for (c = t->head; c != NULL; c = next) {
 		SSL *ssl = bufferevent_openssl_get_ssl(c->bev);
 
+		next = c->next;
 		if (ssl != NULL)
 			SSL_set_ex_data(ssl, ssl_idx, NULL);
 		conn_release(c);
@@ -224,7 +226,7 @@ conn_cut(struct conn *c, enum metrics_reject why, const char *reason)
 static void
 peer_address(struct conn *c)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 }; /* AF_UNSPEC unless filled */
 	socklen_t len = sizeof ss;
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
 	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;

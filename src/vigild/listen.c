@@ -95,7 +95,9 @@ listen_open(const struct vigild_config *cfg, unsigned n, int *fds,
 		    errsize)) < 0)
 			goto fail;
 		if (i == 0) {
-			/* Port 0: the kernel's choice becomes everyone's. */
+			/* Port 0: the kernel's choice becomes everyone's.
+			 * Zeroed: defined even past a short fill. */
+			memset(&got, 0, sizeof got);
 			if (getsockname(fds[0], (struct sockaddr *)&got,
 			    &glen) != 0) {
 				snprintf(err, errsize, "listen %s: "

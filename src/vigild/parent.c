@@ -49,7 +49,7 @@ struct parent {
 
 static struct parent P;
 
-static void restart_proc(struct proc *p);
+static void schedule_restart(struct proc *p);
 static void begin_stop(int code);
 
 static const char *
@@ -326,6 +326,16 @@ spawn_signer(void)
 
 /* ---- Restarts ----------------------------------------------------- */
 
+/* Starts p again; 0 when it runs (or need not: vigild is stopping). */
+static int
+respawn(struct proc *p)
+{
+	if (P.stopping)
+		return 0;
+	return p->kind == PROC_SIGNER ? spawn_signer() :
+	    spawn_worker(p->index);
+}
+
 static void
 on_restart_timer(evutil_socket_t fd, short what, void *arg)
 {
@@ -335,27 +345,38 @@ on_restart_timer(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	event_free(p->restart_ev);
 	p->restart_ev = NULL;
-	restart_proc(p);
+	if (respawn(p) != 0)
+		schedule_restart(p);
 }
 
+/*
+ * Restarts p after its back-off. The first restart in the window has
+ * no delay and happens here; a spawn that fails counts as one more
+ * restart, so the loop ends at a delay (a timer) or at the limit. A
+ * loop, not a call back into here, so the bound is plain to see.
+ */
 static void
 schedule_restart(struct proc *p)
 {
 	long delay;
 
-	if (P.stopping || p->restart_ev != NULL)
-		return;
-	delay = proc_restart_delay(&P.restarts[p->kind], vigil_time_now_ms());
-	if (delay < 0) {
-		vlog(VLOG_ERROR, "proc.restart_limit", "%s died more than %d "
-		    "times in %d s; giving up", proc_kind_name(p->kind),
-		    PROC_RESTART_MAX, PROC_RESTART_WINDOW_MS / 1000);
-		begin_stop(1);
-		return;
-	}
-	if (delay == 0) {
-		restart_proc(p);
-		return;
+	for (;;) {
+		if (P.stopping || p->restart_ev != NULL)
+			return;
+		delay = proc_restart_delay(&P.restarts[p->kind],
+		    vigil_time_now_ms());
+		if (delay < 0) {
+			vlog(VLOG_ERROR, "proc.restart_limit", "%s died more "
+			    "than %d times in %d s; giving up",
+			    proc_kind_name(p->kind), PROC_RESTART_MAX,
+			    PROC_RESTART_WINDOW_MS / 1000);
+			begin_stop(1);
+			return;
+		}
+		if (delay > 0)
+			break;
+		if (respawn(p) == 0)
+			return;
 	}
 	vlog(VLOG_INFO, "proc.restart", "restarting %s in %ld ms", p->name,
 	    delay);
@@ -365,19 +386,6 @@ schedule_restart(struct proc *p)
 
 		evtimer_add(p->restart_ev, &tv);
 	}
-}
-
-static void
-restart_proc(struct proc *p)
-{
-	int rc;
-
-	if (P.stopping)
-		return;
-	rc = p->kind == PROC_SIGNER ? spawn_signer() :
-	    spawn_worker(p->index);
-	if (rc != 0)
-		schedule_restart(p);
 }
 
 /* ---- Stopping ----------------------------------------------------- */

@@ -100,7 +100,7 @@ cmp_int(const void *a, const void *b)
 static void
 close_all_but(const int *keep, unsigned nkeep)
 {
-	int k[8];
+	int k[8] = { 0 };
 	unsigned n = 0, lo = 3;
 
 	for (unsigned i = 0; i < nkeep && n < 8; i++)

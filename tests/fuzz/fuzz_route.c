@@ -57,7 +57,7 @@ ref_decode(const char *s, size_t len, char *out)
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (i + 2 >= len + 0 && i + 2 > len - 1)
+			if (i + 2 >= len)
 				return 400;
 			if (hexval((unsigned char)s[i + 1]) < 0 ||
 			    hexval((unsigned char)s[i + 2]) < 0)
@@ -151,7 +151,7 @@ check_match(const char *method, const struct route_match *m,
 
 	if (m->route == NULL || method == NULL ||
 	    strcmp(m->route->method, method) != 0 ||
-	    m->route != &routes[route_index(m->route)])
+	    route_index(m->route) >= nroutes)
 		abort();
 	for (p = m->route->pattern; *p == '/'; i++) {
 		size_t len = strcspn(p + 1, "/");

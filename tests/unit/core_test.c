@@ -1,5 +1,6 @@
-/* Unit tests of src/lib/core: errors, bounded buffers, hex/base64 (RFC
- * 4648 §10 vectors), RFC 3339 time and calendar, UUIDv7, JSON helpers. */
+/* Unit tests of src/lib/core: errors, bounded buffers, hex, base64 and
+ * base64url (RFC 4648 §10 vectors, §5 alphabet), UTF-8 decoding, RFC
+ * 3339 time and calendar, UUIDv7, JSON helpers. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -128,6 +129,119 @@ base64_rejects_noncanonical_input(void **state)
 	    VIGIL_EINVAL); /* padding in the middle */
 }
 
+/* RFC 4648 §10 vectors without their padding, as §5 allows when the
+ * length is known, plus the two characters where §5 differs from §4. */
+static void
+base64url_matches_rfc4648_vectors_unpadded(void **state)
+{
+	static const char *plain[] = { "", "f", "fo", "foo", "foob", "fooba",
+		"foobar", "\xfb\xef\xbe", "\xff\xff", "\xfb\xff" };
+	static const char *enc[] = { "", "Zg", "Zm8", "Zm9v", "Zm9vYg",
+		"Zm9vYmE", "Zm9vYmFy", "----", "__8", "-_8" };
+	char b64[16];
+	uint8_t out[16];
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		print_message("base64url \"%s\"\n", enc[i]);
+		assert_int_equal(vigil_base64url_encode(
+		    (const uint8_t *)plain[i], strlen(plain[i]), b64,
+		    sizeof b64), VIGIL_OK);
+		assert_string_equal(b64, enc[i]);
+		assert_int_equal(vigil_base64url_decode(enc[i], strlen(enc[i]),
+		    out, sizeof out, &n), VIGIL_OK);
+		assert_int_equal(n, strlen(plain[i]));
+		assert_memory_equal(out, plain[i], n);
+	}
+}
+
+static void
+base64url_needs_room_for_text_and_nul(void **state)
+{
+	const uint8_t raw[32] = { 0 };
+	char text[44];
+
+	(void)state;
+	/* 32 bytes are 43 characters without padding. */
+	assert_int_equal(vigil_base64url_encode(raw, 32, text, 43),
+	    VIGIL_ERANGE);
+	assert_int_equal(vigil_base64url_encode(raw, 32, text, 44), VIGIL_OK);
+	assert_int_equal(strlen(text), 43);
+	assert_int_equal(vigil_base64url_encode(raw, 1, text, 2),
+	    VIGIL_ERANGE);
+	assert_int_equal(vigil_base64url_encode(raw, 1, text, 3), VIGIL_OK);
+	assert_string_equal(text, "AA");
+}
+
+static void
+base64url_rejects_padding_and_noncanonical_input(void **state)
+{
+	uint8_t out[16];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(vigil_base64url_decode("Zg==", 4, out, 16, &n),
+	    VIGIL_EINVAL); /* padding */
+	assert_int_equal(vigil_base64url_decode("+/8", 3, out, 16, &n),
+	    VIGIL_EINVAL); /* §4 alphabet */
+	assert_int_equal(vigil_base64url_decode("Zm9vY", 5, out, 16, &n),
+	    VIGIL_EINVAL); /* a lone last character */
+	assert_int_equal(vigil_base64url_decode("Zh", 2, out, 16, &n),
+	    VIGIL_EINVAL); /* non-zero pad bits */
+	assert_int_equal(vigil_base64url_decode("Zm9", 3, out, 16, &n),
+	    VIGIL_EINVAL); /* non-zero pad bits */
+	assert_int_equal(vigil_base64url_decode("Zm 9", 4, out, 16, &n),
+	    VIGIL_EINVAL); /* whitespace */
+	assert_int_equal(n, 0);
+	assert_int_equal(vigil_base64url_decode("Zm9vYmFy", 8, out, 5, &n),
+	    VIGIL_ERANGE);
+	assert_int_equal(vigil_base64url_decode("Zm9vYmE", 7, out, 5, &n),
+	    VIGIL_OK);
+	assert_int_equal(n, 5);
+}
+
+static void
+utf8_decode_accepts_shortest_forms_and_rejects_the_rest(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		uint32_t cp;
+	} ok[] = {
+		{ "A", 1, 0x41 },
+		{ "\xc3\xa9", 2, 0xe9 },
+		{ "\xe2\x82\xac", 3, 0x20ac },
+		{ "\xf0\x9f\x98\x80", 4, 0x1f600 },
+		{ "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
+	};
+	static const char *const bad[] = {
+		"\x80",             /* lone continuation byte */
+		"\xc0\xaf",         /* overlong '/' */
+		"\xe0\x80\xaf",     /* overlong, 3 bytes */
+		"\xed\xa0\x80",     /* surrogate U+D800 */
+		"\xf4\x90\x80\x80", /* past U+10FFFF */
+		"\xf5\x80\x80\x80", /* no such lead byte */
+		"\xc3" "A",         /* continuation missing */
+	};
+	uint32_t cp;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		print_message("valid U+%04X\n", (unsigned)ok[i].cp);
+		assert_int_equal(vigil_utf8_decode(ok[i].s, strlen(ok[i].s),
+		    &cp), ok[i].len);
+		assert_int_equal(cp, ok[i].cp);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		print_message("invalid #%zu\n", i);
+		assert_int_equal(vigil_utf8_decode(bad[i], strlen(bad[i]),
+		    NULL), 0);
+	}
+	/* A sequence cut short by the length is invalid too. */
+	assert_int_equal(vigil_utf8_decode("\xe2\x82\xac", 2, NULL), 0);
+}
+
 static void
 time_formats_rfc3339_with_milliseconds(void **state)
 {
@@ -243,6 +357,61 @@ json_get_str_bounds_types_and_duplicates(void **state)
 	assert_null(o);
 }
 
+static void
+json_string_lossy_replaces_each_bad_byte_with_fffd(void **state)
+{
+	json_t *v;
+
+	(void)state;
+	v = vigil_json_string_lossy("caf\xc3\xa9", 5);
+	assert_string_equal(json_string_value(v), "caf\xc3\xa9");
+	json_decref(v);
+	v = vigil_json_string_lossy("a\xff\xc3" "b", 4);
+	assert_string_equal(json_string_value(v),
+	    "a\xef\xbf\xbd\xef\xbf\xbd" "b");
+	json_decref(v);
+	v = vigil_json_string_lossy("", 0);
+	assert_string_equal(json_string_value(v), "");
+	json_decref(v);
+}
+
+static void
+json_builders_render_unset_as_null_and_fail_as_a_whole(void **state)
+{
+	json_t *o = json_object(), *v;
+	int ok = 1;
+
+	(void)state;
+	assert_non_null(o);
+	vigil_json_put(o, "t", vigil_json_time(1645557742000LL), &ok);
+	vigil_json_put(o, "unset", vigil_json_time(0), &ok);
+	vigil_json_put(o, "s", vigil_json_str_or_null("x"), &ok);
+	vigil_json_put(o, "empty", vigil_json_str_or_null(""), &ok);
+	assert_true(ok);
+	assert_string_equal(json_string_value(json_object_get(o, "t")),
+	    "2022-02-22T19:22:22.000Z");
+	assert_true(json_is_null(json_object_get(o, "unset")));
+	assert_string_equal(json_string_value(json_object_get(o, "s")), "x");
+	assert_true(json_is_null(json_object_get(o, "empty")));
+	o = vigil_json_done(o, ok);
+	assert_non_null(o);
+	/* A failed constructor (NULL) fails the whole rendering. */
+	vigil_json_put(o, "bad", NULL, &ok);
+	assert_false(ok);
+	assert_null(vigil_json_done(o, ok));
+
+	o = json_pack("{s:s, s:i}", "password", "hunter2", "n", 1);
+	assert_non_null(o);
+	vigil_json_wipe_str(o, "password");
+	vigil_json_wipe_str(o, "n");       /* not a string: untouched */
+	vigil_json_wipe_str(o, "missing"); /* absent: nothing to do */
+	v = json_object_get(o, "password");
+	assert_int_equal(json_string_length(v), 7);
+	assert_memory_equal(json_string_value(v), "\0\0\0\0\0\0\0", 7);
+	assert_int_equal(json_integer_value(json_object_get(o, "n")), 1);
+	json_decref(o);
+}
+
 int
 main(void)
 {
@@ -255,6 +424,12 @@ main(void)
 		    hex_value_reads_one_ascii_digit_of_either_case),
 		cmocka_unit_test(base64_matches_rfc4648_vectors),
 		cmocka_unit_test(base64_rejects_noncanonical_input),
+		cmocka_unit_test(base64url_matches_rfc4648_vectors_unpadded),
+		cmocka_unit_test(base64url_needs_room_for_text_and_nul),
+		cmocka_unit_test(
+		    base64url_rejects_padding_and_noncanonical_input),
+		cmocka_unit_test(
+		    utf8_decode_accepts_shortest_forms_and_rejects_the_rest),
 		cmocka_unit_test(time_formats_rfc3339_with_milliseconds),
 		cmocka_unit_test(
 		    time_parses_offsets_fractions_and_rejects_bad_fields),
@@ -262,6 +437,10 @@ main(void)
 		cmocka_unit_test(days_in_month_knows_gregorian_leap_years),
 		cmocka_unit_test(ct_equal_compares_all_bytes),
 		cmocka_unit_test(json_get_str_bounds_types_and_duplicates),
+		cmocka_unit_test(
+		    json_string_lossy_replaces_each_bad_byte_with_fffd),
+		cmocka_unit_test(
+		    json_builders_render_unset_as_null_and_fail_as_a_whole),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);

@@ -88,31 +88,22 @@ vigil_audit_append(struct vigil_store *st, const struct vigil_audit_event *ev,
 	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
 	if ((rc = ops->head(st, &r.seq, r.prev_hash)) != VIGIL_OK)
-		goto fail;
+		goto end;
 	r.seq++;
 	if (audit_hash(r.prev_hash, r.seq, &r.ev, r.hash) != 0) {
 		rc = store_seterr(st, VIGIL_ENOMEM, "audit: cannot compute the "
 		    "entry hash (OpenSSL)");
-		goto fail;
+		goto end;
 	}
-	if ((rc = ops->insert(st, &r)) != VIGIL_OK)
-		goto fail;
-	if ((rc = vigil_store_commit(st)) != VIGIL_OK)
+	rc = ops->insert(st, &r);
+end:
+	if ((rc = store_tx_end(st, rc)) != VIGIL_OK)
 		return rc;
 	if (seq != NULL)
 		*seq = r.seq;
 	if (head != NULL)
 		memcpy(head, r.hash, VIGIL_AUDIT_HASH_LEN);
 	return VIGIL_OK;
-fail:
-	{
-		char saved[VIGIL_STORE_MAX_ERR];
-
-		memcpy(saved, st->err, sizeof saved);
-		vigil_store_rollback(st);
-		memcpy(st->err, saved, sizeof saved);
-	}
-	return rc;
 }
 
 enum vigil_err
@@ -145,30 +136,21 @@ vigil_audit_checkpoint_put(struct vigil_store *st, int64_t seq,
 		rc = store_seterr(st, VIGIL_ENOTFOUND, "audit: checkpoint at "
 		    "%lld, but the log has no entry %lld", (long long)seq,
 		    (long long)seq);
-		goto fail;
+		goto end;
 	}
 	if (rc != VIGIL_OK)
-		goto fail;
+		goto end;
 	/* The signer signed what it was told is the head; refuse to store
 	 * a checkpoint that would vouch for something else. */
 	if (stored.malformed || memcmp(stored.hash, head, sizeof c.head) != 0) {
 		rc = store_seterr(st, VIGIL_ETAMPER, "audit: checkpoint at "
 		    "%lld signs a head that differs from entry %lld's hash",
 		    (long long)seq, (long long)seq);
-		goto fail;
+		goto end;
 	}
-	if ((rc = ops->ckpt_insert(st, &c, &inserted)) != VIGIL_OK)
-		goto fail;
-	return vigil_store_commit(st);
-fail:
-	{
-		char saved[VIGIL_STORE_MAX_ERR];
-
-		memcpy(saved, st->err, sizeof saved);
-		vigil_store_rollback(st);
-		memcpy(st->err, saved, sizeof saved);
-	}
-	return rc;
+	rc = ops->ckpt_insert(st, &c, &inserted);
+end:
+	return store_tx_end(st, rc);
 }
 
 enum vigil_err

@@ -1,7 +1,5 @@
-/* Hex and base64 (RFC 4648) with strict decoding. */
+/* Hex, base64 and base64url (RFC 4648) with strict decoding. */
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "vigil/core.h"
 
@@ -53,17 +51,66 @@ vigil_hex_decode(const char *in, size_t n, uint8_t *out, size_t outsize,
 	return VIGIL_OK;
 }
 
+/* RFC 4648 §4 and §5 differ only in the last two characters of the
+ * alphabet, and in whether the text is padded with '='. */
+static const char b64_std[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char b64_url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Encodes n bytes in alphabet abc, '='-padded to a multiple of 4 when
+ * pad is set; out has room (the callers check). */
+static void
+b64_encode(const uint8_t *in, size_t n, const char *abc, int pad, char *out)
+{
+	size_t i = 0, o = 0, rest;
+	uint32_t w;
+
+	for (; n - i >= 3; i += 3) {
+		w = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
+		out[o++] = abc[w >> 18 & 63];
+		out[o++] = abc[w >> 12 & 63];
+		out[o++] = abc[w >> 6 & 63];
+		out[o++] = abc[w & 63];
+	}
+	if ((rest = n - i) > 0) {
+		w = (uint32_t)in[i] << 16 |
+		    (rest == 2 ? (uint32_t)in[i + 1] << 8 : 0);
+		out[o++] = abc[w >> 18 & 63];
+		out[o++] = abc[w >> 12 & 63];
+		if (rest == 2)
+			out[o++] = abc[w >> 6 & 63];
+		for (; pad && o % 4 != 0; o++)
+			out[o] = '=';
+	}
+	out[o] = '\0';
+}
+
 enum vigil_err
 vigil_base64_encode(const uint8_t *in, size_t n, char *out, size_t outsize)
 {
 	if (n > INT32_MAX / 2 || outsize < 4 * ((n + 2) / 3) + 1)
 		return VIGIL_ERANGE;
-	EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+	b64_encode(in, n, b64_std, 1, out);
 	return VIGIL_OK;
 }
 
+enum vigil_err
+vigil_base64url_encode(const uint8_t *in, size_t n, char *out,
+    size_t outsize)
+{
+	if (n > INT32_MAX / 2 ||
+	    outsize < n / 3 * 4 + (n % 3 != 0 ? n % 3 + 1 : 0) + 1)
+		return VIGIL_ERANGE;
+	b64_encode(in, n, b64_url, 0, out);
+	return VIGIL_OK;
+}
+
+/* Value of c in the alphabet whose last two characters are c62 and c63,
+ * or -1. */
 static int
-b64val(char c)
+b64val(char c, char c62, char c63)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -71,11 +118,50 @@ b64val(char c)
 		return c - 'a' + 26;
 	if (c >= '0' && c <= '9')
 		return c - '0' + 52;
-	if (c == '+')
+	if (c == c62)
 		return 62;
-	if (c == '/')
+	if (c == c63)
 		return 63;
 	return -1;
+}
+
+/* Decodes n characters of unpadded base64 (alphabet ending c62 c63). A
+ * last group of 2 or 3 characters must have zero pad bits, so each
+ * value has exactly one spelling; a last group of 1 is no encoding. */
+static enum vigil_err
+b64_decode(const char *in, size_t n, char c62, char c63, uint8_t *out,
+    size_t outsize, size_t *outlen)
+{
+	size_t o = 0;
+
+	*outlen = 0;
+	if (n % 4 == 1)
+		return VIGIL_EINVAL;
+	if (outsize < n / 4 * 3 + (n % 4 != 0 ? n % 4 - 1 : 0))
+		return VIGIL_ERANGE;
+	for (size_t i = 0; i < n; i += 4) {
+		size_t m = n - i < 4 ? n - i : 4;
+		uint32_t w = 0;
+
+		for (size_t k = 0; k < m; k++) {
+			int v = b64val(in[i + k], c62, c63);
+
+			if (v < 0)
+				return VIGIL_EINVAL;
+			w = w << 6 | (uint32_t)v;
+		}
+		w <<= 6 * (4 - m);
+		out[o++] = (uint8_t)(w >> 16);
+		if (m > 2)
+			out[o++] = (uint8_t)(w >> 8);
+		if (m > 3)
+			out[o++] = (uint8_t)w;
+		if ((m == 2 && (w & 0xffff) != 0) ||
+		    (m == 3 && (w & 0xff) != 0))
+			return VIGIL_EINVAL;
+	}
+	*outlen = o;
+	return VIGIL_OK;
 }
 
 /* Strict RFC 4648 §4 decoder: canonical padding, no whitespace, zero
@@ -84,40 +170,20 @@ enum vigil_err
 vigil_base64_decode(const char *in, size_t n, uint8_t *out, size_t outsize,
     size_t *outlen)
 {
-	size_t o = 0, pad = 0;
+	size_t pad = 0;
 
 	*outlen = 0;
 	if (n % 4 != 0)
 		return VIGIL_EINVAL;
 	if (n > 0 && in[n - 1] == '=')
 		pad = (n > 1 && in[n - 2] == '=') ? 2 : 1;
-	if (outsize < n / 4 * 3 - pad)
-		return VIGIL_ERANGE;
-	for (size_t i = 0; i < n; i += 4) {
-		int v[4];
-		int last = (i + 4 == n);
+	/* Any other '=' is outside the alphabet and refused. */
+	return b64_decode(in, n - pad, '+', '/', out, outsize, outlen);
+}
 
-		for (int k = 0; k < 4; k++) {
-			if (last && in[i + (size_t)k] == '=' &&
-			    (size_t)k >= 4 - pad) {
-				v[k] = 0;
-				continue;
-			}
-			if ((v[k] = b64val(in[i + (size_t)k])) < 0)
-				return VIGIL_EINVAL;
-		}
-		uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
-		    (uint32_t)v[2] << 6 | (uint32_t)v[3];
-		out[o++] = (uint8_t)(w >> 16);
-		if (!last || pad < 2)
-			out[o++] = (uint8_t)(w >> 8);
-		if (!last || pad < 1)
-			out[o++] = (uint8_t)w;
-		if (last && pad == 1 && (w & 0xff) != 0)
-			return VIGIL_EINVAL;
-		if (last && pad == 2 && (w & 0xffff) != 0)
-			return VIGIL_EINVAL;
-	}
-	*outlen = o;
-	return VIGIL_OK;
+enum vigil_err
+vigil_base64url_decode(const char *in, size_t n, uint8_t *out,
+    size_t outsize, size_t *outlen)
+{
+	return b64_decode(in, n, '-', '_', out, outsize, outlen);
 }

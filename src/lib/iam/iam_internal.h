@@ -83,6 +83,11 @@ int iam_password_verify(const char *phc, const char *password);
 /* Checks length rules; sets the error text (never the password). */
 enum vigil_err iam_password_check(struct vigil_store *st,
     const char *password);
+/* Resolves the principal whose password is to become password into *p:
+ * a human (a service account has none) and an acceptable password. */
+enum vigil_err iam_password_target(struct vigil_store *st, const char *scope,
+    const char *principal_id, const char *password,
+    struct vigil_principal *p /* OUT */);
 
 /* ------------------------------------------------------------------ */
 /* Brute-force counters (iam_brute.c). */

@@ -44,45 +44,42 @@ charge(struct vigil_store *st, const struct vigil_principal *p,
 		return rc;
 	if (ipkey != NULL) {
 		if ((rc = ops->ip_counter_get(st, ipkey, &ipc)) != VIGIL_OK)
-			goto fail;
+			goto end;
 		if ((wait = iam_retry_after(&iam_ip_limits, &ipc, now_ms)) >
 		    0) {
 			*retry_after_s = wait;
 			rc = store_seterr(st, VIGIL_ELOCKED, "login: too many "
 			    "failed attempts from this address; retry in "
 			    "%lld s", (long long)wait);
-			goto fail;
+			goto end;
 		}
 		*ipprev = ipc;
 	}
 	if (p != NULL) {
 		if ((rc = ops->secrets_get(st, p->id, sec)) != VIGIL_OK)
-			goto fail;
+			goto end;
 		if ((wait = iam_retry_after(&iam_principal_limits,
 		    &sec->counter, now_ms)) > 0) {
 			*retry_after_s = wait;
 			rc = store_seterr(st, VIGIL_ELOCKED, "login: too many "
 			    "failed attempts for this account; retry in "
 			    "%lld s", (long long)wait);
-			goto fail;
+			goto end;
 		}
 		iam_counter_fail(&iam_principal_limits, &sec->counter, now_ms);
 		if ((rc = ops->principal_counter_set(st, p->id,
 		    &sec->counter)) != VIGIL_OK)
-			goto fail;
+			goto end;
 	}
 	if (ipkey != NULL) {
 		iam_counter_fail(&iam_ip_limits, &ipc, now_ms);
-		if ((rc = ops->ip_counter_set(st, ipkey, &ipc)) != VIGIL_OK ||
-		    (rc = ops->ip_counter_purge(st,
-		    now_ms - (int64_t)VIGIL_IAM_LOCKOUT_S * 1000, now_ms)) !=
-		    VIGIL_OK)
-			goto fail;
+		if ((rc = ops->ip_counter_set(st, ipkey, &ipc)) == VIGIL_OK)
+			rc = ops->ip_counter_purge(st,
+			    now_ms - (int64_t)VIGIL_IAM_LOCKOUT_S * 1000,
+			    now_ms);
 	}
-	return vigil_store_commit(st);
-fail:
-	vigil_store_rollback(st);
-	return rc;
+end:
+	return store_tx_end(st, rc);
 }
 
 /* Phase 3: success resets the principal and refunds the IP. */
@@ -99,14 +96,14 @@ settle(struct vigil_store *st, const struct vigil_principal *p,
 		return rc;
 	if ((rc = ops->principal_login_ok(st, p->id,
 	    (flags & CHECK_RECORD_LOGIN) ? now_ms : 0)) != VIGIL_OK)
-		goto fail;
+		goto end;
 	/* The IP keeps its other failures: a success with one account
 	 * must not wipe the guesses made at other accounts. Only this
 	 * attempt's charge goes back: the counter as it was, unless
 	 * another attempt was charged meanwhile (then one less). */
 	if (ipkey != NULL) {
 		if ((rc = ops->ip_counter_get(st, ipkey, &ipc)) != VIGIL_OK)
-			goto fail;
+			goto end;
 		if (ipc.last_failure_ms == now_ms &&
 		    ipc.failures == ipprev->failures + 1) {
 			ipc = *ipprev;
@@ -116,13 +113,10 @@ settle(struct vigil_store *st, const struct vigil_principal *p,
 			if (ipc.failures < iam_ip_limits.lockout_failures)
 				ipc.locked_until_ms = 0;
 		}
-		if ((rc = ops->ip_counter_set(st, ipkey, &ipc)) != VIGIL_OK)
-			goto fail;
+		rc = ops->ip_counter_set(st, ipkey, &ipc);
 	}
-	return vigil_store_commit(st);
-fail:
-	vigil_store_rollback(st);
-	return rc;
+end:
+	return store_tx_end(st, rc);
 }
 
 /* Password, then TOTP (consuming its step so it cannot be replayed).
@@ -302,14 +296,9 @@ vigil_iam_password_change(struct vigil_store *st, const char *scope,
 	if ((rc = check_password_arg(st, old_password, "password change")) !=
 	    VIGIL_OK)
 		return rc;
-	if ((rc = iam_principal_resolve(st, scope, principal_id, &p)) !=
-	    VIGIL_OK)
-		return rc;
-	if (p.kind != VIGIL_PRINCIPAL_HUMAN)
-		return store_seterr(st, VIGIL_EINVAL, "principal %s: a service "
-		    "account has no password (it uses tokens)", p.name);
 	/* Reject a bad new password before spending an attempt. */
-	if ((rc = iam_password_check(st, new_password)) != VIGIL_OK)
+	if ((rc = iam_password_target(st, scope, principal_id, new_password,
+	    &p)) != VIGIL_OK)
 		return rc;
 	if ((rc = check(st, &p, old_password, NULL, ip, now_ms,
 	    CHECK_NO_TOTP, retry_after_s)) != VIGIL_OK)

@@ -106,6 +106,21 @@ iam_password_verify(const char *phc, const char *password)
 }
 
 enum vigil_err
+iam_password_target(struct vigil_store *st, const char *scope,
+    const char *principal_id, const char *password, struct vigil_principal *p)
+{
+	enum vigil_err rc;
+
+	if ((rc = iam_principal_resolve(st, scope, principal_id, p)) !=
+	    VIGIL_OK)
+		return rc;
+	if (p->kind != VIGIL_PRINCIPAL_HUMAN)
+		return store_seterr(st, VIGIL_EINVAL, "principal %s: a service "
+		    "account has no password (it uses tokens)", p->name);
+	return iam_password_check(st, password);
+}
+
+enum vigil_err
 vigil_iam_password_set(struct vigil_store *st, const char *scope,
     const char *principal_id, const char *password)
 {
@@ -114,13 +129,8 @@ vigil_iam_password_set(struct vigil_store *st, const char *scope,
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if ((rc = iam_principal_resolve(st, scope, principal_id, &p)) !=
+	if ((rc = iam_password_target(st, scope, principal_id, password, &p)) !=
 	    VIGIL_OK)
-		return rc;
-	if (p.kind != VIGIL_PRINCIPAL_HUMAN)
-		return store_seterr(st, VIGIL_EINVAL, "principal %s: a service "
-		    "account has no password (it uses tokens)", p.name);
-	if ((rc = iam_password_check(st, password)) != VIGIL_OK)
 		return rc;
 	if ((rc = iam_password_hash(st, password, phc, sizeof phc)) !=
 	    VIGIL_OK)

@@ -223,11 +223,7 @@ modify(struct vigil_store *st, const char *scope, const char *id,
 		rc = iam_ops(st)->principal_delete(st, scope, p.id);
 	}
 out:
-	if (rc != VIGIL_OK) {
-		vigil_store_rollback(st);
-		return rc;
-	}
-	return vigil_store_commit(st);
+	return store_tx_end(st, rc);
 }
 
 enum vigil_err

@@ -39,40 +39,6 @@ iam_quote(const char *s, char *dst, size_t dstsize)
 	return dst;
 }
 
-/* Length of the UTF-8 sequence starting at s (1-4), or 0 when it is
- * not a valid, shortest-form sequence of a scalar value. */
-static size_t
-utf8_seq(const unsigned char *s)
-{
-	unsigned char c = s[0];
-	size_t n;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 bool
 iam_text_ok(const char *s, size_t max, char *why, size_t whysize)
 {
@@ -91,7 +57,7 @@ iam_text_ok(const char *s, size_t max, char *why, size_t whysize)
 			    i + 1);
 			return false;
 		}
-		if ((n = utf8_seq(p + i)) == 0) {
+		if ((n = vigil_utf8_decode(p + i, len - i, NULL)) == 0) {
 			snprintf(why, whysize, "invalid UTF-8 at byte %zu",
 			    i + 1);
 			return false;

@@ -21,55 +21,32 @@
 _Static_assert(PREFIX_LEN + BODY_LEN + 1 == VIGIL_TOKEN_STRLEN,
     "token text fits VIGIL_TOKEN_STRLEN");
 
-static int
-b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
 void
 iam_token_format(const uint8_t raw[32], char out[VIGIL_TOKEN_STRLEN])
 {
-	char b64[48];
-
-	/* 32 bytes are 44 base64 characters, the last one '='. */
-	if (vigil_base64_encode(raw, 32, b64, sizeof b64) != VIGIL_OK) {
-		out[0] = '\0';
-		return;
-	}
 	memcpy(out, PREFIX, PREFIX_LEN);
-	for (int i = 0; i < BODY_LEN; i++)
-		out[PREFIX_LEN + i] = b64[i] == '+' ? '-' :
-		    b64[i] == '/' ? '_' : b64[i];
-	out[PREFIX_LEN + BODY_LEN] = '\0';
-	OPENSSL_cleanse(b64, sizeof b64);
+	if (vigil_base64url_encode(raw, 32, out + PREFIX_LEN,
+	    VIGIL_TOKEN_STRLEN - PREFIX_LEN) != VIGIL_OK)
+		out[0] = '\0';
 }
 
 bool
 iam_token_wellformed(const char *text)
 {
-	int v = 0;
+	uint8_t raw[32];
+	size_t n = 0;
+	bool ok;
 
 	if (text == NULL ||
 	    strnlen(text, VIGIL_TOKEN_STRLEN) != VIGIL_TOKEN_STRLEN - 1 ||
 	    memcmp(text, PREFIX, PREFIX_LEN) != 0)
 		return false;
-	for (int i = PREFIX_LEN; i < PREFIX_LEN + BODY_LEN; i++)
-		if ((v = b64url_value(text[i])) < 0)
-			return false;
-	/* 43 characters carry 258 bits: the last 2 must be zero, so each
-	 * token has exactly one spelling. */
-	return (v & 3) == 0;
+	/* The strict decoder refuses non-zero pad bits (43 characters
+	 * carry 258 bits), so each token has exactly one spelling. */
+	ok = vigil_base64url_decode(text + PREFIX_LEN, BODY_LEN, raw,
+	    sizeof raw, &n) == VIGIL_OK && n == sizeof raw;
+	OPENSSL_cleanse(raw, sizeof raw);
+	return ok;
 }
 
 enum vigil_err

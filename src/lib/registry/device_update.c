@@ -390,20 +390,6 @@ apply(struct reg_ctx *c, struct upd *x, int64_t expected,
 	return rc;
 }
 
-/* Commits on success; otherwise rolls back keeping the error text. */
-static enum vigil_err
-end_tx(struct vigil_store *st, enum vigil_err rc)
-{
-	char saved[VIGIL_STORE_MAX_ERR];
-
-	if (rc == VIGIL_OK)
-		return vigil_store_commit(st);
-	memcpy(saved, st->err, sizeof saved);
-	vigil_store_rollback(st);
-	memcpy(st->err, saved, sizeof saved);
-	return rc;
-}
-
 static enum vigil_err
 retired_refusal(struct vigil_store *st, const struct vigil_device *d)
 {
@@ -455,7 +441,7 @@ edit_end(struct vigil_store *st, const char *tenant_id, struct edit *e,
 	if (rc == VIGIL_OK && out != NULL)
 		rc = store_device_load(st, tenant_id, e->d->id, out);
 	if (e->in_tx)
-		rc = end_tx(st, rc);
+		rc = store_tx_end(st, rc);
 	if (rc != VIGIL_OK && out != NULL) {
 		vigil_device_free(*out);
 		*out = NULL;

@@ -383,6 +383,8 @@ vigil_export_step(struct vigil_export *ex, int *done)
 	bool began;
 
 	*done = 0;
+	if (ex == NULL) /* a failed vigil_export_open left NULL */
+		return VIGIL_EINVAL;
 	store_clearerr(ex->st);
 	if (ex->failed)
 		return store_seterr(ex->st, VIGIL_ESTATE, "export: stopped "

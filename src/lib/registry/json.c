@@ -3,26 +3,7 @@
  * API so both print the same thing. Times are RFC 3339 UTC strings.
  */
 #include "registry_internal.h"
-
-/* json_object_set_new that tracks failure in *ok (jansson steals the
- * value's reference even on failure). */
-static void
-put(json_t *o, const char *k, json_t *v, int *ok)
-{
-	if (v == NULL || json_object_set_new(o, k, v) != 0)
-		*ok = 0;
-}
-
-static json_t *
-time_json(int64_t ms)
-{
-	char buf[VIGIL_RFC3339_LEN];
-
-	if (ms <= 0)
-		return json_null();
-	vigil_time_format(ms, buf);
-	return json_string(buf);
-}
+#include "vigil/json.h"
 
 json_t *
 vigil_tenant_to_json(const struct vigil_tenant *t)
@@ -32,15 +13,11 @@ vigil_tenant_to_json(const struct vigil_tenant *t)
 
 	if (o == NULL)
 		return NULL;
-	put(o, "id", json_string(t->id), &ok);
-	put(o, "name", json_string(t->name), &ok);
-	put(o, "display_name", json_string(t->display_name), &ok);
-	put(o, "created", time_json(t->created_ms), &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	vigil_json_put(o, "id", json_string(t->id), &ok);
+	vigil_json_put(o, "name", json_string(t->name), &ok);
+	vigil_json_put(o, "display_name", json_string(t->display_name), &ok);
+	vigil_json_put(o, "created", vigil_json_time(t->created_ms), &ok);
+	return vigil_json_done(o, ok);
 }
 
 json_t *
@@ -55,19 +32,20 @@ vigil_device_to_json(const struct vigil_device *d, unsigned flags)
 		json_decref(labels);
 		return NULL;
 	}
-	put(o, "id", json_string(d->id), &ok);
-	put(o, "tenant_id", json_string(d->tenant_id), &ok);
-	put(o, "name", json_string(d->name), &ok);
-	put(o, "model", json_string(d->model), &ok);
-	put(o, "gtin", json_string(d->gtin), &ok);
-	put(o, "state", json_string(vigil_device_state_name(d->state)), &ok);
-	put(o, "region", json_string(d->region), &ok);
+	vigil_json_put(o, "id", json_string(d->id), &ok);
+	vigil_json_put(o, "tenant_id", json_string(d->tenant_id), &ok);
+	vigil_json_put(o, "name", json_string(d->name), &ok);
+	vigil_json_put(o, "model", json_string(d->model), &ok);
+	vigil_json_put(o, "gtin", json_string(d->gtin), &ok);
+	vigil_json_put(o, "state",
+	    json_string(vigil_device_state_name(d->state)), &ok);
+	vigil_json_put(o, "region", json_string(d->region), &ok);
 	if (!(flags & VIGIL_JSON_REDACT_PERSONAL))
-		put(o, "owner", json_string(d->owner), &ok);
+		vigil_json_put(o, "owner", json_string(d->owner), &ok);
 	for (size_t i = 0; i < d->nlabels; i++)
-		put(labels, d->labels[i].key, json_string(d->labels[i].value),
-		    &ok);
-	put(o, "labels", labels, &ok);
+		vigil_json_put(labels, d->labels[i].key,
+		    json_string(d->labels[i].value), &ok);
+	vigil_json_put(o, "labels", labels, &ok);
 	for (size_t i = 0; i < d->nidents; i++) {
 		json_t *e = json_object();
 
@@ -75,23 +53,21 @@ vigil_device_to_json(const struct vigil_device *d, unsigned flags)
 			ok = 0;
 			break;
 		}
-		put(e, "type", json_string(vigil_id_type_name(
-		    d->idents[i].type)), &ok);
-		put(e, "value", json_string(d->idents[i].value), &ok);
-		put(e, "match_key", json_string(d->idents[i].match_key), &ok);
+		vigil_json_put(e, "type",
+		    json_string(vigil_id_type_name(d->idents[i].type)), &ok);
+		vigil_json_put(e, "value", json_string(d->idents[i].value),
+		    &ok);
+		vigil_json_put(e, "match_key",
+		    json_string(d->idents[i].match_key), &ok);
 		if (json_array_append_new(ids, e) != 0)
 			ok = 0;
 	}
-	put(o, "identifiers", ids, &ok);
-	put(o, "created", time_json(d->created_ms), &ok);
-	put(o, "updated", time_json(d->updated_ms), &ok);
-	put(o, "last_seen", time_json(d->last_seen_ms), &ok);
-	put(o, "version", json_integer(d->version), &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	vigil_json_put(o, "identifiers", ids, &ok);
+	vigil_json_put(o, "created", vigil_json_time(d->created_ms), &ok);
+	vigil_json_put(o, "updated", vigil_json_time(d->updated_ms), &ok);
+	vigil_json_put(o, "last_seen", vigil_json_time(d->last_seen_ms), &ok);
+	vigil_json_put(o, "version", json_integer(d->version), &ok);
+	return vigil_json_done(o, ok);
 }
 
 json_t *
@@ -108,26 +84,22 @@ vigil_history_to_json(const struct vigil_history *h)
 			ok = 0;
 			break;
 		}
-		put(o, "seq", json_integer(e->seq), &ok);
-		put(o, "at", time_json(e->at_ms), &ok);
-		put(o, "event", json_string(e->event), &ok);
-		put(o, "from", e->from != VIGIL_DEV_NONE ?
-		    json_string(vigil_device_state_name(e->from)) :
-		    json_null(), &ok);
-		put(o, "to", e->to != VIGIL_DEV_NONE ?
-		    json_string(vigil_device_state_name(e->to)) :
-		    json_null(), &ok);
-		put(o, "detail", json_string(e->detail), &ok);
-		put(o, "actor", json_string(e->actor), &ok);
-		put(o, "reason", json_string(e->reason), &ok);
+		vigil_json_put(o, "seq", json_integer(e->seq), &ok);
+		vigil_json_put(o, "at", vigil_json_time(e->at_ms), &ok);
+		vigil_json_put(o, "event", json_string(e->event), &ok);
+		vigil_json_put(o, "from", e->from != VIGIL_DEV_NONE ?
+		    json_string(vigil_device_state_name(e->from)) : json_null(),
+		    &ok);
+		vigil_json_put(o, "to", e->to != VIGIL_DEV_NONE ?
+		    json_string(vigil_device_state_name(e->to)) : json_null(),
+		    &ok);
+		vigil_json_put(o, "detail", json_string(e->detail), &ok);
+		vigil_json_put(o, "actor", json_string(e->actor), &ok);
+		vigil_json_put(o, "reason", json_string(e->reason), &ok);
 		if (json_array_append_new(a, o) != 0)
 			ok = 0;
 	}
-	if (!ok) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	return vigil_json_done(a, ok);
 }
 
 json_t *
@@ -147,12 +119,14 @@ vigil_inventory_summary_to_json(const struct vigil_inventory_summary *s)
 		json_decref(ids);
 		return NULL;
 	}
-	put(o, "devices", json_integer((json_int_t)s->devices), &ok);
+	vigil_json_put(o, "devices", json_integer((json_int_t)s->devices), &ok);
 	for (int st = VIGIL_DEV_REGISTERED; st <= VIGIL_DEV_RETIRED; st++)
-		put(states, vigil_device_state_name((enum vigil_device_state)st),
+		vigil_json_put(states,
+		    vigil_device_state_name((enum vigil_device_state)st),
 		    json_integer((json_int_t)s->by_state[st]), &ok);
-	put(o, "states", states, &ok);
-	put(o, "never_seen", json_integer((json_int_t)s->never_seen), &ok);
+	vigil_json_put(o, "states", states, &ok);
+	vigil_json_put(o, "never_seen", json_integer((json_int_t)s->never_seen),
+	    &ok);
 	for (size_t i = 0; i < s->nmodels; i++) {
 		json_t *e = json_object();
 
@@ -160,14 +134,15 @@ vigil_inventory_summary_to_json(const struct vigil_inventory_summary *s)
 			ok = 0;
 			break;
 		}
-		put(e, "model", json_string(s->models[i].model), &ok);
-		put(e, "gtin", json_string(s->models[i].gtin), &ok);
-		put(e, "devices", json_integer((json_int_t)s->models[i].devices),
+		vigil_json_put(e, "model", json_string(s->models[i].model),
 		    &ok);
+		vigil_json_put(e, "gtin", json_string(s->models[i].gtin), &ok);
+		vigil_json_put(e, "devices",
+		    json_integer((json_int_t)s->models[i].devices), &ok);
 	}
-	put(o, "models", models, &ok);
-	put(o, "models_other", json_integer((json_int_t)s->models_other),
-	    &ok);
+	vigil_json_put(o, "models", models, &ok);
+	vigil_json_put(o, "models_other",
+	    json_integer((json_int_t)s->models_other), &ok);
 	for (size_t i = 0; i < s->nregions; i++) {
 		json_t *e = json_object();
 
@@ -175,24 +150,21 @@ vigil_inventory_summary_to_json(const struct vigil_inventory_summary *s)
 			ok = 0;
 			break;
 		}
-		put(e, "region", json_string(s->regions[i].region), &ok);
-		put(e, "devices",
+		vigil_json_put(e, "region", json_string(s->regions[i].region),
+		    &ok);
+		vigil_json_put(e, "devices",
 		    json_integer((json_int_t)s->regions[i].devices), &ok);
 	}
-	put(o, "regions", regions, &ok);
-	put(o, "regions_other", json_integer((json_int_t)s->regions_other),
-	    &ok);
+	vigil_json_put(o, "regions", regions, &ok);
+	vigil_json_put(o, "regions_other",
+	    json_integer((json_int_t)s->regions_other), &ok);
 	for (int t = 1; t < VIGIL_ID_TYPE_COUNT; t++)
-		put(ids, vigil_id_type_name((enum vigil_id_type)t),
+		vigil_json_put(ids, vigil_id_type_name((enum vigil_id_type)t),
 		    json_integer((json_int_t)s->by_id_type[t]), &ok);
-	put(o, "identifiers", ids, &ok);
-	put(o, "unidentified", json_integer((json_int_t)s->unidentified),
-	    &ok);
-	put(o, "no_hardware_id", json_integer((json_int_t)s->no_hardware_id),
-	    &ok);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
-	}
-	return o;
+	vigil_json_put(o, "identifiers", ids, &ok);
+	vigil_json_put(o, "unidentified",
+	    json_integer((json_int_t)s->unidentified), &ok);
+	vigil_json_put(o, "no_hardware_id",
+	    json_integer((json_int_t)s->no_hardware_id), &ok);
+	return vigil_json_done(o, ok);
 }

@@ -109,37 +109,6 @@ reg_quote(const char *s, char *dst, size_t dstsize)
 	return dst;
 }
 
-/* Length of the UTF-8 sequence at s (1-4), or 0 when invalid. Rejects
- * overlong forms, surrogates and code points past U+10FFFF. */
-static size_t
-utf8_len(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if (s[0] == 0xe0 && s[1] < 0xa0)
-			return 0; /* overlong */
-		if (s[0] == 0xed && s[1] >= 0xa0)
-			return 0; /* surrogate */
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if (s[0] == 0xf0 && s[1] < 0x90)
-			return 0;
-		if (s[0] == 0xf4 && s[1] >= 0x90)
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 bool
 reg_text_ok(const char *s, size_t max, char *why, size_t whysize)
 {
@@ -152,7 +121,7 @@ reg_text_ok(const char *s, size_t max, char *why, size_t whysize)
 		return false;
 	}
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(p + i);
+		size_t l = vigil_utf8_decode(p + i, n - i, NULL);
 
 		if (l == 0) {
 			vigil_seterr(why, whysize, VIGIL_EINVAL,

@@ -111,8 +111,68 @@ store_sq_run(struct vigil_store *st, sqlite3_stmt *s, const char *what)
 		return VIGIL_OK;
 	/* sqlite3_reset returns the same code; the extended one is kept by
 	 * the connection. */
+	return store_sq_step_err(st, what);
+}
+
+enum vigil_err
+store_sq_step_err(struct vigil_store *st, const char *what)
+{
 	return store_sq_err(st, sqlite3_extended_errcode(store_sq_db(st)),
 	    what);
+}
+
+void
+store_sq_read_int64(sqlite3_stmt *s, void *dst)
+{
+	*(int64_t *)dst = sqlite3_column_int64(s, 0);
+}
+
+enum vigil_err
+store_sq_step_one(struct vigil_store *st, sqlite3_stmt *s,
+    store_sq_read_fn read, void *dst, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	/* Read before the reset: it invalidates the row's values. */
+	if (rc == SQLITE_ROW && read != NULL)
+		read(s, dst);
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return VIGIL_OK;
+	if (rc == SQLITE_DONE)
+		return VIGIL_ENOTFOUND;
+	return store_sq_step_err(st, what);
+}
+
+enum vigil_err
+store_sq_page(struct vigil_store *st, sqlite3_stmt *s, const char *after,
+    size_t limit, size_t size, store_sq_read_fn read, void **out, size_t *n,
+    const char *what)
+{
+	unsigned char *arr;
+	int rc = SQLITE_DONE;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	if ((arr = calloc(limit ? limit : 1, size)) == NULL) {
+		sqlite3_reset(s);
+		return store_seterr(st, VIGIL_ENOMEM, "store: out of memory");
+	}
+	store_sq_bind_text(s, 1, after != NULL ? after : "");
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	/* Stop at limit without stepping again: the page is full. */
+	while (*n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		read(s, arr + (*n)++ * size);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(arr);
+		*n = 0;
+		return store_sq_step_err(st, what);
+	}
+	*out = arr;
+	return VIGIL_OK;
 }
 
 int

@@ -121,13 +121,6 @@ stmt(struct vigil_store *st, int id)
 	return store_sq_area_stmt(st, SQ_AREA_AUDIT, id, a_sql);
 }
 
-static enum vigil_err
-step_err(struct vigil_store *st, const char *what)
-{
-	return store_sq_err(st, sqlite3_extended_errcode(store_sq_db(st)),
-	    what);
-}
-
 /* Copies a 32/64/8-byte blob column; false when it is not a blob of
  * exactly that size (dst is then zeros). */
 static int
@@ -212,10 +205,25 @@ each_row(struct vigil_store *st, sqlite3_stmt *s, store_audit_row_fn cb,
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sqlite3_reset(s);
-		return step_err(st, what);
+		return store_sq_step_err(st, what);
 	}
 	sqlite3_reset(s);
 	return VIGIL_OK;
+}
+
+/* The last entry's seq and hash. */
+struct head_row {
+	int64_t *seq;
+	uint8_t *hash;
+};
+
+static void
+read_head(sqlite3_stmt *s, void *dst)
+{
+	struct head_row *r = dst;
+
+	*r->seq = sqlite3_column_int64(s, 0);
+	col_blob(s, 1, r->hash, VIGIL_AUDIT_HASH_LEN);
 }
 
 static enum vigil_err
@@ -223,21 +231,16 @@ sq_head(struct vigil_store *st, int64_t *seq,
     uint8_t hash[VIGIL_AUDIT_HASH_LEN])
 {
 	sqlite3_stmt *s = stmt(st, A_HEAD);
-	int rc;
+	struct head_row r = { seq, hash };
+	enum vigil_err rc;
 
 	*seq = 0;
 	memset(hash, 0, VIGIL_AUDIT_HASH_LEN);
 	if (s == NULL)
 		return VIGIL_ESTORE;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(s, 0);
-		col_blob(s, 1, hash, VIGIL_AUDIT_HASH_LEN);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return step_err(st, "read audit head");
-	return VIGIL_OK;
+	rc = store_sq_step_one(st, s, read_head, &r, "read audit head");
+	/* No row: an empty log, seq 0 and a zero hash. */
+	return rc == VIGIL_ENOTFOUND ? VIGIL_OK : rc;
 }
 
 static enum vigil_err
@@ -353,8 +356,9 @@ sq_ckpt_insert(struct vigil_store *st, const struct store_audit_ckpt *c,
 }
 
 static void
-read_ckpt(sqlite3_stmt *s, struct store_audit_ckpt *c)
+read_ckpt(sqlite3_stmt *s, void *dst)
 {
+	struct store_audit_ckpt *c = dst;
 	int ok = 1;
 
 	memset(c, 0, sizeof *c);
@@ -372,20 +376,13 @@ static enum vigil_err
 sq_ckpt_last(struct vigil_store *st, struct store_audit_ckpt *out)
 {
 	sqlite3_stmt *s = stmt(st, A_CKPT_LAST);
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return VIGIL_ESTORE;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_ckpt(s, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return VIGIL_ENOTFOUND;
-	if (rc != SQLITE_ROW)
-		return step_err(st, "read last audit checkpoint");
-	return VIGIL_OK;
+	/* VIGIL_ENOTFOUND, without a text, when there is none yet. */
+	return store_sq_step_one(st, s, read_ckpt, out,
+	    "read last audit checkpoint");
 }
 
 static enum vigil_err
@@ -404,7 +401,7 @@ sq_ckpt_walk(struct vigil_store *st, store_audit_ckpt_fn cb, void *ctx)
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		sqlite3_reset(s);
-		return step_err(st, "read audit checkpoints");
+		return store_sq_step_err(st, "read audit checkpoints");
 	}
 	sqlite3_reset(s);
 	return VIGIL_OK;

@@ -108,22 +108,20 @@ why_unchanged(struct vigil_store *st, const char *tenant_id,
     const char *device_id, int64_t expected)
 {
 	sqlite3_stmt *s = store_sq_stmt(st, SQ_DEVICE_VERSION);
-	int64_t v;
-	int rc;
+	int64_t v = 0;
+	enum vigil_err rc;
 
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, device_id);
 	store_sq_bind_text(s, 2, tenant_id);
-	rc = sqlite3_step(s);
-	v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return store_seterr(st, VIGIL_ENOTFOUND,
-		    "device %s: no such device", device_id);
-	if (rc != SQLITE_ROW)
-		return store_sq_err(st, sqlite3_extended_errcode(
-		    store_sq_db(st)), "read device version");
+	rc = store_sq_step_one(st, s, store_sq_read_int64, &v,
+	    "read device version");
+	if (rc == VIGIL_ENOTFOUND)
+		return store_seterr(st, rc, "device %s: no such device",
+		    device_id);
+	if (rc != VIGIL_OK)
+		return rc;
 	return store_seterr(st, VIGIL_ECONFLICT,
 	    "device %s: changed since version %lld (now version %lld); "
 	    "reload it and retry", device_id, (long long)expected,

@@ -5,7 +5,6 @@
  * scope (platform) is a separate statement or an explicit "?2 IS NULL"
  * arm, so no query reaches another tenant's rows by accident.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "sqlite_internal.h"
@@ -211,13 +210,6 @@ stmt(struct vigil_store *st, enum iq id)
 	return store_sq_area_stmt(st, SQ_AREA_IAM, (int)id, iam_sql);
 }
 
-static enum vigil_err
-step_err(struct vigil_store *st, const char *what)
-{
-	return store_sq_err(st, sqlite3_extended_errcode(store_sq_db(st)),
-	    what);
-}
-
 /* ------------------------------------------------------------------ */
 /* Row readers. */
 
@@ -254,6 +246,19 @@ read_token(sqlite3_stmt *s, int c, struct vigil_token_info *t)
 	store_sq_col_copy(s, c + 8, t->last_ip, sizeof t->last_ip);
 	t->auth_ms = sqlite3_column_int64(s, c + 9);
 	t->revoked = sqlite3_column_int(s, c + 10);
+}
+
+/* store_sq_read_fn forms of the two, for rows that hold one record. */
+static void
+principal_row(sqlite3_stmt *s, void *dst)
+{
+	read_principal(s, 0, dst);
+}
+
+static void
+token_row(sqlite3_stmt *s, void *dst)
+{
+	read_token(s, 0, dst);
 }
 
 /* Copies a BLOB column of 1 to cap bytes into dst. Returns its length,
@@ -320,18 +325,11 @@ static enum vigil_err
 get_one(struct vigil_store *st, sqlite3_stmt *s, const char *what,
     const char *key, struct vigil_principal *out)
 {
-	int rc = sqlite3_step(s);
+	enum vigil_err rc = store_sq_step_one(st, s, principal_row, out, what);
 
-	if (rc == SQLITE_ROW) {
-		read_principal(s, 0, out);
-		sqlite3_reset(s);
-		return VIGIL_OK;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return step_err(st, what);
-	return store_seterr(st, VIGIL_ENOTFOUND, "principal %s: not found",
-	    key);
+	if (rc == VIGIL_ENOTFOUND)
+		return store_seterr(st, rc, "principal %s: not found", key);
+	return rc;
 }
 
 static enum vigil_err
@@ -368,31 +366,15 @@ sq_principal_list(struct vigil_store *st, const char *scope,
 {
 	sqlite3_stmt *s = stmt(st, scope == NULL ? IQ_P_LIST_ALL :
 	    IQ_P_LIST_TENANT);
-	struct vigil_principal *arr;
-	int rc = SQLITE_DONE;
+	void *arr;
+	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	if ((arr = calloc(limit ? limit : 1, sizeof *arr)) == NULL)
-		return store_seterr(st, VIGIL_ENOMEM, "store: out of memory");
-	store_sq_bind_text(s, 1, after != NULL ? after : "");
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
-	if (scope != NULL)
+	if (s != NULL && scope != NULL)
 		store_sq_bind_text(s, 3, scope);
-	while (*n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		read_principal(s, 0, &arr[(*n)++]);
-	if (*n == limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		*n = 0;
-		return step_err(st, "list principals");
-	}
+	rc = store_sq_page(st, s, after, limit, sizeof **out, principal_row,
+	    &arr, n, "list principals");
 	*out = arr;
-	return VIGIL_OK;
+	return rc;
 }
 
 static enum vigil_err
@@ -440,56 +422,65 @@ static enum vigil_err
 sq_platform_admin_count(struct vigil_store *st, uint64_t *n)
 {
 	sqlite3_stmt *s = stmt(st, IQ_P_ADMIN_COUNT);
-	int rc;
+	int64_t v = 0;
+	enum vigil_err rc;
 
 	*n = 0;
 	if (s == NULL)
 		return VIGIL_ESTORE;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? VIGIL_OK : step_err(st, "count admins");
+	/* count(*) always has its row. */
+	rc = store_sq_step_one(st, s, store_sq_read_int64, &v, "count admins");
+	*n = (uint64_t)v;
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* Credentials. */
+
+/* The credentials row, and whether a TOTP blob was unreadable. */
+struct secrets_row {
+	struct store_iam_secrets *out;
+	int malformed;
+};
+
+static void
+read_secrets(sqlite3_stmt *s, void *dst)
+{
+	struct secrets_row *r = dst;
+	struct store_iam_secrets *out = r->out;
+	int tl, pl;
+
+	store_sq_col_copy(s, 0, out->password_hash, sizeof out->password_hash);
+	tl = col_blob(s, 1, out->totp_secret, sizeof out->totp_secret);
+	pl = col_blob(s, 2, out->totp_pending, sizeof out->totp_pending);
+	out->totp_len = tl > 0 ? (size_t)tl : 0;
+	out->pending_len = pl > 0 ? (size_t)pl : 0;
+	out->totp_last_step = sqlite3_column_int64(s, 3);
+	out->counter.failures = (uint32_t)sqlite3_column_int64(s, 4);
+	out->counter.last_failure_ms = sqlite3_column_int64(s, 5);
+	out->counter.locked_until_ms = sqlite3_column_int64(s, 6);
+	r->malformed = tl < 0 || pl < 0;
+}
 
 static enum vigil_err
 sq_secrets_get(struct vigil_store *st, const char *id,
     struct store_iam_secrets *out)
 {
 	sqlite3_stmt *s = stmt(st, IQ_SECRETS);
-	int rc, tl = 0, pl = 0;
+	struct secrets_row r = { out, 0 };
+	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		store_sq_col_copy(s, 0, out->password_hash,
-		    sizeof out->password_hash);
-		tl = col_blob(s, 1, out->totp_secret, sizeof out->totp_secret);
-		pl = col_blob(s, 2, out->totp_pending,
-		    sizeof out->totp_pending);
-		out->totp_len = tl > 0 ? (size_t)tl : 0;
-		out->pending_len = pl > 0 ? (size_t)pl : 0;
-		out->totp_last_step = sqlite3_column_int64(s, 3);
-		out->counter.failures = (uint32_t)sqlite3_column_int64(s, 4);
-		out->counter.last_failure_ms = sqlite3_column_int64(s, 5);
-		out->counter.locked_until_ms = sqlite3_column_int64(s, 6);
-	}
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW && (tl < 0 || pl < 0))
+	rc = store_sq_step_one(st, s, read_secrets, &r, "read credentials");
+	if (rc == VIGIL_OK && r.malformed)
 		return store_seterr(st, VIGIL_ESTORE, "principal %s: stored "
 		    "TOTP secret is malformed", id);
-	if (rc == SQLITE_ROW)
-		return VIGIL_OK;
-	if (rc != SQLITE_DONE)
-		return step_err(st, "read credentials");
-	return store_seterr(st, VIGIL_ENOTFOUND, "principal %s: not found",
-	    id);
+	if (rc == VIGIL_ENOTFOUND)
+		return store_seterr(st, rc, "principal %s: not found", id);
+	return rc;
 }
 
 static enum vigil_err
@@ -604,27 +595,31 @@ sq_principal_login_ok(struct vigil_store *st, const char *id,
 	return run_changed(st, s, "record login", "principal", id);
 }
 
+static void
+read_counter(sqlite3_stmt *s, void *dst)
+{
+	struct store_iam_counter *c = dst;
+
+	c->failures = (uint32_t)sqlite3_column_int64(s, 0);
+	c->last_failure_ms = sqlite3_column_int64(s, 1);
+	c->locked_until_ms = sqlite3_column_int64(s, 2);
+}
+
 static enum vigil_err
 sq_ip_counter_get(struct vigil_store *st, const char *key,
     struct store_iam_counter *out)
 {
 	sqlite3_stmt *s = stmt(st, IQ_IP_GET);
-	int rc;
+	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		out->failures = (uint32_t)sqlite3_column_int64(s, 0);
-		out->last_failure_ms = sqlite3_column_int64(s, 1);
-		out->locked_until_ms = sqlite3_column_int64(s, 2);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return step_err(st, "read IP failure counter");
-	return VIGIL_OK;
+	rc = store_sq_step_one(st, s, read_counter, out,
+	    "read IP failure counter");
+	/* No row: no failures recorded for this address. */
+	return rc == VIGIL_ENOTFOUND ? VIGIL_OK : rc;
 }
 
 static enum vigil_err
@@ -687,32 +682,41 @@ sq_token_insert(struct vigil_store *st, const struct vigil_token_info *t,
 	return rc;
 }
 
+/* A token joined with its principal, and the stored hash. */
+struct auth_row {
+	struct vigil_auth *out;
+	uint8_t *hash;
+};
+
+static void
+read_auth(sqlite3_stmt *s, void *dst)
+{
+	struct auth_row *r = dst;
+
+	read_token(s, 0, &r->out->token);
+	read_principal(s, T_NCOLS, &r->out->principal);
+	if (col_blob(s, T_NCOLS + P_NCOLS, r->hash, 32) != 32)
+		memset(r->hash, 0, 32);
+}
+
 static enum vigil_err
 sq_token_by_hash(struct vigil_store *st, const uint8_t hash[32],
     struct vigil_auth *out, uint8_t hash_out[32])
 {
 	sqlite3_stmt *s = stmt(st, IQ_T_BY_HASH);
-	int rc;
+	struct auth_row r = { out, hash_out };
+	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
 	memset(hash_out, 0, 32);
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		read_token(s, 0, &out->token);
-		read_principal(s, T_NCOLS, &out->principal);
-		if (col_blob(s, T_NCOLS + P_NCOLS, hash_out, 32) != 32)
-			memset(hash_out, 0, 32);
-	}
-	sqlite3_reset(s);
+	rc = store_sq_step_one(st, s, read_auth, &r, "read token");
 	sqlite3_clear_bindings(s);
-	if (rc == SQLITE_ROW)
-		return VIGIL_OK;
-	if (rc != SQLITE_DONE)
-		return step_err(st, "read token");
-	return store_seterr(st, VIGIL_ENOTFOUND, "unknown token");
+	if (rc == VIGIL_ENOTFOUND)
+		return store_seterr(st, rc, "unknown token");
+	return rc;
 }
 
 static enum vigil_err
@@ -720,22 +724,17 @@ sq_token_get(struct vigil_store *st, const char *scope, const char *id,
     struct vigil_token_info *out)
 {
 	sqlite3_stmt *s = stmt(st, IQ_T_GET);
-	int rc;
+	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, id);
 	store_sq_bind_text(s, 2, scope);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		read_token(s, 0, out);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return VIGIL_OK;
-	if (rc != SQLITE_DONE)
-		return step_err(st, "read token");
-	return store_seterr(st, VIGIL_ENOTFOUND, "token %s: not found", id);
+	rc = store_sq_step_one(st, s, token_row, out, "read token");
+	if (rc == VIGIL_ENOTFOUND)
+		return store_seterr(st, rc, "token %s: not found", id);
+	return rc;
 }
 
 static enum vigil_err
@@ -771,32 +770,18 @@ sq_token_list(struct vigil_store *st, const char *scope,
 {
 	sqlite3_stmt *s = stmt(st, scope == NULL ? IQ_T_LIST_ALL :
 	    IQ_T_LIST_TENANT);
-	struct vigil_token_info *arr;
-	int rc = SQLITE_DONE;
+	void *arr;
+	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	if ((arr = calloc(limit ? limit : 1, sizeof *arr)) == NULL)
-		return store_seterr(st, VIGIL_ENOMEM, "store: out of memory");
-	store_sq_bind_text(s, 1, after != NULL ? after : "");
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
-	store_sq_bind_text(s, 3, principal_id);
-	if (scope != NULL)
-		store_sq_bind_text(s, 4, scope);
-	while (*n < limit && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		read_token(s, 0, &arr[(*n)++]);
-	if (*n == limit)
-		rc = SQLITE_DONE;
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		free(arr);
-		*n = 0;
-		return step_err(st, "list tokens");
+	if (s != NULL) {
+		store_sq_bind_text(s, 3, principal_id);
+		if (scope != NULL)
+			store_sq_bind_text(s, 4, scope);
 	}
+	rc = store_sq_page(st, s, after, limit, sizeof **out, token_row, &arr,
+	    n, "list tokens");
 	*out = arr;
-	return VIGIL_OK;
+	return rc;
 }
 
 static enum vigil_err

@@ -105,6 +105,33 @@ enum vigil_err store_sq_err(struct vigil_store *st, int rc, const char *what);
 enum vigil_err store_sq_run(struct vigil_store *st, sqlite3_stmt *s,
     const char *what);
 
+/* The mapped error of a step that just failed: store_sq_err with the
+ * connection's extended result code. */
+enum vigil_err store_sq_step_err(struct vigil_store *st, const char *what);
+
+/* Copies the current row of s into dst (the area's own struct). */
+typedef void (*store_sq_read_fn)(sqlite3_stmt *s, void *dst);
+/* Reads column 0 as an int64_t (counts, versions, sequence numbers). */
+void store_sq_read_int64(sqlite3_stmt *s, void *dst);
+
+/* Single-row read: steps s once, copies the row with read(s, dst) when
+ * there is one (read may be NULL: an existence check), then resets s.
+ * VIGIL_ENOTFOUND without an error text when there is no row: the
+ * caller names what is missing, or takes it as an empty result. */
+enum vigil_err store_sq_step_one(struct vigil_store *st, sqlite3_stmt *s,
+    store_sq_read_fn read, void *dst, const char *what);
+
+/* Keyset page of a listing statement whose ?1 is the cursor (rows after
+ * it; NULL for the first page) and ?2 the limit, its other parameters
+ * bound by the caller: at most limit rows into a new array of limit
+ * elements of size bytes each (read(s, element)), then resets s. s may
+ * be NULL (a statement that failed to prepare: VIGIL_ESTORE). *out
+ * (caller frees with free()) and *n are cleared on entry and on
+ * failure. */
+enum vigil_err store_sq_page(struct vigil_store *st, sqlite3_stmt *s,
+    const char *after, size_t limit, size_t size, store_sq_read_fn read,
+    void **out /* OUT */, size_t *n /* OUT */, const char *what);
+
 /* Binds text, or NULL when s is NULL. */
 int store_sq_bind_text(sqlite3_stmt *s, int i, const char *v);
 

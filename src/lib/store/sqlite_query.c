@@ -9,13 +9,6 @@
 #include "sqlite_internal.h"
 
 static enum vigil_err
-step_err(struct vigil_store *st, const char *what)
-{
-	return store_sq_err(st, sqlite3_extended_errcode(store_sq_db(st)),
-	    what);
-}
-
-static enum vigil_err
 nomem(struct vigil_store *st)
 {
 	return store_seterr(st, VIGIL_ENOMEM, "store: out of memory");
@@ -54,7 +47,8 @@ load_idents(struct vigil_store *st, const char *tenant_id,
 			goto oom;
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? VIGIL_OK : step_err(st, "read identifiers");
+	return rc == SQLITE_DONE ? VIGIL_OK :
+	    store_sq_step_err(st, "read identifiers");
 oom:
 	sqlite3_reset(s);
 	return nomem(st);
@@ -89,7 +83,8 @@ load_labels(struct vigil_store *st, struct vigil_device *d)
 			goto oom;
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? VIGIL_OK : step_err(st, "read labels");
+	return rc == SQLITE_DONE ? VIGIL_OK :
+	    store_sq_step_err(st, "read labels");
 oom:
 	sqlite3_reset(s);
 	return nomem(st);
@@ -114,7 +109,7 @@ store_sq_device_load(struct vigil_store *st, const char *tenant_id,
 		if (step == SQLITE_DONE)
 			return store_seterr(st, VIGIL_ENOTFOUND,
 			    "device %s: no such device", device_id);
-		return step_err(st, "read device");
+		return store_sq_step_err(st, "read device");
 	}
 	if ((d = calloc(1, sizeof *d)) == NULL) {
 		sqlite3_reset(s);
@@ -148,28 +143,29 @@ store_sq_device_load(struct vigil_store *st, const char *tenant_id,
 	return VIGIL_OK;
 }
 
+/* Column 0, a device id, into char[VIGIL_UUID_STRLEN]. */
+static void
+id_row(sqlite3_stmt *s, void *dst)
+{
+	store_sq_col_copy(s, 0, dst, VIGIL_UUID_STRLEN);
+}
+
 enum vigil_err
 store_sq_device_id_by_name(struct vigil_store *st, const char *tenant_id,
     const char *name, char id[VIGIL_UUID_STRLEN])
 {
 	sqlite3_stmt *s = store_sq_stmt(st, SQ_DEVICE_BY_NAME);
-	int rc;
+	enum vigil_err rc;
 
 	id[0] = '\0';
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, tenant_id);
 	store_sq_bind_text(s, 2, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		store_sq_col_copy(s, 0, id, VIGIL_UUID_STRLEN);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return VIGIL_OK;
-	if (rc == SQLITE_DONE)
-		return store_seterr(st, VIGIL_ENOTFOUND,
-		    "device %s: no such device", name);
-	return step_err(st, "find device by name");
+	rc = store_sq_step_one(st, s, id_row, id, "find device by name");
+	if (rc == VIGIL_ENOTFOUND)
+		return store_seterr(st, rc, "device %s: no such device", name);
+	return rc;
 }
 
 static void
@@ -205,7 +201,7 @@ feed_ids(struct vigil_store *st, sqlite3_stmt *s, store_id_cb cb, void *ctx,
 	sqlite3_reset(s);
 	if (rc != VIGIL_OK)
 		return rc;
-	return step == SQLITE_DONE ? VIGIL_OK : step_err(st, what);
+	return step == SQLITE_DONE ? VIGIL_OK : store_sq_step_err(st, what);
 }
 
 enum vigil_err
@@ -227,18 +223,19 @@ store_sq_device_count(struct vigil_store *st, const char *tenant_id,
 {
 	sqlite3_stmt *s = store_sq_stmt(st, SQ_DEVICE_COUNT);
 	struct store_filter all = *f;
-	int rc;
+	int64_t v = 0;
+	enum vigil_err rc;
 
 	*count = 0;
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	all.after = NULL;
 	bind_filter(s, tenant_id, &all);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*count = (uint64_t)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? VIGIL_OK : step_err(st, "count devices");
+	/* count(*) always has its row. */
+	rc = store_sq_step_one(st, s, store_sq_read_int64, &v,
+	    "count devices");
+	*count = (uint64_t)v;
+	return rc;
 }
 
 enum vigil_err
@@ -283,7 +280,7 @@ store_sq_claim_owner(struct vigil_store *st, const char *tenant_id,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? VIGIL_OK :
-	    step_err(st, "check identifier claim");
+	    store_sq_step_err(st, "check identifier claim");
 }
 
 enum vigil_err
@@ -306,7 +303,7 @@ store_sq_ident_type_max(struct vigil_store *st, const char *tenant_id,
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? VIGIL_OK :
-	    step_err(st, "count identifier types");
+	    store_sq_step_err(st, "count identifier types");
 }
 
 enum vigil_err
@@ -352,7 +349,7 @@ store_sq_history_list(struct vigil_store *st, const char *tenant_id,
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		vigil_history_free(out);
-		return step_err(st, "read history");
+		return store_sq_step_err(st, "read history");
 	}
 	return VIGIL_OK;
 }
@@ -362,7 +359,6 @@ store_sq_history_import_line(struct vigil_store *st, const char *tenant_id,
     const char *device_id, const char *import_id, int64_t *line)
 {
 	sqlite3_stmt *s = store_sq_stmt(st, SQ_HISTORY_IMPORT_LINE);
-	int rc;
 
 	*line = 0;
 	if (s == NULL)
@@ -370,12 +366,6 @@ store_sq_history_import_line(struct vigil_store *st, const char *tenant_id,
 	store_sq_bind_text(s, 1, device_id);
 	store_sq_bind_text(s, 2, tenant_id);
 	store_sq_bind_text(s, 3, import_id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*line = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc == SQLITE_ROW)
-		return VIGIL_OK;
-	return rc == SQLITE_DONE ? VIGIL_ENOTFOUND :
-	    step_err(st, "read import origin");
+	return store_sq_step_one(st, s, store_sq_read_int64, line,
+	    "read import origin");
 }

@@ -15,13 +15,6 @@ _Static_assert(VIGIL_ID_TYPE_COUNT <= 63,
 
 enum { SEC_STATE = 1, SEC_MODEL = 2, SEC_REGION = 3, SEC_UNSEEN = 4 };
 
-static enum vigil_err
-step_err(struct vigil_store *st, const char *what)
-{
-	return store_sq_err(st, sqlite3_extended_errcode(store_sq_db(st)),
-	    what);
-}
-
 static uint64_t
 col_count(sqlite3_stmt *s, int i)
 {
@@ -130,7 +123,7 @@ count_devices(struct vigil_store *st, const char *tenant_id, size_t top,
 		}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return step_err(st, "summarise devices");
+		return store_sq_step_err(st, "summarise devices");
 	/* SQL orders each LIMITed section; a UNION ALL need not keep that
 	 * order, so it is restored here. */
 	qsort(out->models, out->nmodels, sizeof *out->models, cmp_model);
@@ -170,7 +163,7 @@ count_identifiers(struct vigil_store *st, const char *tenant_id,
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return step_err(st, "summarise identifiers");
+		return store_sq_step_err(st, "summarise identifiers");
 	/* Both statements ran in the caller's read snapshot. */
 	out->unidentified = out->devices > identified ?
 	    out->devices - identified : 0;

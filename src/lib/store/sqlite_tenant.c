@@ -2,14 +2,15 @@
  * SQLite backend: tenants. These are platform-admin rows: the functions
  * are unscoped by nature and reached only through vigil_admin_*.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "sqlite_internal.h"
 
 static void
-read_tenant(sqlite3_stmt *s, struct vigil_tenant *t)
+read_tenant(sqlite3_stmt *s, void *dst)
 {
+	struct vigil_tenant *t = dst;
+
 	store_sq_col_copy(s, 0, t->id, sizeof t->id);
 	store_sq_col_copy(s, 1, t->name, sizeof t->name);
 	store_sq_col_copy(s, 2, t->display_name, sizeof t->display_name);
@@ -40,24 +41,17 @@ store_sq_tenant_get(struct vigil_store *st, const char *id_or_name,
     struct vigil_tenant *out)
 {
 	sqlite3_stmt *s = store_sq_stmt(st, SQ_TENANT_GET);
-	int rc;
+	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, id_or_name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		read_tenant(s, out);
-		sqlite3_reset(s);
-		return VIGIL_OK;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return store_sq_err(st, sqlite3_extended_errcode(
-		    store_sq_db(st)), "read tenant");
-	return store_seterr(st, VIGIL_ENOTFOUND, "tenant %s: no such tenant",
-	    id_or_name);
+	rc = store_sq_step_one(st, s, read_tenant, out, "read tenant");
+	if (rc == VIGIL_ENOTFOUND)
+		return store_seterr(st, rc, "tenant %s: no such tenant",
+		    id_or_name);
+	return rc;
 }
 
 enum vigil_err
@@ -65,28 +59,13 @@ store_sq_tenant_list(struct vigil_store *st, const char *after, size_t limit,
     struct vigil_tenant **out, size_t *n)
 {
 	sqlite3_stmt *s = store_sq_stmt(st, SQ_TENANT_LIST);
-	struct vigil_tenant *arr;
-	int rc;
+	void *arr;
+	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	if ((arr = calloc(limit ? limit : 1, sizeof *arr)) == NULL)
-		return store_seterr(st, VIGIL_ENOMEM, "store: out of memory");
-	store_sq_bind_text(s, 1, after != NULL ? after : "");
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && *n < limit)
-		read_tenant(s, &arr[(*n)++]);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		free(arr);
-		*n = 0;
-		return store_sq_err(st, sqlite3_extended_errcode(
-		    store_sq_db(st)), "list tenants");
-	}
+	rc = store_sq_page(st, s, after, limit, sizeof **out, read_tenant, &arr,
+	    n, "list tenants");
 	*out = arr;
-	return VIGIL_OK;
+	return rc;
 }
 
 enum vigil_err
@@ -116,21 +95,18 @@ store_sq_tenant_delete(struct vigil_store *st, const char *tenant_id)
 {
 	sqlite3_stmt *s = store_sq_stmt(st, SQ_TENANT_HAS_DEVICES);
 	enum vigil_err rc;
-	int step;
 
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, tenant_id);
-	step = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (step == SQLITE_ROW)
+	rc = store_sq_step_one(st, s, NULL, NULL, "delete tenant");
+	if (rc == VIGIL_OK)
 		return store_seterr(st, VIGIL_ESTATE,
 		    "tenant %s: still has devices (retired ones included, "
 		    "their history is kept); it can be deleted only when "
 		    "empty", tenant_id);
-	if (step != SQLITE_DONE)
-		return store_sq_err(st, sqlite3_extended_errcode(
-		    store_sq_db(st)), "delete tenant");
+	if (rc != VIGIL_ENOTFOUND)
+		return rc;
 	if ((s = store_sq_stmt(st, SQ_TENANT_DELETE)) == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, tenant_id);

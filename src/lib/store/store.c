@@ -245,6 +245,19 @@ vigil_store_rollback(struct vigil_store *st)
 }
 
 enum vigil_err
+store_tx_end(struct vigil_store *st, enum vigil_err rc)
+{
+	char saved[VIGIL_STORE_MAX_ERR];
+
+	if (rc == VIGIL_OK)
+		return vigil_store_commit(st);
+	memcpy(saved, st->err, sizeof saved);
+	vigil_store_rollback(st);
+	memcpy(st->err, saved, sizeof saved);
+	return rc;
+}
+
+enum vigil_err
 store_read_begin(struct vigil_store *st, bool *began)
 {
 	enum vigil_err rc;

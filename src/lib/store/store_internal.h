@@ -195,6 +195,11 @@ struct store_backend {
 enum vigil_err store_read_begin(struct vigil_store *st, bool *began);
 void store_read_end(struct vigil_store *st, bool began);
 
+/* Ends the caller's vigil_store_begin(): commits when rc is VIGIL_OK,
+ * otherwise rolls back and returns rc with its error text kept (a
+ * failed rollback does not overwrite why the work failed). */
+enum vigil_err store_tx_end(struct vigil_store *st, enum vigil_err rc);
+
 /* Sets the handle's error text; returns code. */
 enum vigil_err store_seterr(struct vigil_store *st, enum vigil_err code,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
