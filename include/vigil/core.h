@@ -103,6 +103,14 @@ enum vigil_err vigil_base64url_decode(const char *in, size_t n, uint8_t *out,
  * by n are all invalid. n must be at least 1. */
 size_t vigil_utf8_decode(const void *s, size_t n, uint32_t *cp /* OUT */);
 
+/* True for code points a terminal or log reader must not receive raw:
+ * C0 and C1 controls and DEL (escape sequences, cursor moves), and the
+ * invisible formatting characters that reorder or hide text (bidi
+ * marks, overrides and isolates, zero-width characters, line and
+ * paragraph separators, BOM), with which one name can pose as another.
+ * Shared by the CLI's output escaping and vigild's logs. */
+int vigil_cp_unsafe(uint32_t cp);
+
 /* ------------------------------------------------------------------ */
 /* Time. Timestamps are int64 milliseconds since the Unix epoch, UTC. */
 #define VIGIL_RFC3339_LEN 32

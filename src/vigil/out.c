@@ -22,18 +22,11 @@
  * in an error must not flood the terminal. */
 #define DIAG_MAX 2048
 
-/* Code points a terminal must not receive raw: C0 and C1 controls and
- * DEL (escape sequences, cursor moves, title changes), and the
- * invisible formatting characters that reorder or hide text (bidi
- * overrides and isolates, zero-width characters, line and paragraph
- * separators), with which a name can pose as another. */
+/* Code points a terminal must not receive raw: vigil_cp_unsafe. */
 static bool
 unsafe_cp(uint32_t cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
-	    (cp >= 0x200b && cp <= 0x200f) ||
-	    (cp >= 0x2028 && cp <= 0x202e) ||
-	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+	return vigil_cp_unsafe(cp) != 0;
 }
 
 /* Writes the escaped form of s[0..n) to dst (room for 4 * n + 1 bytes)

@@ -23,18 +23,9 @@
 #include "api_json.h"
 #include "api_tx.h"
 #include "reqctx.h"
+#include "vigil/json.h"
 
 #define TOTP_CODE_MAX 10
-
-static void
-wipe_member(json_t *body, const char *key)
-{
-	json_t *v = json_object_get(body, key);
-
-	if (json_is_string(v) && json_string_length(v) > 0)
-		OPENSSL_cleanse((char *)json_string_value(v),
-		    json_string_length(v));
-}
 
 /*
  * Replies to a failed password check: audited "failed" under action,
@@ -139,7 +130,7 @@ api_auth_login(struct req *r)
 	OPENSSL_cleanse(secret, sizeof secret);
 	api_reply(r, 201, reply);
 out:
-	wipe_member(body, "password");
+	vigil_json_wipe_str(body, "password");
 	json_decref(body);
 }
 
@@ -195,7 +186,7 @@ api_auth_reauth(struct req *r)
 	vigil_time_format(now, at);
 	api_reply(r, 200, json_pack("{s:s}", "auth_time", at));
 out:
-	wipe_member(body, "password");
+	vigil_json_wipe_str(body, "password");
 	json_decref(body);
 }
 
@@ -268,8 +259,8 @@ api_auth_password(struct req *r)
 		goto out;
 	req_reply_json(r, 204, NULL);
 out:
-	wipe_member(body, "old");
-	wipe_member(body, "new");
+	vigil_json_wipe_str(body, "old");
+	vigil_json_wipe_str(body, "new");
 	json_decref(body);
 }
 

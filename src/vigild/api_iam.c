@@ -18,20 +18,10 @@
 #include "api_json.h"
 #include "api_tx.h"
 #include "reqctx.h"
+#include "vigil/json.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
-
-/* Overwrites a secret string member of a request body in place. */
-static void
-wipe_member(json_t *body, const char *key)
-{
-	json_t *v = json_object_get(body, key);
-
-	if (json_is_string(v) && json_string_length(v) > 0)
-		OPENSSL_cleanse((char *)json_string_value(v),
-		    json_string_length(v));
-}
 
 static json_t *
 principals_json(const struct vigil_principal *p, size_t n)
@@ -192,7 +182,7 @@ principal_create(struct req *r, const char *scope, bool platform)
 	req_header(r, "Location", loc);
 	api_reply(r, 201, vigil_principal_to_json(&p));
 out:
-	wipe_member(body, "password");
+	vigil_json_wipe_str(body, "password");
 	json_decref(body);
 }
 

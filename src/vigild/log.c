@@ -88,47 +88,11 @@ puts_(struct line *l, const char *s)
 	put(l, s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4) with its code point,
- * or 0 when the byte does not start one. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c, min;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	} else if ((s[0] & 0xe0) == 0xc0) {
-		len = 2, c = s[0] & 0x1f, min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3, c = s[0] & 0x0f, min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4, c = s[0] & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Characters that act on a terminal or hide/reorder text. */
 static bool
 dangerous(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x61c || (c >= 0x200b && c <= 0x200f) ||
-	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x2069) ||
-	    c == 0xfeff;
+	return vigil_cp_unsafe(c) != 0;
 }
 
 static void
@@ -140,7 +104,7 @@ put_escaped(struct line *l, const char *str)
 
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		size_t k = utf8_seq(s + i, n - i, &c);
+		size_t k = vigil_utf8_decode(s + i, n - i, &c);
 
 		if (k == 0) {
 			/* Not UTF-8: text shows the byte, JSON (which must

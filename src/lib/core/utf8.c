@@ -35,3 +35,12 @@ vigil_utf8_decode(const void *s, size_t n, uint32_t *cpp)
 		*cpp = cp;
 	return len;
 }
+
+int
+vigil_cp_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	    (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) ||
+	    (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff;
+}
