@@ -139,7 +139,10 @@ iam_totp_match(const uint8_t *secret, size_t len, const char *code,
 	int64_t cur, found = -1;
 	char want[16];
 
-	if (!iam_totp_code_wellformed(code) || now_ms < 0)
+	/* No secret, no match: vigil_totp_code's 0 for an empty secret is
+	 * also the valid code "000000". */
+	if (secret == NULL || len == 0 || !iam_totp_code_wellformed(code) ||
+	    now_ms < 0)
 		return -1;
 	cur = now_ms / 1000 / IAM_TOTP_STEP;
 	/* Every candidate is computed and compared, whether or not an
