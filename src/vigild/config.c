@@ -262,6 +262,14 @@ check_user(const char *v, char *err, size_t errsize)
 		    "characters)", v);
 		return -1;
 	}
+	/* Like Debian's adduser: a name starts with a letter or '_' (so
+	 * ".", ".." or "$" are never taken for one). */
+	if (!((v[0] >= 'a' && v[0] <= 'z') || (v[0] >= 'A' && v[0] <= 'Z') ||
+	    v[0] == '_')) {
+		snprintf(err, errsize, "'%s' is not a user name (it must "
+		    "start with a letter or '_')", v);
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)v[i];
 

@@ -348,7 +348,7 @@ conn_bevcb(struct event_base *base, void *arg)
 	struct conn_table *t = w->conns;
 	struct bufferevent *bev;
 	struct conn *c;
-	SSL *ssl;
+	SSL *ssl = NULL;
 
 	if ((c = calloc(1, sizeof *c)) == NULL ||
 	    (ssl = SSL_new(w->ssl)) == NULL)

@@ -208,6 +208,8 @@ bad_values_name_the_expected_range(void **state)
 	    "privilege separation; use an unprivileged user");
 	expect_error("user = \"a b\"\n", "t.conf:1: user: 'a b' is not a "
 	    "user name (letters, digits, '_', '.', '-')");
+	expect_error("user = ..\n", "t.conf:1: user: '..' is not a user "
+	    "name (it must start with a letter or '_')");
 	expect_error("data_dir = \"\"\n", "t.conf:1: data_dir: empty path");
 	expect_error("token_ttl_s = 10h\nmax_token_ttl_s = 9h\n",
 	    "t.conf:2: token_ttl_s 10h exceeds max_token_ttl_s 9h");
