@@ -214,7 +214,7 @@ peer_scan(sqlite3 *db)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	uint8_t out[32];
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	long n = 0;
 
 	if (md == NULL || sqlite3_prepare_v2(db, "SELECT * FROM e ORDER BY "

@@ -53,7 +53,8 @@ fuzz_match(unsigned sel, const char *code, const uint8_t *secret,
 	last = sel & 8 ? cur - 1 : INT64_MIN; /* last login used cur-1 */
 	step = iam_totp_match(secret, len, code, now, last);
 	if (step >= 0) {
-		if (!ref_wellformed(code) || now < 0 || step < cur - 1 ||
+		if (!ref_wellformed(code) || now < 0 || len == 0 ||
+		    step < cur - 1 ||
 		    step > cur + 1 || step <= last)
 			abort();
 		snprintf(want, sizeof want, "%06u", (unsigned)vigil_totp_code(
@@ -65,7 +66,8 @@ fuzz_match(unsigned sel, const char *code, const uint8_t *secret,
 	}
 	if (step != -1)
 		abort();
-	if (!ref_wellformed(code) || now < 0)
+	/* An empty secret never matches (its "code" would be 000000). */
+	if (!ref_wellformed(code) || now < 0 || len == 0)
 		return;
 	/* No match: no step in the window has this code. */
 	for (int64_t s = cur - 1; s <= cur + 1; s++) {

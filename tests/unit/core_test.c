@@ -222,7 +222,7 @@ utf8_decode_accepts_shortest_forms_and_rejects_the_rest(void **state)
 		"\xed\xa0\x80",     /* surrogate U+D800 */
 		"\xf4\x90\x80\x80", /* past U+10FFFF */
 		"\xf5\x80\x80\x80", /* no such lead byte */
-		"\xc3" "A",         /* continuation missing */
+		("\xc3" "A"),       /* continuation missing */
 	};
 	uint32_t cp;
 

@@ -969,8 +969,8 @@ static const char *const bad_object_problems[] = {
 	"key \"gtin\": must be a string",
 	"key \"region\": must be a string",
 	"key \"owner\": must be a string",
-	"state \"sleeping\": unknown; expected registered, provisioned, "
-	    "active, quarantined or retired",
+	("state \"sleeping\": unknown; expected registered, provisioned, "
+	    "active, quarantined or retired"),
 	"key \"labels\": the value of \"site\" must be a string",
 	"key \"imei\": must be a string or an array of strings",
 	"key \"mac\"[1]: must be a string",
