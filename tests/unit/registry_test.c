@@ -1561,6 +1561,30 @@ device_from_json_spec_is_the_device_the_importer_makes(void **state)
 	vigil_device_free(y);
 }
 
+static void
+messages_show_bidi_and_c1_characters_escaped_not_raw(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_device *d = NULL;
+	const char *m;
+
+	/* U+202E RIGHT-TO-LEFT OVERRIDE and U+009B (C1 CSI) in a
+	 * reference that matches nothing: the message quotes the value
+	 * and must not carry either raw. */
+	print_message("a reference with U+202E and U+009B is quoted "
+	    "escaped\n");
+	assert_int_equal(vigil_device_get(fx->st, fx->a.id,
+	    "cam\xe2\x80\xae" "1\xc2\x9b" "x", &d), VIGIL_ENOTFOUND);
+	m = vigil_store_errmsg(fx->st);
+	assert_non_null(strstr(m, "cam\\u202e1\\u009bx"));
+	assert_null(strstr(m, "\xe2\x80\xae"));
+	assert_null(strstr(m, "\xc2\x9b"));
+	print_message("a byte that is not UTF-8 shows as \\xNN\n");
+	assert_int_equal(vigil_device_get(fx->st, fx->a.id, "cam\xff",
+	    &d), VIGIL_ENOTFOUND);
+	assert_non_null(strstr(vigil_store_errmsg(fx->st), "cam\\xff"));
+}
+
 int
 main(void)
 {
@@ -1573,6 +1597,7 @@ main(void)
 		T(tenant_rename_keeps_id_and_frees_old_name),
 		T(tenant_delete_refused_while_it_has_devices),
 		T(tenant_show_accepts_only_an_id_as_scope),
+		T(messages_show_bidi_and_c1_characters_escaped_not_raw),
 		T(device_add_defaults_name_to_id_and_state_to_registered),
 		T(device_add_reports_every_problem_of_the_spec),
 		T(device_add_requires_an_actor),

@@ -44,8 +44,10 @@ enum vigil_err reg_problems_fail(struct vigil_store *st,
 /* ------------------------------------------------------------------ */
 /* Text checks. */
 
-/* Copies s for embedding in a message: control bytes become \xNN, '"'
- * and '\' are escaped, long values end in "...". Returns dst. */
+/* Copies s for embedding in a message: bytes that are not UTF-8 and C0
+ * controls become \xNN, C1 controls and the characters that reorder or
+ * hide text (vigil_cp_unsafe) \uNNNN, '"' and '\' are escaped, long
+ * values end in "...". Returns dst. */
 const char *reg_quote(const char *s, char *dst, size_t dstsize);
 
 /*

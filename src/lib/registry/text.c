@@ -78,31 +78,45 @@ const char *
 reg_quote(const char *s, char *dst, size_t dstsize)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, shown = 0;
+	size_t o = 0, shown = 0, n = strlen(s);
 
 	if (dstsize < 8) {
 		if (dstsize > 0)
 			dst[0] = '\0';
 		return dst;
 	}
-	for (; *s != '\0'; s++) {
-		unsigned char ch = (unsigned char)*s;
+	for (size_t i = 0; i < n;) {
+		unsigned char ch = (unsigned char)s[i];
+		uint32_t cp;
+		size_t k = vigil_utf8_decode(s + i, n - i, &cp);
 
 		if (shown == 64 || o + 8 >= dstsize) {
 			memcpy(dst + o, "...", 3);
 			o += 3;
 			break;
 		}
-		if (ch < 0x20 || ch == 0x7f) {
+		if (k == 0 || (k == 1 && vigil_cp_unsafe(cp))) {
+			/* Not UTF-8, or a C0 control / DEL: the byte. */
 			dst[o++] = '\\';
 			dst[o++] = 'x';
 			dst[o++] = hex[ch >> 4];
 			dst[o++] = hex[ch & 15];
+			k = 1;
+		} else if (vigil_cp_unsafe(cp)) {
+			/* C1 controls, bidi and zero-width characters: a
+			 * message must show them, not obey them. */
+			dst[o++] = '\\';
+			dst[o++] = 'u';
+			for (int sh = 12; sh >= 0; sh -= 4)
+				dst[o++] = hex[(cp >> sh) & 15];
 		} else if (ch == '"' || ch == '\\') {
 			dst[o++] = '\\';
 			dst[o++] = (char)ch;
-		} else
-			dst[o++] = (char)ch;
+		} else {
+			memcpy(dst + o, s + i, k);
+			o += k;
+		}
+		i += k;
 		shown++;
 	}
 	dst[o] = '\0';
