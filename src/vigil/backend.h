@@ -92,9 +92,10 @@ struct cli_backend {
 	    json_t **out /* OUT */);
 	enum vigil_err (*user_remove)(struct cli_ctx *ctx, const char *tenant,
 	    const char *ref);
-	/* Locally sets ref's password; remotely changes the caller's own
-	 * (ref NULL; old, and totp when the caller has TOTP, are checked
-	 * by the server). */
+	/* Locally sets ref's password. Remotely, with ref NULL, changes
+	 * the caller's own (old, and totp when the caller has TOTP, are
+	 * checked by the server); with ref, an administrator's reset of
+	 * ref's password (old unused). */
 	enum vigil_err (*user_passwd)(struct cli_ctx *ctx, const char *tenant,
 	    const char *ref, const char *old, const char *new_,
 	    const char *totp);

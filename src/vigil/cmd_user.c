@@ -298,30 +298,29 @@ cli_user_passwd(struct cli_ctx *ctx, const struct cli_args *a)
 	static char totp[16];
 	bool remote = ctx->be == &cli_backend_remote;
 	const char *name = a->npos > 0 ? a->pos[0] : NULL, *tenant = NULL;
+	/* With a server and no NAME: the caller's own password, proven by
+	 * the current one. With NAME: an administrator sets another's
+	 * (remotely a privileged route, which wants a fresh login). */
+	bool self = remote && name == NULL;
 	enum vigil_err rc;
 	int st = CLI_EXIT_OK;
 
-	if (remote && name != NULL)
-		return cli_usage(a->cmd, "with a server, user passwd changes "
-		    "your own password: drop NAME (another user's password is "
-		    "set on the server's data directory, vigil --data DIR user "
-		    "passwd NAME)");
 	if (!remote && name == NULL)
 		return cli_usage(a->cmd, "name the principal (on a local data "
 		    "directory there is no 'you')");
-	if (!remote && (st = cli_iam_scope(ctx, &tenant)) != CLI_EXIT_OK)
+	if (!self && (st = cli_iam_scope(ctx, &tenant)) != CLI_EXIT_OK)
 		return st;
 	/* The server wants the current password (and TOTP code) as proof. */
-	if (remote && cli_prompt("current password: ", true, old,
+	if (self && cli_prompt("current password: ", true, old,
 	    sizeof old) < 0)
 		st = CLI_EXIT_FAIL;
-	if (st == CLI_EXIT_OK && remote && cli_flag(a, "totp") &&
+	if (st == CLI_EXIT_OK && self && cli_flag(a, "totp") &&
 	    cli_prompt("TOTP code: ", false, totp, sizeof totp) < 0)
 		st = CLI_EXIT_FAIL;
 	if (st == CLI_EXIT_OK)
 		st = new_password(name != NULL ? name : "you", pw, sizeof pw);
 	if (st == CLI_EXIT_OK) {
-		rc = ctx->be->user_passwd(ctx, tenant, name, remote ? old :
+		rc = ctx->be->user_passwd(ctx, tenant, name, self ? old :
 		    NULL, pw, totp);
 		if (rc != VIGIL_OK)
 			st = cli_store_err(ctx, rc);

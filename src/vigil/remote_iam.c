@@ -1,24 +1,15 @@
 /*
  * Remote backend, principals and tokens (the API's IAM routes), and the
- * remote backend table. Tenant principals live under
- * /v1/tenants/{tenant}/principals; platform principals under
- * /v1/platform/principals, where the API offers list, create and token
- * creation only.
+ * remote backend table. Tenant principals and tokens live under
+ * /v1/tenants/{tenant}/principals and .../tokens; platform ones under
+ * /v1/platform/principals and /v1/platform/tokens, with the same
+ * operations.
  */
 #include <string.h>
 
 #include "vigil/json.h"
 
 #include "remote_be.h"
-
-static enum vigil_err
-platform_only(struct cli_ctx *ctx, const char *what)
-{
-	return remote_fail(ctx, VIGIL_EUNSUPPORTED, CLI_EXIT_FAIL, "the API "
-	    "cannot %s a platform principal; run it on the server's data "
-	    "directory (vigil --data DIR ...), or name a tenant with "
-	    "--tenant", what);
-}
 
 static enum vigil_err
 no_memory(struct cli_ctx *ctx)
@@ -93,32 +84,8 @@ static enum vigil_err
 r_user_get(struct cli_ctx *ctx, const char *tenant, const char *ref,
     json_t **out)
 {
-	json_t *all = NULL, *v;
-	enum vigil_err rc;
-	size_t i;
-
 	*out = NULL;
-	if (tenant != NULL)
-		return principals_request(ctx, "GET", tenant, ref, NULL, NULL,
-		    out);
-	/* The platform scope has a list route only. */
-	if ((rc = r_user_list(ctx, NULL, &all)) != VIGIL_OK)
-		return rc;
-	json_array_foreach(all, i, v) {
-		const char *id = json_string_value(json_object_get(v, "id"));
-		const char *nm = json_string_value(json_object_get(v, "name"));
-
-		if ((id && strcmp(id, ref) == 0) || (nm && strcmp(nm, ref) ==
-		    0)) {
-			*out = json_incref(v);
-			break;
-		}
-	}
-	json_decref(all);
-	if (*out == NULL)
-		return remote_fail(ctx, VIGIL_ENOTFOUND, CLI_EXIT_FAIL,
-		    "platform principal %s not found", ref);
-	return VIGIL_OK;
+	return principals_request(ctx, "GET", tenant, ref, NULL, NULL, out);
 }
 
 static enum vigil_err
@@ -147,8 +114,6 @@ r_user_update(struct cli_ctx *ctx, const char *tenant, const char *ref,
 	json_t *body;
 
 	*out = NULL;
-	if (tenant == NULL)
-		return platform_only(ctx, "change");
 	if ((body = json_object()) == NULL)
 		return no_memory(ctx);
 	if (role != VIGIL_ROLE_NONE)
@@ -161,22 +126,25 @@ r_user_update(struct cli_ctx *ctx, const char *tenant, const char *ref,
 static enum vigil_err
 r_user_remove(struct cli_ctx *ctx, const char *tenant, const char *ref)
 {
-	if (tenant == NULL)
-		return platform_only(ctx, "remove");
 	return principals_request(ctx, "DELETE", tenant, ref, NULL, NULL, NULL);
 }
 
-/* The API changes only the caller's own password (ref is NULL). */
+/* Without ref: the caller's own password, proven by the old one (and
+ * the TOTP code). With ref: an administrator's reset of another
+ * principal's password (a privileged route; no old password). */
 static enum vigil_err
 r_user_passwd(struct cli_ctx *ctx, const char *tenant, const char *ref,
     const char *old, const char *new_, const char *totp)
 {
 	json_t *body;
 
-	(void)tenant;
-	(void)ref;
 	if ((body = json_object()) == NULL)
 		return no_memory(ctx);
+	if (ref != NULL) {
+		cli_json_set(body, "password", json_string(new_));
+		return principals_request(ctx, "POST", tenant, ref,
+		    "password", body, NULL);
+	}
 	cli_json_set(body, "old", json_string(old != NULL ? old : ""));
 	cli_json_set(body, "new", json_string(new_));
 	if (totp != NULL && totp[0] != '\0')
@@ -227,10 +195,6 @@ r_token_list(struct cli_ctx *ctx, const char *tenant, const char *principal,
 	enum vigil_err rc;
 
 	*out = NULL;
-	if (tenant == NULL)
-		return remote_fail(ctx, VIGIL_EUNSUPPORTED, CLI_EXIT_FAIL,
-		    "the API lists the tokens of a tenant: name one with "
-		    "--tenant");
 	if ((rc = r_scoped_path(ctx, &b, tenant, "tokens", NULL, NULL)) !=
 	    VIGIL_OK)
 		return rc;
@@ -249,10 +213,6 @@ r_token_revoke(struct cli_ctx *ctx, const char *tenant, const char *id)
 	struct vigil_buf b;
 	enum vigil_err rc;
 
-	if (tenant == NULL)
-		return remote_fail(ctx, VIGIL_EUNSUPPORTED, CLI_EXIT_FAIL,
-		    "the API revokes the tokens of a tenant: name one with "
-		    "--tenant (your own token: vigil logout)");
 	if ((rc = r_scoped_path(ctx, &b, tenant, "tokens", id, NULL)) !=
 	    VIGIL_OK)
 		return rc;

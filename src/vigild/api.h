@@ -45,6 +45,7 @@ void api_principal_create(struct req *r); /* POST /v1/tenants/{tenant}/principal
 void api_principal_get(struct req *r); /* GET /v1/tenants/{tenant}/principals/{principal} */
 void api_principal_update(struct req *r); /* PATCH /v1/tenants/{tenant}/principals/{principal} */
 void api_principal_delete(struct req *r); /* DELETE /v1/tenants/{tenant}/principals/{principal} */
+void api_principal_password(struct req *r); /* POST /v1/tenants/{tenant}/principals/{principal}/password */
 
 void api_token_create(struct req *r); /* POST /v1/tenants/{tenant}/principals/{principal}/tokens */
 void api_token_list(struct req *r); /* GET /v1/tenants/{tenant}/tokens */
@@ -52,7 +53,13 @@ void api_token_revoke(struct req *r); /* DELETE /v1/tenants/{tenant}/tokens/{tok
 
 void api_platform_principal_list(struct req *r); /* GET /v1/platform/principals */
 void api_platform_principal_create(struct req *r); /* POST /v1/platform/principals */
+void api_platform_principal_get(struct req *r); /* GET /v1/platform/principals/{principal} */
+void api_platform_principal_update(struct req *r); /* PATCH /v1/platform/principals/{principal} */
+void api_platform_principal_delete(struct req *r); /* DELETE /v1/platform/principals/{principal} */
+void api_platform_principal_password(struct req *r); /* POST /v1/platform/principals/{principal}/password */
 void api_platform_token_create(struct req *r); /* POST /v1/platform/principals/{principal}/tokens */
+void api_platform_token_list(struct req *r); /* GET /v1/platform/tokens */
+void api_platform_token_revoke(struct req *r); /* DELETE /v1/platform/tokens/{token} */
 
 void api_audit_list(struct req *r); /* GET /v1/tenants/{tenant}/audit */
 void api_audit_list_all(struct req *r); /* GET /v1/audit */

@@ -1,8 +1,9 @@
 /*
- * API handlers for IAM: principals and tokens of a tenant, and of the
- * platform. Every IAM call takes the tenant scope (the resolved
- * {tenant}; NULL on platform routes), so one tenant's admin never
- * reaches another's principals. Role grants follow
+ * API handlers for IAM: principals, tokens and password resets of a
+ * tenant, and of the platform; one handler body serves both (scope and
+ * a platform flag). Every IAM call takes the tenant scope (the
+ * resolved {tenant}; "" or NULL on platform routes), so one tenant's
+ * admin never reaches another's principals. Role grants follow
  * vigil_role_may_grant against the caller's effective role (its
  * token's); a tenant route never mints a platform role. Token secrets
  * appear once, in the 201 reply, and passwords are wiped from the
@@ -198,15 +199,21 @@ api_principal_create(struct req *r)
 	principal_create(r, r->tenant.id, false);
 }
 
-void
-api_principal_get(struct req *r)
+static void
+principal_get(struct req *r, const char *scope, bool platform)
 {
 	struct vigil_principal p;
 
-	if (find_principal(r, r->tenant.id, false, req_param(r, "principal"),
+	if (find_principal(r, scope, platform, req_param(r, "principal"),
 	    &p) < 0)
 		return;
 	api_reply(r, 200, vigil_principal_to_json(&p));
+}
+
+void
+api_principal_get(struct req *r)
+{
+	principal_get(r, r->tenant.id, false);
 }
 
 /* Refuses changes of the caller's own principal: an admin who demotes
@@ -221,8 +228,10 @@ not_self(struct req *r, const struct vigil_principal *p, const char *what)
 	return -1;
 }
 
-void
-api_principal_update(struct req *r)
+/* scope: the tenant id, or "" (platform principals only) on the
+ * platform route. */
+static void
+principal_update(struct req *r, const char *scope, bool platform)
 {
 	static const char *const keys[] = { "role", "disabled", NULL };
 	struct vigil_principal p;
@@ -237,7 +246,7 @@ api_principal_update(struct req *r)
 	if (aj_only(r, body, keys) < 0 ||
 	    aj_role(r, body, "role", false, &role) < 0 ||
 	    (role != VIGIL_ROLE_NONE &&
-	    check_role_scope(r, "role", role, false) < 0) ||
+	    check_role_scope(r, "role", role, platform) < 0) ||
 	    aj_bool(r, body, "disabled", &disabled) < 0)
 		goto out;
 	if (role == VIGIL_ROLE_NONE && disabled < 0) {
@@ -245,7 +254,7 @@ api_principal_update(struct req *r)
 		    "change; give role and/or disabled");
 		goto out;
 	}
-	if (find_principal(r, r->tenant.id, false, req_param(r, "principal"),
+	if (find_principal(r, scope, platform, req_param(r, "principal"),
 	    &p) < 0 || not_self(r, &p, "change"))
 		goto out;
 	snprintf(obj, sizeof obj, "principal/%s", p.id);
@@ -261,13 +270,12 @@ api_principal_update(struct req *r)
 	    role != VIGIL_ROLE_NONE ? vigil_role_name(role) : "",
 	    disabled < 0 ? "" : disabled ? ", disabled" : ", enabled");
 	if (role != VIGIL_ROLE_NONE)
-		e = vigil_iam_principal_set_role(r->st, r->tenant.id, p.id,
-		    role);
+		e = vigil_iam_principal_set_role(r->st, scope, p.id, role);
 	if (e == VIGIL_OK && disabled >= 0)
-		e = vigil_iam_principal_set_disabled(r->st, r->tenant.id, p.id,
+		e = vigil_iam_principal_set_disabled(r->st, scope, p.id,
 		    disabled);
 	if (e == VIGIL_OK)
-		e = vigil_iam_principal_get(r->st, r->tenant.id, p.id, &p);
+		e = vigil_iam_principal_get(r->st, scope, p.id, &p);
 	if (e != VIGIL_OK) {
 		api_fail(r, e, "principal.update", obj);
 		goto out;
@@ -280,20 +288,26 @@ out:
 }
 
 void
-api_principal_delete(struct req *r)
+api_principal_update(struct req *r)
+{
+	principal_update(r, r->tenant.id, false);
+}
+
+static void
+principal_delete(struct req *r, const char *scope, bool platform)
 {
 	struct vigil_principal p;
 	char obj[64];
 	enum vigil_err e;
 
-	if (find_principal(r, r->tenant.id, false, req_param(r, "principal"),
+	if (find_principal(r, scope, platform, req_param(r, "principal"),
 	    &p) < 0 || not_self(r, &p, "delete"))
 		return;
 	snprintf(obj, sizeof obj, "principal/%s", p.id);
 	if (check_grant(r, p.role, "principal.delete", obj) < 0 ||
 	    api_begin(r) < 0)
 		return;
-	if ((e = vigil_iam_principal_delete(r->st, r->tenant.id, p.id)) !=
+	if ((e = vigil_iam_principal_delete(r->st, scope, p.id)) !=
 	    VIGIL_OK) {
 		api_fail(r, e, "principal.delete", obj);
 		return;
@@ -301,6 +315,77 @@ api_principal_delete(struct req *r)
 	if (api_commit(r, "principal.delete", obj, p.name) < 0)
 		return;
 	req_reply_json(r, 204, NULL);
+}
+
+void
+api_principal_delete(struct req *r)
+{
+	principal_delete(r, r->tenant.id, false);
+}
+
+/*
+ * An administrator sets another principal's password (a reset: no old
+ * password). Humans only; the caller's own goes through
+ * POST /v1/auth/password, which proves the old one. The audit entry
+ * names the principal, never the password.
+ */
+static void
+password_set(struct req *r, const char *scope, bool platform)
+{
+	static const char *const keys[] = { "password", NULL };
+	struct vigil_principal p;
+	const char *password;
+	char obj[64];
+	json_t *body;
+	enum vigil_err e;
+
+	if (req_json_body(r, &body) < 0)
+		return;
+	if (aj_only(r, body, keys) < 0 ||
+	    aj_str(r, body, "password", VIGIL_PASSWORD_MAX, true,
+	    &password) < 0)
+		goto out;
+	if (strlen(password) < VIGIL_PASSWORD_MIN) {
+		aj_field_problem(r, "password", "at least %d characters",
+		    VIGIL_PASSWORD_MIN);
+		goto out;
+	}
+	if (find_principal(r, scope, platform, req_param(r, "principal"),
+	    &p) < 0)
+		goto out;
+	if (strcmp(p.id, r->auth.principal.id) == 0) {
+		req_problem(r, 409, "invalid-state", "principal %s is the "
+		    "caller: change your own password with POST "
+		    "/v1/auth/password (it proves the old one)", p.name);
+		goto out;
+	}
+	if (p.kind == VIGIL_PRINCIPAL_SERVICE) {
+		req_problem(r, 409, "invalid-state", "principal %s is a "
+		    "service account: it has no password (it authenticates "
+		    "with tokens)", p.name);
+		goto out;
+	}
+	snprintf(obj, sizeof obj, "principal/%s", p.id);
+	if (check_grant(r, p.role, "principal.password", obj) < 0 ||
+	    api_begin(r) < 0)
+		goto out;
+	if ((e = vigil_iam_password_set(r->st, scope, p.id, password)) !=
+	    VIGIL_OK) {
+		api_fail(r, e, "principal.password", obj);
+		goto out;
+	}
+	if (api_commit(r, "principal.password", obj, p.name) < 0)
+		goto out;
+	req_reply_json(r, 204, NULL);
+out:
+	vigil_json_wipe_str(body, "password");
+	json_decref(body);
+}
+
+void
+api_principal_password(struct req *r)
+{
+	password_set(r, r->tenant.id, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -371,8 +456,9 @@ api_token_create(struct req *r)
 	token_create(r, r->tenant.id, false);
 }
 
-void
-api_token_list(struct req *r)
+/* scope: the tenant id, or "" (the platform principals' tokens). */
+static void
+token_list(struct req *r, const char *scope, bool platform)
 {
 	struct vigil_token_info *t = NULL;
 	struct vigil_principal p;
@@ -385,11 +471,10 @@ api_token_list(struct req *r)
 	    aq_str(r, "principal", VIGIL_PRINCIPAL_NAME_MAX + 1, &pref) < 0 ||
 	    req_limit(r, &limit) < 0)
 		return;
-	if (pref != NULL && find_principal(r, r->tenant.id, false, pref,
-	    &p) < 0)
+	if (pref != NULL && find_principal(r, scope, platform, pref, &p) < 0)
 		return;
-	e = vigil_iam_token_list(r->st, r->tenant.id, pref != NULL ? p.id :
-	    NULL, cursor, limit, &t, &n);
+	e = vigil_iam_token_list(r->st, scope, pref != NULL ? p.id : NULL,
+	    cursor, limit, &t, &n);
 	if (e != VIGIL_OK) {
 		req_reply_err(r, e, vigil_store_errmsg(r->st));
 		return;
@@ -406,7 +491,13 @@ api_token_list(struct req *r)
 }
 
 void
-api_token_revoke(struct req *r)
+api_token_list(struct req *r)
+{
+	token_list(r, r->tenant.id, false);
+}
+
+static void
+token_revoke(struct req *r, const char *scope)
 {
 	const char *id = req_param(r, "token");
 	char obj[VIGIL_UUID_STRLEN + 600];
@@ -415,14 +506,19 @@ api_token_revoke(struct req *r)
 	snprintf(obj, sizeof obj, "token/%s", id);
 	if (api_begin(r) < 0)
 		return;
-	if ((e = vigil_iam_token_revoke(r->st, r->tenant.id, id)) !=
-	    VIGIL_OK) {
+	if ((e = vigil_iam_token_revoke(r->st, scope, id)) != VIGIL_OK) {
 		api_fail(r, e, "token.revoke", obj);
 		return;
 	}
 	if (api_commit(r, "token.revoke", obj, NULL) < 0)
 		return;
 	req_reply_json(r, 204, NULL);
+}
+
+void
+api_token_revoke(struct req *r)
+{
+	token_revoke(r, r->tenant.id);
 }
 
 /* ------------------------------------------------------------------ */
@@ -444,4 +540,43 @@ void
 api_platform_token_create(struct req *r)
 {
 	token_create(r, NULL, true);
+}
+
+/* The platform's own principals and tokens: scope "" matches only
+ * rows of the platform scope, never a tenant's. */
+
+void
+api_platform_principal_get(struct req *r)
+{
+	principal_get(r, "", true);
+}
+
+void
+api_platform_principal_update(struct req *r)
+{
+	principal_update(r, "", true);
+}
+
+void
+api_platform_principal_delete(struct req *r)
+{
+	principal_delete(r, "", true);
+}
+
+void
+api_platform_principal_password(struct req *r)
+{
+	password_set(r, "", true);
+}
+
+void
+api_platform_token_list(struct req *r)
+{
+	token_list(r, "", true);
+}
+
+void
+api_platform_token_revoke(struct req *r)
+{
+	token_revoke(r, "");
 }

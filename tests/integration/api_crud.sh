@@ -4,7 +4,8 @@
 # summary, import (good and bad rows, atomic), export (JSONL, CSV,
 # redacted; a large one streamed page by page as the client reads, a
 # failure mid-stream told in the last line), principals, tokens (secret
-# shown once, never listed, revoked → 401), login, logout, and the
+# shown once, never listed, revoked → 401), login, logout, password
+# resets by an administrator, platform principals and tokens, and the
 # audit log holding every change.
 set -eu
 . "$SRCDIR/tests/integration/lib.sh"
@@ -431,6 +432,89 @@ api GET /v1/auth/whoami "$BOB_TOKEN"
 check "the logged-out token is 401" 401
 
 # ------------------------------------------------------------------
+# An administrator resets another principal's password
+
+PW_RESET="bob's reset password 42"
+api POST $T/principals/bob/password "$ADMIN" "{\"password\": \"$PW_RESET\"}"
+check "POST principals/{p}/password sets another principal's password" 204
+api POST /v1/auth/login "" "{\"tenant\": \"acme\", \"name\": \"bob\",
+    \"password\": \"$PW_RESET\"}"
+check "the principal logs in with the reset password" 201
+api POST /v1/auth/login "" "{\"tenant\": \"acme\", \"name\": \"bob\",
+    \"password\": \"$PW_BOB\"}"
+check "the old password no longer works" 401
+api POST $T/principals/ci/password "$ADMIN" '{"password": "a service password"}'
+check "a service account has no password to reset (409)" 409
+api POST $T/principals/bob/password "$ADMIN" '{"password": "short"}'
+check "a too short reset password is 422" 422 \
+    "d['detail'].startswith(\"field 'password': \")" True
+api POST /v1/platform/principals/admin/password "$ADMIN" \
+    '{"password": "my own new password"}'
+check "the caller's own password is not reset here (409)" 409
+api GET "/v1/audit?action=principal.password" "$ADMIN"
+check "the reset is audited as privileged" 200 \
+    "[len(d['items']) >= 1, all(e['privileged'] for e in d['items'])]" \
+    '[true, true]'
+api GET "/v1/audit?limit=1000" "$ADMIN"
+if grep -q "$PW_RESET" "$OUT"; then
+	notok "the reset password is not in the audit log" \
+	    "$(head -c 400 "$OUT")"
+else
+	ok "the reset password is not in the audit log"
+fi
+
+# ------------------------------------------------------------------
+# Platform principals and tokens
+
+api POST /v1/platform/principals "$ADMIN" '{"name": "ops", "role": "auditor",
+    "password": "ops password 1234"}'
+check "POST /v1/platform/principals creates a platform auditor" 201 \
+    "[d['name'], d['tenant']]" '["ops", null]'
+OPS_ID=$(jbody "d['id']")
+api GET /v1/platform/principals/ops "$ADMIN"
+check "GET a platform principal by name" 200 "d['id']" "$OPS_ID"
+api GET /v1/platform/principals/$BOB_ID "$ADMIN"
+check "a tenant's principal is not a platform principal (404)" 404
+api PATCH /v1/platform/principals/ops "$ADMIN" '{"role": "tenant-admin"}'
+check "a platform principal cannot take a tenant role (422)" 422
+api PATCH /v1/platform/principals/ops "$ADMIN" '{"disabled": true}'
+check "PATCH disables a platform principal" 200 "d['disabled']" True
+api PATCH /v1/platform/principals/ops "$ADMIN" '{"disabled": false}'
+check "PATCH enables it again" 200 "d['disabled']" False
+api PATCH /v1/platform/principals/admin "$ADMIN" '{"disabled": true}'
+check "the caller cannot disable itself (409)" 409
+api POST /v1/platform/principals/ops/tokens "$ADMIN" \
+    '{"ttl_s": 3600, "label": "ops job"}'
+check "POST a platform principal's token" 201
+OPS_TOKEN=$(jbody "d['token']")
+OPS_TOKEN_ID=$(jbody "d['id']")
+api GET "/v1/platform/tokens?principal=ops" "$ADMIN"
+check "GET /v1/platform/tokens lists it without a secret" 200 \
+    "[[t['id'], t['label'], 'token' in t] for t in d['items']]" \
+    "[[\"$OPS_TOKEN_ID\", \"ops job\", false]]"
+api GET "/v1/platform/tokens?principal=$BOB_ID" "$ADMIN"
+check "the platform token list does not take a tenant's principal" 404
+api GET /v1/audit "$OPS_TOKEN"
+check "the platform auditor's token works" 200
+api POST /v1/platform/principals/ops/password "$ADMIN" \
+    '{"password": "ops reset password"}'
+check "POST /v1/platform/principals/{p}/password resets it" 204
+api POST /v1/auth/login "" '{"name": "ops", "password": "ops reset password"}'
+check "the platform principal logs in with it" 201
+api POST $T/principals/ci/tokens "$ADMIN" '{"ttl_s": 3600, "label": "t"}'
+TENANT_TOKEN_ID=$(jbody "d['id']")
+api DELETE "/v1/platform/tokens/$TENANT_TOKEN_ID" "$ADMIN"
+check "a tenant's token is not revoked on the platform route (404)" 404
+api DELETE "/v1/platform/tokens/$OPS_TOKEN_ID" "$ADMIN"
+check "DELETE /v1/platform/tokens/{id} revokes it" 204
+api GET /v1/audit "$OPS_TOKEN"
+check "the revoked platform token is 401" 401
+api DELETE /v1/platform/principals/ops "$ADMIN"
+check "DELETE a platform principal" 204
+api GET /v1/platform/principals/ops "$ADMIN"
+check "it is gone (404)" 404
+
+# ------------------------------------------------------------------
 # Tenant deletion
 
 api POST /v1/tenants "$ADMIN" '{"name": "tmp"}'
@@ -454,6 +538,8 @@ for route in "POST /v1/tenants" "PATCH $T" "POST $T/devices" \
     "POST $T/principals" "PATCH $T/principals/bob" \
     "POST $T/principals/bob/tokens" "POST /v1/platform/principals" \
     "POST /v1/platform/principals/admin/tokens" "POST /v1/auth/reauth" \
+    "POST $T/principals/bob/password" "PATCH /v1/platform/principals/admin" \
+    "POST /v1/platform/principals/admin/password" \
     "POST /v1/auth/password" "POST /v1/auth/totp/confirm" \
     "POST /v1/auth/login"; do
 	bad=

@@ -17,7 +17,8 @@ handler. Each request is a probe whose handler outcome is known and
 harmless (a 422 for an invalid body, 428 for a missing If-Match, 409
 for deleting a tenant that still has devices), except where the route's
 whole point is a change: those get a victim object of their own per
-case (principals and tokens to delete, tokens to log out).
+case (tenant and platform principals and tokens to delete, tokens to
+log out).
 
 Tokens, principals and victims are made with mkadmin (the IAM library
 directly), not through the API under test.
@@ -124,6 +125,9 @@ MATRIX = [
     ("DELETE", "/v1/tenants/{tenant}/principals/{principal}", "401",
      "204 204 403 403 403 403 403 / 403r 403r 403 403 403 403 403",
      "204 404 404 404 404 404 403 / 403r 404 404 404 404 404 403"),
+    ("POST", "/v1/tenants/{tenant}/principals/{principal}/password", "401",
+     "422 422 403 403 403 403 403 / 403r 403r 403 403 403 403 403",
+     "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403"),
     ("POST", "/v1/tenants/{tenant}/principals/{principal}/tokens", "401",
      "422 422 403 403 403 403 403 / 403r 403r 403 403 403 403 403",
      "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403"),
@@ -139,9 +143,27 @@ MATRIX = [
     ("POST", "/v1/platform/principals", "401",
      "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403",
      "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403"),
+    ("GET", "/v1/platform/principals/{principal}", "401",
+     "200 404 404 404 404 404 200",
+     "200 404 404 404 404 404 200"),
+    ("PATCH", "/v1/platform/principals/{principal}", "401",
+     "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403",
+     "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403"),
+    ("DELETE", "/v1/platform/principals/{principal}", "401",
+     "204 404 404 404 404 404 403 / 403r 404 404 404 404 404 403",
+     "204 404 404 404 404 404 403 / 403r 404 404 404 404 404 403"),
+    ("POST", "/v1/platform/principals/{principal}/password", "401",
+     "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403",
+     "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403"),
     ("POST", "/v1/platform/principals/{principal}/tokens", "401",
      "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403",
      "422 404 404 404 404 404 403 / 403r 404 404 404 404 404 403"),
+    ("GET", "/v1/platform/tokens", "401",
+     "200 404 404 404 404 404 200",
+     "200 404 404 404 404 404 200"),
+    ("DELETE", "/v1/platform/tokens/{token}", "401",
+     "204 404 404 404 404 404 403",
+     "204 404 404 404 404 404 403"),
     ("GET", "/v1/tenants/{tenant}/audit", "401",
      "200 200 200 403 403 200 200",
      "200 404 404 404 404 404 200"),
@@ -171,6 +193,9 @@ PROBE_BODY = {
     ("POST", "/v1/tenants/{tenant}/principals/{principal}/tokens"): "{}",
     ("POST", "/v1/platform/principals"): "{}",
     ("POST", "/v1/platform/principals/{principal}/tokens"): "{}",
+    ("POST", "/v1/tenants/{tenant}/principals/{principal}/password"): "{}",
+    ("PATCH", "/v1/platform/principals/{principal}"): "{}",
+    ("POST", "/v1/platform/principals/{principal}/password"): "{}",
 }
 RAW = {("POST", "/v1/tenants/{tenant}/devices/import"):
        ("text/plain", b"name\nx\n")}
@@ -295,6 +320,11 @@ def setup(mkadmin, db):
                 keys.append(("victim_principal", key, victim))
                 cmds.append("token %s vt operator stale" % tname)
                 keys.append(("victim_token", key, None))
+                pvictim = "pv-%s-%s-%s" % (role.lower(), tcase, fs)
+                cmds.append("token - %s auditor stale" % pvictim)
+                keys.append(("platform_victim_principal", key, pvictim))
+                cmds.append("token - pvt auditor stale")
+                keys.append(("platform_victim_token", key, None))
                 cmds.append("token %s %s %s fresh" % (scope, name, rname))
                 keys.append(("logout_token", key, None))
     cmds.append("token alpha u-reauth tenant-admin stale %s" %
@@ -317,6 +347,8 @@ def setup(mkadmin, db):
         else:
             case = cfg["cases"].setdefault(a, {})
             case[kind] = {"victim_principal": b, "victim_token": tid,
+                          "platform_victim_principal": b,
+                          "platform_victim_token": tid,
                           "logout_token": secret}[kind]
     return cfg
 
@@ -363,12 +395,15 @@ def main():
                     key = "%s-%s-%s" % (role, tcase, fs)
                     case = {"tenant": tname}
                     case.update(cfg["cases"][key])
-                    if method == "DELETE" and "{principal}" in path:
-                        case["principal"] = case["victim_principal"]
-                    if (method, path) == (
-                            "POST", "/v1/platform/principals/{principal}"
-                            "/tokens"):
+                    platform = path.startswith("/v1/platform/")
+                    if platform and "{principal}" in path:
                         case["principal"] = "pa"
+                    if method == "DELETE" and "{principal}" in path:
+                        case["principal"] = case[
+                            "platform_victim_principal" if platform else
+                            "victim_principal"]
+                    if platform and "{token}" in path:
+                        case["victim_token"] = case["platform_victim_token"]
                     tok = cfg["tokens"][role][fs]
                     if (method, path) == logout:
                         tok = case["logout_token"]

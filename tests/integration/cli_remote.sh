@@ -5,8 +5,9 @@
 # same once ids, times and the actor are normalised, and so must their
 # exit statuses. Imports large enough to be sent in several pieces
 # report every bad row with the file's own line number. Then: login
-# (password on stdin, config file 0600) and logout, users and tokens,
-# the audit log remotely, and the failures: a bad token (exit 3 with
+# (password on stdin, config file 0600) and logout, users and tokens
+# (of a tenant and of the platform, password resets), the audit log
+# remotely, and the failures: a bad token (exit 3 with
 # the API's problem detail), a group-readable config file, a wrong CA
 # and a server certificate for another name (exit 4), http:// and
 # --insecure (usage errors: there is no way to skip verification).
@@ -341,9 +342,10 @@ $(totp "$SECRET" 1)
     --totp
 expect_out_has "vigil login --totp reads the password, then the TOTP code" 0 \
     "as dm (device-manager, tenant acme)"
-run env VIGIL_TOKEN="$DM_TOKEN" "$VIGIL" user passwd admin
-expect_err "remotely, user passwd changes only your own password (exit 2)" 2 \
-    "drop NAME"
+run_in "a password for someone else
+" env VIGIL_TOKEN="$DM_TOKEN" "$VIGIL" user passwd admin
+expect_err "user passwd NAME is an administrator's: a device manager gets 403 (exit 3)" 3 \
+    "(HTTP 403, request "
 run env VIGIL_TOKEN="$DM_TOKEN" "$VIGIL" device list --limit 2
 expect_out_has "a device manager's token lists its tenant's devices" 0 \
     "cam-7"
@@ -370,6 +372,49 @@ run "$VIGIL" --tenant acme user remove dm
 expect "user remove removes" 0 "removed user dm"
 run "$VIGIL" --tenant acme user show dm
 expect_err "a removed user is not found (exit 1)" 1 "(HTTP 404, request "
+
+# Platform principals and tokens (no --tenant: a platform admin's own
+# scope, the platform): every user and token command goes to the API.
+run_in "platform auditor password
+" "$VIGIL" user add pops --role auditor
+expect_out_has "user add without --tenant adds a platform principal" 0 \
+    "added user pops (auditor, enabled"
+run "$VIGIL" --json user show pops
+expect_json "user show of a platform principal" 0 \
+    "(d['name'], d['tenant'], d['role'])" "('pops', None, 'auditor')"
+run "$VIGIL" user disable pops
+expect_out_has "user disable of a platform principal" 0 \
+    "updated user pops (auditor, disabled"
+run "$VIGIL" user enable pops
+expect_out_has "user enable of a platform principal" 0 \
+    "updated user pops (auditor, enabled"
+run "$VIGIL" --json token create pops --ttl 1h --label pjob
+expect_json "token create for a platform principal" 0 "d['label']" "pjob"
+POPS_TOKEN_ID=$(json "d['id']")
+run "$VIGIL" --json token list --principal pops
+expect_json "token list of a platform principal's tokens, never a secret" 0 \
+    "[(t['label'], 'token' in t) for t in L]" '[["pjob", false]]'
+run "$VIGIL" token revoke "$POPS_TOKEN_ID"
+expect_out_has "token revoke of a platform token" 0 \
+    "revoked token $POPS_TOKEN_ID"
+run_in "the reset pops password
+" "$VIGIL" user passwd pops
+expect "user passwd NAME resets another principal's password on the server" 0 \
+    "password changed for pops"
+run_in "the reset pops password
+" env -u VIGIL_TOKEN -u VIGIL_SERVER -u VIGIL_CA \
+    XDG_CONFIG_HOME="$WORK/xdg3" "$VIGIL" login --server "$URL" --ca "$CA" \
+    --name pops
+expect_out_has "the principal logs in with the reset password" 0 \
+    "as pops (auditor"
+run "$VIGIL" user set-role pops platform-admin
+expect_out_has "user set-role of a platform principal" 0 \
+    "updated user pops (platform-admin,"
+run "$VIGIL" user remove pops
+expect "user remove of a platform principal" 0 "removed user pops"
+run "$VIGIL" user show pops
+expect_err "a removed platform principal is not found (exit 1)" 1 \
+    "(HTTP 404, request "
 
 # --- the audit log remotely -------------------------------------------
 run "$VIGIL" --json audit list --action tenant.
