@@ -10,6 +10,9 @@
  *   SETUP timer     evhttp has set the fd by now: read the peer address,
  *                   apply the caps (cut when over), then state REQUEST
  *                   with the deadline start + request_timeout_s;
+ *   conn_stream_progress  a piece of a streamed reply left: state
+ *                   STREAMING, deadline idle_timeout_s (a client that
+ *                   stops reading is cut; a drain lets it finish);
  *   conn_request_done  the reply is out: state IDLE, deadline
  *                   idle_timeout_s (or REQUEST when bytes of the next
  *                   request are already buffered);
@@ -43,6 +46,7 @@ enum conn_state {
 	CONN_SETUP,   /* accepted; peer not looked at yet */
 	CONN_REQUEST, /* a request is being received */
 	CONN_IDLE,    /* keep-alive, between requests */
+	CONN_STREAMING, /* a streamed reply is going out (export) */
 };
 
 #define IP_BUCKETS 256
@@ -305,6 +309,10 @@ conn_timer_cb(evutil_socket_t fd, short what, void *arg)
 	case CONN_IDLE:
 		conn_cut(c, MREJ_IDLE_TIMEOUT, "idle for idle_timeout_s");
 		break;
+	case CONN_STREAMING:
+		conn_cut(c, MREJ_IDLE_TIMEOUT, "client stopped reading a "
+		    "streamed reply for idle_timeout_s");
+		break;
 	}
 }
 
@@ -321,6 +329,15 @@ conn_input_cb(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 		return;
 	c->state = CONN_REQUEST;
 	arm(c, c->t->w->cfg.request_timeout_s);
+}
+
+void
+conn_stream_progress(struct conn *c)
+{
+	if (c == NULL || c->cut)
+		return;
+	c->state = CONN_STREAMING;
+	arm(c, c->t->w->cfg.idle_timeout_s);
 }
 
 void
@@ -450,7 +467,9 @@ conn_drain(struct conn_table *t)
 
 	for (c = t->head; c != NULL; c = next) {
 		next = c->next;
-		if (c->state != CONN_REQUEST)
+		/* Requests being received and replies being streamed
+		 * finish (bounded by the worker's drain deadline). */
+		if (c->state != CONN_REQUEST && c->state != CONN_STREAMING)
 			conn_cut(c, MREJ_DRAINING, "shutting down");
 	}
 }

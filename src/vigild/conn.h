@@ -50,6 +50,11 @@ const char *conn_ip(struct conn *c);
  * connection is idle again (or already has the next request's bytes). */
 void conn_request_done(struct conn *c);
 
+/* A piece of a streamed reply has left the output buffer: the client
+ * reads, so the connection gets another idle_timeout_s, and a graceful
+ * shutdown lets the stream finish instead of cutting it. */
+void conn_stream_progress(struct conn *c);
+
 /* A reply just handed to evhttp sits in the output buffer as separate
  * pieces (status and headers, body), which bufferevent_openssl would
  * send as one TLS record and one write() each: a small reply is made

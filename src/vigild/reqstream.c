@@ -60,7 +60,7 @@ pace_drained(struct evhttp_connection *evcon, void *arg)
 	struct req_pace *p = arg;
 
 	(void)evcon;
-	conn_request_done(p->conn);
+	conn_stream_progress(p->conn);
 	pace_next(p);
 }
 

@@ -285,6 +285,12 @@ elif mode == "grow":
                                       "value": "SN-EXTRA"}]},
                 {"If-Match": a.getheader("ETag")})
     seen["action"] = a.status
+elif mode == "term":
+    # vigild is told to stop while this export is half read: the
+    # stream must still arrive whole (a graceful stop drains it).
+    import os, signal
+    os.kill(int(os.environ["VIGILD_TERM_PID"]), signal.SIGTERM)
+    seen["action"] = "sigterm"
 elif mode == "drop":
     s.sock.close()
     raw.close()
@@ -583,5 +589,20 @@ api GET /v1/audit/verify "$ADMIN"
 check "the audit chain verifies" 200 "[d['ok'], d['first_bad_seq']]" \
     '[true, 0]'
 
-vigild_finish
+# Last: a graceful stop lets a streaming export finish.
+seen=$(VIGILD_TERM_PID=$VIGILD_PID stream term "" "$WORK/term.jsonl")
+set +e
+wait "$VIGILD_PID"
+vrc=$?
+set -e
+VIGILD_PID=
+lines=$(grep -c . "$WORK/term.jsonl" 2>/dev/null || echo 0)
+if [ "$vrc" = 0 ] && [ "$lines" -ge 3000 ] &&
+    echo "$seen" | grep -q '"action": "sigterm"'; then
+	ok "SIGTERM during an export: the stream finishes ($lines lines), then vigild exits 0"
+else
+	notok "SIGTERM during an export: the stream finishes, then vigild exits 0" \
+	    "vigild exit $vrc, $lines lines, client saw: $seen"
+fi
+
 finish
