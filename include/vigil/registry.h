@@ -511,6 +511,15 @@ struct vigil_import_options {
 	void (*on_error)(void *ctx, uint64_t line, const char *msg);
 	/* Called after every batch and at the end. May be NULL. */
 	void (*on_progress)(void *ctx, const struct vigil_import_progress *p);
+	/*
+	 * Called inside each transaction the import commits, just before
+	 * the commit (once per batch, or once for an atomic run), with the
+	 * number of devices the transaction creates: a caller that must
+	 * record the change together with it (vigild's audit entry) does
+	 * so here, on the same store handle. A non-OK return rolls that
+	 * transaction back and ends the run with that error. May be NULL.
+	 */
+	enum vigil_err (*on_commit)(void *ctx, uint64_t rows_in_commit);
 	void *ctx;
 };
 

@@ -24,6 +24,12 @@ struct fx {
 	struct vigil_buf errs; /* on_error messages, one per line */
 	size_t nprogress;
 	struct vigil_import_progress last;
+	/* on_commit: rows of each commit, in order; fail_at: the commit
+	 * (1-based) that fails, 0 = none. */
+	uint64_t commits[8];
+	size_t ncommits;
+	size_t fail_at;
+	int in_tx; /* the store was inside a transaction at each call */
 };
 
 static int
@@ -113,6 +119,51 @@ count(struct fx *fx, const struct vigil_tenant *t)
 
 	assert_int_equal(vigil_device_count(fx->st, t->id, NULL, &n), VIGIL_OK);
 	return n;
+}
+
+static enum vigil_err
+on_commit(void *ctx, uint64_t rows)
+{
+	struct fx *fx = ctx;
+
+	fx->in_tx &= vigil_store_tx_depth(fx->st) > 0;
+	if (fx->ncommits < 8)
+		fx->commits[fx->ncommits] = rows;
+	fx->ncommits++;
+	if (fx->fail_at != 0 && fx->ncommits == fx->fail_at)
+		return VIGIL_ESTORE;
+	return VIGIL_OK;
+}
+
+static void
+on_commit_runs_inside_each_batch_and_can_stop_the_run(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_import_options o = opts(fx, VIGIL_FORMAT_CSV);
+	struct vigil_import_summary sum;
+
+	o.on_commit = on_commit;
+	o.batch_rows = 2;
+	fx->in_tx = 1;
+	print_message("5 good rows in batches of 2: one call per commit, "
+	    "inside its transaction, with the rows it creates\n");
+	(void)import(fx, &fx->a, &o, "name,serial\nd1,S1\nd2,S2\nd3,S3\n"
+	    "d4,S4\nd5,S5\n", &sum);
+	assert_int_equal(sum.rows_imported, 5);
+	assert_int_equal(fx->ncommits, 3);
+	assert_int_equal(fx->commits[0], 2);
+	assert_int_equal(fx->commits[1], 2);
+	assert_int_equal(fx->commits[2], 1);
+	assert_true(fx->in_tx);
+
+	print_message("a failing hook rolls its batch back and stops the "
+	    "run; earlier batches stay\n");
+	fx->ncommits = 0;
+	fx->fail_at = 2;
+	assert_int_equal(import(fx, &fx->b, &o, "name,serial\ne1,S1\ne2,S2\n"
+	    "e3,S3\ne4,S4\ne5,S5\n", &sum), VIGIL_ESTORE);
+	assert_int_equal(count(fx, &fx->b), 2);
+	assert_int_equal(sum.rows_imported, 2);
 }
 
 static void
@@ -1366,6 +1417,7 @@ main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(on_commit_runs_inside_each_batch_and_can_stop_the_run),
 		T(csv_keeps_good_rows_and_reports_each_bad_one_with_its_line),
 		T(csv_duplicates_inside_file_name_the_line_that_added_them),
 		T(csv_duplicate_against_store_names_device_or_hides_other_tenant),

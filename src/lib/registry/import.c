@@ -165,6 +165,20 @@ progress(struct imp *im)
 	im->opt->on_progress(im->opt->ctx, &p);
 }
 
+/* Commits the open transaction, after the caller's on_commit hook
+ * (which records the change inside it). On failure the transaction is
+ * still open: the caller rolls it back. */
+static enum vigil_err
+commit(struct imp *im)
+{
+	enum vigil_err rc;
+
+	if (im->opt->on_commit != NULL &&
+	    (rc = im->opt->on_commit(im->opt->ctx, im->batch_ok)) != VIGIL_OK)
+		return rc;
+	return vigil_store_commit(im->st);
+}
+
 /* Closes the open batch (commit, or nothing in atomic mode) and opens
  * the next one. */
 static enum vigil_err
@@ -173,7 +187,7 @@ next_batch(struct imp *im)
 	enum vigil_err rc;
 
 	if (!im->opt->atomic) {
-		if ((rc = vigil_store_commit(im->st)) != VIGIL_OK)
+		if ((rc = commit(im)) != VIGIL_OK)
 			return rc;
 		im->sum->rows_imported += im->batch_ok;
 		im->batch_ok = 0;
@@ -290,16 +304,20 @@ vigil_import(struct vigil_store *st, const char *tenant_id, vigil_read_fn rd,
 	rc = run(im);
 	memcpy(saved, st->err, sizeof saved);
 	if (rc == VIGIL_OK && !(opt->atomic && sum->rows_failed > 0)) {
-		if ((rc = vigil_store_commit(st)) == VIGIL_OK)
+		if ((rc = commit(im)) == VIGIL_OK)
 			sum->rows_imported += im->batch_ok;
-		else
+		else {
 			memcpy(saved, st->err, sizeof saved);
+			vigil_store_rollback(st);
+		}
 	} else if (rc != VIGIL_OK && !opt->atomic && rc != VIGIL_ESTORE &&
 	    rc != VIGIL_ENOMEM && rc != VIGIL_EIO) {
 		/* A syntax error ends the run; the rows before it were
 		 * checked one by one and are kept. */
-		if (vigil_store_commit(st) == VIGIL_OK)
+		if (commit(im) == VIGIL_OK)
 			sum->rows_imported += im->batch_ok;
+		else
+			vigil_store_rollback(st);
 	} else {
 		vigil_store_rollback(st);
 		if (opt->atomic)
