@@ -111,6 +111,12 @@ size_t vigil_utf8_decode(const void *s, size_t n, uint32_t *cp /* OUT */);
  * Shared by the CLI's output escaping and vigild's logs. */
 int vigil_cp_unsafe(uint32_t cp);
 
+/* An OpenSSL pem_password_cb for keys vigil never encrypts (audit keys,
+ * the daemon's TLS key: no one is there to type a passphrase; the
+ * default callback would prompt on the terminal). Refuses every
+ * encrypted key, including one encrypted with an empty passphrase. */
+int vigil_pem_no_passphrase(char *buf, int size, int rwflag, void *u);
+
 /* ------------------------------------------------------------------ */
 /* Time. Timestamps are int64 milliseconds since the Unix epoch, UTC. */
 #define VIGIL_RFC3339_LEN 32

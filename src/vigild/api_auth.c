@@ -72,10 +72,9 @@ api_auth_login(struct req *r)
 	json_t *body, *reply;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_str(r, body, "tenant", VIGIL_TENANT_NAME_MAX, false,
+	if (aj_str(r, body, "tenant", VIGIL_TENANT_NAME_MAX, false,
 	    &tenant) < 0 ||
 	    aj_str(r, body, "name", VIGIL_PRINCIPAL_NAME_MAX, true,
 	    &name) < 0 ||
@@ -165,10 +164,9 @@ api_auth_reauth(struct req *r)
 	json_t *body;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_str(r, body, "password", VIGIL_PASSWORD_MAX, true,
+	if (aj_str(r, body, "password", VIGIL_PASSWORD_MAX, true,
 	    &password) < 0 ||
 	    aj_str(r, body, "totp", TOTP_CODE_MAX, false, &totp) < 0 ||
 	    prove_password(r, password, totp, "auth.reauth") < 0 ||
@@ -201,13 +199,7 @@ api_auth_logout(struct req *r)
 		return;
 	e = vigil_iam_token_revoke(r->st, api_principal_scope(
 	    &r->auth.principal), r->auth.token.id);
-	if (e != VIGIL_OK) {
-		api_fail(r, e, "auth.logout", obj);
-		return;
-	}
-	if (api_commit(r, "auth.logout", obj, NULL) < 0)
-		return;
-	req_reply_json(r, 204, NULL);
+	api_finish_204(r, e, "auth.logout", obj, NULL);
 }
 
 void
@@ -233,31 +225,18 @@ api_auth_password(struct req *r)
 	json_t *body;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_str(r, body, "old", VIGIL_PASSWORD_MAX, true, &old) < 0 ||
-	    aj_str(r, body, "new", VIGIL_PASSWORD_MAX, true, &new_) < 0 ||
-	    aj_str(r, body, "totp", TOTP_CODE_MAX, false, &totp) < 0)
-		goto out;
-	if (strlen(new_) < VIGIL_PASSWORD_MIN) {
-		aj_field_problem(r, "new", "at least %d characters",
-		    VIGIL_PASSWORD_MIN);
-		goto out;
-	}
-	if (prove_password(r, old, totp, "auth.password") < 0 ||
+	if (aj_str(r, body, "old", VIGIL_PASSWORD_MAX, true, &old) < 0 ||
+	    aj_new_password(r, body, "new", &new_) < 0 ||
+	    aj_str(r, body, "totp", TOTP_CODE_MAX, false, &totp) < 0 ||
+	    prove_password(r, old, totp, "auth.password") < 0 ||
 	    api_begin(r) < 0)
 		goto out;
 	snprintf(obj, sizeof obj, "principal/%s", r->auth.principal.id);
 	e = vigil_iam_password_set(r->st, api_principal_scope(
 	    &r->auth.principal), r->auth.principal.id, new_);
-	if (e != VIGIL_OK) {
-		api_fail(r, e, "auth.password", obj);
-		goto out;
-	}
-	if (api_commit(r, "auth.password", obj, NULL) < 0)
-		goto out;
-	req_reply_json(r, 204, NULL);
+	api_finish_204(r, e, "auth.password", obj, NULL);
 out:
 	vigil_json_wipe_str(body, "old");
 	vigil_json_wipe_str(body, "new");
@@ -301,23 +280,16 @@ api_auth_totp_confirm(struct req *r)
 	json_t *body;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_str(r, body, "code", TOTP_CODE_MAX, true, &code) < 0 ||
+	if (aj_str(r, body, "code", TOTP_CODE_MAX, true, &code) < 0 ||
 	    api_begin(r) < 0)
 		goto out;
 	snprintf(obj, sizeof obj, "principal/%s", r->auth.principal.id);
 	e = vigil_iam_totp_confirm(r->st, api_principal_scope(
 	    &r->auth.principal), r->auth.principal.id, code,
 	    vigil_time_now_ms());
-	if (e != VIGIL_OK) {
-		api_fail(r, e, "auth.totp.confirm", obj);
-		goto out;
-	}
-	if (api_commit(r, "auth.totp.confirm", obj, NULL) < 0)
-		goto out;
-	req_reply_json(r, 204, NULL);
+	api_finish_204(r, e, "auth.totp.confirm", obj, NULL);
 out:
 	json_decref(body);
 }

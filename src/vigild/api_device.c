@@ -223,13 +223,38 @@ update_detail(const struct api_devupdate *du, char *buf, size_t size)
 	    u->nidents_remove > 0 ? " remove_identifiers" : "");
 }
 
+/*
+ * Ends a change of device ref (update, lifecycle move): on error e
+ * rolls back and audits the failure under the reference the client
+ * gave; else commits the audit entry under the device's id and replies
+ * 200 with d, which it frees.
+ */
+static void
+finish_change(struct req *r, enum vigil_err e, const char *action,
+    const char *ref, struct vigil_device *d, const char *detail)
+{
+	char obj[VIGIL_DEVICE_NAME_MAX + 600];
+
+	if (e != VIGIL_OK) {
+		snprintf(obj, sizeof obj, "device/%s", ref);
+		api_fail(r, e, action, obj);
+		return;
+	}
+	snprintf(obj, sizeof obj, "device/%s", d->id);
+	if (api_commit(r, action, obj, detail) < 0) {
+		vigil_device_free(d);
+		return;
+	}
+	reply_device(r, 200, d);
+}
+
 void
 api_device_update(struct req *r)
 {
 	const char *ref = req_param(r, "device");
 	struct api_devupdate du;
 	struct vigil_device *d = NULL;
-	char obj[VIGIL_DEVICE_NAME_MAX + 600], detail[200];
+	char detail[200];
 	json_t *body;
 	int64_t version;
 	enum vigil_err e;
@@ -239,20 +264,10 @@ api_device_update(struct req *r)
 	if (api_devupdate_from_json(r, body, &du) < 0 || api_begin(r) < 0)
 		goto out;
 	du.u.expected_version = version;
-	snprintf(obj, sizeof obj, "device/%s", ref);
 	e = vigil_device_update(r->st, tid(r), ref, &du.u, req_actor(r),
 	    du.reason, &d);
-	if (e != VIGIL_OK) {
-		api_fail(r, e, "device.update", obj);
-		goto out;
-	}
-	snprintf(obj, sizeof obj, "device/%s", d->id);
 	update_detail(&du, detail, sizeof detail);
-	if (api_commit(r, "device.update", obj, detail) < 0) {
-		vigil_device_free(d);
-		goto out;
-	}
-	reply_device(r, 200, d);
+	finish_change(r, e, "device.update", ref, d, detail);
 out:
 	json_decref(body);
 }
@@ -264,33 +279,22 @@ api_device_state(struct req *r)
 	const char *ref = req_param(r, "device"), *reason;
 	enum vigil_device_state to;
 	struct vigil_device *d = NULL;
-	char obj[VIGIL_DEVICE_NAME_MAX + 600], detail[64];
+	char detail[64];
 	json_t *body;
 	int64_t version;
 	enum vigil_err e;
 
-	if (need_if_match(r, &version) < 0 || req_json_body(r, &body) < 0)
+	if (need_if_match(r, &version) < 0 || api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_state(r, body, "state", true, &to) < 0 ||
+	if (aj_state(r, body, "state", true, &to) < 0 ||
 	    aj_str(r, body, "reason", VIGIL_REASON_MAX, false, &reason) < 0 ||
 	    api_begin(r) < 0)
 		goto out;
-	snprintf(obj, sizeof obj, "device/%s", ref);
 	e = vigil_device_set_state(r->st, tid(r), ref, to, version,
 	    req_actor(r), reason, &d);
-	if (e != VIGIL_OK) {
-		api_fail(r, e, "device.state", obj);
-		goto out;
-	}
-	snprintf(obj, sizeof obj, "device/%s", d->id);
 	snprintf(detail, sizeof detail, "state: %s",
 	    vigil_device_state_name(to));
-	if (api_commit(r, "device.state", obj, detail) < 0) {
-		vigil_device_free(d);
-		goto out;
-	}
-	reply_device(r, 200, d);
+	finish_change(r, e, "device.state", ref, d, detail);
 out:
 	json_decref(body);
 }

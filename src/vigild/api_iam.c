@@ -39,15 +39,17 @@ principals_json(const struct vigil_principal *p, size_t n)
 	return a;
 }
 
-/* One page of principals in scope ("" = the platform's own). */
+/* One page of principals in scope ("" = the platform's own, which is
+ * all a platform route needs). */
 static void
-principal_page(struct req *r, const char *scope)
+principal_page(struct req *r, const char *scope, bool platform)
 {
 	struct vigil_principal *p = NULL;
 	const char *cursor;
 	size_t limit, n = 0;
 	enum vigil_err e;
 
+	(void)platform;
 	if (aq_str(r, "cursor", VIGIL_UUID_STRLEN - 1, &cursor) < 0 ||
 	    req_limit(r, &limit) < 0)
 		return;
@@ -137,10 +139,9 @@ principal_create(struct req *r, const char *scope, bool platform)
 	json_t *body;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_str(r, body, "name", VIGIL_PRINCIPAL_NAME_MAX, true,
+	if (aj_str(r, body, "name", VIGIL_PRINCIPAL_NAME_MAX, true,
 	    &name) < 0 ||
 	    aj_str(r, body, "kind", 16, false, &kind_s) < 0 ||
 	    aj_role(r, body, "role", true, &role) < 0 ||
@@ -187,18 +188,6 @@ out:
 	json_decref(body);
 }
 
-void
-api_principal_list(struct req *r)
-{
-	principal_page(r, r->tenant.id);
-}
-
-void
-api_principal_create(struct req *r)
-{
-	principal_create(r, r->tenant.id, false);
-}
-
 static void
 principal_get(struct req *r, const char *scope, bool platform)
 {
@@ -208,12 +197,6 @@ principal_get(struct req *r, const char *scope, bool platform)
 	    &p) < 0)
 		return;
 	api_reply(r, 200, vigil_principal_to_json(&p));
-}
-
-void
-api_principal_get(struct req *r)
-{
-	principal_get(r, r->tenant.id, false);
 }
 
 /* Refuses changes of the caller's own principal: an admin who demotes
@@ -241,10 +224,9 @@ principal_update(struct req *r, const char *scope, bool platform)
 	json_t *body;
 	enum vigil_err e = VIGIL_OK;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_role(r, body, "role", false, &role) < 0 ||
+	if (aj_role(r, body, "role", false, &role) < 0 ||
 	    (role != VIGIL_ROLE_NONE &&
 	    check_role_scope(r, "role", role, platform) < 0) ||
 	    aj_bool(r, body, "disabled", &disabled) < 0)
@@ -287,12 +269,6 @@ out:
 	json_decref(body);
 }
 
-void
-api_principal_update(struct req *r)
-{
-	principal_update(r, r->tenant.id, false);
-}
-
 static void
 principal_delete(struct req *r, const char *scope, bool platform)
 {
@@ -307,20 +283,8 @@ principal_delete(struct req *r, const char *scope, bool platform)
 	if (check_grant(r, p.role, "principal.delete", obj) < 0 ||
 	    api_begin(r) < 0)
 		return;
-	if ((e = vigil_iam_principal_delete(r->st, scope, p.id)) !=
-	    VIGIL_OK) {
-		api_fail(r, e, "principal.delete", obj);
-		return;
-	}
-	if (api_commit(r, "principal.delete", obj, p.name) < 0)
-		return;
-	req_reply_json(r, 204, NULL);
-}
-
-void
-api_principal_delete(struct req *r)
-{
-	principal_delete(r, r->tenant.id, false);
+	e = vigil_iam_principal_delete(r->st, scope, p.id);
+	api_finish_204(r, e, "principal.delete", obj, p.name);
 }
 
 /*
@@ -339,18 +303,10 @@ password_set(struct req *r, const char *scope, bool platform)
 	json_t *body;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_str(r, body, "password", VIGIL_PASSWORD_MAX, true,
-	    &password) < 0)
-		goto out;
-	if (strlen(password) < VIGIL_PASSWORD_MIN) {
-		aj_field_problem(r, "password", "at least %d characters",
-		    VIGIL_PASSWORD_MIN);
-		goto out;
-	}
-	if (find_principal(r, scope, platform, req_param(r, "principal"),
+	if (aj_new_password(r, body, "password", &password) < 0 ||
+	    find_principal(r, scope, platform, req_param(r, "principal"),
 	    &p) < 0)
 		goto out;
 	if (strcmp(p.id, r->auth.principal.id) == 0) {
@@ -369,23 +325,11 @@ password_set(struct req *r, const char *scope, bool platform)
 	if (check_grant(r, p.role, "principal.password", obj) < 0 ||
 	    api_begin(r) < 0)
 		goto out;
-	if ((e = vigil_iam_password_set(r->st, scope, p.id, password)) !=
-	    VIGIL_OK) {
-		api_fail(r, e, "principal.password", obj);
-		goto out;
-	}
-	if (api_commit(r, "principal.password", obj, p.name) < 0)
-		goto out;
-	req_reply_json(r, 204, NULL);
+	e = vigil_iam_password_set(r->st, scope, p.id, password);
+	api_finish_204(r, e, "principal.password", obj, p.name);
 out:
 	vigil_json_wipe_str(body, "password");
 	json_decref(body);
-}
-
-void
-api_principal_password(struct req *r)
-{
-	password_set(r, r->tenant.id, false);
 }
 
 /* ------------------------------------------------------------------ */
@@ -405,10 +349,9 @@ token_create(struct req *r, const char *scope, bool platform)
 	json_t *body, *reply;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_role(r, body, "role", false, &role) < 0 ||
+	if (aj_role(r, body, "role", false, &role) < 0 ||
 	    (role != VIGIL_ROLE_NONE &&
 	    check_role_scope(r, "role", role, platform) < 0) ||
 	    aj_int(r, body, "ttl_s", 1, r->cfg->max_token_ttl_s, true, &ttl,
@@ -450,12 +393,6 @@ out:
 	json_decref(body);
 }
 
-void
-api_token_create(struct req *r)
-{
-	token_create(r, r->tenant.id, false);
-}
-
 /* scope: the tenant id, or "" (the platform principals' tokens). */
 static void
 token_list(struct req *r, const char *scope, bool platform)
@@ -490,93 +427,56 @@ token_list(struct req *r, const char *scope, bool platform)
 	vigil_free(t);
 }
 
-void
-api_token_list(struct req *r)
-{
-	token_list(r, r->tenant.id, false);
-}
-
+/* scope "" (a platform route) reaches only the platform's tokens. */
 static void
-token_revoke(struct req *r, const char *scope)
+token_revoke(struct req *r, const char *scope, bool platform)
 {
 	const char *id = req_param(r, "token");
 	char obj[VIGIL_UUID_STRLEN + 600];
 	enum vigil_err e;
 
+	(void)platform;
 	snprintf(obj, sizeof obj, "token/%s", id);
 	if (api_begin(r) < 0)
 		return;
-	if ((e = vigil_iam_token_revoke(r->st, scope, id)) != VIGIL_OK) {
-		api_fail(r, e, "token.revoke", obj);
-		return;
-	}
-	if (api_commit(r, "token.revoke", obj, NULL) < 0)
-		return;
-	req_reply_json(r, 204, NULL);
-}
-
-void
-api_token_revoke(struct req *r)
-{
-	token_revoke(r, r->tenant.id);
+	e = vigil_iam_token_revoke(r->st, scope, id);
+	api_finish_204(r, e, "token.revoke", obj, NULL);
 }
 
 /* ------------------------------------------------------------------ */
-/* Platform principals */
+/* Route handlers (api.h) */
 
-void
-api_platform_principal_list(struct req *r)
-{
-	principal_page(r, "");
-}
+/*
+ * Each route runs one body above in its scope: a tenant route in the
+ * resolved {tenant}; a platform route in the platform's own, where ""
+ * matches only rows of the platform scope, never a tenant's, and NULL
+ * (create) makes a platform principal or token (scope is evaluated in
+ * the handler, r being its request). The route table names one handler
+ * per route, hence one definition per line here.
+ */
+#define IAM_ROUTE(handler, body, scope, platform)			\
+	void								\
+	handler(struct req *r)						\
+	{								\
+		body(r, scope, platform);				\
+	}
 
-void
-api_platform_principal_create(struct req *r)
-{
-	principal_create(r, NULL, true);
-}
+IAM_ROUTE(api_principal_list, principal_page, r->tenant.id, false)
+IAM_ROUTE(api_principal_create, principal_create, r->tenant.id, false)
+IAM_ROUTE(api_principal_get, principal_get, r->tenant.id, false)
+IAM_ROUTE(api_principal_update, principal_update, r->tenant.id, false)
+IAM_ROUTE(api_principal_delete, principal_delete, r->tenant.id, false)
+IAM_ROUTE(api_principal_password, password_set, r->tenant.id, false)
+IAM_ROUTE(api_token_create, token_create, r->tenant.id, false)
+IAM_ROUTE(api_token_list, token_list, r->tenant.id, false)
+IAM_ROUTE(api_token_revoke, token_revoke, r->tenant.id, false)
 
-void
-api_platform_token_create(struct req *r)
-{
-	token_create(r, NULL, true);
-}
-
-/* The platform's own principals and tokens: scope "" matches only
- * rows of the platform scope, never a tenant's. */
-
-void
-api_platform_principal_get(struct req *r)
-{
-	principal_get(r, "", true);
-}
-
-void
-api_platform_principal_update(struct req *r)
-{
-	principal_update(r, "", true);
-}
-
-void
-api_platform_principal_delete(struct req *r)
-{
-	principal_delete(r, "", true);
-}
-
-void
-api_platform_principal_password(struct req *r)
-{
-	password_set(r, "", true);
-}
-
-void
-api_platform_token_list(struct req *r)
-{
-	token_list(r, "", true);
-}
-
-void
-api_platform_token_revoke(struct req *r)
-{
-	token_revoke(r, "");
-}
+IAM_ROUTE(api_platform_principal_list, principal_page, "", true)
+IAM_ROUTE(api_platform_principal_create, principal_create, NULL, true)
+IAM_ROUTE(api_platform_principal_get, principal_get, "", true)
+IAM_ROUTE(api_platform_principal_update, principal_update, "", true)
+IAM_ROUTE(api_platform_principal_delete, principal_delete, "", true)
+IAM_ROUTE(api_platform_principal_password, password_set, "", true)
+IAM_ROUTE(api_platform_token_create, token_create, NULL, true)
+IAM_ROUTE(api_platform_token_list, token_list, "", true)
+IAM_ROUTE(api_platform_token_revoke, token_revoke, "", true)

@@ -17,32 +17,41 @@
 
 #define DETAIL_MAX 1024
 
+/* Replies status/slug with "<kind> '<name>': <what>" (what from fmt). */
+static void name_problem(struct req *r, int status, const char *slug,
+    const char *kind, const char *name, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
+
+static void
+name_problem(struct req *r, int status, const char *slug, const char *kind,
+    const char *name, const char *fmt, va_list ap)
+{
+	char what[DETAIL_MAX];
+
+	if (vsnprintf(what, sizeof what, fmt, ap) < 0)
+		what[0] = '\0';
+	req_problem(r, status, slug, "%s '%s': %s", kind, name, what);
+}
+
 void
 aj_field_problem(struct req *r, const char *field, const char *fmt, ...)
 {
-	char what[DETAIL_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vsnprintf(what, sizeof what, fmt, ap) < 0)
-		what[0] = '\0';
+	name_problem(r, 422, "validation-failed", "field", field, fmt, ap);
 	va_end(ap);
-	req_problem(r, 422, "validation-failed", "field '%s': %s", field,
-	    what);
 }
 
 void
 aq_problem(struct req *r, const char *name, const char *fmt, ...)
 {
-	char what[DETAIL_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (vsnprintf(what, sizeof what, fmt, ap) < 0)
-		what[0] = '\0';
+	name_problem(r, 400, "invalid-parameter", "query parameter", name,
+	    fmt, ap);
 	va_end(ap);
-	req_problem(r, 400, "invalid-parameter", "query parameter '%s': %s",
-	    name, what);
 }
 
 /* Key names come from the client: show at most 64 printable bytes. */
@@ -89,6 +98,20 @@ aj_only(struct req *r, const json_t *o, const char *const *allowed)
 			    "%s%s", i > 0 ? ", " : "", allowed[i]);
 		aj_field_problem(r, aj_safe(k, kb, sizeof kb),
 		    "unknown field; expected %s", list);
+		return -1;
+	}
+	return 0;
+}
+
+int
+aj_new_password(struct req *r, const json_t *o, const char *key,
+    const char **out)
+{
+	if (aj_str(r, o, key, VIGIL_PASSWORD_MAX, true, out) < 0)
+		return -1;
+	if (strlen(*out) < VIGIL_PASSWORD_MIN) {
+		aj_field_problem(r, key, "at least %d characters",
+		    VIGIL_PASSWORD_MIN);
 		return -1;
 	}
 	return 0;

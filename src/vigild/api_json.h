@@ -35,6 +35,11 @@ void aj_id_type_list(char *buf, size_t size);
 /* Refuses keys other than those in the NULL-terminated list. */
 int aj_only(struct req *r, const json_t *o, const char *const *allowed);
 
+/* A new password: a required string of VIGIL_PASSWORD_MIN to
+ * VIGIL_PASSWORD_MAX bytes. */
+int aj_new_password(struct req *r, const json_t *o, const char *key,
+    const char **out /* OUT */);
+
 /* Absent or null: *out NULL (or 422 "required" when required). Refuses
  * non-strings, embedded NULs and strings longer than maxlen bytes. */
 int aj_str(struct req *r, const json_t *o, const char *key, size_t maxlen,

@@ -77,10 +77,9 @@ api_tenant_create(struct req *r)
 	json_t *body;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_str(r, body, "name", VIGIL_TENANT_NAME_MAX, true, &name) < 0 ||
+	if (aj_str(r, body, "name", VIGIL_TENANT_NAME_MAX, true, &name) < 0 ||
 	    check_name(r, name) < 0 ||
 	    aj_str(r, body, "display_name", VIGIL_TENANT_DISPLAY_MAX, false,
 	    &display) < 0 || api_begin(r) < 0)
@@ -116,10 +115,9 @@ api_tenant_update(struct req *r)
 	json_t *body;
 	enum vigil_err e;
 
-	if (req_json_body(r, &body) < 0)
+	if (api_body(r, keys, &body) < 0)
 		return;
-	if (aj_only(r, body, keys) < 0 ||
-	    aj_str(r, body, "name", VIGIL_TENANT_NAME_MAX, false, &name) < 0 ||
+	if (aj_str(r, body, "name", VIGIL_TENANT_NAME_MAX, false, &name) < 0 ||
 	    check_name(r, name) < 0 ||
 	    aj_str(r, body, "display_name", VIGIL_TENANT_DISPLAY_MAX, false,
 	    &display) < 0)
@@ -182,12 +180,7 @@ api_tenant_delete(struct req *r)
 	if (api_begin(r) < 0)
 		return;
 	/* The registry refuses a tenant with devices (409) first. */
-	if ((e = vigil_admin_tenant_delete(r->st, r->tenant.id)) != VIGIL_OK ||
-	    (e = delete_principals(r)) != VIGIL_OK) {
-		api_fail(r, e, "tenant.delete", obj);
-		return;
-	}
-	if (api_commit(r, "tenant.delete", obj, r->tenant.name) < 0)
-		return;
-	req_reply_json(r, 204, NULL);
+	if ((e = vigil_admin_tenant_delete(r->st, r->tenant.id)) == VIGIL_OK)
+		e = delete_principals(r);
+	api_finish_204(r, e, "tenant.delete", obj, r->tenant.name);
 }

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api_json.h"
 #include "api_tx.h"
 #include "reqctx.h"
+#include "vigil/json.h"
 #include "vigil/store.h"
 
 /* Audit details are short: the first part of an error text says what
@@ -22,6 +24,25 @@ rollback_all(struct req *r)
 	while (vigil_store_tx_depth(r->st) > 0)
 		if (vigil_store_rollback(r->st) != VIGIL_OK)
 			break;
+}
+
+/* Not in api_json.c: that file is linked without reqctx.c by the body
+ * fuzzer (tests/fuzz/fuzz_api_body.c), which stubs the reply helpers. */
+int
+api_body(struct req *r, const char *const *allowed, json_t **out)
+{
+	const char *k;
+	json_t *v;
+
+	if (req_json_body(r, out) < 0)
+		return -1;
+	if (aj_only(r, *out, allowed) == 0)
+		return 0;
+	json_object_foreach(*out, k, v)
+		vigil_json_wipe_str(*out, k);
+	json_decref(*out);
+	*out = NULL;
+	return -1;
 }
 
 int
@@ -75,6 +96,19 @@ api_fail(struct req *r, enum vigil_err e, const char *action,
 	 * probably fails too, and the reply says 500 either way. */
 	(void)req_audit(r, action, object, "failed", detail);
 	req_reply_err(r, e, msg);
+}
+
+void
+api_finish_204(struct req *r, enum vigil_err e, const char *action,
+    const char *object, const char *detail)
+{
+	if (e != VIGIL_OK) {
+		api_fail(r, e, action, object);
+		return;
+	}
+	if (api_commit(r, action, object, detail) < 0)
+		return;
+	req_reply_json(r, 204, NULL);
 }
 
 void

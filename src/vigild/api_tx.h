@@ -5,7 +5,8 @@
  * on disk before the client hears of the change. A failure rolls the
  * change back, audits the attempt as "failed" with the reason (in its
  * own transaction, so it survives the rollback) and replies with the
- * library's error text. Also the list-page reply shape.
+ * library's error text. Also the request body read with its allowed
+ * keys, and the list-page reply shape.
  */
 #ifndef VIGILD_API_TX_H
 #define VIGILD_API_TX_H
@@ -15,6 +16,12 @@
 #include "vigil/core.h"
 
 struct req;
+
+/* The request body (req_json_body) with only the allowed keys (aj_only);
+ * *out is a new reference. -1 after replying; a refused body is wiped
+ * (a secret may sit under any name) and freed. */
+int api_body(struct req *r, const char *const *allowed,
+    json_t **out /* OUT */);
 
 /* Opens the request's transaction; -1 after replying on failure. */
 int api_begin(struct req *r);
@@ -27,6 +34,11 @@ int api_commit(struct req *r, const char *action, const char *object,
  * (read before the rollback), and replies via req_reply_err. */
 void api_fail(struct req *r, enum vigil_err e, const char *action,
     const char *object);
+
+/* Ends a change whose reply is 204 No Content: api_fail when e is an
+ * error, else api_commit (action, object, detail) and the 204. */
+void api_finish_204(struct req *r, enum vigil_err e, const char *action,
+    const char *object, const char *detail);
 
 /* As api_fail for a check made by the handler itself (e.g. a role the
  * caller may not grant: outcome "denied"), replying status/slug with

@@ -27,6 +27,7 @@
 #include <openssl/ssl.h>
 
 #include "tls.h"
+#include "vigil/core.h"
 
 #define TLS12_CIPHERS \
 	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
@@ -53,18 +54,6 @@ ssl_err(char *err, size_t errsize, const char *what, const char *path)
 	snprintf(err, errsize, "%s%s%s: %s", what, path != NULL ? " " : "",
 	    path != NULL ? path : "", reason != NULL ? reason : "failed");
 	ERR_clear_error();
-}
-
-/* An encrypted key would make OpenSSL prompt on the terminal: refuse
- * instead, the daemon has no one to ask. */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return 0;
 }
 
 /* ALPN: speak HTTP/1.1 only; a client offering only h2 proceeds
@@ -130,7 +119,9 @@ static int
 tls_keys(SSL_CTX *ctx, const struct vigild_config *cfg, char *err,
     size_t errsize)
 {
-	SSL_CTX_set_default_passwd_cb(ctx, no_passphrase);
+	/* An encrypted key would make OpenSSL prompt on the terminal:
+	 * refuse it instead, the daemon has no one to ask. */
+	SSL_CTX_set_default_passwd_cb(ctx, vigil_pem_no_passphrase);
 	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1) {
 		ssl_err(err, errsize, "tls_cert", cfg->tls_cert);
 		return -1;

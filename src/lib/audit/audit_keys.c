@@ -42,18 +42,6 @@ ossl_why(char *buf, size_t size)
 	return buf;
 }
 
-/* PEM passphrase callback: our keys are not encrypted, and the default
- * callback would prompt on the terminal. */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
-}
-
 int
 audit_keyid(const uint8_t pub[VIGIL_AUDIT_PUBKEY_LEN],
     uint8_t keyid[VIGIL_AUDIT_KEYID_LEN])
@@ -285,7 +273,7 @@ vigil_audit_pubkey_load(const char *pub_path,
 	if ((b = BIO_new_mem_buf(buf, (int)n)) == NULL)
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM, "audit key %s: "
 		    "out of memory", pub_path);
-	pk = PEM_read_bio_PUBKEY(b, NULL, no_passphrase, NULL);
+	pk = PEM_read_bio_PUBKEY(b, NULL, vigil_pem_no_passphrase, NULL);
 	BIO_free(b);
 	ERR_clear_error();
 	if (pk == NULL)
@@ -320,8 +308,8 @@ vigil_audit_signer_load(struct vigil_audit_signer **out, const char *priv_path,
 	    errsize)) != VIGIL_OK)
 		return rc;
 	b = BIO_new_mem_buf(buf, (int)n);
-	pk = b != NULL ? PEM_read_bio_PrivateKey(b, NULL, no_passphrase, NULL) :
-	    NULL;
+	pk = b != NULL ? PEM_read_bio_PrivateKey(b, NULL,
+	    vigil_pem_no_passphrase, NULL) : NULL;
 	BIO_free(b);
 	OPENSSL_cleanse(buf, sizeof buf);
 	ERR_clear_error();
