@@ -9,6 +9,9 @@
 
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include "vigil/core.h"
 #include "vigil/json.h"
 
@@ -412,11 +415,50 @@ json_builders_render_unset_as_null_and_fail_as_a_whole(void **state)
 	json_decref(o);
 }
 
+static EVP_PKEY *
+read_back(BIO *b)
+{
+	return PEM_read_bio_PrivateKey(b, NULL, vigil_pem_no_passphrase, NULL);
+}
+
+static void
+pem_no_passphrase_refuses_every_encrypted_key(void **state)
+{
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519"), *got;
+	BIO *b;
+
+	(void)state;
+	assert_non_null(k);
+	print_message("a plain key loads\n");
+	b = BIO_new(BIO_s_mem());
+	assert_int_equal(PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL,
+	    NULL), 1);
+	got = read_back(b);
+	assert_non_null(got);
+	EVP_PKEY_free(got);
+	BIO_free(b);
+	print_message("a key encrypted with the empty passphrase is "
+	    "refused, not tried\n");
+	b = BIO_new(BIO_s_mem());
+	assert_int_equal(PEM_write_bio_PrivateKey(b, k, EVP_aes_256_cbc(),
+	    (unsigned char *)"", 0, NULL, NULL), 1);
+	assert_null(read_back(b));
+	BIO_free(b);
+	print_message("a key encrypted with a passphrase is refused\n");
+	b = BIO_new(BIO_s_mem());
+	assert_int_equal(PEM_write_bio_PrivateKey(b, k, EVP_aes_256_cbc(),
+	    (unsigned char *)"secret", 6, NULL, NULL), 1);
+	assert_null(read_back(b));
+	BIO_free(b);
+	EVP_PKEY_free(k);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(strerror_names_every_code_and_unknown),
+		cmocka_unit_test(pem_no_passphrase_refuses_every_encrypted_key),
 		cmocka_unit_test(seterr_formats_and_returns_code),
 		cmocka_unit_test(buf_grows_until_ceiling_then_refuses),
 		cmocka_unit_test(hex_round_trips_and_rejects_odd_or_bad_digits),
