@@ -38,8 +38,10 @@ api_body(struct req *r, const char *const *allowed, json_t **out)
 		return -1;
 	if (aj_only(r, *out, allowed) == 0)
 		return 0;
-	json_object_foreach(*out, k, v)
+	json_object_foreach(*out, k, v) {
+		(void)v;
 		vigil_json_wipe_str(*out, k);
+	}
 	json_decref(*out);
 	*out = NULL;
 	return -1;
