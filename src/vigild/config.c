@@ -357,10 +357,21 @@ set_value(const struct config_key *k, const char *v, struct vigild_config *c,
 		if (check_user(v, err, errsize) != 0)
 			return -1;
 		break;
+	case CONFIG_STRING:
+		for (const char *q = v; *q != '\0'; q++)
+			if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+				snprintf(err, errsize, "control character in "
+				    "value");
+				return -1;
+			}
+		break;
 	case CONFIG_ADDRESS: {
 		struct sockaddr_storage ss;
 		socklen_t len;
 
+		/* The API listener is mandatory; the others may be off. */
+		if (strcmp(v, "off") == 0 && strcmp(k->name, "listen") != 0)
+			break;
 		if (config_parse_listen(v, &ss, &len, err, errsize) != 0)
 			return -1;
 		break;
@@ -719,6 +730,12 @@ config_parse(const char *text, size_t len, const char *name,
 			}
 		}
 	}
+	/* The gateway presents the API's certificate unless told
+	 * otherwise. */
+	if (seen[config_key_find("gateway_cert") - config_keys] == 0)
+		memcpy(c.gateway_cert, c.tls_cert, sizeof c.gateway_cert);
+	if (seen[config_key_find("gateway_key") - config_keys] == 0)
+		memcpy(c.gateway_key, c.tls_key, sizeof c.gateway_key);
 	if (c.token_ttl_s > c.max_token_ttl_s) {
 		const struct config_key *kt = config_key_find("token_ttl_s");
 		const struct config_key *km =
@@ -846,6 +863,9 @@ config_check_files(const struct vigild_config *c, char *err, size_t errsize)
 
 	if (check_secret("tls_key", c->tls_key, err, errsize) != 0 ||
 	    check_secret("audit_key", c->audit_key, err, errsize) != 0)
+		return -1;
+	if (strcmp(c->gateway_listen, "off") != 0 &&
+	    check_secret("gateway_key", c->gateway_key, err, errsize) != 0)
 		return -1;
 	if (stat(c->tls_cert, &st) != 0)
 		return perr(err, errsize, "tls_cert", 0, "%s: %s",

@@ -40,6 +40,25 @@ struct vigild_config {
 	/* TLS. */
 	char tls_min_version[8];     /* "1.2" (default) or "1.3" */
 
+	/* Device PKI (issue 4). Listeners need a restart; the rest
+	 * reload. */
+	char gateway_listen[CONFIG_STR_MAX]; /* mTLS device gateway + EST;
+					      * "off" = none */
+	char gateway_cert[CONFIG_PATH_MAX];  /* default tls_cert */
+	char gateway_key[CONFIG_PATH_MAX];   /* default tls_key */
+	char pki_listen[CONFIG_STR_MAX];     /* plain HTTP CRL + OCSP;
+					      * "off" = none */
+	char pki_url[CONFIG_STR_MAX];        /* base URL written into
+					      * certificates' CDP/AIA; ""
+					      * = http://<pki_listen> */
+	char pkcs11_module[CONFIG_PATH_MAX]; /* "" = engine default */
+	unsigned crl_interval_s;     /* CRL regenerated at least this
+				      * often; nextUpdate = 2x; 1h */
+	unsigned ocsp_validity_s;    /* OCSP nextUpdate - thisUpdate; 1h */
+	unsigned issue_rate;         /* certificates per second the signer
+				      * issues at most; 2000 */
+	unsigned est_retry_after_s;  /* Retry-After of a 202 (approval); 60 */
+
 	/* HTTP limits (reloadable). */
 	size_t max_body_bytes;       /* default 1M, 1K..64M */
 	size_t max_header_bytes;     /* default 16K, 1K..1M */

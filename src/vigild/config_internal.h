@@ -23,6 +23,7 @@ enum config_type {
 	CONFIG_SIZE,     /* bytes, optional K/M/G suffix (powers of 1024) */
 	CONFIG_DURATION, /* seconds, optional s/m/h suffix */
 	CONFIG_ENUM,     /* one of choices */
+	CONFIG_STRING,   /* free text: printable, no control characters */
 };
 
 struct config_key {

@@ -72,6 +72,59 @@ const struct config_key config_keys[] = {
 	    0, "1.2|1.3", false,
 	    "Oldest TLS version accepted: 1.2 (modern suites only) or 1.3." },
 
+	/* Device PKI. */
+	{ "gateway_listen", CONFIG_ADDRESS, F(gateway_listen),
+	    "127.0.0.1:8444", NULL, 0, 0, NULL, false,
+	    "Address and port of the device gateway: HTTPS with client "
+	    "certificates (mutual TLS) serving EST enrollment "
+	    "(/.well-known/est/) and the device API (/device/v1/). Same "
+	    "forms as listen; \"off\" disables it. Port 0 picks a free "
+	    "port (VIGILD_PORT_FILE then has a line gateway=PORT)." },
+	{ "gateway_cert", CONFIG_PATH, F(gateway_cert), NULL,
+	    "tls/server.crt", 0, 0, NULL, false,
+	    "PEM certificate chain the device gateway presents. Unset: "
+	    "tls_cert." },
+	{ "gateway_key", CONFIG_PATH, F(gateway_key), NULL,
+	    "tls/server.key", 0, 0, NULL, false,
+	    "PEM private key of gateway_cert. Secret: refused when "
+	    "readable by group or others. Unset: tls_key." },
+	{ "pki_listen", CONFIG_ADDRESS, F(pki_listen), "127.0.0.1:8080",
+	    NULL, 0, 0, NULL, false,
+	    "Address and port of the plain-HTTP PKI endpoint that serves "
+	    "CRLs (/crl/<ca-label>.crl) and the OCSP responder "
+	    "(/ocsp/<ca-label>, RFC 6960 GET and POST): signed objects, "
+	    "so no TLS, as relying parties expect. \"off\" disables "
+	    "it. Port 0 picks a free port (VIGILD_PORT_FILE then has a "
+	    "line pki=PORT)." },
+	{ "pki_url", CONFIG_STRING, F(pki_url), "", NULL, 0, 0, NULL, true,
+	    "Base URL written into issued certificates' CRL distribution "
+	    "point and OCSP access location, e.g. "
+	    "http://pki.example.com. Empty: http://<pki_listen>." },
+	{ "pkcs11_module", CONFIG_STRING, F(pkcs11_module), "", NULL, 0, 0,
+	    NULL, false,
+	    "PKCS#11 module (shared library) for CA keys given as "
+	    "pkcs11: URIs, e.g. /usr/lib/softhsm/libsofthsm2.so. Empty: "
+	    "the libp11 engine's default ($PKCS11_MODULE_PATH or "
+	    "p11-kit's proxy)." },
+	{ "crl_interval_s", CONFIG_DURATION, F(crl_interval_s), "1h", NULL,
+	    60, 7 * DAY, NULL, true,
+	    "Each CA's CRL is regenerated when a certificate is revoked, "
+	    "held or released, and at least this often; its nextUpdate "
+	    "is twice this after its thisUpdate." },
+	{ "ocsp_validity_s", CONFIG_DURATION, F(ocsp_validity_s), "1h", NULL,
+	    60, 7 * DAY, NULL, true,
+	    "How long an OCSP response is valid (nextUpdate - "
+	    "thisUpdate)." },
+	{ "issue_rate", CONFIG_UINT, F(issue_rate), "2000", NULL, 1, 1000000,
+	    NULL, true,
+	    "Most certificates the signer issues per second over all "
+	    "workers; requests above it are refused with 503 and "
+	    "Retry-After." },
+	{ "est_retry_after_s", CONFIG_DURATION, F(est_retry_after_s), "1m",
+	    NULL, 1, DAY, NULL, true,
+	    "Retry-After of an EST enrollment that waits for manual "
+	    "approval (HTTP 202)." },
+
 	/* HTTP limits. */
 	{ "max_body_bytes", CONFIG_SIZE, F(max_body_bytes), "1M", NULL,
 	    1 * KIB, 64 * MIB, NULL, true,
@@ -171,6 +224,8 @@ config_type_name(enum config_type t)
 		return "duration";
 	case CONFIG_ENUM:
 		return "choice";
+	case CONFIG_STRING:
+		return "string";
 	}
 	return "?";
 }

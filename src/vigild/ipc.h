@@ -39,6 +39,21 @@ enum ipc_type {
 				* the worker's new socket to the signer,
 				* passed as fd (replaces signer_fd);
 				* u32 worker index */
+	/* Device PKI (signer_ca.c). Requests carry a request id chosen
+	 * by the worker; the answer echoes it. */
+	IPC_CA_ISSUE_REQ = 10, /* net → signer: struct ipc_ca_issue_req
+				* then csr_len bytes of DER CSR */
+	IPC_CA_ISSUE_RES = 11, /* signer → net: struct ipc_ca_res then
+				* the DER certificate (status 0) or the
+				* error text */
+	IPC_CA_OCSP_REQ = 12,  /* net → signer: struct ipc_ca_ocsp_req then
+				* the DER OCSPRequest */
+	IPC_CA_OCSP_RES = 13,  /* signer → net: struct ipc_ca_res then the
+				* DER OCSPResponse or the error text */
+	IPC_CA_CRL_REQ = 14,   /* net → signer: struct ipc_ca_crl_req:
+				* regenerate that CA's CRL now */
+	IPC_CA_CRL_RES = 15,   /* signer → net: struct ipc_ca_res then
+				* an error text (status != 0) or nothing */
 	IPC_TYPE_COUNT
 };
 
@@ -60,10 +75,78 @@ struct ipc_sign_res {
 	uint8_t keyid[VIGIL_AUDIT_KEYID_LEN];
 };
 
+/* How an EST client authenticated (net decided; the signer records
+ * it and applies the rules that depend on it). Never renumber. */
+enum ipc_ca_via {
+	IPC_VIA_TOKEN = 1,     /* one-time enrollment token */
+	IPC_VIA_IDEVID = 2,    /* manufacturer (IDevID) certificate */
+	IPC_VIA_CLAIM = 3,     /* fleet claim certificate + allow-list */
+	IPC_VIA_REENROLL = 4,  /* current device certificate */
+	IPC_VIA_OPERATOR = 5,  /* an operator through the API */
+};
+
+#define IPC_CA_ID_LEN 37   /* UUID text + NUL */
+#define IPC_CA_SERIAL_LEN 41
+#define IPC_CA_ACTOR_LEN 128
+#define IPC_CA_IP_LEN 46
+#define IPC_CA_CSR_MAX 8192
+#define IPC_CA_DATA_MAX (IPC_MAX_PAYLOAD - 16)
+
+/*
+ * "Issue a certificate for device D of tenant T under CA C from this
+ * CSR" — a policy-level request: the signer re-reads the device and
+ * the CA from the store, derives the identity from the registry,
+ * re-verifies the CSR (proof of possession, key policy, repeated
+ * keys), checks re-enrollment against prev_serial and approval state,
+ * rate-limits, signs, records and audits. Text fields are
+ * NUL-terminated and NUL-padded (the decoder checks both).
+ */
+struct ipc_ca_issue_req {
+	uint32_t reqid;
+	uint16_t via;      /* enum ipc_ca_via */
+	uint16_t csr_len;  /* 1..IPC_CA_CSR_MAX; the CSR follows */
+	uint32_t validity_s; /* 0 = the CA's/profile's default */
+	uint32_t profile;  /* enum vigil_pki_profile: device only through
+			    * EST; the API may ask server/operator */
+	char tenant_id[IPC_CA_ID_LEN];
+	char device_id[IPC_CA_ID_LEN];
+	char ca_id[IPC_CA_ID_LEN];     /* issuing CA; "" = the tenant's
+					* active one */
+	char prev_serial[IPC_CA_SERIAL_LEN]; /* REENROLL: current cert */
+	char actor[IPC_CA_ACTOR_LEN];  /* audit principal ("device:<id>",
+					* "token:<id>", operator name) */
+	char request_id[IPC_CA_ID_LEN];
+	char source_ip[IPC_CA_IP_LEN];
+};
+
+struct ipc_ca_ocsp_req {
+	uint32_t reqid;
+	uint32_t len;      /* 1..IPC_CA_DATA_MAX; the request follows */
+	char ca_id[IPC_CA_ID_LEN]; /* the CA the URL named; "" = any */
+};
+
+struct ipc_ca_crl_req {
+	uint32_t reqid;
+	char ca_id[IPC_CA_ID_LEN];
+};
+
+/* Every CA answer: status is an enum vigil_err (0 = OK); len bytes of
+ * data follow. */
+struct ipc_ca_res {
+	uint32_t reqid;
+	uint16_t status;
+	uint16_t pad;      /* 0 */
+	uint32_t len;
+};
+
 /* Kinds of access-changing events. Never renumber. */
 enum epoch_kind {
 	EPOCH_KIND_API_CHANGE = 1, /* a write through the API (tokens,
 				    * principals, tenants, devices) */
+	EPOCH_KIND_REVOCATION = 2, /* a certificate revoked, held or
+				    * released, or a device blocked:
+				    * gateways refresh their revocation
+				    * set now */
 };
 
 /* An access-changing event (DESIGN.md §2): the epoch after the change
@@ -82,6 +165,14 @@ struct ipc_msg {
 	struct ipc_sign_req sign_req;
 	struct ipc_sign_res sign_res;
 	struct ipc_epoch epoch;
+	/* IPC_CA_*: the fixed part, then data (csr, OCSP request or
+	 * response, certificate, error text) of data_len bytes. */
+	struct ipc_ca_issue_req ca_issue;
+	struct ipc_ca_ocsp_req ca_ocsp;
+	struct ipc_ca_crl_req ca_crl;
+	struct ipc_ca_res ca_res;
+	uint8_t data[IPC_MAX_PAYLOAD];
+	size_t data_len;
 	char text[IPC_MAX_PAYLOAD + 1]; /* IPC_CONFIG, IPC_SIGN_ERR */
 	size_t text_len;
 };
@@ -95,6 +186,9 @@ int ipc_send(int sock, enum ipc_type type, const void *payload, size_t len,
 int ipc_send_sign_req(int sock, const struct ipc_sign_req *r);
 int ipc_send_sign_res(int sock, const struct ipc_sign_res *r);
 int ipc_send_epoch(int sock, const struct ipc_epoch *e);
+/* A fixed part of fixed_len bytes followed by data (one datagram). */
+int ipc_send2(int sock, enum ipc_type type, const void *fixed,
+    size_t fixed_len, const void *data, size_t data_len);
 
 /*
  * Receives one datagram into buf (IPC_MAX_FRAME bytes) and returns its

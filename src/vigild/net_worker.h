@@ -32,6 +32,8 @@ struct ratelimit;
 struct audit_hook;
 struct auth_cache;
 struct conn;
+struct revset;
+struct ca_client;
 
 #define REQ_ACTOR_MAX (VIGIL_PRINCIPAL_NAME_MAX + 16)
 
@@ -77,6 +79,18 @@ struct net_worker {
 	int exit_status;
 
 	struct req_scratch rs;
+
+	/* Device PKI (gateway.c, pki_http.c, revset.c, ca_client.c). */
+	struct evhttp *gw_http;      /* mTLS device gateway + EST */
+	struct evhttp_bound_socket *gw_bound;
+	SSL_CTX *gw_ssl;             /* client certificates requested */
+	X509_STORE *gw_trust;        /* vigil, manufacturer, claim CAs */
+	struct evhttp *pki_http;     /* plain HTTP: CRL, OCSP */
+	struct evhttp_bound_socket *pki_bound;
+	struct revset *revset;       /* revoked serials, blocked devices */
+	struct event *revset_ev;     /* generation poll timer */
+	struct ca_client *cac;       /* PKI requests to the signer */
+	unsigned gw_conns;           /* open gateway connections */
 };
 
 /* Starts an orderly shutdown: stop accepting, cut idle connections,
