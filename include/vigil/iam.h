@@ -98,6 +98,11 @@ enum vigil_perm {
 	VIGIL_PERM_AUDIT_READ,     /* the tenant's audit entries */
 	VIGIL_PERM_AUDIT_VERIFY,   /* whole-chain verify (platform) */
 	VIGIL_PERM_SELF,           /* own profile, password, TOTP, tokens */
+	VIGIL_PERM_PKI_READ,       /* CAs, issued certificates, enrollment
+				    * tokens and requests (never keys or
+				    * token secrets) */
+	VIGIL_PERM_PKI_MANAGE,     /* revoke/hold/release, CA policy,
+				    * enrollment tokens, approvals, claims */
 	VIGIL_PERM_COUNT
 };
 

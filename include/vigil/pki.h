@@ -403,7 +403,7 @@ enum vigil_err vigil_est_body_decode(const char *body, size_t len,
     char *err, size_t errsize);
 
 /* Certs-only CMC Simple PKI Response (degenerate PKCS#7 SignedData)
- * of certs, base64 with CRLF line breaks every 64 characters (RFC
+ * of certs, base64 in lines of 64 characters ended by LF (what `base64 -d` reads) (RFC
  * 7030 §4.1.3 / §4.2.3). *b64: caller frees with vigil_free. */
 enum vigil_err vigil_est_certs_only(X509 *const *certs, size_t n,
     char **b64 /* OUT */, size_t *len /* OUT */, char *err, size_t errsize);

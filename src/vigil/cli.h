@@ -324,5 +324,30 @@ int cli_user_remove(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_token_create(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_token_list(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_token_revoke(struct cli_ctx *ctx, const struct cli_args *a);
+/* Device PKI: cmd_ca.c, cmd_cert.c, cmd_enroll.c. */
+int cli_ca_init(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_ca_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_ca_show(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_ca_policy(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_ca_export(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_ca_rollover(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_ca_retire(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_ca_add_manufacturer(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_ca_add_claim(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cert_issue(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cert_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cert_show(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cert_revoke(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cert_hold(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cert_release(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cert_audit(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cert_renew_report(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_enroll_token(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_enroll_tokens(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_enroll_revoke_token(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_enroll_pending(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_enroll_approve(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_enroll_reject(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_enroll_allow(struct cli_ctx *ctx, const struct cli_args *a);
 
 #endif

@@ -382,6 +382,15 @@ cli_init(struct cli_ctx *ctx, const struct cli_args *a)
 	}
 	c.data_dir = r.dir;
 	c.listen = listen;
+	/* Next to the API: the gateway on the following port, the PKI
+	 * listener on 8080 (their defaults for 127.0.0.1:8443); port 0
+	 * (tests) gives every listener a free port. */
+	snprintf(c.gateway_listen, sizeof c.gateway_listen, "%s%s%s:%u",
+	    l.v6 ? "[" : "", l.host, l.v6 ? "]" : "",
+	    l.port == 0 ? 0 : l.port == 65535 ? 8444 : l.port + 1);
+	snprintf(c.pki_listen, sizeof c.pki_listen, "%s%s%s:%u",
+	    l.v6 ? "[" : "", l.host, l.v6 ? "]" : "",
+	    l.port == 0 ? 0 : l.port == 8080 ? 8081 : 8080);
 	c.tls_key = track(&r, "tls/server.key");
 	c.tls_cert = track(&r, "tls/server.crt");
 	san_of(&l, san, sizeof san);

@@ -227,6 +227,115 @@ static const struct cli_opt opts_token_list[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+/* Device PKI (cmd_ca.c, cmd_cert.c, cmd_enroll.c). */
+#define PKCS11_OPT \
+	{ "pkcs11-module", 0, "FILE", "PKCS#11 module for pkcs11: keys "\
+	    "(default $PKCS11_MODULE_PATH, else the engine's)", 0 }
+
+static const struct cli_opt opts_ca_init[] = {
+	{ "alg", 0, "ALG", "p256 (default), p384, ed25519 or rsa3072", 0 },
+	{ "label", 0, "LABEL", "CA label (default the tenant's name, or "
+	    "shared)", 0 },
+	{ "root-cn", 0, "CN", "common name of a new root (default "
+	    "\"<org> root CA\")", 0 },
+	{ "org", 0, "ORG", "organisation in the CA names (default the "
+	    "tenant's name, or vigil)", 0 },
+	{ "root-days", 0, "N", "validity of a new root in days (default "
+	    "3650)", 0 },
+	{ "days", 0, "N", "validity of the issuing CA in days (default "
+	    "1825)", 0 },
+	{ "key-uri", 0, "URI", "issuing key in a PKCS#11 token (RFC 7512 "
+	    "pkcs11: URI) instead of a new key file", 0 },
+	{ "root-key-uri", 0, "URI", "root key in a PKCS#11 token", 0 },
+	{ "root-cert", 0, "FILE", "import an offline root (PEM); its key "
+	    "(--root-key or --root-key-uri) signs the issuing CA only now",
+	    0 },
+	{ "root-key", 0, "FILE", "key file of an imported or offline root",
+	    0 },
+	{ "validity", 0, "DURATION", "device certificate validity of the "
+	    "issuing CA (default the profile's, 30d)", 0 },
+	{ "approval", 0, NULL, "EST enrollments wait for an operator's "
+	    "approval", 0 },
+	PKCS11_OPT,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_ca_show[] = {
+	{ "pem", 0, NULL, "print the certificate as PEM", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_ca_rollover[] = {
+	{ "key-uri", 0, "URI", "new issuing key in a PKCS#11 token", 0 },
+	{ "root-key", 0, "FILE", "key file of an offline root", 0 },
+	{ "root-key-uri", 0, "URI", "key of an offline root in a token", 0 },
+	{ "days", 0, "N", "validity of the new issuing CA in days (default "
+	    "1825)", 0 },
+	{ "org", 0, "ORG", "organisation (default the old CA's)", 0 },
+	PKCS11_OPT,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_ca_policy[] = {
+	{ "validity", 0, "DURATION", "device certificate validity, 1h to "
+	    "397d", 0 },
+	{ "approval", 0, "on|off", "EST enrollments wait for approval", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_ca_trust[] = {
+	{ "label", 0, "LABEL", "label of the CA (required; more "
+	    "certificates in FILE get -2, -3, ...)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_cert_issue[] = {
+	{ "csr", 0, "FILE", "PKCS#10 request, PEM or DER (required; only "
+	    "its key is used)", 0 },
+	{ "profile", 0, "NAME", "device (default), server or operator", 0 },
+	{ "validity", 0, "DURATION", "validity (default the CA's policy, "
+	    "else the profile's)", 0 },
+	{ "ca", 0, "LABEL", "issuing CA (default the tenant's active one)",
+	    0 },
+	{ "pki-url", 0, "URL", "base URL of vigild's PKI listener for the "
+	    "CRL and OCSP addresses in the certificate", 0 },
+	{ "out", 'o', "FILE", "write the certificate (PEM) to FILE", 0 },
+	PKCS11_OPT,
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_cert_list[] = {
+	{ "device", 0, "DEVICE", "only this device's certificates", 0 },
+	{ "status", 0, "STATUS", "good, revoked or hold", 0 },
+	{ "expiring", 0, "DURATION", "only current certificates expiring "
+	    "within DURATION (e.g. 30d)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_cert_revoke[] = {
+	{ "reason", 0, "REASON", "RFC 5280 reason: keyCompromise, "
+	    "superseded, cessationOfOperation, ... (default unspecified)",
+	    0 },
+	{ "device", 0, "DEVICE", "revoke every certificate of DEVICE", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_cert_renew[] = {
+	{ "within", 0, "DURATION", "window (default 7d)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_enroll_token[] = {
+	{ "ttl", 0, "DURATION", "lifetime, 60s to 30d (default 24h)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_enroll_pending[] = {
+	{ "state", 0, "STATE", "pending (default), approved, rejected, done "
+	    "or any", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
 #define ANY SIZE_MAX
 /* Works on the local store or, with --server, on a vigild. */
 #define REMOTE CLI_CMD_REMOTE
@@ -328,6 +437,66 @@ const struct cli_cmd cli_commands[] = {
 	    REMOTE, 0, 0, cli_audit_list },
 	{ "audit", "export", "", "write audit log entries as JSON lines",
 	    opts_audit_export, REMOTE, 0, 0, cli_audit_export },
+	/* Device PKI (cmd_ca.c, cmd_cert.c, cmd_enroll.c). */
+	{ "ca", "init", "", "create a root (or use one), an issuing CA and "
+	    "its OCSP responder", opts_ca_init, CLI_CMD_LOCAL, 0, 0,
+	    cli_ca_init },
+	{ "ca", "list", "", "list certificate authorities", opts_none,
+	    REMOTE, 0, 0, cli_ca_list },
+	{ "ca", "show", "LABEL", "show a CA", opts_ca_show, REMOTE, 1, 1,
+	    cli_ca_show },
+	{ "ca", "policy", "LABEL", "set an issuing CA's enrollment policy",
+	    opts_ca_policy, REMOTE, 1, 1, cli_ca_policy },
+	{ "ca", "export", "LABEL", "print a CA's chain as PEM", opts_none,
+	    REMOTE, 1, 1, cli_ca_export },
+	{ "ca", "rollover", "LABEL", "replace an issuing CA by a new key and "
+	    "certificate; the old one keeps being trusted", opts_ca_rollover,
+	    CLI_CMD_LOCAL, 1, 1, cli_ca_rollover },
+	{ "ca", "retire", "LABEL", "stop trusting and serving a CA",
+	    opts_none, CLI_CMD_LOCAL, 1, 1, cli_ca_retire },
+	{ "ca", "add-manufacturer", "FILE", "trust a manufacturer CA for "
+	    "IDevID enrollment", opts_ca_trust, CLI_CMD_LOCAL, 1, 1,
+	    cli_ca_add_manufacturer },
+	{ "ca", "add-claim", "FILE", "trust a fleet claim CA for zero-touch "
+	    "enrollment", opts_ca_trust, CLI_CMD_LOCAL, 1, 1,
+	    cli_ca_add_claim },
+
+	{ "cert", "issue", "DEVICE", "issue a certificate from a CSR with "
+	    "the CA key (bootstrap, tests)", opts_cert_issue, CLI_CMD_LOCAL,
+	    1, 1, cli_cert_issue },
+	{ "cert", "list", "", "list issued certificates", opts_cert_list,
+	    REMOTE, 0, 0, cli_cert_list },
+	{ "cert", "show", "SERIAL", "show an issued certificate",
+	    opts_ca_show, REMOTE, 1, 1, cli_cert_show },
+	{ "cert", "revoke", "[SERIAL]", "revoke a certificate, or every "
+	    "certificate of a device", opts_cert_revoke, REMOTE, 0, 1,
+	    cli_cert_revoke },
+	{ "cert", "hold", "SERIAL", "suspend a certificate "
+	    "(certificateHold)", opts_none, REMOTE, 1, 1, cli_cert_hold },
+	{ "cert", "release", "SERIAL", "lift a certificate's hold",
+	    opts_none, REMOTE, 1, 1, cli_cert_release },
+	{ "cert", "audit", "", "report expiring, weak and mismatched "
+	    "certificates", opts_none, REMOTE, 0, 0, cli_cert_audit },
+	{ "cert", "renew-report", "", "devices whose certificate expires "
+	    "soon without a newer one", opts_cert_renew, REMOTE, 0, 0,
+	    cli_cert_renew_report },
+
+	{ "enroll", "token", "DEVICE", "create a one-time EST enrollment "
+	    "token (shown once)", opts_enroll_token, REMOTE, 1, 1,
+	    cli_enroll_token },
+	{ "enroll", "tokens", "", "list enrollment tokens (never their "
+	    "secrets)", opts_none, REMOTE, 0, 0, cli_enroll_tokens },
+	{ "enroll", "revoke-token", "ID", "delete an enrollment token",
+	    opts_none, REMOTE, 1, 1, cli_enroll_revoke_token },
+	{ "enroll", "pending", "", "list enrollments waiting for approval",
+	    opts_enroll_pending, REMOTE, 0, 0, cli_enroll_pending },
+	{ "enroll", "approve", "ID", "approve a pending enrollment",
+	    opts_none, REMOTE, 1, 1, cli_enroll_approve },
+	{ "enroll", "reject", "ID", "reject a pending enrollment",
+	    opts_none, REMOTE, 1, 1, cli_enroll_reject },
+	{ "enroll", "allow", "IDENTIFIER", "let a device with this "
+	    "identifier claim itself with a fleet claim certificate",
+	    opts_none, REMOTE, 1, 1, cli_enroll_allow },
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];

@@ -31,6 +31,9 @@ bool init_listen_parse(const char *s, struct init_listen *out, char *err,
 struct init_conf {
 	const char *data_dir, *database, *tls_cert, *tls_key, *audit_key,
 	    *audit_pubkey, *listen;
+	/* The device gateway and the plain-HTTP PKI listener, derived from
+	 * listen (same host; port 0 stays 0 for tests). */
+	char gateway_listen[80], pki_listen[80];
 };
 
 /* Writes path (mode 0600, never over an existing file). */

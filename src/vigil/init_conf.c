@@ -114,6 +114,11 @@ init_conf_write(const char *path, const struct init_conf *c, char *err,
 	ok = ok && put(f, "audit_pubkey", c->audit_pubkey);
 	fputs("\n", f);
 	ok = ok && put(f, "listen", c->listen);
+	fputs("\n# Devices: EST enrollment and the device API over mutual TLS "
+	    "(gateway),\n# CRLs and OCSP over plain HTTP (pki). \"off\" "
+	    "disables one.\n", f);
+	ok = ok && put(f, "gateway_listen", c->gateway_listen);
+	ok = ok && put(f, "pki_listen", c->pki_listen);
 	ok = ok && fflush(f) == 0 && fsync(fileno(f)) == 0;
 	if (fclose(f) != 0)
 		ok = false;

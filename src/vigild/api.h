@@ -65,4 +65,23 @@ void api_audit_list(struct req *r); /* GET /v1/tenants/{tenant}/audit */
 void api_audit_list_all(struct req *r); /* GET /v1/audit */
 void api_audit_verify(struct req *r); /* GET /v1/audit/verify */
 
+/* Device PKI, operator side (api_pki.c). */
+void api_ca_list(struct req *r); /* GET /v1/tenants/{tenant}/cas */
+void api_ca_get(struct req *r); /* GET /v1/tenants/{tenant}/cas/{ca} */
+void api_ca_update(struct req *r); /* PATCH /v1/tenants/{tenant}/cas/{ca} */
+void api_cert_list(struct req *r); /* GET /v1/tenants/{tenant}/certs */
+void api_cert_get(struct req *r); /* GET /v1/tenants/{tenant}/certs/{serial} */
+void api_cert_revoke(struct req *r); /* POST .../certs/{serial}/revoke */
+void api_cert_hold(struct req *r); /* POST .../certs/{serial}/hold */
+void api_cert_release(struct req *r); /* POST .../certs/{serial}/release */
+void api_cert_audit(struct req *r); /* GET /v1/tenants/{tenant}/certs-audit */
+void api_cert_renewal(struct req *r); /* GET /v1/tenants/{tenant}/certs-renewal */
+void api_enroll_token_create(struct req *r); /* POST .../enrollment-tokens */
+void api_enroll_token_list(struct req *r); /* GET .../enrollment-tokens */
+void api_enroll_token_delete(struct req *r); /* DELETE .../enrollment-tokens/{id} */
+void api_enroll_list(struct req *r); /* GET .../enrollments */
+void api_enroll_approve(struct req *r); /* POST .../enrollments/{id}/approve */
+void api_enroll_reject(struct req *r); /* POST .../enrollments/{id}/reject */
+void api_claim_allow(struct req *r); /* POST /v1/tenants/{tenant}/claims */
+
 #endif

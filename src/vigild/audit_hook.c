@@ -26,6 +26,7 @@
 #include <event2/event.h>
 
 #include "audit_hook.h"
+#include "ca_client.h"
 #include "ipc.h"
 #include "log.h"
 #include "net_worker.h"
@@ -109,6 +110,9 @@ signer_gone(struct audit_hook *h, const char *why)
 	h->fd = -1;
 	h->outstanding = false;
 	evtimer_del(h->timeout_ev);
+	/* PKI requests on that socket will never be answered. */
+	if (h->w->cac != NULL)
+		ca_client_signer_reset(h->w->cac);
 }
 
 static void
@@ -145,6 +149,11 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 		/* Usually "already signed": another worker was first. */
 		vlog(VLOG_DEBUG, "audit.signer", "signer: %s", m->text);
 		answered(h);
+	} else if (rc == 1 && (m->type == IPC_CA_ISSUE_RES ||
+	    m->type == IPC_CA_OCSP_RES || m->type == IPC_CA_CRL_RES)) {
+		/* Device PKI answers: the request's owner takes them. */
+		if (h->w->cac != NULL)
+			ca_client_on_msg(h->w->cac, m);
 	} else if (rc == 1)
 		vlog(VLOG_WARN, "audit.signer", "unexpected %s from the "
 		    "signer ignored", ipc_type_name(m->type));
@@ -351,6 +360,12 @@ audit_hook_signer_ok(struct audit_hook *h, char *why, size_t whysize)
 		return false;
 	}
 	return true;
+}
+
+int
+audit_hook_signer_fd(const struct audit_hook *h)
+{
+	return h != NULL ? h->fd : -1;
 }
 
 int64_t

@@ -45,4 +45,11 @@ bool audit_hook_signer_ok(struct audit_hook *h, char *why, size_t whysize);
  * worker; refreshed with each checkpoint attempt). */
 int64_t audit_hook_checkpoint_seq(const struct audit_hook *h);
 
+/* ---- Added for the device PKI (issue 4, H5 gateway): ca_client.c
+ * sends its IPC_CA_* requests over the same signer socket. ---- */
+
+/* The current socket to the signer (replaced after a signer restart),
+ * -1 when there is none. */
+int audit_hook_signer_fd(const struct audit_hook *h);
+
 #endif

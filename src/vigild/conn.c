@@ -66,6 +66,7 @@ struct conn {
 	enum conn_state state;
 	int fd;
 	bool cut;
+	bool gw;                /* a device gateway connection */
 	struct ip_count *ipc;   /* counted against this address */
 	char ip[VIGIL_IP_STRLEN];
 };
@@ -95,13 +96,18 @@ static void
 conn_ssl_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
     long argl, void *argp)
 {
-	(void)parent;
 	(void)ad;
 	(void)idx;
 	(void)argl;
 	(void)argp;
-	if (ptr != NULL)
-		conn_release(ptr);
+	if (ptr == NULL)
+		return;
+	/* bufferevent_openssl frees the SSL without SSL_shutdown, which
+	 * makes OpenSSL drop the session from the cache as "bad" (SSL_free
+	 * runs the ex_data callbacks first): mark it closed so a client
+	 * can resume it. */
+	SSL_set_shutdown(parent, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+	conn_release(ptr);
 }
 
 int
@@ -358,17 +364,19 @@ conn_request_done(struct conn *c)
 	}
 }
 
-struct bufferevent *
-conn_bevcb(struct event_base *base, void *arg)
+/* A TLS bufferevent for a connection evhttp accepted, with its
+ * tracker; ctx is the API's or the device gateway's context. */
+static struct bufferevent *
+new_conn(struct event_base *base, struct net_worker *w, SSL_CTX *ctx,
+    bool gw)
 {
-	struct net_worker *w = arg;
 	struct conn_table *t = w->conns;
 	struct bufferevent *bev;
 	struct conn *c;
 	SSL *ssl = NULL;
 
 	if ((c = calloc(1, sizeof *c)) == NULL ||
-	    (ssl = SSL_new(w->ssl)) == NULL)
+	    (ssl = SSL_new(ctx)) == NULL)
 		fatal("new connection");
 	bev = bufferevent_openssl_socket_new(base, -1, ssl,
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
@@ -377,6 +385,7 @@ conn_bevcb(struct event_base *base, void *arg)
 	c->t = t;
 	c->bev = bev;
 	c->fd = -1;
+	c->gw = gw;
 	c->state = CONN_SETUP;
 	if ((c->timer = evtimer_new(base, conn_timer_cb, c)) == NULL ||
 	    (c->incb = evbuffer_add_cb(bufferevent_get_input(bev),
@@ -389,9 +398,27 @@ conn_bevcb(struct event_base *base, void *arg)
 		t->head->prev = c;
 	t->head = c;
 	t->n++;
+	if (gw)
+		w->gw_conns++;
 	metrics_conn_delta(w->metrics, w->index, 1);
 	evtimer_add(c->timer, &(struct timeval){ .tv_sec = 0 });
 	return bev;
+}
+
+struct bufferevent *
+conn_bevcb(struct event_base *base, void *arg)
+{
+	struct net_worker *w = arg;
+
+	return new_conn(base, w, w->ssl, false);
+}
+
+struct bufferevent *
+conn_gw_bevcb(struct event_base *base, void *arg)
+{
+	struct net_worker *w = arg;
+
+	return new_conn(base, w, w->gw_ssl, true);
 }
 
 static void
@@ -414,6 +441,8 @@ conn_release(struct conn *c)
 	if (c->next != NULL)
 		c->next->prev = c->prev;
 	t->n--;
+	if (c->gw && w->gw_conns > 0)
+		w->gw_conns--;
 	metrics_conn_delta(w->metrics, w->index, -1);
 	free(c);
 	if (t->n == 0 && w->draining)

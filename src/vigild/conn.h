@@ -40,6 +40,12 @@ void conn_table_free(struct conn_table *t);
  * allocate is fatal for the worker, which the parent restarts. */
 struct bufferevent *conn_bevcb(struct event_base *base, void *arg);
 
+/* The same for the device gateway's listener (w->gw_ssl): the same
+ * caps and deadlines, counted in the same table (a device and an
+ * operator from one address share max_connections_per_ip) and in
+ * w->gw_conns. */
+struct bufferevent *conn_gw_bevcb(struct event_base *base, void *arg);
+
 /* The tracker of the connection a request arrived on, or NULL. */
 struct conn *conn_of_request(struct evhttp_request *ev);
 

@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "vigil/core.h"
+#include "vigil/iam.h" /* VIGIL_IP_STRLEN (added by H5) */
 #include "vigil/pki.h"
 
 struct evhttp_request;
@@ -109,5 +110,23 @@ void est_simpleenroll(struct gw_req *r);  /* POST .../simpleenroll */
 void est_simplereenroll(struct gw_req *r); /* POST .../simplereenroll */
 void est_serverkeygen(struct gw_req *r);  /* POST .../serverkeygen */
 void dev_whoami(struct gw_req *r);        /* GET /device/v1/whoami */
+
+/* ---- Added by H5 (gateway, issue 4): the device check shared by
+ * dev_* handlers and est_simplereenroll. ---- */
+
+/*
+ * For a request on the gateway whose client certificate must be a
+ * current device certificate: the peer is a DEVICE (else 401 "a client
+ * certificate is required" / 403), vigil_cert_get(serial) exists
+ * (else 403 "certificate <serial> unknown to vigil"), is GOOD (403
+ * "... is revoked" / "... is on hold"), belongs to a device, and that
+ * device exists, is not blocked (revocation set) and is neither
+ * quarantined nor retired (403 "device <id> is quarantined"). Returns
+ * 0 with *cert filled in (caller: vigil_cert_clear) and *dev (caller:
+ * vigil_device_free); or -1 after replying (and auditing the refusal
+ * as action, e.g. "device.whoami"): r is freed then.
+ */
+int gw_device_check(struct gw_req *r, const char *action,
+    struct vigil_cert *cert /* OUT */, struct vigil_device **dev /* OUT */);
 
 #endif

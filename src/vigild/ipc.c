@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -22,6 +23,10 @@ enum ipc_rule {
 	RULE_SIGN_RES,
 	RULE_EPOCH,
 	RULE_TEXT,   /* 1..max bytes, no NUL */
+	RULE_CA_ISSUE_REQ, /* struct ipc_ca_issue_req + csr_len bytes */
+	RULE_CA_OCSP_REQ,  /* struct ipc_ca_ocsp_req + len bytes */
+	RULE_CA_CRL_REQ,   /* struct ipc_ca_crl_req */
+	RULE_CA_RES,       /* struct ipc_ca_res + len bytes */
 };
 
 #define SIGN_REQ_LEN (8 + VIGIL_AUDIT_HASH_LEN)
@@ -66,6 +71,19 @@ static const struct ipc_type_info types[IPC_TYPE_COUNT] = {
 	    { [PROC_PARENT] = S } },
 	[IPC_SIGNER_FD] = { "IPC_SIGNER_FD", RULE_U32, 0, 1,
 	    { [PROC_PARENT] = N } },
+	/* Device PKI: net asks, the signer answers; nobody else. */
+	[IPC_CA_ISSUE_REQ] = { "IPC_CA_ISSUE_REQ", RULE_CA_ISSUE_REQ, 0, 0,
+	    { [PROC_NET] = S } },
+	[IPC_CA_ISSUE_RES] = { "IPC_CA_ISSUE_RES", RULE_CA_RES, 0, 0,
+	    { [PROC_SIGNER] = N } },
+	[IPC_CA_OCSP_REQ] = { "IPC_CA_OCSP_REQ", RULE_CA_OCSP_REQ, 0, 0,
+	    { [PROC_NET] = S } },
+	[IPC_CA_OCSP_RES] = { "IPC_CA_OCSP_RES", RULE_CA_RES, 0, 0,
+	    { [PROC_SIGNER] = N } },
+	[IPC_CA_CRL_REQ] = { "IPC_CA_CRL_REQ", RULE_CA_CRL_REQ, 0, 0,
+	    { [PROC_NET] = S } },
+	[IPC_CA_CRL_RES] = { "IPC_CA_CRL_RES", RULE_CA_RES, 0, 0,
+	    { [PROC_SIGNER] = N } },
 };
 
 #undef P
@@ -195,6 +213,25 @@ ipc_send_epoch(int sock, const struct ipc_epoch *e)
 	return ipc_send(sock, IPC_EPOCH, p, EPOCH_FIXED_LEN + ol, -1);
 }
 
+int
+ipc_send2(int sock, enum ipc_type type, const void *fixed, size_t fixed_len,
+    const void *data, size_t data_len)
+{
+	uint8_t p[IPC_MAX_PAYLOAD];
+
+	if (fixed_len > sizeof p || data_len > sizeof p - fixed_len ||
+	    (fixed_len > 0 && fixed == NULL) ||
+	    (data_len > 0 && data == NULL)) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if (fixed_len > 0)
+		memcpy(p, fixed, fixed_len);
+	if (data_len > 0)
+		memcpy(p + fixed_len, data, data_len);
+	return ipc_send(sock, type, p, fixed_len + data_len, -1);
+}
+
 /* ---- Receiving ---------------------------------------------------- */
 
 #define IPC_RECV_FDS 8 /* room to see (and close) a few too many */
@@ -278,6 +315,157 @@ fail(char *err, size_t errsize, const char *fmt, ...)
 	return -1;
 }
 
+/* ---- Device PKI payloads ------------------------------------------ */
+
+/*
+ * The fixed parts travel as the C struct (both ends are the same
+ * binary): sizeof bytes, then the variable part. Struct padding carries
+ * nothing and is ignored; every field is checked after the copy. A
+ * text field must hold a NUL and only NULs after it (NUL-padded), so
+ * no stale bytes ride along, and no control characters (they end up
+ * in logs and audit entries).
+ */
+static int
+text_field(const char *f, size_t size, const char *type, const char *name,
+    char *err, size_t errsize)
+{
+	const char *nul = memchr(f, '\0', size);
+
+	if (nul == NULL)
+		return fail(err, errsize, "%s: %s is not NUL-terminated",
+		    type, name);
+	for (const char *q = nul; q < f + size; q++)
+		if (*q != '\0')
+			return fail(err, errsize, "%s: %s is not NUL-padded "
+			    "(byte %zu after its end)", type, name,
+			    (size_t)(q - f));
+	for (const char *q = f; q < nul; q++)
+		if ((unsigned char)*q < 0x20 || *q == 0x7f)
+			return fail(err, errsize, "%s: %s has a control "
+			    "character at offset %zu", type, name,
+			    (size_t)(q - f));
+	return 0;
+}
+
+#define TEXT(st, fld) \
+	text_field((st)->fld, sizeof (st)->fld, t->name, #fld, err, errsize)
+
+static int
+dec_ca_issue_req(const struct ipc_type_info *t, const uint8_t *p, size_t pl,
+    struct ipc_msg *m, char *err, size_t errsize)
+{
+	struct ipc_ca_issue_req *r = &m->ca_issue;
+
+	if (pl < sizeof *r)
+		return fail(err, errsize, "%s: payload is %zu bytes, shorter "
+		    "than its %zu-byte fixed part", t->name, pl, sizeof *r);
+	memcpy(r, p, sizeof *r);
+	if (r->csr_len == 0 || r->csr_len > IPC_CA_CSR_MAX)
+		return fail(err, errsize, "%s: csr_len %u, expected 1 to %d",
+		    t->name, r->csr_len, IPC_CA_CSR_MAX);
+	if (pl - sizeof *r != r->csr_len)
+		return fail(err, errsize, "%s: csr_len says %u bytes, %zu "
+		    "follow", t->name, r->csr_len, pl - sizeof *r);
+	if (r->via < IPC_VIA_TOKEN || r->via > IPC_VIA_OPERATOR)
+		return fail(err, errsize, "%s: via %u is unknown", t->name,
+		    r->via);
+	if (TEXT(r, tenant_id) || TEXT(r, device_id) || TEXT(r, ca_id) ||
+	    TEXT(r, prev_serial) || TEXT(r, actor) || TEXT(r, request_id) ||
+	    TEXT(r, source_ip))
+		return -1;
+	if (r->tenant_id[0] == '\0')
+		return fail(err, errsize, "%s: tenant_id is empty", t->name);
+	memcpy(m->data, p + sizeof *r, r->csr_len);
+	m->data_len = r->csr_len;
+	return 0;
+}
+
+static int
+dec_ca_ocsp_req(const struct ipc_type_info *t, const uint8_t *p, size_t pl,
+    struct ipc_msg *m, char *err, size_t errsize)
+{
+	struct ipc_ca_ocsp_req *r = &m->ca_ocsp;
+
+	if (pl < sizeof *r)
+		return fail(err, errsize, "%s: payload is %zu bytes, shorter "
+		    "than its %zu-byte fixed part", t->name, pl, sizeof *r);
+	memcpy(r, p, sizeof *r);
+	if (r->len == 0 || r->len > IPC_CA_DATA_MAX)
+		return fail(err, errsize, "%s: len %u, expected 1 to %d",
+		    t->name, r->len, IPC_CA_DATA_MAX);
+	if (pl - sizeof *r != r->len)
+		return fail(err, errsize, "%s: len says %u bytes, %zu follow",
+		    t->name, r->len, pl - sizeof *r);
+	if (TEXT(r, ca_id))
+		return -1;
+	memcpy(m->data, p + sizeof *r, r->len);
+	m->data_len = r->len;
+	return 0;
+}
+
+static int
+dec_ca_crl_req(const struct ipc_type_info *t, const uint8_t *p, size_t pl,
+    struct ipc_msg *m, char *err, size_t errsize)
+{
+	struct ipc_ca_crl_req *r = &m->ca_crl;
+
+	if (pl != sizeof *r)
+		return fail(err, errsize, "%s: payload is %zu bytes, expected "
+		    "%zu", t->name, pl, sizeof *r);
+	memcpy(r, p, sizeof *r);
+	if (TEXT(r, ca_id))
+		return -1;
+	if (r->ca_id[0] == '\0')
+		return fail(err, errsize, "%s: ca_id is empty", t->name);
+	return 0;
+}
+
+/* Status 0 carries the result (a certificate or an OCSP response: at
+ * least one byte; nothing for a CRL); any other status an error text
+ * of 1.. bytes without NUL. */
+static int
+dec_ca_res(const struct ipc_type_info *t, enum ipc_type type,
+    const uint8_t *p, size_t pl, struct ipc_msg *m, char *err,
+    size_t errsize)
+{
+	struct ipc_ca_res *r = &m->ca_res;
+
+	if (pl < sizeof *r)
+		return fail(err, errsize, "%s: payload is %zu bytes, shorter "
+		    "than its %zu-byte fixed part", t->name, pl, sizeof *r);
+	memcpy(r, p, sizeof *r);
+	if (r->pad != 0)
+		return fail(err, errsize, "%s: pad is 0x%04x, expected 0",
+		    t->name, r->pad);
+	if (r->len > IPC_CA_DATA_MAX)
+		return fail(err, errsize, "%s: len %u, more than %d",
+		    t->name, r->len, IPC_CA_DATA_MAX);
+	if (pl - sizeof *r != r->len)
+		return fail(err, errsize, "%s: len says %u bytes, %zu follow",
+		    t->name, r->len, pl - sizeof *r);
+	p += sizeof *r;
+	if (r->status != 0) {
+		if (r->len == 0)
+			return fail(err, errsize, "%s: status %u without an "
+			    "error text", t->name, r->status);
+		if (memchr(p, '\0', r->len) != NULL)
+			return fail(err, errsize, "%s: error text contains a "
+			    "NUL byte", t->name);
+	} else if (type == IPC_CA_CRL_RES) {
+		if (r->len != 0)
+			return fail(err, errsize, "%s: status 0 with %u bytes "
+			    "of data, expected none", t->name, r->len);
+	} else if (r->len == 0) {
+		return fail(err, errsize, "%s: status 0 without data",
+		    t->name);
+	}
+	memcpy(m->data, p, r->len);
+	m->data_len = r->len;
+	return 0;
+}
+
+#undef TEXT
+
 int
 ipc_decode(const uint8_t *frame, size_t len, struct ipc_msg *m, char *err,
     size_t errsize)
@@ -291,6 +479,7 @@ ipc_decode(const uint8_t *frame, size_t len, struct ipc_msg *m, char *err,
 	m->u32 = 0;
 	m->text[0] = '\0';
 	m->text_len = 0;
+	m->data_len = 0;
 	if (len < sizeof h)
 		return fail(err, errsize, "frame is %zu bytes, shorter than "
 		    "its %zu-byte header", len, sizeof h);
@@ -368,6 +557,23 @@ ipc_decode(const uint8_t *frame, size_t len, struct ipc_msg *m, char *err,
 		memcpy(m->text, p, pl);
 		m->text[pl] = '\0';
 		m->text_len = pl;
+		break;
+	case RULE_CA_ISSUE_REQ:
+		if (dec_ca_issue_req(t, p, pl, m, err, errsize) != 0)
+			return -1;
+		break;
+	case RULE_CA_OCSP_REQ:
+		if (dec_ca_ocsp_req(t, p, pl, m, err, errsize) != 0)
+			return -1;
+		break;
+	case RULE_CA_CRL_REQ:
+		if (dec_ca_crl_req(t, p, pl, m, err, errsize) != 0)
+			return -1;
+		break;
+	case RULE_CA_RES:
+		if (dec_ca_res(t, (enum ipc_type)h.type, p, pl, m, err,
+		    errsize) != 0)
+			return -1;
 		break;
 	}
 	m->type = (enum ipc_type)h.type;

@@ -1,6 +1,7 @@
 /*
  * Listening sockets (listen.h), opened by the parent before it forks so
- * that a worker never needs socket(), bind() or listen() itself.
+ * that a worker never needs socket(), bind() or listen() itself: the
+ * API's, the device gateway's and the PKI endpoint's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -81,18 +82,20 @@ fail:
 }
 
 int
-listen_open(const struct vigild_config *cfg, unsigned n, int *fds,
+listen_open_addr(const char *addr, const char *what, unsigned n, int *fds,
     unsigned *port, char *err, size_t errsize)
 {
 	struct sockaddr_storage ss, got;
 	socklen_t len, glen = sizeof got;
+	char where[CONFIG_STR_MAX + 32];
 	unsigned i;
 
-	if (config_parse_listen(cfg->listen, &ss, &len, err, errsize) != 0)
+	snprintf(where, sizeof where, "%s%s%s", what, what[0] != '\0' ?
+	    " " : "", addr);
+	if (config_parse_listen(addr, &ss, &len, err, errsize) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((fds[i] = open_one(&ss, len, cfg->listen, err,
-		    errsize)) < 0)
+		if ((fds[i] = open_one(&ss, len, where, err, errsize)) < 0)
 			goto fail;
 		if (i == 0) {
 			/* Port 0: the kernel's choice becomes everyone's.
@@ -101,7 +104,7 @@ listen_open(const struct vigild_config *cfg, unsigned n, int *fds,
 			if (getsockname(fds[0], (struct sockaddr *)&got,
 			    &glen) != 0) {
 				snprintf(err, errsize, "listen %s: "
-				    "getsockname: %s", cfg->listen,
+				    "getsockname: %s", where,
 				    strerror(errno));
 				i++;
 				goto fail;
@@ -117,34 +120,62 @@ fail:
 	return -1;
 }
 
+int
+listen_open(const struct vigild_config *cfg, unsigned n, int *fds,
+    unsigned *port, char *err, size_t errsize)
+{
+	return listen_open_addr(cfg->listen, "", n, fds, port, err, errsize);
+}
+
+int
+listen_is_off(const char *addr)
+{
+	return strcmp(addr, "off") == 0;
+}
+
+int
+listen_port_is_zero(const char *addr)
+{
+	const char *colon = strrchr(addr, ':');
+
+	return colon != NULL && strcmp(colon + 1, "0") == 0;
+}
+
+void
+listen_url_addr(const char *scheme, const char *addr, unsigned port,
+    char *buf, size_t size)
+{
+	const char *colon = strrchr(addr, ':');
+	int hl = colon != NULL ? (int)(colon - addr) : (int)strlen(addr);
+
+	snprintf(buf, size, "%s://%.*s:%u", scheme, hl, addr, port);
+}
+
 void
 listen_url(const struct vigild_config *cfg, unsigned port, char *buf,
     size_t size)
 {
-	const char *colon = strrchr(cfg->listen, ':');
-	int hl = colon != NULL ? (int)(colon - cfg->listen) :
-	    (int)strlen(cfg->listen);
-
-	snprintf(buf, size, "https://%.*s:%u", hl, cfg->listen, port);
+	listen_url_addr("https", cfg->listen, port, buf, size);
 }
 
-int
-listen_write_port_file(const char *path, unsigned port, char *err,
+/* Writes text to path through a temporary file renamed into place, so
+ * a reader never sees a half-written file. */
+static int
+write_atomic(const char *path, const char *text, size_t n, char *err,
     size_t errsize)
 {
-	char tmp[4096], text[16];
-	int fd, n;
+	char tmp[4096];
+	int fd, e;
 
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) {
 		snprintf(err, errsize, "port file path is too long");
 		return -1;
 	}
-	n = snprintf(text, sizeof text, "%u\n", port);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 	    0644);
 	if (fd < 0)
 		goto fail;
-	if (write(fd, text, (size_t)n) != n) {
+	if (write(fd, text, n) != (ssize_t)n) {
 		close(fd);
 		goto fail_unlink;
 	}
@@ -152,10 +183,34 @@ listen_write_port_file(const char *path, unsigned port, char *err,
 		goto fail_unlink;
 	return 0;
 fail_unlink:
-	n = errno;
+	e = errno;
 	unlink(tmp);
-	errno = n;
+	errno = e;
 fail:
 	snprintf(err, errsize, "port file %s: %s", path, strerror(errno));
 	return -1;
+}
+
+int
+listen_write_port_file(const char *path, unsigned port, char *err,
+    size_t errsize)
+{
+	return listen_write_ports(path, port, 0, 0, err, errsize);
+}
+
+int
+listen_write_ports(const char *path, unsigned port, unsigned gw_port,
+    unsigned pki_port, char *err, size_t errsize)
+{
+	char text[64];
+	int n;
+
+	n = snprintf(text, sizeof text, "%u\n", port);
+	if (gw_port != 0)
+		n += snprintf(text + n, sizeof text - (size_t)n,
+		    "gateway=%u\n", gw_port);
+	if (pki_port != 0)
+		n += snprintf(text + n, sizeof text - (size_t)n, "pki=%u\n",
+		    pki_port);
+	return write_atomic(path, text, (size_t)n, err, errsize);
 }

@@ -1,6 +1,7 @@
 /*
- * The parent's listening sockets: one per net worker, all bound to the
- * same address and port with SO_REUSEPORT so the kernel spreads
+ * The parent's listening sockets: one per net worker and listener (the
+ * API, the device gateway, the PKI endpoint), all of a listener bound to
+ * the same address and port with SO_REUSEPORT so the kernel spreads
  * connections over the workers.
  */
 #ifndef VIGILD_LISTEN_H
@@ -24,13 +25,34 @@ unsigned listen_worker_count(const struct vigild_config *cfg);
 int listen_open(const struct vigild_config *cfg, unsigned n, int *fds,
     unsigned *port, char *err, size_t errsize);
 
+/* The same for any address in the listen syntax (gateway_listen,
+ * pki_listen); what names the config key in messages. */
+int listen_open_addr(const char *addr, const char *what, unsigned n,
+    int *fds, unsigned *port, char *err, size_t errsize);
+
+/* Whether a listener address is the word "off" (listener disabled). */
+int listen_is_off(const char *addr);
+
+/* 1 when addr's port is 0 (the kernel picks one), else 0. */
+int listen_port_is_zero(const char *addr);
+
 /* "https://127.0.0.1:8443" or "https://[::1]:8443" for the log. */
 void listen_url(const struct vigild_config *cfg, unsigned port, char *buf,
     size_t size);
+
+/* scheme://host:port of any listen address ("http", "https"). */
+void listen_url_addr(const char *scheme, const char *addr, unsigned port,
+    char *buf, size_t size);
 
 /* Writes the port (decimal, newline) to path atomically (a temporary
  * file renamed into place), for tests that start vigild on port 0. */
 int listen_write_port_file(const char *path, unsigned port, char *err,
     size_t errsize);
+
+/* The same file with extra lines after the API port's (which stays the
+ * first line, so readers of one number keep working): "gateway=PORT"
+ * when gw_port is not 0, "pki=PORT" when pki_port is not 0. */
+int listen_write_ports(const char *path, unsigned port, unsigned gw_port,
+    unsigned pki_port, char *err, size_t errsize);
 
 #endif

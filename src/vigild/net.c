@@ -31,7 +31,10 @@
 
 #include "audit_hook.h"
 #include "auth.h"
+#include "ca_client.h"
 #include "conn.h"
+#include "gw.h"
+#include "gw_tls.h"
 #include "http.h"
 #include "ipc.h"
 #include "log.h"
@@ -40,12 +43,17 @@
 #include "net_worker.h"
 #include "proc.h"
 #include "ratelimit.h"
+#include "revset.h"
 #include "sandbox.h"
 #include "tls.h"
 #include "vigil/store.h"
 
 /* Draining waits this much longer than a request may take. */
 #define DRAIN_GRACE_S 2
+/* The gateway polls the store's revocation generation this often, so
+ * a change made outside this vigild (the CLI, another node) takes
+ * effect within a second. */
+#define REVSET_POLL_MS 250
 
 void
 net_worker_conns_gone(struct net_worker *w)
@@ -78,6 +86,7 @@ net_worker_drain(struct net_worker *w, const char *why)
 	vlog(VLOG_INFO, "net.drain", "%s: no new connections; finishing "
 	    "%u open one(s)", why, conn_count(w->conns));
 	http_stop_accepting(w);
+	gw_stop_accepting(w);
 	conn_drain(w->conns);
 	if (conn_count(w->conns) == 0) {
 		event_base_loopbreak(w->base);
@@ -164,10 +173,14 @@ parent_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case IPC_SIGNER_FD:
 		audit_hook_set_signer_fd(w->ah, pfd);
+		/* Requests on the old socket will never be answered. */
+		ca_client_signer_reset(w->cac);
 		break;
 	case IPC_EPOCH:
 		/* Access changed somewhere: nothing cached may outlive it. */
 		auth_cache_flush(w->authc);
+		if (m->epoch.kind == EPOCH_KIND_REVOCATION)
+			gw_refresh(w, false);
 		break;
 	default:
 		vlog(VLOG_WARN, "ipc.unexpected", "%s from the parent ignored",
@@ -192,6 +205,38 @@ new_base(void)
 	b = event_base_new_with_config(ec);
 	event_config_free(ec);
 	return b;
+}
+
+static void
+revset_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	gw_refresh(arg, false);
+}
+
+/* Device PKI: the signer client (the API uses it too), and for the
+ * gateway the revocation set and its poll timer, then the gateway and
+ * PKI listeners. */
+static int
+setup_pki(struct net_worker *w, char *err, size_t errsize)
+{
+	static const struct timeval poll = { 0, REVSET_POLL_MS * 1000 };
+
+	if ((w->cac = ca_client_new(w)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	if (w->ctx->gw_fd >= 0) {
+		if ((w->revset = revset_new()) == NULL ||
+		    (w->revset_ev = event_new(w->base, -1, EV_PERSIST,
+		    revset_poll_cb, w)) == NULL ||
+		    event_add(w->revset_ev, &poll) != 0) {
+			snprintf(err, errsize, "out of memory");
+			return -1;
+		}
+	}
+	return gw_setup(w, err, errsize);
 }
 
 /* Everything that opens a file or a socket happens here, before the
@@ -233,13 +278,20 @@ setup(struct net_worker *w, char *err, size_t errsize)
 		snprintf(err, errsize, "event setup failed");
 		return -1;
 	}
-	return 0;
+	return setup_pki(w, err, errsize);
 }
 
 static void
 teardown(struct net_worker *w)
 {
+	/* Pending signer requests fail (and their handlers reply) while
+	 * their connections still exist. */
+	ca_client_free(w->cac);
+	w->cac = NULL;
+	if (w->revset_ev != NULL)
+		event_free(w->revset_ev);
 	http_free(w);
+	gw_free(w);
 	if (w->base != NULL) {
 		/* bufferevents are finalized from the loop: let them go
 		 * (and release their connection trackers) first. */
@@ -255,6 +307,8 @@ teardown(struct net_worker *w)
 	if (w->base != NULL)
 		event_base_free(w->base);
 	SSL_CTX_free(w->ssl);
+	gw_tls_free(w);
+	revset_free(w->revset);
 	ratelimit_free(w->rl);
 	ratelimit_free(w->rl_denied);
 	auth_cache_free(w->authc);
@@ -304,7 +358,11 @@ net_main(struct net_ctx *ctx)
 		free(w);
 		return 1;
 	}
-	vlog(VLOG_INFO, "net.ready", "serving https on %s", w->cfg.listen);
+	vlog(VLOG_INFO, "net.ready", "serving https on %s%s%s%s%s",
+	    w->cfg.listen, ctx->gw_fd >= 0 ? ", device gateway on " : "",
+	    ctx->gw_fd >= 0 ? w->cfg.gateway_listen : "",
+	    ctx->pki_fd >= 0 ? ", PKI http on " : "",
+	    ctx->pki_fd >= 0 ? w->cfg.pki_listen : "");
 	event_base_dispatch(w->base);
 	status = w->exit_status;
 	vlog(VLOG_INFO, "net.exit", "worker stops (%d connection(s) left)",

@@ -44,6 +44,10 @@ struct parent {
 	bool signer_stop_sent;
 	int exit_code;
 	char url[CONFIG_STR_MAX + 16];
+	/* Device PKI listeners, one socket per worker each; -1 = off. */
+	int gw_fds[METRICS_MAX_WORKERS];
+	int pki_fds[METRICS_MAX_WORKERS];
+	bool gw_on, pki_on;
 	struct ipc_msg msg;
 };
 
@@ -88,6 +92,8 @@ net_child(void *arg, int parent_fd)
 	ctx.index = a->index;
 	ctx.nworkers = P.o->nworkers;
 	ctx.listen_fd = P.o->listen_fds[a->index];
+	ctx.gw_fd = P.gw_on ? P.gw_fds[a->index] : -1;
+	ctx.pki_fd = P.pki_on ? P.pki_fds[a->index] : -1;
 	ctx.parent_fd = parent_fd;
 	ctx.signer_fd = a->signer_fd;
 	ctx.metrics = P.metrics;
@@ -275,7 +281,8 @@ spawn_worker(unsigned i)
 {
 	struct proc *w = &P.workers[i];
 	struct net_arg a;
-	int sv[2], keep[2];
+	int sv[2], keep[4];
+	unsigned nkeep = 0;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
 		vlog(VLOG_ERROR, "proc.spawn", "%s: socketpair: %s", w->name,
@@ -284,9 +291,13 @@ spawn_worker(unsigned i)
 	}
 	a.index = i;
 	a.signer_fd = sv[0];
-	keep[0] = P.o->listen_fds[i];
-	keep[1] = sv[0];
-	if (proc_spawn(w, keep, 2, net_child, &a) != 0) {
+	keep[nkeep++] = P.o->listen_fds[i];
+	keep[nkeep++] = sv[0];
+	if (P.gw_on)
+		keep[nkeep++] = P.gw_fds[i];
+	if (P.pki_on)
+		keep[nkeep++] = P.pki_fds[i];
+	if (proc_spawn(w, keep, nkeep, net_child, &a) != 0) {
 		vlog(VLOG_ERROR, "proc.spawn", "%s: fork: %s", w->name,
 		    strerror(errno));
 		close(sv[0]);
@@ -491,21 +502,27 @@ on_sigchld(evutil_socket_t sig, short what, void *arg)
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		struct proc *p = find_pid(pid);
 		char how[128];
-		bool clean;
+		bool clean, reloading;
 
 		if (p == NULL)
 			continue;
 		proc_status_text(status, how, sizeof how);
-		clean = P.stopping && WIFEXITED(status) &&
-		    WEXITSTATUS(status) == 0;
-		vlog(clean ? VLOG_INFO : VLOG_ERROR, "proc.exit",
-		    "%s (pid %d) %s", p->name, (int)pid, how);
+		clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		/* A signer leaves with status 0 on its own only after a
+		 * reload changed the CA set: it cannot open key files in
+		 * its sandbox, so a fresh one loads them. That is a
+		 * planned restart, not a death the back-off counts. */
+		reloading = clean && !P.stopping && p->kind == PROC_SIGNER;
+		vlog(clean && (P.stopping || reloading) ? VLOG_INFO :
+		    VLOG_ERROR, "proc.exit", "%s (pid %d) %s%s", p->name,
+		    (int)pid, how, reloading ? ": restarting it to load the "
+		    "changed CA set" : "");
 		close_channel(p);
 		p->pid = 0;
 		p->ready = false;
 		if (P.stopping)
 			maybe_finish_stop();
-		else
+		else if (!reloading || respawn(p) != 0)
 			schedule_restart(p);
 	}
 }
@@ -630,6 +647,68 @@ cleanup(void)
 	metrics_destroy(P.metrics);
 	if (P.base != NULL)
 		event_base_free(P.base);
+	for (unsigned i = 0; i < P.o->nworkers; i++) {
+		if (P.gw_on)
+			close(P.gw_fds[i]);
+		if (P.pki_on)
+			close(P.pki_fds[i]);
+	}
+	P.gw_on = P.pki_on = false;
+}
+
+/* ---- Device PKI listeners ----------------------------------------- */
+
+/*
+ * Opens the gateway and PKI sockets (one per worker, like the API's)
+ * unless their address is "off", logs where they listen, and adds
+ * their ports to VIGILD_PORT_FILE for the listeners configured with
+ * port 0 (the API port stays the first line). 0, or -1 (logged).
+ */
+static int
+open_pki_listeners(void)
+{
+	const char *port_file = getenv("VIGILD_PORT_FILE");
+	unsigned n = P.o->nworkers, gw_port = 0, pki_port = 0;
+	char err[1024], url[CONFIG_STR_MAX + 16];
+
+	if (!listen_is_off(P.cfg.gateway_listen)) {
+		if (listen_open_addr(P.cfg.gateway_listen, "gateway_listen",
+		    n, P.gw_fds, &gw_port, err, sizeof err) != 0) {
+			vlog(VLOG_ERROR, "vigild.listen", "%s", err);
+			return -1;
+		}
+		P.gw_on = true;
+		listen_url_addr("https", P.cfg.gateway_listen, gw_port, url,
+		    sizeof url);
+		vlog(VLOG_INFO, "vigild.listen", "device gateway (mTLS, EST) "
+		    "on %s/.well-known/est/", url);
+	}
+	if (!listen_is_off(P.cfg.pki_listen)) {
+		if (listen_open_addr(P.cfg.pki_listen, "pki_listen", n,
+		    P.pki_fds, &pki_port, err, sizeof err) != 0) {
+			vlog(VLOG_ERROR, "vigild.listen", "%s", err);
+			return -1;
+		}
+		P.pki_on = true;
+		listen_url_addr("http", P.cfg.pki_listen, pki_port, url,
+		    sizeof url);
+		vlog(VLOG_INFO, "vigild.listen", "CRLs on %s/crl/, OCSP on "
+		    "%s/ocsp/", url, url);
+	}
+	/* Only ports the kernel picked need telling; a file with one line
+	 * stays exactly what it was before the gateway existed. */
+	if (!listen_port_is_zero(P.cfg.gateway_listen))
+		gw_port = 0;
+	if (!listen_port_is_zero(P.cfg.pki_listen))
+		pki_port = 0;
+	if (port_file != NULL && port_file[0] != '\0' &&
+	    (gw_port != 0 || pki_port != 0) &&
+	    listen_write_ports(port_file, P.o->port, gw_port, pki_port, err,
+	    sizeof err) != 0) {
+		vlog(VLOG_ERROR, "vigild.listen", "%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -666,6 +745,10 @@ parent_run(const struct parent_opts *o)
 	if ((P.metrics = metrics_create(o->nworkers)) == NULL) {
 		vlog(VLOG_ERROR, "vigild.metrics", "cannot create the shared "
 		    "metrics mapping");
+		cleanup();
+		return 1;
+	}
+	if (open_pki_listeners() != 0) {
 		cleanup();
 		return 1;
 	}

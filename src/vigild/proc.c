@@ -29,7 +29,7 @@ const struct proc_kind_info proc_kinds[PROC_KIND_COUNT] = {
 	[PROC_NET] = { "net", P | S, true,
 	    "TLS server key, HTTPS API, database handle" },
 	[PROC_SIGNER] = { "signer", P | N, true,
-	    "audit checkpoint key" },
+	    "audit checkpoint key, CA keys (file or PKCS#11)" },
 };
 
 #undef P

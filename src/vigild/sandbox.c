@@ -10,9 +10,16 @@
  *
  * Two calls fail softly instead (EACCES): socket(), because glibc's
  * syslog() tries to reconnect after journald restarts and must not
- * take the worker down with it; and, in the signer, open()/openat(),
- * so that a library that probes a file (time zone, locale) gets an
- * error rather than killing the key holder. Neither opens anything.
+ * take the worker down with it; and, in the signer without a CA,
+ * open()/openat(), so that a library that probes a file (time zone,
+ * locale) gets an error rather than killing the key holder. Neither
+ * opens anything.
+ *
+ * The signer holding CA keys (sandbox_enter_signer_pki) needs the
+ * database: SQLite's file calls, as in the net worker, but none of the
+ * net worker's socket calls (no accept, listen, epoll). A CA key in a
+ * PKCS#11 token adds what SoftHSM2 does when it signs: it re-reads its
+ * token directory (getdents64) and locks object files (flock, fcntl).
  */
 #include <errno.h>
 #include <seccomp.h>
@@ -60,6 +67,28 @@ static const char *const net_calls[] = {
 	"getsockname", "shutdown", "listen", "eventfd2", "pipe", "pipe2",
 	"timerfd_create", "timerfd_settime", "timerfd_gettime",
 	NULL,
+};
+
+/* The signer with CA keys: SQLite's file work only. */
+static const char *const signer_pki_calls[] = {
+	"open", "openat", "access", "faccessat", "faccessat2", "stat",
+	"lstat", "pread64", "pwrite64", "preadv", "pwritev", "fsync",
+	"fdatasync", "ftruncate", "fallocate", "unlink", "unlinkat",
+	"fchmod", "fchown", "flock", "getcwd", "fstatfs",
+	NULL,
+};
+
+/* A PKCS#11 module (SoftHSM2) refreshing its token while signing. */
+static const char *const signer_pkcs11_calls[] = {
+	"getdents64", "getdents", "statfs", "mkdir", "rename",
+	NULL,
+};
+
+enum sandbox_kind {
+	SB_NET,
+	SB_SIGNER,        /* no files */
+	SB_SIGNER_PKI,    /* + the database */
+	SB_SIGNER_PKCS11, /* + the database + a PKCS#11 module's files */
 };
 
 static int
@@ -122,7 +151,8 @@ add_ioctls(scmp_filter_ctx ctx, char *err, size_t errsize)
 /* Privileges first (the drop needs setuid, which the filter forbids),
  * then the filter. */
 static int
-enter(const struct vigild_config *cfg, int net, char *err, size_t errsize)
+enter(const struct vigild_config *cfg, enum sandbox_kind kind, char *err,
+    size_t errsize)
 {
 	struct rlimit nocore = { 0, 0 };
 	scmp_filter_ctx ctx;
@@ -148,13 +178,24 @@ enter(const struct vigild_config *cfg, int net, char *err, size_t errsize)
 	    add_ioctls(ctx, err, errsize) != 0 ||
 	    add_errno(ctx, "socket", EACCES, err, errsize) != 0)
 		goto fail;
-	if (net) {
+	switch (kind) {
+	case SB_NET:
 		if (add_list(ctx, net_calls, err, errsize) != 0)
 			goto fail;
-	} else {
+		break;
+	case SB_SIGNER:
 		if (add_errno(ctx, "open", EACCES, err, errsize) != 0 ||
 		    add_errno(ctx, "openat", EACCES, err, errsize) != 0)
 			goto fail;
+		break;
+	case SB_SIGNER_PKCS11:
+		if (add_list(ctx, signer_pkcs11_calls, err, errsize) != 0)
+			goto fail;
+		/* FALLTHROUGH */
+	case SB_SIGNER_PKI:
+		if (add_list(ctx, signer_pki_calls, err, errsize) != 0)
+			goto fail;
+		break;
 	}
 	if ((rc = seccomp_load(ctx)) < 0) {
 		snprintf(err, errsize, "seccomp_load: %s", strerror(-rc));
@@ -171,12 +212,20 @@ int
 sandbox_enter_net(const struct vigild_config *cfg, char *err,
     size_t errsize)
 {
-	return enter(cfg, 1, err, errsize);
+	return enter(cfg, SB_NET, err, errsize);
 }
 
 int
 sandbox_enter_signer(const struct vigild_config *cfg, char *err,
     size_t errsize)
 {
-	return enter(cfg, 0, err, errsize);
+	return enter(cfg, SB_SIGNER, err, errsize);
+}
+
+int
+sandbox_enter_signer_pki(const struct vigild_config *cfg, int pkcs11,
+    char *err, size_t errsize)
+{
+	return enter(cfg, pkcs11 ? SB_SIGNER_PKCS11 : SB_SIGNER_PKI, err,
+	    errsize);
 }

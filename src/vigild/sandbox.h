@@ -23,4 +23,13 @@ int sandbox_enter_net(const struct vigild_config *cfg, char *err,
 int sandbox_enter_signer(const struct vigild_config *cfg, char *err,
     size_t errsize);
 
+/* Signer holding CA keys: the above plus SQLite's file calls on the
+ * database (open, pread/pwrite, fsync, fcntl locks, unlink of its
+ * journals) and, with pkcs11 = 1, what a PKCS#11 module such as
+ * SoftHSM2 does while signing (re-reading its token directory,
+ * flock). Still no exec, no fork, no new sockets (socket() fails with
+ * EACCES), no bind/listen/accept, no ptrace, no setuid. */
+int sandbox_enter_signer_pki(const struct vigild_config *cfg, int pkcs11,
+    char *err, size_t errsize);
+
 #endif

@@ -170,6 +170,58 @@ MATRIX = [
     ("GET", "/v1/audit", "401",
      "200 404 404 404 404 404 200",
      "200 404 404 404 404 404 200"),
+    # Device PKI, operator side (pki:read / pki:manage).
+    ("GET", "/v1/tenants/{tenant}/cas", "401",
+     "200 200 200 200 200 200 200",
+     "200 404 404 404 404 404 200"),
+    ("GET", "/v1/tenants/{tenant}/cas/{ca}", "401",
+     "404 404 404 404 404 404 404",
+     "404 404 404 404 404 404 404"),
+    ("PATCH", "/v1/tenants/{tenant}/cas/{ca}", "401",
+     "422 422 403 422 403 403 403",
+     "422 404 404 404 404 404 403"),
+    ("GET", "/v1/tenants/{tenant}/certs", "401",
+     "200 200 200 200 200 200 200",
+     "200 404 404 404 404 404 200"),
+    ("GET", "/v1/tenants/{tenant}/certs/{serial}", "401",
+     "404 404 404 404 404 404 404",
+     "404 404 404 404 404 404 404"),
+    ("POST", "/v1/tenants/{tenant}/certs/{serial}/revoke", "401",
+     "422 422 403 422 403 403 403",
+     "422 404 404 404 404 404 403"),
+    ("POST", "/v1/tenants/{tenant}/certs/{serial}/hold", "401",
+     "404 404 403 404 403 403 403",
+     "404 404 404 404 404 404 403"),
+    ("POST", "/v1/tenants/{tenant}/certs/{serial}/release", "401",
+     "404 404 403 404 403 403 403",
+     "404 404 404 404 404 404 403"),
+    ("GET", "/v1/tenants/{tenant}/certs-audit", "401",
+     "200 200 200 200 200 200 200",
+     "200 404 404 404 404 404 200"),
+    ("GET", "/v1/tenants/{tenant}/certs-renewal", "401",
+     "200 200 200 200 200 200 200",
+     "200 404 404 404 404 404 200"),
+    ("POST", "/v1/tenants/{tenant}/enrollment-tokens", "401",
+     "422 422 403 422 403 403 403",
+     "422 404 404 404 404 404 403"),
+    ("GET", "/v1/tenants/{tenant}/enrollment-tokens", "401",
+     "200 200 200 200 200 200 200",
+     "200 404 404 404 404 404 200"),
+    ("DELETE", "/v1/tenants/{tenant}/enrollment-tokens/{id}", "401",
+     "404 404 403 404 403 403 403",
+     "404 404 404 404 404 404 403"),
+    ("GET", "/v1/tenants/{tenant}/enrollments", "401",
+     "200 200 200 200 200 200 200",
+     "200 404 404 404 404 404 200"),
+    ("POST", "/v1/tenants/{tenant}/enrollments/{id}/approve", "401",
+     "404 404 403 404 403 403 403",
+     "404 404 404 404 404 404 403"),
+    ("POST", "/v1/tenants/{tenant}/enrollments/{id}/reject", "401",
+     "404 404 403 404 403 403 403",
+     "404 404 404 404 404 404 403"),
+    ("POST", "/v1/tenants/{tenant}/claims", "401",
+     "422 422 403 422 403 403 403",
+     "422 404 404 404 404 404 403"),
     ("GET", "/v1/audit/verify", "401",
      "200 404 404 404 404 404 200",
      "200 404 404 404 404 404 200"),
@@ -196,6 +248,11 @@ PROBE_BODY = {
     ("POST", "/v1/tenants/{tenant}/principals/{principal}/password"): "{}",
     ("PATCH", "/v1/platform/principals/{principal}"): "{}",
     ("POST", "/v1/platform/principals/{principal}/password"): "{}",
+    ("PATCH", "/v1/tenants/{tenant}/cas/{ca}"): '{"validity_s": 1}',
+    ("POST", "/v1/tenants/{tenant}/certs/{serial}/revoke"):
+        '{"reason": "bogus"}',
+    ("POST", "/v1/tenants/{tenant}/enrollment-tokens"): "{}",
+    ("POST", "/v1/tenants/{tenant}/claims"): "{}",
 }
 RAW = {("POST", "/v1/tenants/{tenant}/devices/import"):
        ("text/plain", b"name\nx\n")}
@@ -286,7 +343,10 @@ def fill(path, cfg, case):
     return (path.replace("{tenant}", case["tenant"])
             .replace("{device}", "probe")
             .replace("{token}", case.get("victim_token", "none"))
-            .replace("{principal}", case.get("principal", "u-operator")))
+            .replace("{principal}", case.get("principal", "u-operator"))
+            .replace("{ca}", "nosuch")
+            .replace("{serial}", "00")
+            .replace("{id}", "00000000-0000-0000-0000-000000000000"))
 
 
 # Role column → (scope for mkadmin, principal name, role name).

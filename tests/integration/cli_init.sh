@@ -170,7 +170,7 @@ while [ ! -s "$WORK/port" ] && [ $i -lt 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-PORT=$(cat "$WORK/port" 2>/dev/null || echo 0)
+PORT=$(head -n 1 "$WORK/port" 2>/dev/null || echo 0)
 i=0
 until curl -s -o /dev/null --cacert "$CRT" \
     "https://127.0.0.1:$PORT/healthz" || [ $i -gt 300 ]; do

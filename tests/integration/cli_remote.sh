@@ -52,7 +52,7 @@ while [ ! -s "$WORK/port" ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-URL="https://127.0.0.1:$(cat "$WORK/port")"
+URL="https://127.0.0.1:$(head -n 1 "$WORK/port")"
 i=0
 until curl -s -o /dev/null --cacert "$CA" "$URL/healthz"; do
 	[ $i -lt 300 ] || { echo "# vigild does not answer"; exit 1; }

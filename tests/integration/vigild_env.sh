@@ -3,9 +3,13 @@
 # vigild_setup builds a data directory with the openssl CLI (TLS key and
 # self-signed certificate for 127.0.0.1, Ed25519 audit key pair) and a
 # vigild.conf listening on a free loopback port (port 0, read back from
-# VIGILD_PORT_FILE), $VIGILD_WORKERS workers (default 1). vigild_start
-# runs vigild in the foreground and waits until /healthz answers; the
-# EXIT trap stops it.
+# VIGILD_PORT_FILE), $VIGILD_WORKERS workers (default 1). The device
+# gateway and the PKI HTTP listener also get free ports (port 0) unless
+# the extra config lines name them. vigild_start runs vigild in the
+# foreground and waits until /healthz answers; PORT is the API port (the
+# port file's first line), GW_PORT and PKI_PORT those of the gateway
+# and the PKI listener ("gateway=" and "pki=" lines; empty when off or
+# on a fixed port). The EXIT trap stops it.
 # Tokens come from mkadmin (tests/integration/mkadmin.c), which uses
 # the IAM library directly, so the API under test is not needed to make
 # them. api/api_raw call the API with curl, verifying the certificate.
@@ -65,6 +69,21 @@ vigild_finish() {
 # platform admin "admin" (ADMIN_TOKEN, fresh; ADMIN_PASSWORD), made by
 # `vigil init` when this build has it, else by the openssl CLI and
 # mkadmin.
+# _pki_listen_defaults EXTRA: config lines putting the gateway and PKI
+# listeners on free ports, for the keys EXTRA does not set itself (a
+# key twice is a config error; a fixed default port could collide with
+# another vigild on this host).
+_pki_listen_defaults() {
+	case "$1" in
+	*gateway_listen*) ;;
+	*) echo "gateway_listen = 127.0.0.1:0" ;;
+	esac
+	case "$1" in
+	*pki_listen*) ;;
+	*) echo "pki_listen = 127.0.0.1:0" ;;
+	esac
+}
+
 vigild_setup() {
 	ADMIN_PASSWORD=
 	# Workers started by root run as "nobody": they must reach the data
@@ -81,10 +100,16 @@ print(json.load(open(sys.argv[1]))["token"])' "$WORK/init.json")
 		ADMIN_PASSWORD=$("$PY" -c 'import json, sys
 print(json.load(open(sys.argv[1]))["password"])' "$WORK/init.json")
 		rm -f "$WORK/init.json"
-		# init writes only the keys that differ from the defaults.
+		# init writes only the keys that differ from the defaults
+		# (with --listen port 0 the gateway and PKI listeners get
+		# port 0 too); a key the test sets itself replaces init's.
+		for _k in gateway_listen pki_listen; do
+			case "${1:-}" in
+			*"$_k"*) sed -i "/^$_k /d" "$DATA/vigild.conf" ;;
+			esac
+		done
 		printf 'workers = %s\nlog_level = warn\n%s\n' \
-		    "${VIGILD_WORKERS:-1}" "${1:-}" \
-		    >>"$DATA/vigild.conf"
+		    "${VIGILD_WORKERS:-1}" "${1:-}" >>"$DATA/vigild.conf"
 		echo "# data directory made by vigil init"
 		return
 	fi
@@ -107,6 +132,7 @@ listen = 127.0.0.1:0
 workers = ${VIGILD_WORKERS:-1}
 log_level = warn
 ${1:-}
+$(_pki_listen_defaults "${1:-}")
 EOF
 	chmod 600 "$DATA/vigild.conf"
 	ADMIN_PASSWORD="admin password for tests"
@@ -129,7 +155,9 @@ vigild_start() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	PORT=$(cat "$WORK/port")
+	# The first line is the API port; the parent adds "gateway=" and
+	# "pki=" lines before it starts the workers.
+	PORT=$(head -n 1 "$WORK/port")
 	BASE="https://127.0.0.1:$PORT"
 	_i=0
 	until curl -s -o /dev/null --cacert "$CA" "$BASE/healthz"; do
@@ -141,6 +169,8 @@ vigild_start() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
+	GW_PORT=$(sed -n 's/^gateway=//p' "$WORK/port")
+	PKI_PORT=$(sed -n 's/^pki=//p' "$WORK/port")
 }
 
 # token SCOPE NAME ROLE fresh|stale [PASSWORD]: prints a token (and

@@ -35,6 +35,8 @@ make_data() {
 # test configuration
 data_dir = $1
 listen = 127.0.0.1:0
+gateway_listen = 127.0.0.1:0
+pki_listen = 127.0.0.1:0
 workers = 2
 request_timeout_s = 2
 EOF
@@ -146,7 +148,7 @@ VPID=$!
 PIDS="$VPID $NPID"
 if wait_for 30 test -s "$WORK/port" &&
     wait_for 60 grep -q "vigild.ready" "$LOG"; then
-	PORT=$(cat "$WORK/port")
+	PORT=$(head -n 1 "$WORK/port")
 	ok "vigild starts on a free port, writes it and logs ready"
 else
 	notok "vigild starts on a free port, writes it and logs ready" \
@@ -364,7 +366,7 @@ make_data "$M"
 rm -f "$WORK/port"
 run env VIGILD_PORT_FILE="$WORK/port" "$VIGILD" --data "$M"
 if [ "$RC" = 0 ] && wait_for 30 test -s "$WORK/port"; then
-	PORT=$(cat "$WORK/port")
+	PORT=$(head -n 1 "$WORK/port")
 	# The daemon is the match whose parent is not a match (its
 	# children are the signer and the workers).
 	sleep 1

@@ -581,7 +581,7 @@ migration_5_adds_audit_tables_to_a_version_4_store(void **state)
 	assert_int_equal(vigil_store_open(&st, old.path, NULL, err, sizeof err),
 	    VIGIL_OK);
 	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
-	assert_int_equal(v, 5);
+	assert_int_equal(v, VIGIL_STORE_SCHEMA_VERSION);
 	ev.action = "system.upgrade";
 	assert_int_equal(vigil_audit_append(st, &ev, &seq, NULL), VIGIL_OK);
 	assert_int_equal(seq, 1);

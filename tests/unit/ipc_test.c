@@ -3,7 +3,8 @@
  * bad flags, length mismatch, trailing bytes, bad type, text with NUL,
  * over-long text), fd passing (exactly one fd where the type wants
  * one, none elsewhere, more than one refused and closed), the pair
- * table, and the process table's restart back-off.
+ * table, the device PKI messages sent with ipc_send2, and the
+ * process table's restart back-off.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -212,7 +213,7 @@ header_errors_are_rejected(void **state)
 	assert_string_equal(err,
 	    "IPC_READY: length field says 5 bytes, frame has 4");
 	expect_bad(IPC_NONE, NULL, 0, "unknown message type 0");
-	expect_bad(IPC_TYPE_COUNT, NULL, 0, "unknown message type 10");
+	expect_bad(IPC_TYPE_COUNT, NULL, 0, "unknown message type 16");
 	expect_bad(0xffff, NULL, 0, "unknown message type 65535");
 	assert_string_equal(ipc_type_name(IPC_TYPE_COUNT), "IPC_?");
 	assert_string_equal(ipc_type_name(IPC_SIGN_CKPT_REQ),
@@ -413,6 +414,60 @@ convenience_senders_round_trip(void **state)
 	close(sv[1]);
 }
 
+/* A CA request and its answer each travel as one datagram: the fixed
+ * struct, then exactly the bytes it announces (ipc_send2). */
+static void
+ca_request_and_answer_round_trip_through_ipc_send2(void **state)
+{
+	int sv[2], fd;
+	struct ipc_ca_issue_req r;
+	struct ipc_ca_res a;
+	uint8_t csr[600];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	memset(&r, 0, sizeof r);
+	r.reqid = 77;
+	r.via = IPC_VIA_TOKEN;
+	r.csr_len = sizeof csr;
+	snprintf(r.tenant_id, sizeof r.tenant_id, "tenant-1");
+	snprintf(r.device_id, sizeof r.device_id, "device-1");
+	memset(csr, 0x5a, sizeof csr);
+	assert_int_equal(ipc_send2(sv[0], IPC_CA_ISSUE_REQ, &r, sizeof r, csr,
+	    sizeof csr), 0);
+	assert_int_equal(ipc_recv_msg(sv[1], PROC_NET, PROC_SIGNER, &msg, &fd,
+	    err, sizeof err), 1);
+	assert_int_equal(msg.type, IPC_CA_ISSUE_REQ);
+	assert_int_equal(msg.ca_issue.reqid, 77);
+	assert_string_equal(msg.ca_issue.device_id, "device-1");
+	assert_int_equal(msg.data_len, sizeof csr);
+	assert_memory_equal(msg.data, csr, sizeof csr);
+	printf("# IPC_CA_ISSUE_REQ: %zu + %zu bytes in one datagram\n",
+	    sizeof r, sizeof csr);
+	/* The same request from the signer's side is refused. */
+	assert_int_equal(ipc_send2(sv[0], IPC_CA_ISSUE_REQ, &r, sizeof r, csr,
+	    sizeof csr), 0);
+	assert_int_equal(ipc_recv_msg(sv[1], PROC_SIGNER, PROC_NET, &msg, &fd,
+	    err, sizeof err), -2);
+	assert_string_equal(err,
+	    "IPC_CA_ISSUE_REQ: not allowed from signer to net");
+	memset(&a, 0, sizeof a);
+	a.reqid = 77;
+	a.status = VIGIL_EDENIED;
+	a.len = 30;
+	assert_int_equal(ipc_send2(sv[1], IPC_CA_ISSUE_RES, &a, sizeof a,
+	    "enrollment awaits approval ...", 30), 0);
+	assert_int_equal(ipc_recv_msg(sv[0], PROC_SIGNER, PROC_NET, &msg, &fd,
+	    err, sizeof err), 1);
+	assert_int_equal(msg.ca_res.status, VIGIL_EDENIED);
+	assert_int_equal(msg.data_len, 30);
+	/* More than one frame's worth is not sent. */
+	assert_int_equal(ipc_send2(sv[0], IPC_CA_OCSP_REQ, &r, sizeof r, csr,
+	    IPC_MAX_PAYLOAD), -1);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void
 pair_table_allows_only_designed_paths(void **state)
 {
@@ -428,7 +483,9 @@ pair_table_allows_only_designed_paths(void **state)
 		int n2s = ipc_allowed(t, PROC_NET, PROC_SIGNER);
 
 		assert_int_equal(n2p, t == IPC_READY || t == IPC_EPOCH);
-		assert_int_equal(n2s, t == IPC_SIGN_CKPT_REQ);
+		assert_int_equal(n2s, t == IPC_SIGN_CKPT_REQ ||
+		    t == IPC_CA_ISSUE_REQ || t == IPC_CA_OCSP_REQ ||
+		    t == IPC_CA_CRL_REQ);
 		assert_false(ipc_allowed(t, PROC_NET, PROC_NET));
 		assert_int_equal(ipc_wants_fd(t),
 		    t == IPC_PEER || t == IPC_SIGNER_FD);
@@ -475,6 +532,8 @@ main(void)
 		    fd_rules_and_pair_table_are_enforced_on_receive),
 		cmocka_unit_test(oversized_payload_is_not_sent),
 		cmocka_unit_test(convenience_senders_round_trip),
+		cmocka_unit_test(
+		    ca_request_and_answer_round_trip_through_ipc_send2),
 		cmocka_unit_test(pair_table_allows_only_designed_paths),
 		cmocka_unit_test(restart_back_off_doubles_then_gives_up),
 	};

@@ -16,7 +16,7 @@
 
 #define READ_ONLY \
 	(P(VIGIL_PERM_TENANT_READ) | P(VIGIL_PERM_DEVICE_READ) | \
-	P(VIGIL_PERM_SELF))
+	P(VIGIL_PERM_SELF) | P(VIGIL_PERM_PKI_READ))
 
 static const struct {
 	const char *name;
@@ -34,10 +34,11 @@ static const struct {
 	 * the audit log; cannot change inventory data or accounts. */
 	[VIGIL_ROLE_SECURITY_ANALYST] = { "security-analyst",
 	    READ_ONLY | P(VIGIL_PERM_DEVICE_STATE) | P(VIGIL_PERM_AUDIT_READ) },
-	/* Runs the inventory: adds, edits, imports and moves devices. */
+	/* Runs the inventory: adds, edits, imports and moves devices, and
+	 * their certificates (enrollment tokens, approvals, revocation). */
 	[VIGIL_ROLE_DEVICE_MANAGER] = { "device-manager",
 	    READ_ONLY | P(VIGIL_PERM_DEVICE_WRITE) |
-	    P(VIGIL_PERM_DEVICE_STATE) },
+	    P(VIGIL_PERM_DEVICE_STATE) | P(VIGIL_PERM_PKI_MANAGE) },
 	/* Looks, never touches. */
 	[VIGIL_ROLE_OPERATOR] = { "operator", READ_ONLY },
 	/* Reads everything including accounts and the audit log; verifies
@@ -60,6 +61,8 @@ static const char *const perm_names[VIGIL_PERM_COUNT] = {
 	[VIGIL_PERM_AUDIT_READ] = "audit:read",
 	[VIGIL_PERM_AUDIT_VERIFY] = "audit:verify",
 	[VIGIL_PERM_SELF] = "self",
+	[VIGIL_PERM_PKI_READ] = "pki:read",
+	[VIGIL_PERM_PKI_MANAGE] = "pki:manage",
 };
 
 _Static_assert(VIGIL_PERM_COUNT < 32, "permissions fit the bit set");

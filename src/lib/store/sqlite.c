@@ -9,6 +9,7 @@
 #include "sqlite_internal.h"
 #include "store_audit.h"
 #include "store_iam.h"
+#include "store_pki.h"
 
 /* Page cache per connection (KiB, negative for SQLite). The inventory
  * indexes are keyed by random-looking identifiers; a larger cache keeps
@@ -399,4 +400,5 @@ const struct store_backend store_sqlite_backend = {
 	.history_import_line = store_sq_history_import_line,
 	.iam = &store_sq_iam_ops,
 	.audit = &store_sq_audit_ops,
+	.pki = &store_sq_pki_ops,
 };

@@ -59,6 +59,7 @@ extern const char *const store_sq_sql[SQ_COUNT];
 enum sq_area {
 	SQ_AREA_IAM,
 	SQ_AREA_AUDIT,
+	SQ_AREA_PKI,
 	SQ_AREA_COUNT
 };
 #define SQ_AREA_MAX_STMTS 64
@@ -85,6 +86,7 @@ extern const struct store_sq_migration store_sq_migrations[];
 /* Migrations kept beside their areas' SQL. */
 extern const char *const store_sq_m4_iam[];   /* sqlite_iam.c */
 extern const char *const store_sq_m5_audit[]; /* sqlite_audit.c */
+extern const char *const store_sq_m6_pki[];   /* sqlite_pki.c */
 extern const size_t store_sq_nmigrations;
 
 static inline sqlite3 *

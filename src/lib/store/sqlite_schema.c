@@ -157,6 +157,7 @@ const struct store_sq_migration store_sq_migrations[] = {
 	{ 3, "inventory summary indexes", m3_summary },
 	{ 4, "identity and access management", store_sq_m4_iam },
 	{ 5, "audit log (hash chain, checkpoints)", store_sq_m5_audit },
+	{ 6, "device PKI", store_sq_m6_pki },
 };
 const size_t store_sq_nmigrations =
     sizeof store_sq_migrations / sizeof store_sq_migrations[0];

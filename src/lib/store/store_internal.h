@@ -21,6 +21,7 @@
 struct store_backend;
 struct store_iam_ops;
 struct store_audit_ops;
+struct store_pki_ops;
 
 struct vigil_store {
 	const struct store_backend *be;
@@ -184,6 +185,7 @@ struct store_backend {
 	/* Areas with their own operation tables. */
 	const struct store_iam_ops *iam;     /* store_iam.h */
 	const struct store_audit_ops *audit; /* store_audit.h */
+	const struct store_pki_ops *pki;     /* store_pki.h */
 };
 
 /*

@@ -1,0 +1,86 @@
+/*
+ * The PKI commands' backend (`vigil ca | cert | enroll`): the
+ * operations that have an API route run on the local store
+ * (pki_local.c, which audits each change like backend_local.c does) or
+ * on a vigild (remote_pki.c). Results are the JSON renderings of
+ * src/vigild/api_pki_json.h in both modes, so one printer serves both.
+ * Creating CAs, rollover and local issuance touch key files and have
+ * no route: they live in cmd_ca.c / cmd_cert.c and are local only.
+ */
+#ifndef VIGIL_CLI_PKI_H
+#define VIGIL_CLI_PKI_H
+
+#include <jansson.h>
+
+#include "vigil/pki.h"
+
+#include "cli.h"
+
+struct cli_cert_query {
+	const char *device; /* device ref; NULL = any */
+	const char *status; /* "good", "revoked", "hold"; NULL = any */
+	int64_t expiring_s; /* > 0: expiring within; 0 = no bound */
+};
+
+struct cli_pki_ops {
+	/* CAs visible to the tenant (or all locally without one). */
+	enum vigil_err (*ca_list)(struct cli_ctx *ctx, json_t **out);
+	/* With "pem" and, for export, "chain" (PEM of the CA and its
+	 * issuers up to the root). */
+	enum vigil_err (*ca_get)(
+	    struct cli_ctx *ctx, const char *ref, json_t **out);
+	/* validity_s < 0 and approval < 0 keep the value. */
+	enum vigil_err (*ca_policy)(struct cli_ctx *ctx, const char *ref,
+	    int64_t validity_s, int approval, json_t **out);
+
+	enum vigil_err (*cert_list)(
+	    struct cli_ctx *ctx, const struct cli_cert_query *q, json_t **out);
+	enum vigil_err (*cert_get)(
+	    struct cli_ctx *ctx, const char *serial, json_t **out);
+	/* reason VIGIL_REASON_HOLD suspends. */
+	enum vigil_err (*cert_revoke)(
+	    struct cli_ctx *ctx, const char *serial, int reason, json_t **out);
+	enum vigil_err (*cert_release)(
+	    struct cli_ctx *ctx, const char *serial, json_t **out);
+	/* Every good or held certificate of a device; *out gets
+	 * {"revoked": N}. */
+	enum vigil_err (*cert_revoke_device)(
+	    struct cli_ctx *ctx, const char *device, int reason, json_t **out);
+	enum vigil_err (*cert_audit)(struct cli_ctx *ctx, json_t **out);
+	enum vigil_err (*renew_report)(
+	    struct cli_ctx *ctx, int64_t within_s, json_t **out);
+
+	/* token gets the secret (shown once); *out the record. */
+	enum vigil_err (*token_create)(struct cli_ctx *ctx, const char *device,
+	    int64_t ttl_s, char token[VIGIL_ENROLL_TOKEN_STRLEN], json_t **out);
+	enum vigil_err (*token_list)(struct cli_ctx *ctx, json_t **out);
+	enum vigil_err (*token_delete)(struct cli_ctx *ctx, const char *id);
+	/* state NULL = pending. */
+	enum vigil_err (*request_list)(
+	    struct cli_ctx *ctx, const char *state, json_t **out);
+	enum vigil_err (*request_decide)(
+	    struct cli_ctx *ctx, const char *id, int approve);
+	enum vigil_err (*claim_allow)(struct cli_ctx *ctx, const char *ident);
+};
+
+extern const struct cli_pki_ops cli_pki_local;
+extern const struct cli_pki_ops cli_pki_remote;
+
+/* The ops of ctx's mode. */
+const struct cli_pki_ops *cli_pki(const struct cli_ctx *ctx);
+
+/* Local helpers (pki_local.c). */
+/* Appends an audit entry for a local PKI change (joins the open
+ * transaction). */
+enum vigil_err cli_pki_audit(struct cli_ctx *ctx, const char *tenant,
+    const char *action, const char *object, const char *detail);
+/* The tenant's active issuing CA (its own, else a shared one). */
+enum vigil_err cli_pki_issuing_ca(struct vigil_store *st, const char *tenant,
+    const char *label, struct vigil_ca *out /* OUT */);
+/* Reads a PEM or DER file of at most max bytes; *der gets DER when
+ * pem_type names the PEM block ("CERTIFICATE REQUEST"), else the raw
+ * bytes. Caller frees with vigil_free. Prints why and returns false. */
+bool cli_pki_read_file(
+    const char *path, size_t max, uint8_t **data, size_t *len);
+
+#endif

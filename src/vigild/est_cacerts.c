@@ -1,0 +1,162 @@
+/*
+ * EST distribution of CA certificates (RFC 7030 §4.1) and of the CSR
+ * attributes vigil wants (§4.5). Both are public: no client
+ * authentication. Bodies are base64 without a Content-Transfer-Encoding
+ * header (RFC 8951).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/x509.h>
+
+#include "est_auth.h"
+#include "gw.h"
+#include "net_worker.h"
+#include "vigil/pki.h"
+
+#define EST_CACERTS_MAX 32
+
+struct chain {
+	X509 *certs[EST_CACERTS_MAX];
+	char ids[EST_CACERTS_MAX][VIGIL_UUID_STRLEN];
+	size_t n;
+};
+
+static void
+chain_free(struct chain *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		X509_free(c->certs[i]);
+	c->n = 0;
+}
+
+/* Adds a CA's certificate once. One that does not parse is left out
+ * rather than failing the whole answer: the store holds what vigil
+ * wrote, and a device still needs the rest of the chain. */
+static void
+chain_add(struct chain *c, const struct vigil_ca *ca)
+{
+	const unsigned char *p = ca->cert_der;
+	X509 *x;
+
+	if (c->n == EST_CACERTS_MAX || ca->cert_der == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->ids[i], ca->id) == 0)
+			return;
+	if ((x = d2i_X509(NULL, &p, (long)ca->cert_len)) == NULL)
+		return;
+	c->certs[c->n] = x;
+	snprintf(c->ids[c->n], VIGIL_UUID_STRLEN, "%s", ca->id);
+	c->n++;
+}
+
+/* ca and its issuers up to the root (bounded: a loop in parent ids
+ * cannot hang the worker). */
+static void
+chain_add_path(struct chain *c, struct vigil_store *st,
+    const struct vigil_ca *ca)
+{
+	char parent[VIGIL_UUID_STRLEN];
+	struct vigil_ca up;
+
+	chain_add(c, ca);
+	snprintf(parent, sizeof parent, "%s", ca->parent_id);
+	for (int depth = 0; parent[0] != '\0' && depth < 4; depth++) {
+		memset(&up, 0, sizeof up);
+		if (vigil_ca_get(st, NULL, parent, &up) != VIGIL_OK)
+			break;
+		chain_add(c, &up);
+		snprintf(parent, sizeof parent, "%s", up.parent_id);
+		vigil_ca_clear(&up);
+	}
+}
+
+static bool
+in_service(const struct vigil_ca *ca)
+{
+	return ca->status == VIGIL_CA_ACTIVE ||
+	    ca->status == VIGIL_CA_RETIRING;
+}
+
+void
+est_cacerts(struct gw_req *r)
+{
+	struct vigil_store *st = r->w->st;
+	struct vigil_ca ca, *all = NULL;
+	struct chain c;
+	char why[512];
+	char *b64 = NULL;
+	size_t n = 0, len = 0;
+	int status;
+
+	if (strcmp(r->method, "GET") != 0) {
+		gw_error(r, 405, "cacerts: use GET");
+		return;
+	}
+	if ((status = est_ca_resolve(r, &ca, why, sizeof why)) != 0) {
+		gw_error(r, status, "%s", why);
+		return;
+	}
+	c.n = 0;
+	/* The CA the label names first, then its root; during a rollover
+	 * every issuing CA of the tenant still in service, and the
+	 * cross-certificates linking old and new (RFC 7030 §4.1.3). */
+	chain_add_path(&c, st, &ca);
+	if (vigil_ca_list(st, NULL, 0, &all, &n) == VIGIL_OK) {
+		for (size_t i = 0; i < n; i++)
+			if (all[i].role == VIGIL_CA_ISSUING && in_service(&all[i]) &&
+			    strcmp(all[i].tenant_id, ca.tenant_id) == 0)
+				chain_add_path(&c, st, &all[i]);
+		for (size_t i = 0; i < n; i++)
+			if (all[i].role == VIGIL_CA_CROSS && in_service(&all[i]) &&
+			    strcmp(all[i].tenant_id, ca.tenant_id) == 0)
+				chain_add(&c, &all[i]);
+		vigil_ca_list_free(all, n);
+	}
+	vigil_ca_clear(&ca);
+	if (c.n == 0) {
+		gw_error(r, 500, "cacerts: no CA certificate could be read");
+		return;
+	}
+	if (vigil_est_certs_only(c.certs, c.n, &b64, &len, why, sizeof why) !=
+	    VIGIL_OK) {
+		chain_free(&c);
+		gw_error(r, 500, "cacerts: %s", why);
+		return;
+	}
+	chain_free(&c);
+	gw_reply(r, 200, "application/pkcs7-mime", b64, len);
+	vigil_free(b64);
+}
+
+void
+est_csrattrs(struct gw_req *r)
+{
+	struct vigil_ca ca;
+	char why[512];
+	char *b64 = NULL;
+	size_t len = 0;
+	enum vigil_pki_alg alg;
+	int status;
+
+	if (strcmp(r->method, "GET") != 0) {
+		gw_error(r, 405, "csrattrs: use GET");
+		return;
+	}
+	if ((status = est_ca_resolve(r, &ca, why, sizeof why)) != 0) {
+		gw_error(r, status, "%s", why);
+		return;
+	}
+	alg = ca.alg;
+	vigil_ca_clear(&ca);
+	/* No challengePassword: tls-unique does not exist in TLS 1.3
+	 * (RFC 7030 §3.5), and tokens travel in the Authorization header. */
+	if (vigil_est_csrattrs(alg, 0, &b64, &len, why, sizeof why) !=
+	    VIGIL_OK) {
+		gw_error(r, 500, "csrattrs: %s", why);
+		return;
+	}
+	gw_reply(r, 200, "application/csrattrs", b64, len);
+	vigil_free(b64);
+}

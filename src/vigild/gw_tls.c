@@ -1,0 +1,621 @@
+/*
+ * The device gateway's TLS: its server context, the trust store of the
+ * CAs whose certificates it accepts from clients, and the decision
+ * what a verified client certificate makes its peer (gw_tls.h).
+ *
+ * Choices:
+ *  - Versions, TLS 1.2 suites and options as the API (tls.c): modern
+ *    AEAD suites only, server order, no compression, no renegotiation,
+ *    no session tickets (their key would live as long as the worker);
+ *    TLS 1.3 never accepts early data (0-RTT is replayable).
+ *  - Resumption from a server-side session cache (20480 sessions,
+ *    300 s): a device reconnecting within 5 minutes skips the
+ *    signature work. The cache is flushed whenever the revocation set
+ *    or the trust store changes, so a resumed session never outlives
+ *    a revocation by more than one refresh (and each request re-checks
+ *    the serial anyway).
+ *  - SSL_MODE_NO_AUTO_CHAIN: the server sends exactly the chain in
+ *    gateway_cert, never one OpenSSL builds from the client-CA trust
+ *    store (which would leak which CAs are trusted and could send a
+ *    wrong chain).
+ *  - Client certificates are requested, not required: EST enrollment
+ *    with a token has none. The request carries no list of acceptable
+ *    CA names: those subjects name tenants and manufacturers, which an
+ *    anonymous client need not learn, and devices present the one
+ *    certificate they have anyway.
+ *  - The trust store holds vigil's own CAs (root, issuing,
+ *    cross-certificates; active or retiring) and the registered
+ *    manufacturer and claim CAs, with X509_V_FLAG_PARTIAL_CHAIN so a
+ *    registered intermediate (a manufacturer's issuing CA) is an anchor
+ *    by itself. Verify depth 4.
+ *  - After OpenSSL's chain check, the leaf's issuer is looked up among
+ *    the registered CAs: an issuing CA makes a DEVICE peer (refused
+ *    when its serial is revoked or held: "revoked at connect"), a
+ *    manufacturer CA a MANUFACTURER peer, a claim CA a CLAIM peer; a
+ *    CA certificate, or a leaf signed directly by a root, is refused.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "gw_tls.h"
+#include "log.h"
+#include "net_worker.h"
+#include "revset.h"
+#include "tls.h"
+#include "vigil/pki.h"
+#include "vigil/store.h"
+
+#define GW_TLS13_SUITES \
+	"TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:" \
+	"TLS_CHACHA20_POLY1305_SHA256"
+#define GW_GROUPS "X25519:P-256:P-384"
+#define GW_VERIFY_DEPTH 4
+#define GW_SESS_CACHE 20480
+#define GW_SESS_TIMEOUT_S 300
+#define TRUST_CHECK_MS 2000 /* how often the CA set is compared */
+
+/* A registered CA the gateway trusts. */
+struct gw_ca {
+	X509 *cert;
+	enum vigil_ca_role role;
+	char id[VIGIL_UUID_STRLEN];
+	char tenant[VIGIL_UUID_STRLEN];
+};
+
+/* Kept as the SSL_CTX's app data. */
+struct gw_tls {
+	struct net_worker *w;
+	struct gw_ca *cas;
+	size_t ncas;
+	unsigned char fp[32];    /* of the CA set the store was built from */
+	bool built;
+	bool dirty;              /* gw_trust_changed */
+	int64_t checked_ms;
+};
+
+static int peer_idx = -1;
+
+static void
+peer_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+    void *argp)
+{
+	(void)parent;
+	(void)ad;
+	(void)idx;
+	(void)argl;
+	(void)argp;
+	free(ptr);
+}
+
+static void
+ssl_err(char *err, size_t errsize, const char *what, const char *path)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+
+	snprintf(err, errsize, "%s%s%s: %s", what, path != NULL ? " " : "",
+	    path != NULL ? path : "", reason != NULL ? reason : "failed");
+	ERR_clear_error();
+}
+
+/* ---- the CA set ---- */
+
+static void
+cas_free(struct gw_ca *cas, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		X509_free(cas[i].cert);
+	free(cas);
+}
+
+static bool
+trusted(const struct vigil_ca *ca)
+{
+	if (ca->status != VIGIL_CA_ACTIVE && ca->status != VIGIL_CA_RETIRING)
+		return false;
+	switch (ca->role) {
+	case VIGIL_CA_ROOT:
+	case VIGIL_CA_ISSUING:
+	case VIGIL_CA_CROSS:
+	case VIGIL_CA_MANUFACTURER:
+	case VIGIL_CA_CLAIM:
+		return ca->cert_der != NULL && ca->cert_len > 0;
+	case VIGIL_CA_RESPONDER:
+		break;
+	}
+	return false;
+}
+
+/* Lookup order: an issuing CA wins over a cross-certificate of the
+ * same key and name, and both over the root. */
+static int
+role_rank(enum vigil_ca_role r)
+{
+	switch (r) {
+	case VIGIL_CA_ISSUING:
+		return 0;
+	case VIGIL_CA_CROSS:
+		return 1;
+	case VIGIL_CA_MANUFACTURER:
+	case VIGIL_CA_CLAIM:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+static int
+ca_cmp(const void *a, const void *b)
+{
+	return role_rank(((const struct gw_ca *)a)->role) -
+	    role_rank(((const struct gw_ca *)b)->role);
+}
+
+/* The trusted CAs now in the store and a fingerprint of that set (ids,
+ * roles, statuses, certificates). 0, or -1 on a store error. */
+static int
+load_cas(struct vigil_store *st, struct gw_ca **out, size_t *nout,
+    unsigned char fp[32])
+{
+	struct vigil_ca *list = NULL;
+	struct gw_ca *cas = NULL;
+	size_t n = 0, k = 0;
+	EVP_MD_CTX *md;
+	unsigned int mdlen = 32;
+
+	*out = NULL;
+	*nout = 0;
+	if (vigil_ca_list(st, NULL, 0, &list, &n) != VIGIL_OK)
+		return -1;
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    (n > 0 && (cas = calloc(n, sizeof *cas)) == NULL)) {
+		EVP_MD_CTX_free(md);
+		vigil_ca_list_free(list, n);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct vigil_ca *ca = &list[i];
+		const unsigned char *p = ca->cert_der;
+		int meta[2] = { (int)ca->role, (int)ca->status };
+
+		EVP_DigestUpdate(md, ca->id, strlen(ca->id) + 1);
+		EVP_DigestUpdate(md, meta, sizeof meta);
+		if (ca->cert_der != NULL)
+			EVP_DigestUpdate(md, ca->cert_der, ca->cert_len);
+		if (!trusted(ca))
+			continue;
+		cas[k].cert = d2i_X509(NULL, &p, (long)ca->cert_len);
+		if (cas[k].cert == NULL) {
+			vlog(VLOG_WARN, "gw.trust", "CA %s (%s): stored "
+			    "certificate does not parse; not trusted",
+			    ca->label, ca->id);
+			ERR_clear_error();
+			continue;
+		}
+		cas[k].role = ca->role;
+		snprintf(cas[k].id, sizeof cas[k].id, "%s", ca->id);
+		snprintf(cas[k].tenant, sizeof cas[k].tenant, "%s",
+		    ca->tenant_id);
+		k++;
+	}
+	EVP_DigestFinal_ex(md, fp, &mdlen);
+	EVP_MD_CTX_free(md);
+	vigil_ca_list_free(list, n);
+	if (k > 1)
+		qsort(cas, k, sizeof *cas, ca_cmp);
+	*out = cas;
+	*nout = k;
+	return 0;
+}
+
+int
+gw_tls_trust_refresh(struct net_worker *w, bool force)
+{
+	struct gw_tls *g;
+	struct gw_ca *cas;
+	unsigned char fp[32];
+	X509_STORE *store;
+	size_t n;
+
+	if (w->gw_ssl == NULL)
+		return 0;
+	g = SSL_CTX_get_app_data(w->gw_ssl);
+	g->checked_ms = vigil_time_now_ms();
+	if (load_cas(w->st, &cas, &n, fp) != 0) {
+		vlog(VLOG_WARN, "gw.trust", "reading the CAs: %s; keeping the "
+		    "trust store", vigil_store_errmsg(w->st));
+		return -1;
+	}
+	if (g->built && !force && !g->dirty &&
+	    memcmp(fp, g->fp, sizeof fp) == 0) {
+		cas_free(cas, n);
+		return 0;
+	}
+	if ((store = X509_STORE_new()) == NULL) {
+		cas_free(cas, n);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (X509_STORE_add_cert(store, cas[i].cert) != 1)
+			ERR_clear_error(); /* the same certificate twice */
+	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+	X509_STORE_set_depth(store, GW_VERIFY_DEPTH);
+	/* New connections verify against the new store; those already
+	 * running keep a reference to the old one. */
+	if (SSL_CTX_set1_verify_cert_store(w->gw_ssl, store) != 1) {
+		X509_STORE_free(store);
+		cas_free(cas, n);
+		return -1;
+	}
+	X509_STORE_free(w->gw_trust);
+	w->gw_trust = store;
+	cas_free(g->cas, g->ncas);
+	g->cas = cas;
+	g->ncas = n;
+	memcpy(g->fp, fp, sizeof fp);
+	if (g->built)
+		gw_tls_flush_sessions(w);
+	g->built = true;
+	g->dirty = false;
+	vlog(VLOG_DEBUG, "gw.trust", "trust store: %zu CA certificate(s)", n);
+	return 1;
+}
+
+void
+gw_trust_changed(struct net_worker *w)
+{
+	struct gw_tls *g;
+
+	if (w->gw_ssl != NULL && (g = SSL_CTX_get_app_data(w->gw_ssl)) != NULL)
+		g->dirty = true;
+}
+
+void
+gw_tls_flush_sessions(struct net_worker *w)
+{
+	if (w->gw_ssl == NULL)
+		return;
+	/* Every session is older than "the end of time". */
+	SSL_CTX_flush_sessions(w->gw_ssl, (long)INT32_MAX * 2);
+}
+
+void
+gw_refresh(struct net_worker *w, bool force)
+{
+	struct gw_tls *g;
+	int rc;
+
+	if (w->revset == NULL || w->gw_ssl == NULL)
+		return;
+	rc = revset_refresh(w->revset, w->st, force);
+	if (rc < 0)
+		vlog(VLOG_WARN, "gw.revocation", "reloading the revocation "
+		    "set: %s; keeping the old one", vigil_store_errmsg(w->st));
+	else if (rc > 0) {
+		vlog(VLOG_DEBUG, "gw.revocation", "revocation set: %zu "
+		    "entries (generation %lld)", revset_count(w->revset),
+		    (long long)revset_generation(w->revset));
+		gw_tls_flush_sessions(w);
+	}
+	g = SSL_CTX_get_app_data(w->gw_ssl);
+	if (force || g->dirty ||
+	    vigil_time_now_ms() - g->checked_ms >= TRUST_CHECK_MS)
+		(void)gw_tls_trust_refresh(w, false);
+}
+
+/* ---- classifying a client certificate ---- */
+
+static void
+serial_hex(X509 *x, char out[VIGIL_PKI_SERIAL_STRLEN])
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
+	char *hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	size_t i;
+
+	out[0] = '\0';
+	if (hex != NULL) {
+		for (i = 0; hex[i] != '\0' && i + 1 < VIGIL_PKI_SERIAL_STRLEN;
+		    i++)
+			out[i] = (char)(hex[i] >= 'A' && hex[i] <= 'F' ?
+			    hex[i] - 'A' + 'a' : hex[i]);
+		out[i] = '\0';
+	}
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+static const struct gw_ca *
+registered_issuer(const struct gw_tls *g, X509 *x)
+{
+	for (size_t i = 0; i < g->ncas; i++)
+		if (X509_check_issued(g->cas[i].cert, x) == X509_V_OK)
+			return &g->cas[i];
+	return NULL;
+}
+
+/*
+ * What leaf makes its peer, walking up from it through chain (the
+ * verified chain, or what the client sent) until a registered CA
+ * issued the current certificate. 0 with info filled in, or -1 with
+ * info->why.
+ */
+static int
+classify(const struct gw_tls *g, X509 *leaf, STACK_OF(X509) *chain,
+    struct gw_peer_info *info)
+{
+	X509 *cur = leaf;
+	const struct gw_ca *ca;
+
+	memset(info, 0, sizeof *info);
+	serial_hex(leaf, info->serial);
+	if (X509_check_ca(leaf) != 0) {
+		snprintf(info->why, sizeof info->why, "client certificate %s "
+		    "is a CA certificate", info->serial);
+		return -1;
+	}
+	for (int step = 0; step < GW_VERIFY_DEPTH; step++) {
+		X509 *next = NULL;
+
+		if ((ca = registered_issuer(g, cur)) != NULL) {
+			snprintf(info->ca_id, sizeof info->ca_id, "%s", ca->id);
+			snprintf(info->tenant, sizeof info->tenant, "%s",
+			    ca->tenant);
+			switch (ca->role) {
+			case VIGIL_CA_ISSUING:
+			case VIGIL_CA_CROSS:
+				if (step == 0) {
+					info->kind = GW_PEER_DEVICE;
+					return 0;
+				}
+				break;
+			case VIGIL_CA_MANUFACTURER:
+				info->kind = GW_PEER_MANUFACTURER;
+				return 0;
+			case VIGIL_CA_CLAIM:
+				info->kind = GW_PEER_CLAIM;
+				return 0;
+			default:
+				break;
+			}
+			snprintf(info->why, sizeof info->why, "client "
+			    "certificate %s is not issued by an issuing, "
+			    "manufacturer or claim CA", info->serial);
+			return -1;
+		}
+		for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
+			X509 *c = sk_X509_value(chain, i);
+
+			if (c != cur && X509_cmp(c, cur) != 0 &&
+			    X509_check_issued(c, cur) == X509_V_OK) {
+				next = c;
+				break;
+			}
+		}
+		if (next == NULL)
+			break;
+		cur = next;
+	}
+	snprintf(info->why, sizeof info->why, "client certificate %s does not "
+	    "chain to a registered CA", info->serial);
+	return -1;
+}
+
+static void
+set_peer(SSL *ssl, struct gw_peer_info *info)
+{
+	struct gw_peer_info *old = SSL_get_ex_data(ssl, peer_idx);
+	struct gw_peer_info *p = malloc(sizeof *p);
+
+	if (p == NULL)
+		return; /* classified again at the request */
+	*p = *info;
+	free(old);
+	SSL_set_ex_data(ssl, peer_idx, p);
+}
+
+static int
+verify_cb(int ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x,
+	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct net_worker *w;
+	struct gw_peer_info info;
+	struct gw_tls *g;
+
+	if (!ok) {
+		vlog(VLOG_DEBUG, "gw.verify", "client certificate refused at "
+		    "depth %d: %s", X509_STORE_CTX_get_error_depth(x),
+		    X509_verify_cert_error_string(
+		    X509_STORE_CTX_get_error(x)));
+		return 0;
+	}
+	if (X509_STORE_CTX_get_error_depth(x) != 0 || ssl == NULL)
+		return 1;
+	g = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	w = g->w;
+	if (classify(g, X509_STORE_CTX_get_current_cert(x),
+	    X509_STORE_CTX_get0_chain(x), &info) != 0) {
+		vlog(VLOG_INFO, "gw.verify", "handshake refused: %s",
+		    info.why);
+		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REJECTED);
+		return 0;
+	}
+	if (info.kind == GW_PEER_DEVICE &&
+	    revset_serial_blocked(w->revset, info.serial)) {
+		vlog(VLOG_INFO, "gw.verify", "handshake refused: certificate "
+		    "%s is revoked or on hold (revoked at connect)",
+		    info.serial);
+		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REVOKED);
+		return 0;
+	}
+	set_peer(ssl, &info);
+	return 1;
+}
+
+const struct gw_peer_info *
+gw_tls_peer(struct net_worker *w, SSL *ssl)
+{
+	struct gw_peer_info *p, info;
+	X509 *peer;
+	struct gw_tls *g;
+
+	if (ssl == NULL || (peer = SSL_get0_peer_certificate(ssl)) == NULL)
+		return NULL;
+	if ((p = SSL_get_ex_data(ssl, peer_idx)) == NULL) {
+		/* A resumed session: its certificate was verified when the
+		 * session was made; what it makes its peer is decided
+		 * against today's CAs. */
+		g = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+		if (classify(g, peer, SSL_get_peer_cert_chain(ssl),
+		    &info) != 0)
+			info.refused = true;
+		set_peer(ssl, &info);
+		if ((p = SSL_get_ex_data(ssl, peer_idx)) == NULL)
+			return NULL;
+	}
+	if (!p->refused && p->kind == GW_PEER_DEVICE &&
+	    revset_serial_blocked(w->revset, p->serial)) {
+		p->refused = true;
+		snprintf(p->why, sizeof p->why, "certificate %s is revoked or "
+		    "on hold", p->serial);
+	}
+	return p;
+}
+
+/* ---- the context ---- */
+
+static int
+alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+    const unsigned char *in, unsigned int inlen, void *arg)
+{
+	static const unsigned char http11[] = "\x08http/1.1";
+	unsigned char *sel;
+
+	(void)ssl;
+	(void)arg;
+	if (SSL_select_next_proto(&sel, outlen, http11, sizeof http11 - 1,
+	    in, inlen) != OPENSSL_NPN_NEGOTIATED)
+		return SSL_TLSEXT_ERR_NOACK;
+	*out = sel;
+	return SSL_TLSEXT_ERR_OK;
+}
+
+static int
+gw_keys(SSL_CTX *ctx, const struct vigild_config *c, char *err,
+    size_t errsize)
+{
+	const char *cert = c->gateway_cert[0] != '\0' ? c->gateway_cert :
+	    c->tls_cert;
+	const char *key = c->gateway_key[0] != '\0' ? c->gateway_key :
+	    c->tls_key;
+
+	SSL_CTX_set_default_passwd_cb(ctx, vigil_pem_no_passphrase);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		ssl_err(err, errsize, "gateway_cert", cert);
+		return -1;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		ssl_err(err, errsize, "gateway_key", key);
+		return -1;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		ssl_err(err, errsize, "gateway_key", key);
+		snprintf(err + strlen(err), errsize - strlen(err),
+		    " (does not match gateway_cert %s)", cert);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+gw_protocol(SSL_CTX *ctx, const char *min, char *err, size_t errsize)
+{
+	int v = strcmp(min, "1.3") == 0 ? TLS1_3_VERSION : TLS1_2_VERSION;
+
+	if (SSL_CTX_set_min_proto_version(ctx, v) != 1 ||
+	    SSL_CTX_set_cipher_list(ctx, tls_ciphers12()) != 1 ||
+	    SSL_CTX_set_ciphersuites(ctx, GW_TLS13_SUITES) != 1 ||
+	    SSL_CTX_set1_groups_list(ctx, GW_GROUPS) != 1) {
+		ssl_err(err, errsize, "gateway tls: protocol settings", NULL);
+		return -1;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
+	    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_NO_TICKET | SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 |
+	    SSL_OP_NO_TLSv1_1);
+	SSL_CTX_set_max_early_data(ctx, 0);
+	return 0;
+}
+
+int
+gw_tls_setup(struct net_worker *w, char *err, size_t errsize)
+{
+	static const unsigned char sid_ctx[] = "vigil-gateway";
+	struct gw_tls *g;
+	SSL_CTX *ctx;
+
+	if (peer_idx < 0 && (peer_idx = SSL_get_ex_new_index(0, NULL, NULL,
+	    NULL, peer_free)) < 0) {
+		snprintf(err, errsize, "SSL_get_ex_new_index failed");
+		return -1;
+	}
+	ERR_clear_error();
+	if ((g = calloc(1, sizeof *g)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	g->w = w;
+	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		free(g);
+		ssl_err(err, errsize, "gateway tls: SSL_CTX_new", NULL);
+		return -1;
+	}
+	SSL_CTX_set_app_data(ctx, g);
+	w->gw_ssl = ctx;
+	if (gw_protocol(ctx, w->cfg.tls_min_version, err, errsize) < 0 ||
+	    gw_keys(ctx, &w->cfg, err, errsize) < 0)
+		return -1;
+	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN |
+	    SSL_MODE_RELEASE_BUFFERS);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_sess_set_cache_size(ctx, GW_SESS_CACHE);
+	SSL_CTX_set_timeout(ctx, GW_SESS_TIMEOUT_S);
+	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx - 1);
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+	SSL_CTX_set_verify_depth(ctx, GW_VERIFY_DEPTH);
+	/* No CA names in the CertificateRequest (see the top comment). */
+	SSL_CTX_set_client_CA_list(ctx, sk_X509_NAME_new_null());
+	if (gw_tls_trust_refresh(w, true) < 0)
+		vlog(VLOG_WARN, "gw.trust", "no CAs yet: client certificates "
+		    "are refused until the store can be read");
+	return 0;
+}
+
+void
+gw_tls_free(struct net_worker *w)
+{
+	struct gw_tls *g;
+
+	if (w->gw_ssl != NULL) {
+		g = SSL_CTX_get_app_data(w->gw_ssl);
+		SSL_CTX_free(w->gw_ssl);
+		w->gw_ssl = NULL;
+		if (g != NULL) {
+			cas_free(g->cas, g->ncas);
+			free(g);
+		}
+	}
+	X509_STORE_free(w->gw_trust);
+	w->gw_trust = NULL;
+}

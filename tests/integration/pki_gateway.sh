@@ -1,0 +1,268 @@
+#!/bin/bash
+# pki_gateway.sh — the mutual-TLS device gateway and the PKI HTTP
+# listener with the openssl CLI and curl as the device: TLS without a
+# client certificate is accepted (token enrollment needs it) but the
+# device API answers 401; the gateway's TLS choices (no TLS 1.1, no CA
+# names sent, session resumption from the server cache); a certificate
+# enrolled over EST gets /device/v1/whoami with its device; routing
+# and limits (404, 405 + Allow, 413, no-store, X-Request-Id); the CA
+# certificate and the CRL over plain HTTP; after `vigil cert revoke`
+# the handshake itself is refused within 1 s; a quarantined device's
+# valid certificate gets 403 naming the reason.
+set -eu
+. "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/vigild_env.sh"
+. "$SRCDIR/tests/integration/pki_peers.sh"
+
+vigild_setup "$PKI_CONF"
+pki_ca acme acme
+pki_device meter-1 SN-GW-METER-1
+pki_device meter-2 SN-GW-METER-2
+vigild_start
+pki_ports
+
+# s_client ARGS...: one TLS connection to the gateway, output in $OUT.
+s_client() {
+	set +e
+	openssl s_client -connect "127.0.0.1:$GW_PORT" -CAfile "$GW_CA" \
+	    "$@" </dev/null >"$OUT" 2>&1
+	RC=$?
+	set -e
+}
+
+# ---- TLS without a client certificate
+s_client -brief
+if [ "$RC" = 0 ] && grep -q 'Verification: OK' "$OUT"; then
+	ok "TLS handshake without a client certificate succeeds"
+else
+	notok "TLS handshake without a client certificate succeeds" "$(_show)"
+fi
+s_client -tls1_1
+if [ "$RC" != 0 ]; then
+	ok "TLS 1.1 is refused"
+else
+	notok "TLS 1.1 is refused" "$(_show)"
+fi
+s_client -tls1_2
+if grep -q 'No client certificate CA names sent' "$OUT"; then
+	ok "the certificate request names no CAs (tenant names stay private)"
+else
+	notok "the certificate request names no CAs" \
+	    "$(grep -A3 -i 'CA names' "$OUT" | tr '\n' '|')"
+fi
+for g in X25519:X25519 P-256:prime256v1 P-384:secp384r1; do
+	s_client -tls1_3 -groups "${g%%:*}" -brief
+	if [ "$RC" = 0 ] && grep -q "Server Temp Key: .*${g#*:}" "$OUT"; then
+		g=${g%%:*}
+		ok "key exchange group $g is accepted"
+	else
+		g=${g%%:*}
+		notok "key exchange group $g is accepted" "$(_show)"
+	fi
+done
+s_client -tls1_3 -groups ffdhe2048 -brief
+if [ "$RC" != 0 ]; then
+	ok "finite-field group ffdhe2048 is refused"
+else
+	notok "finite-field group ffdhe2048 is refused" "$(_show)"
+fi
+s_client -tls1_2 -sess_out "$WORK/sess.pem"
+s_client -tls1_2 -sess_in "$WORK/sess.pem"
+if grep -q '^Reused,' "$OUT"; then
+	ok "a TLS 1.2 session is resumed from the server-side cache"
+else
+	notok "a TLS 1.2 session is resumed from the server-side cache" \
+	    "$(grep -E '^(New|Reused)' "$OUT")"
+fi
+s_client -tls1_2 -sess_out "$WORK/sess2.pem"
+if ! openssl sess_id -in "$WORK/sess2.pem" -text -noout 2>/dev/null |
+    grep -q 'TLS session ticket:'; then
+	ok "no stateless session ticket is issued"
+else
+	notok "no stateless session ticket is issued" \
+	    "$(openssl sess_id -in "$WORK/sess2.pem" -text -noout | head -20 |
+	    tr '\n' '|')"
+fi
+
+# ---- the device API without a certificate
+STATUS=$(curl -s -o "$OUT" -D "$HDR" -w '%{http_code}' --cacert "$GW_CA" \
+    "$GW/device/v1/whoami")
+if [ "$STATUS" = 401 ] && grep -q 'client certificate is required' "$OUT"
+then
+	ok "whoami without a client certificate is 401 with the reason"
+else
+	notok "whoami without a client certificate is 401 with the reason" \
+	    "got HTTP $STATUS: $(head -c 300 "$OUT")"
+fi
+if [ "$(header Cache-Control)" = no-store ] &&
+    [ -n "$(header X-Request-Id)" ]; then
+	ok "gateway replies carry Cache-Control: no-store and X-Request-Id"
+else
+	notok "gateway replies carry Cache-Control: no-store and X-Request-Id" \
+	    "$(tr '\r\n' ' |' <"$HDR")"
+fi
+
+# ---- routing and limits
+gw_call() {
+	STATUS=$(curl -s -o "$OUT" -D "$HDR" -w '%{http_code}' \
+	    --cacert "$GW_CA" "$@")
+}
+gw_call "$GW/.well-known/est/$PKI_LABEL/simpleenroll"
+if [ "$STATUS" = 405 ] && [ "$(header Allow)" = POST ]; then
+	ok "GET on simpleenroll is 405 with Allow: POST"
+else
+	notok "GET on simpleenroll is 405 with Allow: POST" \
+	    "got HTTP $STATUS, Allow: $(header Allow)"
+fi
+gw_call "$GW/.well-known/est/$PKI_LABEL/nosuchop"
+st1=$STATUS
+gw_call "$GW/.well-known/est/Bad_Label/cacerts"
+st2=$STATUS
+gw_call "$GW/admin"
+if [ "$st1" = 404 ] && [ "$st2" = 404 ] && [ "$STATUS" = 404 ] &&
+    case "$(header Content-Type)" in text/plain*) true ;; *) false ;; esac
+then
+	ok "unknown EST operation, a bad CA label and other paths are 404 text/plain"
+else
+	notok "unknown EST operation, a bad CA label and other paths are 404 text/plain" \
+	    "got $st1, $st2, $STATUS ($(header Content-Type))"
+fi
+head -c 20000 /dev/zero | tr '\0' 'A' >"$WORK/big"
+gw_call -H 'Content-Type: application/pkcs10' --data-binary "@$WORK/big" \
+    "$GW/.well-known/est/$PKI_LABEL/simpleenroll"
+if [ "$STATUS" = 413 ]; then
+	ok "an EST body over 16 KiB is 413"
+else
+	notok "an EST body over 16 KiB is 413" "got HTTP $STATUS"
+fi
+
+# enroll NAME PREFIX: est_enroll with a fresh token; the certs-only
+# reply is base64 with CRLF line breaks (RFC 7030 §4.1.3), which GNU
+# base64 -d refuses, so PREFIX.pem is made here when it stayed empty.
+enroll() {
+	_tok=$(pki_token "$1") || { echo "# no token"; exit 1; }
+	est_enroll "$1" "$_tok" "$2"
+	if [ "$EST_STATUS" = 200 ] && [ ! -s "$2.pem" ]; then
+		tr -d '\r' <"$2.p7" | base64 -d | openssl pkcs7 -inform DER \
+		    -print_certs 2>/dev/null | awk '/-----BEGIN/ { p = 1 }
+		    p { print } /-----END/ { exit }' >"$2.pem"
+	fi
+}
+
+# ---- a device enrolls, then the gateway knows it
+enroll meter-1 "$WORK/m1"
+if [ "$EST_STATUS" != 200 ] || [ ! -s "$WORK/m1.pem" ]; then
+	notok "meter-1 enrolls over EST" "got HTTP $EST_STATUS:" \
+	    "$(head -c 300 "$WORK/m1.p7")"
+	finish
+	exit 1
+fi
+serial=$(cert_serial "$WORK/m1.pem")
+run "$VIGIL" device show --tenant acme meter-1 --json
+dev_id=$(json 'd["id"]' 2>/dev/null || true)
+code=$(gw_whoami "$WORK/m1.pem" "$WORK/m1.key")
+cp "$WORK/whoami.out" "$OUT"
+if [ "$code" = 200 ] &&
+    [ "$(json 'd["device"]["name"]')" = meter-1 ] &&
+    [ "$(json 'd["device"]["id"]')" = "$dev_id" ] &&
+    [ "$(json 'd["certificate"]["serial"]')" = "$serial" ]; then
+	ok "whoami with the enrolled certificate names the device and serial"
+else
+	notok "whoami with the enrolled certificate names the device and serial" \
+	    "got HTTP $code: $(head -c 400 "$WORK/whoami.out")" \
+	    "expected device $dev_id, serial $serial"
+fi
+s_client -brief -cert "$WORK/m1.pem" -key "$WORK/m1.key"
+if [ "$RC" = 0 ]; then
+	ok "openssl s_client with the device certificate completes the handshake"
+else
+	notok "openssl s_client with the device certificate completes the handshake" \
+	    "$(_show)"
+fi
+
+# ---- the PKI listener: CA certificate and CRL over plain HTTP
+code=$(curl -s -o "$WORK/ca.der" -w '%{http_code}' "$PKI/ca/$PKI_LABEL.crt")
+if [ "$code" = 200 ] && openssl x509 -inform DER -in "$WORK/ca.der" \
+    -noout 2>/dev/null; then
+	ok "GET /ca/<label>.crt serves the CA certificate (DER)"
+else
+	notok "GET /ca/<label>.crt serves the CA certificate (DER)" \
+	    "got HTTP $code"
+fi
+_i=0
+until crl_fetch "$WORK/crl.pem" && [ -s "$WORK/crl.pem" ]; do
+	[ $_i -ge 30 ] && break
+	sleep 0.1
+	_i=$((_i + 1))
+done
+if [ -s "$WORK/crl.pem" ]; then
+	ok "GET /crl/<label>.crl serves a CRL that parses"
+else
+	notok "GET /crl/<label>.crl serves a CRL that parses" \
+	    "last HTTP $CRL_STATUS"
+fi
+code=$(curl -s -o /dev/null -w '%{http_code}' "$PKI/crl/nosuch.crl")
+if [ "$code" = 404 ]; then
+	ok "the CRL of an unknown CA is 404"
+else
+	notok "the CRL of an unknown CA is 404" "got HTTP $code"
+fi
+
+# ---- revocation takes effect at the handshake within a second
+run "$VIGIL" cert revoke --tenant acme "$serial" --reason keyCompromise
+expect_rc "vigil cert revoke meter-1's certificate" 0
+t0=$(date +%s%N)
+refused=no
+for _ in $(seq 10); do
+	s_client -tls1_2 -cert "$WORK/m1.pem" -key "$WORK/m1.key"
+	if [ "$RC" != 0 ]; then
+		refused=yes
+		break
+	fi
+	sleep 0.1
+done
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ $refused = yes ] && [ $ms -le 1500 ]; then
+	ok "the TLS handshake with the revoked certificate is refused within 1 s ($ms ms)"
+else
+	notok "the TLS handshake with the revoked certificate is refused within 1 s" \
+	    "refused=$refused after $ms ms; $(tail -n 5 "$OUT" | tr '\n' '|')"
+fi
+if grep -qi 'certificate revoked' "$OUT"; then
+	ok "the refusal is a certificate_revoked alert"
+else
+	notok "the refusal is a certificate_revoked alert" \
+	    "$(grep -i alert "$OUT" | head -n 3 | tr '\n' '|')"
+fi
+code=$(gw_whoami "$WORK/m1.pem" "$WORK/m1.key")
+if [ "$code" != 200 ]; then
+	ok "whoami with the revoked certificate (TLS 1.3) is refused (got $code)"
+else
+	notok "whoami with the revoked certificate (TLS 1.3) is refused" \
+	    "got HTTP 200"
+fi
+
+# ---- a quarantined device's valid certificate is refused with a reason
+enroll meter-2 "$WORK/m2"
+code=$(gw_whoami "$WORK/m2.pem" "$WORK/m2.key")
+if [ "$EST_STATUS" = 200 ] && [ "$code" = 200 ]; then
+	ok "meter-2 enrolls and whoami answers 200"
+else
+	notok "meter-2 enrolls and whoami answers 200" \
+	    "EST $EST_STATUS, whoami $code: $(head -c 300 "$WORK/whoami.out")"
+fi
+for s in active quarantined; do
+	run "$VIGIL" device set-state --tenant acme --reason "gateway test" \
+	    meter-2 "$s"
+done
+expect_rc "vigil device set-state meter-2 quarantined" 0
+code=$(gw_whoami "$WORK/m2.pem" "$WORK/m2.key")
+if [ "$code" = 403 ] && grep -q 'is quarantined' "$WORK/whoami.out"; then
+	ok "whoami of a quarantined device is 403 'device ... is quarantined'"
+else
+	notok "whoami of a quarantined device is 403 'device ... is quarantined'" \
+	    "got HTTP $code: $(head -c 300 "$WORK/whoami.out")"
+fi
+
+vigild_finish
+finish
