@@ -254,7 +254,7 @@ for _ in 1 2 3; do
 done
 
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }
 em=$(median "${e[@]}")
 printf 'est_enroll: vigil %.0f enroll/s, peer openssl-speed-ecdsap256 %.0f sign/s (1 core), ratio %s\n' \
@@ -267,10 +267,17 @@ a=$(median "${vr[@]}")
 b=$(median "${nr[@]}")
 printf 'gw_handshake_resumed: vigil %.0f/s, peer nginx %.0f/s, ratio %s\n' \
     "$a" "$b" "$(ratio "$a" "$b")"
-if grep -q 'not_resumed=[1-9][0-9][0-9]' "$work/runs"; then
-	echo "# note: sessions not resumed:" \
-	    "$(grep -o '^[a-z_]*\|not_resumed=[0-9]*' "$work/runs" |
-	    paste -sd ' ')"
-fi
+# How many handshakes of the resumed runs were full ones (the server
+# did not find the session): those cost time and are not counted.
+awk '$1 ~ /_resumed$/ {
+	for (i = 2; i <= NF; i++) {
+		split($i, kv, "=")
+		if (kv[1] == "ops") ops[$1] += kv[2]
+		if (kv[1] == "not_resumed") nr[$1] += kv[2]
+	}
+} END {
+	for (k in ops)
+		printf "# %s: %d resumed, %d not resumed\n", k, ops[k], nr[k]
+}' "$work/runs" | sort
 grep -E ' (warn|error) ' "$work/vigild.log" | sort | uniq -c |
     sort -rn | head -n 5 | sed 's/^/# vigild: /' || true

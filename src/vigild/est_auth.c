@@ -40,6 +40,68 @@ store_why(struct vigil_store *st, enum vigil_err e)
 /* ------------------------------------------------------------------ */
 /* The CA */
 
+/* Whether label is base or base-<digits>: the names `vigil ca
+ * rollover` gives one CA's successors. */
+static bool
+same_family(const char *label, const char *base, size_t blen)
+{
+	if (strncmp(label, base, blen) != 0)
+		return false;
+	if (label[blen] == '\0')
+		return true;
+	if (label[blen] != '-' || label[blen + 1] == '\0')
+		return false;
+	return strspn(label + blen + 1, "0123456789") ==
+	    strlen(label + blen + 1);
+}
+
+/*
+ * Devices keep the EST URL they were given. After `vigil ca rollover`
+ * the label they use names a retiring CA, which no longer issues: the
+ * enrollment goes to the newest active issuing CA of the same family
+ * (label, label-2, ...) and tenant instead. ca holds the retiring CA
+ * and is replaced.
+ */
+static int
+follow_rollover(struct vigil_store *st, struct vigil_ca *ca, char *why,
+    size_t whysize)
+{
+	struct vigil_ca *cas = NULL;
+	size_t n = 0, blen = strlen(ca->label), pick = (size_t)-1;
+	const char *dash = strrchr(ca->label, '-');
+	enum vigil_err e;
+
+	if (dash != NULL && dash[1] != '\0' &&
+	    strspn(dash + 1, "0123456789") == strlen(dash + 1))
+		blen = (size_t)(dash - ca->label);
+	if ((e = vigil_ca_list(st, NULL, VIGIL_CA_ISSUING, &cas, &n)) !=
+	    VIGIL_OK) {
+		snprintf(why, whysize, "CA list: %s", store_why(st, e));
+		vigil_ca_clear(ca);
+		return 500;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (cas[i].status == VIGIL_CA_ACTIVE &&
+		    strcmp(cas[i].tenant_id, ca->tenant_id) == 0 &&
+		    same_family(cas[i].label, ca->label, blen) &&
+		    (pick == (size_t)-1 ||
+		    cas[i].created_ms >= cas[pick].created_ms))
+			pick = i;
+	if (pick == (size_t)-1) {
+		snprintf(why, whysize, "CA \"%s\" is retiring and has no "
+		    "active successor", ca->label);
+		vigil_ca_list_free(cas, n);
+		vigil_ca_clear(ca);
+		return 404;
+	}
+	vigil_ca_clear(ca);
+	*ca = cas[pick];
+	cas[pick].cert_der = NULL;
+	cas[pick].cert_len = 0;
+	vigil_ca_list_free(cas, n);
+	return 0;
+}
+
 int
 est_ca_resolve(struct gw_req *r, struct vigil_ca *ca, char *why,
     size_t whysize)
@@ -65,6 +127,8 @@ est_ca_resolve(struct gw_req *r, struct vigil_ca *ca, char *why,
 			    store_why(st, e));
 			return 500;
 		}
+		if (ca->status == VIGIL_CA_RETIRING)
+			return follow_rollover(st, ca, why, whysize);
 		return 0;
 	}
 	/* No label: only unambiguous when the platform has one issuing CA

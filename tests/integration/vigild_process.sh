@@ -35,10 +35,10 @@ make_data() {
 # test configuration
 data_dir = $1
 listen = 127.0.0.1:0
-gateway_listen = 127.0.0.1:0
-pki_listen = 127.0.0.1:0
 workers = 2
 request_timeout_s = 2
+gateway_listen = 127.0.0.1:0
+pki_listen = 127.0.0.1:0
 EOF
 	chmod 600 "$1/vigild.conf"
 }
@@ -104,12 +104,12 @@ make_data "$B"
 printf 'listn = 127.0.0.1:1\n' >>"$B/vigild.conf"
 run "$VIGILD" -n --data "$B"
 expect_err "-n on a config with a typo names line and suggestion" 1 \
-    "vigild: $B/vigild.conf:6: unknown key 'listn' (did you mean 'listen'?)"
+    "vigild: $B/vigild.conf:8: unknown key 'listn' (did you mean 'listen'?)"
 sed -i '$d' "$B/vigild.conf"
 printf 'workers = 65\n' >>"$B/vigild.conf"
 run "$VIGILD" -n --data "$B"
 expect_err "-n on a duplicate key names both lines" 1 \
-    "vigild: $B/vigild.conf:6: duplicate key 'workers' (first set on line 4)"
+    "vigild: $B/vigild.conf:8: duplicate key 'workers' (first set on line 4)"
 sed -i '$d' "$B/vigild.conf"
 
 chmod 640 "$B/tls/server.key"
@@ -268,7 +268,7 @@ cp "$D/vigild.conf" "$WORK/good.conf"
 printf 'max_body_bytez = 2M\n' >>"$D/vigild.conf"
 kids=$(children "$VPID")
 kill -HUP "$VPID"
-if wait_for 10 grep -q "reload failed, keeping the running configuration: $D/vigild.conf:6: unknown key 'max_body_bytez' (did you mean 'max_body_bytes'?)" "$LOG" &&
+if wait_for 10 grep -q "reload failed, keeping the running configuration: $D/vigild.conf:8: unknown key 'max_body_bytez' (did you mean 'max_body_bytes'?)" "$LOG" &&
     [ "$(healthz)" = '{"status":"ok"}' ] &&
     [ "$(children "$VPID")" = "$kids" ]; then
 	ok "SIGHUP with a broken config keeps the old one and logs why"

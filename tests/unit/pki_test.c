@@ -1176,6 +1176,16 @@ pkcs11_token_key_signs_ca_cert(void **state)
 	assert_int_equal(run(init), 0);
 	assert_int_equal(run(gen), 0);
 
+	/* First, while no key of the token is loaded: once one is, the
+	 * token stays logged in for the whole process (PKCS#11 login is
+	 * per application), and a URI without a PIN finds keys too. */
+	printf("# no PIN at all fails at once (the engine never prompts)\n");
+	assert_int_equal(vigil_pki_key_load(&k, "pkcs11:token=vigil;"
+	    "object=ca;type=private", SOFTHSM_MODULE, err, sizeof err),
+	    VIGIL_ENOTFOUND);
+	assert_null(k);
+	printf("#   %s\n", err);
+
 	printf("# load by URI with pin-value and sign a root CA inside the "
 	    "token; verify with the public key\n");
 	assert_true(vigil_pki_ref_is_pkcs11("pkcs11:token=vigil"));

@@ -35,7 +35,6 @@
 struct vigil_pki_key {
 	EVP_PKEY *pk;
 	ENGINE *e;       /* functional reference, or NULL */
-	UI_METHOD *ui;   /* the engine's no-prompt UI, or NULL */
 };
 
 /* ------------------------------------------------------------------ */
@@ -368,6 +367,27 @@ no_prompt(UI *ui, UI_STRING *uis)
 	return 0;
 }
 
+/*
+ * One UI method for the process, never freed: the shared engine keeps
+ * the pointer it was last given and may use it to log in again while
+ * signing, after the key that passed it is gone. Made once, then only
+ * read.
+ */
+static CRYPTO_ONCE ui_once = CRYPTO_ONCE_STATIC_INIT;
+static UI_METHOD *ui_no_prompt;
+
+static void
+ui_init(void)
+{
+	UI_METHOD *m = UI_create_method("vigil no prompt");
+
+	if (m != NULL && UI_method_set_reader(m, no_prompt) != 0) {
+		UI_destroy_method(m);
+		m = NULL;
+	}
+	ui_no_prompt = m;
+}
+
 /* The URI for error texts: without pin-value (a secret). */
 static void
 redact(const char *uri, char *out, size_t size)
@@ -447,10 +467,10 @@ load_pkcs11(struct vigil_pki_key *k, const char *ref, const char *module,
 			return pki_ossl_err(err, errsize, VIGIL_EIO,
 			    "PKCS#11: the engine refused the PIN");
 	}
-	if ((k->ui = UI_create_method("vigil no prompt")) == NULL ||
-	    UI_method_set_reader(k->ui, no_prompt) != 0)
+	if (CRYPTO_THREAD_run_once(&ui_once, ui_init) != 1 ||
+	    ui_no_prompt == NULL)
 		return VIGIL_ENOMEM;
-	k->pk = ENGINE_load_private_key(e, uri, k->ui, NULL);
+	k->pk = ENGINE_load_private_key(e, uri, ui_no_prompt, NULL);
 	OPENSSL_cleanse(uri, sizeof uri);
 	if (k->pk == NULL) {
 		snprintf(what, sizeof what, "PKCS#11: no private key at %s "
@@ -501,8 +521,6 @@ vigil_pki_key_free(struct vigil_pki_key *k)
 		ENGINE_finish(k->e);
 		ENGINE_free(k->e);
 	}
-	if (k->ui != NULL)
-		UI_destroy_method(k->ui);
 	free(k);
 }
 
