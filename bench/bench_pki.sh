@@ -24,6 +24,7 @@
 # the same for both sides: absolute rates mean little, ratios a lot.
 #   BENCH_PKI_SECS      seconds per run (default 5)
 #   BENCH_PKI_THREADS   load generator threads (default 16)
+#   BENCH_PKI_VERBOSE   1: also print every run's counters
 set -eu
 build=$(cd "${1:-build}" && pwd)
 secs=${BENCH_PKI_SECS:-5}
@@ -279,5 +280,6 @@ awk '$1 ~ /_resumed$/ {
 	for (k in ops)
 		printf "# %s: %d resumed, %d not resumed\n", k, ops[k], nr[k]
 }' "$work/runs" | sort
+[ -n "${BENCH_PKI_VERBOSE:-}" ] && sed 's/^/# run: /' "$work/runs"
 grep -E ' (warn|error) ' "$work/vigild.log" | sort | uniq -c |
     sort -rn | head -n 5 | sed 's/^/# vigild: /' || true
