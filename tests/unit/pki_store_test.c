@@ -1133,6 +1133,11 @@ pki_store_claim_matches_any_spelling_and_claims_once(void **state)
 	    "IMEI 35-209900-176148-2: check digit is 2, expected 1");
 	assert_int_equal(vigil_claim_check(fx->st, fx->ta,
 	    "35-209900-176148-2", 0), 0);
+	say("text that is no standard identifier is a manufacturer serial");
+	assert_int_equal(vigil_claim_allow(fx->st, fx->ta, "SN-0100"),
+	    VIGIL_OK);
+	assert_int_equal(vigil_claim_check(fx->st, fx->ta, "SN-0100", 0), 1);
+	assert_int_equal(vigil_claim_check(fx->st, fx->ta, "SN-0101", 0), 0);
 	say("an unknown tenant is ENOTFOUND");
 	assert_int_equal(vigil_claim_allow(fx->st,
 	    "00000000-0000-7000-8000-000000000000", "35-209900-176148-1"),

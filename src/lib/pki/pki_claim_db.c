@@ -55,6 +55,16 @@ match_keys(struct vigil_store *st, const char *identifier, struct keys *k)
 			    strlen(identifier), VIGIL_ID_PARSE_NO_DETAIL, id) ==
 			    VIGIL_OK)
 				keys_add(k, id->match_key);
+	/* Not a standard identifier at all (a near miss such as an IMEI
+	 * with a wrong check digit stays an error): a manufacturer serial,
+	 * as claim certificates' CSRs usually carry (vigil_claim_allow
+	 * does the same). */
+	if (k->n == 0 && rc == VIGIL_EINVAL && id->type == VIGIL_ID_UNKNOWN &&
+	    vigil_id_parse_ex(VIGIL_ID_SERIAL, identifier, strlen(identifier),
+	    VIGIL_ID_PARSE_NO_DETAIL, id) == VIGIL_OK) {
+		keys_add(k, id->match_key);
+		rc = VIGIL_OK;
+	}
 	if (k->n == 0)
 		store_seterr(st, rc == VIGIL_OK ? VIGIL_EINVAL : rc, "%s",
 		    id->error);
@@ -98,6 +108,12 @@ vigil_claim_allow(struct vigil_store *st, const char *tenant_id,
 	 * more than the operator meant. */
 	rc = vigil_id_detect_ex(identifier, strlen(identifier),
 	    VIGIL_ID_PARSE_NO_DETAIL, id, NULL, NULL);
+	/* Text that looks like no standard identifier is taken as a
+	 * manufacturer serial number (printable, bounded); a near miss
+	 * (an IMEI with a wrong check digit) stays an error. */
+	if (rc == VIGIL_EINVAL && id->type == VIGIL_ID_UNKNOWN)
+		rc = vigil_id_parse_ex(VIGIL_ID_SERIAL, identifier,
+		    strlen(identifier), VIGIL_ID_PARSE_NO_DETAIL, id);
 	if (rc != VIGIL_OK) {
 		store_seterr(st, rc, "%s", id->error);
 		free(id);
