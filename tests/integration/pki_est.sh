@@ -351,6 +351,37 @@ enroll beta/simpleenroll "$WORK/b3.b64" --cert "$WORK/idev3.pem" --key "$WORK/id
 status_is "an IDevID of tenant acme's manufacturer is refused at tenant beta's CA" 403 \
     "another tenant"
 
+# ---- rollover while running: the old label follows its successor ----
+v device add --name dev6 --serial SN-0006 >/dev/null
+TOK6=$(token dev6)
+run v ca rollover "$T"
+expect_rc "vigil ca rollover $T while vigild runs" 0
+# The signer loads the new key on reload (its sandbox opens no files).
+kill -HUP "$VIGILD_PID"
+csr d6 "/CN=dev6"
+_i=0
+while :; do
+	enroll "$T/simpleenroll" "$WORK/d6.b64" -H "Authorization: Bearer $TOK6"
+	[ "$STATUS" = 200 ] || [ $_i -ge 50 ] && break
+	sleep 0.2
+	_i=$((_i + 1))
+done
+status_is "after rollover and SIGHUP, label $T still enrolls" 200
+certs "$WORK/d6.pem" 2>/dev/null || true
+iss=$(openssl x509 -in "$WORK/d6.pem" -noout -issuer 2>/dev/null)
+new=$(v --json ca show "$T-2" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["subject"])' 2>/dev/null)
+case "$iss" in
+*"$T-2"*) ok "the certificate comes from the successor CA $T-2 ($new)" ;;
+*) notok "issued by the successor CA" "issuer: $iss; successor: $new" ;;
+esac
+est GET "$T/cacerts"
+certs "$WORK/roll.pem" 2>/dev/null || true
+if [ "$(grep -c 'BEGIN CERTIFICATE' "$WORK/roll.pem" 2>/dev/null)" -ge 3 ]; then
+	ok "cacerts serves the retiring and the new issuing CA during the overlap"
+else
+	notok "cacerts during rollover" "$(grep subject "$WORK/roll.pem" | tr '\n' '|')"
+fi
+
 # ---- records ----
 run v --json cert list
 n=$("$PY" -c 'import json, sys
