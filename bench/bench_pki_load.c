@@ -16,6 +16,9 @@
  *                      on its own connection. Lines without one carry
  *                      one-time tokens: each is used once, globally;
  *                      when they run out the run ends early.
+ *                      -g N: N fresh P-256 CSRs made before the clock
+ *                      starts replace the csr= bodies (csr= may then
+ *                      be omitted), each sent once while they last.
  *   handshake-full     a new TCP + TLS connection per operation with
  *                      the client certificate (-c/-k), no session
  *                      reuse, SSL_OP_NO_TICKET; one GET PATH with
@@ -89,6 +92,7 @@ struct opts {
 	const char *path;
 	const char *jobs;
 	const char *save_first;
+	unsigned long gen; /* -g: fresh CSRs to make before the run */
 };
 
 static struct opts o;
@@ -104,6 +108,12 @@ static atomic_uint_fast64_t n_ops, n_2xx, n_other, n_connect, n_tls, n_io,
     n_not_resumed;
 static atomic_int n_shown;
 static atomic_bool first_saved;
+
+/* -g: a pool of fresh P-256 CSRs (base64 DER), each sent once while it
+ * lasts, so that no two enrollments certify the same key. */
+static char **pool;
+static size_t *pool_len;
+static atomic_size_t next_csr;
 
 static void
 die(const char *fmt, const char *arg)
@@ -284,8 +294,8 @@ load_jobs(const char *path)
 			else if (*tok != '\0')
 				die("unknown job field %s", tok);
 		}
-		if (j.body == NULL)
-			die("job line without csr= in %s", path);
+		if (j.body == NULL && o.gen == 0)
+			die("job line without csr= (and no -g) in %s", path);
 		if ((j.cert == NULL) != (j.key == NULL))
 			die("job line with cert= but no key= in %s", path);
 		if (njobs == MAX_JOBS)
@@ -302,6 +312,48 @@ load_jobs(const char *path)
 	if (njobs == 0)
 		die("no jobs in %s", path);
 	jobs_are_identities = jobs[0].cert != NULL;
+}
+
+/* One P-256 key and its CSR (CN only: the identity comes from the
+ * registry), as base64 DER. */
+static char *
+make_csr(size_t *len)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509_REQ *req = X509_REQ_new();
+	X509_NAME *n = X509_NAME_new();
+	unsigned char *der = NULL;
+	char *b64;
+	int dlen;
+
+	if (k == NULL || req == NULL || n == NULL ||
+	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"bench", -1, -1, 0) != 1 ||
+	    X509_REQ_set_subject_name(req, n) != 1 ||
+	    X509_REQ_set_pubkey(req, k) != 1 ||
+	    X509_REQ_sign(req, k, EVP_sha256()) <= 0 ||
+	    (dlen = i2d_X509_REQ(req, &der)) <= 0)
+		die("%s", "cannot make a CSR");
+	b64 = malloc(4 * (((size_t)dlen + 2) / 3) + 1);
+	if (b64 == NULL)
+		die("%s", "out of memory");
+	*len = (size_t)EVP_EncodeBlock((unsigned char *)b64, der, dlen);
+	OPENSSL_free(der);
+	X509_NAME_free(n);
+	X509_REQ_free(req);
+	EVP_PKEY_free(k);
+	return b64;
+}
+
+static void
+make_pool(void)
+{
+	pool = calloc(o.gen, sizeof *pool);
+	pool_len = calloc(o.gen, sizeof *pool_len);
+	if (pool == NULL || pool_len == NULL)
+		die("%s", "out of memory");
+	for (size_t i = 0; i < o.gen; i++)
+		pool[i] = make_csr(&pool_len[i]);
 }
 
 /* ------------------------------------------------------------------ */
@@ -529,8 +581,9 @@ enroll_loop(unsigned t)
 	}
 	while (!atomic_load(&stop_now)) {
 		struct job *j = fixed;
+		const char *csr;
 		char *body;
-		size_t blen;
+		size_t blen, csr_len;
 		int status, closed, n;
 
 		if (j == NULL) {
@@ -546,15 +599,25 @@ enroll_loop(unsigned t)
 			usleep(10000);
 			continue;
 		}
+		if (o.gen > 0) {
+			/* Wraps around when the pool runs out. */
+			size_t i = atomic_fetch_add(&next_csr, 1) % o.gen;
+
+			csr = pool[i];
+			csr_len = pool_len[i];
+		} else {
+			csr = j->body;
+			csr_len = j->body_len;
+		}
 		n = snprintf(req, REQ_MAX,
 		    "POST %s HTTP/1.1\r\nHost: %s:%d\r\n"
 		    "Content-Type: application/pkcs10\r\n"
 		    "Content-Length: %zu\r\n%s\r\n",
-		    o.path, o.host, o.port, j->body_len,
+		    o.path, o.host, o.port, csr_len,
 		    j->auth != NULL ? j->auth : "");
 		if (n < 0 || n >= REQ_MAX || write_all(ssl, req,
-		    (size_t)n) != 0 || write_all(ssl, j->body,
-		    j->body_len) != 0) {
+		    (size_t)n) != 0 ||
+		    write_all(ssl, csr, csr_len) != 0) {
 			atomic_fetch_add(&n_io, 1);
 			report("write", "request not sent");
 			tls_close(ssl, 0);
@@ -661,7 +724,8 @@ usage(void)
 	    "usage: bench_pki_load -m enroll|handshake-full|"
 	    "handshake-resumed\n"
 	    "    -p PORT [-h HOST] [-t THREADS] [-d SECONDS] [-C CAFILE]\n"
-	    "    [-c CERT -k KEY] [-P PATH] [-j JOBFILE] [-s SAVE_FIRST]\n");
+	    "    [-c CERT -k KEY] [-P PATH] [-j JOBFILE] [-s SAVE_FIRST]\n"
+	    "    [-g FRESH_CSRS]\n");
 	exit(2);
 }
 
@@ -678,7 +742,7 @@ main(int argc, char **argv)
 	o.secs = 5;
 	o.path = NULL;
 	o.mode = MODE_FULL;
-	while ((c = getopt(argc, argv, "m:h:p:t:d:C:c:k:P:j:s:")) != -1) {
+	while ((c = getopt(argc, argv, "m:h:p:t:d:C:c:k:P:j:s:g:")) != -1) {
 		switch (c) {
 		case 'm':
 			if (strcmp(optarg, "enroll") == 0)
@@ -721,6 +785,9 @@ main(int argc, char **argv)
 		case 's':
 			o.save_first = optarg;
 			break;
+		case 'g':
+			o.gen = num(optarg, "CSR count", MAX_JOBS);
+			break;
 		default:
 			usage();
 		}
@@ -737,8 +804,11 @@ main(int argc, char **argv)
 	if (inet_pton(AF_INET, o.host, &peer_addr.sin_addr) != 1)
 		die("host %s is not an IPv4 address", o.host);
 	signal(SIGPIPE, SIG_IGN);
-	if (o.mode == MODE_ENROLL)
+	if (o.mode == MODE_ENROLL) {
 		load_jobs(o.jobs);
+		if (o.gen > 0)
+			make_pool();
+	}
 	shared_ctx = client_ctx(o.cert, o.key);
 
 	t0 = now_s();
