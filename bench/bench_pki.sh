@@ -26,6 +26,8 @@
 # the same for both sides: absolute rates mean little, ratios a lot.
 #   BENCH_PKI_SECS      seconds per run (default 5)
 #   BENCH_PKI_THREADS   load generator threads (default 16)
+#   BENCH_PKI_WORKERS   vigild net workers (default: one per core, like
+#                       nginx's worker_processes)
 #   BENCH_PKI_VERBOSE   1: also print every run's counters
 set -eu
 build=$(cd "${1:-build}" && pwd)
@@ -35,6 +37,7 @@ vigil=$build/src/vigil/vigil
 vigild=$build/src/vigild/vigild
 load=$build/bench/bench_pki_load
 ncpu=$(nproc)
+workers=${BENCH_PKI_WORKERS:-$ncpu}
 for p in "$vigil" "$vigild" "$load" nginx openssl curl python3; do
 	command -v "$p" >/dev/null 2>&1 || {
 		echo "bench_pki: $p not found" >&2
@@ -73,7 +76,7 @@ print(s.getsockname()[1])'
 # Newer `vigil init` writes the listeners itself; ours replace them.
 sed -i '/^gateway_listen /d; /^pki_listen /d' "$data/vigild.conf"
 cat >>"$data/vigild.conf" <<EOF
-workers = $ncpu
+workers = $workers
 log_level = warn
 gateway_listen = 127.0.0.1:0
 pki_listen = 127.0.0.1:0

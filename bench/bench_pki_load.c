@@ -345,15 +345,37 @@ make_csr(size_t *len)
 	return b64;
 }
 
+/* Fills every n-th slot of the pool from slot (uintptr_t)arg. */
+static void *
+pool_fill(void *arg)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	for (size_t i = (uintptr_t)arg; i < o.gen; i += (size_t)n)
+		pool[i] = make_csr(&pool_len[i]);
+	OPENSSL_thread_stop();
+	return NULL;
+}
+
+/* On every core: 15,000 CSRs take seconds on one. */
 static void
 make_pool(void)
 {
+	pthread_t th[MAX_THREADS];
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1 || n > MAX_THREADS)
+		die("%s", "cannot count the CPUs");
 	pool = calloc(o.gen, sizeof *pool);
 	pool_len = calloc(o.gen, sizeof *pool_len);
 	if (pool == NULL || pool_len == NULL)
 		die("%s", "out of memory");
-	for (size_t i = 0; i < o.gen; i++)
-		pool[i] = make_csr(&pool_len[i]);
+	for (long i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, pool_fill,
+		    (void *)(uintptr_t)i) != 0)
+			die("%s", "cannot start a thread");
+	for (long i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
 }
 
 /* ------------------------------------------------------------------ */

@@ -701,6 +701,107 @@ enum vigil_err vigil_claim_allow(struct vigil_store *st,
 int vigil_claim_check(struct vigil_store *st, const char *tenant_id,
     const char *identifier, int claim);
 
+/* ------------------------------------------------------------------ */
+/* Store: sightings (added by H9, certificate hygiene)
+ *
+ * What the device gateway saw of each device certificate: per serial
+ * and source address, windows [first_ms, last_ms] of use with a count,
+ * kept apart for accepted uses (the first request on a connection) and
+ * refused attempts (handshakes or requests refused because the
+ * certificate is revoked or on hold). A pause longer than
+ * VIGIL_SIGHTING_GAP_MS starts a new window, so a device that moves
+ * between addresses does not look as if it used both at once. The
+ * gateway aggregates in memory (struct vigil_sighting_agg) and writes
+ * a batch every few seconds. */
+
+#define VIGIL_SIGHTING_GAP_MS ((int64_t)10 * 60 * 1000)
+#define VIGIL_SIGHTING_IP_STRLEN 46 /* INET6_ADDRSTRLEN */
+
+struct vigil_sighting {
+	char serial[VIGIL_PKI_SERIAL_STRLEN];
+	char tenant_id[VIGIL_UUID_STRLEN]; /* recorded from the certificate
+					    * record when it exists */
+	char device_id[VIGIL_UUID_STRLEN]; /* likewise; "" = unknown */
+	char ip[VIGIL_SIGHTING_IP_STRLEN];
+	int refused;                       /* 1 = refused attempts */
+	int64_t first_ms, last_ms;
+	int64_t count;                     /* uses or attempts, >= 1 */
+};
+
+/*
+ * Adds n aggregated sightings in one transaction: each extends the
+ * newest window of its (serial, ip, refused) that ended at most
+ * VIGIL_SIGHTING_GAP_MS before its first_ms, or starts a new one.
+ * tenant_id/device_id are taken from the certificate record when the
+ * serial is known, else from the sighting. VIGIL_EINVAL for a bad
+ * serial, address, window or count (nothing written).
+ */
+enum vigil_err vigil_sighting_record_batch(struct vigil_store *st,
+    const struct vigil_sighting *s, size_t n);
+
+/* Windows of scope (NULL = every tenant) that ended at or after
+ * since_ms, filtered by serial and/or device (NULL = any), ordered by
+ * serial, ip, first_ms; at most limit (1..10000). Caller frees with
+ * vigil_free. */
+enum vigil_err vigil_sighting_list(struct vigil_store *st, const char *scope,
+    const char *serial, const char *device_id, int64_t since_ms,
+    size_t limit, struct vigil_sighting **out /* OUT */,
+    size_t *n /* OUT */);
+
+/* Cloning suspects: accepted windows, ending at or after since_ms, of
+ * serials used from more than one address, each window overlapping
+ * one of the same serial from another address. Ordered by serial,
+ * first_ms, ip; caller frees with vigil_free. */
+enum vigil_err vigil_sighting_clones(struct vigil_store *st,
+    const char *scope, int64_t since_ms,
+    struct vigil_sighting **out /* OUT */, size_t *n /* OUT */);
+
+/* A revoked or held certificate that is still tried. */
+struct vigil_sighting_revoked {
+	char serial[VIGIL_PKI_SERIAL_STRLEN];
+	char tenant_id[VIGIL_UUID_STRLEN];
+	char device_id[VIGIL_UUID_STRLEN];
+	enum vigil_cert_status status;     /* REVOKED or HOLD */
+	int64_t revoked_ms;
+	int64_t attempts;                  /* refused attempts after it */
+	int64_t first_ms, last_ms;         /* of those attempts */
+	char ips[256];                     /* distinct addresses, comma-
+					    * separated, cut at 255 */
+};
+
+/* Revoked or held certificates of scope with refused attempts ending
+ * after their revocation time and at or after since_ms, ordered by
+ * serial. Caller frees with vigil_free. */
+enum vigil_err vigil_sighting_revoked_connecting(struct vigil_store *st,
+    const char *scope, int64_t since_ms,
+    struct vigil_sighting_revoked **out /* OUT */, size_t *n /* OUT */);
+
+/* Deletes windows that ended before before_ms; *n (may be NULL) gets
+ * how many. */
+enum vigil_err vigil_sighting_prune(struct vigil_store *st,
+    int64_t before_ms, size_t *n);
+
+/* The in-memory aggregate of one process (not thread-safe): a bounded
+ * hash keyed by (serial, ip, refused). */
+struct vigil_sighting_agg;
+
+/* capacity: the most distinct keys held between flushes (16..65536). */
+struct vigil_sighting_agg *vigil_sighting_agg_new(size_t capacity);
+void vigil_sighting_agg_free(struct vigil_sighting_agg *a);
+/* Counts one use (refused 0) or refused attempt (1) at now_ms. 0; -1
+ * when the table is full (flush, then add again) or the input is not
+ * a serial and an address. tenant/device may be NULL. */
+int vigil_sighting_agg_add(struct vigil_sighting_agg *a, const char *serial,
+    const char *tenant_id, const char *device_id, const char *ip,
+    int refused, int64_t now_ms);
+/* Distinct keys held. */
+size_t vigil_sighting_agg_count(const struct vigil_sighting_agg *a);
+/* Writes what is held (vigil_sighting_record_batch) and empties the
+ * table; on a store error the entries stay for the next flush. *n (may
+ * be NULL) gets how many were written. */
+enum vigil_err vigil_sighting_agg_flush(struct vigil_sighting_agg *a,
+    struct vigil_store *st, size_t *n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/x509.h>
 
 #include "../vigild/api_pki_json.h"
@@ -301,6 +303,42 @@ days_arg(const struct cli_args *a, const char *opt, size_t def, size_t max,
 	return true;
 }
 
+/* One attribute of a certificate's subject as text; "" when absent. */
+static void
+name_part(X509 *c, int nid, char *buf, size_t size)
+{
+	if (c == NULL || X509_NAME_get_text_by_NID(X509_get_subject_name(c),
+	                     nid, buf, (int)size) < 0)
+		buf[0] = '\0';
+}
+
+/* Gives x exactly the subject of like and signs it again when the name
+ * vigil built differs (a root made by another tool may order or encode
+ * its name otherwise): a successor or cross-certificate links chains
+ * only when its subject is the very name below it. */
+static bool
+keep_name(X509 *x, X509 *like, EVP_PKEY *key, const char *what)
+{
+	const EVP_MD *md = NULL;
+	int md_nid = NID_undef;
+
+	if (X509_NAME_cmp(X509_get_subject_name(x),
+	        X509_get_subject_name(like)) == 0)
+		return true;
+	if (!OBJ_find_sigid_algs(X509_get_signature_nid(x), &md_nid, NULL) ||
+	    (md_nid != NID_undef &&
+	        (md = EVP_get_digestbynid(md_nid)) == NULL) ||
+	    X509_set_subject_name(x, X509_get_subject_name(like)) != 1 ||
+	    X509_sign(x, key, md) <= 0) {
+		ERR_clear_error();
+		cli_err("%s: cannot give the certificate its predecessor's "
+		        "subject name",
+		    what);
+		return false;
+	}
+	return true;
+}
+
 /* The signing root: an existing active root of the tenant (else a
  * shared one) with its key, an imported one, or a new one. m[0]. */
 static bool
@@ -412,7 +450,7 @@ root_for(struct cli_ctx *ctx, const struct cli_args *a, const char *tid,
 static bool
 issuing_for(const struct cli_args *a, const char *tid, const char *label,
     const char *org, enum vigil_pki_alg alg, const char *dir, struct made *m,
-    struct vigil_pki_key *rkey, uint32_t validity_s, int approval)
+    struct vigil_pki_key *rkey, uint32_t validity_s, int approval, X509 *like)
 {
 	const char *uri = cli_arg(a, "key-uri");
 	const char *mod = cli_arg(a, "pkcs11-module");
@@ -432,6 +470,8 @@ issuing_for(const struct cli_args *a, const char *tid, const char *label,
 	} else if (!new_key(dir, "issuing.key", alg, &m[1], &ikey))
 		return false;
 	snprintf(cn, sizeof cn, "%s issuing CA %s", org, label);
+	if (like != NULL)
+		name_part(like, NID_commonName, cn, sizeof cn);
 	if ((ipub = pub_only(ikey)) == NULL) {
 		cli_err("issuing CA %s: cannot read the public key", label);
 		goto out;
@@ -440,6 +480,11 @@ issuing_for(const struct cli_args *a, const char *tid, const char *label,
 	        vigil_pki_key_evp(rkey), days, 0, &cert, err,
 	        sizeof err) != VIGIL_OK) {
 		cli_err("issuing CA %s: %s", label, err);
+		goto out;
+	}
+	if (like != NULL &&
+	    !keep_name(cert, like, vigil_pki_key_evp(rkey), label)) {
+		X509_free(cert);
 		goto out;
 	}
 	if (record(&m[1], cert, VIGIL_CA_ISSUING, tid, label,
@@ -544,7 +589,8 @@ cli_ca_init(struct cli_ctx *ctx, const struct cli_args *a)
 		return CLI_EXIT_FAIL;
 	if (!root_for(ctx, a, tid, label, org, alg, dir, &m[0], &rkey) ||
 	    !issuing_for(
-	        a, tid, label, org, alg, dir, m, rkey, validity_s, approval))
+	        a, tid, label, org, alg, dir, m, rkey, validity_s, approval,
+	        NULL))
 		goto out;
 	if (m[0].is_new)
 		m[0].ca.alg = alg_of(m[0].cert);
@@ -564,45 +610,221 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
-/* rollover, retire */
+/* rollover, retire
+ *
+ * The key update of RFC 4210 §4.4: a new root gets a self-signed
+ * certificate (NewWithNew) and two cross-certificates, OldWithNew (the
+ * old root's key under the new root, for relying parties that already
+ * trust only the new root) and NewWithOld (the new key under the old
+ * root, for those still holding only the old one). An issuing CA's
+ * successor keeps its subject name and gets NewWithOld from the old
+ * issuing key: that cross-certificate is then self-issued, so the old
+ * CA's pathlen 0 still holds for a device that pins it (RFC 5280
+ * §4.2.1.9 does not count self-issued certificates). Cross-certificates
+ * are role CROSS with the signing CA as parent and no key of their own;
+ * retiring either side retires them. */
 
-int
-cli_ca_rollover(struct cli_ctx *ctx, const struct cli_args *a)
+/* The stored certificate of a CA, parsed; NULL when it does not. */
+static X509 *
+ca_cert(const struct vigil_ca *ca)
+{
+	const unsigned char *p = ca->cert_der;
+
+	return p != NULL ? d2i_X509(NULL, &p, (long)ca->cert_len) : NULL;
+}
+
+/* The label of a successor: "<base>-2", "-3", ..., where base drops a
+ * "-<n>" an earlier rollover added (acme-2 rolls over to acme-3), so
+ * EST clients following the family (est_auth.c) find it. */
+static void
+next_label(struct cli_ctx *ctx, const char *label,
+    char out[VIGIL_PKI_LABEL_MAX + 1])
+{
+	char base[VIGIL_PKI_LABEL_MAX + 1];
+	const char *dash = strrchr(label, '-');
+	struct vigil_ca probe;
+
+	snprintf(base, sizeof base, "%s", label);
+	if (dash != NULL && dash[1] != '\0' &&
+	    strspn(dash + 1, "0123456789") == strlen(dash + 1)) {
+		snprintf(base, sizeof base, "%.*s", (int)(dash - label), label);
+		memset(&probe, 0, sizeof probe);
+		if (vigil_ca_get(ctx->store, NULL, base, &probe) != VIGIL_OK)
+			snprintf(base, sizeof base, "%s", label);
+		vigil_ca_clear(&probe);
+	}
+	for (int i = 2; i < 1000; i++) {
+		size_t b = strlen(base);
+
+		snprintf(out, VIGIL_PKI_LABEL_MAX + 1, "%.*s-%d",
+		    (int)(b > 50 ? 50 : b), base, i);
+		memset(&probe, 0, sizeof probe);
+		if (vigil_ca_get(ctx->store, NULL, out, &probe) ==
+		    VIGIL_ENOTFOUND)
+			break;
+		vigil_ca_clear(&probe);
+	}
+}
+
+/* The label of a cross-certificate: "<label>-<kind>" within bounds. */
+static void
+cross_label(const char *label, const char *kind,
+    char out[VIGIL_PKI_LABEL_MAX + 1])
+{
+	int room = VIGIL_PKI_LABEL_MAX - 1 - (int)strlen(kind);
+
+	snprintf(out, VIGIL_PKI_LABEL_MAX + 1, "%.*s-%s", room, label, kind);
+}
+
+/* A new root's common name: "<old> G2", or the next generation when
+ * the old one already ends in " G<n>". */
+static void
+next_cn(const char *old, char *out, size_t size)
+{
+	const char *g = strrchr(old, ' ');
+	size_t base = strlen(old);
+	long gen = 1;
+
+	if (g != NULL && g[1] == 'G' && g[2] != '\0' &&
+	    strspn(g + 2, "0123456789") == strlen(g + 2) && strlen(g + 2) < 6) {
+		gen = strtol(g + 2, NULL, 10);
+		base = (size_t)(g - old);
+	}
+	if (base > 56)
+		base = 56;
+	snprintf(out, size, "%.*s G%ld", (int)base, old, gen + 1);
+}
+
+/*
+ * A cross-certificate in m: subject's name and key certified by issuer
+ * (key ikey), pathlen -1 (root) or 0 (issuing CA), valid at most until
+ * the certified CA's own certificate ends (and, by vigil_pki_ca_sub,
+ * until the issuer's).
+ */
+static bool
+cross(struct made *m, X509 *subject, X509 *issuer, struct vigil_pki_key *ikey,
+    int pathlen, const char *tid, const char *label, const char *parent)
+{
+	char cn[VIGIL_PKI_NAME_MAX + 1], org[VIGIL_PKI_NAME_MAX + 1];
+	char err[256];
+	int days = 0, secs = 0;
+	X509 *x = NULL;
+
+	name_part(subject, NID_commonName, cn, sizeof cn);
+	name_part(subject, NID_organizationName, org, sizeof org);
+	if (ASN1_TIME_diff(&days, &secs, NULL, X509_get0_notAfter(subject)) !=
+	        1 ||
+	    days < 1)
+		days = 1;
+	if (vigil_pki_ca_sub(X509_get0_pubkey(subject), cn[0] ? cn : "CA",
+	        org[0] ? org : NULL, issuer, vigil_pki_key_evp(ikey),
+	        (uint32_t)days, pathlen, &x, err, sizeof err) != VIGIL_OK) {
+		cli_err("cross-certificate %s: %s", label, err);
+		return false;
+	}
+	if (!keep_name(x, subject, vigil_pki_key_evp(ikey), label)) {
+		X509_free(x);
+		return false;
+	}
+	if (record(m, x, VIGIL_CA_CROSS, tid, label, parent, "") != VIGIL_OK)
+		return false;
+	m->ca.alg = alg_of(x);
+	return true;
+}
+
+/* Marks old retiring and stores the new CAs with their audit entries,
+ * in one transaction. */
+static int
+commit_rollover(
+    struct cli_ctx *ctx, const struct vigil_ca *old, struct made *m, size_t n)
+{
+	enum vigil_err rc;
+	char obj[96];
+
+	if ((rc = vigil_store_begin(ctx->store)) != VIGIL_OK)
+		return cli_store_err(ctx, rc);
+	snprintf(obj, sizeof obj, "ca/%s", old->id);
+	if ((rc = vigil_ca_set_status(
+	         ctx->store, old->id, VIGIL_CA_RETIRING)) != VIGIL_OK ||
+	    (rc = cli_pki_audit(ctx, old->tenant_id, "ca.rollover", obj,
+	         m[0].is_new ? m[0].ca.label : m[1].ca.label)) != VIGIL_OK ||
+	    (rc = store_made(ctx, m, n, "rollover")) != VIGIL_OK ||
+	    (rc = vigil_store_commit(ctx->store)) != VIGIL_OK) {
+		vigil_store_rollback(ctx->store);
+		return cli_store_err(ctx, rc);
+	}
+	return CLI_EXIT_OK;
+}
+
+/* The root a new issuing CA goes under: the old one's root while it is
+ * active, else the newest active root of the same tenant (after a root
+ * rollover the old root no longer signs). */
+static bool
+signing_root(struct cli_ctx *ctx, const struct vigil_ca *old, struct made *r)
+{
+	struct vigil_ca *cas = NULL;
+	enum vigil_err rc;
+	size_t n = 0, pick = SIZE_MAX;
+
+	if ((rc = vigil_ca_get(ctx->store, NULL, old->parent_id, &r->ca)) !=
+	    VIGIL_OK) {
+		cli_store_err(ctx, rc);
+		return false;
+	}
+	if (r->ca.status != VIGIL_CA_ACTIVE) {
+		if (vigil_ca_list(ctx->store, NULL, VIGIL_CA_ROOT, &cas, &n) !=
+		    VIGIL_OK) {
+			cli_store_err(ctx, VIGIL_ESTORE);
+			return false;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (cas[i].status == VIGIL_CA_ACTIVE &&
+			    strcmp(cas[i].tenant_id, r->ca.tenant_id) == 0)
+				pick = i; /* creation order: the newest wins */
+		if (pick == SIZE_MAX) {
+			cli_err("root CA %s of %s is %s and there is no active "
+			        "root to sign its successor: roll the root over "
+			        "first (vigil ca rollover --root)",
+			    r->ca.label, old->label,
+			    vigil_ca_status_name(r->ca.status));
+			vigil_ca_list_free(cas, n);
+			return false;
+		}
+		vigil_ca_clear(&r->ca);
+		r->ca = cas[pick];
+		cas[pick].cert_der = NULL;
+		vigil_ca_list_free(cas, n);
+	}
+	if ((r->cert = ca_cert(&r->ca)) == NULL) {
+		cli_err("root CA %s: the stored certificate does not parse",
+		    r->ca.label);
+		return false;
+	}
+	return true;
+}
+
+/* A new issuing CA (same name, policy and algorithm) under the active
+ * root, its responder and the NewWithOld cross-certificate from the
+ * old issuing key; the old one becomes retiring. */
+static int
+roll_issuing(
+    struct cli_ctx *ctx, const struct cli_args *a, const struct vigil_ca *old)
 {
 	const char *mod = cli_arg(a, "pkcs11-module");
 	const char *rref = cli_arg(a, "root-key") != NULL
 	                       ? cli_arg(a, "root-key")
 	                       : cli_arg(a, "root-key-uri");
-	struct vigil_pki_key *rkey = NULL;
-	struct vigil_ca old;
-	struct made m[3];
-	char label[VIGIL_PKI_LABEL_MAX + 1], dir[PATH_BYTES], obj[96];
-	char org[VIGIL_PKI_NAME_MAX + 1];
-	const unsigned char *p;
+	struct vigil_pki_key *rkey = NULL, *okey = NULL;
+	struct made m[4];
+	char label[VIGIL_PKI_LABEL_MAX + 1], xlabel[VIGIL_PKI_LABEL_MAX + 1];
+	char dir[PATH_BYTES], org[VIGIL_PKI_NAME_MAX + 1];
+	X509 *oc = NULL;
 	int status = CLI_EXIT_FAIL;
-	enum vigil_err rc;
 	bool failed = true;
 
 	memset(m, 0, sizeof m);
-	memset(&old, 0, sizeof old);
-	if (cli_store(ctx) == NULL)
-		return CLI_EXIT_FAIL;
-	if ((rc = vigil_ca_get(ctx->store, NULL, a->pos[0], &old)) != VIGIL_OK)
-		return cli_store_err(ctx, rc);
-	if (old.role != VIGIL_CA_ISSUING || old.status != VIGIL_CA_ACTIVE) {
-		cli_err("CA %s is a %s CA (%s): only an active issuing CA "
-		        "rolls over",
-		    old.label, vigil_ca_role_name(old.role),
-		    vigil_ca_status_name(old.status));
+	if (!signing_root(ctx, old, &m[0]))
 		goto out;
-	}
-	if ((rc = vigil_ca_get(ctx->store, NULL, old.parent_id, &m[0].ca)) !=
-	    VIGIL_OK) {
-		status = cli_store_err(ctx, rc);
-		goto out;
-	}
-	p = m[0].ca.cert_der;
-	m[0].cert = d2i_X509(NULL, &p, (long)m[0].ca.cert_len);
 	if (m[0].ca.key_ref[0] != '\0')
 		rref = m[0].ca.key_ref;
 	if (rref == NULL) {
@@ -611,71 +833,245 @@ cli_ca_rollover(struct cli_ctx *ctx, const struct cli_args *a)
 		    m[0].ca.label);
 		goto out;
 	}
-	if (m[0].cert == NULL || !load_key(rref, mod, &rkey) ||
+	if (!load_key(rref, mod, &rkey) ||
 	    !key_matches(m[0].cert, rkey, m[0].ca.label))
 		goto out;
-	/* A new label: "<base>-2", "-3", ... (labels are unique; EST and
-	 * CRL paths name the CA by label). */
-	for (int i = 2; i < 1000; i++) {
-		struct vigil_ca probe;
-		size_t base = strlen(old.label);
-
-		memset(&probe, 0, sizeof probe);
-		snprintf(label, sizeof label, "%.*s-%d",
-		    (int)(base > 50 ? 50 : base), old.label, i);
-		if (vigil_ca_get(ctx->store, NULL, label, &probe) ==
-		    VIGIL_ENOTFOUND)
-			break;
-		vigil_ca_clear(&probe);
+	if ((oc = ca_cert(old)) == NULL) {
+		cli_err("issuing CA %s: the stored certificate does not parse",
+		    old->label);
+		goto out;
 	}
-	/* The new CA keeps the old one's organisation. */
-	org[0] = '\0';
+	/* The old key signs the cross-certificate; it is still held (the
+	 * signer keeps it for the retiring CA's CRL). */
+	if (old->key_ref[0] == '\0') {
+		cli_err("issuing CA %s has no key to sign the "
+		        "cross-certificate of its successor",
+		    old->label);
+		goto out;
+	}
+	if (!load_key(old->key_ref, mod, &okey) ||
+	    !key_matches(oc, okey, old->label))
+		goto out;
+	next_label(ctx, old->label, label);
+	/* The successor keeps the old name (and organisation) unless
+	 * --org gives a new one. */
+	name_part(oc, NID_organizationName, org, sizeof org);
 	if (cli_arg(a, "org") != NULL)
 		snprintf(org, sizeof org, "%s", cli_arg(a, "org"));
-	else {
-		const unsigned char *q = old.cert_der;
-		X509 *oc = d2i_X509(NULL, &q, (long)old.cert_len);
-
-		if (oc == NULL ||
-		    X509_NAME_get_text_by_NID(X509_get_subject_name(oc),
-		        NID_organizationName, org, (int)sizeof org) < 0)
-			snprintf(org, sizeof org, "vigil");
-		X509_free(oc);
-	}
+	else if (org[0] == '\0')
+		snprintf(org, sizeof org, "vigil");
 	if (!key_dir(ctx, label, dir, sizeof dir) ||
-	    !issuing_for(a, old.tenant_id, label, org, old.alg, dir, m, rkey,
-	        old.validity_s, old.approval))
+	    !issuing_for(a, old->tenant_id, label, org, old->alg, dir, m, rkey,
+	        old->validity_s, old->approval,
+	        cli_arg(a, "org") != NULL ? NULL : oc))
 		goto out;
 	m[0].is_new = false;
-	if ((rc = vigil_store_begin(ctx->store)) != VIGIL_OK ||
-	    (rc = vigil_ca_set_status(ctx->store, old.id, VIGIL_CA_RETIRING)) !=
-	        VIGIL_OK) {
-		if (rc != VIGIL_OK)
-			vigil_store_rollback(ctx->store);
-		status = cli_store_err(ctx, rc);
+	cross_label(label, "newwithold", xlabel);
+	if (!cross(&m[3], m[1].cert, oc, okey, 0, old->tenant_id, xlabel,
+	        old->id))
 		goto out;
-	}
-	snprintf(obj, sizeof obj, "ca/%s", old.id);
-	if ((rc = cli_pki_audit(
-	         ctx, old.tenant_id, "ca.rollover", obj, label)) != VIGIL_OK ||
-	    (rc = store_made(ctx, m, 3, "rollover")) != VIGIL_OK ||
-	    (rc = vigil_store_commit(ctx->store)) != VIGIL_OK) {
-		vigil_store_rollback(ctx->store);
-		status = cli_store_err(ctx, rc);
+	if ((status = commit_rollover(ctx, old, m, 4)) != CLI_EXIT_OK)
 		goto out;
-	}
 	failed = false;
 	if (!ctx->json)
 		printf("CA %s is now retiring (still trusted and in the CRL "
 		       "until it is retired)\n",
-		    cli_safe(old.label));
-	status = print_made(ctx, m, 3);
+		    cli_safe(old->label));
+	status = print_made(ctx, m, 4);
 out:
-	vigil_ca_clear(&old);
+	X509_free(oc);
 	vigil_pki_key_free(rkey);
-	for (size_t i = 0; i < 3; i++)
+	vigil_pki_key_free(okey);
+	for (size_t i = 0; i < 4; i++)
 		made_free(&m[i], failed);
 	return status;
+}
+
+/* A new root (NewWithNew) with the two cross-certificates; the old
+ * root becomes retiring. Issuing CAs stay where they are until they
+ * roll over themselves (under the new root). */
+static int
+roll_root(
+    struct cli_ctx *ctx, const struct cli_args *a, const struct vigil_ca *old)
+{
+	const char *mod = cli_arg(a, "pkcs11-module");
+	const char *uri = cli_arg(a, "key-uri");
+	const char *oref = old->key_ref[0] != '\0' ? old->key_ref
+	                   : cli_arg(a, "old-root-key") != NULL
+	                       ? cli_arg(a, "old-root-key")
+	                       : cli_arg(a, "old-root-key-uri");
+	struct vigil_pki_key *okey = NULL, *nkey = NULL;
+	struct made m[3];
+	char label[VIGIL_PKI_LABEL_MAX + 1], xlabel[VIGIL_PKI_LABEL_MAX + 1];
+	char dir[PATH_BYTES], err[256], ocn[VIGIL_PKI_NAME_MAX + 1];
+	char cn[VIGIL_PKI_NAME_MAX + 1], org[VIGIL_PKI_NAME_MAX + 1];
+	X509 *oc = NULL, *nc = NULL;
+	uint32_t days;
+	int status = CLI_EXIT_FAIL;
+	bool failed = true;
+
+	memset(m, 0, sizeof m);
+	dir[0] = '\0';
+	if (!days_arg(a, "days", 3650, 36500, &days))
+		return CLI_EXIT_USAGE;
+	if ((oc = ca_cert(old)) == NULL) {
+		cli_err("root CA %s: the stored certificate does not parse",
+		    old->label);
+		goto out;
+	}
+	if (oref == NULL) {
+		cli_err("root CA %s is offline: give --old-root-key FILE or "
+		        "--old-root-key-uri URI to sign the new root's "
+		        "cross-certificate",
+		    old->label);
+		goto out;
+	}
+	if (!load_key(oref, mod, &okey) || !key_matches(oc, okey, old->label))
+		goto out;
+	next_label(ctx, old->label, label);
+	if (!key_dir(ctx, label, dir, sizeof dir))
+		goto out;
+	if (uri != NULL) {
+		if (!load_key(uri, mod, &nkey))
+			goto out;
+	} else if (!new_key(dir, "root.key",
+	               old->alg != VIGIL_PKI_ALG_NONE ? old->alg : alg_of(oc),
+	               &m[0], &nkey))
+		goto out;
+	name_part(oc, NID_commonName, ocn, sizeof ocn);
+	name_part(oc, NID_organizationName, org, sizeof org);
+	next_cn(ocn[0] ? ocn : "vigil root CA", cn, sizeof cn);
+	if (vigil_pki_ca_root(vigil_pki_key_evp(nkey), cn,
+	        org[0] ? org : NULL, days, &nc, err, sizeof err) != VIGIL_OK) {
+		cli_err("root CA %s: %s", label, err);
+		goto out;
+	}
+	if (record(&m[0], nc, VIGIL_CA_ROOT, old->tenant_id, label, "",
+	        uri != NULL ? uri : m[0].keyfile) != VIGIL_OK)
+		goto out;
+	m[0].ca.alg = alg_of(m[0].cert);
+	cross_label(label, "oldwithnew", xlabel);
+	if (!cross(&m[1], oc, m[0].cert, nkey, -1, old->tenant_id, xlabel,
+	        "@prev"))
+		goto out;
+	cross_label(label, "newwithold", xlabel);
+	if (!cross(&m[2], m[0].cert, oc, okey, -1, old->tenant_id, xlabel,
+	        old->id))
+		goto out;
+	if ((status = commit_rollover(ctx, old, m, 3)) != CLI_EXIT_OK)
+		goto out;
+	failed = false;
+	if (!ctx->json)
+		printf("root CA %s is now retiring (still trusted and served "
+		       "until it is retired); roll its issuing CAs over to "
+		       "move them under %s\n",
+		    cli_safe(old->label), cli_safe(label));
+	status = print_made(ctx, m, 3);
+out:
+	X509_free(oc);
+	vigil_pki_key_free(okey);
+	vigil_pki_key_free(nkey);
+	for (size_t i = 0; i < 3; i++)
+		made_free(&m[i], failed);
+	if (failed && dir[0] != '\0')
+		rmdir(dir); /* only when empty */
+	return status;
+}
+
+/* With --root and no label: the active root of --tenant, else the
+ * shared one (never a tenant's fallback to the shared root: that one
+ * rolls over for everybody, so it is asked for without --tenant). */
+static bool
+root_by_tenant(struct cli_ctx *ctx, struct vigil_ca *out)
+{
+	char tid[VIGIL_UUID_STRLEN] = "";
+	struct vigil_ca *cas = NULL;
+	size_t n = 0, pick = SIZE_MAX;
+
+	if (ctx->tenant != NULL) {
+		if (!cli_tenant(ctx))
+			return false;
+		memcpy(tid, ctx->tenant_id, sizeof tid);
+	}
+	if (vigil_ca_list(ctx->store, NULL, VIGIL_CA_ROOT, &cas, &n) !=
+	    VIGIL_OK) {
+		cli_store_err(ctx, VIGIL_ESTORE);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (cas[i].status == VIGIL_CA_ACTIVE &&
+		    strcmp(cas[i].tenant_id, tid) == 0)
+			pick = i;
+	if (pick == SIZE_MAX) {
+		vigil_ca_list_free(cas, n);
+		if (tid[0] != '\0')
+			cli_err("tenant %s has no active root of its own (the "
+			        "shared root rolls over without --tenant)",
+			    ctx->tenant_name);
+		else
+			cli_err("there is no active shared root");
+		return false;
+	}
+	*out = cas[pick];
+	cas[pick].cert_der = NULL;
+	vigil_ca_list_free(cas, n);
+	return true;
+}
+
+int
+cli_ca_rollover(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	bool root = cli_flag(a, "root");
+	struct vigil_ca old;
+	enum vigil_err rc;
+	int status = CLI_EXIT_FAIL;
+
+	memset(&old, 0, sizeof old);
+	if (a->npos == 0 && !root)
+		return cli_usage(a->cmd, "give the LABEL of the CA to roll "
+		                         "over, or --root");
+	if (cli_arg(a, "old-root-key") != NULL &&
+	    cli_arg(a, "old-root-key-uri") != NULL)
+		return cli_usage(a->cmd, "--old-root-key and "
+		                         "--old-root-key-uri exclude each other");
+	if (cli_store(ctx) == NULL)
+		return CLI_EXIT_FAIL;
+	if (a->npos > 0) {
+		if ((rc = vigil_ca_get(ctx->store, NULL, a->pos[0], &old)) !=
+		    VIGIL_OK)
+			return cli_store_err(ctx, rc);
+	} else if (!root_by_tenant(ctx, &old))
+		return CLI_EXIT_FAIL;
+	if (old.status != VIGIL_CA_ACTIVE ||
+	    (old.role != VIGIL_CA_ISSUING && old.role != VIGIL_CA_ROOT) ||
+	    (root && old.role != VIGIL_CA_ROOT)) {
+		cli_err("CA %s is a %s CA (%s): only an active %s rolls over",
+		    old.label, vigil_ca_role_name(old.role),
+		    vigil_ca_status_name(old.status),
+		    root ? "root CA" : "issuing CA or root CA");
+		goto out;
+	}
+	status = old.role == VIGIL_CA_ROOT ? roll_root(ctx, a, &old)
+	                                   : roll_issuing(ctx, a, &old);
+out:
+	vigil_ca_clear(&old);
+	return status;
+}
+
+/* What goes with a retired CA: its OCSP responder and every
+ * cross-certificate it signed or that certifies its key. */
+static bool
+goes_with(const struct vigil_ca *c, const struct vigil_ca *ca)
+{
+	if (c->status == VIGIL_CA_RETIRED || strcmp(c->id, ca->id) == 0)
+		return false;
+	if (c->role == VIGIL_CA_RESPONDER)
+		return strcmp(c->parent_id, ca->id) == 0;
+	if (c->role == VIGIL_CA_CROSS)
+		return strcmp(c->parent_id, ca->id) == 0 ||
+		       (ca->key_fp[0] != '\0' &&
+		           strcmp(c->key_fp, ca->key_fp) == 0);
+	return false;
 }
 
 int
@@ -685,24 +1081,44 @@ cli_ca_retire(struct cli_ctx *ctx, const struct cli_args *a)
 	enum vigil_err rc;
 	size_t n = 0;
 	char obj[96];
+	json_t *also = json_array();
 
 	memset(&ca, 0, sizeof ca);
-	if (cli_store(ctx) == NULL)
+	if (also == NULL || cli_store(ctx) == NULL) {
+		json_decref(also);
 		return CLI_EXIT_FAIL;
-	if ((rc = vigil_store_begin(ctx->store)) != VIGIL_OK)
-		return cli_store_err(ctx, rc);
-	if ((rc = vigil_ca_get(ctx->store, NULL, a->pos[0], &ca)) == VIGIL_OK &&
-	    (rc = vigil_ca_set_status(ctx->store, ca.id, VIGIL_CA_RETIRED)) ==
-	        VIGIL_OK &&
-	    (rc = vigil_ca_list(
-	         ctx->store, NULL, VIGIL_CA_RESPONDER, &cas, &n)) == VIGIL_OK) {
-		/* Its OCSP responder goes with it. */
-		for (size_t i = 0; i < n && rc == VIGIL_OK; i++)
-			if (strcmp(cas[i].parent_id, ca.id) == 0)
-				rc = vigil_ca_set_status(
-				    ctx->store, cas[i].id, VIGIL_CA_RETIRED);
 	}
-	vigil_ca_list_free(cas, n);
+	if ((rc = vigil_store_begin(ctx->store)) != VIGIL_OK) {
+		json_decref(also);
+		return cli_store_err(ctx, rc);
+	}
+	if ((rc = vigil_ca_get(ctx->store, NULL, a->pos[0], &ca)) == VIGIL_OK)
+		rc = vigil_ca_list(ctx->store, NULL, 0, &cas, &n);
+	/* A root goes only after the issuing CAs under it: retiring it
+	 * first would cut off every device they certified. */
+	for (size_t i = 0; rc == VIGIL_OK && ca.role == VIGIL_CA_ROOT && i < n;
+	    i++)
+		if (cas[i].role == VIGIL_CA_ISSUING &&
+		    cas[i].status != VIGIL_CA_RETIRED &&
+		    strcmp(cas[i].parent_id, ca.id) == 0) {
+			vigil_store_rollback(ctx->store);
+			cli_err("root CA %s still signs issuing CA %s (%s): "
+			        "roll it over (vigil ca rollover %s) and retire "
+			        "it first",
+			    ca.label, cas[i].label,
+			    vigil_ca_status_name(cas[i].status), cas[i].label);
+			vigil_ca_list_free(cas, n);
+			vigil_ca_clear(&ca);
+			json_decref(also);
+			return CLI_EXIT_FAIL;
+		}
+	if (rc == VIGIL_OK)
+		rc = vigil_ca_set_status(ctx->store, ca.id, VIGIL_CA_RETIRED);
+	for (size_t i = 0; i < n && rc == VIGIL_OK; i++)
+		if (goes_with(&cas[i], &ca) &&
+		    (rc = vigil_ca_set_status(ctx->store, cas[i].id,
+		         VIGIL_CA_RETIRED)) == VIGIL_OK)
+			json_array_append_new(also, json_string(cas[i].label));
 	snprintf(obj, sizeof obj, "ca/%s", ca.id);
 	if (rc == VIGIL_OK)
 		rc = cli_pki_audit(
@@ -711,15 +1127,27 @@ cli_ca_retire(struct cli_ctx *ctx, const struct cli_args *a)
 		rc = vigil_store_commit(ctx->store);
 	else
 		vigil_store_rollback(ctx->store);
+	vigil_ca_list_free(cas, n);
 	if (rc != VIGIL_OK) {
 		vigil_ca_clear(&ca);
+		json_decref(also);
 		return cli_store_err(ctx, rc);
 	}
 	if (ctx->json)
-		cli_json_emit(stdout, json_pack("{ss ss}", "label", ca.label,
-		                          "status", "retired"));
-	else
+		cli_json_emit(stdout, json_pack("{ss ss so}", "label", ca.label,
+		                          "status", "retired", "also", also));
+	else {
+		size_t i;
+		json_t *v;
+
 		printf("retired CA %s\n", cli_safe(ca.label));
+		json_array_foreach(also, i, v)
+		{
+			printf("retired CA %s with it\n",
+			    cli_safe(json_string_value(v)));
+		}
+		json_decref(also);
+	}
 	vigil_ca_clear(&ca);
 	return cli_finish_stdout(CLI_EXIT_OK);
 }

@@ -266,11 +266,18 @@ static const struct cli_opt opts_ca_show[] = {
 };
 
 static const struct cli_opt opts_ca_rollover[] = {
-	{ "key-uri", 0, "URI", "new issuing key in a PKCS#11 token", 0 },
+	{ "root", 0, NULL, "roll the root over (of --tenant, else the "
+	    "shared one): new root and two cross-certificates", 0 },
+	{ "key-uri", 0, "URI", "new key (issuing CA, or root) in a PKCS#11 "
+	    "token", 0 },
 	{ "root-key", 0, "FILE", "key file of an offline root", 0 },
 	{ "root-key-uri", 0, "URI", "key of an offline root in a token", 0 },
-	{ "days", 0, "N", "validity of the new issuing CA in days (default "
-	    "1825)", 0 },
+	{ "old-root-key", 0, "FILE", "root rollover: key file of the old, "
+	    "offline root (signs the new root's cross-certificate)", 0 },
+	{ "old-root-key-uri", 0, "URI", "root rollover: key of the old, "
+	    "offline root in a token", 0 },
+	{ "days", 0, "N", "validity of the new CA in days (default 1825 "
+	    "for an issuing CA, 3650 for a root)", 0 },
 	{ "org", 0, "ORG", "organisation (default the old CA's)", 0 },
 	PKCS11_OPT,
 	{ NULL, 0, NULL, NULL, 0 },
@@ -449,9 +456,10 @@ const struct cli_cmd cli_commands[] = {
 	    opts_ca_policy, REMOTE, 1, 1, cli_ca_policy },
 	{ "ca", "export", "LABEL", "print a CA's chain as PEM", opts_none,
 	    REMOTE, 1, 1, cli_ca_export },
-	{ "ca", "rollover", "LABEL", "replace an issuing CA by a new key and "
-	    "certificate; the old one keeps being trusted", opts_ca_rollover,
-	    CLI_CMD_LOCAL, 1, 1, cli_ca_rollover },
+	{ "ca", "rollover", "[LABEL]", "replace an issuing CA or a root by "
+	    "a new key, certificate and cross-certificates; the old one keeps "
+	    "being trusted", opts_ca_rollover, CLI_CMD_LOCAL, 0, 1,
+	    cli_ca_rollover },
 	{ "ca", "retire", "LABEL", "stop trusting and serving a CA",
 	    opts_none, CLI_CMD_LOCAL, 1, 1, cli_ca_retire },
 	{ "ca", "add-manufacturer", "FILE", "trust a manufacturer CA for "

@@ -83,4 +83,13 @@ enum vigil_err cli_pki_issuing_ca(struct vigil_store *st, const char *tenant,
 bool cli_pki_read_file(
     const char *path, size_t max, uint8_t **data, size_t *len);
 
+/* ---- Added by helper H11 (API issuance), remote_pki.c ---- */
+/* Issues a certificate through a vigild's signer: POST
+ * .../devices/{device}/certs when device is not NULL, else POST
+ * .../certs (body has "profile" and "names"). body ({"csr": base64 DER,
+ * "validity"?, ...}) is released. *out gets the reply (the record,
+ * "certificate" and "chain"). */
+enum vigil_err cli_pki_remote_issue(struct cli_ctx *ctx, const char *device,
+    json_t *body, json_t **out /* OUT */);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * The PKI commands on a vigild (pki_cli.h): the tenant's routes
  * /v1/tenants/{tenant}/cas, /certs, /certs-audit, /certs-renewal,
- * /enrollment-tokens, /enrollments and /claims. Replies are the same
+ * /enrollment-tokens, /enrollments and /claims, and issuance (POST
+ * /certs, /devices/{device}/certs). Replies are the same
  * renderings the local side builds (api_pki_json.h).
  */
 #include <stdio.h>
@@ -298,3 +299,14 @@ const struct cli_pki_ops cli_pki_remote = {
     .request_decide = r_request_decide,
     .claim_allow = r_claim_allow,
 };
+
+/* Issuance through the signer (the reply waits for it). */
+enum vigil_err
+cli_pki_remote_issue(struct cli_ctx *ctx, const char *device, json_t *body,
+    json_t **out)
+{
+	*out = NULL;
+	if (device != NULL)
+		return call(ctx, "POST", "devices", device, "certs", body, out);
+	return call(ctx, "POST", "certs", NULL, NULL, body, out);
+}

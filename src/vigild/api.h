@@ -84,4 +84,8 @@ void api_enroll_approve(struct req *r); /* POST .../enrollments/{id}/approve */
 void api_enroll_reject(struct req *r); /* POST .../enrollments/{id}/reject */
 void api_claim_allow(struct req *r); /* POST /v1/tenants/{tenant}/claims */
 
+/* Issuance through the signer, deferred replies (api_pki_issue.c). */
+void api_cert_issue(struct req *r); /* POST /v1/tenants/{tenant}/certs */
+void api_cert_issue_device(struct req *r); /* POST .../devices/{device}/certs */
+
 #endif

@@ -402,6 +402,146 @@ audit_cert(struct vigil_store *st, const struct vigil_cert *c, int64_t now,
 	return rc;
 }
 
+/* ---- What the gateway saw (pki.h, "Store: sightings") ---- */
+
+/* Sightings older than this are not evidence any more. */
+#define SIGHTING_PERIOD_S (7 * DAY)
+
+static json_t *
+jms(int64_t ms)
+{
+	return vigil_json_time(ms);
+}
+
+/* Appends o (stolen) to arr with its evidence (stolen). */
+static int
+finding_with(json_t *arr, const char *kind, const char *severity,
+    const char *object, const char *detail, json_t *evidence)
+{
+	json_t *o;
+
+	if (evidence == NULL || finding(arr, kind, severity, object,
+	    detail) < 0) {
+		json_decref(evidence);
+		return -1;
+	}
+	o = json_array_get(arr, json_array_size(arr) - 1);
+	return json_object_set_new(o, "evidence", evidence) == 0 ? 0 : -1;
+}
+
+/* One clone-suspect finding for rows [from, to) of one serial. */
+static int
+clone_finding(json_t *arr, const struct vigil_sighting *v, size_t from,
+    size_t to)
+{
+	json_t *ev, *ips = json_array(), *wins = json_array();
+	char obj[64], det[1024];
+	size_t o, k;
+	int ok = ips != NULL && wins != NULL;
+
+	o = (size_t)snprintf(det, sizeof det, "certificate of %s used from "
+	    "more than one address at once:", v[from].device_id[0] != '\0' ?
+	    v[from].device_id : "an unknown device");
+	for (k = from; ok && k < to; k++) {
+		size_t j;
+		bool dup = false;
+
+		for (j = from; j < k; j++)
+			dup = dup || strcmp(v[j].ip, v[k].ip) == 0;
+		if (!dup)
+			ok = json_array_append_new(ips,
+			    json_string(v[k].ip)) == 0;
+		ok = ok && json_array_append_new(wins, json_pack(
+		    "{ss so so sI}", "ip", v[k].ip, "first",
+		    jms(v[k].first_ms), "last", jms(v[k].last_ms), "count",
+		    (json_int_t)v[k].count)) == 0;
+		if (o < sizeof det)
+			o += (size_t)snprintf(det + o, sizeof det - o,
+			    "%s %s (%lld use%s)", k == from ? "" : ",",
+			    v[k].ip, (long long)v[k].count,
+			    v[k].count == 1 ? "" : "s");
+	}
+	if (!ok) {
+		json_decref(ips);
+		json_decref(wins);
+		return -1;
+	}
+	ev = json_pack("{ss ss ss so so}", "serial", v[from].serial,
+	    "device_id", v[from].device_id, "tenant_id", v[from].tenant_id,
+	    "ips", ips, "windows", wins);
+	snprintf(obj, sizeof obj, "cert/%s", v[from].serial);
+	return finding_with(arr, "clone-suspect", "high", obj, det, ev);
+}
+
+static enum vigil_err
+audit_clones(struct vigil_store *st, const char *scope, int64_t now,
+    json_t *arr)
+{
+	struct vigil_sighting *v = NULL;
+	size_t n = 0, from = 0;
+	enum vigil_err rc;
+
+	rc = vigil_sighting_clones(st, scope, (now - SIGHTING_PERIOD_S) *
+	    1000, &v, &n);
+	for (size_t i = 1; rc == VIGIL_OK && i <= n; i++)
+		if (i == n || strcmp(v[i].serial, v[from].serial) != 0) {
+			if (clone_finding(arr, v, from, i) < 0)
+				rc = VIGIL_ENOMEM;
+			from = i;
+		}
+	vigil_free(v);
+	return rc;
+}
+
+static enum vigil_err
+audit_revoked_use(struct vigil_store *st, const char *scope, int64_t now,
+    json_t *arr)
+{
+	struct vigil_sighting_revoked *v = NULL;
+	json_t *ev, *ips;
+	char obj[64], det[1024], *ip, *end;
+	size_t n = 0;
+	enum vigil_err rc;
+	bool held;
+
+	rc = vigil_sighting_revoked_connecting(st, scope,
+	    (now - SIGHTING_PERIOD_S) * 1000, &v, &n);
+	for (size_t i = 0; rc == VIGIL_OK && i < n; i++) {
+		held = v[i].status == VIGIL_CERT_HOLD;
+		snprintf(obj, sizeof obj, "cert/%s", v[i].serial);
+		snprintf(det, sizeof det, "certificate of %s is %s but was "
+		    "tried %lld time%s since, last from %s", v[i].device_id[0]
+		    != '\0' ? v[i].device_id : "an unknown device",
+		    held ? "on hold" : "revoked", (long long)v[i].attempts,
+		    v[i].attempts == 1 ? "" : "s", v[i].ips);
+		if ((ips = json_array()) == NULL) {
+			rc = VIGIL_ENOMEM;
+			break;
+		}
+		/* group_concat's list: "a,b,c" (addresses have no comma). */
+		for (ip = v[i].ips; *ip != '\0'; ip = end + (*end == ',')) {
+			end = strchr(ip, ',');
+			if (end == NULL)
+				end = ip + strlen(ip);
+			if (end > ip)
+				json_array_append_new(ips,
+				    json_stringn(ip, (size_t)(end - ip)));
+		}
+		ev = json_pack("{ss ss ss ss so sI so so so}", "serial",
+		    v[i].serial, "device_id", v[i].device_id, "tenant_id",
+		    v[i].tenant_id, "status", held ? "hold" : "revoked",
+		    "revoked_at", jms(v[i].revoked_ms), "attempts",
+		    (json_int_t)v[i].attempts, "first_attempt",
+		    jms(v[i].first_ms), "last_attempt", jms(v[i].last_ms),
+		    "ips", ips);
+		if (finding_with(arr, "revoked-still-connecting",
+		    held ? "medium" : "high", obj, det, ev) < 0)
+			rc = VIGIL_ENOMEM;
+	}
+	vigil_free(v);
+	return rc;
+}
+
 /* Calls fn on every good, current certificate of scope. */
 typedef enum vigil_err (*cert_fn)(
     struct vigil_store *st, const struct vigil_cert *c, int64_t now, void *arg);
@@ -457,7 +597,9 @@ pki_cert_audit(
 		goto fail;
 	if ((rc = audit_cas(st, scope, now, arr)) != VIGIL_OK ||
 	    (rc = each_good(st, scope, now, audit_one, arr, &count)) !=
-	        VIGIL_OK)
+	        VIGIL_OK ||
+	    (rc = audit_clones(st, scope, now, arr)) != VIGIL_OK ||
+	    (rc = audit_revoked_use(st, scope, now, arr)) != VIGIL_OK)
 		goto fail;
 	vigil_json_put(o, "checked", json_integer((json_int_t)count), &ok);
 	vigil_json_put(o, "findings", arr, &ok);

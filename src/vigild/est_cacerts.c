@@ -19,6 +19,8 @@
 struct chain {
 	X509 *certs[EST_CACERTS_MAX];
 	char ids[EST_CACERTS_MAX][VIGIL_UUID_STRLEN];
+	char parents[EST_CACERTS_MAX][VIGIL_UUID_STRLEN];
+	char fps[EST_CACERTS_MAX][VIGIL_PKI_FP_STRLEN]; /* key fingerprints */
 	size_t n;
 };
 
@@ -48,7 +50,38 @@ chain_add(struct chain *c, const struct vigil_ca *ca)
 		return;
 	c->certs[c->n] = x;
 	snprintf(c->ids[c->n], VIGIL_UUID_STRLEN, "%s", ca->id);
+	snprintf(c->parents[c->n], VIGIL_UUID_STRLEN, "%s", ca->parent_id);
+	snprintf(c->fps[c->n], VIGIL_PKI_FP_STRLEN, "%s", ca->key_fp);
 	c->n++;
+}
+
+/* Whether the answer holds the CA id, a CA of that key, or a
+ * certificate signed by the CA id. */
+static bool
+has_id(const struct chain *c, const char *id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->ids[i], id) == 0)
+			return true;
+	return false;
+}
+
+static bool
+has_key(const struct chain *c, const char *fp)
+{
+	for (size_t i = 0; fp[0] != '\0' && i < c->n; i++)
+		if (strcmp(c->fps[i], fp) == 0)
+			return true;
+	return false;
+}
+
+static bool
+has_child_of(const struct chain *c, const char *id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->parents[i], id) == 0)
+			return true;
+	return false;
 }
 
 /* ca and its issuers up to the root (bounded: a loop in parent ids
@@ -79,6 +112,42 @@ in_service(const struct vigil_ca *ca)
 	    ca->status == VIGIL_CA_RETIRING;
 }
 
+/*
+ * The roots and cross-certificates linked to what c holds, until
+ * nothing more is added (bounded): a cross-certificate signed by a CA
+ * in c or certifying a key in c; a root whose key a cross-certificate
+ * in c certifies or that signed one; a root of the tenant itself. Only
+ * the tenant's own or shared CAs in service: a retired CA is neither
+ * served nor trusted.
+ */
+static void
+chain_add_linked(struct chain *c, const struct vigil_ca *all, size_t n,
+    const char *tenant)
+{
+	for (int round = 0; round < 4; round++) {
+		size_t before = c->n;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct vigil_ca *x = &all[i];
+
+			if (!in_service(x) || has_id(c, x->id) ||
+			    (x->tenant_id[0] != '\0' &&
+			    strcmp(x->tenant_id, tenant) != 0))
+				continue;
+			if ((x->role == VIGIL_CA_CROSS &&
+			    (has_id(c, x->parent_id) ||
+			    has_key(c, x->key_fp))) ||
+			    (x->role == VIGIL_CA_ROOT &&
+			    (has_key(c, x->key_fp) || has_child_of(c, x->id) ||
+			    (tenant[0] != '\0' &&
+			    strcmp(x->tenant_id, tenant) == 0))))
+				chain_add(c, x);
+		}
+		if (c->n == before)
+			break;
+	}
+}
+
 void
 est_cacerts(struct gw_req *r)
 {
@@ -100,18 +169,16 @@ est_cacerts(struct gw_req *r)
 	}
 	c.n = 0;
 	/* The CA the label names first, then its root; during a rollover
-	 * every issuing CA of the tenant still in service, and the
-	 * cross-certificates linking old and new (RFC 7030 §4.1.3). */
+	 * every issuing CA of the tenant still in service, the active and
+	 * retiring roots, and the cross-certificates linking old and new
+	 * (RFC 7030 §4.1.3). */
 	chain_add_path(&c, st, &ca);
 	if (vigil_ca_list(st, NULL, 0, &all, &n) == VIGIL_OK) {
 		for (size_t i = 0; i < n; i++)
 			if (all[i].role == VIGIL_CA_ISSUING && in_service(&all[i]) &&
 			    strcmp(all[i].tenant_id, ca.tenant_id) == 0)
 				chain_add_path(&c, st, &all[i]);
-		for (size_t i = 0; i < n; i++)
-			if (all[i].role == VIGIL_CA_CROSS && in_service(&all[i]) &&
-			    strcmp(all[i].tenant_id, ca.tenant_id) == 0)
-				chain_add(&c, &all[i]);
+		chain_add_linked(&c, all, n, ca.tenant_id);
 		vigil_ca_list_free(all, n);
 	}
 	vigil_ca_clear(&ca);

@@ -21,6 +21,12 @@
  * which then sends nothing): gw_reply sees that and marks r->gone. At
  * shutdown, ca_client_free fails every pending request before evhttp
  * is freed, so no reply reaches a freed request.
+ *
+ * The periodic certificate audit also lives here (gw_tls.h): net
+ * worker 0 runs `vigil cert audit` for every tenant each
+ * CERT_AUDIT_INTERVAL_S and reports what is new since its previous run
+ * (the finding keys of that run are kept in memory only: after a
+ * restart the first run reports everything again).
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -38,6 +44,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "api_pki_json.h"
 #include "audit_hook.h"
 #include "conn.h"
 #include "gw.h"
@@ -627,4 +634,135 @@ gw_free(struct net_worker *w)
 		w->gw_bound = NULL;
 	}
 	pki_http_free(w);
+}
+
+/* ---- the periodic certificate audit ---- */
+
+#define CERT_AUDIT_INTERVAL_S 3600
+#define CERT_AUDIT_FIRST_S 60 /* first run, after start-up settled */
+/* Sightings are evidence for a week (api_pki_json.c); kept 30 days. */
+#define SIGHTING_KEEP_MS ((int64_t)30 * 86400 * 1000)
+
+/* One net worker per process: the job's state is the process's. */
+static struct {
+	struct net_worker *w;
+	struct event *ev;
+	json_t *prev; /* "kind object" keys of the previous run */
+} cert_job;
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v != NULL ? v : "";
+}
+
+/* Audits and logs one finding not seen in the previous run. */
+static void
+cert_finding_report(struct net_worker *w, json_t *f)
+{
+	struct vigil_audit_event ev;
+	json_t *evid = json_object_get(f, "evidence");
+	char detail[512];
+	int64_t seq;
+
+	vlog(VLOG_WARN, "cert.finding", "%s %s %s: %s", jstr(f, "severity"),
+	    jstr(f, "kind"), jstr(f, "object"), jstr(f, "detail"));
+	snprintf(detail, sizeof detail, "%s %s: %s", jstr(f, "kind"),
+	    jstr(f, "object"), jstr(f, "detail"));
+	memset(&ev, 0, sizeof ev);
+	ev.principal = "system";
+	ev.tenant_id = jstr(evid, "tenant_id");
+	ev.source_ip = "";
+	ev.action = "cert.finding";
+	ev.object = jstr(f, "object");
+	ev.outcome = "ok";
+	ev.request_id = "";
+	ev.detail = detail;
+	if (vigil_audit_append(w->st, &ev, &seq, NULL) != VIGIL_OK)
+		vlog(VLOG_ERROR, "audit.append", "cert.finding %s: %s",
+		    jstr(f, "object"), vigil_store_errmsg(w->st));
+	else
+		audit_hook_appended(w->ah, seq);
+}
+
+static void
+cert_audit_run(struct net_worker *w)
+{
+	json_t *r = NULL, *cur = json_object(), *f;
+	int64_t now = vigil_time_now_ms();
+	size_t i, fresh = 0, pruned = 0;
+	char key[256];
+
+	if (cur == NULL)
+		return;
+	if (pki_cert_audit(w->st, NULL, now / 1000, &r) != VIGIL_OK) {
+		vlog(VLOG_WARN, "cert.audit", "periodic certificate audit: %s",
+		    vigil_store_errmsg(w->st));
+		json_decref(cur);
+		return;
+	}
+	json_array_foreach(json_object_get(r, "findings"), i, f) {
+		snprintf(key, sizeof key, "%s %s", jstr(f, "kind"),
+		    jstr(f, "object"));
+		if (json_object_get(cur, key) != NULL)
+			continue; /* e.g. two expiry levels: one key */
+		json_object_set_new(cur, key, json_true());
+		if (cert_job.prev != NULL &&
+		    json_object_get(cert_job.prev, key) != NULL)
+			continue;
+		fresh++;
+		cert_finding_report(w, f);
+	}
+	json_decref(cert_job.prev);
+	cert_job.prev = cur;
+	if (vigil_sighting_prune(w->st, now - SIGHTING_KEEP_MS, &pruned) !=
+	    VIGIL_OK)
+		vlog(VLOG_WARN, "cert.audit", "pruning sightings: %s",
+		    vigil_store_errmsg(w->st));
+	vlog(VLOG_INFO, "cert.audit", "periodic certificate audit: %zu "
+	    "finding(s), %zu new; %zu old sighting window(s) pruned",
+	    json_array_size(json_object_get(r, "findings")), fresh, pruned);
+	json_decref(r);
+}
+
+static void
+cert_audit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct net_worker *w = arg;
+	struct timeval tv = { CERT_AUDIT_INTERVAL_S, 0 };
+
+	(void)fd;
+	(void)what;
+	if (w->draining)
+		return;
+	cert_audit_run(w);
+	event_add(cert_job.ev, &tv);
+}
+
+int
+gw_cert_audit_start(struct net_worker *w, char *err, size_t errsize)
+{
+	struct timeval tv = { CERT_AUDIT_FIRST_S, 0 };
+
+	cert_job.w = w;
+	if ((cert_job.ev = evtimer_new(w->base, cert_audit_cb, w)) == NULL ||
+	    evtimer_add(cert_job.ev, &tv) != 0) {
+		snprintf(err, errsize, "certificate audit timer: out of "
+		    "memory");
+		return -1;
+	}
+	return 0;
+}
+
+void
+gw_cert_audit_stop(struct net_worker *w)
+{
+	(void)w;
+	if (cert_job.ev != NULL)
+		event_free(cert_job.ev);
+	cert_job.ev = NULL;
+	json_decref(cert_job.prev);
+	cert_job.prev = NULL;
 }

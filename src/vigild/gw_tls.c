@@ -33,11 +33,24 @@
  *    when its serial is revoked or held: "revoked at connect"), a
  *    manufacturer CA a MANUFACTURER peer, a claim CA a CLAIM peer; a
  *    CA certificate, or a leaf signed directly by a root, is refused.
+ *  - Sightings (certificate hygiene, pki.h "Store: sightings"): the
+ *    first request of each connection made with a device certificate
+ *    counts one use of (serial, source address); a handshake or
+ *    request refused because the certificate is revoked or on hold
+ *    counts one refused attempt. Counted in a bounded in-memory table
+ *    and written as one transaction every SIGHT_FLUSH_MS from a timer
+ *    on the worker's loop, never a write per request (only a full
+ *    table is written at once, on the handshake that filled it).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -62,6 +75,8 @@
 #define GW_SESS_CACHE 20480
 #define GW_SESS_TIMEOUT_S 300
 #define TRUST_CHECK_MS 2000 /* how often the CA set is compared */
+#define SIGHT_FLUSH_MS 3000 /* sightings are written this often */
+#define SIGHT_KEYS 8192     /* distinct (serial, address) per flush */
 
 /* A registered CA the gateway trusts. */
 struct gw_ca {
@@ -80,6 +95,17 @@ struct gw_tls {
 	bool built;
 	bool dirty;              /* gw_trust_changed */
 	int64_t checked_ms;
+	struct vigil_sighting_agg *sight; /* uses and refusals to write */
+	struct event *sight_ev;  /* the flush timer */
+	int64_t sight_dropped;   /* not counted: table full, store down */
+};
+
+/* What the SSL object keeps: the classification and whether this
+ * connection's use was counted (once per connection). info first: a
+ * pointer to it is a pointer to the slot. */
+struct peer_slot {
+	struct gw_peer_info info;
+	bool sighted;
 };
 
 static int peer_idx = -1;
@@ -373,7 +399,11 @@ classify(const struct gw_tls *g, X509 *leaf, STACK_OF(X509) *chain,
 			switch (ca->role) {
 			case VIGIL_CA_ISSUING:
 			case VIGIL_CA_CROSS:
-				if (step == 0) {
+				/* A root's cross-certificate (no path
+				 * length) certifies CAs, never devices. */
+				if (step == 0 && (ca->role ==
+				    VIGIL_CA_ISSUING ||
+				    X509_get_pathlen(ca->cert) == 0)) {
 					info->kind = GW_PEER_DEVICE;
 					return 0;
 				}
@@ -413,14 +443,105 @@ classify(const struct gw_tls *g, X509 *leaf, STACK_OF(X509) *chain,
 static void
 set_peer(SSL *ssl, struct gw_peer_info *info)
 {
-	struct gw_peer_info *old = SSL_get_ex_data(ssl, peer_idx);
-	struct gw_peer_info *p = malloc(sizeof *p);
+	struct peer_slot *old = SSL_get_ex_data(ssl, peer_idx);
+	struct peer_slot *p = calloc(1, sizeof *p);
 
 	if (p == NULL)
 		return; /* classified again at the request */
-	*p = *info;
+	p->info = *info;
 	free(old);
 	SSL_set_ex_data(ssl, peer_idx, p);
+}
+
+/* ---- sightings ---- */
+
+/* The client's address as conn.c spells it ("" when unknown). */
+static void
+ssl_peer_ip(SSL *ssl, char *ip, size_t size)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len = sizeof ss;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&ss;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)&ss;
+	int fd = SSL_get_fd(ssl);
+
+	ip[0] = '\0';
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &s4->sin_addr, ip, (socklen_t)size);
+	else if (ss.ss_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], ip,
+		    (socklen_t)size);
+	else if (ss.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &s6->sin6_addr, ip, (socklen_t)size);
+}
+
+static void
+sight_flush(struct gw_tls *g)
+{
+	size_t n = 0;
+
+	if (g->sight == NULL || vigil_sighting_agg_count(g->sight) == 0)
+		return;
+	if (vigil_sighting_agg_flush(g->sight, g->w->st, &n) != VIGIL_OK) {
+		vlog(VLOG_WARN, "gw.sighting", "writing %zu certificate "
+		    "sighting(s): %s; kept for the next try",
+		    vigil_sighting_agg_count(g->sight),
+		    vigil_store_errmsg(g->w->st));
+		return;
+	}
+	vlog(VLOG_DEBUG, "gw.sighting", "%zu certificate sighting(s) "
+	    "written", n);
+}
+
+/* Counts one use (refused false) or refused attempt of a device
+ * certificate on ssl's connection. */
+static void
+sight(struct gw_tls *g, SSL *ssl, const struct gw_peer_info *info,
+    bool refused)
+{
+	char ip[VIGIL_SIGHTING_IP_STRLEN];
+	int64_t now = vigil_time_now_ms();
+
+	if (g->sight == NULL)
+		return;
+	ssl_peer_ip(ssl, ip, sizeof ip);
+	if (ip[0] == '\0')
+		return;
+	if (vigil_sighting_agg_add(g->sight, info->serial, info->tenant,
+	    NULL, ip, refused, now) == 0)
+		return;
+	/* Full (or a key the store would refuse): write what is held. */
+	sight_flush(g);
+	if (vigil_sighting_agg_add(g->sight, info->serial, info->tenant,
+	    NULL, ip, refused, now) != 0 && g->sight_dropped++ == 0)
+		vlog(VLOG_WARN, "gw.sighting", "certificate %s from %s not "
+		    "counted (sighting table full and not writable); further "
+		    "drops are not logged", info->serial, ip);
+}
+
+static void
+sight_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sight_flush(arg);
+}
+
+void
+gw_sightings_stop(struct net_worker *w)
+{
+	struct gw_tls *g;
+
+	if (w->gw_ssl == NULL || (g = SSL_CTX_get_app_data(w->gw_ssl)) == NULL)
+		return;
+	if (g->sight_ev != NULL) {
+		event_free(g->sight_ev);
+		g->sight_ev = NULL;
+	}
+	sight_flush(g);
 }
 
 static int
@@ -455,6 +576,7 @@ verify_cb(int ok, X509_STORE_CTX *x)
 		vlog(VLOG_INFO, "gw.verify", "handshake refused: certificate "
 		    "%s is revoked or on hold (revoked at connect)",
 		    info.serial);
+		sight(g, ssl, &info, true);
 		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REVOKED);
 		return 0;
 	}
@@ -466,28 +588,35 @@ const struct gw_peer_info *
 gw_tls_peer(struct net_worker *w, SSL *ssl)
 {
 	struct gw_peer_info *p, info;
+	struct peer_slot *slot;
 	X509 *peer;
 	struct gw_tls *g;
 
 	if (ssl == NULL || (peer = SSL_get0_peer_certificate(ssl)) == NULL)
 		return NULL;
-	if ((p = SSL_get_ex_data(ssl, peer_idx)) == NULL) {
+	g = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	if ((slot = SSL_get_ex_data(ssl, peer_idx)) == NULL) {
 		/* A resumed session: its certificate was verified when the
 		 * session was made; what it makes its peer is decided
 		 * against today's CAs. */
-		g = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 		if (classify(g, peer, SSL_get_peer_cert_chain(ssl),
 		    &info) != 0)
 			info.refused = true;
 		set_peer(ssl, &info);
-		if ((p = SSL_get_ex_data(ssl, peer_idx)) == NULL)
+		if ((slot = SSL_get_ex_data(ssl, peer_idx)) == NULL)
 			return NULL;
 	}
+	p = &slot->info;
 	if (!p->refused && p->kind == GW_PEER_DEVICE &&
 	    revset_serial_blocked(w->revset, p->serial)) {
 		p->refused = true;
 		snprintf(p->why, sizeof p->why, "certificate %s is revoked or "
 		    "on hold", p->serial);
+	}
+	/* One use, or one refused attempt, per connection. */
+	if (!slot->sighted && p->kind == GW_PEER_DEVICE) {
+		slot->sighted = true;
+		sight(g, ssl, p, p->refused);
 	}
 	return p;
 }
@@ -582,6 +711,15 @@ gw_tls_setup(struct net_worker *w, char *err, size_t errsize)
 	}
 	SSL_CTX_set_app_data(ctx, g);
 	w->gw_ssl = ctx;
+	if ((g->sight = vigil_sighting_agg_new(SIGHT_KEYS)) == NULL ||
+	    (g->sight_ev = event_new(w->base, -1, EV_PERSIST, sight_timer_cb,
+	    g)) == NULL ||
+	    event_add(g->sight_ev, &(struct timeval){ SIGHT_FLUSH_MS / 1000,
+	    (SIGHT_FLUSH_MS % 1000) * 1000 }) != 0) {
+		snprintf(err, errsize, "gateway: sighting table: out of "
+		    "memory");
+		return -1;
+	}
 	if (gw_protocol(ctx, w->cfg.tls_min_version, err, errsize) < 0 ||
 	    gw_keys(ctx, &w->cfg, err, errsize) < 0)
 		return -1;
@@ -612,7 +750,10 @@ gw_tls_free(struct net_worker *w)
 		SSL_CTX_free(w->gw_ssl);
 		w->gw_ssl = NULL;
 		if (g != NULL) {
+			/* gw_sightings_stop freed the timer while the event
+			 * base still existed. */
 			cas_free(g->cas, g->ncas);
+			vigil_sighting_agg_free(g->sight);
 			free(g);
 		}
 	}

@@ -74,4 +74,19 @@ struct gw_req *gw_req_new(struct net_worker *w, struct evhttp_request *ev);
 /* "GET", "POST", ... */
 const char *gw_method_name(int cmd);
 
+/* ---- Added by H9 (sightings, certificate hygiene) ---- */
+
+/* Writes the sightings still held and frees the flush timer (gw_tls.c).
+ * net.c calls it at teardown, while the event base and the store are
+ * still there. */
+void gw_sightings_stop(struct net_worker *w);
+
+/* The periodic certificate audit (gateway.c): on net worker 0, every
+ * CERT_AUDIT_INTERVAL_S, the findings of `vigil cert audit` for every
+ * tenant; each finding not in the previous run is audited as
+ * "cert.finding" and logged (warn). start: 0, or -1 with err; stop
+ * frees the timer (before the event base). */
+int gw_cert_audit_start(struct net_worker *w, char *err, size_t errsize);
+void gw_cert_audit_stop(struct net_worker *w);
+
 #endif

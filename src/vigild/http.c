@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -56,6 +57,26 @@
 #include "vigil/registry.h"
 
 #define PATH_QUOTE_MAX 256
+/* r->status of a request whose reply a req_defer() copy sends. */
+#define REQ_STATUS_DEFERRED (-1)
+
+/* What a deferred copy owns besides struct req (req_defer). */
+struct req_deferred {
+	struct req_scratch rs;           /* its own: the worker's is
+					  * reused by later requests */
+	struct evhttp_connection *evcon; /* NULL once it is gone */
+	enum evhttp_cmd_type cmd;
+	bool gone;                       /* the client went away */
+};
+
+/* One allocation: the copy and what it owns. */
+struct req_copy {
+	struct req r;
+	struct req_deferred d;
+};
+
+static void finish_request(struct net_worker *w, struct req *r,
+    enum evhttp_cmd_type cmd);
 
 static int64_t
 mono_ns(void)
@@ -143,21 +164,38 @@ reply_headers(struct req *r, const char *content_type)
 		evhttp_add_header(h, "Connection", "close");
 }
 
+static void deferred_send(struct req *r, int status,
+    const char *content_type, struct evbuffer *body);
+
 void
 http_send(struct req *r, int status, const char *content_type,
     struct evbuffer *body)
 {
-	if (r->w->rs.streaming || !first_reply(r, status))
+	struct req_scratch *rs = req_rs(r);
+
+	if (rs->streaming || !first_reply(r, status))
 		return;
+	if (r->def != NULL) {
+		deferred_send(r, status, content_type, body);
+		return;
+	}
 	reply_headers(r, content_type);
-	conn_request_done(r->w->rs.conn);
+	conn_request_done(rs->conn);
 	evhttp_send_reply(r->ev, status, problem_title(status), body);
-	conn_coalesce_output(r->w->rs.conn);
+	conn_coalesce_output(rs->conn);
 }
 
 void
 http_stream_start(struct req *r, int status, const char *content_type)
 {
+	if (r->def != NULL) {
+		/* A deferred reply is one piece (req_defer). */
+		vlog(VLOG_ERROR, "http.reply", "request %s: streamed reply "
+		    "on a deferred request; sending 500 instead",
+		    r->request_id);
+		http_send(r, 500, NULL, NULL);
+		return;
+	}
 	if (!first_reply(r, status))
 		return;
 	r->w->rs.streaming = true;
@@ -170,7 +208,7 @@ http_stream_chunk(struct req *r, const void *data, size_t len)
 {
 	struct evbuffer *b;
 
-	if (!r->w->rs.streaming || len == 0)
+	if (r->def != NULL || !r->w->rs.streaming || len == 0)
 		return;
 	if ((b = evbuffer_new()) == NULL)
 		return;
@@ -182,13 +220,120 @@ http_stream_chunk(struct req *r, const void *data, size_t len)
 void
 http_stream_end(struct req *r)
 {
-	if (!r->w->rs.streaming)
+	if (r->def != NULL || !r->w->rs.streaming)
 		return;
 	r->w->rs.streaming = false;
 	conn_request_done(r->w->rs.conn);
 	evhttp_send_reply_end(r->ev);
 	/* A later http_send must not send a second reply. */
 	r->w->rs.streaming = true;
+}
+
+/* ---- deferred replies ---- */
+
+struct req_scratch *
+req_rs(struct req *r)
+{
+	return r->def != NULL ? &r->def->rs : &r->w->rs;
+}
+
+bool
+req_gone(const struct req *r)
+{
+	return r->def != NULL && r->def->gone;
+}
+
+/* evhttp is freeing the connection of a deferred request (client
+ * gone, deadline cut, worker shutdown): its reply has nowhere to go. */
+static void
+deferred_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct req *r = arg;
+	struct req_deferred *d = r->def;
+
+	(void)evcon;
+	vlog(VLOG_INFO, "http.reply", "request %s: connection closed "
+	    "before the deferred reply", r->request_id);
+	d->gone = true;
+	d->evcon = NULL;
+	/* The tracker is freed with the connection. */
+	d->rs.conn = NULL;
+	/* Detached (evhttp does not free a request the handler still
+	 * owes a reply): ours to free. Still attached (evhttp_free at
+	 * shutdown): evhttp frees it right after this callback. */
+	if (r->ev != NULL && evhttp_request_get_connection(r->ev) == NULL)
+		evhttp_request_free(r->ev);
+	r->ev = NULL;
+}
+
+struct req *
+req_defer(struct req *r)
+{
+	struct req_copy *c;
+	struct evhttp_connection *evcon;
+
+	if (r->def != NULL)
+		return r; /* already a copy */
+	if (r->status != 0 || (evcon = evhttp_request_get_connection(r->ev)) ==
+	    NULL || (c = calloc(1, sizeof *c)) == NULL) {
+		vlog(VLOG_ERROR, "http.reply", "request %s: cannot defer the "
+		    "reply (%s)", r->request_id, r->status != 0 ? "already "
+		    "replied" : "out of memory or no connection");
+		if (r->status == 0)
+			req_problem(r, 500, "internal-error", "internal error; "
+			    "the server log has the details under request id "
+			    "%s", r->request_id);
+		return NULL;
+	}
+	c->r = *r;
+	c->r.def = &c->d;
+	/* scope points into struct req itself, or at nothing. */
+	if (r->scope == r->tenant.id)
+		c->r.scope = c->r.tenant.id;
+	else if (r->scope == r->auth.principal.tenant_id)
+		c->r.scope = c->r.auth.principal.tenant_id;
+	else
+		c->r.scope = NULL;
+	c->d.rs.conn = r->w->rs.conn;
+	c->d.rs.privileged = r->w->rs.privileged;
+	c->d.rs.cacheable = r->w->rs.cacheable;
+	c->d.rs.change_seq = r->w->rs.change_seq;
+	memcpy(c->d.rs.actor, r->w->rs.actor, sizeof c->d.rs.actor);
+	/* The query is not carried over: read it before deferring. */
+	TAILQ_INIT(&c->d.rs.query);
+	c->d.evcon = evcon;
+	c->d.cmd = evhttp_request_get_command(r->ev);
+	evhttp_connection_set_closecb(evcon, deferred_closed, &c->r);
+	/* The pipeline must neither reply for r nor let a stray reply
+	 * through (first_reply logs it). */
+	r->status = REQ_STATUS_DEFERRED;
+	return &c->r;
+}
+
+static void
+deferred_send(struct req *r, int status, const char *content_type,
+    struct evbuffer *body)
+{
+	struct req_deferred *d = r->def;
+
+	/* Before the send: a connection that closes after its reply must
+	 * not find us in its close callback. */
+	if (d->evcon != NULL) {
+		evhttp_connection_set_closecb(d->evcon, NULL, NULL);
+		d->evcon = NULL;
+	}
+	if (r->ev != NULL) {
+		reply_headers(r, content_type);
+		conn_request_done(d->rs.conn);
+		evhttp_send_reply(r->ev, status, problem_title(status), body);
+		conn_coalesce_output(d->rs.conn);
+	} else
+		vlog(VLOG_INFO, "http.reply", "request %s: client gone; "
+		    "reply %d dropped", r->request_id, status);
+	r->ev = NULL;
+	finish_request(r->w, r, d->cmd);
+	OPENSSL_cleanse(&r->auth, sizeof r->auth);
+	free((struct req_copy *)(void *)r);
 }
 
 /* ---- checks ---- */
@@ -474,18 +619,48 @@ pipeline(struct req *r, enum evhttp_cmd_type cmd)
 }
 
 static void
-publish_epoch(struct net_worker *w, const struct req *r)
+publish_epoch(struct net_worker *w, struct req *r)
 {
 	struct ipc_epoch e;
 
 	memset(&e, 0, sizeof e);
-	e.epoch = (uint64_t)w->rs.change_seq;
+	e.epoch = (uint64_t)req_rs(r)->change_seq;
 	e.kind = EPOCH_KIND_API_CHANGE;
 	snprintf(e.object, sizeof e.object, "%s", r->match.route != NULL ?
 	    r->match.route->name : "api");
 	if (ipc_send_epoch(w->ctx->parent_fd, &e) != 0)
 		vlog(VLOG_WARN, "ipc.error", "cannot publish epoch %" PRIu64
 		    ": %s", e.epoch, strerror(errno));
+}
+
+/* After the reply (sent, or dropped for a client that went away):
+ * caches, epoch, metrics and the log line. */
+static void
+finish_request(struct net_worker *w, struct req *r, enum evhttp_cmd_type cmd)
+{
+	bool debug = strcmp(w->cfg.log_level, "debug") == 0;
+	int64_t dt;
+
+	/* Anything but a read may have changed tokens, principals or
+	 * tenants: cached results must not outlive it (auth.h), here or
+	 * in the other workers. A change that took effect (2xx, audited
+	 * "ok") is published as an epoch: its audit sequence number, which
+	 * only grows. The parent fans it out (DESIGN.md §2). */
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		auth_cache_flush(w->authc);
+		if (req_rs(r)->change_seq > 0 && r->status >= 200 &&
+		    r->status < 300)
+			publish_epoch(w, r);
+	}
+	/* ev may be gone now: only r's own fields from here on. */
+	dt = mono_ns() - r->start_ns;
+	metrics_request(w->metrics, w->index, r->match.route != NULL ?
+	    route_index(r->match.route) : (size_t)-1, r->status, dt);
+	/* 503 is /readyz saying "not yet": not worth a warning. */
+	if (debug || (r->status >= 500 && r->status != 503))
+		vlog(r->status >= 500 && r->status != 503 ? VLOG_WARN :
+		    VLOG_DEBUG, "http.reply", "%s %d in %.3f ms",
+		    r->request_id, r->status, (double)dt / 1e6);
 }
 
 static void
@@ -534,7 +709,6 @@ request_cb(struct evhttp_request *ev, void *arg)
 	bool debug = strcmp(w->cfg.log_level, "debug") == 0;
 	char q[PATH_QUOTE_MAX];
 	struct req r;
-	int64_t dt;
 
 	memset(&r, 0, sizeof r);
 	r.ev = ev;
@@ -564,25 +738,14 @@ request_cb(struct evhttp_request *ev, void *arg)
 		    "server log has the details under request id %s",
 		    r.request_id);
 	}
-	/* Anything but a read may have changed tokens, principals or
-	 * tenants: cached results must not outlive it (auth.h), here or
-	 * in the other workers. A change that took effect (2xx, audited
-	 * "ok") is published as an epoch: its audit sequence number, which
-	 * only grows. The parent fans it out (DESIGN.md §2). */
-	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-		auth_cache_flush(w->authc);
-		if (w->rs.change_seq > 0 && r.status >= 200 && r.status < 300)
-			publish_epoch(w, &r);
+	if (r.status == REQ_STATUS_DEFERRED) {
+		/* The copy req_defer made replies later (or already has)
+		 * and does the bookkeeping below then. */
+		scratch_reset(w);
+		OPENSSL_cleanse(&r.auth, sizeof r.auth);
+		return;
 	}
-	/* ev may be gone now: only r's own fields from here on. */
-	dt = mono_ns() - r.start_ns;
-	metrics_request(w->metrics, w->index, r.match.route != NULL ?
-	    route_index(r.match.route) : (size_t)-1, r.status, dt);
-	/* 503 is /readyz saying "not yet": not worth a warning. */
-	if (debug || (r.status >= 500 && r.status != 503))
-		vlog(r.status >= 500 && r.status != 503 ? VLOG_WARN :
-		    VLOG_DEBUG, "http.reply", "%s %d in %.3f ms",
-		    r.request_id, r.status, (double)dt / 1e6);
+	finish_request(w, &r, cmd);
 	scratch_reset(w);
 	/* Nothing the request held may outlive it. */
 	OPENSSL_cleanse(&r.auth, sizeof r.auth);

@@ -371,10 +371,17 @@ dec_ca_issue_req(const struct ipc_type_info *t, const uint8_t *p, size_t pl,
 		    r->via);
 	if (TEXT(r, tenant_id) || TEXT(r, device_id) || TEXT(r, ca_id) ||
 	    TEXT(r, prev_serial) || TEXT(r, actor) || TEXT(r, request_id) ||
-	    TEXT(r, source_ip))
+	    TEXT(r, source_ip) || TEXT(r, names))
 		return -1;
 	if (r->tenant_id[0] == '\0')
 		return fail(err, errsize, "%s: tenant_id is empty", t->name);
+	/* Names become certificate SANs: ASCII only (the signer checks
+	 * their syntax). */
+	for (const char *q = r->names; *q != '\0'; q++)
+		if ((unsigned char)*q > 0x7e)
+			return fail(err, errsize, "%s: names has a non-ASCII "
+			    "byte at offset %zu", t->name,
+			    (size_t)(q - r->names));
 	memcpy(m->data, p + sizeof *r, r->csr_len);
 	m->data_len = r->csr_len;
 	return 0;

@@ -90,6 +90,7 @@ enum ipc_ca_via {
 #define IPC_CA_ACTOR_LEN 128
 #define IPC_CA_IP_LEN 46
 #define IPC_CA_CSR_MAX 8192
+#define IPC_CA_NAMES_LEN 512 /* server/operator names, incl. NUL */
 #define IPC_CA_DATA_MAX (IPC_MAX_PAYLOAD - 16)
 
 /*
@@ -117,6 +118,11 @@ struct ipc_ca_issue_req {
 					* "token:<id>", operator name) */
 	char request_id[IPC_CA_ID_LEN];
 	char source_ip[IPC_CA_IP_LEN];
+	/* Server and operator profiles (via OPERATOR, device_id ""): the
+	 * names the certificate is for, comma-separated printable ASCII.
+	 * Server: DNS names and IP addresses (CN = the first); operator:
+	 * one name, the CN. "" for the device profile. */
+	char names[IPC_CA_NAMES_LEN];
 };
 
 struct ipc_ca_ocsp_req {

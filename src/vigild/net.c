@@ -236,7 +236,10 @@ setup_pki(struct net_worker *w, char *err, size_t errsize)
 			return -1;
 		}
 	}
-	return gw_setup(w, err, errsize);
+	if (gw_setup(w, err, errsize) != 0)
+		return -1;
+	/* One worker runs the periodic certificate audit. */
+	return w->index == 0 ? gw_cert_audit_start(w, err, errsize) : 0;
 }
 
 /* Everything that opens a file or a socket happens here, before the
@@ -290,6 +293,10 @@ teardown(struct net_worker *w)
 	w->cac = NULL;
 	if (w->revset_ev != NULL)
 		event_free(w->revset_ev);
+	/* Timers go while the event base exists; the last sightings are
+	 * written while the store is open. */
+	gw_cert_audit_stop(w);
+	gw_sightings_stop(w);
 	http_free(w);
 	gw_free(w);
 	if (w->base != NULL) {

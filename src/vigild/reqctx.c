@@ -39,7 +39,7 @@ req_param(const struct req *r, const char *name)
 const char *
 req_query(struct req *r, const char *name)
 {
-	struct req_scratch *rs = &r->w->rs;
+	struct req_scratch *rs = req_rs(r);
 
 	if (!rs->query_parsed || rs->query_bad)
 		return NULL;
@@ -49,11 +49,13 @@ req_query(struct req *r, const char *name)
 const uint8_t *
 req_body(struct req *r, size_t *len)
 {
-	struct evbuffer *in = evhttp_request_get_input_buffer(r->ev);
+	struct evbuffer *in = r->ev != NULL ?
+	    evhttp_request_get_input_buffer(r->ev) : NULL;
 	static const uint8_t empty[1];
 	const uint8_t *p;
 
-	*len = evbuffer_get_length(in);
+	/* A deferred copy whose client went away has no request. */
+	*len = in != NULL ? evbuffer_get_length(in) : 0;
 	if (*len == 0)
 		return empty;
 	p = evbuffer_pullup(in, -1);
@@ -63,6 +65,8 @@ req_body(struct req *r, size_t *len)
 const char *
 req_content_type(struct req *r)
 {
+	if (r->ev == NULL)
+		return NULL;
 	return evhttp_find_header(evhttp_request_get_input_headers(r->ev),
 	    "Content-Type");
 }
@@ -168,6 +172,8 @@ req_json_body(struct req *r, json_t **out)
 void
 req_header(struct req *r, const char *key, const char *value)
 {
+	if (r->ev == NULL)
+		return; /* deferred, client gone: nothing is sent */
 	evhttp_add_header(evhttp_request_get_output_headers(r->ev), key,
 	    value);
 }
@@ -328,7 +334,7 @@ req_etag(struct req *r, int64_t version)
 const char *
 req_actor(struct req *r)
 {
-	struct req_scratch *rs = &r->w->rs;
+	struct req_scratch *rs = req_rs(r);
 
 	if (!r->authed)
 		return "anonymous";
@@ -359,7 +365,7 @@ req_audit(struct req *r, const char *action, const char *object,
 	ev.object = object;
 	ev.outcome = outcome;
 	ev.request_id = r->request_id;
-	ev.privileged = r->w->rs.privileged;
+	ev.privileged = req_rs(r)->privileged;
 	ev.detail = detail;
 	e = vigil_audit_append(r->st, &ev, &seq, NULL);
 	if (e != VIGIL_OK)
@@ -369,7 +375,7 @@ req_audit(struct req *r, const char *action, const char *object,
 	else {
 		audit_hook_appended(r->w->ah, seq);
 		if (outcome != NULL && strcmp(outcome, "ok") == 0)
-			r->w->rs.change_seq = seq;
+			req_rs(r)->change_seq = seq;
 	}
 	return e;
 }

@@ -22,6 +22,8 @@
 
 struct evhttp_request;
 struct net_worker; /* net.c */
+struct req_scratch; /* net_worker.h */
+struct req_deferred; /* reqctx.c: what a deferred copy owns */
 
 struct req {
 	struct evhttp_request *ev;
@@ -42,6 +44,7 @@ struct req {
 	bool has_tenant;
 	struct vigil_tenant tenant;      /* resolved {tenant} */
 	int status;                      /* status sent (metrics) */
+	struct req_deferred *def;        /* on a req_defer() copy only */
 };
 
 /* Decoded path parameter by name ("tenant", "device", ...); NULL when
@@ -100,6 +103,32 @@ enum vigil_err req_audit(struct req *r, const char *action,
 /* Cursor pagination helpers: limit from ?limit (default 100, 1..1000;
  * 0 and bad values → 400 replied, returns -1). */
 int req_limit(struct req *r, size_t *limit /* OUT */);
+
+/*
+ * Deferred replies: a handler that waits for another process (the
+ * signer) calls req_defer(r), keeps the heap copy it returns and
+ * returns without replying; the pipeline then sends nothing for r.
+ * Later, from the event loop, exactly one req_reply_json /
+ * req_problem / req_reply_err on the copy sends the reply (with the
+ * same headers, metrics, audit and epoch publication as an immediate
+ * one) and FREES the copy: do not touch it afterwards.
+ *
+ * The copy keeps everything struct req says (principal, tenant,
+ * parameters, request id) and the scratch state its reply needs, but
+ * not the body nor the query: read them before deferring. If the
+ * client goes away first, req_gone() turns true and the reply is
+ * dropped (the copy is still freed by it). NULL when out of memory
+ * (a 500 has been replied on r then). The connection's request
+ * deadline keeps running until the reply.
+ */
+struct req *req_defer(struct req *r);
+
+/* 1 when the client of a deferred request has gone. */
+bool req_gone(const struct req *r);
+
+/* The per-request scratch state of r: the worker's, or the deferred
+ * copy's own (http.c and reqctx.c only). */
+struct req_scratch *req_rs(struct req *r);
 
 /* Streaming replies (ROUTE_STREAM). */
 void req_stream_start(struct req *r, int status, const char *content_type);

@@ -7,11 +7,20 @@
  * in one (sub)transaction. Every refusal is answered with a precise
  * text and audited; the identity always comes from the registry, the
  * CSR gives only its public key.
+ *
+ * An operator through the API may also ask for the server profile
+ * (DNS names and IP addresses) or the operator-client profile (one
+ * name): no device, the identity is the names of the request, checked
+ * strictly here (the signer trusts no caller's syntax checks).
  */
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -20,6 +29,7 @@
 
 #include "log.h"
 #include "signer_ca.h"
+#include "vigil/iam.h"
 #include "vigil/audit.h"
 #include "vigil/registry.h"
 
@@ -138,6 +148,156 @@ audit_refusal(struct signer_ca *sc, const struct ipc_ca_issue_req *r,
 	    r->device_id, outcome(a->status), a->text);
 }
 
+/* ---- Server and operator names ----------------------------------- */
+
+#define NAMES_MAX 8 /* per kind: struct vigil_pki_identity */
+
+/* A DNS name (RFC 1123 host name): labels of 1..63 letters, digits
+ * and inner hyphens, at most 253 characters, a last label that is not
+ * all digits (that would be a mistyped IP address). */
+static const char *
+dns_bad(const char *n)
+{
+	size_t len = strlen(n), lab = 0;
+	bool digits = true;
+
+	if (len == 0 || len > 253)
+		return "is not 1 to 253 characters";
+	for (size_t i = 0; i <= len; i++) {
+		char ch = n[i];
+
+		if (ch == '.' || ch == '\0') {
+			if (lab == 0)
+				return "has an empty label";
+			if (n[i - 1] == '-')
+				return "has a label ending in '-'";
+			if (ch == '\0' && digits)
+				return "has an all-numeric last label (not a "
+				    "host name nor an IP address)";
+			lab = 0;
+			digits = true;
+			continue;
+		}
+		if (!isalnum((unsigned char)ch) && ch != '-')
+			return "has a character other than letters, digits, "
+			    "'-' and '.'";
+		if (lab == 0 && ch == '-')
+			return "has a label starting with '-'";
+		if (++lab > 63)
+			return "has a label longer than 63 characters";
+		if (!isdigit((unsigned char)ch))
+			digits = false;
+	}
+	return NULL;
+}
+
+/* An operator's name (principal or CN): 1..64 of letters, digits and
+ * . _ - @ + : (no separators an RFC 2253 reader would trip on). */
+static const char *
+operator_bad(const char *n)
+{
+	size_t len = strlen(n);
+
+	if (len == 0 || len > 64)
+		return "is not 1 to 64 characters";
+	for (const char *q = n; *q != '\0'; q++)
+		if (!isalnum((unsigned char)*q) && strchr("._-@+:", *q) == NULL)
+			return "has a character other than letters, digits "
+			    "and . _ - @ + :";
+	return NULL;
+}
+
+/* One server name into the identity: an IP address (normalised) or a
+ * DNS name. */
+static enum vigil_err
+add_server_name(struct issue *c, const char *n, struct signer_ca_ans *a)
+{
+	struct vigil_pki_identity *id = &c->id;
+	unsigned char bin[sizeof(struct in6_addr)];
+	char ip[INET6_ADDRSTRLEN];
+	const char *why;
+	int af = strchr(n, ':') != NULL ? AF_INET6 : AF_INET;
+
+	if (inet_pton(af, n, bin) == 1) {
+		if (inet_ntop(af, bin, ip, sizeof ip) == NULL)
+			return refuse(a, VIGIL_EINVAL, "name '%s': not an IP "
+			    "address", n);
+		for (size_t i = 0; i < id->nip; i++)
+			if (strcmp(id->ip[i], ip) == 0)
+				return refuse(a, VIGIL_EINVAL, "name '%s' is "
+				    "given twice", n);
+		if (id->nip == NAMES_MAX)
+			return refuse(a, VIGIL_EINVAL, "more than %d IP "
+			    "addresses", NAMES_MAX);
+		snprintf(id->ip[id->nip++], sizeof id->ip[0], "%s", ip);
+		return VIGIL_OK;
+	}
+	if (af == AF_INET6)
+		return refuse(a, VIGIL_EINVAL, "name '%s': not an IPv6 "
+		    "address", n);
+	if ((why = dns_bad(n)) != NULL)
+		return refuse(a, VIGIL_EINVAL, "name '%s': not an IP address, "
+		    "and as a DNS name it %s", n, why);
+	for (size_t i = 0; i < id->ndns; i++)
+		if (strcasecmp(id->dns[i], n) == 0)
+			return refuse(a, VIGIL_EINVAL, "name '%s' is given "
+			    "twice", n);
+	if (id->ndns == NAMES_MAX)
+		return refuse(a, VIGIL_EINVAL, "more than %d DNS names",
+		    NAMES_MAX);
+	snprintf(id->dns[id->ndns++], sizeof id->dns[0], "%s", n);
+	return VIGIL_OK;
+}
+
+/* The identity of a server or operator certificate from the request's
+ * names: server CN = the first name; operator CN = its one name; O =
+ * the tenant's name when it can be read. */
+static enum vigil_err
+names_identity(struct issue *c, struct signer_ca_ans *a)
+{
+	const char *names = c->r->names, *p = names;
+	struct vigil_tenant t;
+	char one[IPC_CA_NAMES_LEN];
+	const char *why;
+	size_t count = 0;
+	enum vigil_err e;
+
+	if (names[0] == '\0')
+		return refuse(a, VIGIL_EINVAL, "profile %s: no names given",
+		    c->prof->name);
+	while (*p != '\0') {
+		size_t n = strcspn(p, ",");
+
+		memcpy(one, p, n);
+		one[n] = '\0';
+		p += n;
+		if (*p == ',' && *++p == '\0')
+			return refuse(a, VIGIL_EINVAL, "names: empty name at "
+			    "the end");
+		if (n == 0)
+			return refuse(a, VIGIL_EINVAL, "names: empty name");
+		if (n > 253)
+			return refuse(a, VIGIL_EINVAL, "names: a name of %zu "
+			    "characters; at most 253", n);
+		if (count++ == 0)
+			snprintf(c->id.cn, sizeof c->id.cn, "%.253s", one);
+		if (c->prof->id == VIGIL_PROFILE_OPERATOR) {
+			if (count > 1)
+				return refuse(a, VIGIL_EINVAL, "profile "
+				    "operator: one name only (the CN)");
+			if ((why = operator_bad(one)) != NULL)
+				return refuse(a, VIGIL_EINVAL, "name '%s' %s",
+				    one, why);
+		} else if ((e = add_server_name(c, one, a)) != VIGIL_OK)
+			return e;
+	}
+	memset(&t, 0, sizeof t);
+	if (vigil_admin_tenant_get(c->sc->st, c->r->tenant_id, &t) ==
+	    VIGIL_OK)
+		snprintf(c->id.org, sizeof c->id.org, "%s", t.name);
+	return VIGIL_OK;
+}
+
 /* ---- The checks, in order ----------------------------------------- */
 
 static enum vigil_err
@@ -154,12 +314,19 @@ check_profile(struct issue *c, struct signer_ca_ans *a)
 		return refuse(a, VIGIL_EDENIED, "profile %s is not issued "
 		    "through enrollment (%s): device only", c->prof->name,
 		    via_name(r->via));
+	if (c->prof->id != VIGIL_PROFILE_DEVICE) {
+		if (r->device_id[0] != '\0')
+			return refuse(a, VIGIL_EINVAL, "profile %s: names a "
+			    "device; it takes names, not a device",
+			    c->prof->name);
+		return names_identity(c, a);
+	}
+	if (r->names[0] != '\0')
+		return refuse(a, VIGIL_EINVAL, "profile device: the identity "
+		    "comes from the registry; names are not accepted");
 	if (r->device_id[0] == '\0')
-		return refuse(a, c->prof->id == VIGIL_PROFILE_DEVICE ?
-		    VIGIL_EINVAL : VIGIL_EUNSUPPORTED, "profile %s: %s",
-		    c->prof->name, c->prof->id == VIGIL_PROFILE_DEVICE ?
-		    "no device named" : "the signer issues for registry "
-		    "devices only; use `vigil cert issue` for this profile");
+		return refuse(a, VIGIL_EINVAL, "profile device: no device "
+		    "named");
 	return VIGIL_OK;
 }
 
@@ -236,6 +403,8 @@ check_device(struct issue *c, struct signer_ca_ans *a)
 	char err[256] = "";
 	enum vigil_err e;
 
+	if (c->prof->id != VIGIL_PROFILE_DEVICE)
+		return VIGIL_OK; /* names_identity made the identity */
 	e = vigil_device_get(c->sc->st, c->r->tenant_id, c->r->device_id,
 	    &c->dev);
 	if (e == VIGIL_ENOTFOUND)
@@ -264,8 +433,8 @@ check_csr(struct issue *c, const uint8_t *der, size_t len,
 	    VIGIL_OK)
 		return refuse(a, e == VIGIL_ENOMEM ? e : VIGIL_EINVAL, "%s",
 		    err[0] != '\0' ? err : "CSR: does not parse");
-	owner = vigil_cert_key_owner(c->sc->st, c->csr.key_fp, c->dev->id,
-	    other);
+	owner = vigil_cert_key_owner(c->sc->st, c->csr.key_fp,
+	    c->dev != NULL ? c->dev->id : "", other);
 	if (owner < 0)
 		return refuse(a, VIGIL_ESTORE, "key owner lookup: %s",
 		    vigil_store_errmsg(c->sc->st));
@@ -273,7 +442,7 @@ check_csr(struct issue *c, const uint8_t *der, size_t len,
 	 * tenant's. */
 	if (owner == 1)
 		return refuse(a, VIGIL_EEXIST, "key already certified for "
-		    "another device");
+		    "%s", c->dev != NULL ? "another device" : "a device");
 	return VIGIL_OK;
 }
 
@@ -370,8 +539,9 @@ record(struct issue *c, const char *serial,
 	memset(&rec, 0, sizeof rec);
 	snprintf(rec.serial, sizeof rec.serial, "%s", serial);
 	snprintf(rec.ca_id, sizeof rec.ca_id, "%s", c->ca.id);
-	snprintf(rec.tenant_id, sizeof rec.tenant_id, "%s", c->dev->tenant_id);
-	snprintf(rec.device_id, sizeof rec.device_id, "%s", c->dev->id);
+	snprintf(rec.tenant_id, sizeof rec.tenant_id, "%s", r->tenant_id);
+	snprintf(rec.device_id, sizeof rec.device_id, "%s",
+	    c->dev != NULL ? c->dev->id : "");
 	rec.profile = c->prof->id;
 	snprintf(rec.subject, sizeof rec.subject, "%s", info->subject);
 	snprintf(rec.urn, sizeof rec.urn, "%s", c->id.urn);
@@ -386,14 +556,15 @@ record(struct issue *c, const char *serial,
 
 	gmtime_r(&na, &tm);
 	strftime(until, sizeof until, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(detail, sizeof detail, "device %s profile %s via %s, key "
-	    "%s, valid until %s", c->dev->id, c->prof->name,
+	snprintf(detail, sizeof detail, "%s %.200s profile %s via %s, key "
+	    "%s, valid until %s", c->dev != NULL ? "device" : "names",
+	    c->dev != NULL ? c->dev->id : r->names, c->prof->name,
 	    via_name(r->via), c->csr.key_desc, until);
 	snprintf(object, sizeof object, "cert/%s", serial);
 	memset(&ev, 0, sizeof ev);
 	ev.at_ms = c->now_ms;
 	ev.principal = r->actor;
-	ev.tenant_id = c->dev->tenant_id;
+	ev.tenant_id = r->tenant_id;
 	ev.source_ip = r->source_ip;
 	ev.action = "cert.issue";
 	ev.object = object;
@@ -419,7 +590,7 @@ record(struct issue *c, const char *serial,
 		    "%s", c->ereq.id, vigil_store_errmsg(st));
 		goto undo;
 	}
-	if (c->dev->state == VIGIL_DEV_REGISTERED) {
+	if (c->dev != NULL && c->dev->state == VIGIL_DEV_REGISTERED) {
 		snprintf(reason, sizeof reason, "certificate %s issued",
 		    serial);
 		if ((e = vigil_device_set_state(st, c->dev->tenant_id,
@@ -493,9 +664,9 @@ sign_and_record(struct issue *c, struct signer_ca_ans *a)
 	a->status = VIGIL_OK;
 	a->data = der;
 	a->len = (size_t)n;
-	vlog(VLOG_DEBUG, "signer.issue", "tenant %s device %s: certificate "
-	    "%s under CA %s", c->dev->tenant_id, c->dev->id, serial,
-	    c->ca.label);
+	vlog(VLOG_DEBUG, "signer.issue", "tenant %s %s %s: certificate "
+	    "%s under CA %s", c->r->tenant_id, c->prof->name,
+	    c->dev != NULL ? c->dev->id : c->id.cn, serial, c->ca.label);
 	return VIGIL_OK;
 }
 

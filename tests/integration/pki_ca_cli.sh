@@ -2,7 +2,10 @@
 # The operator's PKI commands on a local data directory: `vigil ca init`
 # for every algorithm (key files 0600 in a 0700 directory), a
 # group-readable CA key refused at load, ca list/show/export, rollover
-# keeping the old CA (retiring) next to the new one, local issuance
+# keeping the old CA (retiring) next to the new one, root rollover with
+# its cross-certificates verified by `openssl verify` in both directions
+# (and the issuing CA's for devices pinning it), retire ending the
+# overlap, local issuance
 # verified by `openssl verify` against the exported chain, the identity
 # from the registry (not the CSR), revoke/hold/release transitions with
 # their exact errors, tenant scoping, enrollment tokens shown once, and
@@ -232,9 +235,9 @@ expect_json "enroll allow puts an identifier on the claim list" 0 \
 
 # ---- rollover, retire -------------------------------------------------------------------
 run "$V" ca rollover acme --json
-expect_json "ca rollover makes a new issuing CA and responder" 0 \
+expect_json "ca rollover makes a new issuing CA, responder and cross-certificate" 0 \
     '[[c["label"], c["role"]] for c in d["cas"] if c["created_now"]]' \
-    '[["acme-2", "issuing"], ["acme-2-ocsp", "responder"]]'
+    '[["acme-2", "issuing"], ["acme-2-ocsp", "responder"], ["acme-2-newwithold", "cross"]]'
 run "$V" --tenant acme ca list --json
 expect_json "after rollover both issuing CAs are listed (old retiring)" 0 \
     '[[c["label"], c["status"]] for c in d["cas"] if c["label"] in ("acme", "acme-2")]' \
@@ -242,7 +245,144 @@ expect_json "after rollover both issuing CAs are listed (old retiring)" 0 \
 run "$V" ca rollover acme
 expect_err "a retiring CA does not roll over again" 1 "only an active issuing CA"
 run "$V" ca retire acme
-expect "ca retire" 0 "retired CA acme"
+expect "ca retire takes the responder and the cross-certificate it signed along" 0 \
+    "retired CA acme
+retired CA acme-ocsp with it
+retired CA acme-2-newwithold with it"
+
+# ---- root rollover (RFC 4210 §4.4): NewWithNew, OldWithNew, NewWithOld -------
+pem() { "$V" ca show "$1" --pem >"$WORK/$1.pem"; }
+ids() { "$V" ca show "$1" --json | "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(d["id"], d["parent_id"])'; }
+newcsr() {
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$WORK/$1.key" -subj /CN=x -out "$WORK/$1.csr" 2>/dev/null
+}
+newcsr dold
+run "$V" --tenant acme cert issue d1 --csr "$WORK/dold.csr" -o "$WORK/dold.pem"
+expect_rc "a device certificate under the old root (issuing CA acme-2)" 0
+run "$V" ca rollover
+expect_err "ca rollover without LABEL or --root is a usage error" 2 "--root"
+run "$V" --tenant beta ca rollover --root
+expect_err "ca rollover --root --tenant beta: beta has no root of its own" 1 \
+    "no active root of its own"
+run "$V" ca rollover --root acme-2
+expect_err "ca rollover --root with an issuing CA's label is refused" 1 \
+    "only an active root CA"
+run "$V" --tenant acme ca rollover --root --json
+expect_json "ca rollover --root: new root and the two cross-certificates" 0 \
+    '[[c["label"], c["role"], c["created_now"]] for c in d["cas"]]' \
+    '[["acme-root-2", "root", true], ["acme-root-2-oldwithnew", "cross", true], ["acme-root-2-newwithold", "cross", true]]'
+for l in acme-root acme-2 acme-root-2 acme-root-2-oldwithnew acme-root-2-newwithold; do
+	pem "$l"
+done
+run "$V" --tenant acme ca list --json
+expect_json "the old root is retiring, its issuing CA stays active" 0 \
+    '[[c["label"], c["status"]] for c in d["cas"] if c["label"] in ("acme-root", "acme-2", "acme-root-2")]' \
+    '[["acme-root", "retiring"], ["acme-2", "active"], ["acme-root-2", "active"]]'
+run openssl x509 -in "$WORK/acme-root-2.pem" -noout -subject -issuer
+expect_out_has "NewWithNew is self-signed with the next generation's name" 0 \
+    "issuer=O = acme, CN = acme root CA G2"
+set -- "$(ids acme-root)" "$(ids acme-root-2)" "$(ids acme-root-2-oldwithnew)" \
+    "$(ids acme-root-2-newwithold)"
+if [ "${3#* }" = "${2% *}" ] && [ "${4#* }" = "${1% *}" ]; then
+	ok "OldWithNew is stored under the new root, NewWithOld under the old one"
+else
+	notok "cross-certificate parents" "roots: $1 / $2; crosses: $3 / $4"
+fi
+cat "$WORK/acme-2.pem" "$WORK/acme-root-2-oldwithnew.pem" >"$WORK/untrusted-old.pem"
+run openssl verify -CAfile "$WORK/acme-root-2.pem" \
+    -untrusted "$WORK/untrusted-old.pem" "$WORK/dold.pem"
+expect_out_has "a certificate under the OLD root verifies with only the NEW root as anchor and OldWithNew" \
+    0 "dold.pem: OK"
+run openssl verify -CAfile "$WORK/acme-root-2.pem" -untrusted "$WORK/acme-2.pem" \
+    "$WORK/dold.pem"
+expect_rc "without OldWithNew the new root alone does not verify it" 2
+
+# The issuing CA moves under the ACTIVE root, not its old parent.
+run "$V" ca rollover acme-2 --json
+expect_json "ca rollover acme-2 makes acme-3 under the new root" 0 \
+    '[[c["label"], c["role"], c["created_now"]] for c in d["cas"]]' \
+    '[["acme-root-2", "root", false], ["acme-3", "issuing", true], ["acme-3-ocsp", "responder", true], ["acme-3-newwithold", "cross", true]]'
+set -- "$(ids acme-3)" "$(ids acme-root-2)" "$(ids acme-3-newwithold)" "$(ids acme-2)"
+if [ "${1#* }" = "${2% *}" ] && [ "${3#* }" = "${4% *}" ]; then
+	ok "acme-3 is signed by the active root; its cross-certificate by acme-2"
+else
+	notok "issuing rollover picks the active root" "acme-3: $1; root: $2; cross: $3; acme-2: $4"
+fi
+pem acme-3
+pem acme-3-newwithold
+run openssl x509 -in "$WORK/acme-3.pem" -noout -subject
+expect "the successor keeps its predecessor's name (key update)" 0 \
+    "subject=O = acme, CN = acme issuing CA acme"
+newcsr dnew
+run "$V" --tenant acme cert issue d1 --csr "$WORK/dnew.csr" -o "$WORK/dnew.pem"
+expect_rc "a device certificate under the new root (issuing CA acme-3)" 0
+cat "$WORK/acme-3.pem" "$WORK/acme-root-2-newwithold.pem" >"$WORK/untrusted-new.pem"
+run openssl verify -CAfile "$WORK/acme-root.pem" \
+    -untrusted "$WORK/untrusted-new.pem" "$WORK/dnew.pem"
+expect_out_has "a certificate under the NEW root verifies with only the OLD root as anchor and NewWithOld" \
+    0 "dnew.pem: OK"
+run openssl verify -CAfile "$WORK/acme-root.pem" -untrusted "$WORK/acme-2.pem" \
+    "$WORK/acme-3-newwithold.pem"
+expect_out_has "the issuing cross-certificate verifies under the old issuing CA and root" \
+    0 "acme-3-newwithold.pem: OK"
+run openssl verify -partial_chain -CAfile "$WORK/acme-2.pem" \
+    -untrusted "$WORK/acme-3-newwithold.pem" "$WORK/dnew.pem"
+expect_out_has "a device pinning the OLD issuing CA (pathlen 0) verifies the new one's certificate through it" \
+    0 "dnew.pem: OK"
+run openssl verify -partial_chain -CAfile "$WORK/acme-2.pem" "$WORK/dnew.pem"
+expect_rc "without the cross-certificate it does not" 2
+
+# Retiring ends the overlap.
+run "$V" ca retire acme-root
+expect_err "a root is not retired while an issuing CA under it is in service" 1 \
+    "still signs issuing CA acme-2 (retiring)"
+run "$V" ca retire acme-2 --json
+expect_json "ca retire acme-2 retires its responder and the cross-certificate it signed" 0 \
+    'd["also"]' '["acme-2-ocsp", "acme-3-newwithold"]'
+run "$V" ca retire acme-root --json
+expect_json "ca retire acme-root retires both root cross-certificates" 0 \
+    'd["also"]' '["acme-root-2-oldwithnew", "acme-root-2-newwithold"]'
+run "$V" --tenant acme ca list --json
+expect_json "after retirement only the new root and acme-3 are in service" 0 \
+    '[c["label"] for c in d["cas"] if c["status"] in ("active", "retiring") and c["tenant_id"]]' \
+    '["acme-root-2", "acme-3", "acme-3-ocsp"]'
+run "$V" ca rollover acme-root --root
+expect_err "a retired root does not roll over" 1 "only an active root CA"
+
+# An offline (imported) root: its key is given for the rollover only.
+O="$WORK/offline"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$WORK/oroot.key" 2>/dev/null
+openssl req -x509 -new -key "$WORK/oroot.key" -subj "/C=DE/O=Acme/CN=Acme offline root" \
+    -days 3650 -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign,cRLSign -out "$WORK/oroot.pem"
+chmod 600 "$WORK/oroot.key"
+"$V" --data "$O" tenant create off >/dev/null
+"$V" --data "$O" --tenant off device add --name o1 >/dev/null
+run "$V" --data "$O" --tenant off ca init --root-cert "$WORK/oroot.pem" \
+    --root-key "$WORK/oroot.key"
+expect_rc "ca init with an imported offline root" 0
+newcsr o1
+"$V" --data "$O" --tenant off cert issue o1 --csr "$WORK/o1.csr" -o "$WORK/o1.pem" >/dev/null
+run "$V" --data "$O" --tenant off ca rollover --root
+expect_err "root rollover of an offline root asks for its key" 1 \
+    "give --old-root-key FILE or --old-root-key-uri URI"
+run "$V" --data "$O" --tenant off ca rollover --root --old-root-key "$WORK/oroot.key" --json
+expect_json "ca rollover --root --old-root-key signs NewWithOld with the offline key" 0 \
+    '[[c["label"], c["key_storage"]] for c in d["cas"]]' \
+    '[["off-root-2", "file"], ["off-root-2-oldwithnew", "offline"], ["off-root-2-newwithold", "offline"]]'
+"$V" --data "$O" ca show off-root-2 --pem >"$WORK/oroot2.pem"
+"$V" --data "$O" ca show off-root-2-oldwithnew --pem >"$WORK/oown.pem"
+"$V" --data "$O" ca show off --pem >"$WORK/oiss.pem"
+run openssl x509 -in "$WORK/oown.pem" -noout -subject
+expect "OldWithNew carries the imported root's exact name" 0 \
+    "subject=C = DE, O = Acme, CN = Acme offline root"
+cat "$WORK/oiss.pem" "$WORK/oown.pem" >"$WORK/ountrusted.pem"
+run openssl verify -CAfile "$WORK/oroot2.pem" -untrusted "$WORK/ountrusted.pem" \
+    "$WORK/o1.pem"
+expect_out_has "a certificate under the imported root verifies with the new root and OldWithNew" \
+    0 "o1.pem: OK"
 run "$V" --server https://127.0.0.1:1 ca init
 expect_rc "ca init is local only" 2
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers of the device PKI peer tests (pki_mosquitto.sh,
 # pki_softhsm.sh, pki_revocation.sh); sourced after lib.sh and
 # vigild_env.sh, not run.
@@ -8,6 +9,7 @@
 
 # The extra vigild.conf lines: a gateway and a PKI HTTP listener on
 # free ports (read back from the port file by pki_ports).
+# shellcheck disable=SC2034 # used by the scripts that source this
 PKI_CONF="gateway_listen = 127.0.0.1:0
 pki_listen = 127.0.0.1:0"
 

@@ -164,8 +164,12 @@ for p in $nets; do
 		    "it maps: $m"
 	fi
 	# Open files of the token directory (or the PIN file).
-	fds=$(ls -l "/proc/$p/fd" 2>/dev/null | grep -F -e "$TOKENS" \
-	    -e "$PINFILE" || true)
+	if ! ls "/proc/$p/fd" >/dev/null 2>&1; then
+		echo "# cannot list /proc/$p/fd (not root): skipped"
+		continue
+	fi
+	fds=$(for f in "/proc/$p/fd/"*; do readlink "$f" 2>/dev/null
+	    done | grep -F -e "$TOKENS" -e "$PINFILE" || true)
 	if [ -z "$fds" ]; then
 		ok "net worker $p holds no file of the token directory or the PIN file"
 	else

@@ -468,6 +468,57 @@ ca_request_and_answer_round_trip_through_ipc_send2(void **state)
 	close(sv[1]);
 }
 
+/* The names of a server/operator request travel NUL-padded and ASCII:
+ * stale bytes after the NUL or a non-ASCII byte are refused. */
+static void
+ca_issue_names_are_padded_ascii(void **state)
+{
+	int sv[2], fd;
+	struct ipc_ca_issue_req r;
+	uint8_t csr[16];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	memset(&r, 0, sizeof r);
+	memset(csr, 0x30, sizeof csr);
+	r.reqid = 5;
+	r.via = IPC_VIA_OPERATOR;
+	r.profile = 2;
+	r.csr_len = sizeof csr;
+	snprintf(r.tenant_id, sizeof r.tenant_id, "tenant-1");
+	snprintf(r.names, sizeof r.names, "host1.example,192.0.2.1");
+	assert_int_equal(ipc_send2(sv[0], IPC_CA_ISSUE_REQ, &r, sizeof r, csr,
+	    sizeof csr), 0);
+	assert_int_equal(ipc_recv_msg(sv[1], PROC_NET, PROC_SIGNER, &msg, &fd,
+	    err, sizeof err), 1);
+	assert_string_equal(msg.ca_issue.names, "host1.example,192.0.2.1");
+	printf("# names field: %zu bytes, decoded intact\n", sizeof r.names);
+	memset(r.names, 'a', sizeof r.names);
+	assert_int_equal(ipc_send2(sv[0], IPC_CA_ISSUE_REQ, &r, sizeof r, csr,
+	    sizeof csr), 0);
+	assert_int_equal(ipc_recv_msg(sv[1], PROC_NET, PROC_SIGNER, &msg, &fd,
+	    err, sizeof err), -2);
+	assert_non_null(strstr(err, "names is not NUL-terminated"));
+	memset(r.names, 0, sizeof r.names);
+	snprintf(r.names, sizeof r.names, "host1.example");
+	r.names[30] = 'y';
+	assert_int_equal(ipc_send2(sv[0], IPC_CA_ISSUE_REQ, &r, sizeof r, csr,
+	    sizeof csr), 0);
+	assert_int_equal(ipc_recv_msg(sv[1], PROC_NET, PROC_SIGNER, &msg, &fd,
+	    err, sizeof err), -2);
+	assert_non_null(strstr(err, "names is not NUL-padded"));
+	r.names[30] = '\0';
+	r.names[4] = (char)0xc3;
+	assert_int_equal(ipc_send2(sv[0], IPC_CA_ISSUE_REQ, &r, sizeof r, csr,
+	    sizeof csr), 0);
+	assert_int_equal(ipc_recv_msg(sv[1], PROC_NET, PROC_SIGNER, &msg, &fd,
+	    err, sizeof err), -2);
+	assert_non_null(strstr(err, "names has a non-ASCII byte at offset 4"));
+	printf("# refused: %s\n", err);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static void
 pair_table_allows_only_designed_paths(void **state)
 {
@@ -534,6 +585,7 @@ main(void)
 		cmocka_unit_test(convenience_senders_round_trip),
 		cmocka_unit_test(
 		    ca_request_and_answer_round_trip_through_ipc_send2),
+		cmocka_unit_test(ca_issue_names_are_padded_ascii),
 		cmocka_unit_test(pair_table_allows_only_designed_paths),
 		cmocka_unit_test(restart_back_off_doubles_then_gives_up),
 	};

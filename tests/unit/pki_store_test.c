@@ -1,8 +1,9 @@
 /*
  * PKI records in the store (include/vigil/pki.h "Store: ..."): CAs,
  * issued certificates and their status moves, the revocation
- * generation, blocked devices, CRLs, enrollment tokens, approvals and
- * the fleet-claim allow-list, against a real SQLite database.
+ * generation, blocked devices, CRLs, enrollment tokens, approvals, the
+ * fleet-claim allow-list and the gateway's certificate sightings, against
+ * a real SQLite database.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,9 +181,10 @@ pki_store_schema_6_starts_with_generation_zero(void **state)
 	struct fx *fx = *state;
 	int v = 0;
 
-	say("schema version is 6 and pki_gen starts at 0");
+	say("schema version is current (6 = PKI, 7 = sightings) and pki_gen "
+	    "starts at 0");
 	assert_int_equal(vigil_store_schema_version(fx->st, &v), VIGIL_OK);
-	assert_int_equal(v, 6);
+	assert_int_equal(v, VIGIL_STORE_SCHEMA_VERSION);
 	assert_int_equal(gen(fx), 0);
 	assert_int_equal(vigil_pki_generation_bump(fx->st), VIGIL_OK);
 	assert_int_equal(gen(fx), 1);
@@ -202,7 +204,8 @@ pki_store_migrates_version_5_database_with_its_devices(void **state)
 	int v = 0;
 
 	(void)state;
-	say("a version 5 database migrates to 6; its devices get tokens and "
+	say("a version 5 database migrates to current; its devices get tokens "
+	    "and "
 	    "their quarantine bumps the generation");
 	snprintf(dir, sizeof dir, "/tmp/vigil-pkistore-XXXXXX");
 	assert_non_null(mkdtemp(dir));
@@ -219,7 +222,7 @@ pki_store_migrates_version_5_database_with_its_devices(void **state)
 	assert_int_equal(vigil_store_open(&st, path, NULL, err, sizeof err),
 	    VIGIL_OK);
 	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
-	assert_int_equal(v, 6);
+	assert_int_equal(v, VIGIL_STORE_SCHEMA_VERSION);
 	assert_int_equal(vigil_enroll_token_create(st, t.id, dev, 3600,
 	    ACTOR, tok, &et), VIGIL_OK);
 	assert_int_equal(vigil_pki_generation(st, &g), VIGIL_OK);
@@ -1144,6 +1147,301 @@ pki_store_claim_matches_any_spelling_and_claims_once(void **state)
 	    VIGIL_ENOTFOUND);
 }
 
+/* ------------------------------------------------------------------ */
+/* Sightings (gateway hygiene) */
+
+#define MIN_MS ((int64_t)60 * 1000)
+#define T0 ((int64_t)1800000000 * 1000)
+
+static void
+sight(struct vigil_sighting *v, const char *serial, const char *ip,
+    int refused, int64_t first, int64_t last, int64_t count)
+{
+	memset(v, 0, sizeof *v);
+	snprintf(v->serial, sizeof v->serial, "%s", serial);
+	snprintf(v->ip, sizeof v->ip, "%s", ip);
+	v->refused = refused;
+	v->first_ms = first;
+	v->last_ms = last;
+	v->count = count;
+}
+
+static void
+pki_store_sighting_batches_extend_open_window_and_split_after_gap(
+    void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_sighting b[3], *l = NULL;
+	size_t n = 0;
+
+	record(fx, fx->ta, fx->da1, "a1", 'a');
+	say("a batch records windows with tenant and device taken from the "
+	    "certificate record");
+	sight(&b[0], "a1", "192.0.2.1", 0, T0, T0 + 1000, 3);
+	sight(&b[1], "a1", "192.0.2.1", 1, T0, T0, 1);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 2), VIGIL_OK);
+	say("a later batch within the gap extends the open window");
+	sight(&b[0], "a1", "192.0.2.1", 0, T0 + 5 * MIN_MS, T0 + 6 * MIN_MS,
+	    2);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 1), VIGIL_OK);
+	assert_int_equal(vigil_sighting_list(fx->st, NULL, "a1", NULL, 0, 100,
+	    &l, &n), VIGIL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].tenant_id, fx->ta);
+	assert_string_equal(l[0].device_id, fx->da1);
+	assert_int_equal(l[0].refused + l[1].refused, 1);
+	for (size_t i = 0; i < n; i++)
+		if (!l[i].refused) {
+			assert_int_equal(l[i].first_ms, T0);
+			assert_int_equal(l[i].last_ms, T0 + 6 * MIN_MS);
+			assert_int_equal(l[i].count, 5);
+		}
+	vigil_free(l);
+	say("after a pause longer than the gap a new window starts");
+	sight(&b[0], "a1", "192.0.2.1", 0, T0 + 6 * MIN_MS +
+	    VIGIL_SIGHTING_GAP_MS + 1, T0 + 6 * MIN_MS +
+	    VIGIL_SIGHTING_GAP_MS + 1, 1);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 1), VIGIL_OK);
+	assert_int_equal(vigil_sighting_list(fx->st, NULL, "a1", NULL, 0, 100,
+	    &l, &n), VIGIL_OK);
+	assert_int_equal(n, 3);
+	vigil_free(l);
+	say("an unknown serial keeps the tenant the gateway gave");
+	sight(&b[0], "ff", "2001:db8::1", 1, T0, T0, 1);
+	snprintf(b[0].tenant_id, sizeof b[0].tenant_id, "%s", fx->tb);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 1), VIGIL_OK);
+	assert_int_equal(vigil_sighting_list(fx->st, fx->tb, NULL, NULL, 0,
+	    100, &l, &n), VIGIL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].serial, "ff");
+	assert_string_equal(l[0].device_id, "");
+	vigil_free(l);
+	say("the other tenant's scope does not see them");
+	assert_int_equal(vigil_sighting_list(fx->st, fx->tb, "a1", NULL, 0,
+	    100, &l, &n), VIGIL_OK);
+	assert_int_equal(n, 0);
+	vigil_free(l);
+	say("filter by device; since_ms leaves out older windows");
+	assert_int_equal(vigil_sighting_list(fx->st, NULL, NULL, fx->da1,
+	    T0 + 7 * MIN_MS, 100, &l, &n), VIGIL_OK);
+	assert_int_equal(n, 1);
+	vigil_free(l);
+}
+
+static void
+pki_store_sighting_batch_refuses_bad_input_and_writes_nothing(
+    void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_sighting b[2], *l = NULL;
+	size_t n = 9;
+
+	say("one bad sighting refuses the whole batch");
+	sight(&b[0], "a1", "192.0.2.1", 0, T0, T0, 1);
+	sight(&b[1], "A1", "192.0.2.1", 0, T0, T0, 1);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 2),
+	    VIGIL_EINVAL);
+	assert_non_null(strstr(vigil_store_errmsg(fx->st), "sighting 1"));
+	sight(&b[1], "a1", "192.0.2.1; drop", 0, T0, T0, 1);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 2),
+	    VIGIL_EINVAL);
+	sight(&b[1], "a1", "192.0.2.1", 0, T0, T0 - 1, 1);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 2),
+	    VIGIL_EINVAL);
+	sight(&b[1], "a1", "192.0.2.1", 0, T0, T0, 0);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 2),
+	    VIGIL_EINVAL);
+	assert_int_equal(vigil_sighting_list(fx->st, NULL, NULL, NULL, 0, 100,
+	    &l, &n), VIGIL_OK);
+	assert_int_equal(n, 0);
+	vigil_free(l);
+	say("list limit outside 1..10000 is ERANGE");
+	assert_int_equal(vigil_sighting_list(fx->st, NULL, NULL, NULL, 0, 0,
+	    &l, &n), VIGIL_ERANGE);
+}
+
+static void
+pki_store_sighting_clones_need_overlapping_windows_from_two_ips(
+    void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_sighting b[6], *l = NULL;
+	size_t n = 0;
+
+	record(fx, fx->ta, fx->da1, "c1", 'a');
+	record(fx, fx->ta, fx->da2, "c2", 'b');
+	record(fx, fx->tb, fx->db1, "c3", 'c');
+	/* c1: two addresses at once. c2: moved from one address to
+	 * another (no overlap). c3: one address. */
+	sight(&b[0], "c1", "192.0.2.1", 0, T0, T0 + 4 * MIN_MS, 10);
+	sight(&b[1], "c1", "198.51.100.7", 0, T0 + MIN_MS, T0 + 2 * MIN_MS, 4);
+	sight(&b[2], "c2", "192.0.2.2", 0, T0, T0 + MIN_MS, 2);
+	sight(&b[3], "c2", "192.0.2.3", 0, T0 + 2 * MIN_MS, T0 + 3 * MIN_MS,
+	    2);
+	sight(&b[4], "c3", "192.0.2.9", 0, T0, T0 + 3 * MIN_MS, 7);
+	/* Refused attempts from elsewhere are not cloning evidence. */
+	sight(&b[5], "c3", "192.0.2.10", 1, T0, T0 + 3 * MIN_MS, 7);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 6), VIGIL_OK);
+	say("only the serial used from two addresses at once is a suspect, "
+	    "with both windows");
+	assert_int_equal(vigil_sighting_clones(fx->st, NULL, 0, &l, &n),
+	    VIGIL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].serial, "c1");
+	assert_string_equal(l[0].ip, "192.0.2.1");
+	assert_string_equal(l[1].serial, "c1");
+	assert_string_equal(l[1].ip, "198.51.100.7");
+	assert_string_equal(l[1].device_id, fx->da1);
+	vigil_free(l);
+	say("the other tenant does not see it; a period after both windows "
+	    "finds nothing");
+	assert_int_equal(vigil_sighting_clones(fx->st, fx->tb, 0, &l, &n),
+	    VIGIL_OK);
+	assert_int_equal(n, 0);
+	vigil_free(l);
+	assert_int_equal(vigil_sighting_clones(fx->st, NULL, T0 + 5 * MIN_MS,
+	    &l, &n), VIGIL_OK);
+	assert_int_equal(n, 0);
+	vigil_free(l);
+}
+
+static void
+pki_store_sighting_revoked_counts_refusals_after_revocation(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_sighting b[4];
+	struct vigil_sighting_revoked *l = NULL;
+	size_t n = 0;
+
+	record(fx, fx->ta, fx->da1, "d1", 'a');
+	record(fx, fx->ta, fx->da2, "d2", 'b');
+	record(fx, fx->tb, fx->db1, "d3", 'c');
+	assert_int_equal(vigil_cert_revoke(fx->st, fx->ta, "d1",
+	    VIGIL_REASON_KEY_COMPROMISE, T0), VIGIL_OK);
+	assert_int_equal(vigil_cert_revoke(fx->st, fx->tb, "d3",
+	    VIGIL_REASON_HOLD, T0), VIGIL_OK);
+	sight(&b[0], "d1", "192.0.2.1", 1, T0 + 1000, T0 + 5000, 3);
+	sight(&b[1], "d1", "192.0.2.2", 1, T0 + 2000, T0 + 2000, 1);
+	/* Good certificate: uses are not findings. */
+	sight(&b[2], "d2", "192.0.2.3", 0, T0, T0 + 9000, 9);
+	/* Held, but the attempts ended before the hold. */
+	sight(&b[3], "d3", "192.0.2.4", 1, T0 - 9000, T0 - 5000, 2);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 4), VIGIL_OK);
+	say("a revoked certificate with refused attempts after revocation: "
+	    "attempts, window and addresses");
+	assert_int_equal(vigil_sighting_revoked_connecting(fx->st, NULL, 0, &l,
+	    &n), VIGIL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].serial, "d1");
+	assert_string_equal(l[0].device_id, fx->da1);
+	assert_int_equal(l[0].status, VIGIL_CERT_REVOKED);
+	assert_int_equal(l[0].revoked_ms, T0);
+	assert_int_equal(l[0].attempts, 4);
+	assert_int_equal(l[0].first_ms, T0 + 1000);
+	assert_int_equal(l[0].last_ms, T0 + 5000);
+	assert_non_null(strstr(l[0].ips, "192.0.2.1"));
+	assert_non_null(strstr(l[0].ips, "192.0.2.2"));
+	vigil_free(l);
+	say("scoped to the other tenant: nothing; since after the attempts: "
+	    "nothing");
+	assert_int_equal(vigil_sighting_revoked_connecting(fx->st, fx->tb, 0,
+	    &l, &n), VIGIL_OK);
+	assert_int_equal(n, 0);
+	vigil_free(l);
+	assert_int_equal(vigil_sighting_revoked_connecting(fx->st, NULL,
+	    T0 + 6000, &l, &n), VIGIL_OK);
+	assert_int_equal(n, 0);
+	vigil_free(l);
+	say("a held certificate tried after the hold is found too");
+	sight(&b[0], "d3", "192.0.2.4", 1, T0 + 100, T0 + 100, 1);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 1), VIGIL_OK);
+	assert_int_equal(vigil_sighting_revoked_connecting(fx->st, fx->tb, 0,
+	    &l, &n), VIGIL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(l[0].status, VIGIL_CERT_HOLD);
+	vigil_free(l);
+}
+
+static void
+pki_store_sighting_prune_deletes_windows_ended_before(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_sighting b[2], *l = NULL;
+	size_t n = 0;
+
+	sight(&b[0], "e1", "192.0.2.1", 0, T0, T0 + 10, 1);
+	sight(&b[1], "e2", "192.0.2.1", 0, T0 + 100, T0 + 200, 1);
+	assert_int_equal(vigil_sighting_record_batch(fx->st, b, 2), VIGIL_OK);
+	say("prune removes windows that ended before the bound");
+	assert_int_equal(vigil_sighting_prune(fx->st, T0 + 100, &n), VIGIL_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(vigil_sighting_list(fx->st, NULL, NULL, NULL, 0, 10,
+	    &l, &n), VIGIL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].serial, "e2");
+	vigil_free(l);
+}
+
+static void
+pki_store_sighting_agg_counts_per_key_bounded_and_flushes_once(
+    void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_sighting_agg *a = vigil_sighting_agg_new(16);
+	struct vigil_sighting *l = NULL;
+	char sn[8];
+	size_t n = 0, i;
+
+	assert_non_null(a);
+	say("uses of one key are counted in one entry with its window");
+	assert_int_equal(vigil_sighting_agg_add(a, "f1", NULL, NULL,
+	    "192.0.2.1", 0, T0), 0);
+	assert_int_equal(vigil_sighting_agg_add(a, "f1", NULL, NULL,
+	    "192.0.2.1", 0, T0 + 50), 0);
+	assert_int_equal(vigil_sighting_agg_add(a, "f1", NULL, NULL,
+	    "192.0.2.1", 0, T0 - 50), 0);
+	assert_int_equal(vigil_sighting_agg_add(a, "f1", NULL, NULL,
+	    "192.0.2.1", 1, T0), 0);
+	assert_int_equal(vigil_sighting_agg_add(a, "f1", NULL, NULL,
+	    "192.0.2.2", 0, T0), 0);
+	assert_int_equal(vigil_sighting_agg_count(a), 3);
+	say("keys the store would refuse are refused at add");
+	assert_int_equal(vigil_sighting_agg_add(a, "F1", NULL, NULL,
+	    "192.0.2.1", 0, T0), -1);
+	assert_int_equal(vigil_sighting_agg_add(a, "f1", NULL, NULL, "", 0,
+	    T0), -1);
+	say("flush writes one batch and empties the table");
+	assert_int_equal(vigil_sighting_agg_flush(a, fx->st, &n), VIGIL_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(vigil_sighting_agg_count(a), 0);
+	assert_int_equal(vigil_sighting_list(fx->st, NULL, "f1", NULL, 0, 10,
+	    &l, &n), VIGIL_OK);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++)
+		if (!l[i].refused && strcmp(l[i].ip, "192.0.2.1") == 0) {
+			assert_int_equal(l[i].count, 3);
+			assert_int_equal(l[i].first_ms, T0 - 50);
+			assert_int_equal(l[i].last_ms, T0 + 50);
+		}
+	vigil_free(l);
+	say("the table is bounded: add fails when full, works after a "
+	    "flush");
+	for (i = 0; i < 1000; i++) {
+		snprintf(sn, sizeof sn, "%zx", i + 0x100);
+		if (vigil_sighting_agg_add(a, sn, NULL, NULL, "192.0.2.1", 0,
+		    T0) != 0)
+			break;
+	}
+	assert_true(i >= 16 && i < 1000);
+	assert_int_equal(vigil_sighting_agg_add(a, "ab", NULL, NULL,
+	    "192.0.2.1", 0, T0), -1);
+	assert_int_equal(vigil_sighting_agg_flush(a, fx->st, &n), VIGIL_OK);
+	assert_int_equal(n, i);
+	assert_int_equal(vigil_sighting_agg_add(a, "ab", NULL, NULL,
+	    "192.0.2.1", 0, T0), 0);
+	vigil_sighting_agg_free(a);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1175,6 +1473,12 @@ main(void)
 		T(pki_store_enroll_request_get_or_add_is_idempotent_per_key),
 		T(pki_store_enroll_request_decide_pending_done_approved),
 		T(pki_store_claim_matches_any_spelling_and_claims_once),
+		T(pki_store_sighting_batches_extend_open_window_and_split_after_gap),
+		T(pki_store_sighting_batch_refuses_bad_input_and_writes_nothing),
+		T(pki_store_sighting_clones_need_overlapping_windows_from_two_ips),
+		T(pki_store_sighting_revoked_counts_refusals_after_revocation),
+		T(pki_store_sighting_prune_deletes_windows_ended_before),
+		T(pki_store_sighting_agg_counts_per_key_bounded_and_flushes_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

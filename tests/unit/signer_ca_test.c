@@ -723,6 +723,68 @@ profile_other_than_device_is_refused_for_enrollment(void **state)
 	signer_ca_free(sc);
 }
 
+/* An operator through the API may ask for a server certificate (DNS
+ * names and IP addresses as SANs, CN = the first) or an operator
+ * certificate (one name): no device, the names checked strictly. */
+static void
+server_and_operator_profiles_take_names_via_operator(void **state)
+{
+	struct signer_ca *sc = new_ca();
+	struct ipc_ca_issue_req r;
+	struct vigil_cert c;
+	char serial[VIGIL_PKI_SERIAL_STRLEN], text[512];
+	EVP_PKEY *k = NULL, *k2 = NULL, *k3 = NULL;
+	static const char *const bad[] = { "host_1.example", "-a.example",
+	    "a..example", "192.0.2.256", "a,", "::g", "" };
+
+	(void)state;
+	req(&r, &ta, "", IPC_VIA_OPERATOR);
+	r.profile = VIGIL_PROFILE_SERVER;
+	snprintf(r.names, sizeof r.names, "mqtt.example,192.0.2.1,2001:db8::1");
+	assert_int_equal(issue(sc, &r, &k, serial, text, sizeof text),
+	    VIGIL_OK);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(vigil_cert_get(st, ta.id, serial, &c), VIGIL_OK);
+	assert_int_equal(c.profile, VIGIL_PROFILE_SERVER);
+	assert_string_equal(c.device_id, "");
+	assert_non_null(strstr(c.subject, "CN=mqtt.example"));
+	printf("# server certificate %s: %s\n", serial, c.subject);
+	vigil_cert_clear(&c);
+
+	r.profile = VIGIL_PROFILE_OPERATOR;
+	snprintf(r.names, sizeof r.names, "alice@example");
+	assert_int_equal(issue(sc, &r, &k2, serial, text, sizeof text),
+	    VIGIL_OK);
+	printf("# operator certificate %s\n", serial);
+	snprintf(r.names, sizeof r.names, "alice,bob");
+	assert_int_equal(issue(sc, &r, &k3, NULL, text, sizeof text),
+	    VIGIL_EINVAL);
+	printf("# refused: %s\n", text);
+
+	r.profile = VIGIL_PROFILE_SERVER;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(r.names, sizeof r.names, "%s", bad[i]);
+		assert_int_equal(issue(sc, &r, &k3, NULL, text, sizeof text),
+		    VIGIL_EINVAL);
+		printf("# refused '%s': %s\n", bad[i], text);
+	}
+	/* A server certificate names no device; device certificates take
+	 * no names. */
+	snprintf(r.names, sizeof r.names, "ok.example");
+	snprintf(r.device_id, sizeof r.device_id, "some-device");
+	assert_int_equal(issue(sc, &r, &k3, NULL, text, sizeof text),
+	    VIGIL_EINVAL);
+	printf("# refused: %s\n", text);
+	r.profile = VIGIL_PROFILE_DEVICE;
+	assert_int_equal(issue(sc, &r, &k3, NULL, text, sizeof text),
+	    VIGIL_EINVAL);
+	printf("# refused: %s\n", text);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(k2);
+	EVP_PKEY_free(k3);
+	signer_ca_free(sc);
+}
+
 static void
 issuance_is_rate_limited(void **state)
 {
@@ -1026,6 +1088,8 @@ main(void)
 		    approval_mode_refuses_until_an_operator_approves),
 		cmocka_unit_test(
 		    profile_other_than_device_is_refused_for_enrollment),
+		cmocka_unit_test(
+		    server_and_operator_profiles_take_names_via_operator),
 		cmocka_unit_test(issuance_is_rate_limited),
 		cmocka_unit_test(
 		    batch_of_issuances_commits_once_and_keeps_the_good_ones),

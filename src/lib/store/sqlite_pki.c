@@ -1,6 +1,6 @@
 /*
- * SQLite backend of the PKI area: schema migration 6, the area's
- * statements (static text, bound parameters) and its operation table.
+ * SQLite backend of the PKI area: schema migrations 6 (PKI) and 7
+ * (certificate sightings), the area's statements (static text, bound parameters) and its operation table.
  * Scoped statements carry the tenant in their WHERE clause as an
  * explicit "?N IS NULL OR tenant_id = ?N" arm (NULL = platform), so no
  * query reaches another tenant's rows by accident.
@@ -158,6 +158,34 @@ const char *const store_sq_m6_pki[] = {
 	NULL
 };
 
+/* What the device gateway saw of each certificate (pki.h, "Store:
+ * sightings"): windows of use per serial and source address, accepted
+ * uses and refused attempts apart. Written in batches by the gateway;
+ * pruned by age. No foreign key: a refused serial need not be ours. */
+const char *const store_sq_m7_sighting[] = {
+	"CREATE TABLE pki_sighting ("
+	"  id INTEGER PRIMARY KEY,"
+	"  serial TEXT NOT NULL"
+	"    CHECK (length(serial) BETWEEN 1 AND 40"
+	"    AND serial NOT GLOB '*[^0-9a-f]*'),"
+	"  tenant_id TEXT NOT NULL DEFAULT '',"
+	"  device_id TEXT NOT NULL DEFAULT '',"
+	"  ip TEXT NOT NULL CHECK (length(ip) BETWEEN 1 AND 45),"
+	"  refused INTEGER NOT NULL CHECK (refused IN (0, 1)),"
+	"  first_ms INTEGER NOT NULL,"
+	"  last_ms INTEGER NOT NULL CHECK (last_ms >= first_ms),"
+	"  count INTEGER NOT NULL CHECK (count >= 1)"
+	")",
+	/* The window a batch extends; the clone self-join. */
+	"CREATE INDEX pki_sighting_key"
+	"  ON pki_sighting (serial, refused, ip, last_ms)",
+	/* The audit's period scans and pruning. */
+	"CREATE INDEX pki_sighting_last ON pki_sighting (last_ms)",
+	"CREATE INDEX pki_sighting_device"
+	"  ON pki_sighting (tenant_id, device_id, last_ms)",
+	NULL
+};
+
 #define CA_COLS \
 	"id, tenant_id, label, role, status, parent_id, key_ref, alg," \
 	" subject, key_fp, not_before, not_after, created_ms, validity_s," \
@@ -169,6 +197,8 @@ const char *const store_sq_m6_pki[] = {
 #define TOK_COLS \
 	"id, tenant_id, device_id, created_ms, expires_ms, used_ms, created_by"
 #define TOK_NCOLS 7
+#define SIGHT_COLS \
+	"serial, tenant_id, device_id, ip, refused, first_ms, last_ms, count"
 #define REQ_COLS \
 	"id, tenant_id, device_id, ca_id, key_fp, via, state, created_ms," \
 	" decided_ms, decided_by"
@@ -205,6 +235,12 @@ enum pq {
 	PQ_CLAIM_ALLOW,
 	PQ_CLAIM_GET,
 	PQ_CLAIM_TAKE,
+	PQ_SIGHT_EXTEND,
+	PQ_SIGHT_INSERT,
+	PQ_SIGHT_LIST,
+	PQ_SIGHT_CLONES,
+	PQ_SIGHT_REVOKED,
+	PQ_SIGHT_PRUNE,
 	PQ_COUNT
 };
 _Static_assert(PQ_COUNT <= SQ_AREA_MAX_STMTS, "PKI statements fit the area");
@@ -298,6 +334,46 @@ static const char *const pki_sql[PQ_COUNT] = {
 	    " WHERE tenant_id = ?1 AND match_key = ?2",
 	[PQ_CLAIM_TAKE] = "UPDATE pki_claim SET claimed_ms = ?3"
 	    " WHERE tenant_id = ?1 AND match_key = ?2 AND claimed_ms = 0",
+	/* ?1 serial, ?2 ip, ?3 refused, ?4 first, ?5 last, ?6 count,
+	 * ?7 gap: the newest window of the key that is still open. */
+	[PQ_SIGHT_EXTEND] = "UPDATE pki_sighting"
+	    " SET first_ms = min(first_ms, ?4), last_ms = max(last_ms, ?5),"
+	    " count = count + ?6"
+	    " WHERE id = (SELECT id FROM pki_sighting WHERE serial = ?1"
+	    " AND refused = ?3 AND ip = ?2 AND last_ms >= ?4 - ?7"
+	    " ORDER BY last_ms DESC LIMIT 1)",
+	/* The certificate record names tenant and device when it exists. */
+	[PQ_SIGHT_INSERT] = "INSERT INTO pki_sighting (serial, tenant_id,"
+	    " device_id, ip, refused, first_ms, last_ms, count)"
+	    " VALUES (?1,"
+	    " coalesce((SELECT tenant_id FROM pki_cert WHERE serial = ?1),"
+	    " ?2),"
+	    " coalesce((SELECT device_id FROM pki_cert WHERE serial = ?1),"
+	    " ?3), ?4, ?5, ?6, ?7, ?8)",
+	[PQ_SIGHT_LIST] = "SELECT " SIGHT_COLS " FROM pki_sighting"
+	    " WHERE (?1 IS NULL OR tenant_id = ?1)"
+	    " AND (?2 IS NULL OR serial = ?2)"
+	    " AND (?3 IS NULL OR device_id = ?3)"
+	    " AND last_ms >= ?4 ORDER BY serial, ip, first_ms LIMIT ?5",
+	[PQ_SIGHT_CLONES] = "SELECT " SIGHT_COLS " FROM pki_sighting a"
+	    " WHERE a.refused = 0 AND a.last_ms >= ?2"
+	    " AND (?1 IS NULL OR a.tenant_id = ?1)"
+	    " AND EXISTS (SELECT 1 FROM pki_sighting b"
+	    " WHERE b.serial = a.serial AND b.refused = 0 AND b.ip <> a.ip"
+	    " AND b.last_ms >= ?2 AND b.first_ms <= a.last_ms"
+	    " AND a.first_ms <= b.last_ms)"
+	    " ORDER BY a.serial, a.first_ms, a.ip",
+	/* Attempts of revoked (2) or held (3) certificates after the
+	 * revocation time. */
+	[PQ_SIGHT_REVOKED] = "SELECT c.serial, c.tenant_id, c.device_id,"
+	    " c.status, c.revoked_ms, sum(s.count), min(s.first_ms),"
+	    " max(s.last_ms), group_concat(DISTINCT s.ip)"
+	    " FROM pki_cert c JOIN pki_sighting s ON s.serial = c.serial"
+	    " WHERE c.status IN (2, 3) AND s.refused = 1"
+	    " AND s.last_ms >= c.revoked_ms AND s.last_ms >= ?2"
+	    " AND (?1 IS NULL OR c.tenant_id = ?1)"
+	    " GROUP BY c.serial ORDER BY c.serial",
+	[PQ_SIGHT_PRUNE] = "DELETE FROM pki_sighting WHERE last_ms < ?1",
 };
 
 static sqlite3_stmt *
@@ -1253,6 +1329,155 @@ sq_claim_take(struct vigil_store *st, const char *tenant_id,
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* Sightings. */
+
+static enum vigil_err
+sq_sighting_add(struct vigil_store *st, const struct vigil_sighting *v,
+    int64_t gap_ms)
+{
+	sqlite3_stmt *s = stmt(st, PQ_SIGHT_EXTEND);
+	enum vigil_err rc;
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	store_sq_bind_text(s, 1, v->serial);
+	store_sq_bind_text(s, 2, v->ip);
+	sqlite3_bind_int(s, 3, v->refused != 0);
+	sqlite3_bind_int64(s, 4, v->first_ms);
+	sqlite3_bind_int64(s, 5, v->last_ms);
+	sqlite3_bind_int64(s, 6, v->count);
+	sqlite3_bind_int64(s, 7, gap_ms);
+	if ((rc = store_sq_run(st, s, "extend sighting")) != VIGIL_OK ||
+	    sqlite3_changes(store_sq_db(st)) > 0)
+		return rc;
+	if ((s = stmt(st, PQ_SIGHT_INSERT)) == NULL)
+		return VIGIL_ESTORE;
+	store_sq_bind_text(s, 1, v->serial);
+	store_sq_bind_text(s, 2, v->tenant_id);
+	store_sq_bind_text(s, 3, v->device_id);
+	store_sq_bind_text(s, 4, v->ip);
+	sqlite3_bind_int(s, 5, v->refused != 0);
+	sqlite3_bind_int64(s, 6, v->first_ms);
+	sqlite3_bind_int64(s, 7, v->last_ms);
+	sqlite3_bind_int64(s, 8, v->count);
+	return store_sq_run(st, s, "record sighting");
+}
+
+static int
+read_sighting(sqlite3_stmt *s, void *dst)
+{
+	struct vigil_sighting *v = dst;
+
+	store_sq_col_copy(s, 0, v->serial, sizeof v->serial);
+	store_sq_col_copy(s, 1, v->tenant_id, sizeof v->tenant_id);
+	store_sq_col_copy(s, 2, v->device_id, sizeof v->device_id);
+	store_sq_col_copy(s, 3, v->ip, sizeof v->ip);
+	v->refused = sqlite3_column_int(s, 4);
+	v->first_ms = sqlite3_column_int64(s, 5);
+	v->last_ms = sqlite3_column_int64(s, 6);
+	v->count = sqlite3_column_int64(s, 7);
+	return 0;
+}
+
+static enum vigil_err
+sq_sighting_list(struct vigil_store *st, const char *scope,
+    const char *serial, const char *device_id, int64_t since_ms,
+    size_t limit, struct vigil_sighting **out, size_t *n)
+{
+	sqlite3_stmt *s = stmt(st, PQ_SIGHT_LIST);
+	void *arr;
+	enum vigil_err rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	store_sq_bind_text(s, 1, scope);
+	store_sq_bind_text(s, 2, serial);
+	store_sq_bind_text(s, 3, device_id);
+	sqlite3_bind_int64(s, 4, since_ms);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)limit);
+	rc = collect(st, s, sizeof **out, read_sighting, NULL, &arr, n,
+	    "list sightings");
+	*out = arr;
+	return rc;
+}
+
+static enum vigil_err
+sq_sighting_clones(struct vigil_store *st, const char *scope,
+    int64_t since_ms, struct vigil_sighting **out, size_t *n)
+{
+	sqlite3_stmt *s = stmt(st, PQ_SIGHT_CLONES);
+	void *arr;
+	enum vigil_err rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	store_sq_bind_text(s, 1, scope);
+	sqlite3_bind_int64(s, 2, since_ms);
+	rc = collect(st, s, sizeof **out, read_sighting, NULL, &arr, n,
+	    "find cloning suspects");
+	*out = arr;
+	return rc;
+}
+
+static int
+read_sighting_revoked(sqlite3_stmt *s, void *dst)
+{
+	struct vigil_sighting_revoked *v = dst;
+
+	store_sq_col_copy(s, 0, v->serial, sizeof v->serial);
+	store_sq_col_copy(s, 1, v->tenant_id, sizeof v->tenant_id);
+	store_sq_col_copy(s, 2, v->device_id, sizeof v->device_id);
+	v->status = (enum vigil_cert_status)sqlite3_column_int(s, 3);
+	v->revoked_ms = sqlite3_column_int64(s, 4);
+	v->attempts = sqlite3_column_int64(s, 5);
+	v->first_ms = sqlite3_column_int64(s, 6);
+	v->last_ms = sqlite3_column_int64(s, 7);
+	store_sq_col_copy(s, 8, v->ips, sizeof v->ips);
+	return 0;
+}
+
+static enum vigil_err
+sq_sighting_revoked(struct vigil_store *st, const char *scope,
+    int64_t since_ms, struct vigil_sighting_revoked **out, size_t *n)
+{
+	sqlite3_stmt *s = stmt(st, PQ_SIGHT_REVOKED);
+	void *arr;
+	enum vigil_err rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	store_sq_bind_text(s, 1, scope);
+	sqlite3_bind_int64(s, 2, since_ms);
+	rc = collect(st, s, sizeof **out, read_sighting_revoked, NULL, &arr,
+	    n, "find revoked certificates still in use");
+	*out = arr;
+	return rc;
+}
+
+static enum vigil_err
+sq_sighting_prune(struct vigil_store *st, int64_t before_ms, size_t *n)
+{
+	sqlite3_stmt *s = stmt(st, PQ_SIGHT_PRUNE);
+	enum vigil_err rc;
+
+	if (n != NULL)
+		*n = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	sqlite3_bind_int64(s, 1, before_ms);
+	rc = store_sq_run(st, s, "prune sightings");
+	if (rc == VIGIL_OK && n != NULL)
+		*n = (size_t)sqlite3_changes(store_sq_db(st));
+	return rc;
+}
+
 const struct store_pki_ops store_sq_pki_ops = {
 	.ca_insert = sq_ca_insert,
 	.ca_get = sq_ca_get,
@@ -1284,4 +1509,9 @@ const struct store_pki_ops store_sq_pki_ops = {
 	.claim_allow = sq_claim_allow,
 	.claim_get = sq_claim_get,
 	.claim_take = sq_claim_take,
+	.sighting_add = sq_sighting_add,
+	.sighting_list = sq_sighting_list,
+	.sighting_clones = sq_sighting_clones,
+	.sighting_revoked = sq_sighting_revoked,
+	.sighting_prune = sq_sighting_prune,
 };

@@ -151,6 +151,10 @@ static const char *const m3_summary[] = {
 	NULL
 };
 
+/* Kept beside the PKI area's SQL (sqlite_pki.c); declared here because
+ * sqlite_internal.h lists the earlier ones. */
+extern const char *const store_sq_m7_sighting[];
+
 const struct store_sq_migration store_sq_migrations[] = {
 	{ 1, "tenants, devices, identifiers, labels", m1_inventory },
 	{ 2, "device history (append-only)", m2_history },
@@ -158,6 +162,7 @@ const struct store_sq_migration store_sq_migrations[] = {
 	{ 4, "identity and access management", store_sq_m4_iam },
 	{ 5, "audit log (hash chain, checkpoints)", store_sq_m5_audit },
 	{ 6, "device PKI", store_sq_m6_pki },
+	{ 7, "certificate sightings", store_sq_m7_sighting },
 };
 const size_t store_sq_nmigrations =
     sizeof store_sq_migrations / sizeof store_sq_migrations[0];

@@ -147,6 +147,25 @@ struct store_pki_ops {
 	enum vigil_err (*claim_take)(struct vigil_store *st,
 	    const char *tenant_id, const char *match_key, int64_t now_ms,
 	    int *taken);
+
+	/* Sightings (added by H9; vigil_sighting_* in pki.h). add extends
+	 * the newest window of (serial, ip, refused) that ended at most
+	 * gap_ms before s->first_ms, or inserts one, inside the caller's
+	 * transaction. Lists: *out heap (free). */
+	enum vigil_err (*sighting_add)(struct vigil_store *st,
+	    const struct vigil_sighting *s, int64_t gap_ms);
+	enum vigil_err (*sighting_list)(struct vigil_store *st,
+	    const char *scope, const char *serial, const char *device_id,
+	    int64_t since_ms, size_t limit, struct vigil_sighting **out,
+	    size_t *n);
+	enum vigil_err (*sighting_clones)(struct vigil_store *st,
+	    const char *scope, int64_t since_ms, struct vigil_sighting **out,
+	    size_t *n);
+	enum vigil_err (*sighting_revoked)(struct vigil_store *st,
+	    const char *scope, int64_t since_ms,
+	    struct vigil_sighting_revoked **out, size_t *n);
+	enum vigil_err (*sighting_prune)(struct vigil_store *st,
+	    int64_t before_ms, size_t *n);
 };
 
 extern const struct store_pki_ops store_sq_pki_ops;
