@@ -135,8 +135,12 @@ key_dir(struct cli_ctx *ctx, const char *label, char *dir, size_t size)
 {
 	char top[PATH_BYTES];
 
-	snprintf(top, sizeof top, "%s/pki", ctx->data_dir);
-	snprintf(dir, size, "%s/%s", top, label);
+	if ((size_t)snprintf(top, sizeof top, "%s/pki", ctx->data_dir) >=
+	    sizeof top || (size_t)snprintf(dir, size, "%s/%s", top, label) >=
+	    size) {
+		cli_err("data directory path %s is too long", ctx->data_dir);
+		return false;
+	}
 	if (mkdir(top, 0700) != 0 && errno != EEXIST) {
 		cli_err("cannot create %s: %s", top, strerror(errno));
 		return false;
@@ -307,8 +311,8 @@ days_arg(const struct cli_args *a, const char *opt, size_t def, size_t max,
 static void
 name_part(X509 *c, int nid, char *buf, size_t size)
 {
-	if (c == NULL || X509_NAME_get_text_by_NID(X509_get_subject_name(c),
-	                     nid, buf, (int)size) < 0)
+	if (c == NULL || X509_NAME_get_text_by_NID(
+	                     X509_get_subject_name(c), nid, buf, (int)size) < 0)
 		buf[0] = '\0';
 }
 
@@ -322,8 +326,8 @@ keep_name(X509 *x, X509 *like, EVP_PKEY *key, const char *what)
 	const EVP_MD *md = NULL;
 	int md_nid = NID_undef;
 
-	if (X509_NAME_cmp(X509_get_subject_name(x),
-	        X509_get_subject_name(like)) == 0)
+	if (X509_NAME_cmp(
+	        X509_get_subject_name(x), X509_get_subject_name(like)) == 0)
 		return true;
 	if (!OBJ_find_sigid_algs(X509_get_signature_nid(x), &md_nid, NULL) ||
 	    (md_nid != NID_undef &&
@@ -357,7 +361,13 @@ root_for(struct cli_ctx *ctx, const struct cli_args *a, const char *tid,
 	uint32_t days;
 	X509 *cert = NULL;
 
-	snprintf(rlabel, sizeof rlabel, "%s-root", label);
+	if ((size_t)snprintf(rlabel, sizeof rlabel, "%s-root", label) >=
+	    sizeof rlabel) {
+		cli_err("CA label %s is too long to name its root \"%s-root\" "
+		    "(at most %d characters)", label, label,
+		    VIGIL_PKI_LABEL_MAX - 5);
+		return false;
+	}
 	if (rcert != NULL) {
 		uint8_t *pem;
 		size_t len;
@@ -434,8 +444,11 @@ root_for(struct cli_ctx *ctx, const struct cli_args *a, const char *tid,
 		return false;
 	snprintf(cn, sizeof cn, "%s",
 	    cli_arg(a, "root-cn") != NULL ? cli_arg(a, "root-cn") : "");
-	if (cn[0] == '\0')
-		snprintf(cn, sizeof cn, "%s root CA", org);
+	if (cn[0] == '\0' && (size_t)snprintf(cn, sizeof cn, "%s root CA",
+	    org) >= sizeof cn) {
+		cli_err("--org is too long for the root's name");
+		return false;
+	}
 	if (vigil_pki_ca_root(vigil_pki_key_evp(*key), cn, org, days, &cert,
 	        err, sizeof err) != VIGIL_OK) {
 		cli_err("root CA: %s", err);
@@ -476,9 +489,8 @@ issuing_for(const struct cli_args *a, const char *tid, const char *label,
 		cli_err("issuing CA %s: cannot read the public key", label);
 		goto out;
 	}
-	if (vigil_pki_ca_sub(ipub, cn, org, m[0].cert,
-	        vigil_pki_key_evp(rkey), days, 0, &cert, err,
-	        sizeof err) != VIGIL_OK) {
+	if (vigil_pki_ca_sub(ipub, cn, org, m[0].cert, vigil_pki_key_evp(rkey),
+	        days, 0, &cert, err, sizeof err) != VIGIL_OK) {
 		cli_err("issuing CA %s: %s", label, err);
 		goto out;
 	}
@@ -588,9 +600,8 @@ cli_ca_init(struct cli_ctx *ctx, const struct cli_args *a)
 	if (!key_dir(ctx, label, dir, sizeof dir))
 		return CLI_EXIT_FAIL;
 	if (!root_for(ctx, a, tid, label, org, alg, dir, &m[0], &rkey) ||
-	    !issuing_for(
-	        a, tid, label, org, alg, dir, m, rkey, validity_s, approval,
-	        NULL))
+	    !issuing_for(a, tid, label, org, alg, dir, m, rkey, validity_s,
+	        approval, NULL))
 		goto out;
 	if (m[0].is_new)
 		m[0].ca.alg = alg_of(m[0].cert);
@@ -637,8 +648,8 @@ ca_cert(const struct vigil_ca *ca)
  * "-<n>" an earlier rollover added (acme-2 rolls over to acme-3), so
  * EST clients following the family (est_auth.c) find it. */
 static void
-next_label(struct cli_ctx *ctx, const char *label,
-    char out[VIGIL_PKI_LABEL_MAX + 1])
+next_label(
+    struct cli_ctx *ctx, const char *label, char out[VIGIL_PKI_LABEL_MAX + 1])
 {
 	char base[VIGIL_PKI_LABEL_MAX + 1];
 	const char *dash = strrchr(label, '-');
@@ -668,8 +679,8 @@ next_label(struct cli_ctx *ctx, const char *label,
 
 /* The label of a cross-certificate: "<label>-<kind>" within bounds. */
 static void
-cross_label(const char *label, const char *kind,
-    char out[VIGIL_PKI_LABEL_MAX + 1])
+cross_label(
+    const char *label, const char *kind, char out[VIGIL_PKI_LABEL_MAX + 1])
 {
 	int room = VIGIL_PKI_LABEL_MAX - 1 - (int)strlen(kind);
 
@@ -782,9 +793,10 @@ signing_root(struct cli_ctx *ctx, const struct vigil_ca *old, struct made *r)
 			    strcmp(cas[i].tenant_id, r->ca.tenant_id) == 0)
 				pick = i; /* creation order: the newest wins */
 		if (pick == SIZE_MAX) {
-			cli_err("root CA %s of %s is %s and there is no active "
-			        "root to sign its successor: roll the root over "
-			        "first (vigil ca rollover --root)",
+			cli_err(
+			    "root CA %s of %s is %s and there is no active "
+			    "root to sign its successor: roll the root over "
+			    "first (vigil ca rollover --root)",
 			    r->ca.label, old->label,
 			    vigil_ca_status_name(r->ca.status));
 			vigil_ca_list_free(cas, n);
@@ -867,8 +879,8 @@ roll_issuing(
 		goto out;
 	m[0].is_new = false;
 	cross_label(label, "newwithold", xlabel);
-	if (!cross(&m[3], m[1].cert, oc, okey, 0, old->tenant_id, xlabel,
-	        old->id))
+	if (!cross(
+	        &m[3], m[1].cert, oc, okey, 0, old->tenant_id, xlabel, old->id))
 		goto out;
 	if ((status = commit_rollover(ctx, old, m, 4)) != CLI_EXIT_OK)
 		goto out;
@@ -941,8 +953,8 @@ roll_root(
 	name_part(oc, NID_commonName, ocn, sizeof ocn);
 	name_part(oc, NID_organizationName, org, sizeof org);
 	next_cn(ocn[0] ? ocn : "vigil root CA", cn, sizeof cn);
-	if (vigil_pki_ca_root(vigil_pki_key_evp(nkey), cn,
-	        org[0] ? org : NULL, days, &nc, err, sizeof err) != VIGIL_OK) {
+	if (vigil_pki_ca_root(vigil_pki_key_evp(nkey), cn, org[0] ? org : NULL,
+	        days, &nc, err, sizeof err) != VIGIL_OK) {
 		cli_err("root CA %s: %s", label, err);
 		goto out;
 	}
@@ -1032,8 +1044,9 @@ cli_ca_rollover(struct cli_ctx *ctx, const struct cli_args *a)
 		                         "over, or --root");
 	if (cli_arg(a, "old-root-key") != NULL &&
 	    cli_arg(a, "old-root-key-uri") != NULL)
-		return cli_usage(a->cmd, "--old-root-key and "
-		                         "--old-root-key-uri exclude each other");
+		return cli_usage(a->cmd,
+		    "--old-root-key and "
+		    "--old-root-key-uri exclude each other");
 	if (cli_store(ctx) == NULL)
 		return CLI_EXIT_FAIL;
 	if (a->npos > 0) {
@@ -1097,14 +1110,15 @@ cli_ca_retire(struct cli_ctx *ctx, const struct cli_args *a)
 	/* A root goes only after the issuing CAs under it: retiring it
 	 * first would cut off every device they certified. */
 	for (size_t i = 0; rc == VIGIL_OK && ca.role == VIGIL_CA_ROOT && i < n;
-	    i++)
+	     i++)
 		if (cas[i].role == VIGIL_CA_ISSUING &&
 		    cas[i].status != VIGIL_CA_RETIRED &&
 		    strcmp(cas[i].parent_id, ca.id) == 0) {
 			vigil_store_rollback(ctx->store);
-			cli_err("root CA %s still signs issuing CA %s (%s): "
-			        "roll it over (vigil ca rollover %s) and retire "
-			        "it first",
+			cli_err(
+			    "root CA %s still signs issuing CA %s (%s): "
+			    "roll it over (vigil ca rollover %s) and retire "
+			    "it first",
 			    ca.label, cas[i].label,
 			    vigil_ca_status_name(cas[i].status), cas[i].label);
 			vigil_ca_list_free(cas, n);
@@ -1116,8 +1130,8 @@ cli_ca_retire(struct cli_ctx *ctx, const struct cli_args *a)
 		rc = vigil_ca_set_status(ctx->store, ca.id, VIGIL_CA_RETIRED);
 	for (size_t i = 0; i < n && rc == VIGIL_OK; i++)
 		if (goes_with(&cas[i], &ca) &&
-		    (rc = vigil_ca_set_status(ctx->store, cas[i].id,
-		         VIGIL_CA_RETIRED)) == VIGIL_OK)
+		    (rc = vigil_ca_set_status(
+		         ctx->store, cas[i].id, VIGIL_CA_RETIRED)) == VIGIL_OK)
 			json_array_append_new(also, json_string(cas[i].label));
 	snprintf(obj, sizeof obj, "ca/%s", ca.id);
 	if (rc == VIGIL_OK)

@@ -1,11 +1,13 @@
 /*
  * `vigil cert issue | list | show | revoke | hold | release | audit |
- * renew-report`: issued certificates. `cert issue` signs with the CA's
- * key directly (file or PKCS#11 token) and is local only, for bootstrap
- * and tests; through a vigild, certificates are issued by its signer.
+ * renew-report`: issued certificates. `cert issue` with --server asks
+ * the vigild, whose signer holds the CA key; locally it signs with the
+ * CA's key directly (file or PKCS#11 token): offline bootstrap and
+ * tests.
  * The others work locally or remotely (pki_cli.h). The identity in an
  * issued certificate comes from the registry, never from the CSR.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +84,7 @@ emit_cert(struct cli_ctx *ctx, json_t *c, bool pem, const char *verb)
 }
 
 /* ------------------------------------------------------------------ */
-/* issue (local) */
+/* issue (local, or through a vigild) */
 
 /* The CSR file (PEM or DER) as DER. */
 static bool
@@ -120,8 +122,61 @@ read_csr(const char *path, uint8_t **der, size_t *len)
 	return true;
 }
 
+/* The --name values in order, else DEVICE/NAME the positional
+ * argument; at most max. Returns how many. */
+static size_t
+issue_names(const struct cli_args *a, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nopts && n < max; i++)
+		if (!a->opts[i].idopt && a->opts[i].name != NULL &&
+		    strcmp(a->opts[i].name, "name") == 0)
+			names[n++] = a->opts[i].value;
+	if (n == 0 && a->npos > 0)
+		names[n++] = a->pos[0];
+	return n;
+}
+
+/* A server or operator identity from the names (offline bootstrap;
+ * through a vigild the signer checks the names strictly). */
+static bool
+names_identity(struct cli_ctx *ctx, const struct cli_args *a,
+    enum vigil_pki_profile prof, struct vigil_pki_identity *id)
+{
+	const char *names[17];
+	size_t n = issue_names(a, names, 17);
+	unsigned char bin[16];
+
+	if (n == 0 || (prof == VIGIL_PROFILE_OPERATOR && n != 1) || n > 16) {
+		cli_err("cert issue: the %s profile needs %s", prof ==
+		    VIGIL_PROFILE_OPERATOR ? "operator" : "server", prof ==
+		    VIGIL_PROFILE_OPERATOR ? "one --name (the CN)" :
+		    "1 to 16 --name (DNS names, IP addresses)");
+		return false;
+	}
+	snprintf(id->cn, sizeof id->cn, "%s", names[0]);
+	snprintf(id->org, sizeof id->org, "%s", ctx->tenant_name);
+	for (size_t i = 0; prof == VIGIL_PROFILE_SERVER && i < n; i++) {
+		int af = strchr(names[i], ':') != NULL ? AF_INET6 : AF_INET;
+
+		if (inet_pton(af, names[i], bin) == 1 && id->nip < 8)
+			snprintf(id->ip[id->nip++], sizeof id->ip[0], "%s",
+			    names[i]);
+		else if (inet_pton(af, names[i], bin) != 1 && id->ndns < 8)
+			snprintf(id->dns[id->ndns++], sizeof id->dns[0], "%s",
+			    names[i]);
+		else {
+			cli_err("cert issue: at most 8 DNS names and 8 IP "
+			    "addresses");
+			return false;
+		}
+	}
+	return true;
+}
+
 /* The subject of a certificate for DEVICE (device profile: from the
- * registry) or for a name (server/operator profiles). */
+ * registry) or for names (server/operator profiles). */
 static bool
 identity(struct cli_ctx *ctx, const struct cli_args *a,
     enum vigil_pki_profile prof, struct vigil_pki_identity *id,
@@ -133,15 +188,11 @@ identity(struct cli_ctx *ctx, const struct cli_args *a,
 
 	memset(id, 0, sizeof *id);
 	device_id[0] = '\0';
-	if (prof != VIGIL_PROFILE_DEVICE) {
-		snprintf(id->cn, sizeof id->cn, "%s", a->pos[0]);
-		snprintf(id->org, sizeof id->org, "%s", ctx->tenant_name);
-		if (prof == VIGIL_PROFILE_SERVER) {
-			snprintf(
-			    id->dns[0], sizeof id->dns[0], "%s", a->pos[0]);
-			id->ndns = 1;
-		}
-		return true;
+	if (prof != VIGIL_PROFILE_DEVICE)
+		return names_identity(ctx, a, prof, id);
+	if (a->npos == 0) {
+		cli_err("cert issue: name the DEVICE");
+		return false;
 	}
 	if ((rc = vigil_device_get(
 	         ctx->store, ctx->tenant_id, a->pos[0], &d)) != VIGIL_OK) {
@@ -156,6 +207,86 @@ identity(struct cli_ctx *ctx, const struct cli_args *a,
 		return false;
 	}
 	return true;
+}
+
+/* Writes the certificate's PEM to --out (and says so), or prints it. */
+static int
+issued_out(struct cli_ctx *ctx, const struct cli_args *a, json_t *out,
+    const char *serial)
+{
+	const char *path = cli_arg(a, "out");
+	FILE *f;
+
+	if (path == NULL)
+		return emit_cert(ctx, out, true, NULL);
+	if ((f = fopen(path, "w")) == NULL || fputs(raw(out, "pem"), f) < 0 ||
+	    fclose(f) != 0) {
+		cli_err("cannot write %s", path);
+		json_decref(out);
+		return CLI_EXIT_FAIL;
+	}
+	if (ctx->json)
+		return emit_cert(ctx, out, true, NULL);
+	printf("issued certificate %s to %s\n", cli_safe(serial),
+	    a->npos > 0 ? cli_safe(a->pos[0]) : js(out, "subject"));
+	json_decref(out);
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+/* Through a vigild: its signer issues (the CA key never reaches the
+ * CLI). */
+static int
+issue_remote(struct cli_ctx *ctx, const struct cli_args *a,
+    const struct vigil_pki_profile_info *pi, const char *csrf)
+{
+	const char *names[17], *v = cli_arg(a, "validity");
+	size_t n = 0, b64len;
+	char *b64 = NULL, serial[VIGIL_PKI_SERIAL_STRLEN];
+	json_t *body, *arr, *out = NULL;
+	uint8_t *der = NULL;
+	size_t len = 0;
+	enum vigil_err rc;
+
+	if (cli_arg(a, "ca") != NULL || cli_arg(a, "pki-url") != NULL ||
+	    cli_arg(a, "pkcs11-module") != NULL)
+		return cli_usage(a->cmd, "--ca, --pki-url and --pkcs11-module "
+		    "are for local issuance; a vigild uses its own CA and "
+		    "URLs");
+	if (pi->id == VIGIL_PROFILE_DEVICE && a->npos == 0)
+		return cli_usage(a->cmd, "name the DEVICE");
+	if (!cli_tenant(ctx) || !read_csr(csrf, &der, &len))
+		return CLI_EXIT_FAIL;
+	b64len = (len + 2) / 3 * 4 + 1;
+	if ((b64 = malloc(b64len)) == NULL ||
+	    vigil_base64_encode(der, len, b64, b64len) != VIGIL_OK ||
+	    (body = json_object()) == NULL) {
+		free(der);
+		free(b64);
+		cli_err("out of memory");
+		return CLI_EXIT_FAIL;
+	}
+	free(der);
+	json_object_set_new(body, "csr", json_string(b64));
+	free(b64);
+	if (v != NULL)
+		json_object_set_new(body, "validity", json_string(v));
+	if (pi->id != VIGIL_PROFILE_DEVICE) {
+		n = issue_names(a, names, 17);
+		arr = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(arr, json_string(names[i]));
+		json_object_set_new(body, "profile", json_string(pi->name));
+		json_object_set_new(body, "names", arr);
+	}
+	rc = cli_pki_remote_issue(ctx, pi->id == VIGIL_PROFILE_DEVICE ?
+	    a->pos[0] : NULL, body, &out);
+	if (rc != VIGIL_OK)
+		return cli_store_err(ctx, rc);
+	/* The same shape as `cert show`: "pem" is the certificate. */
+	json_object_set(out, "pem", json_object_get(out, "certificate"));
+	json_object_del(out, "certificate");
+	snprintf(serial, sizeof serial, "%s", js(out, "serial"));
+	return issued_out(ctx, a, out, serial);
 }
 
 /* Records the certificate with its audit entry. */
@@ -251,6 +382,8 @@ cli_cert_issue(struct cli_ctx *ctx, const struct cli_args *a)
 		    "allows %u h to %u days",
 		    v, pi->name, pi->min_validity_s / 3600,
 		    pi->max_validity_s / DAY);
+	if (ctx->be == &cli_backend_remote)
+		return issue_remote(ctx, a, pi, csrf);
 	if (cli_store(ctx) == NULL || !cli_tenant(ctx))
 		return CLI_EXIT_FAIL;
 	if (!read_csr(csrf, &der, &len))
@@ -320,24 +453,7 @@ cli_cert_issue(struct cli_ctx *ctx, const struct cli_args *a)
 		status = cli_store_err(ctx, rc);
 		goto out;
 	}
-	if (cli_arg(a, "out") != NULL) {
-		FILE *f = fopen(cli_arg(a, "out"), "w");
-
-		if (f == NULL || fputs(raw(out, "pem"), f) < 0 ||
-		    fclose(f) != 0) {
-			cli_err("cannot write %s", cli_arg(a, "out"));
-			json_decref(out);
-			goto out;
-		}
-		if (!ctx->json) {
-			printf("issued certificate %s to %s\n", serial,
-			    cli_safe(a->pos[0]));
-			json_decref(out);
-			status = cli_finish_stdout(CLI_EXIT_OK);
-			goto out;
-		}
-	}
-	status = emit_cert(ctx, out, true, NULL);
+	status = issued_out(ctx, a, out, serial);
 out:
 	free(der);
 	X509_free(x);

@@ -300,10 +300,12 @@ static const struct cli_opt opts_cert_issue[] = {
 	{ "csr", 0, "FILE", "PKCS#10 request, PEM or DER (required; only "
 	    "its key is used)", 0 },
 	{ "profile", 0, "NAME", "device (default), server or operator", 0 },
+	{ "name", 0, "NAME", "server: a DNS name or IP address (repeat; "
+	    "CN = the first); operator: the CN", CLI_OPT_REPEAT },
 	{ "validity", 0, "DURATION", "validity (default the CA's policy, "
 	    "else the profile's)", 0 },
-	{ "ca", 0, "LABEL", "issuing CA (default the tenant's active one)",
-	    0 },
+	{ "ca", 0, "LABEL", "issuing CA (default the tenant's active one; "
+	    "local only)", 0 },
 	{ "pki-url", 0, "URL", "base URL of vigild's PKI listener for the "
 	    "CRL and OCSP addresses in the certificate", 0 },
 	{ "out", 'o', "FILE", "write the certificate (PEM) to FILE", 0 },
@@ -469,9 +471,10 @@ const struct cli_cmd cli_commands[] = {
 	    "enrollment", opts_ca_trust, CLI_CMD_LOCAL, 1, 1,
 	    cli_ca_add_claim },
 
-	{ "cert", "issue", "DEVICE", "issue a certificate from a CSR with "
-	    "the CA key (bootstrap, tests)", opts_cert_issue, CLI_CMD_LOCAL,
-	    1, 1, cli_cert_issue },
+	{ "cert", "issue", "[DEVICE]", "issue a certificate from a CSR: "
+	    "by vigild's signer with --server, else with the CA key "
+	    "(offline bootstrap)", opts_cert_issue, REMOTE, 0, 1,
+	    cli_cert_issue },
 	{ "cert", "list", "", "list issued certificates", opts_cert_list,
 	    REMOTE, 0, 0, cli_cert_list },
 	{ "cert", "show", "SERIAL", "show an issued certificate",

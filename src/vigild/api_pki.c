@@ -12,10 +12,8 @@
  * EPOCH_KIND_REVOCATION epoch (gateways refresh their revocation set
  * at once) and ask the signer for a fresh CRL of the CA.
  *
- * Issuance from a CSR through the API (POST .../devices/{device}/certs)
- * is not served: the signer answers asynchronously and a handler must
- * reply before it returns (reqctx.h), so `vigil cert issue` (local)
- * and EST are the ways to issue for now.
+ * Issuance from a CSR is in api_pki_issue.c (the signer answers
+ * asynchronously: those handlers defer their reply, reqctx.h).
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -319,6 +319,43 @@ audit_cas(struct vigil_store *st, const char *scope, int64_t now, json_t *arr)
 	return rc;
 }
 
+/*
+ * Whether a certificate with left seconds to live is worth an
+ * "expiring" finding. The 30/7/1-day marks only apply to certificates
+ * that live at least twice as long as the mark: a 30-day device
+ * certificate is not "expiring within 30 days" the day it is issued,
+ * but is worth a look with 7 days left (devices renew at about two
+ * thirds of the lifetime); short-lived certificates (hours) are meant
+ * to lapse. And a device that already holds a newer good certificate
+ * has renewed: its old one lapsing is no finding.
+ */
+static bool
+expiry_matters(struct vigil_store *st, const struct vigil_cert *c,
+    int64_t left)
+{
+	struct vigil_cert_filter f = { .status = VIGIL_CERT_GOOD,
+		.current_only = 1 };
+	struct vigil_cert *list = NULL;
+	int64_t life = c->not_after - c->not_before;
+	int64_t mark = left <= DAY ? DAY : left <= 7 * DAY ? 7 * DAY :
+	    30 * DAY;
+	size_t n = 0;
+	bool newer = false;
+
+	if (life < 2 * mark)
+		return false;
+	if (c->device_id[0] == '\0')
+		return true;
+	f.device_id = c->device_id;
+	if (vigil_cert_list(st, NULL, &f, "", 1000, &list, &n) != VIGIL_OK)
+		return true;
+	for (size_t i = 0; i < n && !newer; i++)
+		newer = strcmp(list[i].serial, c->serial) != 0 &&
+		    list[i].not_after > c->not_after;
+	vigil_cert_list_free(list, n);
+	return !newer;
+}
+
 /* The findings of one good, current certificate. */
 static enum vigil_err
 audit_cert(struct vigil_store *st, const struct vigil_cert *c, int64_t now,
@@ -332,7 +369,7 @@ audit_cert(struct vigil_store *st, const struct vigil_cert *c, int64_t now,
 	enum vigil_err rc;
 
 	snprintf(obj, sizeof obj, "cert/%s", c->serial);
-	if (left <= 30 * DAY) {
+	if (left <= 30 * DAY && expiry_matters(st, c, left)) {
 		int days = left <= DAY ? 1 : left <= 7 * DAY ? 7 : 30;
 
 		snprintf(det, sizeof det,
@@ -510,7 +547,7 @@ audit_revoked_use(struct vigil_store *st, const char *scope, int64_t now,
 		held = v[i].status == VIGIL_CERT_HOLD;
 		snprintf(obj, sizeof obj, "cert/%s", v[i].serial);
 		snprintf(det, sizeof det, "certificate of %s is %s but was "
-		    "tried %lld time%s since, last from %s", v[i].device_id[0]
+		    "tried %lld time%s since, from %s", v[i].device_id[0]
 		    != '\0' ? v[i].device_id : "an unknown device",
 		    held ? "on hold" : "revoked", (long long)v[i].attempts,
 		    v[i].attempts == 1 ? "" : "s", v[i].ips);

@@ -58,6 +58,8 @@ struct vigild_config {
 	unsigned issue_rate;         /* certificates per second the signer
 				      * issues at most; 2000 */
 	unsigned est_retry_after_s;  /* Retry-After of a 202 (approval); 60 */
+	unsigned cert_audit_interval_s; /* periodic certificate audit on
+					 * net worker 0 (H9); 1h */
 
 	/* HTTP limits (reloadable). */
 	size_t max_body_bytes;       /* default 1M, 1K..64M */

@@ -124,6 +124,14 @@ const struct config_key config_keys[] = {
 	    NULL, 1, DAY, NULL, true,
 	    "Retry-After of an EST enrollment that waits for manual "
 	    "approval (HTTP 202)." },
+	{ "cert_audit_interval_s", CONFIG_DURATION, F(cert_audit_interval_s),
+	    "1h", NULL, 1, 7 * DAY, NULL, false,
+	    "How often one net worker runs the certificate audit (the "
+	    "findings of `vigil cert audit` for every tenant) and appends "
+	    "a cert.finding audit entry and a warning per finding that "
+	    "was not in its previous run. The first run is this long "
+	    "after start, at most a minute; after a restart every "
+	    "finding is reported once more." },
 
 	/* HTTP limits. */
 	{ "max_body_bytes", CONFIG_SIZE, F(max_body_bytes), "1M", NULL,

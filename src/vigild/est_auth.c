@@ -467,8 +467,9 @@ token_parse(const char *auth, char *user, size_t usize, char *token,
 	if ((size_t)(colon - (char *)raw) >= usize ||
 	    strlen(colon + 1) >= tsize || colon[1] == '\0')
 		goto out;
-	snprintf(user, usize, "%s", (char *)raw);
-	snprintf(token, tsize, "%s", colon + 1);
+	/* Both lengths were checked above. */
+	memcpy(user, raw, (size_t)(colon - (char *)raw) + 1);
+	memcpy(token, colon + 1, strlen(colon + 1) + 1);
 	rc = 0;
 out:
 	OPENSSL_cleanse(raw, sizeof raw);

@@ -175,7 +175,8 @@ est_cacerts(struct gw_req *r)
 	chain_add_path(&c, st, &ca);
 	if (vigil_ca_list(st, NULL, 0, &all, &n) == VIGIL_OK) {
 		for (size_t i = 0; i < n; i++)
-			if (all[i].role == VIGIL_CA_ISSUING && in_service(&all[i]) &&
+			if (all[i].role == VIGIL_CA_ISSUING &&
+			    in_service(&all[i]) &&
 			    strcmp(all[i].tenant_id, ca.tenant_id) == 0)
 				chain_add_path(&c, st, &all[i]);
 		chain_add_linked(&c, all, n, ca.tenant_id);

@@ -24,7 +24,7 @@
  *
  * The periodic certificate audit also lives here (gw_tls.h): net
  * worker 0 runs `vigil cert audit` for every tenant each
- * CERT_AUDIT_INTERVAL_S and reports what is new since its previous run
+ * cert_audit_interval_s and reports what is new since its previous run
  * (the finding keys of that run are kept in memory only: after a
  * restart the first run reports everything again).
  */
@@ -263,6 +263,17 @@ peer_actor(const struct gw_req *r, char *buf, size_t size)
 	    r->peer_info.serial : "none");
 }
 
+/* The TLS connection of a gateway request; NULL when gone. */
+static SSL *
+req_ssl(struct gw_req *r)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(r->ev);
+	struct bufferevent *bev = evcon != NULL ?
+	    evhttp_connection_get_bufferevent(evcon) : NULL;
+
+	return bev != NULL ? bufferevent_openssl_get_ssl(bev) : NULL;
+}
+
 /* Audits the refusal and replies 401/403. */
 static int
 device_refuse(struct gw_req *r, const char *action, const char *tenant,
@@ -309,6 +320,8 @@ gw_device_check(struct gw_req *r, const char *action,
 		    "details under request id %s", r->request_id);
 		return -1;
 	}
+	if (cert->status != VIGIL_CERT_GOOD && cert->device_id[0] != '\0')
+		gw_tls_sight_refused(r->w, req_ssl(r));
 	if (cert->status != VIGIL_CERT_GOOD || cert->device_id[0] == '\0') {
 		snprintf(why, sizeof why, "certificate %s %s", serial,
 		    cert->device_id[0] == '\0' ? "is not a device certificate" :
@@ -638,8 +651,8 @@ gw_free(struct net_worker *w)
 
 /* ---- the periodic certificate audit ---- */
 
-#define CERT_AUDIT_INTERVAL_S 3600
-#define CERT_AUDIT_FIRST_S 60 /* first run, after start-up settled */
+#define CERT_AUDIT_FIRST_S 60 /* first run at most this long after
+				* start (cert_audit_interval_s) */
 /* Sightings are evidence for a week (api_pki_json.c); kept 30 days. */
 #define SIGHTING_KEEP_MS ((int64_t)30 * 86400 * 1000)
 
@@ -731,7 +744,8 @@ static void
 cert_audit_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_worker *w = arg;
-	struct timeval tv = { CERT_AUDIT_INTERVAL_S, 0 };
+	struct timeval tv = { w->cfg.cert_audit_interval_s > 0 ?
+	    (time_t)w->cfg.cert_audit_interval_s : 3600, 0 };
 
 	(void)fd;
 	(void)what;
@@ -744,7 +758,10 @@ cert_audit_cb(evutil_socket_t fd, short what, void *arg)
 int
 gw_cert_audit_start(struct net_worker *w, char *err, size_t errsize)
 {
-	struct timeval tv = { CERT_AUDIT_FIRST_S, 0 };
+	unsigned every = w->cfg.cert_audit_interval_s > 0 ?
+	    w->cfg.cert_audit_interval_s : 3600;
+	struct timeval tv = { every < CERT_AUDIT_FIRST_S ? (time_t)every :
+	    CERT_AUDIT_FIRST_S, 0 };
 
 	cert_job.w = w;
 	if ((cert_job.ev = evtimer_new(w->base, cert_audit_cb, w)) == NULL ||

@@ -105,7 +105,8 @@ struct gw_tls {
  * pointer to it is a pointer to the slot. */
 struct peer_slot {
 	struct gw_peer_info info;
-	bool sighted;
+	bool sighted;            /* the connection's use was counted */
+	bool refused_sighted;    /* its refused attempt was counted */
 };
 
 static int peer_idx = -1;
@@ -616,9 +617,23 @@ gw_tls_peer(struct net_worker *w, SSL *ssl)
 	/* One use, or one refused attempt, per connection. */
 	if (!slot->sighted && p->kind == GW_PEER_DEVICE) {
 		slot->sighted = true;
+		slot->refused_sighted = p->refused;
 		sight(g, ssl, p, p->refused);
 	}
 	return p;
+}
+
+void
+gw_tls_sight_refused(struct net_worker *w, SSL *ssl)
+{
+	struct peer_slot *slot;
+
+	if (ssl == NULL || w->gw_ssl == NULL ||
+	    (slot = SSL_get_ex_data(ssl, peer_idx)) == NULL ||
+	    slot->refused_sighted || slot->info.kind != GW_PEER_DEVICE)
+		return;
+	slot->refused_sighted = true;
+	sight(SSL_CTX_get_app_data(w->gw_ssl), ssl, &slot->info, true);
 }
 
 /* ---- the context ---- */

@@ -80,9 +80,14 @@ const char *gw_method_name(int cmd);
  * net.c calls it at teardown, while the event base and the store are
  * still there. */
 void gw_sightings_stop(struct net_worker *w);
+/* Counts one refused attempt on ssl's connection (once per
+ * connection): a request refused because the store says the
+ * certificate is revoked or on hold before the revocation set caught
+ * up (gw_device_check). */
+void gw_tls_sight_refused(struct net_worker *w, SSL *ssl);
 
 /* The periodic certificate audit (gateway.c): on net worker 0, every
- * CERT_AUDIT_INTERVAL_S, the findings of `vigil cert audit` for every
+ * cert_audit_interval_s, the findings of `vigil cert audit` for every
  * tenant; each finding not in the previous run is audited as
  * "cert.finding" and logged (warn). start: 0, or -1 with err; stop
  * frees the timer (before the event base). */

@@ -183,6 +183,14 @@ MATRIX = [
     ("GET", "/v1/tenants/{tenant}/certs", "401",
      "200 200 200 200 200 200 200",
      "200 404 404 404 404 404 200"),
+    # Issuance through the signer (api_pki_issue.c): the probes are
+    # refused by the handler (422) before the signer is asked.
+    ("POST", "/v1/tenants/{tenant}/certs", "401",
+     "422 422 403 422 403 403 403",
+     "422 404 404 404 404 404 403"),
+    ("POST", "/v1/tenants/{tenant}/devices/{device}/certs", "401",
+     "422 422 403 422 403 403 403",
+     "422 404 404 404 404 404 403"),
     ("GET", "/v1/tenants/{tenant}/certs/{serial}", "401",
      "404 404 404 404 404 404 404",
      "404 404 404 404 404 404 404"),
@@ -251,6 +259,9 @@ PROBE_BODY = {
     ("PATCH", "/v1/tenants/{tenant}/cas/{ca}"): '{"validity_s": 1}',
     ("POST", "/v1/tenants/{tenant}/certs/{serial}/revoke"):
         '{"reason": "bogus"}',
+    ("POST", "/v1/tenants/{tenant}/certs"): '{"profile": "bogus"}',
+    ("POST", "/v1/tenants/{tenant}/devices/{device}/certs"):
+        '{"validity": "1m", "csr": "x"}',
     ("POST", "/v1/tenants/{tenant}/enrollment-tokens"): "{}",
     ("POST", "/v1/tenants/{tenant}/claims"): "{}",
 }

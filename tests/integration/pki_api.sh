@@ -144,8 +144,9 @@ expect_json "vigil --server enroll tokens: no secrets" 0 \
 run R cert revoke "$SERIAL"
 expect_err "vigil --server cert revoke of a revoked certificate" 1 \
     "already revoked"
-run R cert issue d1 --csr "$WORK/d1.csr"
-expect_rc "vigil --server cert issue is a usage error (local only)" 2
+run R cert issue d1 --csr "$WORK/d1.csr" --json
+expect_json "vigil --server cert issue (signed by the signer)" 0 \
+    'd["profile"]' device
 export VIGIL_TOKEN="$OP"
 run R cert hold "$SERIAL"
 expect_rc "vigil --server cert hold as an operator: not allowed (exit 3)" 3

@@ -124,8 +124,8 @@ expect_err "cert issue --validity above the profile's maximum" 2 \
 printf 'not a csr' >"$WORK/bad.csr"
 run "$V" --tenant acme cert issue d1 --csr "$WORK/bad.csr"
 expect_err "cert issue refuses a file that is not a CSR" 1 "bad.csr"
-run "$V" --server https://127.0.0.1:1 cert issue d1 --csr "$WORK/d1.csr"
-expect_rc "cert issue is local only: --server is a usage error" 2
+run "$V" --server https://127.0.0.1:1 ca rollover acme
+expect_rc "ca rollover is local only: --server is a usage error" 2
 
 # ---- group-readable key refused --------------------------------------------------
 chmod 640 "$KD/issuing.key"

@@ -7,13 +7,16 @@
 # written its sightings (every few seconds); after `vigil cert revoke`
 # its refused handshakes are counted, and the audit (CLI and API
 # certs-audit) shows revoked-still-connecting with at least the 3
-# attempts made after the revocation.
+# attempts made after the revocation. The periodic audit (here every
+# 2 s: cert_audit_interval_s) appends one cert.finding audit entry and
+# logs one warning per new finding, and does not repeat them.
 set -eu
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/vigild_env.sh"
 . "$SRCDIR/tests/integration/pki_peers.sh"
 
-vigild_setup "$PKI_CONF"
+vigild_setup "$PKI_CONF
+cert_audit_interval_s = 2"
 pki_ca acme acme
 pki_device meter-1 SN-HY-METER-1
 vigild_start
@@ -98,24 +101,60 @@ else
 	notok "the text report lists clone-suspect" "$(_show)"
 fi
 
+# findings_until KIND: `vigil audit list --action cert.finding` into
+# $OUT until an entry for the certificate of KIND is there (up to 15 s).
+findings_until() {
+	_i=0
+	while :; do
+		run "$VIGIL" --json audit list --tenant acme \
+		    --action cert.finding --limit 1000
+		if [ "$RC" = 0 ] && [ "$(json "[e for e in L if
+		    e['object'] == 'cert/$serial' and
+		    e['detail'].startswith('$1 ')] != []" 2>/dev/null)" = True ]
+		then
+			return 0
+		fi
+		[ $_i -ge 60 ] && { RC=1; return 0; }
+		sleep 0.25
+		_i=$((_i + 1))
+	done
+}
+findings_until clone-suspect
+if [ "$RC" = 0 ]; then
+	ok "the periodic audit appends a cert.finding entry for the clone-suspect"
+else
+	notok "the periodic audit appends a cert.finding entry for the clone-suspect" \
+	    "$(_show)"
+fi
+if grep -q "cert.finding.*clone-suspect cert/$serial" "$WORK/vigild.log"; then
+	ok "and logs a warning naming it"
+else
+	notok "the periodic audit logs a warning for the clone-suspect" \
+	    "$(grep cert. "$WORK/vigild.log" | tail -n 5 | tr '\n' '|')"
+fi
+
 # ---- revoked, and still trying
 run "$VIGIL" cert revoke --tenant acme "$serial" --reason keyCompromise
 expect_rc "vigil cert revoke meter-1's certificate" 0
-# The gateway takes the revocation within a second; then 3 attempts.
+# The gateway refuses the handshake itself within a second (until its
+# revocation set catches up, the request is refused with 403, which
+# counts too); then 3 attempts from 127.0.0.2, refused at the
+# handshake (curl status 000).
 _i=0
-until [ "$(whoami_from 127.0.0.1)" != 200 ] || [ $_i -ge 30 ]; do
+until [ "$(whoami_from 127.0.0.1)" = 000 ] || [ $_i -ge 30 ]; do
 	sleep 0.1
 	_i=$((_i + 1))
 done
 codes=
-for ip in 127.0.0.1 127.0.0.2 127.0.0.1; do
-	codes="$codes $(whoami_from $ip)"
+for _ in 1 2 3; do
+	codes="$codes $(whoami_from 127.0.0.2)"
 done
-case "$codes" in
-*200*) notok "3 attempts with the revoked certificate are refused" \
-    "got$codes" ;;
-*) ok "3 attempts with the revoked certificate are refused (got$codes)" ;;
-esac
+if [ "$codes" = " 000 000 000" ]; then
+	ok "3 attempts with the revoked certificate are refused at the handshake"
+else
+	notok "3 attempts with the revoked certificate are refused at the handshake" \
+	    "got$codes"
+fi
 R='[f for f in d["findings"] if f["kind"] == "revoked-still-connecting"]'
 audit_until "len($R) == 1 and $R[0]['evidence']['attempts'] >= 3"
 if [ "$RC" = 0 ]; then
@@ -130,6 +169,22 @@ expect_json "it names the certificate, the device, revoked status and high sever
 expect_json "its evidence has the last attempt after the revocation and both addresses" 0 \
     "[(f['evidence']['last_attempt'] >= f['evidence']['revoked_at'], sorted(f['evidence']['ips'])) for f in $R]" \
     '[[true, ["127.0.0.1", "127.0.0.2"]]]'
+
+findings_until revoked-still-connecting
+if [ "$RC" = 0 ]; then
+	ok "the periodic audit appends a cert.finding entry for revoked-still-connecting"
+else
+	notok "the periodic audit appends a cert.finding entry for revoked-still-connecting" \
+	    "$(_show)"
+fi
+# Several runs later (2 s each) the clone-suspect is still reported
+# once: only findings new since the previous run are appended.
+sleep 4.5
+run "$VIGIL" --json audit list --tenant acme --action cert.finding \
+    --limit 1000
+expect_json "each finding is appended once over several runs (deduplicated)" 0 \
+    "sorted(e['detail'].split(' ')[0] for e in L if e['object'] == 'cert/$serial')" \
+    '["clone-suspect", "revoked-still-connecting"]'
 
 # ---- the API route says the same
 TID=$("$VIGIL" tenant show acme --json 2>/dev/null | "$PY" -c \

@@ -1167,8 +1167,7 @@ sight(struct vigil_sighting *v, const char *serial, const char *ip,
 }
 
 static void
-pki_store_sighting_batches_extend_open_window_and_split_after_gap(
-    void **state)
+pki_store_sighting_batch_extends_window_splits_after_gap(void **state)
 {
 	struct fx *fx = *state;
 	struct vigil_sighting b[3], *l = NULL;
@@ -1229,8 +1228,7 @@ pki_store_sighting_batches_extend_open_window_and_split_after_gap(
 }
 
 static void
-pki_store_sighting_batch_refuses_bad_input_and_writes_nothing(
-    void **state)
+pki_store_sighting_bad_input_refuses_whole_batch(void **state)
 {
 	struct fx *fx = *state;
 	struct vigil_sighting b[2], *l = NULL;
@@ -1261,8 +1259,7 @@ pki_store_sighting_batch_refuses_bad_input_and_writes_nothing(
 }
 
 static void
-pki_store_sighting_clones_need_overlapping_windows_from_two_ips(
-    void **state)
+pki_store_sighting_clones_need_overlap_from_two_ips(void **state)
 {
 	struct fx *fx = *state;
 	struct vigil_sighting b[6], *l = NULL;
@@ -1306,7 +1303,7 @@ pki_store_sighting_clones_need_overlapping_windows_from_two_ips(
 }
 
 static void
-pki_store_sighting_revoked_counts_refusals_after_revocation(void **state)
+pki_store_sighting_revoked_counts_refusals_after_it(void **state)
 {
 	struct fx *fx = *state;
 	struct vigil_sighting b[4];
@@ -1383,8 +1380,7 @@ pki_store_sighting_prune_deletes_windows_ended_before(void **state)
 }
 
 static void
-pki_store_sighting_agg_counts_per_key_bounded_and_flushes_once(
-    void **state)
+pki_store_sighting_agg_counts_per_key_bounded_flushes(void **state)
 {
 	struct fx *fx = *state;
 	struct vigil_sighting_agg *a = vigil_sighting_agg_new(16);
@@ -1473,12 +1469,12 @@ main(void)
 		T(pki_store_enroll_request_get_or_add_is_idempotent_per_key),
 		T(pki_store_enroll_request_decide_pending_done_approved),
 		T(pki_store_claim_matches_any_spelling_and_claims_once),
-		T(pki_store_sighting_batches_extend_open_window_and_split_after_gap),
-		T(pki_store_sighting_batch_refuses_bad_input_and_writes_nothing),
-		T(pki_store_sighting_clones_need_overlapping_windows_from_two_ips),
-		T(pki_store_sighting_revoked_counts_refusals_after_revocation),
+		T(pki_store_sighting_batch_extends_window_splits_after_gap),
+		T(pki_store_sighting_bad_input_refuses_whole_batch),
+		T(pki_store_sighting_clones_need_overlap_from_two_ips),
+		T(pki_store_sighting_revoked_counts_refusals_after_it),
 		T(pki_store_sighting_prune_deletes_windows_ended_before),
-		T(pki_store_sighting_agg_counts_per_key_bounded_and_flushes_once),
+		T(pki_store_sighting_agg_counts_per_key_bounded_flushes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
