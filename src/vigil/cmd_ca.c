@@ -22,7 +22,7 @@
 #include "backend.h"
 #include "pki_cli.h"
 
-#define DAY 86400
+#define DAY INT64_C(86400)
 #define PATH_BYTES 4096
 
 /* One CA being made: its record, certificate and the key file this
@@ -125,7 +125,7 @@ cert_fp(X509 *c, char out[VIGIL_PKI_FP_STRLEN])
 	out[0] = '\0';
 	if (X509_digest(c, EVP_sha256(), md, &n) != 1)
 		return;
-	for (unsigned int i = 0; i < n && i < 32; i++)
+	for (size_t i = 0; i < n && i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
@@ -406,9 +406,8 @@ root_for(struct cli_ctx *ctx, const struct cli_args *a, const char *tid,
 	for (size_t i = 0; i < n; i++) {
 		if (cas[i].status != VIGIL_CA_ACTIVE)
 			continue;
-		if (strcmp(cas[i].tenant_id, tid) == 0)
-			pick = i;
-		else if (pick == SIZE_MAX && cas[i].tenant_id[0] == '\0')
+		if (strcmp(cas[i].tenant_id, tid) == 0 ||
+		    (pick == SIZE_MAX && cas[i].tenant_id[0] == '\0'))
 			pick = i;
 	}
 	if (pick != SIZE_MAX) {

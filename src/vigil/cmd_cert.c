@@ -21,7 +21,7 @@
 #include "backend.h"
 #include "pki_cli.h"
 
-#define DAY 86400
+#define DAY INT64_C(86400)
 
 /* PEM text as it is (js() would escape its line breaks). */
 static const char *
@@ -381,7 +381,7 @@ cli_cert_issue(struct cli_ctx *ctx, const struct cli_args *a)
 		    "--validity '%s': the %s profile "
 		    "allows %u h to %u days",
 		    v, pi->name, pi->min_validity_s / 3600,
-		    pi->max_validity_s / DAY);
+		    (unsigned)(pi->max_validity_s / DAY));
 	if (ctx->be == &cli_backend_remote)
 		return issue_remote(ctx, a, pi, csrf);
 	if (cli_store(ctx) == NULL || !cli_tenant(ctx))

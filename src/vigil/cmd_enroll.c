@@ -15,7 +15,7 @@
 #include "backend.h"
 #include "pki_cli.h"
 
-#define DAY 86400
+#define DAY INT64_C(86400)
 
 static const char *
 js(const json_t *o, const char *key)

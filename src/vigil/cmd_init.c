@@ -387,10 +387,10 @@ cli_init(struct cli_ctx *ctx, const struct cli_args *a)
 	 * (tests) gives every listener a free port. */
 	snprintf(c.gateway_listen, sizeof c.gateway_listen, "%s%s%s:%u",
 	    l.v6 ? "[" : "", l.host, l.v6 ? "]" : "",
-	    l.port == 0 ? 0 : l.port == 65535 ? 8444 : l.port + 1);
+	    l.port == 0 ? 0u : l.port == 65535 ? 8444u : l.port + 1);
 	snprintf(c.pki_listen, sizeof c.pki_listen, "%s%s%s:%u",
 	    l.v6 ? "[" : "", l.host, l.v6 ? "]" : "",
-	    l.port == 0 ? 0 : l.port == 8080 ? 8081 : 8080);
+	    l.port == 0 ? 0u : l.port == 8080 ? 8081u : 8080u);
 	c.tls_key = track(&r, "tls/server.key");
 	c.tls_cert = track(&r, "tls/server.crt");
 	san_of(&l, san, sizeof san);

@@ -46,6 +46,8 @@ cli_pki_audit(struct cli_ctx *ctx, const char *tenant, const char *action,
 {
 	struct vigil_audit_event ev;
 
+	if (ctx == NULL || ctx->store == NULL)
+		return VIGIL_EINVAL;
 	memset(&ev, 0, sizeof ev);
 	ev.principal = ctx->actor;
 	ev.tenant_id = tenant != NULL ? tenant : "";

@@ -34,7 +34,7 @@
 #include "reqctx.h"
 #include "vigil/json.h"
 
-#define DAY 86400
+#define DAY INT64_C(86400)
 #define PAGE_MAX 1000
 
 /* ------------------------------------------------------------------ */
@@ -158,7 +158,7 @@ api_ca_update(struct req *r)
 		aj_field_problem(r, "validity_s",
 		    "expected 0 (the profile's "
 		    "default) or 3600 to %d seconds",
-		    397 * DAY);
+		    (int)(397 * DAY));
 		goto out;
 	}
 	if ((e = vigil_ca_get(r->st, r->scope, req_param(r, "ca"), &ca)) !=

@@ -15,7 +15,7 @@
 
 #include "api_pki_json.h"
 
-#define DAY 86400
+#define DAY INT64_C(86400)
 /* Certificates read per page while building a report. */
 #define PAGE 1000
 

@@ -46,6 +46,9 @@ struct vigild_config {
 					      * "off" = none */
 	char gateway_cert[CONFIG_PATH_MAX];  /* default tls_cert */
 	char gateway_key[CONFIG_PATH_MAX];   /* default tls_key */
+	unsigned gateway_session_cache; /* TLS sessions shared by all
+					 * workers; 0 = no resumption;
+					 * 20480; restart needed */
 	char pki_listen[CONFIG_STR_MAX];     /* plain HTTP CRL + OCSP;
 					      * "off" = none */
 	char pki_url[CONFIG_STR_MAX];        /* base URL written into

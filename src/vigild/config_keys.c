@@ -88,6 +88,15 @@ const struct config_key config_keys[] = {
 	    "tls/server.key", 0, 0, NULL, false,
 	    "PEM private key of gateway_cert. Secret: refused when "
 	    "readable by group or others. Unset: tls_key." },
+	{ "gateway_session_cache", CONFIG_UINT, F(gateway_session_cache),
+	    "20480", NULL, 0, 1000000, NULL, false,
+	    "Number of TLS sessions the device gateway keeps for "
+	    "resumption (5 minutes each), in one cache shared by all "
+	    "workers so that a device reconnecting to another worker "
+	    "resumes too. Each entry takes 2 KiB of shared memory (a "
+	    "session whose client certificates do not fit is not "
+	    "kept). 0 disables resumption. The cache is emptied "
+	    "whenever the revocation set or the trusted CAs change." },
 	{ "pki_listen", CONFIG_ADDRESS, F(pki_listen), "127.0.0.1:8080",
 	    NULL, 0, 0, NULL, false,
 	    "Address and port of the plain-HTTP PKI endpoint that serves "

@@ -8,12 +8,16 @@
  *    AEAD suites only, server order, no compression, no renegotiation,
  *    no session tickets (their key would live as long as the worker);
  *    TLS 1.3 never accepts early data (0-RTT is replayable).
- *  - Resumption from a server-side session cache (20480 sessions,
- *    300 s): a device reconnecting within 5 minutes skips the
- *    signature work. The cache is flushed whenever the revocation set
- *    or the trust store changes, so a resumed session never outlives
- *    a revocation by more than one refresh (and each request re-checks
- *    the serial anyway).
+ *  - Resumption from a server-side session cache shared by all
+ *    workers (gw_sesscache.h; gateway_session_cache sessions, 300 s):
+ *    a device reconnecting within 5 minutes skips the signature work
+ *    whichever worker SO_REUSEPORT hands it to. The cache is flushed
+ *    (for every worker: a shared generation) whenever the revocation
+ *    set or the trust store changes, so a resumed session never
+ *    outlives a revocation by more than one refresh (and each request
+ *    re-checks the serial anyway). With SSL_OP_NO_TICKET, TLS 1.3
+ *    resumes with stateful tickets (the ticket is a session id in the
+ *    same cache; see gw_sesscache.c).
  *  - SSL_MODE_NO_AUTO_CHAIN: the server sends exactly the chain in
  *    gateway_cert, never one OpenSSL builds from the client-CA trust
  *    store (which would leak which CAs are trusted and could send a
@@ -59,8 +63,10 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "gw_sesscache.h"
 #include "gw_tls.h"
 #include "log.h"
+#include "net.h"
 #include "net_worker.h"
 #include "revset.h"
 #include "tls.h"
@@ -72,8 +78,6 @@
 	"TLS_CHACHA20_POLY1305_SHA256"
 #define GW_GROUPS "X25519:P-256:P-384"
 #define GW_VERIFY_DEPTH 4
-#define GW_SESS_CACHE 20480
-#define GW_SESS_TIMEOUT_S 300
 #define TRUST_CHECK_MS 2000 /* how often the CA set is compared */
 #define SIGHT_FLUSH_MS 3000 /* sightings are written this often */
 #define SIGHT_KEYS 8192     /* distinct (serial, address) per flush */
@@ -312,8 +316,9 @@ gw_tls_flush_sessions(struct net_worker *w)
 {
 	if (w->gw_ssl == NULL)
 		return;
-	/* Every session is older than "the end of time". */
-	SSL_CTX_flush_sessions(w->gw_ssl, (long)INT32_MAX * 2);
+	/* The shared cache: a new generation for every worker. */
+	if (w->ctx != NULL)
+		gw_sesscache_flush(w->ctx->sesscache);
 }
 
 void
@@ -600,7 +605,7 @@ gw_tls_peer(struct net_worker *w, SSL *ssl)
 		/* A resumed session: its certificate was verified when the
 		 * session was made; what it makes its peer is decided
 		 * against today's CAs. */
-		if (classify(g, peer, SSL_get_peer_cert_chain(ssl),
+		if (classify(g, peer, gw_sesscache_peer_chain(ssl),
 		    &info) != 0)
 			info.refused = true;
 		set_peer(ssl, &info);
@@ -740,10 +745,12 @@ gw_tls_setup(struct net_worker *w, char *err, size_t errsize)
 		return -1;
 	SSL_CTX_set_mode(ctx, SSL_MODE_NO_AUTO_CHAIN |
 	    SSL_MODE_RELEASE_BUFFERS);
-	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-	SSL_CTX_sess_set_cache_size(ctx, GW_SESS_CACHE);
-	SSL_CTX_set_timeout(ctx, GW_SESS_TIMEOUT_S);
 	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx - 1);
+	if (gw_sesscache_attach(ctx, w->ctx != NULL ? w->ctx->sesscache :
+	    NULL) != 0) {
+		ssl_err(err, errsize, "gateway tls: session cache", NULL);
+		return -1;
+	}
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
 	SSL_CTX_set_verify_depth(ctx, GW_VERIFY_DEPTH);

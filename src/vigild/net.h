@@ -10,6 +10,8 @@
 #include "config.h"
 #include "metrics.h"
 
+struct gw_sesscache;
+
 struct net_ctx {
 	const struct vigild_config *cfg; /* as parsed by the parent */
 	unsigned index;        /* worker number, 0..nworkers-1 */
@@ -20,6 +22,8 @@ struct net_ctx {
 	int parent_fd;         /* IPC with the parent */
 	int signer_fd;         /* IPC with the signer (checkpoint requests) */
 	struct metrics_shm *metrics; /* shared with all workers */
+	struct gw_sesscache *sesscache; /* gateway TLS sessions, shared
+					 * with all workers; NULL = off */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "gw_sesscache.h"
 #include "ipc.h"
 #include "listen.h"
 #include "log.h"
@@ -36,6 +37,7 @@ struct parent {
 	struct event *sigs[4];
 	struct event *stop_timer;
 	struct metrics_shm *metrics;
+	struct gw_sesscache *sesscache; /* gateway TLS sessions; NULL = off */
 	struct proc signer;
 	struct proc workers[METRICS_MAX_WORKERS];
 	struct proc_restarts restarts[PROC_KIND_COUNT];
@@ -97,6 +99,7 @@ net_child(void *arg, int parent_fd)
 	ctx.parent_fd = parent_fd;
 	ctx.signer_fd = a->signer_fd;
 	ctx.metrics = P.metrics;
+	ctx.sesscache = P.sesscache;
 	return net_main(&ctx);
 }
 
@@ -104,6 +107,10 @@ static int
 signer_child(void *arg, int parent_fd)
 {
 	(void)arg;
+	/* The gateway's TLS sessions (master secrets) are none of the
+	 * signer's business. */
+	gw_sesscache_unmap(P.sesscache);
+	P.sesscache = NULL;
 	vlog_init("signer", log_target(), P.cfg.log_format, P.cfg.log_level);
 	return signer_main(&P.cfg, parent_fd);
 }
@@ -645,6 +652,8 @@ cleanup(void)
 	if (P.stop_timer != NULL)
 		event_free(P.stop_timer);
 	metrics_destroy(P.metrics);
+	gw_sesscache_destroy(P.sesscache);
+	P.sesscache = NULL;
 	if (P.base != NULL)
 		event_base_free(P.base);
 	for (unsigned i = 0; i < P.o->nworkers; i++) {
@@ -749,6 +758,15 @@ parent_run(const struct parent_opts *o)
 		return 1;
 	}
 	if (open_pki_listeners() != 0) {
+		cleanup();
+		return 1;
+	}
+	if (P.gw_on && P.cfg.gateway_session_cache > 0 &&
+	    (P.sesscache = gw_sesscache_create(P.cfg.gateway_session_cache,
+	    GW_SESSCACHE_TIMEOUT_S)) == NULL) {
+		vlog(VLOG_ERROR, "vigild.gateway", "cannot create the shared "
+		    "TLS session cache (%u entries): %s",
+		    P.cfg.gateway_session_cache, strerror(errno));
 		cleanup();
 		return 1;
 	}

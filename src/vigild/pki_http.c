@@ -168,7 +168,7 @@ b64_request(const char *text, size_t *len)
 	unsigned char *in, *out;
 	int got, pad = 0;
 
-	if (n == 0 || n > PKI_BODY_MAX * 2 || (in = malloc(m)) == NULL)
+	if (n == 0 || n > (size_t)PKI_BODY_MAX * 2 || (in = malloc(m)) == NULL)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
 		in[i] = (unsigned char)(text[i] == '-' ? '+' :

@@ -156,13 +156,13 @@ signer_ca_crl_regen(struct signer_ca *sc, struct signer_ca_key *k,
 	OPENSSL_free(der);
 	if (e != VIGIL_OK) {
 		snprintf(err, errsize, "CA %s: storing CRL %lld: %s",
-		    k->ca.label, (long long)(number + 1),
+		    k->ca.label, (long long)number + 1,
 		    vigil_store_errmsg(sc->st));
 		return e;
 	}
 	k->crl_at = now;
 	vlog(VLOG_DEBUG, "signer.crl", "CA %s: CRL %lld with %zu entries",
-	    k->ca.label, (long long)(number + 1), nrev);
+	    k->ca.label, (long long)number + 1, nrev);
 	return VIGIL_OK;
 }
 

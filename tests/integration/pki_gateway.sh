@@ -3,13 +3,19 @@
 # listener with the openssl CLI and curl as the device: TLS without a
 # client certificate is accepted (token enrollment needs it) but the
 # device API answers 401; the gateway's TLS choices (no TLS 1.1, no CA
-# names sent, session resumption from the server cache); a certificate
+# names sent, session resumption from the server cache shared by the
+# two workers, TLS 1.2 session ids and TLS 1.3 stateful tickets, the
+# device still recognised on a resumed session); a certificate
 # enrolled over EST gets /device/v1/whoami with its device; routing
 # and limits (404, 405 + Allow, 413, no-store, X-Request-Id); the CA
 # certificate and the CRL over plain HTTP; after `vigil cert revoke`
-# the handshake itself is refused within 1 s; a quarantined device's
+# the handshake itself is refused within 1 s, and a resumed session
+# of the revoked certificate gets no answer; a quarantined device's
 # valid certificate gets 403 naming the reason.
 set -eu
+# Two workers: SO_REUSEPORT spreads reconnections over both, so
+# resumption works only when they share the session cache.
+VIGILD_WORKERS=${VIGILD_WORKERS:-2}
 . "$SRCDIR/tests/integration/lib.sh"
 . "$SRCDIR/tests/integration/vigild_env.sh"
 . "$SRCDIR/tests/integration/pki_peers.sh"
@@ -180,6 +186,76 @@ else
 	    "$(_show)"
 fi
 
+# ---- resumption over both workers, with the device certificate
+# gw_resume N SESS ARGS...: N connections asking whoami, each offering
+# the session in SESS (made by the first when SESS does not exist) and
+# saving the one it ends with there (TLS 1.3 tickets are single-use).
+# REUSED counts resumed handshakes, OK200 answers 200 naming meter-1.
+gw_resume() {
+	_n=$1 _sess=$2
+	shift 2
+	REUSED=0 OK200=0
+	for _ in $(seq "$_n"); do
+		_in=
+		[ -s "$_sess" ] && _in="-sess_in $_sess"
+		set +e
+		printf 'GET /device/v1/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' |
+		    openssl s_client -connect "127.0.0.1:$GW_PORT" \
+		    -CAfile "$GW_CA" -ign_eof $_in -sess_out "$_sess.new" \
+		    "$@" >"$OUT" 2>&1
+		set -e
+		if grep -q '^Reused,' "$OUT"; then REUSED=$((REUSED + 1)); fi
+		if grep -q '^HTTP/1.1 200' "$OUT" &&
+		    grep -q '"meter-1"' "$OUT"; then OK200=$((OK200 + 1)); fi
+		if [ -s "$_sess.new" ]; then mv "$_sess.new" "$_sess"; fi
+	done
+}
+gw_resume 11 "$WORK/m1-12.sess" -tls1_2 -cert "$WORK/m1.pem" \
+    -key "$WORK/m1.key"
+if [ $REUSED -ge 9 ] && [ $OK200 = 11 ]; then
+	ok "TLS 1.2 with the device certificate: $REUSED of 10 reconnections resume over 2 workers, whoami knows meter-1 every time"
+else
+	notok "TLS 1.2 with the device certificate: at least 9 of 10 reconnections resume over 2 workers, whoami knows meter-1 every time" \
+	    "resumed $REUSED, whoami 200 $OK200 of 11"
+fi
+gw_resume 11 "$WORK/m1-13.sess" -tls1_3 -cert "$WORK/m1.pem" \
+    -key "$WORK/m1.key"
+if [ $REUSED -ge 9 ] && [ $OK200 = 11 ]; then
+	ok "TLS 1.3 (stateful tickets, no ticket key): $REUSED of 10 reconnections resume over 2 workers, whoami knows meter-1 every time"
+else
+	notok "TLS 1.3 (stateful tickets): at least 9 of 10 reconnections resume over 2 workers, whoami knows meter-1 every time" \
+	    "resumed $REUSED, whoami 200 $OK200 of 11"
+fi
+# With SSL_OP_NO_TICKET OpenSSL 3.0 sends stateful tickets (session
+# ids in the shared cache) and removes them on use only when early
+# data is on (never here): a used ticket resumes again, like a TLS 1.2
+# session id, until it expires or the cache is flushed.
+cp "$WORK/m1-13.sess" "$WORK/m1-13.used"
+gw_resume 1 "$WORK/m1-13.sess" -tls1_3 -cert "$WORK/m1.pem" \
+    -key "$WORK/m1.key"
+gw_resume 1 "$WORK/m1-13.used" -tls1_3 -cert "$WORK/m1.pem" \
+    -key "$WORK/m1.key"
+if [ $REUSED = 1 ] && [ $OK200 = 1 ]; then
+	ok "a TLS 1.3 stateful ticket offered again resumes again (no 0-RTT, nothing to replay)"
+else
+	notok "a TLS 1.3 stateful ticket offered again resumes again" \
+	    "resumed $REUSED, whoami 200 $OK200"
+fi
+# Without a client certificate, the session the earlier check saved.
+reused=0
+for _ in $(seq 10); do
+	s_client -tls1_2 -sess_in "$WORK/sess.pem"
+	if grep -q '^Reused,' "$OUT"; then reused=$((reused + 1)); fi
+done
+if [ $reused -ge 9 ]; then
+	ok "TLS 1.2 without a client certificate: $reused of 10 reconnections resume over 2 workers"
+else
+	notok "TLS 1.2 without a client certificate: at least 9 of 10 reconnections resume over 2 workers" \
+	    "resumed $reused"
+fi
+gw_resume 1 "$WORK/m1-keep.sess" -tls1_2 -cert "$WORK/m1.pem" \
+    -key "$WORK/m1.key"
+
 # ---- the PKI listener: CA certificate and CRL over plain HTTP
 code=$(curl -s -o "$WORK/ca.der" -w '%{http_code}' "$PKI/ca/$PKI_LABEL.crt")
 if [ "$code" = 200 ] && openssl x509 -inform DER -in "$WORK/ca.der" \
@@ -233,6 +309,16 @@ if grep -qi 'certificate revoked' "$OUT"; then
 else
 	notok "the refusal is a certificate_revoked alert" \
 	    "$(grep -i alert "$OUT" | head -n 3 | tr '\n' '|')"
+fi
+# The revocation flushed the shared cache for both workers; and a
+# request on a resumed session re-checks the serial anyway.
+gw_resume 4 "$WORK/m1-keep.sess" -tls1_2 -cert "$WORK/m1.pem" \
+    -key "$WORK/m1.key"
+if [ $OK200 = 0 ] && [ $REUSED = 0 ]; then
+	ok "a session made before the revocation does not resume on any worker"
+else
+	notok "a session made before the revocation does not resume on any worker" \
+	    "resumed $REUSED, whoami 200 $OK200 of 4"
 fi
 code=$(gw_whoami "$WORK/m1.pem" "$WORK/m1.key")
 if [ "$code" != 200 ]; then

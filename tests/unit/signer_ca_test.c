@@ -462,8 +462,10 @@ req(struct ipc_ca_issue_req *r, const struct vigil_tenant *t,
 	memset(r, 0, sizeof *r);
 	r->via = (uint16_t)via;
 	r->profile = VIGIL_PROFILE_DEVICE;
-	snprintf(r->tenant_id, sizeof r->tenant_id, "%s", t->id);
-	snprintf(r->device_id, sizeof r->device_id, "%s", dev);
+	assert_true(strlen(t->id) < sizeof r->tenant_id &&
+	    strlen(dev) < sizeof r->device_id);
+	memcpy(r->tenant_id, t->id, strlen(t->id) + 1);
+	memcpy(r->device_id, dev, strlen(dev) + 1);
 	snprintf(r->actor, sizeof r->actor, "token:test");
 	snprintf(r->request_id, sizeof r->request_id, "req-1");
 	snprintf(r->source_ip, sizeof r->source_ip, "192.0.2.7");

@@ -123,7 +123,8 @@ token_insert(struct vigil_store *st, const struct vigil_enroll_token *t,
 	if (RAND_bytes(raw, sizeof raw) != 1)
 		return store_seterr(st, VIGIL_EIO, "enrollment token: cannot "
 		    "draw random bytes");
-	memcpy(text, PREFIX, PREFIX_LEN);
+	/* The prefix, then the secret's text over its NUL. */
+	snprintf(text, PREFIX_LEN + 1, "%s", PREFIX);
 	rc = vigil_base64url_encode(raw, sizeof raw, text + PREFIX_LEN,
 	    VIGIL_ENROLL_TOKEN_STRLEN - PREFIX_LEN);
 	OPENSSL_cleanse(raw, sizeof raw);

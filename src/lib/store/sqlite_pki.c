@@ -1022,7 +1022,7 @@ sq_device_state(struct vigil_store *st, const char *tenant_id,
     const char *device_id, enum vigil_device_state *state)
 {
 	sqlite3_stmt *s = stmt(st, PQ_DEVICE_STATE);
-	struct state_row r;
+	struct state_row r = { 0 };
 	enum vigil_err rc;
 
 	*state = VIGIL_DEV_NONE;
