@@ -115,7 +115,7 @@ static char **pool;
 static size_t *pool_len;
 static atomic_size_t next_csr;
 
-static void
+static void __attribute__((noreturn))
 die(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "bench_pki_load: ");
@@ -181,7 +181,7 @@ read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
-	long n;
+	long n = 0;
 
 	if (f == NULL)
 		die("cannot open %s", path);
@@ -324,7 +324,7 @@ make_csr(size_t *len)
 	X509_NAME *n = X509_NAME_new();
 	unsigned char *der = NULL;
 	char *b64;
-	int dlen;
+	int dlen = 0;
 
 	if (k == NULL || req == NULL || n == NULL ||
 	    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,

@@ -86,6 +86,10 @@ enum vigil_err vigil_base64_encode(const uint8_t *in, size_t n, char *out,
     size_t outsize);
 enum vigil_err vigil_base64_decode(const char *in, size_t n, uint8_t *out,
     size_t outsize, size_t *outlen /* OUT */);
+/* Value of one standard base64 digit (0-63; '+' and '/'), or -1 when c
+ * is not one ('=' included): for decoders of laxer framings (EST bodies
+ * with line breaks) that check the text themselves. */
+int vigil_base64_value(char c);
 /* URL-safe base64 without padding (RFC 4648 §5: '-' and '_' for '+' and
  * '/'), as in tokens and JOSE. Encoding needs ceil(4n/3)+1 bytes. The
  * decoder is strict: no '=' or whitespace, zero pad bits. */

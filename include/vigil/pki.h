@@ -802,6 +802,20 @@ size_t vigil_sighting_agg_count(const struct vigil_sighting_agg *a);
 enum vigil_err vigil_sighting_agg_flush(struct vigil_sighting_agg *a,
     struct vigil_store *st, size_t *n);
 
+/* ------------------------------------------------------------------ */
+/* Added by pkidedup (H14): in-memory key generation, the one switch
+ * over vigil_pki_alg that vigil_pki_key_generate and tests share. */
+
+/* A new key pair of alg (caller frees with EVP_PKEY_free); NULL with
+ * err set for an unknown alg or when OpenSSL fails. */
+EVP_PKEY *vigil_pki_key_new(enum vigil_pki_alg alg, char *err,
+    size_t errsize);
+
+/* 1 when the n bytes at s (n >= 1; need not be NUL-terminated) are
+ * all of [a-z0-9-]: the alphabet of CA labels and ids. The caller
+ * bounds n (VIGIL_PKI_LABEL_MAX for a label). */
+int vigil_pki_label_chars(const char *s, size_t n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
 #include "vigil/audit.h"
 
 #include "backend.h"
+#include "pki_cli.h"
 
 static enum vigil_err
 need_store(struct cli_ctx *ctx, struct vigil_store **st)
@@ -166,25 +167,6 @@ l_device_export(struct cli_ctx *ctx, const struct vigil_device_filter *f,
 /* ------------------------------------------------------------------ */
 /* Principals and tokens */
 
-/* Appends the audit entry of a local IAM change (inside the caller's
- * transaction, so the change and its entry commit together). */
-static enum vigil_err
-audit(struct cli_ctx *ctx, const char *tenant, const char *action,
-    const char *object, const char *detail)
-{
-	struct vigil_audit_event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.principal = ctx->actor;
-	ev.tenant_id = tenant != NULL ? tenant : "";
-	ev.action = action;
-	ev.object = object;
-	ev.outcome = "ok";
-	ev.privileged = 1;
-	ev.detail = detail;
-	return vigil_audit_append(ctx->store, &ev, NULL, NULL);
-}
-
 /* Opens the store and a transaction for a change, and resolves the
  * principal ref into p unless ref is NULL. On failure nothing is left
  * open. */
@@ -217,7 +199,9 @@ finish_change(struct cli_ctx *ctx, enum vigil_err rc, const char *tenant,
 
 	if (rc == VIGIL_OK) {
 		snprintf(obj, sizeof obj, "%s/%s", kind, id);
-		rc = audit(ctx, tenant, action, obj, detail);
+		/* Inside the caller's transaction: the change and its
+		 * entry commit together. */
+		rc = cli_pki_audit(ctx, tenant, action, obj, detail);
 	}
 	if (rc != VIGIL_OK) {
 		vigil_store_rollback(ctx->store);

@@ -49,13 +49,7 @@ label_ok(const char *s, size_t max)
 {
 	size_t n = strlen(s);
 
-	if (n == 0 || n > max)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		        (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return true;
+	return n <= max && vigil_pki_label_chars(s, n) != 0;
 }
 
 /* Fills m->ca from cert; takes cert. */
@@ -1252,31 +1246,6 @@ cli_ca_add_claim(struct cli_ctx *ctx, const struct cli_args *a)
 /* ------------------------------------------------------------------ */
 /* list, show, policy, export (local or remote) */
 
-/* PEM text as it is (js() would escape its line breaks). */
-static const char *
-raw(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-static const char *
-js(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? cli_safe(s) : "-";
-}
-
-static int
-scope_for(struct cli_ctx *ctx)
-{
-	if (ctx->be == &cli_backend_remote || ctx->tenant != NULL)
-		return cli_tenant(ctx) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-	return cli_tenant_maybe(ctx) < 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
-}
-
 int
 cli_ca_list(struct cli_ctx *ctx, const struct cli_args *a)
 {
@@ -1286,7 +1255,7 @@ cli_ca_list(struct cli_ctx *ctx, const struct cli_args *a)
 	int st;
 
 	(void)a;
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->ca_list(ctx, &cas)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -1299,9 +1268,10 @@ cli_ca_list(struct cli_ctx *ctx, const struct cli_args *a)
 	    "ALG", "NOT AFTER", "SUBJECT");
 	json_array_foreach(cas, i, c)
 	{
-		printf("%-24s %-12s %-9s %-8s %-20.20s %s\n", js(c, "label"),
-		    js(c, "role"), js(c, "status"), js(c, "alg"),
-		    js(c, "not_after"), js(c, "subject"));
+		printf("%-24s %-12s %-9s %-8s %-20.20s %s\n",
+		    cli_pki_js(c, "label"), cli_pki_js(c, "role"),
+		    cli_pki_js(c, "status"), cli_pki_js(c, "alg"),
+		    cli_pki_js(c, "not_after"), cli_pki_js(c, "subject"));
 	}
 	json_decref(cas);
 	return cli_finish_stdout(CLI_EXIT_OK);
@@ -1316,7 +1286,7 @@ print_ca(const json_t *c)
 	json_t *v;
 
 	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		printf("%-16s %s\n", keys[i], js(c, keys[i]));
+		printf("%-16s %s\n", keys[i], cli_pki_js(c, keys[i]));
 	if ((v = json_object_get(c, "validity_s")) != NULL)
 		printf("%-16s %lld s%s\n", "validity",
 		    (long long)json_integer_value(v),
@@ -1333,7 +1303,7 @@ ca_show_or_export(struct cli_ctx *ctx, const struct cli_args *a, bool export)
 	enum vigil_err rc;
 	int st;
 
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->ca_get(ctx, a->pos[0], &c)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -1348,7 +1318,7 @@ ca_show_or_export(struct cli_ctx *ctx, const struct cli_args *a, bool export)
 		          : "",
 		    stdout);
 	else if (cli_flag(a, "pem"))
-		fputs(raw(c, "pem"), stdout);
+		fputs(cli_pki_raw(c, "pem"), stdout);
 	else
 		print_ca(c);
 	json_decref(c);
@@ -1395,7 +1365,7 @@ cli_ca_policy(struct cli_ctx *ctx, const struct cli_args *a)
 	if (v == NULL && ap == NULL)
 		return cli_usage(a->cmd, "nothing to change: give --validity "
 		                         "and/or --approval");
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->ca_policy(
 	         ctx, a->pos[0], validity, approval, &c)) != VIGIL_OK)

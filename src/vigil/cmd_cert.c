@@ -23,31 +23,6 @@
 
 #define DAY INT64_C(86400)
 
-/* PEM text as it is (js() would escape its line breaks). */
-static const char *
-raw(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
-static const char *
-js(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? cli_safe(s) : "-";
-}
-
-static int
-scope_for(struct cli_ctx *ctx)
-{
-	if (ctx->be == &cli_backend_remote || ctx->tenant != NULL)
-		return cli_tenant(ctx) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-	return cli_tenant_maybe(ctx) < 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
-}
-
 /* Prints one certificate (json) or its PEM, and releases it. */
 static int
 emit_cert(struct cli_ctx *ctx, json_t *c, bool pem, const char *verb)
@@ -58,13 +33,14 @@ emit_cert(struct cli_ctx *ctx, json_t *c, bool pem, const char *verb)
 		ok = cli_json_emit(stdout, c);
 	else {
 		if (pem)
-			fputs(raw(c, "pem"), stdout);
+			fputs(cli_pki_raw(c, "pem"), stdout);
 		else if (verb != NULL)
 			printf("%s certificate %s (%s%s%s)\n", verb,
-			    js(c, "serial"), js(c, "status"),
+			    cli_pki_js(c, "serial"), cli_pki_js(c, "status"),
 			    json_object_get(c, "reason") ? ", " : "",
-			    json_object_get(c, "reason") ? js(c, "reason")
-			                                 : "");
+			    json_object_get(c, "reason")
+			        ? cli_pki_js(c, "reason")
+			        : "");
 		else {
 			static const char *const keys[] = {"serial", "status",
 			    "reason", "revoked", "profile", "device_id",
@@ -76,7 +52,7 @@ emit_cert(struct cli_ctx *ctx, json_t *c, bool pem, const char *verb)
 			     i++)
 				if (json_object_get(c, keys[i]) != NULL)
 					printf("%-16s %s\n", keys[i],
-					    js(c, keys[i]));
+					    cli_pki_js(c, keys[i]));
 		}
 		json_decref(c);
 	}
@@ -219,8 +195,8 @@ issued_out(struct cli_ctx *ctx, const struct cli_args *a, json_t *out,
 
 	if (path == NULL)
 		return emit_cert(ctx, out, true, NULL);
-	if ((f = fopen(path, "w")) == NULL || fputs(raw(out, "pem"), f) < 0 ||
-	    fclose(f) != 0) {
+	if ((f = fopen(path, "w")) == NULL ||
+	    fputs(cli_pki_raw(out, "pem"), f) < 0 || fclose(f) != 0) {
 		cli_err("cannot write %s", path);
 		json_decref(out);
 		return CLI_EXIT_FAIL;
@@ -228,7 +204,7 @@ issued_out(struct cli_ctx *ctx, const struct cli_args *a, json_t *out,
 	if (ctx->json)
 		return emit_cert(ctx, out, true, NULL);
 	printf("issued certificate %s to %s\n", cli_safe(serial),
-	    a->npos > 0 ? cli_safe(a->pos[0]) : js(out, "subject"));
+	    a->npos > 0 ? cli_safe(a->pos[0]) : cli_pki_js(out, "subject"));
 	json_decref(out);
 	return cli_finish_stdout(CLI_EXIT_OK);
 }
@@ -285,7 +261,7 @@ issue_remote(struct cli_ctx *ctx, const struct cli_args *a,
 	/* The same shape as `cert show`: "pem" is the certificate. */
 	json_object_set(out, "pem", json_object_get(out, "certificate"));
 	json_object_del(out, "certificate");
-	snprintf(serial, sizeof serial, "%s", js(out, "serial"));
+	snprintf(serial, sizeof serial, "%s", cli_pki_js(out, "serial"));
 	return issued_out(ctx, a, out, serial);
 }
 
@@ -491,7 +467,7 @@ cli_cert_list(struct cli_ctx *ctx, const struct cli_args *a)
 		    e);
 	q.status = s;
 	q.device = cli_arg(a, "device");
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->cert_list(ctx, &q, &certs)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -504,9 +480,10 @@ cli_cert_list(struct cli_ctx *ctx, const struct cli_args *a)
 	    "PROFILE", "DEVICE", "NOT AFTER", "SUBJECT");
 	json_array_foreach(certs, i, c)
 	{
-		printf("%-40s %-8s %-9s %-36s %-20.20s %s\n", js(c, "serial"),
-		    js(c, "status"), js(c, "profile"), js(c, "device_id"),
-		    js(c, "not_after"), js(c, "subject"));
+		printf("%-40s %-8s %-9s %-36s %-20.20s %s\n",
+		    cli_pki_js(c, "serial"), cli_pki_js(c, "status"),
+		    cli_pki_js(c, "profile"), cli_pki_js(c, "device_id"),
+		    cli_pki_js(c, "not_after"), cli_pki_js(c, "subject"));
 	}
 	json_decref(certs);
 	return cli_finish_stdout(CLI_EXIT_OK);
@@ -519,7 +496,7 @@ cli_cert_show(struct cli_ctx *ctx, const struct cli_args *a)
 	enum vigil_err rc;
 	int st;
 
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->cert_get(ctx, a->pos[0], &c)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -549,7 +526,7 @@ cli_cert_revoke(struct cli_ctx *ctx, const struct cli_args *a)
 	if ((dev == NULL) == (a->npos == 0))
 		return cli_usage(a->cmd, "give either SERIAL or --device "
 		                         "DEVICE");
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if (dev != NULL) {
 		if ((rc = cli_pki(ctx)->cert_revoke_device(
@@ -580,7 +557,7 @@ cli_cert_hold(struct cli_ctx *ctx, const struct cli_args *a)
 	enum vigil_err rc;
 	int st;
 
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->cert_revoke(
 	         ctx, a->pos[0], VIGIL_REASON_HOLD, &c)) != VIGIL_OK)
@@ -596,7 +573,7 @@ cli_cert_release(struct cli_ctx *ctx, const struct cli_args *a)
 	enum vigil_err rc;
 	int st;
 
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->cert_release(ctx, a->pos[0], &c)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -616,7 +593,7 @@ cli_cert_audit(struct cli_ctx *ctx, const struct cli_args *a)
 	int st;
 
 	(void)a;
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->cert_audit(ctx, &r)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -625,8 +602,9 @@ cli_cert_audit(struct cli_ctx *ctx, const struct cli_args *a)
 		    cli_json_emit(stdout, r) ? CLI_EXIT_OK : CLI_EXIT_FAIL);
 	json_array_foreach(json_object_get(r, "findings"), i, f)
 	{
-		printf("%-6s %-17s %-45s %s\n", js(f, "severity"),
-		    js(f, "kind"), js(f, "object"), js(f, "detail"));
+		printf("%-6s %-17s %-45s %s\n", cli_pki_js(f, "severity"),
+		    cli_pki_js(f, "kind"), cli_pki_js(f, "object"),
+		    cli_pki_js(f, "detail"));
 	}
 	printf("%lld certificate(s) checked, %zu finding(s)\n",
 	    (long long)json_integer_value(json_object_get(r, "checked")),
@@ -650,7 +628,7 @@ cli_cert_renew_report(struct cli_ctx *ctx, const struct cli_args *a)
 		    "--within '%s': expected a duration "
 		    "such as 7d or 12h",
 		    w);
-	if ((st = scope_for(ctx)) != CLI_EXIT_OK)
+	if ((st = cli_pki_scope(ctx)) != CLI_EXIT_OK)
 		return st;
 	if ((rc = cli_pki(ctx)->renew_report(ctx, within, &r)) != VIGIL_OK)
 		return cli_store_err(ctx, rc);
@@ -659,8 +637,8 @@ cli_cert_renew_report(struct cli_ctx *ctx, const struct cli_args *a)
 		    cli_json_emit(stdout, r) ? CLI_EXIT_OK : CLI_EXIT_FAIL);
 	json_array_foreach(json_object_get(r, "devices"), i, d)
 	{
-		printf("%-36s %-40s %s\n", js(d, "device_id"), js(d, "serial"),
-		    js(d, "not_after"));
+		printf("%-36s %-40s %s\n", cli_pki_js(d, "device_id"),
+		    cli_pki_js(d, "serial"), cli_pki_js(d, "not_after"));
 	}
 	printf("%zu device(s) to renew within %lld s\n",
 	    json_array_size(json_object_get(r, "devices")), (long long)within);

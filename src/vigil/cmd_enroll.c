@@ -17,14 +17,6 @@
 
 #define DAY INT64_C(86400)
 
-static const char *
-js(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? cli_safe(s) : "-";
-}
-
 /* Enrollment data belongs to one tenant: always resolve it. */
 static int
 need_tenant(struct cli_ctx *ctx)
@@ -62,8 +54,8 @@ cli_enroll_token(struct cli_ctx *ctx, const struct cli_args *a)
 	} else
 		printf("created enrollment token %s for device %s (expires "
 		       "%s); shown once:\n%s\n",
-		    js(info, "id"), js(info, "device_id"), js(info, "expires"),
-		    token);
+		    cli_pki_js(info, "id"), cli_pki_js(info, "device_id"),
+		    cli_pki_js(info, "expires"), token);
 	OPENSSL_cleanse(token, sizeof token);
 	json_decref(info);
 	return cli_finish_stdout(ok ? CLI_EXIT_OK : CLI_EXIT_FAIL);
@@ -90,8 +82,9 @@ cli_enroll_tokens(struct cli_ctx *ctx, const struct cli_args *a)
 	printf("%-36s %-36s %-8s %s\n", "ID", "DEVICE", "STATE", "EXPIRES");
 	json_array_foreach(list, i, t)
 	{
-		printf("%-36s %-36s %-8s %s\n", js(t, "id"), js(t, "device_id"),
-		    js(t, "state"), js(t, "expires"));
+		printf("%-36s %-36s %-8s %s\n", cli_pki_js(t, "id"),
+		    cli_pki_js(t, "device_id"), cli_pki_js(t, "state"),
+		    cli_pki_js(t, "expires"));
 	}
 	json_decref(list);
 	return cli_finish_stdout(CLI_EXIT_OK);
@@ -145,9 +138,9 @@ cli_enroll_pending(struct cli_ctx *ctx, const struct cli_args *a)
 	    "CREATED");
 	json_array_foreach(list, i, q)
 	{
-		printf("%-36s %-36s %-12s %-9s %s\n", js(q, "id"),
-		    js(q, "device_id"), js(q, "via"), js(q, "state"),
-		    js(q, "created"));
+		printf("%-36s %-36s %-12s %-9s %s\n", cli_pki_js(q, "id"),
+		    cli_pki_js(q, "device_id"), cli_pki_js(q, "via"),
+		    cli_pki_js(q, "state"), cli_pki_js(q, "created"));
 	}
 	json_decref(list);
 	return cli_finish_stdout(CLI_EXIT_OK);

@@ -70,8 +70,8 @@ extern const struct cli_pki_ops cli_pki_remote;
 const struct cli_pki_ops *cli_pki(const struct cli_ctx *ctx);
 
 /* Local helpers (pki_local.c). */
-/* Appends an audit entry for a local PKI change (joins the open
- * transaction). */
+/* Appends an audit entry for a local change (joins the open
+ * transaction): PKI changes, and IAM changes in backend_local.c. */
 enum vigil_err cli_pki_audit(struct cli_ctx *ctx, const char *tenant,
     const char *action, const char *object, const char *detail);
 /* The tenant's active issuing CA (its own, else a shared one). */
@@ -91,5 +91,16 @@ bool cli_pki_read_file(
  * "certificate" and "chain"). */
 enum vigil_err cli_pki_remote_issue(struct cli_ctx *ctx, const char *device,
     json_t *body, json_t **out /* OUT */);
+
+/* ---- Added by helper H14 (pkidedup), pki_out.c ---- */
+/* A string member of a JSON result as it is ("" when absent): PEM
+ * text, whose line breaks cli_pki_js would escape. */
+const char *cli_pki_raw(const json_t *o, const char *key);
+/* A string member made safe for the terminal (cli_safe); "-" when
+ * absent. */
+const char *cli_pki_js(const json_t *o, const char *key);
+/* Resolves the tenant scope of a listing or lookup: CLI_EXIT_OK, or
+ * CLI_EXIT_FAIL after saying why. */
+int cli_pki_scope(struct cli_ctx *ctx);
 
 #endif

@@ -49,6 +49,7 @@
 #include "conn.h"
 #include "gw.h"
 #include "gw_tls.h"
+#include "httputil.h"
 #include "log.h"
 #include "net_worker.h"
 #include "problem.h"
@@ -82,50 +83,6 @@ mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-const char *
-gw_method_name(int cmd)
-{
-	switch (cmd) {
-	case EVHTTP_REQ_GET:
-		return "GET";
-	case EVHTTP_REQ_POST:
-		return "POST";
-	case EVHTTP_REQ_HEAD:
-		return "HEAD";
-	case EVHTTP_REQ_PUT:
-		return "PUT";
-	case EVHTTP_REQ_DELETE:
-		return "DELETE";
-	case EVHTTP_REQ_OPTIONS:
-		return "OPTIONS";
-	case EVHTTP_REQ_TRACE:
-		return "TRACE";
-	case EVHTTP_REQ_CONNECT:
-		return "CONNECT";
-	case EVHTTP_REQ_PATCH:
-		return "PATCH";
-	}
-	return "?";
-}
-
-/* Client text in a reply or log line: bounded, printable ASCII. */
-static const char *
-quote(const char *s, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	for (; s != NULL && *s != '\0' && o + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-	}
-	buf[o] = '\0';
-	return buf;
 }
 
 /* ---- replies ---- */
@@ -389,7 +346,7 @@ gw_req_new(struct net_worker *w, struct evhttp_request *ev)
 	if (vigil_uuid7(r->request_id) != VIGIL_OK)
 		snprintf(r->request_id, sizeof r->request_id, "%016" PRIx64,
 		    (uint64_t)r->start_ns);
-	r->method = gw_method_name(evhttp_request_get_command(ev));
+	r->method = httputil_method_name(evhttp_request_get_command(ev));
 	peer_ip(r);
 	evhttp_add_header(h, "X-Request-Id", r->request_id);
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -419,18 +376,6 @@ head_size(struct evhttp_request *ev)
 	return n;
 }
 
-static bool
-label_ok(const char *s, size_t n)
-{
-	if (n < 1 || n > VIGIL_PKI_LABEL_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return true;
-}
-
 /* The handler for r's path and method: fills label/op. NULL after
  * replying 404/405. */
 static gw_handler
@@ -443,7 +388,8 @@ route(struct gw_req *r)
 		p += strlen(EST_PREFIX);
 		op = p;
 		if ((slash = strchr(p, '/')) != NULL) {
-			if (!label_ok(p, (size_t)(slash - p)) ||
+			if ((size_t)(slash - p) > VIGIL_PKI_LABEL_MAX ||
+			    !vigil_pki_label_chars(p, (size_t)(slash - p)) ||
 			    strchr(slash + 1, '/') != NULL)
 				goto not_found;
 			memcpy(r->label, p, (size_t)(slash - p));
@@ -461,7 +407,7 @@ route(struct gw_req *r)
 				    "Allow", est_ops[i].method);
 				gw_error(r, 405, "method %s is not allowed on "
 				    "%s; allowed: %s", r->method,
-				    quote(r->path, q, sizeof q),
+				    httputil_quote(r->path, q, sizeof q),
 				    est_ops[i].method);
 				return NULL;
 			}
@@ -481,7 +427,7 @@ route(struct gw_req *r)
 	}
 not_found:
 	gw_error(r, 404, "no such resource: %s",
-	    quote(r->path[0] != '\0' ? r->path :
+	    httputil_quote(r->path[0] != '\0' ? r->path :
 	    evhttp_request_get_uri(r->ev), q, sizeof q));
 	return NULL;
 }

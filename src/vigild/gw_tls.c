@@ -102,6 +102,7 @@ struct gw_tls {
 	struct vigil_sighting_agg *sight; /* uses and refusals to write */
 	struct event *sight_ev;  /* the flush timer */
 	int64_t sight_dropped;   /* not counted: table full, store down */
+	bool rev_loaded;         /* the revocation set was loaded once */
 };
 
 /* What the SSL object keeps: the classification and whether this
@@ -329,6 +330,7 @@ gw_refresh(struct net_worker *w, bool force)
 
 	if (w->revset == NULL || w->gw_ssl == NULL)
 		return;
+	g = SSL_CTX_get_app_data(w->gw_ssl);
 	rc = revset_refresh(w->revset, w->st, force);
 	if (rc < 0)
 		vlog(VLOG_WARN, "gw.revocation", "reloading the revocation "
@@ -337,9 +339,15 @@ gw_refresh(struct net_worker *w, bool force)
 		vlog(VLOG_DEBUG, "gw.revocation", "revocation set: %zu "
 		    "entries (generation %lld)", revset_count(w->revset),
 		    (long long)revset_generation(w->revset));
-		gw_tls_flush_sessions(w);
+		/* Not at a worker's first load: the cache is shared, and a
+		 * restarted worker would make every device do a full
+		 * handshake. A change it is first to see is seen by the
+		 * other workers within their poll, and every request
+		 * re-checks the serial against this set. */
+		if (g->rev_loaded)
+			gw_tls_flush_sessions(w);
+		g->rev_loaded = true;
 	}
-	g = SSL_CTX_get_app_data(w->gw_ssl);
 	if (force || g->dirty ||
 	    vigil_time_now_ms() - g->checked_ms >= TRUST_CHECK_MS)
 		(void)gw_tls_trust_refresh(w, false);

@@ -46,6 +46,7 @@
 #include "auth.h"
 #include "conn.h"
 #include "http.h"
+#include "httputil.h"
 #include "ipc.h"
 #include "log.h"
 #include "metrics_rec.h"
@@ -85,54 +86,6 @@ mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static const char *
-method_name(enum evhttp_cmd_type t)
-{
-	switch (t) {
-	case EVHTTP_REQ_GET:
-		return "GET";
-	case EVHTTP_REQ_POST:
-		return "POST";
-	case EVHTTP_REQ_HEAD:
-		return "HEAD";
-	case EVHTTP_REQ_PUT:
-		return "PUT";
-	case EVHTTP_REQ_DELETE:
-		return "DELETE";
-	case EVHTTP_REQ_OPTIONS:
-		return "OPTIONS";
-	case EVHTTP_REQ_TRACE:
-		return "TRACE";
-	case EVHTTP_REQ_CONNECT:
-		return "CONNECT";
-	case EVHTTP_REQ_PATCH:
-		return "PATCH";
-	}
-	return "?";
-}
-
-/* Client text in a detail or log line: bounded, printable ASCII. */
-static const char *
-quote(const char *s, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	for (; s != NULL && *s != '\0' && o + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-	}
-	if (s != NULL && *s != '\0' && o + 4 <= size) {
-		memcpy(buf + o, "...", 3);
-		o += 3;
-	}
-	buf[o] = '\0';
-	return buf;
 }
 
 /* ---- sending ---- */
@@ -347,7 +300,7 @@ audit_denied(struct req *r, const char *path, const char *why)
 	snprintf(action, sizeof action, "api.%s", r->match.route != NULL ?
 	    r->match.route->name : "unknown");
 	snprintf(object, sizeof object, "path:%s",
-	    quote(path, q, sizeof q));
+	    httputil_quote(path, q, sizeof q));
 	(void)req_audit(r, action, object, "denied", why);
 }
 
@@ -468,7 +421,7 @@ resolve_tenant(struct req *r, const char *path)
 	/* Unknown, or another tenant's: one answer for both, so a
 	 * principal cannot learn which tenants exist. */
 	snprintf(why, sizeof why, "tenant %s not found",
-	    quote(ref != NULL ? ref : "", q, sizeof q));
+	    httputil_quote(ref != NULL ? ref : "", q, sizeof q));
 	memset(&r->tenant, 0, sizeof r->tenant);
 	if (!is_platform(r))
 		audit_denied(r, path, why);
@@ -521,7 +474,7 @@ route(struct req *r, enum evhttp_cmd_type cmd, const char **pathp)
 {
 	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(r->ev);
 	const char *uri = evhttp_request_get_uri(r->ev);
-	const char *method = method_name(cmd), *path, *query;
+	const char *method = httputil_method_name(cmd), *path, *query;
 	char allow[64], q[PATH_QUOTE_MAX];
 	struct req_scratch *rs = &r->w->rs;
 	int rc;
@@ -529,7 +482,7 @@ route(struct req *r, enum evhttp_cmd_type cmd, const char **pathp)
 	if (uri == NULL || uri[0] != '/' || u == NULL) {
 		req_problem(r, 400, "bad-request-target", "request target "
 		    "'%s' is not a path (origin-form, starting with '/')",
-		    quote(uri, q, sizeof q));
+		    httputil_quote(uri, q, sizeof q));
 		return -1;
 	}
 	path = evhttp_uri_get_path(u);
@@ -546,24 +499,25 @@ route(struct req *r, enum evhttp_cmd_type cmd, const char **pathp)
 	if (rc == 405 || (rc == 0 && method == NULL)) {
 		req_header(r, "Allow", allow);
 		req_problem(r, 405, "method-not-allowed", "method %s is not "
-		    "allowed on %s; allowed: %s", method_name(cmd),
-		    quote(path, q, sizeof q), allow);
+		    "allowed on %s; allowed: %s", httputil_method_name(cmd),
+		    httputil_quote(path, q, sizeof q), allow);
 		return -1;
 	}
 	if (rc == 404 && method == NULL) {
 		req_problem(r, 501, "not-implemented", "method %s is not "
-		    "implemented", method_name(cmd));
+		    "implemented", httputil_method_name(cmd));
 		return -1;
 	}
 	if (rc == 404) {
 		req_problem(r, 404, "not-found", "no route for %s",
-		    quote(path, q, sizeof q));
+		    httputil_quote(path, q, sizeof q));
 		return -1;
 	}
 	if (rc != 0) {
 		req_problem(r, 400, "bad-path", "path %s: a segment has a bad "
 		    "percent-escape, a NUL byte, more than %d bytes, or is "
-		    "'.' or '..'", quote(path, q, sizeof q), ROUTE_PARAM_MAX);
+		    "'.' or '..'", httputil_quote(path, q, sizeof q),
+		    ROUTE_PARAM_MAX);
 		return -1;
 	}
 	rs->privileged = (r->match.route->flags & ROUTE_PRIVILEGED) != 0;
@@ -575,7 +529,7 @@ route(struct req *r, enum evhttp_cmd_type cmd, const char **pathp)
 			rs->query_bad = true;
 			req_problem(r, 400, "bad-query", "query string '%s' is "
 			    "malformed: expected name=value pairs separated "
-			    "by '&'", quote(query, q, sizeof q));
+			    "by '&'", httputil_quote(query, q, sizeof q));
 			return -1;
 		}
 	}
@@ -600,7 +554,7 @@ pipeline(struct req *r, enum evhttp_cmd_type cmd)
 			/* The route "does not exist" for this principal. */
 			audit_denied(r, path, "platform route");
 			req_problem(r, 404, "not-found", "no route for %s",
-			    quote(path, q, sizeof q));
+			    httputil_quote(path, q, sizeof q));
 			return;
 		}
 		if (rt->flags & ROUTE_TENANT) {
@@ -725,8 +679,9 @@ request_cb(struct evhttp_request *ev, void *arg)
 	common_headers(&r);
 	if (debug)
 		vlog(VLOG_DEBUG, "http.request", "%s %s %s from %s",
-		    r.request_id, method_name(cmd),
-		    quote(evhttp_request_get_uri(ev), q, sizeof q), r.ip);
+		    r.request_id, httputil_method_name(cmd),
+		    httputil_quote(evhttp_request_get_uri(ev), q, sizeof q),
+		    r.ip);
 
 	pipeline(&r, cmd);
 

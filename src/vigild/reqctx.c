@@ -20,6 +20,7 @@
 
 #include "audit_hook.h"
 #include "http.h"
+#include "httputil.h"
 #include "log.h"
 #include "net_worker.h"
 #include "problem.h"
@@ -85,24 +86,6 @@ is_json_type(const char *ct)
 	    strncasecmp(ct + n - 5, "+json", 5) == 0;
 }
 
-/* Client text quoted in a detail: bounded, printable ASCII. */
-static const char *
-quote(const char *s, char *buf, size_t size)
-{
-	size_t o = 0;
-
-	for (; *s != '\0' && o + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
-			buf[o++] = (char)c;
-		else
-			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
-	}
-	buf[o] = '\0';
-	return buf;
-}
-
 static const char *
 json_type_name(const json_t *j)
 {
@@ -138,7 +121,7 @@ req_json_body(struct req *r, json_t **out)
 	if (ct != NULL && !is_json_type(ct)) {
 		req_problem(r, 415, "unsupported-media-type", "Content-Type "
 		    "'%s' is not accepted here; send application/json",
-		    quote(ct, q, sizeof q));
+		    httputil_quote(ct, q, sizeof q));
 		return -1;
 	}
 	body = req_body(r, &len);
@@ -318,7 +301,7 @@ req_if_match(struct req *r, int64_t *version)
 bad:
 	req_problem(r, 400, "invalid-header", "If-Match: '%s' is not an "
 	    "entity tag of the form \"v<version>\" (one, strong, quoted)",
-	    quote(v, q, sizeof q));
+	    httputil_quote(v, q, sizeof q));
 	return -1;
 }
 
@@ -395,7 +378,7 @@ req_limit(struct req *r, size_t *limit)
 	if (n < 1 || n > 1000 || errno != 0 || *end != '\0') {
 		req_problem(r, 400, "invalid-parameter", "query parameter "
 		    "'limit': '%s' is not an integer from 1 to 1000",
-		    quote(v, q, sizeof q));
+		    httputil_quote(v, q, sizeof q));
 		return -1;
 	}
 	*limit = (size_t)n;

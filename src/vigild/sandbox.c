@@ -191,7 +191,8 @@ enter(const struct vigild_config *cfg, enum sandbox_kind kind, char *err,
 	case SB_SIGNER_PKCS11:
 		if (add_list(ctx, signer_pkcs11_calls, err, errsize) != 0)
 			goto fail;
-		/* FALLTHROUGH */
+		/* The PKCS#11 signer needs the store's calls too. */
+		__attribute__((fallthrough));
 	case SB_SIGNER_PKI:
 		if (add_list(ctx, signer_pki_calls, err, errsize) != 0)
 			goto fail;

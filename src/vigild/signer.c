@@ -425,12 +425,17 @@ serve(struct signer *s)
 		}
 		started = now_ns();
 		rc = 0;
-		for (nfds_t i = 1; i < n && rc == 0; i++) {
+		/* from_peer: 1 goes on, -1 exits. Every ready worker is
+		 * read (none starves), then drain() batches the rest. */
+		for (nfds_t i = 1; i < n; i++) {
 			if (pfd[i].revents == 0 || s->peers[idx[i]] < 0)
 				continue;
 			if (s->npend >= SIGNER_BATCH_MAX)
 				break; /* the rest waits for the next round */
-			rc = from_peer(s, idx[i]);
+			if (from_peer(s, idx[i]) < 0) {
+				rc = -1;
+				break;
+			}
 		}
 		if (rc == 0)
 			rc = drain(s, started);

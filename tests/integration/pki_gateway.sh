@@ -11,7 +11,8 @@
 # certificate and the CRL over plain HTTP; after `vigil cert revoke`
 # the handshake itself is refused within 1 s, and a resumed session
 # of the revoked certificate gets no answer; a quarantined device's
-# valid certificate gets 403 naming the reason.
+# valid certificate gets 403 naming the reason; the signer does not
+# map the session cache.
 set -eu
 # Two workers: SO_REUSEPORT spreads reconnections over both, so
 # resumption works only when they share the session cache.
@@ -348,6 +349,25 @@ if [ "$code" = 403 ] && grep -q 'is quarantined' "$WORK/whoami.out"; then
 else
 	notok "whoami of a quarantined device is 403 'device ... is quarantined'" \
 	    "got HTTP $code: $(head -c 300 "$WORK/whoami.out")"
+fi
+
+# ---- the session cache (master secrets) is mapped by the workers only
+# It is the one shared anonymous mapping of 40 MiB or more (20480
+# entries of 2 KiB); the signer unmaps it when it starts.
+with=0 without=0
+for pid in $(pgrep -P "$VIGILD_PID"); do
+	big=0
+	while read -r range _ _ _ _ path; do
+		case "$path" in /dev/zero*) ;; *) continue ;; esac
+		[ $((16#${range#*-} - 16#${range%-*})) -ge 41943040 ] && big=1
+	done <"/proc/$pid/maps"
+	if [ $big = 1 ]; then with=$((with + 1)); else without=$((without + 1)); fi
+done
+if [ $with = 2 ] && [ $without = 1 ]; then
+	ok "the shared TLS session cache is mapped by the 2 workers, not by the signer"
+else
+	notok "the shared TLS session cache is mapped by the 2 workers, not by the signer" \
+	    "children mapping it: $with, not mapping it: $without"
 fi
 
 vigild_finish

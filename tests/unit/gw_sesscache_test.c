@@ -4,9 +4,10 @@
  * hides every entry; a full set evicts its oldest entry; oversized
  * entries are refused; a forked process sees and makes the same
  * entries; a process killed while holding the lock does not wedge the
- * others (robust mutex); two SSL_CTXs (two workers) attached to one
- * cache resume each other's TLS 1.2 and TLS 1.3 sessions, and the
- * client's certificate chain comes back with a resumed session.
+ * others (robust mutex); the parent's exit wipes them; two SSL_CTXs
+ * (two workers) attached to one cache resume each other's TLS 1.2 and
+ * TLS 1.3 sessions, and the client's certificate chain comes back with
+ * a resumed session.
  */
 #include <setjmp.h>
 #include <signal.h>
@@ -237,6 +238,38 @@ killed_lock_holder_does_not_wedge(void **state)
 	gw_sesscache_destroy(c);
 }
 
+static void
+destroy_wipes_entries(void **state)
+{
+	struct gw_sesscache *c = gw_sesscache_create(64, 300);
+	const unsigned char *base = (const unsigned char *)c;
+	size_t size = 2048 + 64 * (size_t)GW_SESSCACHE_SLOT;
+	int go[2], status;
+	pid_t pid;
+
+	(void)state;
+	printf("# the parent's exit wipes the entries: a process still "
+	    "mapping the table finds none of their bytes\n");
+	put_n(c, 4242, NOW);
+	assert_int_equal(pipe(go), 0);
+	if ((pid = fork()) == 0) {
+		char b;
+
+		close(go[1]);
+		if (read(go[0], &b, 1) != 1)
+			_exit(2);
+		_exit(memmem(base, size, "session 4242", 12) != NULL);
+	}
+	close(go[0]);
+	assert_non_null(memmem(base, size, "session 4242", 12));
+	gw_sesscache_destroy(c);
+	assert_int_equal(write(go[1], "G", 1), 1);
+	close(go[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 /* ---- two "workers" (SSL_CTXs) on one cache, in memory ---- */
 
 static EVP_PKEY *key;
@@ -428,7 +461,7 @@ tls12_resumes_on_another_worker(void **state)
 }
 
 static void
-tls13_stateful_ticket_resumes_on_another_worker(void **state)
+tls13_ticket_resumes_on_another_worker(void **state)
 {
 	(void)state;
 	printf("# TLS 1.3 (no tickets option: stateful tickets): a session "
@@ -447,8 +480,9 @@ main(void)
 		cmocka_unit_test(oversized_is_refused),
 		cmocka_unit_test(forked_processes_share_entries),
 		cmocka_unit_test(killed_lock_holder_does_not_wedge),
+		cmocka_unit_test(destroy_wipes_entries),
 		cmocka_unit_test(tls12_resumes_on_another_worker),
-		cmocka_unit_test(tls13_stateful_ticket_resumes_on_another_worker),
+		cmocka_unit_test(tls13_ticket_resumes_on_another_worker),
 		cmocka_unit_test(client_chain_survives_the_cache),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

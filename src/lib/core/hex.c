@@ -125,6 +125,12 @@ b64val(char c, char c62, char c63)
 	return -1;
 }
 
+int
+vigil_base64_value(char c)
+{
+	return b64val(c, '+', '/');
+}
+
 /* Decodes n characters of unpadded base64 (alphabet ending c62 c63). A
  * last group of 2 or 3 characters must have zero pad bits, so each
  * value has exactly one spelling; a last group of 1 is no encoding. */

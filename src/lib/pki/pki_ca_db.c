@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pki_db_internal.h"
 #include "store/store_pki.h"
 #include "vigil/pki.h"
 
@@ -78,58 +79,22 @@ vigil_ca_list_free(struct vigil_ca *cas, size_t n)
 	free(cas);
 }
 
-/* [a-z0-9-], 1..max characters: CA labels, and the shape of ids. */
-static int
-is_slug(const char *s, size_t max)
-{
-	size_t n;
-
-	if (s == NULL || (n = strnlen(s, max + 1)) == 0 || n > max)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-/* A NUL inside the array: the caller's struct is a proper string. */
-static int
-fits(const char *s, size_t size)
-{
-	return memchr(s, '\0', size) != NULL;
-}
-
-static int
-fp_ok(const char *fp)
-{
-	if (fp[0] == '\0')
-		return 1;
-	if (strnlen(fp, VIGIL_PKI_FP_STRLEN) != VIGIL_PKI_FP_STRLEN - 1)
-		return 0;
-	for (size_t i = 0; i < VIGIL_PKI_FP_STRLEN - 1; i++)
-		if (!((fp[i] >= '0' && fp[i] <= '9') ||
-		    (fp[i] >= 'a' && fp[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 static enum vigil_err
 check_new(struct vigil_store *st, const struct vigil_ca *ca)
 {
-	if (!fits(ca->id, sizeof ca->id) ||
-	    !fits(ca->tenant_id, sizeof ca->tenant_id) ||
-	    !fits(ca->label, sizeof ca->label) ||
-	    !fits(ca->parent_id, sizeof ca->parent_id) ||
-	    !fits(ca->key_ref, sizeof ca->key_ref) ||
-	    !fits(ca->subject, sizeof ca->subject) ||
-	    !fits(ca->key_fp, sizeof ca->key_fp))
+	if (!pki_db_fits(ca->id, sizeof ca->id) ||
+	    !pki_db_fits(ca->tenant_id, sizeof ca->tenant_id) ||
+	    !pki_db_fits(ca->label, sizeof ca->label) ||
+	    !pki_db_fits(ca->parent_id, sizeof ca->parent_id) ||
+	    !pki_db_fits(ca->key_ref, sizeof ca->key_ref) ||
+	    !pki_db_fits(ca->subject, sizeof ca->subject) ||
+	    !pki_db_fits(ca->key_fp, sizeof ca->key_fp))
 		return store_seterr(st, VIGIL_EINVAL, "CA: a text field is "
 		    "not NUL-terminated");
-	if (!is_slug(ca->label, VIGIL_PKI_LABEL_MAX))
+	if (!pki_db_slug(ca->label, VIGIL_PKI_LABEL_MAX))
 		return store_seterr(st, VIGIL_EINVAL, "CA label: 1 to %d "
 		    "characters of a-z, 0-9 and '-'", VIGIL_PKI_LABEL_MAX);
-	if (ca->id[0] != '\0' && !is_slug(ca->id, VIGIL_UUID_STRLEN - 1))
+	if (ca->id[0] != '\0' && !pki_db_id_ok(ca->id))
 		return store_seterr(st, VIGIL_EINVAL, "CA %s: id is not a "
 		    "UUID", ca->label);
 	if ((unsigned)ca->role >= NROLES || role_names[ca->role] == NULL)
@@ -138,7 +103,8 @@ check_new(struct vigil_store *st, const struct vigil_ca *ca)
 	if ((unsigned)ca->status >= NSTATUS)
 		return store_seterr(st, VIGIL_EINVAL, "CA %s: unknown status "
 		    "%d", ca->label, (int)ca->status);
-	if (!fp_ok(ca->key_fp))
+	if (ca->key_fp[0] != '\0' &&
+	    !pki_db_hex_ok(ca->key_fp, 64, 64))
 		return store_seterr(st, VIGIL_EINVAL, "CA %s: key fingerprint "
 		    "is not 64 lowercase hex digits", ca->label);
 	if (ca->cert_len > VIGIL_PKI_CERT_MAX ||
@@ -174,10 +140,8 @@ check_refs(struct vigil_store *st, const struct vigil_ca *ca)
 	}
 	if (ca->parent_id[0] == '\0')
 		return VIGIL_OK;
-	rc = store_pki_ops(st)->ca_get(st, NULL, ca->parent_id, &parent);
-	vigil_ca_clear(&parent);
-	if (rc == VIGIL_ENOTFOUND || (rc == VIGIL_OK &&
-	    strcmp(parent.id, ca->parent_id) != 0))
+	if ((rc = pki_db_ca_by_id(st, ca->parent_id, &parent)) ==
+	    VIGIL_ENOTFOUND)
 		return store_seterr(st, VIGIL_ENOTFOUND, "CA %s: parent CA %s: "
 		    "not found", ca->label, ca->parent_id);
 	return rc;
@@ -241,7 +205,7 @@ vigil_ca_add(struct vigil_store *st, struct vigil_ca *ca)
 static enum vigil_err
 not_found(struct vigil_store *st, const char *ref)
 {
-	if (is_slug(ref, VIGIL_PKI_LABEL_MAX))
+	if (pki_db_slug(ref, VIGIL_PKI_LABEL_MAX))
 		return store_seterr(st, VIGIL_ENOTFOUND, "CA %s: not found",
 		    ref);
 	return store_seterr(st, VIGIL_ENOTFOUND, "CA not found (an id or "
@@ -256,7 +220,7 @@ vigil_ca_get(struct vigil_store *st, const char *scope,
 
 	memset(out, 0, sizeof *out);
 	store_clearerr(st);
-	if (id_or_label == NULL || !is_slug(id_or_label, VIGIL_PKI_LABEL_MAX))
+	if (!pki_db_slug(id_or_label, VIGIL_PKI_LABEL_MAX))
 		return not_found(st, id_or_label != NULL ? id_or_label : "");
 	rc = store_pki_ops(st)->ca_get(st, scope, id_or_label, out);
 	if (rc == VIGIL_ENOTFOUND)
@@ -284,13 +248,8 @@ set_status_in(struct vigil_store *st, const char *id,
 	struct vigil_ca ca;
 	enum vigil_err rc;
 
-	if ((rc = store_pki_ops(st)->ca_get(st, NULL, id, &ca)) != VIGIL_OK ||
-	    strcmp(ca.id, id) != 0) {
-		vigil_ca_clear(&ca);
-		return rc == VIGIL_OK || rc == VIGIL_ENOTFOUND ?
-		    not_found(st, id) : rc;
-	}
-	vigil_ca_clear(&ca);
+	if ((rc = pki_db_ca_by_id(st, id, &ca)) != VIGIL_OK)
+		return rc == VIGIL_ENOTFOUND ? not_found(st, id) : rc;
 	if (ca.status == status)
 		return VIGIL_OK;
 	/* Retiring a CA removes it from every trust store; bringing it
@@ -308,7 +267,7 @@ vigil_ca_set_status(struct vigil_store *st, const char *id,
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if (id == NULL || !is_slug(id, VIGIL_UUID_STRLEN - 1))
+	if (id == NULL || !pki_db_id_ok(id))
 		return not_found(st, id != NULL ? id : "");
 	if (status < VIGIL_CA_ACTIVE || status > VIGIL_CA_RETIRED)
 		return store_seterr(st, VIGIL_EINVAL, "CA %s: unknown status "
@@ -325,13 +284,8 @@ set_policy_in(struct vigil_store *st, const char *id, uint32_t validity_s,
 	struct vigil_ca ca;
 	enum vigil_err rc;
 
-	if ((rc = store_pki_ops(st)->ca_get(st, NULL, id, &ca)) != VIGIL_OK ||
-	    strcmp(ca.id, id) != 0) {
-		vigil_ca_clear(&ca);
-		return rc == VIGIL_OK || rc == VIGIL_ENOTFOUND ?
-		    not_found(st, id) : rc;
-	}
-	vigil_ca_clear(&ca);
+	if ((rc = pki_db_ca_by_id(st, id, &ca)) != VIGIL_OK)
+		return rc == VIGIL_ENOTFOUND ? not_found(st, id) : rc;
 	if (ca.role != VIGIL_CA_ISSUING)
 		return store_seterr(st, VIGIL_ESTATE, "CA %s is a %s CA; only "
 		    "issuing CAs have an enrollment policy", ca.label,
@@ -347,7 +301,7 @@ vigil_ca_set_policy(struct vigil_store *st, const char *id,
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if (id == NULL || !is_slug(id, VIGIL_UUID_STRLEN - 1))
+	if (id == NULL || !pki_db_id_ok(id))
 		return not_found(st, id != NULL ? id : "");
 	if (validity_s != 0 && (validity_s < CA_VALIDITY_MIN_S ||
 	    validity_s > CA_VALIDITY_MAX_S))

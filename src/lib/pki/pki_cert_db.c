@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pki_db_internal.h"
 #include "store/store_pki.h"
 #include "vigil/pki.h"
 
@@ -68,22 +69,6 @@ hex_lower(const char *in, size_t max, char *out)
 	return 1;
 }
 
-/* [a-z0-9-] of 1..36: the shape of an id, safe to quote. */
-static int
-id_ok(const char *s)
-{
-	size_t n;
-
-	if (s == NULL || (n = strnlen(s, VIGIL_UUID_STRLEN)) == 0 ||
-	    n >= VIGIL_UUID_STRLEN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 /* RFC 5280 reason codes vigil records (7 is unused, 8 is delta-only). */
 static int
 reason_ok(int r)
@@ -91,12 +76,6 @@ reason_ok(int r)
 	return r >= VIGIL_REASON_UNSPECIFIED &&
 	    r <= VIGIL_REASON_AA_COMPROMISE && r != 7 &&
 	    r != VIGIL_REASON_REMOVE;
-}
-
-static int
-fits(const char *s, size_t size)
-{
-	return memchr(s, '\0', size) != NULL;
 }
 
 static enum vigil_err
@@ -112,13 +91,14 @@ check_record(struct vigil_store *st, const struct vigil_cert *c,
 	    strlen(row->key_fp) != VIGIL_PKI_FP_STRLEN - 1)
 		return store_seterr(st, VIGIL_EINVAL, "certificate %s: key "
 		    "fingerprint is not 64 hex digits", row->serial);
-	if (!id_ok(c->ca_id))
+	if (!pki_db_id_ok(c->ca_id))
 		return store_seterr(st, VIGIL_EINVAL, "certificate %s: no "
 		    "issuing CA", row->serial);
-	if (!fits(c->tenant_id, sizeof c->tenant_id) ||
-	    !fits(c->device_id, sizeof c->device_id) ||
-	    !fits(c->subject, sizeof c->subject) ||
-	    !fits(c->urn, sizeof c->urn) || !fits(c->via, sizeof c->via))
+	if (!pki_db_fits(c->tenant_id, sizeof c->tenant_id) ||
+	    !pki_db_fits(c->device_id, sizeof c->device_id) ||
+	    !pki_db_fits(c->subject, sizeof c->subject) ||
+	    !pki_db_fits(c->urn, sizeof c->urn) ||
+	    !pki_db_fits(c->via, sizeof c->via))
 		return store_seterr(st, VIGIL_EINVAL, "certificate %s: a text "
 		    "field is not NUL-terminated", row->serial);
 	if (c->profile < VIGIL_PROFILE_DEVICE ||
@@ -128,7 +108,7 @@ check_record(struct vigil_store *st, const struct vigil_cert *c,
 	if (c->profile == VIGIL_PROFILE_DEVICE && c->device_id[0] == '\0')
 		return store_seterr(st, VIGIL_EINVAL, "certificate %s: a "
 		    "device certificate names its device", row->serial);
-	if (c->device_id[0] != '\0' && (!id_ok(c->device_id) ||
+	if (c->device_id[0] != '\0' && (!pki_db_id_ok(c->device_id) ||
 	    c->tenant_id[0] == '\0'))
 		return store_seterr(st, VIGIL_EINVAL, "certificate %s: device "
 		    "id malformed or without its tenant", row->serial);
@@ -425,7 +405,7 @@ vigil_cert_revoke_device(struct vigil_store *st, const char *scope,
 
 	*n = 0;
 	store_clearerr(st);
-	if (!id_ok(device_id))
+	if (!pki_db_id_ok(device_id))
 		return store_seterr(st, VIGIL_EINVAL, "revoke device "
 		    "certificates: device id expected");
 	/* Holding every certificate of a device is what quarantine does,

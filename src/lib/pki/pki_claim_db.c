@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pki_db_internal.h"
 #include "store/store_pki.h"
 #include "vigil/id.h"
 #include "vigil/pki.h"
@@ -72,21 +73,6 @@ match_keys(struct vigil_store *st, const char *identifier, struct keys *k)
 	return k->n > 0 ? VIGIL_OK : rc == VIGIL_OK ? VIGIL_EINVAL : rc;
 }
 
-static int
-id_ok(const char *s)
-{
-	size_t n;
-
-	if (s == NULL || (n = strnlen(s, VIGIL_UUID_STRLEN)) == 0 ||
-	    n >= VIGIL_UUID_STRLEN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
 enum vigil_err
 vigil_claim_allow(struct vigil_store *st, const char *tenant_id,
     const char *identifier)
@@ -96,7 +82,7 @@ vigil_claim_allow(struct vigil_store *st, const char *tenant_id,
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if (!id_ok(tenant_id))
+	if (!pki_db_id_ok(tenant_id))
 		return store_seterr(st, VIGIL_EINVAL, "claim: tenant id "
 		    "expected");
 	if (identifier == NULL || identifier[0] == '\0')
@@ -135,7 +121,7 @@ vigil_claim_check(struct vigil_store *st, const char *tenant_id,
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if (!id_ok(tenant_id))
+	if (!pki_db_id_ok(tenant_id))
 		return -(int)store_seterr(st, VIGIL_EINVAL, "claim: tenant id "
 		    "expected");
 	/* An identifier that does not parse was never allowed; the store

@@ -23,19 +23,6 @@
  * this; past it something upstream is wrong. */
 #define CRL_ENTRIES_MAX 1000000
 
-/* OpenSSL's last error as text (never key material), "" when none. */
-static const char *
-ossl_why(char *buf, size_t size)
-{
-	unsigned long e = ERR_peek_last_error();
-
-	buf[0] = '\0';
-	if (e != 0)
-		ERR_error_string_n(e, buf, size);
-	ERR_clear_error();
-	return buf;
-}
-
 /* Serial from vigil's hex text; NULL when it is not 1..40 hex digits. */
 static ASN1_INTEGER *
 crl_serial(const char *hex)
@@ -127,24 +114,21 @@ crl_add_exts(X509_CRL *crl, X509 *issuer, int64_t number, char *err,
 	ASN1_INTEGER *num = ASN1_INTEGER_new();
 	X509_EXTENSION *aki = NULL;
 	X509V3_CTX ctx;
-	char why[160];
 	enum vigil_err rc = VIGIL_OK;
 
 	if (num == NULL || ASN1_INTEGER_set_int64(num, number) != 1 ||
 	    X509_CRL_add1_ext_i2d(crl, NID_crl_number, num, 0, 0) != 1) {
-		rc = vigil_seterr(err, errsize, VIGIL_ENOMEM,
-		    "CRL: cannot add the CRL number: %s",
-		    ossl_why(why, sizeof why));
+		rc = pki_ossl_err(err, errsize, VIGIL_ENOMEM,
+		    "CRL: cannot add the CRL number");
 		goto out;
 	}
 	X509V3_set_ctx(&ctx, issuer, NULL, NULL, crl, 0);
 	aki = X509V3_EXT_conf_nid(NULL, &ctx, NID_authority_key_identifier,
 	    "keyid:always");
 	if (aki == NULL || X509_CRL_add_ext(crl, aki, -1) != 1)
-		rc = vigil_seterr(err, errsize, VIGIL_EINVAL,
+		rc = pki_ossl_err(err, errsize, VIGIL_EINVAL,
 		    "CRL: cannot add the authority key identifier (issuer "
-		    "certificate without subjectKeyIdentifier?): %s",
-		    ossl_why(why, sizeof why));
+		    "certificate without subjectKeyIdentifier?)");
 out:
 	ASN1_INTEGER_free(num);
 	X509_EXTENSION_free(aki);
@@ -181,7 +165,6 @@ vigil_pki_crl_build(X509 *issuer, EVP_PKEY *issuer_key,
 {
 	X509_CRL *crl = NULL;
 	unsigned char *buf = NULL;
-	char why[160];
 	enum vigil_err rc;
 	int dl;
 
@@ -226,14 +209,13 @@ vigil_pki_crl_build(X509 *issuer, EVP_PKEY *issuer_key,
 	/* Sorted by serial: relying parties may binary-search. */
 	X509_CRL_sort(crl);
 	if (X509_CRL_sign(crl, issuer_key, pki_sign_md(issuer_key)) <= 0) {
-		rc = vigil_seterr(err, errsize, VIGIL_EINVAL,
-		    "CRL: signing with the issuer key failed: %s",
-		    ossl_why(why, sizeof why));
+		rc = pki_ossl_err(err, errsize, VIGIL_EINVAL,
+		    "CRL: signing with the issuer key failed");
 		goto out;
 	}
 	if ((dl = i2d_X509_CRL(crl, &buf)) <= 0) {
-		rc = vigil_seterr(err, errsize, VIGIL_ENOMEM,
-		    "CRL: DER encoding failed: %s", ossl_why(why, sizeof why));
+		rc = pki_ossl_err(err, errsize, VIGIL_ENOMEM,
+		    "CRL: DER encoding failed");
 		goto out;
 	}
 	*der = buf;

@@ -8,27 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pki_db_internal.h"
 #include "store/store_pki.h"
 #include "vigil/pki.h"
 
 /* A CRL of a million entries is about 40 MB; beyond this something is
  * wrong. */
 #define CRL_MAX ((size_t)256 * 1024 * 1024)
-
-static int
-id_ok(const char *s)
-{
-	size_t n;
-
-	if (s == NULL || (n = strnlen(s, VIGIL_UUID_STRLEN)) == 0 ||
-	    n >= VIGIL_UUID_STRLEN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
 
 static enum vigil_err
 crl_put_in(struct vigil_store *st, const char *ca_id, int64_t number,
@@ -37,10 +23,7 @@ crl_put_in(struct vigil_store *st, const char *ca_id, int64_t number,
 	struct vigil_ca ca;
 	enum vigil_err rc;
 
-	rc = store_pki_ops(st)->ca_get(st, NULL, ca_id, &ca);
-	vigil_ca_clear(&ca);
-	if (rc == VIGIL_ENOTFOUND || (rc == VIGIL_OK &&
-	    strcmp(ca.id, ca_id) != 0))
+	if ((rc = pki_db_ca_by_id(st, ca_id, &ca)) == VIGIL_ENOTFOUND)
 		return store_seterr(st, VIGIL_ENOTFOUND, "CRL: CA %s not "
 		    "found", ca_id);
 	if (rc != VIGIL_OK)
@@ -56,7 +39,7 @@ vigil_crl_put(struct vigil_store *st, const char *ca_id, int64_t number,
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if (!id_ok(ca_id))
+	if (!pki_db_id_ok(ca_id))
 		return store_seterr(st, VIGIL_EINVAL, "CRL: CA id expected");
 	if (der == NULL || len == 0)
 		return store_seterr(st, VIGIL_EINVAL, "CRL of CA %s: empty",
@@ -89,7 +72,7 @@ vigil_crl_get(struct vigil_store *st, const char *ca_id, uint8_t **der,
 	if (next_update != NULL)
 		*next_update = 0;
 	store_clearerr(st);
-	if (!id_ok(ca_id))
+	if (!pki_db_id_ok(ca_id))
 		return store_seterr(st, VIGIL_ENOTFOUND, "CRL: no CA id given");
 	rc = store_pki_ops(st)->crl_get(st, ca_id, der, len, number,
 	    next_update);
@@ -105,7 +88,7 @@ vigil_cert_revoked(struct vigil_store *st, const char *ca_id, int64_t now,
 	*out = NULL;
 	*n = 0;
 	store_clearerr(st);
-	if (ca_id != NULL && !id_ok(ca_id))
+	if (ca_id != NULL && !pki_db_id_ok(ca_id))
 		return store_seterr(st, VIGIL_EINVAL, "revoked certificates: "
 		    "malformed CA id");
 	return store_pki_ops(st)->cert_revoked(st, ca_id, now, out, n);

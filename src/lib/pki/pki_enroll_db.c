@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "pki_db_internal.h"
 #include "store/store_pki.h"
 #include "vigil/pki.h"
 
@@ -25,38 +26,6 @@
 
 _Static_assert(PREFIX_LEN + BODY_LEN + 1 == VIGIL_ENROLL_TOKEN_STRLEN,
     "token text fits VIGIL_ENROLL_TOKEN_STRLEN");
-
-static int
-id_ok(const char *s)
-{
-	size_t n;
-
-	if (s == NULL || (n = strnlen(s, VIGIL_UUID_STRLEN)) == 0 ||
-	    n >= VIGIL_UUID_STRLEN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return 0;
-	return 1;
-}
-
-/* Printable ASCII of at most max bytes ("" allowed): actor names and
- * enrollment paths end up in listings and audit lines. */
-static int
-text_ok(const char *s, size_t max)
-{
-	size_t n;
-
-	if (s == NULL)
-		return 1;
-	if ((n = strnlen(s, max + 1)) > max)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
-			return 0;
-	return 1;
-}
 
 /* ------------------------------------------------------------------ */
 /* Tokens. */
@@ -147,14 +116,14 @@ vigil_enroll_token_create(struct vigil_store *st, const char *tenant_id,
 	if (out != NULL)
 		memset(out, 0, sizeof *out);
 	store_clearerr(st);
-	if (!id_ok(tenant_id) || !id_ok(device_id))
+	if (!pki_db_id_ok(tenant_id) || !pki_db_id_ok(device_id))
 		return store_seterr(st, VIGIL_EINVAL, "enrollment token: "
 		    "tenant and device ids expected");
 	if (ttl_s < TTL_MIN_S || ttl_s > TTL_MAX_S)
 		return store_seterr(st, VIGIL_EINVAL, "enrollment token: ttl "
 		    "%u s is outside %u s .. %u s (30 days)", ttl_s, TTL_MIN_S,
 		    TTL_MAX_S);
-	if (!text_ok(created_by, BY_MAX))
+	if (!pki_db_printable(created_by, BY_MAX))
 		return store_seterr(st, VIGIL_EINVAL, "enrollment token: "
 		    "creator name is not printable ASCII of at most %d bytes",
 		    BY_MAX);
@@ -272,7 +241,7 @@ vigil_enroll_token_delete(struct vigil_store *st, const char *scope,
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if (!id_ok(id))
+	if (!pki_db_id_ok(id))
 		return store_seterr(st, VIGIL_ENOTFOUND, "enrollment token: "
 		    "not found (malformed id)");
 	rc = store_pki_ops(st)->token_delete(st, scope, id);
@@ -299,19 +268,6 @@ vigil_enroll_state_name(enum vigil_enroll_state s)
 		return "done";
 	}
 	return "unknown";
-}
-
-static int
-fp_ok(const char *fp)
-{
-	if (fp == NULL ||
-	    strnlen(fp, VIGIL_PKI_FP_STRLEN) != VIGIL_PKI_FP_STRLEN - 1)
-		return 0;
-	for (size_t i = 0; i < VIGIL_PKI_FP_STRLEN - 1; i++)
-		if (!((fp[i] >= '0' && fp[i] <= '9') ||
-		    (fp[i] >= 'a' && fp[i] <= 'f')))
-			return 0;
-	return 1;
 }
 
 static enum vigil_err
@@ -350,13 +306,14 @@ vigil_enroll_request_get_or_add(struct vigil_store *st,
 
 	memset(out, 0, sizeof *out);
 	store_clearerr(st);
-	if (!id_ok(tenant_id) || !id_ok(device_id) || !id_ok(ca_id))
+	if (!pki_db_id_ok(tenant_id) || !pki_db_id_ok(device_id) ||
+	    !pki_db_id_ok(ca_id))
 		return store_seterr(st, VIGIL_EINVAL, "enrollment request: "
 		    "tenant, device and CA ids expected");
-	if (!fp_ok(key_fp))
+	if (!pki_db_hex_ok(key_fp, 64, 64))
 		return store_seterr(st, VIGIL_EINVAL, "enrollment request: key "
 		    "fingerprint is not 64 lowercase hex digits");
-	if (!text_ok(via, VIA_MAX))
+	if (!pki_db_printable(via, VIA_MAX))
 		return store_seterr(st, VIGIL_EINVAL, "enrollment request: "
 		    "enrollment path is not printable ASCII of at most %d "
 		    "bytes", VIA_MAX);
@@ -412,10 +369,10 @@ vigil_enroll_request_decide(struct vigil_store *st, const char *scope,
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if (!id_ok(id))
+	if (!pki_db_id_ok(id))
 		return store_seterr(st, VIGIL_ENOTFOUND, "enrollment request: "
 		    "not found (malformed id)");
-	if (by == NULL || by[0] == '\0' || !text_ok(by, BY_MAX))
+	if (by == NULL || by[0] == '\0' || !pki_db_printable(by, BY_MAX))
 		return store_seterr(st, VIGIL_EINVAL, "enrollment request %s: "
 		    "who decides is printable ASCII of 1 to %d bytes", id,
 		    BY_MAX);
@@ -434,7 +391,7 @@ vigil_enroll_request_done(struct vigil_store *st, const char *id)
 	enum vigil_err rc;
 
 	store_clearerr(st);
-	if (!id_ok(id))
+	if (!pki_db_id_ok(id))
 		return store_seterr(st, VIGIL_ENOTFOUND, "enrollment request: "
 		    "not found (malformed id)");
 	if ((rc = vigil_store_begin(st)) != VIGIL_OK)

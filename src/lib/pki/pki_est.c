@@ -36,22 +36,6 @@ est_ws(char c)
 }
 
 static int
-est_b64(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static int
 est_starts(const char *s, size_t n, const char *prefix)
 {
 	size_t k = strlen(prefix);
@@ -128,7 +112,7 @@ est_scan(const char *body, size_t start, size_t end, size_t *ndigits,
 				first_pad = i;
 			continue;
 		}
-		if (est_b64(c) < 0)
+		if (vigil_base64_value(c) < 0)
 			return vigil_seterr(err, errsize, VIGIL_EINVAL,
 			    "body: byte %zu is not base64", i);
 		if (pads > 0)
@@ -148,8 +132,9 @@ est_scan(const char *body, size_t start, size_t end, size_t *ndigits,
 		return vigil_seterr(err, errsize, VIGIL_EINVAL,
 		    "body: byte %zu: %zu padding characters after %zu digits",
 		    first_pad, pads, digits);
-	if ((digits % 4 == 2 && (est_b64(body[last]) & 0x0f) != 0) ||
-	    (digits % 4 == 3 && (est_b64(body[last]) & 0x03) != 0))
+	if ((digits % 4 == 2 &&
+	    (vigil_base64_value(body[last]) & 0x0f) != 0) ||
+	    (digits % 4 == 3 && (vigil_base64_value(body[last]) & 0x03) != 0))
 		return vigil_seterr(err, errsize, VIGIL_EINVAL,
 		    "body: byte %zu: non-zero bits after the last byte", last);
 	*ndigits = digits;
@@ -192,7 +177,7 @@ vigil_est_body_decode(const char *body, size_t len, size_t max, uint8_t **der,
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
 		    "body: out of memory for %zu bytes", n);
 	for (size_t i = start; i < end; i++) {
-		int v = est_b64(body[i]);
+		int v = vigil_base64_value(body[i]);
 
 		if (v < 0)
 			continue; /* whitespace or padding, checked above */

@@ -40,18 +40,12 @@ struct vigil_pki_key {
 /* ------------------------------------------------------------------ */
 /* Generation */
 
-enum vigil_err
-vigil_pki_key_generate(enum vigil_pki_alg alg, const char *path,
-    EVP_PKEY **pub, char *err, size_t errsize)
+static enum vigil_err
+key_new(enum vigil_pki_alg alg, EVP_PKEY **out, char *err, size_t errsize)
 {
 	EVP_PKEY *k = NULL;
-	unsigned char *der = NULL;
-	const unsigned char *p;
-	BIO *b = NULL;
-	int fd, len, ok;
 
-	if (pub != NULL)
-		*pub = NULL;
+	*out = NULL;
 	switch (alg) {
 	case VIGIL_PKI_P256:
 		k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
@@ -72,6 +66,34 @@ vigil_pki_key_generate(enum vigil_pki_alg alg, const char *path,
 	if (k == NULL)
 		return pki_ossl_err(err, errsize, VIGIL_ENOMEM,
 		    "key generation failed");
+	*out = k;
+	return VIGIL_OK;
+}
+
+EVP_PKEY *
+vigil_pki_key_new(enum vigil_pki_alg alg, char *err, size_t errsize)
+{
+	EVP_PKEY *k;
+
+	key_new(alg, &k, err, errsize);
+	return k;
+}
+
+enum vigil_err
+vigil_pki_key_generate(enum vigil_pki_alg alg, const char *path,
+    EVP_PKEY **pub, char *err, size_t errsize)
+{
+	EVP_PKEY *k;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	BIO *b = NULL;
+	int fd, len, ok;
+	enum vigil_err rc;
+
+	if (pub != NULL)
+		*pub = NULL;
+	if ((rc = key_new(alg, &k, err, errsize)) != VIGIL_OK)
+		return rc;
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd < 0) {

@@ -14,6 +14,7 @@
  */
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,18 +49,6 @@ struct ocsp_job {
 	char *err;
 	size_t errsize;
 };
-
-static const char *
-ossl_why(char *buf, size_t size)
-{
-	unsigned long e = ERR_peek_last_error();
-
-	buf[0] = '\0';
-	if (e != 0)
-		ERR_error_string_n(e, buf, size);
-	ERR_clear_error();
-	return buf;
-}
 
 static const EVP_MD *
 ocsp_md_at(int i)
@@ -230,7 +219,7 @@ ocsp_answer(struct ocsp_job *j, OCSP_REQUEST *req, int n,
 	OCSP_BASICRESP *bs = NULL;
 	const struct vigil_ocsp_ca *ca;
 	enum vigil_err rc = VIGIL_ENOMEM;
-	char why[160];
+	char what[160];
 
 	*out = NULL;
 	*status = OCSP_RESPONSE_STATUS_SUCCESSFUL;
@@ -274,10 +263,9 @@ ocsp_answer(struct ocsp_job *j, OCSP_REQUEST *req, int n,
 		goto oom;
 	if (OCSP_basic_sign(bs, ca->responder, ca->responder_key,
 	    pki_sign_md(ca->responder_key), NULL, 0) != 1) {
-		rc = vigil_seterr(j->err, j->errsize, VIGIL_EINVAL,
-		    "OCSP: signing with the responder key of CA %s failed: %s",
-		    ca->ca_id != NULL ? ca->ca_id : "?",
-		    ossl_why(why, sizeof why));
+		snprintf(what, sizeof what, "OCSP: signing with the responder "
+		    "key of CA %s failed", ca->ca_id != NULL ? ca->ca_id : "?");
+		rc = pki_ossl_err(j->err, j->errsize, VIGIL_EINVAL, what);
 		goto out;
 	}
 	*out = bs;

@@ -8,26 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pki_db_internal.h"
 #include "store/store_pki.h"
 #include "vigil/pki.h"
 
 /* Most sightings one batch may carry (a worker's whole table). */
 #define BATCH_MAX 65536
 #define LIST_MAX 10000
-
-static int
-serial_ok(const char *s)
-{
-	size_t n = strnlen(s, VIGIL_PKI_SERIAL_STRLEN);
-
-	if (n == 0 || n > 40 || n >= VIGIL_PKI_SERIAL_STRLEN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		    (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
 
 /* An address as inet_ntop spells it: hex digits, dots, colons. */
 static int
@@ -46,23 +33,18 @@ ip_ok(const char *s)
 	return 1;
 }
 
-static int
-text_ok(const char *s, size_t size)
-{
-	return strnlen(s, size) < size;
-}
-
 static enum vigil_err
 check_one(struct vigil_store *st, const struct vigil_sighting *v, size_t i)
 {
-	if (!text_ok(v->serial, sizeof v->serial) || !serial_ok(v->serial))
+	if (!pki_db_fits(v->serial, sizeof v->serial) ||
+	    !pki_db_hex_ok(v->serial, 1, 40))
 		return store_seterr(st, VIGIL_EINVAL, "sighting %zu: serial "
 		    "must be 1-40 lowercase hex digits", i);
-	if (!text_ok(v->ip, sizeof v->ip) || !ip_ok(v->ip))
+	if (!pki_db_fits(v->ip, sizeof v->ip) || !ip_ok(v->ip))
 		return store_seterr(st, VIGIL_EINVAL, "sighting %zu (serial "
 		    "%s): source address expected", i, v->serial);
-	if (!text_ok(v->tenant_id, sizeof v->tenant_id) ||
-	    !text_ok(v->device_id, sizeof v->device_id))
+	if (!pki_db_fits(v->tenant_id, sizeof v->tenant_id) ||
+	    !pki_db_fits(v->device_id, sizeof v->device_id))
 		return store_seterr(st, VIGIL_EINVAL, "sighting %zu (serial "
 		    "%s): tenant or device id too long", i, v->serial);
 	if (v->first_ms <= 0 || v->last_ms < v->first_ms)
@@ -112,7 +94,7 @@ vigil_sighting_list(struct vigil_store *st, const char *scope,
 	if (limit < 1 || limit > LIST_MAX)
 		return store_seterr(st, VIGIL_ERANGE, "sightings: limit %zu "
 		    "is outside 1..%d", limit, LIST_MAX);
-	if (serial != NULL && !serial_ok(serial))
+	if (serial != NULL && !pki_db_hex_ok(serial, 1, 40))
 		return store_seterr(st, VIGIL_EINVAL, "sightings: serial "
 		    "must be 1-40 lowercase hex digits");
 	return store_pki_ops(st)->sighting_list(st, scope, serial, device_id,

@@ -340,6 +340,7 @@ sq_ckpt_insert(struct vigil_store *st, const struct store_audit_ckpt *c,
 {
 	sqlite3_stmt *s = stmt(st, A_CKPT_INSERT);
 	enum vigil_err rc;
+	int changes;
 
 	*inserted = 0;
 	if (s == NULL)
@@ -349,10 +350,9 @@ sq_ckpt_insert(struct vigil_store *st, const struct store_audit_ckpt *c,
 	sqlite3_bind_blob(s, 3, c->sig, sizeof c->sig, SQLITE_STATIC);
 	sqlite3_bind_blob(s, 4, c->keyid, sizeof c->keyid, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, c->at_ms);
-	if ((rc = store_sq_run(st, s, "store audit checkpoint")) != VIGIL_OK)
-		return rc;
-	*inserted = sqlite3_changes(store_sq_db(st)) > 0;
-	return VIGIL_OK;
+	rc = store_sq_run_changes(st, s, "store audit checkpoint", &changes);
+	*inserted = changes > 0;
+	return rc;
 }
 
 static void

@@ -287,9 +287,10 @@ static enum vigil_err
 run_changed(struct vigil_store *st, sqlite3_stmt *s, const char *what,
     const char *kind, const char *id)
 {
-	enum vigil_err rc = store_sq_run(st, s, what);
+	int changes;
+	enum vigil_err rc = store_sq_run_changes(st, s, what, &changes);
 
-	if (rc == VIGIL_OK && sqlite3_changes(store_sq_db(st)) == 0)
+	if (rc == VIGIL_OK && changes == 0)
 		return store_seterr(st, VIGIL_ENOTFOUND, "%s %s: not found",
 		    kind, id);
 	return rc;
@@ -552,16 +553,16 @@ sq_totp_use_step(struct vigil_store *st, const char *id, int64_t step,
 {
 	sqlite3_stmt *s = stmt(st, IQ_TOTP_STEP);
 	enum vigil_err rc;
+	int changes;
 
 	*accepted = 0;
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, id);
 	sqlite3_bind_int64(s, 2, step);
-	if ((rc = store_sq_run(st, s, "record TOTP step")) != VIGIL_OK)
-		return rc;
-	*accepted = sqlite3_changes(store_sq_db(st)) == 1;
-	return VIGIL_OK;
+	rc = store_sq_run_changes(st, s, "record TOTP step", &changes);
+	*accepted = changes == 1;
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */

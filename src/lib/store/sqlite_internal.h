@@ -107,6 +107,18 @@ enum vigil_err store_sq_err(struct vigil_store *st, int rc, const char *what);
 enum vigil_err store_sq_run(struct vigil_store *st, sqlite3_stmt *s,
     const char *what);
 
+/* store_sq_run that also gives how many rows the statement changed (0
+ * when it failed): single-use flips, scoped deletes, bulk updates. */
+static inline enum vigil_err
+store_sq_run_changes(struct vigil_store *st, sqlite3_stmt *s,
+    const char *what, int *changes)
+{
+	enum vigil_err rc = store_sq_run(st, s, what);
+
+	*changes = rc == VIGIL_OK ? sqlite3_changes(store_sq_db(st)) : 0;
+	return rc;
+}
+
 /* The mapped error of a step that just failed: store_sq_err with the
  * connection's extended result code. */
 enum vigil_err store_sq_step_err(struct vigil_store *st, const char *what);

@@ -434,7 +434,8 @@ typedef int (*row_fn)(sqlite3_stmt *s, void *dst);
 typedef void (*drop_fn)(void *elem);
 
 /* Every row of s into a growing heap array (caller frees with free()),
- * then resets s. *out and *n are cleared on entry and on failure. */
+ * then resets s. *out and *n are cleared on entry and on failure. s may
+ * be NULL (a statement that failed to prepare: VIGIL_ESTORE). */
 static enum vigil_err
 collect(struct vigil_store *st, sqlite3_stmt *s, size_t size, row_fn read,
     drop_fn drop, void **out, size_t *n, const char *what)
@@ -445,6 +446,8 @@ collect(struct vigil_store *st, sqlite3_stmt *s, size_t size, row_fn read,
 
 	*out = NULL;
 	*n = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (cnt == cap) {
 			size_t ncap = cap != 0 ? cap * 2 : 16;
@@ -481,6 +484,84 @@ oom:
 	free(arr);
 	return store_seterr(st, VIGIL_ENOMEM, "store: %s: out of memory",
 	    what);
+}
+
+/* store_sq_step_one for a row reader that may run out of memory. */
+struct one_row {
+	row_fn read;
+	void *dst;
+	int failed;
+};
+
+static void
+one_row_read(sqlite3_stmt *s, void *arg)
+{
+	struct one_row *r = arg;
+
+	r->failed = r->read(s, r->dst) != 0;
+}
+
+static enum vigil_err
+step_one(struct vigil_store *st, sqlite3_stmt *s, row_fn read, void *dst,
+    const char *what)
+{
+	struct one_row r = { read, dst, 0 };
+	enum vigil_err rc;
+
+	rc = store_sq_step_one(st, s, one_row_read, &r, what);
+	if (rc == VIGIL_OK && r.failed)
+		return store_seterr(st, VIGIL_ENOMEM, "store: %s: out of "
+		    "memory", what);
+	return rc;
+}
+
+/* Most of the area's reads take ?1 text (an id, a key or a scope; NULL
+ * binds NULL) and, when the statement has it, ?2: text for single-row
+ * reads, a number for listings. */
+static enum vigil_err
+get_row(struct vigil_store *st, enum pq id, const char *p1, const char *p2,
+    row_fn read, void *dst, const char *what)
+{
+	sqlite3_stmt *s = stmt(st, id);
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	store_sq_bind_text(s, 1, p1);
+	if (sqlite3_bind_parameter_count(s) >= 2)
+		store_sq_bind_text(s, 2, p2);
+	return step_one(st, s, read, dst, what);
+}
+
+static enum vigil_err
+list_rows(struct vigil_store *st, enum pq id, const char *p1, int64_t p2,
+    size_t size, row_fn read, drop_fn drop, void **out, size_t *n,
+    const char *what)
+{
+	sqlite3_stmt *s = stmt(st, id);
+	int np = s != NULL ? sqlite3_bind_parameter_count(s) : 0;
+
+	if (np >= 1)
+		store_sq_bind_text(s, 1, p1);
+	if (np >= 2)
+		sqlite3_bind_int64(s, 2, p2);
+	return collect(st, s, size, read, drop, out, n, what);
+}
+
+/* Runs a single-row UPDATE by id; ENOTFOUND (no text) when no row. */
+static enum vigil_err
+run_one(struct vigil_store *st, sqlite3_stmt *s, const char *what)
+{
+	int changes;
+	enum vigil_err rc = store_sq_run_changes(st, s, what, &changes);
+
+	return rc == VIGIL_OK && changes == 0 ? VIGIL_ENOTFOUND : rc;
+}
+
+static int
+read_int64(sqlite3_stmt *s, void *dst)
+{
+	store_sq_read_int64(s, dst);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -548,48 +629,15 @@ sq_ca_insert(struct vigil_store *st, const struct vigil_ca *ca)
 	return rc;
 }
 
-/* store_sq_step_one for a row reader that may run out of memory. */
-struct one_row {
-	row_fn read;
-	void *dst;
-	int failed;
-};
-
-static void
-one_row_read(sqlite3_stmt *s, void *arg)
-{
-	struct one_row *r = arg;
-
-	r->failed = r->read(s, r->dst) != 0;
-}
-
-static enum vigil_err
-step_one(struct vigil_store *st, sqlite3_stmt *s, row_fn read, void *dst,
-    const char *what)
-{
-	struct one_row r = { read, dst, 0 };
-	enum vigil_err rc;
-
-	rc = store_sq_step_one(st, s, one_row_read, &r, what);
-	if (rc == VIGIL_OK && r.failed)
-		return store_seterr(st, VIGIL_ENOMEM, "store: %s: out of "
-		    "memory", what);
-	return rc;
-}
-
 static enum vigil_err
 sq_ca_get(struct vigil_store *st, const char *scope, const char *id_or_label,
     struct vigil_ca *out)
 {
-	sqlite3_stmt *s = stmt(st, PQ_CA_GET);
 	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, id_or_label);
-	store_sq_bind_text(s, 2, scope);
-	rc = step_one(st, s, read_ca, out, "read CA");
+	rc = get_row(st, PQ_CA_GET, id_or_label, scope, read_ca, out,
+	    "read CA");
 	if (rc != VIGIL_OK)
 		drop_ca(out);
 	return rc;
@@ -599,30 +647,12 @@ static enum vigil_err
 sq_ca_list(struct vigil_store *st, const char *scope, int role,
     struct vigil_ca **out, size_t *n)
 {
-	sqlite3_stmt *s = stmt(st, PQ_CA_LIST);
 	void *arr;
 	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, scope);
-	sqlite3_bind_int(s, 2, role);
-	rc = collect(st, s, sizeof **out, read_ca, drop_ca, &arr, n,
-	    "list CAs");
+	rc = list_rows(st, PQ_CA_LIST, scope, role, sizeof **out, read_ca,
+	    drop_ca, &arr, n, "list CAs");
 	*out = arr;
-	return rc;
-}
-
-/* Runs a single-row UPDATE by id; ENOTFOUND (no text) when no row. */
-static enum vigil_err
-run_one(struct vigil_store *st, sqlite3_stmt *s, const char *what)
-{
-	enum vigil_err rc = store_sq_run(st, s, what);
-
-	if (rc == VIGIL_OK && sqlite3_changes(store_sq_db(st)) == 0)
-		return VIGIL_ENOTFOUND;
 	return rc;
 }
 
@@ -734,30 +764,21 @@ static enum vigil_err
 sq_cert_key_owner(struct vigil_store *st, const char *key_fp,
     const char *device_id, struct store_pki_key_owner *out)
 {
-	sqlite3_stmt *s = stmt(st, PQ_CERT_KEY_OWNER);
-
 	memset(out, 0, sizeof *out);
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, key_fp);
-	store_sq_bind_text(s, 2, device_id != NULL ? device_id : "");
-	return step_one(st, s, read_owner, out, "find key owner");
+	return get_row(st, PQ_CERT_KEY_OWNER, key_fp,
+	    device_id != NULL ? device_id : "", read_owner, out,
+	    "find key owner");
 }
 
 static enum vigil_err
 sq_cert_get(struct vigil_store *st, const char *scope, const char *serial,
     int with_der, struct vigil_cert *out)
 {
-	sqlite3_stmt *s = stmt(st, PQ_CERT_GET);
 	enum vigil_err rc;
 
 	memset(out, 0, sizeof *out);
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, serial);
-	store_sq_bind_text(s, 2, scope);
-	rc = step_one(st, s, with_der ? read_cert_der : read_cert, out,
-	    "read certificate");
+	rc = get_row(st, PQ_CERT_GET, serial, scope,
+	    with_der ? read_cert_der : read_cert, out, "read certificate");
 	if (rc != VIGIL_OK) {
 		free(out->der);
 		out->der = NULL;
@@ -808,8 +829,8 @@ sq_cert_set_status(struct vigil_store *st, const char *serial, int from,
 	sqlite3_bind_int(s, 3, to);
 	sqlite3_bind_int(s, 4, reason);
 	sqlite3_bind_int64(s, 5, revoked_ms);
-	rc = store_sq_run(st, s, "set certificate status");
-	if (rc == VIGIL_OK && sqlite3_changes(store_sq_db(st)) == 0)
+	if ((rc = run_one(st, s, "set certificate status")) ==
+	    VIGIL_ENOTFOUND)
 		return store_seterr(st, VIGIL_ESTATE, "certificate %s: status "
 		    "changed meanwhile; retry", serial);
 	return rc;
@@ -821,6 +842,7 @@ sq_cert_revoke_device(struct vigil_store *st, const char *scope,
 {
 	sqlite3_stmt *s = stmt(st, PQ_CERT_REVOKE_DEVICE);
 	enum vigil_err rc;
+	int changes;
 
 	*n = 0;
 	if (s == NULL)
@@ -829,9 +851,9 @@ sq_cert_revoke_device(struct vigil_store *st, const char *scope,
 	store_sq_bind_text(s, 2, scope);
 	sqlite3_bind_int(s, 3, reason);
 	sqlite3_bind_int64(s, 4, now_ms);
-	if ((rc = store_sq_run(st, s, "revoke device certificates")) ==
-	    VIGIL_OK)
-		*n = (size_t)sqlite3_changes(store_sq_db(st));
+	rc = store_sq_run_changes(st, s, "revoke device certificates",
+	    &changes);
+	*n = (size_t)changes;
 	return rc;
 }
 
@@ -850,18 +872,11 @@ static enum vigil_err
 sq_cert_revoked(struct vigil_store *st, const char *ca_id, int64_t now,
     struct vigil_pki_revoked **out, size_t *n)
 {
-	sqlite3_stmt *s = stmt(st, PQ_CERT_REVOKED);
 	void *arr;
 	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, ca_id);
-	sqlite3_bind_int64(s, 2, now);
-	rc = collect(st, s, sizeof **out, read_revoked, NULL, &arr, n,
-	    "list revoked certificates");
+	rc = list_rows(st, PQ_CERT_REVOKED, ca_id, now, sizeof **out,
+	    read_revoked, NULL, &arr, n, "list revoked certificates");
 	*out = arr;
 	return rc;
 }
@@ -869,17 +884,11 @@ sq_cert_revoked(struct vigil_store *st, const char *ca_id, int64_t now,
 /* ------------------------------------------------------------------ */
 /* Revocation generation and blocked devices. */
 
+/* The generation row is made by the migration and never deleted: not
+ * finding it is a damaged store, not an empty result. */
 static enum vigil_err
-sq_gen_get(struct vigil_store *st, int64_t *gen)
+gen_row(struct vigil_store *st, enum vigil_err rc)
 {
-	sqlite3_stmt *s = stmt(st, PQ_GEN_GET);
-	enum vigil_err rc;
-
-	*gen = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	rc = store_sq_step_one(st, s, store_sq_read_int64, gen,
-	    "read revocation generation");
 	if (rc == VIGIL_ENOTFOUND)
 		return store_seterr(st, VIGIL_ESTORE, "store: revocation "
 		    "generation row is missing");
@@ -887,18 +896,25 @@ sq_gen_get(struct vigil_store *st, int64_t *gen)
 }
 
 static enum vigil_err
+sq_gen_get(struct vigil_store *st, int64_t *gen)
+{
+	sqlite3_stmt *s = stmt(st, PQ_GEN_GET);
+
+	*gen = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	return gen_row(st, store_sq_step_one(st, s, store_sq_read_int64, gen,
+	    "read revocation generation"));
+}
+
+static enum vigil_err
 sq_gen_bump(struct vigil_store *st)
 {
 	sqlite3_stmt *s = stmt(st, PQ_GEN_BUMP);
-	enum vigil_err rc;
 
 	if (s == NULL)
 		return VIGIL_ESTORE;
-	rc = run_one(st, s, "bump revocation generation");
-	if (rc == VIGIL_ENOTFOUND)
-		return store_seterr(st, VIGIL_ESTORE, "store: revocation "
-		    "generation row is missing");
-	return rc;
+	return gen_row(st, run_one(st, s, "bump revocation generation"));
 }
 
 static int
@@ -912,16 +928,11 @@ static enum vigil_err
 sq_blocked_devices(struct vigil_store *st, char (**ids)[VIGIL_UUID_STRLEN],
     size_t *n)
 {
-	sqlite3_stmt *s = stmt(st, PQ_BLOCKED);
 	void *arr;
 	enum vigil_err rc;
 
-	*ids = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	rc = collect(st, s, VIGIL_UUID_STRLEN, read_id, NULL, &arr, n,
-	    "list blocked devices");
+	rc = list_rows(st, PQ_BLOCKED, NULL, 0, VIGIL_UUID_STRLEN, read_id,
+	    NULL, &arr, n, "list blocked devices");
 	*ids = arr;
 	return rc;
 }
@@ -951,7 +962,6 @@ static enum vigil_err
 sq_crl_get(struct vigil_store *st, const char *ca_id, uint8_t **der,
     size_t *len, int64_t *number, int64_t *next_update)
 {
-	sqlite3_stmt *s = stmt(st, PQ_CRL_GET);
 	struct crl_row r = { der, len, 0, 0 };
 	enum vigil_err rc;
 
@@ -959,10 +969,7 @@ sq_crl_get(struct vigil_store *st, const char *ca_id, uint8_t **der,
 		*der = NULL;
 		*len = 0;
 	}
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, ca_id);
-	rc = step_one(st, s, read_crl, &r, "read CRL");
+	rc = get_row(st, PQ_CRL_GET, ca_id, NULL, read_crl, &r, "read CRL");
 	if (number != NULL)
 		*number = rc == VIGIL_OK ? r.number : 0;
 	if (next_update != NULL)
@@ -1021,17 +1028,12 @@ static enum vigil_err
 sq_device_state(struct vigil_store *st, const char *tenant_id,
     const char *device_id, enum vigil_device_state *state)
 {
-	sqlite3_stmt *s = stmt(st, PQ_DEVICE_STATE);
 	struct state_row r = { 0 };
 	enum vigil_err rc;
 
 	*state = VIGIL_DEV_NONE;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, device_id);
-	store_sq_bind_text(s, 2, tenant_id);
-	if ((rc = step_one(st, s, read_state, &r, "read device state")) ==
-	    VIGIL_OK)
+	if ((rc = get_row(st, PQ_DEVICE_STATE, device_id, tenant_id,
+	    read_state, &r, "read device state")) == VIGIL_OK)
 		*state = vigil_device_state_from_name(r.name);
 	return rc;
 }
@@ -1127,14 +1129,15 @@ sq_token_consume(struct vigil_store *st, const char *id, int64_t now_ms,
 {
 	sqlite3_stmt *s = stmt(st, PQ_TOKEN_CONSUME);
 	enum vigil_err rc;
+	int changes;
 
 	*consumed = 0;
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	store_sq_bind_text(s, 1, id);
 	sqlite3_bind_int64(s, 2, now_ms);
-	if ((rc = store_sq_run(st, s, "use enrollment token")) == VIGIL_OK)
-		*consumed = sqlite3_changes(store_sq_db(st)) == 1;
+	rc = store_sq_run_changes(st, s, "use enrollment token", &changes);
+	*consumed = changes == 1;
 	return rc;
 }
 
@@ -1142,17 +1145,11 @@ static enum vigil_err
 sq_token_list(struct vigil_store *st, const char *scope,
     struct vigil_enroll_token **out, size_t *n)
 {
-	sqlite3_stmt *s = stmt(st, PQ_TOKEN_LIST);
 	void *arr;
 	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, scope);
-	rc = collect(st, s, sizeof **out, read_token, NULL, &arr, n,
-	    "list enrollment tokens");
+	rc = list_rows(st, PQ_TOKEN_LIST, scope, 0, sizeof **out, read_token,
+	    NULL, &arr, n, "list enrollment tokens");
 	*out = arr;
 	return rc;
 }
@@ -1214,25 +1211,17 @@ sq_req_get_or_add(struct vigil_store *st,
 	if ((rc = run_fk(st, s, "add enrollment request", missing)) !=
 	    VIGIL_OK)
 		return rc;
-	if ((s = stmt(st, PQ_REQ_FIND)) == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, r->device_id);
-	store_sq_bind_text(s, 2, r->key_fp);
-	return step_one(st, s, read_req, out, "read enrollment request");
+	return get_row(st, PQ_REQ_FIND, r->device_id, r->key_fp, read_req,
+	    out, "read enrollment request");
 }
 
 static enum vigil_err
 sq_req_get(struct vigil_store *st, const char *scope, const char *id,
     struct vigil_enroll_request *out)
 {
-	sqlite3_stmt *s = stmt(st, PQ_REQ_GET);
-
 	memset(out, 0, sizeof *out);
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, id);
-	store_sq_bind_text(s, 2, scope);
-	return step_one(st, s, read_req, out, "read enrollment request");
+	return get_row(st, PQ_REQ_GET, id, scope, read_req, out,
+	    "read enrollment request");
 }
 
 static enum vigil_err
@@ -1241,6 +1230,7 @@ sq_req_move(struct vigil_store *st, const char *scope, const char *id,
 {
 	sqlite3_stmt *s = stmt(st, PQ_REQ_MOVE);
 	enum vigil_err rc;
+	int changes;
 
 	*changed = 0;
 	if (s == NULL)
@@ -1251,9 +1241,9 @@ sq_req_move(struct vigil_store *st, const char *scope, const char *id,
 	sqlite3_bind_int(s, 4, to);
 	store_sq_bind_text(s, 5, by);
 	sqlite3_bind_int64(s, 6, now_ms);
-	if ((rc = store_sq_run(st, s, "decide enrollment request")) ==
-	    VIGIL_OK)
-		*changed = sqlite3_changes(store_sq_db(st)) == 1;
+	rc = store_sq_run_changes(st, s, "decide enrollment request",
+	    &changes);
+	*changed = changes == 1;
 	return rc;
 }
 
@@ -1261,18 +1251,11 @@ static enum vigil_err
 sq_req_list(struct vigil_store *st, const char *scope, int state,
     struct vigil_enroll_request **out, size_t *n)
 {
-	sqlite3_stmt *s = stmt(st, PQ_REQ_LIST);
 	void *arr;
 	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, scope);
-	sqlite3_bind_int(s, 2, state);
-	rc = collect(st, s, sizeof **out, read_req, NULL, &arr, n,
-	    "list enrollment requests");
+	rc = list_rows(st, PQ_REQ_LIST, scope, state, sizeof **out, read_req,
+	    NULL, &arr, n, "list enrollment requests");
 	*out = arr;
 	return rc;
 }
@@ -1300,15 +1283,9 @@ static enum vigil_err
 sq_claim_get(struct vigil_store *st, const char *tenant_id,
     const char *match_key, int64_t *claimed_ms)
 {
-	sqlite3_stmt *s = stmt(st, PQ_CLAIM_GET);
-
 	*claimed_ms = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, tenant_id);
-	store_sq_bind_text(s, 2, match_key);
-	return store_sq_step_one(st, s, store_sq_read_int64, claimed_ms,
-	    "read claim");
+	return get_row(st, PQ_CLAIM_GET, tenant_id, match_key, read_int64,
+	    claimed_ms, "read claim");
 }
 
 static enum vigil_err
@@ -1317,6 +1294,7 @@ sq_claim_take(struct vigil_store *st, const char *tenant_id,
 {
 	sqlite3_stmt *s = stmt(st, PQ_CLAIM_TAKE);
 	enum vigil_err rc;
+	int changes;
 
 	*taken = 0;
 	if (s == NULL)
@@ -1324,8 +1302,8 @@ sq_claim_take(struct vigil_store *st, const char *tenant_id,
 	store_sq_bind_text(s, 1, tenant_id);
 	store_sq_bind_text(s, 2, match_key);
 	sqlite3_bind_int64(s, 3, now_ms);
-	if ((rc = store_sq_run(st, s, "claim")) == VIGIL_OK)
-		*taken = sqlite3_changes(store_sq_db(st)) == 1;
+	rc = store_sq_run_changes(st, s, "claim", &changes);
+	*taken = changes == 1;
 	return rc;
 }
 
@@ -1338,6 +1316,7 @@ sq_sighting_add(struct vigil_store *st, const struct vigil_sighting *v,
 {
 	sqlite3_stmt *s = stmt(st, PQ_SIGHT_EXTEND);
 	enum vigil_err rc;
+	int changes;
 
 	if (s == NULL)
 		return VIGIL_ESTORE;
@@ -1348,8 +1327,8 @@ sq_sighting_add(struct vigil_store *st, const struct vigil_sighting *v,
 	sqlite3_bind_int64(s, 5, v->last_ms);
 	sqlite3_bind_int64(s, 6, v->count);
 	sqlite3_bind_int64(s, 7, gap_ms);
-	if ((rc = store_sq_run(st, s, "extend sighting")) != VIGIL_OK ||
-	    sqlite3_changes(store_sq_db(st)) > 0)
+	if ((rc = store_sq_run_changes(st, s, "extend sighting", &changes)) !=
+	    VIGIL_OK || changes > 0)
 		return rc;
 	if ((s = stmt(st, PQ_SIGHT_INSERT)) == NULL)
 		return VIGIL_ESTORE;
@@ -1389,15 +1368,13 @@ sq_sighting_list(struct vigil_store *st, const char *scope,
 	void *arr;
 	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, scope);
-	store_sq_bind_text(s, 2, serial);
-	store_sq_bind_text(s, 3, device_id);
-	sqlite3_bind_int64(s, 4, since_ms);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)limit);
+	if (s != NULL) {
+		store_sq_bind_text(s, 1, scope);
+		store_sq_bind_text(s, 2, serial);
+		store_sq_bind_text(s, 3, device_id);
+		sqlite3_bind_int64(s, 4, since_ms);
+		sqlite3_bind_int64(s, 5, (sqlite3_int64)limit);
+	}
 	rc = collect(st, s, sizeof **out, read_sighting, NULL, &arr, n,
 	    "list sightings");
 	*out = arr;
@@ -1408,18 +1385,11 @@ static enum vigil_err
 sq_sighting_clones(struct vigil_store *st, const char *scope,
     int64_t since_ms, struct vigil_sighting **out, size_t *n)
 {
-	sqlite3_stmt *s = stmt(st, PQ_SIGHT_CLONES);
 	void *arr;
 	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, scope);
-	sqlite3_bind_int64(s, 2, since_ms);
-	rc = collect(st, s, sizeof **out, read_sighting, NULL, &arr, n,
-	    "find cloning suspects");
+	rc = list_rows(st, PQ_SIGHT_CLONES, scope, since_ms, sizeof **out,
+	    read_sighting, NULL, &arr, n, "find cloning suspects");
 	*out = arr;
 	return rc;
 }
@@ -1445,18 +1415,12 @@ static enum vigil_err
 sq_sighting_revoked(struct vigil_store *st, const char *scope,
     int64_t since_ms, struct vigil_sighting_revoked **out, size_t *n)
 {
-	sqlite3_stmt *s = stmt(st, PQ_SIGHT_REVOKED);
 	void *arr;
 	enum vigil_err rc;
 
-	*out = NULL;
-	*n = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, scope);
-	sqlite3_bind_int64(s, 2, since_ms);
-	rc = collect(st, s, sizeof **out, read_sighting_revoked, NULL, &arr,
-	    n, "find revoked certificates still in use");
+	rc = list_rows(st, PQ_SIGHT_REVOKED, scope, since_ms, sizeof **out,
+	    read_sighting_revoked, NULL, &arr, n,
+	    "find revoked certificates still in use");
 	*out = arr;
 	return rc;
 }
@@ -1466,15 +1430,16 @@ sq_sighting_prune(struct vigil_store *st, int64_t before_ms, size_t *n)
 {
 	sqlite3_stmt *s = stmt(st, PQ_SIGHT_PRUNE);
 	enum vigil_err rc;
+	int changes;
 
 	if (n != NULL)
 		*n = 0;
 	if (s == NULL)
 		return VIGIL_ESTORE;
 	sqlite3_bind_int64(s, 1, before_ms);
-	rc = store_sq_run(st, s, "prune sightings");
-	if (rc == VIGIL_OK && n != NULL)
-		*n = (size_t)sqlite3_changes(store_sq_db(st));
+	rc = store_sq_run_changes(st, s, "prune sightings", &changes);
+	if (n != NULL)
+		*n = (size_t)changes;
 	return rc;
 }
 
