@@ -76,15 +76,6 @@ static const struct est_op {
 	{ "serverkeygen", "POST", est_serverkeygen },
 };
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* ---- replies ---- */
 
 static void
@@ -140,7 +131,8 @@ gw_reply(struct gw_req *r, int status, const char *content_type,
 	    status >= 500)
 		vlog(status >= 500 ? VLOG_WARN : VLOG_DEBUG, "gw.reply",
 		    "%s %s %s %d in %.3f ms%s", r->request_id, r->method,
-		    r->path, status, (double)(mono_ns() - r->start_ns) / 1e6,
+		    r->path, status,
+		    (double)(httputil_mono_ns() - r->start_ns) / 1e6,
 		    r->gone ? " (client gone; not sent)" : "");
 	req_free(r);
 }
@@ -310,22 +302,6 @@ gw_device_check(struct gw_req *r, const char *action,
 
 /* ---- building a request ---- */
 
-static void
-peer_ip(struct gw_req *r)
-{
-	const char *ip = conn_ip(conn_of_request(r->ev));
-	struct evhttp_connection *evcon;
-	char *host = NULL;
-	ev_uint16_t port;
-
-	if (ip[0] == '\0' &&
-	    (evcon = evhttp_request_get_connection(r->ev)) != NULL) {
-		evhttp_connection_get_peer(evcon, &host, &port);
-		ip = host != NULL ? host : "";
-	}
-	snprintf(r->ip, sizeof r->ip, "%s", ip);
-}
-
 struct gw_req *
 gw_req_new(struct net_worker *w, struct evhttp_request *ev)
 {
@@ -342,12 +318,13 @@ gw_req_new(struct net_worker *w, struct evhttp_request *ev)
 	}
 	r->ev = ev;
 	r->w = w;
-	r->start_ns = mono_ns();
+	r->start_ns = httputil_mono_ns();
 	if (vigil_uuid7(r->request_id) != VIGIL_OK)
 		snprintf(r->request_id, sizeof r->request_id, "%016" PRIx64,
 		    (uint64_t)r->start_ns);
 	r->method = httputil_method_name(evhttp_request_get_command(ev));
-	peer_ip(r);
+	httputil_peer_ip(r->ev, conn_ip(conn_of_request(r->ev)), r->ip,
+	    sizeof r->ip);
 	evhttp_add_header(h, "X-Request-Id", r->request_id);
 	evhttp_add_header(h, "Cache-Control", "no-store");
 	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
@@ -361,19 +338,6 @@ gw_req_new(struct net_worker *w, struct evhttp_request *ev)
 	r->content_type = evhttp_find_header(
 	    evhttp_request_get_input_headers(ev), "Content-Type");
 	return r;
-}
-
-/* Size of the request head as received, near enough. */
-static size_t
-head_size(struct evhttp_request *ev)
-{
-	struct evkeyvalq *h = evhttp_request_get_input_headers(ev);
-	struct evkeyval *kv;
-	size_t n = strlen(evhttp_request_get_uri(ev)) + 20;
-
-	TAILQ_FOREACH(kv, h, next)
-		n += strlen(kv->key) + strlen(kv->value) + 4;
-	return n;
 }
 
 /* The handler for r's path and method: fills label/op. NULL after
@@ -473,7 +437,7 @@ take_input(struct gw_req *r)
 	struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
 	struct evbuffer *body = evhttp_request_get_input_buffer(r->ev);
 	const char *auth = evhttp_find_header(in, "Authorization");
-	size_t hs = head_size(r->ev), bs = evbuffer_get_length(body);
+	size_t hs = httputil_head_size(r->ev), bs = evbuffer_get_length(body);
 
 	if (hs > r->w->cfg.max_header_bytes) {
 		gw_error(r, 431, "request line and headers are about %zu "

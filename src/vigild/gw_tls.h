@@ -71,8 +71,6 @@ void pki_http_free(struct net_worker *w);
  * request with id, address, method, decoded path and the common
  * headers set; NULL after replying 500 (out of memory). */
 struct gw_req *gw_req_new(struct net_worker *w, struct evhttp_request *ev);
-/* "GET", "POST", ... */
-const char *gw_method_name(int cmd);
 
 /* ---- Added by H9 (sightings, certificate hygiene) ---- */
 

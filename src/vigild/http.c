@@ -79,15 +79,6 @@ struct req_copy {
 static void finish_request(struct net_worker *w, struct req *r,
     enum evhttp_cmd_type cmd);
 
-static int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* ---- sending ---- */
 
 static bool
@@ -304,25 +295,11 @@ audit_denied(struct req *r, const char *path, const char *why)
 	(void)req_audit(r, action, object, "denied", why);
 }
 
-/* Size of the request head as received, near enough: request line and
- * every header line. */
-static size_t
-head_size(struct evhttp_request *ev)
-{
-	struct evkeyvalq *h = evhttp_request_get_input_headers(ev);
-	struct evkeyval *kv;
-	size_t n = strlen(evhttp_request_get_uri(ev)) + 20;
-
-	TAILQ_FOREACH(kv, h, next)
-		n += strlen(kv->key) + strlen(kv->value) + 4;
-	return n;
-}
-
 static int
 check_limits(struct req *r)
 {
 	const struct vigild_config *cfg = r->cfg;
-	size_t hs = head_size(r->ev);
+	size_t hs = httputil_head_size(r->ev);
 	size_t bs = evbuffer_get_length(evhttp_request_get_input_buffer(r->ev));
 
 	if (hs > cfg->max_header_bytes) {
@@ -357,7 +334,8 @@ authenticate(struct req *r, const char *path)
 	/* Failed authentications are audited, which costs a synchronous
 	 * write: an address that keeps failing is slowed down first, so
 	 * it cannot turn the audit log into a disk-filling DoS. */
-	if (!ratelimit_take(r->w->rl_denied, r->ip, mono_ns(), &retry)) {
+	if (!ratelimit_take(r->w->rl_denied, r->ip, httputil_mono_ns(),
+	    &retry)) {
 		char ra[16];
 
 		snprintf(ra, sizeof ra, "%u", retry);
@@ -566,9 +544,9 @@ pipeline(struct req *r, enum evhttp_cmd_type cmd)
 		if (check_permission(r, path) < 0 || check_fresh(r, path) < 0)
 			return;
 	}
-	t0 = mono_ns();
+	t0 = httputil_mono_ns();
 	rt->fn(r);
-	r->w->rs.handler_ns = mono_ns() - t0;
+	r->w->rs.handler_ns = httputil_mono_ns() - t0;
 	metrics_store_time(r->w->metrics, r->w->index, r->w->rs.handler_ns);
 }
 
@@ -607,7 +585,7 @@ finish_request(struct net_worker *w, struct req *r, enum evhttp_cmd_type cmd)
 			publish_epoch(w, r);
 	}
 	/* ev may be gone now: only r's own fields from here on. */
-	dt = mono_ns() - r->start_ns;
+	dt = httputil_mono_ns() - r->start_ns;
 	metrics_request(w->metrics, w->index, r->match.route != NULL ?
 	    route_index(r->match.route) : (size_t)-1, r->status, dt);
 	/* 503 is /readyz saying "not yet": not worth a warning. */
@@ -640,22 +618,6 @@ common_headers(struct req *r)
 }
 
 static void
-peer_ip(struct req *r)
-{
-	const char *ip = conn_ip(r->w->rs.conn);
-	struct evhttp_connection *evcon;
-	char *host = NULL;
-	ev_uint16_t port;
-
-	if (ip[0] == '\0' &&
-	    (evcon = evhttp_request_get_connection(r->ev)) != NULL) {
-		evhttp_connection_get_peer(evcon, &host, &port);
-		ip = host != NULL ? host : "";
-	}
-	snprintf(r->ip, sizeof r->ip, "%s", ip);
-}
-
-static void
 request_cb(struct evhttp_request *ev, void *arg)
 {
 	struct net_worker *w = arg;
@@ -669,13 +631,13 @@ request_cb(struct evhttp_request *ev, void *arg)
 	r.w = w;
 	r.cfg = &w->cfg;
 	r.st = w->st;
-	r.start_ns = mono_ns();
+	r.start_ns = httputil_mono_ns();
 	scratch_reset(w);
 	w->rs.conn = conn_of_request(ev);
 	if (vigil_uuid7(r.request_id) != VIGIL_OK)
 		snprintf(r.request_id, sizeof r.request_id, "%016" PRIx64,
 		    (uint64_t)r.start_ns);
-	peer_ip(&r);
+	httputil_peer_ip(r.ev, conn_ip(w->rs.conn), r.ip, sizeof r.ip);
 	common_headers(&r);
 	if (debug)
 		vlog(VLOG_DEBUG, "http.request", "%s %s %s from %s",

@@ -1,11 +1,16 @@
 /*
- * Text helpers shared by the API and the device gateway (httputil.h):
- * one spelling of method names and one way to quote client text.
+ * Helpers shared by the API and the device gateway (httputil.h): one
+ * spelling of method names, one request clock, one measure of a
+ * request head, one lookup of the peer's address, one way to quote
+ * client text.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/queue.h>
+#include <time.h>
 
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 
 #include "httputil.h"
 
@@ -35,6 +40,44 @@ httputil_method_name(int cmd)
 		break;
 	}
 	return "?";
+}
+
+int64_t
+httputil_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+size_t
+httputil_head_size(struct evhttp_request *ev)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(ev);
+	struct evkeyval *kv;
+	size_t n = strlen(evhttp_request_get_uri(ev)) + 20;
+
+	TAILQ_FOREACH(kv, h, next)
+		n += strlen(kv->key) + strlen(kv->value) + 4;
+	return n;
+}
+
+void
+httputil_peer_ip(struct evhttp_request *ev, const char *known, char *out,
+    size_t size)
+{
+	struct evhttp_connection *evcon;
+	const char *ip = known != NULL ? known : "";
+	char *host = NULL;
+	ev_uint16_t port;
+
+	if (ip[0] == '\0' &&
+	    (evcon = evhttp_request_get_connection(ev)) != NULL) {
+		evhttp_connection_get_peer(evcon, &host, &port);
+		ip = host != NULL ? host : "";
+	}
+	snprintf(out, size, "%s", ip);
 }
 
 const char *

@@ -29,6 +29,20 @@ keys_add(struct keys *k, const char *key)
 		memcpy(k->key[k->n++], key, VIGIL_ID_MAX_VALUE);
 }
 
+/* A parse buffer for a non-empty identifier into *id (caller frees).
+ * struct vigil_id is large: kept off small worker stacks. */
+static enum vigil_err
+id_buffer(struct vigil_store *st, const char *identifier,
+    struct vigil_id **id)
+{
+	if (identifier == NULL || identifier[0] == '\0')
+		return store_seterr(st, VIGIL_EINVAL, "claim: no identifier "
+		    "given");
+	if ((*id = malloc(sizeof **id)) == NULL)
+		return store_seterr(st, VIGIL_ENOMEM, "claim: out of memory");
+	return VIGIL_OK;
+}
+
 /* VIGIL_OK with at least one key; otherwise the code of vigil_id and
  * its message in the store error. */
 static enum vigil_err
@@ -40,12 +54,8 @@ match_keys(struct vigil_store *st, const char *identifier, struct keys *k)
 	enum vigil_err rc;
 
 	k->n = 0;
-	if (identifier == NULL || identifier[0] == '\0')
-		return store_seterr(st, VIGIL_EINVAL, "claim: no identifier "
-		    "given");
-	/* struct vigil_id is large; keep it off small worker stacks. */
-	if ((id = malloc(sizeof *id)) == NULL)
-		return store_seterr(st, VIGIL_ENOMEM, "claim: out of memory");
+	if ((rc = id_buffer(st, identifier, &id)) != VIGIL_OK)
+		return rc;
 	rc = vigil_id_detect_ex(identifier, strlen(identifier),
 	    VIGIL_ID_PARSE_NO_DETAIL, id, cand, &ncand);
 	if (rc == VIGIL_OK)
@@ -85,11 +95,8 @@ vigil_claim_allow(struct vigil_store *st, const char *tenant_id,
 	if (!pki_db_id_ok(tenant_id))
 		return store_seterr(st, VIGIL_EINVAL, "claim: tenant id "
 		    "expected");
-	if (identifier == NULL || identifier[0] == '\0')
-		return store_seterr(st, VIGIL_EINVAL, "claim: no identifier "
-		    "given");
-	if ((id = malloc(sizeof *id)) == NULL)
-		return store_seterr(st, VIGIL_ENOMEM, "claim: out of memory");
+	if ((rc = id_buffer(st, identifier, &id)) != VIGIL_OK)
+		return rc;
 	/* One identifier, one entry: an ambiguous spelling would allow
 	 * more than the operator meant. */
 	rc = vigil_id_detect_ex(identifier, strlen(identifier),
