@@ -291,7 +291,12 @@ else
 	notok "40 quick requests: burst served, the rest 429" \
 	    "got $_n200 x 200, $_n429 x 429"
 fi
-api GET /v1/tenants "$ALICE"
+# The token earns one request back per second: on a loaded machine the
+# next call may be that one, so look at the first 429 of a few.
+for _t in 1 2 3; do
+	api GET /v1/tenants "$ALICE"
+	[ "$STATUS" = 429 ] && break
+done
 is_problem "429 problem says which limit" 429 "rate limit of 1 requests/s"
 check "429 carries Retry-After" 429 'int(h.get("retry-after", "0")) >= 1' True
 api GET /v1/tenants "$ADMIN"
