@@ -644,6 +644,17 @@ enum vigil_err vigil_enroll_token_use(struct vigil_store *st,
     const char *token, int64_t now_ms, int dry_run,
     struct vigil_enroll_token *out /* OUT */);
 
+/*
+ * Gives a consumed token back when the certificate it was spent on was
+ * not issued after all (the signer refused the CSR, was restarting or
+ * did not answer): single use means one certificate, not one attempt.
+ * Only undoes the use recorded at used_ms (what vigil_enroll_token_use
+ * returned), so a later successful use is never undone. VIGIL_ESTATE
+ * when the token is not in that state any more.
+ */
+enum vigil_err vigil_enroll_token_restore(struct vigil_store *st,
+    const char *id, int64_t used_ms);
+
 enum vigil_err vigil_enroll_token_list(struct vigil_store *st,
     const char *scope, struct vigil_enroll_token **out /* OUT */,
     size_t *n /* OUT */);

@@ -611,6 +611,8 @@ est_commit(struct gw_req *r, struct est_ident *id, char *why, size_t whysize)
 			    "hands");
 			return 403;
 		}
+		memcpy(id->token_id, tok.id, sizeof id->token_id);
+		id->token_used_ms = tok.used_ms;
 	}
 	if (id->via == IPC_VIA_CLAIM) {
 		rc = vigil_claim_check(st, id->tenant, id->claim, 1);

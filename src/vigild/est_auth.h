@@ -30,6 +30,10 @@ struct est_ident {
 	 * before: a 202 or an early refusal must not use them up). */
 	char token[VIGIL_ENROLL_TOKEN_STRLEN]; /* secret; wiped on clear */
 	char claim[VIGIL_PKI_NAME_MAX + 1];    /* identifier to mark */
+	/* Set by est_commit when it spent a token: given back if no
+	 * certificate comes of it (vigil_enroll_token_restore). */
+	char token_id[VIGIL_UUID_STRLEN];
+	int64_t token_used_ms;
 };
 
 /* Wipes the token and frees the device. */

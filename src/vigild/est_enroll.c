@@ -23,6 +23,7 @@
 #include "ca_client.h"
 #include "est_auth.h"
 #include "gw.h"
+#include "log.h"
 #include "net_worker.h"
 #include "vigil/pki.h"
 
@@ -35,7 +36,26 @@ struct est_pending {
 	char tenant[VIGIL_UUID_STRLEN];
 	char actor[IPC_CA_ACTOR_LEN];
 	char device[VIGIL_UUID_STRLEN];
+	struct net_worker *w;
+	char token_id[VIGIL_UUID_STRLEN]; /* spent token; "" = none */
+	int64_t token_used_ms;
 };
+
+/*
+ * No certificate came of a spent token (refused, signer restarting or
+ * silent): give it back, so that the device can try again with the
+ * same token. Single use means one certificate, not one attempt.
+ */
+static void
+token_give_back(struct net_worker *w, const char *id, int64_t used_ms)
+{
+	if (id[0] == '\0')
+		return;
+	if (vigil_enroll_token_restore(w->st, id, used_ms) != VIGIL_OK)
+		vlog(VLOG_WARN, "est.token", "enrollment token %s: not given "
+		    "back after a failed issuance: %s", id,
+		    vigil_store_errmsg(w->st));
+}
 
 /* Audits a refusal and replies with its reason (401s carry the
  * challenge of RFC 7030 §3.2.3). */
@@ -285,6 +305,8 @@ issued(void *arg, enum vigil_err status, const uint8_t *data, size_t len)
 		int n = len > 600 ? 600 : (int)len;
 		int code = signer_status(status);
 
+		token_give_back(p->w, p->token_id, p->token_used_ms);
+
 		/* The signer audits its own refusals; what only this side
 		 * sees (no answer, too many requests in flight) is audited
 		 * here. */
@@ -328,12 +350,14 @@ issue(struct gw_req *r, const char *action, const struct vigil_ca *ca,
 	if ((len = i2d_X509_REQ(csr->req, &der)) <= 0 ||
 	    len > IPC_CA_CSR_MAX) {
 		OPENSSL_free(der);
+		token_give_back(r->w, id->token_id, id->token_used_ms);
 		est_refuse(r, action, id->tenant, id->actor, id->dev->id, 400,
 		    "CSR: %d bytes; at most %d", len, IPC_CA_CSR_MAX);
 		return;
 	}
 	if ((p = calloc(1, sizeof *p)) == NULL) {
 		OPENSSL_free(der);
+		token_give_back(r->w, id->token_id, id->token_used_ms);
 		est_refuse(r, action, id->tenant, id->actor, id->dev->id, 503,
 		    "out of memory");
 		return;
@@ -343,6 +367,9 @@ issue(struct gw_req *r, const char *action, const struct vigil_ca *ca,
 	snprintf(p->tenant, sizeof p->tenant, "%s", id->tenant);
 	snprintf(p->actor, sizeof p->actor, "%s", id->actor);
 	snprintf(p->device, sizeof p->device, "%s", id->dev->id);
+	p->w = r->w;
+	memcpy(p->token_id, id->token_id, sizeof p->token_id);
+	p->token_used_ms = id->token_used_ms;
 
 	memset(&q, 0, sizeof q);
 	q.via = (uint16_t)id->via;
@@ -359,6 +386,7 @@ issue(struct gw_req *r, const char *action, const struct vigil_ca *ca,
 	if (r->w->cac == NULL || ca_client_issue(r->w->cac, &q, der,
 	    (size_t)len, issued, p, err, sizeof err) != 0) {
 		OPENSSL_free(der);
+		token_give_back(r->w, p->token_id, p->token_used_ms);
 		free(p);
 		est_refuse(r, action, id->tenant, id->actor, id->dev->id, 503,
 		    "signer unavailable: %s", r->w->cac == NULL ?

@@ -875,6 +875,40 @@ pki_store_enroll_token_is_single_use_and_replay_says_when(void **state)
 }
 
 static void
+pki_store_enroll_token_restore_undoes_only_its_own_use(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_enroll_token t, u;
+	char tok[VIGIL_ENROLL_TOKEN_STRLEN];
+	int64_t now;
+
+	assert_int_equal(vigil_enroll_token_create(fx->st, fx->ta, fx->da1,
+	    600, ACTOR, tok, &t), VIGIL_OK);
+	now = t.created_ms + 1000;
+	assert_int_equal(vigil_enroll_token_use(fx->st, tok, now, 0, &u),
+	    VIGIL_OK);
+	say("restoring with another use's time is ESTATE and changes nothing");
+	assert_int_equal(vigil_enroll_token_restore(fx->st, u.id, now + 1),
+	    VIGIL_ESTATE);
+	assert_int_equal(vigil_enroll_token_use(fx->st, tok, now + 2, 0, &u),
+	    VIGIL_EAUTH);
+	say("restoring the use that spent it makes the token usable again");
+	assert_int_equal(vigil_enroll_token_restore(fx->st, t.id, now),
+	    VIGIL_OK);
+	assert_int_equal(vigil_enroll_token_use(fx->st, tok, now + 3, 0, &u),
+	    VIGIL_OK);
+	assert_int_equal(u.used_ms, now + 3);
+	say("an old restore cannot undo the later successful use");
+	assert_int_equal(vigil_enroll_token_restore(fx->st, t.id, now),
+	    VIGIL_ESTATE);
+	assert_int_equal(vigil_enroll_token_use(fx->st, tok, now + 4, 0, &u),
+	    VIGIL_EAUTH);
+	say("a malformed id is EINVAL");
+	assert_int_equal(vigil_enroll_token_restore(fx->st, "x'; --", now),
+	    VIGIL_EINVAL);
+}
+
+static void
 pki_store_enroll_token_dry_run_does_not_consume_and_expiry(void **state)
 {
 	struct fx *fx = *state;
@@ -1463,6 +1497,7 @@ main(void)
 		T(pki_store_enroll_token_ttl_is_60s_to_30_days),
 		T(pki_store_enroll_token_needs_enrollable_device_of_tenant),
 		T(pki_store_enroll_token_is_single_use_and_replay_says_when),
+		T(pki_store_enroll_token_restore_undoes_only_its_own_use),
 		T(pki_store_enroll_token_dry_run_does_not_consume_and_expiry),
 		T(pki_store_enroll_token_consume_is_atomic),
 		cmocka_unit_test(pki_store_enroll_token_text_is_never_stored),

@@ -225,6 +225,25 @@ vigil_enroll_token_use(struct vigil_store *st, const char *token,
 }
 
 enum vigil_err
+vigil_enroll_token_restore(struct vigil_store *st, const char *id,
+    int64_t used_ms)
+{
+	int restored = 0;
+	enum vigil_err rc;
+
+	store_clearerr(st);
+	if (!pki_db_id_ok(id) || used_ms <= 0)
+		return store_seterr(st, VIGIL_EINVAL, "enrollment token: id "
+		    "and the time of its use expected");
+	rc = store_pki_ops(st)->token_restore(st, id, used_ms, &restored);
+	if (rc == VIGIL_OK && !restored)
+		rc = store_seterr(st, VIGIL_ESTATE, "enrollment token %s was "
+		    "not used at that time (already restored or deleted)",
+		    id);
+	return rc;
+}
+
+enum vigil_err
 vigil_enroll_token_list(struct vigil_store *st, const char *scope,
     struct vigil_enroll_token **out, size_t *n)
 {

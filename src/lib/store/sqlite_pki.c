@@ -227,6 +227,7 @@ enum pq {
 	PQ_TOKEN_CONSUME,
 	PQ_TOKEN_LIST,
 	PQ_TOKEN_DELETE,
+	PQ_TOKEN_RESTORE,
 	PQ_REQ_ADD,
 	PQ_REQ_FIND,
 	PQ_REQ_GET,
@@ -313,6 +314,9 @@ static const char *const pki_sql[PQ_COUNT] = {
 	    " WHERE (?1 IS NULL OR tenant_id = ?1) ORDER BY created_ms, id",
 	[PQ_TOKEN_DELETE] = "DELETE FROM pki_enroll_token"
 	    " WHERE id = ?1 AND (?2 IS NULL OR tenant_id = ?2)",
+	/* Only the use that consumed it (same used_ms) is undone. */
+	[PQ_TOKEN_RESTORE] = "UPDATE pki_enroll_token SET used_ms = 0"
+	    " WHERE id = ?1 AND used_ms = ?2",
 	[PQ_REQ_ADD] = "INSERT INTO pki_enroll_req (id, tenant_id, device_id,"
 	    " ca_id, key_fp, via, state, created_ms)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)"
@@ -1142,6 +1146,24 @@ sq_token_consume(struct vigil_store *st, const char *id, int64_t now_ms,
 }
 
 static enum vigil_err
+sq_token_restore(struct vigil_store *st, const char *id, int64_t used_ms,
+    int *restored)
+{
+	sqlite3_stmt *s = stmt(st, PQ_TOKEN_RESTORE);
+	enum vigil_err rc;
+	int changes;
+
+	*restored = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	store_sq_bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, used_ms);
+	rc = store_sq_run_changes(st, s, "restore enrollment token", &changes);
+	*restored = changes == 1;
+	return rc;
+}
+
+static enum vigil_err
 sq_token_list(struct vigil_store *st, const char *scope,
     struct vigil_enroll_token **out, size_t *n)
 {
@@ -1465,6 +1487,7 @@ const struct store_pki_ops store_sq_pki_ops = {
 	.token_insert = sq_token_insert,
 	.token_by_hash = sq_token_by_hash,
 	.token_consume = sq_token_consume,
+	.token_restore = sq_token_restore,
 	.token_list = sq_token_list,
 	.token_delete = sq_token_delete,
 	.req_get_or_add = sq_req_get_or_add,

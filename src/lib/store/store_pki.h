@@ -112,6 +112,9 @@ struct store_pki_ops {
 	 * caller used it first (atomic across processes). */
 	enum vigil_err (*token_consume)(struct vigil_store *st,
 	    const char *id, int64_t now_ms, int *consumed);
+	/* Undoes the consume that set used_ms (and only that one). */
+	enum vigil_err (*token_restore)(struct vigil_store *st,
+	    const char *id, int64_t used_ms, int *restored);
 	enum vigil_err (*token_list)(struct vigil_store *st,
 	    const char *scope, struct vigil_enroll_token **out, size_t *n);
 	enum vigil_err (*token_delete)(struct vigil_store *st,
