@@ -1127,40 +1127,40 @@ sq_token_by_hash(struct vigil_store *st, const uint8_t hash[32],
 	return rc;
 }
 
+/* One compare-and-set on a token's used_ms (statement q binds id,
+ * then ms); *changed = 1 when this call made the change. */
+static enum vigil_err
+token_cas(struct vigil_store *st, enum pq q, const char *id, int64_t ms,
+    const char *what, int *changed)
+{
+	sqlite3_stmt *s = stmt(st, q);
+	enum vigil_err rc;
+	int changes;
+
+	*changed = 0;
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	store_sq_bind_text(s, 1, id);
+	sqlite3_bind_int64(s, 2, ms);
+	rc = store_sq_run_changes(st, s, what, &changes);
+	*changed = changes == 1;
+	return rc;
+}
+
 static enum vigil_err
 sq_token_consume(struct vigil_store *st, const char *id, int64_t now_ms,
     int *consumed)
 {
-	sqlite3_stmt *s = stmt(st, PQ_TOKEN_CONSUME);
-	enum vigil_err rc;
-	int changes;
-
-	*consumed = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, id);
-	sqlite3_bind_int64(s, 2, now_ms);
-	rc = store_sq_run_changes(st, s, "use enrollment token", &changes);
-	*consumed = changes == 1;
-	return rc;
+	return token_cas(st, PQ_TOKEN_CONSUME, id, now_ms,
+	    "use enrollment token", consumed);
 }
 
 static enum vigil_err
 sq_token_restore(struct vigil_store *st, const char *id, int64_t used_ms,
     int *restored)
 {
-	sqlite3_stmt *s = stmt(st, PQ_TOKEN_RESTORE);
-	enum vigil_err rc;
-	int changes;
-
-	*restored = 0;
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	store_sq_bind_text(s, 1, id);
-	sqlite3_bind_int64(s, 2, used_ms);
-	rc = store_sq_run_changes(st, s, "restore enrollment token", &changes);
-	*restored = changes == 1;
-	return rc;
+	return token_cas(st, PQ_TOKEN_RESTORE, id, used_ms,
+	    "restore enrollment token", restored);
 }
 
 static enum vigil_err
