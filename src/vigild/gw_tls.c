@@ -374,12 +374,26 @@ serial_hex(X509 *x, char out[VIGIL_PKI_SERIAL_STRLEN])
 	BN_free(bn);
 }
 
+/*
+ * The registered CA that issued x. With a verified chain, issuer is the
+ * certificate OpenSSL found to have signed x, and only that exact
+ * certificate counts. Without one (a resumed session: the chain is what
+ * the client sent), names and key identifiers are not enough: a
+ * registered manufacturer CA could carry an issuing CA's name and sign
+ * a certificate without an authority key identifier, so the signature
+ * decides.
+ */
 static const struct gw_ca *
-registered_issuer(const struct gw_tls *g, X509 *x)
+registered_issuer(const struct gw_tls *g, X509 *x, X509 *issuer)
 {
-	for (size_t i = 0; i < g->ncas; i++)
-		if (X509_check_issued(g->cas[i].cert, x) == X509_V_OK)
+	for (size_t i = 0; i < g->ncas; i++) {
+		X509 *c = g->cas[i].cert;
+
+		if (issuer != NULL ? X509_cmp(c, issuer) == 0 :
+		    X509_check_issued(c, x) == X509_V_OK &&
+		    X509_verify(x, X509_get0_pubkey(c)) == 1)
 			return &g->cas[i];
+	}
 	return NULL;
 }
 
@@ -391,7 +405,7 @@ registered_issuer(const struct gw_tls *g, X509 *x)
  */
 static int
 classify(const struct gw_tls *g, X509 *leaf, STACK_OF(X509) *chain,
-    struct gw_peer_info *info)
+    bool verified, struct gw_peer_info *info)
 {
 	X509 *cur = leaf;
 	const struct gw_ca *ca;
@@ -405,8 +419,15 @@ classify(const struct gw_tls *g, X509 *leaf, STACK_OF(X509) *chain,
 	}
 	for (int step = 0; step < GW_VERIFY_DEPTH; step++) {
 		X509 *next = NULL;
+		/* In a verified chain, element step + 1 signed element
+		 * step (element 0 is the leaf). */
+		X509 *signer = verified && chain != NULL &&
+		    step + 1 < sk_X509_num(chain) ?
+		    sk_X509_value(chain, step + 1) : NULL;
 
-		if ((ca = registered_issuer(g, cur)) != NULL) {
+		if (verified && signer == NULL)
+			break;
+		if ((ca = registered_issuer(g, cur, signer)) != NULL) {
 			snprintf(info->ca_id, sizeof info->ca_id, "%s", ca->id);
 			snprintf(info->tenant, sizeof info->tenant, "%s",
 			    ca->tenant);
@@ -436,11 +457,15 @@ classify(const struct gw_tls *g, X509 *leaf, STACK_OF(X509) *chain,
 			    "manufacturer or claim CA", info->serial);
 			return -1;
 		}
-		for (int i = 0; chain != NULL && i < sk_X509_num(chain); i++) {
+		if (verified)
+			next = signer;
+		for (int i = 0; !verified && chain != NULL &&
+		    i < sk_X509_num(chain); i++) {
 			X509 *c = sk_X509_value(chain, i);
 
 			if (c != cur && X509_cmp(c, cur) != 0 &&
-			    X509_check_issued(c, cur) == X509_V_OK) {
+			    X509_check_issued(c, cur) == X509_V_OK &&
+			    X509_verify(cur, X509_get0_pubkey(c)) == 1) {
 				next = c;
 				break;
 			}
@@ -579,7 +604,7 @@ verify_cb(int ok, X509_STORE_CTX *x)
 	g = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
 	w = g->w;
 	if (classify(g, X509_STORE_CTX_get_current_cert(x),
-	    X509_STORE_CTX_get0_chain(x), &info) != 0) {
+	    X509_STORE_CTX_get0_chain(x), true, &info) != 0) {
 		vlog(VLOG_INFO, "gw.verify", "handshake refused: %s",
 		    info.why);
 		X509_STORE_CTX_set_error(x, X509_V_ERR_CERT_REJECTED);
@@ -613,7 +638,7 @@ gw_tls_peer(struct net_worker *w, SSL *ssl)
 		/* A resumed session: its certificate was verified when the
 		 * session was made; what it makes its peer is decided
 		 * against today's CAs. */
-		if (classify(g, peer, gw_sesscache_peer_chain(ssl),
+		if (classify(g, peer, gw_sesscache_peer_chain(ssl), false,
 		    &info) != 0)
 			info.refused = true;
 		set_peer(ssl, &info);

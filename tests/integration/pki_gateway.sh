@@ -25,6 +25,7 @@ vigild_setup "$PKI_CONF"
 pki_ca acme acme
 pki_device meter-1 SN-GW-METER-1
 pki_device meter-2 SN-GW-METER-2
+pki_device meter-3 SN-GW-METER-3
 vigild_start
 pki_ports
 
@@ -348,6 +349,44 @@ if [ "$code" = 403 ] && grep -q 'is quarantined' "$WORK/whoami.out"; then
 	ok "whoami of a quarantined device is 403 'device ... is quarantined'"
 else
 	notok "whoami of a quarantined device is 403 'device ... is quarantined'" \
+	    "got HTTP $code: $(head -c 300 "$WORK/whoami.out")"
+fi
+
+# ---- a registered manufacturer CA cannot pass its certificates off as
+# vigil's: one that bears the issuing CA's name signs a certificate
+# without an authority key identifier and with meter-3's serial
+enroll meter-3 "$WORK/m3"
+serial3=$(cert_serial "$WORK/m3.pem")
+isubj=$(openssl x509 -in "$WORK/m3.pem" -noout -issuer -nameopt compat |
+    sed 's/^issuer=//')
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$WORK/evil.key" -out "$WORK/evil.pem" -days 2 -subj "$isubj" \
+    -addext basicConstraints=critical,CA:TRUE \
+    -addext keyUsage=critical,keyCertSign 2>/dev/null
+printf 'subjectKeyIdentifier=none\nauthorityKeyIdentifier=none\nbasicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' \
+    >"$WORK/forged.ext"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$WORK/forged.key" -subj "/CN=meter-3" -out "$WORK/forged.csr" \
+    2>/dev/null
+openssl x509 -req -in "$WORK/forged.csr" -CA "$WORK/evil.pem" \
+    -CAkey "$WORK/evil.key" -set_serial "0x$serial3" -days 1 \
+    -extfile "$WORK/forged.ext" -out "$WORK/forged.pem" 2>/dev/null
+run "$VIGIL" ca add-manufacturer --tenant acme --label evil-mfr "$WORK/evil.pem"
+expect_rc "a manufacturer CA named like the issuing CA is registered" 0
+# The gateway rebuilds its trust store within 2 s of a CA change.
+sleep 3
+code=$(gw_whoami "$WORK/forged.pem" "$WORK/forged.key")
+if [ "$code" != 200 ] && ! grep -q '"meter-3"' "$WORK/whoami.out"; then
+	ok "its certificate with meter-3's serial is not taken for meter-3 (HTTP $code)"
+else
+	notok "a look-alike manufacturer certificate is not taken for meter-3" \
+	    "got HTTP $code: $(head -c 300 "$WORK/whoami.out")"
+fi
+code=$(gw_whoami "$WORK/m3.pem" "$WORK/m3.key")
+if [ "$code" = 200 ] && grep -q '"meter-3"' "$WORK/whoami.out"; then
+	ok "meter-3's own certificate still works next to the look-alike CA"
+else
+	notok "meter-3's own certificate still works next to the look-alike CA" \
 	    "got HTTP $code: $(head -c 300 "$WORK/whoami.out")"
 fi
 
