@@ -27,7 +27,7 @@
 
 #define SLOT_BITS 10
 #define NSLOTS CA_CLIENT_MAX_PENDING /* 1 << SLOT_BITS */
-#define TICK_MS 100
+#define TICK_MS 100L
 
 struct pending {
 	uint32_t reqid;        /* 0 = free */
@@ -213,7 +213,7 @@ copy_id(char dst[IPC_CA_ID_LEN], const char *id, char *err, size_t errsize)
 		return -1;
 	}
 	if (n > 0)
-		memcpy(dst, id, n);
+		memcpy(dst, id, n + 1);
 	return 0;
 }
 

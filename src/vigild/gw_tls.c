@@ -79,7 +79,7 @@
 #define GW_GROUPS "X25519:P-256:P-384"
 #define GW_VERIFY_DEPTH 4
 #define TRUST_CHECK_MS 2000 /* how often the CA set is compared */
-#define SIGHT_FLUSH_MS 3000 /* sightings are written this often */
+#define SIGHT_FLUSH_MS 3000L /* sightings are written this often */
 #define SIGHT_KEYS 8192     /* distinct (serial, address) per flush */
 
 /* A registered CA the gateway trusts. */

@@ -53,7 +53,7 @@
 /* The gateway polls the store's revocation generation this often, so
  * a change made outside this vigild (the CLI, another node) takes
  * effect within a second. */
-#define REVSET_POLL_MS 250
+#define REVSET_POLL_MS 250L
 
 void
 net_worker_conns_gone(struct net_worker *w)

@@ -225,7 +225,7 @@ signer_ca_free(struct signer_ca *sc)
 		return;
 	if (sc->in_batch)
 		vigil_store_rollback(sc->st);
-	for (size_t i = 0; i < sc->nkeys; i++) {
+	for (size_t i = 0; sc->keys != NULL && i < sc->nkeys; i++) {
 		vigil_pki_key_free(sc->keys[i].key);
 		X509_free(sc->keys[i].cert);
 		vigil_ca_clear(&sc->keys[i].ca);

@@ -465,6 +465,9 @@ check_reenroll(struct issue *c, struct signer_ca_ans *a)
 	if (c->r->prev_serial[0] == '\0')
 		return refuse(a, VIGIL_EINVAL, "re-enrollment: no current "
 		    "certificate serial");
+	if (c->dev == NULL)
+		return refuse(a, VIGIL_EINVAL, "re-enrollment: device "
+		    "certificates only");
 	memset(&old, 0, sizeof old);
 	e = vigil_cert_get(c->sc->st, c->r->tenant_id, c->r->prev_serial,
 	    &old);
@@ -574,7 +577,7 @@ record(struct issue *c, const char *serial,
 	ev.request_id = r->request_id;
 	ev.detail = detail;
 
-	if ((e = vigil_store_begin(st)) != VIGIL_OK)
+	if (vigil_store_begin(st) != VIGIL_OK)
 		return refuse(a, VIGIL_ESTORE, "store: %s",
 		    vigil_store_errmsg(st));
 	if ((e = vigil_cert_record(st, &rec)) != VIGIL_OK) {
@@ -587,7 +590,7 @@ record(struct issue *c, const char *serial,
 		goto undo;
 	}
 	if (c->approved &&
-	    (e = vigil_enroll_request_done(st, c->ereq.id)) != VIGIL_OK) {
+	    vigil_enroll_request_done(st, c->ereq.id) != VIGIL_OK) {
 		refuse(a, VIGIL_ESTORE, "marking enrollment request %s done: "
 		    "%s", c->ereq.id, vigil_store_errmsg(st));
 		goto undo;
@@ -604,11 +607,11 @@ record(struct issue *c, const char *serial,
 			goto undo;
 		}
 	}
-	if ((e = vigil_audit_append(st, &ev, NULL, NULL)) != VIGIL_OK) {
+	if (vigil_audit_append(st, &ev, NULL, NULL) != VIGIL_OK) {
 		refuse(a, VIGIL_ESTORE, "audit: %s", vigil_store_errmsg(st));
 		goto undo;
 	}
-	if ((e = vigil_store_commit(st)) != VIGIL_OK)
+	if (vigil_store_commit(st) != VIGIL_OK)
 		return refuse(a, VIGIL_ESTORE, "store commit: %s",
 		    vigil_store_errmsg(st));
 	return VIGIL_OK;

@@ -35,11 +35,15 @@ static enum vigil_err
 id_buffer(struct vigil_store *st, const char *identifier,
     struct vigil_id **id)
 {
-	if (identifier == NULL || identifier[0] == '\0')
-		return store_seterr(st, VIGIL_EINVAL, "claim: no identifier "
-		    "given");
-	if ((*id = malloc(sizeof **id)) == NULL)
-		return store_seterr(st, VIGIL_ENOMEM, "claim: out of memory");
+	*id = NULL;
+	if (identifier == NULL || identifier[0] == '\0') {
+		store_seterr(st, VIGIL_EINVAL, "claim: no identifier given");
+		return VIGIL_EINVAL;
+	}
+	if ((*id = malloc(sizeof **id)) == NULL) {
+		store_seterr(st, VIGIL_ENOMEM, "claim: out of memory");
+		return VIGIL_ENOMEM;
+	}
 	return VIGIL_OK;
 }
 
