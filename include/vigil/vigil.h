@@ -15,6 +15,8 @@
 #include "registry.h"
 #include "iam.h"
 #include "audit.h"
+#include "pki.h"
+#include "vuln.h"
 
 #define VIGIL_VERSION "0.1.0"
 
