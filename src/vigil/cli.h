@@ -349,5 +349,7 @@ int cli_enroll_pending(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_enroll_approve(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_enroll_reject(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_enroll_allow(struct cli_ctx *ctx, const struct cli_args *a);
+/* Vulnerability management: cmd_vuln.c. */
+int cli_vuln_version_compare(struct cli_ctx *ctx, const struct cli_args *a);
 
 #endif

@@ -345,6 +345,14 @@ static const struct cli_opt opts_enroll_pending[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+/* Vulnerability management (cmd_vuln.c). */
+static const struct cli_opt opts_vuln_version_compare[] = {
+	{ "scheme", 's', "SCHEME", "semver, dpkg, rpm, apk, pep440 or "
+	    "generic (also npm, deb, debian, alpine, python, pypi; "
+	    "required)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
 #define ANY SIZE_MAX
 /* Works on the local store or, with --server, on a vigild. */
 #define REMOTE CLI_CMD_REMOTE
@@ -508,6 +516,11 @@ const struct cli_cmd cli_commands[] = {
 	{ "enroll", "allow", "IDENTIFIER", "let a device with this "
 	    "identifier claim itself with a fleet claim certificate",
 	    opts_none, REMOTE, 1, 1, cli_enroll_allow },
+
+	/* Vulnerability management (cmd_vuln.c). */
+	{ "vuln", "version-compare", "A B", "order two versions under a "
+	    "version scheme: prints <, = or >",
+	    opts_vuln_version_compare, 0, 2, 2, cli_vuln_version_compare },
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
