@@ -267,7 +267,7 @@ dpkg_agrees_with_dpkg_compare_versions(void **state)
 {
 	char path[] = "/tmp/vigil-vdpkg-XXXXXX", cmd[128];
 	size_t n;
-	FILE *f;
+	FILE *f = NULL;
 	int fd;
 
 	(void)state;
@@ -318,7 +318,7 @@ rpm_agrees_with_python3_rpm_labelcompare(void **state)
 	char path[] = "/tmp/vigil-vdpkg-XXXXXX", spath[] =
 	    "/tmp/vigil-vdpkg-py-XXXXXX", cmd[160];
 	size_t n;
-	FILE *f;
+	FILE *f = NULL;
 	int fd;
 
 	(void)state;

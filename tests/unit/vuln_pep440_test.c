@@ -454,7 +454,7 @@ differential_matches_python_packaging(void **state)
 		assert_non_null(out);
 		for (i = 0; i < npairs; i++) {
 			char err[256];
-			int va, vb, ours_a, ours_b, theirs = 2, ours = 2;
+			int va = -1, vb = -1, ours_a, ours_b, theirs = 2, ours = 2;
 			char c[4];
 
 			if (fgets(line, sizeof line, out) == NULL ||
