@@ -32,26 +32,6 @@ struct dpkg_ver {
 	size_t rlen;
 };
 
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-fail(char *err, size_t errsize, const char *v, const char *why)
-{
-	if (err != NULL && errsize > 0)
-		snprintf(err, errsize, "dpkg %.80s: %s", v, why);
-	return -1;
-}
-
 /* Splits without validating; v must have passed version_dpkg_check. */
 static void
 split(const char *v, struct dpkg_ver *d)
@@ -84,12 +64,13 @@ version_dpkg_check(const char *v, char *err, size_t errsize)
 	size_t i;
 
 	if (v == NULL || *v == '\0')
-		return fail(err, errsize, "\"\"", "empty version");
+		return version_fail(
+		    err, errsize, "dpkg", "\"\"", "empty version");
 	for (i = 0; v[i] != '\0'; i++) {
 		if (v[i] == ' ' || (v[i] >= '\t' && v[i] <= '\r')) {
-			snprintf(why, sizeof(why), "whitespace at offset %zu",
-			    i);
-			return fail(err, errsize, v, why);
+			snprintf(
+			    why, sizeof(why), "whitespace at offset %zu", i);
+			return version_fail(err, errsize, "dpkg", v, why);
 		}
 	}
 	split(v, &d);
@@ -97,45 +78,51 @@ version_dpkg_check(const char *v, char *err, size_t errsize)
 		unsigned long long e = 0;
 
 		if (d.elen == 0)
-			return fail(err, errsize, v, "epoch is empty");
+			return version_fail(
+			    err, errsize, "dpkg", v, "epoch is empty");
 		for (i = 0; i < d.elen; i++) {
-			if (!is_digit(d.epoch[i])) {
+			if (!version_is_digit(d.epoch[i])) {
 				snprintf(why, sizeof(why),
 				    "epoch is not a number at offset %zu", i);
-				return fail(err, errsize, v, why);
+				return version_fail(
+				    err, errsize, "dpkg", v, why);
 			}
 			e = e * 10 + (unsigned long long)(d.epoch[i] - '0');
 			if (e > INT_MAX)
-				return fail(err, errsize, v,
+				return version_fail(err, errsize, "dpkg", v,
 				    "epoch is too big (max 2147483647)");
 		}
 		if (d.up[0] == '\0')
-			return fail(err, errsize, v,
+			return version_fail(err, errsize, "dpkg", v,
 			    "nothing after the epoch colon");
 	}
 	if (d.rev != NULL && d.rlen == 0)
-		return fail(err, errsize, v, "revision is empty");
+		return version_fail(
+		    err, errsize, "dpkg", v, "revision is empty");
 	if (d.ulen == 0)
-		return fail(err, errsize, v, "upstream version is empty");
+		return version_fail(
+		    err, errsize, "dpkg", v, "upstream version is empty");
 	for (i = 0; i < d.ulen; i++) {
 		char c = d.up[i];
 
-		if (!is_digit(c) && !is_alpha(c) && strchr(".+~-:", c) == NULL) {
+		if (!version_is_digit(c) && !version_is_alpha(c) &&
+		    strchr(".+~-:", c) == NULL) {
 			snprintf(why, sizeof(why),
 			    "invalid character in upstream version at "
 			    "offset %zu",
 			    (size_t)(d.up - v) + i);
-			return fail(err, errsize, v, why);
+			return version_fail(err, errsize, "dpkg", v, why);
 		}
 	}
 	for (i = 0; i < d.rlen; i++) {
 		char c = d.rev[i];
 
-		if (!is_digit(c) && !is_alpha(c) && strchr(".+~", c) == NULL) {
+		if (!version_is_digit(c) && !version_is_alpha(c) &&
+		    strchr(".+~", c) == NULL) {
 			snprintf(why, sizeof(why),
 			    "invalid character in revision at offset %zu",
 			    (size_t)(d.rev - v) + i);
-			return fail(err, errsize, v, why);
+			return version_fail(err, errsize, "dpkg", v, why);
 		}
 	}
 	return 0;
@@ -153,7 +140,7 @@ weight(const char *p, const char *end)
 		return 0;
 	if (*p == '~')
 		return -1;
-	if (is_alpha(*p))
+	if (version_is_alpha(*p))
 		return (unsigned char)*p;
 	return (unsigned char)*p + 256;
 }
@@ -188,17 +175,20 @@ part_cmp(const char *a, size_t alen, const char *b, size_t blen)
 		const char *as, *bs;
 		int r;
 
-		while ((a < ae && !is_digit(*a)) || (b < be && !is_digit(*b))) {
-			int wa = a < ae && !is_digit(*a) ? weight(a, ae) : 0;
-			int wb = b < be && !is_digit(*b) ? weight(b, be) : 0;
+		while ((a < ae && !version_is_digit(*a)) ||
+		       (b < be && !version_is_digit(*b))) {
+			int wa =
+			    a < ae && !version_is_digit(*a) ? weight(a, ae) : 0;
+			int wb =
+			    b < be && !version_is_digit(*b) ? weight(b, be) : 0;
 
 			if (wa != wb)
 				return wa < wb ? -1 : 1;
 			a++, b++;
 		}
-		for (as = a; a < ae && is_digit(*a); a++)
+		for (as = a; a < ae && version_is_digit(*a); a++)
 			;
-		for (bs = b; b < be && is_digit(*b); b++)
+		for (bs = b; b < be && version_is_digit(*b); b++)
 			;
 		r = numcmp(as, (size_t)(a - as), bs, (size_t)(b - bs));
 		if (r != 0)

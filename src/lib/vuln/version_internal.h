@@ -9,6 +9,30 @@
 #define VIGIL_VERSION_INTERNAL_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+/* Character classes in the C locale (versions are ASCII). */
+static inline int
+version_is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int
+version_is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/* "<scheme> <version>: <why>" into err (version cut at 80 bytes); -1. */
+static inline int
+version_fail(char *err, size_t errsize, const char *scheme, const char *v,
+    const char *why)
+{
+	if (err != NULL && errsize > 0)
+		snprintf(err, errsize, "%s %.80s: %s", scheme, v, why);
+	return -1;
+}
 
 int version_semver_check(const char *v, char *err, size_t errsize);
 int version_semver_cmp(const char *a, const char *b);

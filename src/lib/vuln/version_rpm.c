@@ -27,33 +27,13 @@ struct evr {
 	size_t rlen;
 };
 
-static int
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-fail(char *err, size_t errsize, const char *v, const char *why)
-{
-	if (err != NULL && errsize > 0)
-		snprintf(err, errsize, "RPM %.80s: %s", v, why);
-	return -1;
-}
-
 static void
 split(const char *s, struct evr *p)
 {
 	const char *q = s, *hyphen;
 
 	memset(p, 0, sizeof(*p));
-	while (is_digit(*q))
+	while (version_is_digit(*q))
 		q++;
 	if (*q == ':') {
 		p->e = s;
@@ -79,15 +59,15 @@ check_part(const char *whole, const char *p, size_t n, const char *name,
 
 	if (n == 0) {
 		snprintf(why, sizeof(why), "%s is empty", name);
-		return fail(err, errsize, whole, why);
+		return version_fail(err, errsize, "RPM", whole, why);
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!is_digit(p[i]) && !is_alpha(p[i]) &&
+		if (!version_is_digit(p[i]) && !version_is_alpha(p[i]) &&
 		    strchr("._+~^", p[i]) == NULL) {
 			snprintf(why, sizeof(why),
 			    "invalid character in %s at offset %zu", name,
 			    (size_t)(p - whole) + i);
-			return fail(err, errsize, whole, why);
+			return version_fail(err, errsize, "RPM", whole, why);
 		}
 	}
 	return 0;
@@ -99,9 +79,10 @@ version_rpm_check(const char *v, char *err, size_t errsize)
 	struct evr p;
 
 	if (v == NULL || *v == '\0')
-		return fail(err, errsize, "\"\"", "empty version");
+		return version_fail(
+		    err, errsize, "RPM", "\"\"", "empty version");
 	if (v[0] == ':')
-		return fail(err, errsize, v, "epoch is empty");
+		return version_fail(err, errsize, "RPM", v, "epoch is empty");
 	split(v, &p);
 	if (check_part(v, p.v, p.vlen, "version", err, errsize) != 0)
 		return -1;
@@ -114,7 +95,8 @@ version_rpm_check(const char *v, char *err, size_t errsize)
 static int
 sep(char c)
 {
-	return !is_digit(c) && !is_alpha(c) && c != '~' && c != '^';
+	return !version_is_digit(c) && !version_is_alpha(c) && c != '~' &&
+	       c != '^';
 }
 
 /*
@@ -163,16 +145,16 @@ vercmp(const char *a, size_t alen, const char *b, size_t blen)
 			break;
 		as = a;
 		bs = b;
-		num = is_digit(*a);
+		num = version_is_digit(*a);
 		if (num) {
-			while (a < ae && is_digit(*a))
+			while (a < ae && version_is_digit(*a))
 				a++;
-			while (b < be && is_digit(*b))
+			while (b < be && version_is_digit(*b))
 				b++;
 		} else {
-			while (a < ae && is_alpha(*a))
+			while (a < ae && version_is_alpha(*a))
 				a++;
-			while (b < be && is_alpha(*b))
+			while (b < be && version_is_alpha(*b))
 				b++;
 		}
 		if (b == bs) /* different kinds: a number is newer */
