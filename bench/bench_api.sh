@@ -19,25 +19,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dur=${BENCH_DURATION:-10s}
 vigild=$build/src/vigild/vigild
 mkadmin=$build/tests/integration/mkadmin
-for p in "$vigild" "$mkadmin" nginx wrk openssl curl; do
-	command -v "$p" >/dev/null 2>&1 || {
-		echo "bench_api: $p not found" >&2
-		exit 1
-	}
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-bench.XXXXXX")
-vpid=
-npid=
-cleanup() {
-	[ -n "$vpid" ] && kill -TERM "$vpid" 2>/dev/null && wait "$vpid" || true
-	[ -n "$npid" ] && kill -QUIT "$npid" 2>/dev/null && wait "$npid" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-chmod 711 "$work"
-data=$work/data
+. "$(dirname "$0")/bench_lib.sh"
+bench_need bench_api "$vigild" "$mkadmin" nginx wrk openssl curl
+bench_workdir vigil-bench
 mkdir -p "$data/tls" "$data/keys"
 chmod 711 "$data" "$data/keys"
 

@@ -38,25 +38,9 @@ vigild=$build/src/vigild/vigild
 load=$build/bench/bench_pki_load
 ncpu=$(nproc)
 workers=${BENCH_PKI_WORKERS:-$ncpu}
-for p in "$vigil" "$vigild" "$load" nginx openssl curl python3; do
-	command -v "$p" >/dev/null 2>&1 || {
-		echo "bench_pki: $p not found" >&2
-		exit 1
-	}
-done
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-bench-pki.XXXXXX")
-vpid=
-npid=
-cleanup() {
-	[ -n "$vpid" ] && kill -TERM "$vpid" 2>/dev/null && wait "$vpid" || true
-	[ -n "$npid" ] && kill -QUIT "$npid" 2>/dev/null && wait "$npid" || true
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-chmod 711 "$work"
-data=$work/data
+. "$(dirname "$0")/bench_lib.sh"
+bench_need bench_pki "$vigil" "$vigild" "$load" nginx openssl curl python3
+bench_workdir vigil-bench-pki
 export VIGIL_DATA=$data
 fail() {
 	echo "bench_pki: $*" >&2
