@@ -60,6 +60,8 @@ enum sq_area {
 	SQ_AREA_IAM,
 	SQ_AREA_AUDIT,
 	SQ_AREA_PKI,
+	SQ_AREA_VULN,  /* sqlite_vuln.c: feeds, builds, scans */
+	SQ_AREA_VULNQ, /* sqlite_vulnq.c: queries, products, CRA */
 	SQ_AREA_COUNT
 };
 #define SQ_AREA_MAX_STMTS 64

@@ -154,6 +154,7 @@ static const char *const m3_summary[] = {
 /* Kept beside the PKI area's SQL (sqlite_pki.c); declared here because
  * sqlite_internal.h lists the earlier ones. */
 extern const char *const store_sq_m7_sighting[];
+extern const char *const store_sq_m8_vuln[]; /* sqlite_vuln_schema.c */
 
 const struct store_sq_migration store_sq_migrations[] = {
 	{ 1, "tenants, devices, identifiers, labels", m1_inventory },
@@ -163,6 +164,7 @@ const struct store_sq_migration store_sq_migrations[] = {
 	{ 5, "audit log (hash chain, checkpoints)", store_sq_m5_audit },
 	{ 6, "device PKI", store_sq_m6_pki },
 	{ 7, "certificate sightings", store_sq_m7_sighting },
+	{ 8, "vulnerability management", store_sq_m8_vuln },
 };
 const size_t store_sq_nmigrations =
     sizeof store_sq_migrations / sizeof store_sq_migrations[0];
