@@ -103,6 +103,10 @@ enum vigil_perm {
 				    * token secrets) */
 	VIGIL_PERM_PKI_MANAGE,     /* revoke/hold/release, CA policy,
 				    * enrollment tokens, approvals, claims */
+	VIGIL_PERM_VULN_READ,      /* firmware builds, findings, fleet
+				    * exposure, products, CRA reports */
+	VIGIL_PERM_VULN_MANAGE,    /* feeds, SBOMs, VEX, scans, products,
+				    * exploited marks, CRA steps (platform) */
 	VIGIL_PERM_COUNT
 };
 

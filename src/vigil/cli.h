@@ -351,5 +351,30 @@ int cli_enroll_reject(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_enroll_allow(struct cli_ctx *ctx, const struct cli_args *a);
 /* Vulnerability management: cmd_vuln.c. */
 int cli_vuln_version_compare(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_vuln_import(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_vuln_feeds(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_vuln_scan(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_vuln_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_vuln_show(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_vuln_affected(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_vuln_exploited(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_vuln_vex(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_device_firmware(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_device_findings(struct cli_ctx *ctx, const struct cli_args *a);
+/* cmd_sbom.c */
+int cli_sbom_import(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_sbom_list(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_sbom_show(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_sbom_export(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_sbom_delete(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_sbom_quality(struct cli_ctx *ctx, const struct cli_args *a);
+/* cmd_product.c */
+int cli_product_set(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_product_list(struct cli_ctx *ctx, const struct cli_args *a);
+/* cmd_cra.c */
+int cli_cra_status(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cra_open(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cra_step(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_cra_export(struct cli_ctx *ctx, const struct cli_args *a);
 
 #endif

@@ -353,6 +353,107 @@ static const struct cli_opt opts_vuln_version_compare[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+/* Vulnerability management, SBOMs, products and CRA (cmd_vuln.c,
+ * cmd_sbom.c, cmd_product.c, cmd_cra.c). */
+static const struct cli_opt opts_sbom_import[] = {
+	{ "model", 0, "MODEL", "the device model the firmware is for "
+	    "(required)", 0 },
+	{ "firmware", 0, "VERSION", "the firmware version (required)", 0 },
+	{ "format", 0, "FORMAT", "cyclonedx, spdx-json or spdx-tv (default: "
+	    "detected)", 0 },
+	{ "replace", 0, NULL, "replace the build's SBOM when it has one", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_sbom_export[] = {
+	{ "vex", 0, NULL, "the build's findings and analyses as CycloneDX "
+	    "VEX instead of the SBOM", 0 },
+	{ "out", 'o', "FILE", "write the document to FILE", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_sbom_quality[] = {
+	{ "format", 0, "FORMAT", "cyclonedx, spdx-json or spdx-tv (default: "
+	    "detected)", 0 },
+	{ "strict", 0, NULL, "exit 1 when an NTIA minimum element is "
+	    "missing", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_vuln_import[] = {
+	{ "kind", 0, "KIND", "osv, nvd, cve5, kev or epss (default: detected "
+	    "per file)", 0 },
+	{ "source", 0, "LABEL", "provenance label of the records (default "
+	    "the kind)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_vuln_build[] = {
+	{ "build", 0, "BUILD", "only this build (id or MODEL@FIRMWARE)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_vuln_list[] = {
+	{ "build", 0, "BUILD", "only this build (id or MODEL@FIRMWARE)", 0 },
+	{ "device", 0, "DEVICE", "only the build this device runs", 0 },
+	{ "kev", 0, NULL, "only known exploited vulnerabilities", 0 },
+	{ "unknown", 0, NULL, "also list findings vigil cannot decide "
+	    "(unknown)", 0 },
+	{ "all", 0, NULL, "also list findings VEX says are not_affected, "
+	    "fixed or false_positive", 0 },
+	{ "min-priority", 0, "N", "only priority N (0-100) and above", 0 },
+	{ "limit", 0, "N", "at most N vulnerabilities, 1-10000 (default "
+	    "100)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_vuln_exploited[] = {
+	{ "clear", 0, NULL, "remove the analyst's mark", 0 },
+	{ "note", 0, "TEXT", "why (kept with the mark)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_vuln_vex[] = {
+	{ "build", 0, "BUILD", "the statements apply to this build only", 0 },
+	{ "format", 0, "FORMAT", "cyclonedx, openvex, csaf, buildroot or "
+	    "yocto (default: detected)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_product_set[] = {
+	{ "manufacturer", 0, "NAME", "the manufacturer's name", 0 },
+	{ "support-until", 0, "YYYY-MM-DD|none", "last day of the support "
+	    "period (none clears it)", 0 },
+	{ "platform-cpe", 0, "CPE", "CPE 2.3 of the platform the firmware "
+	    "runs on (repeat; replaces the list)", CLI_OPT_REPEAT },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_product_list[] = {
+	{ "warn-days", 0, "N", "support ending within N days is \"ending\" "
+	    "(default 90)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_cra_status[] = {
+	{ "all", 0, NULL, "include closed reports", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_cra_open[] = {
+	{ "vuln", 0, "ID", "the actively exploited vulnerability", 0 },
+	{ "incident", 0, NULL, "a severe incident instead of a "
+	    "vulnerability", 0 },
+	{ "model", 0, "MODEL", "the affected product (required)", 0 },
+	{ "summary", 0, "TEXT", "what happened", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_out[] = {
+	{ "out", 'o', "FILE", "write the document to FILE", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
 #define ANY SIZE_MAX
 /* Works on the local store or, with --server, on a vigild. */
 #define REMOTE CLI_CMD_REMOTE
@@ -410,6 +511,13 @@ const struct cli_cmd cli_commands[] = {
 	    "lines", opts_device_import, REMOTE, 1, 1, cli_device_import },
 	{ "device", "export", "", "export devices as CSV or JSON lines",
 	    opts_device_export, REMOTE, 0, 0, cli_device_export },
+	/* The firmware a device runs links it to a build (cmd_vuln.c). */
+	{ "device", "firmware", "DEVICE VERSION", "record the firmware "
+	    "version a device runs", opts_none, REMOTE, 2, 2,
+	    cli_device_firmware },
+	{ "device", "findings", "DEVICE", "show a device's build, "
+	    "vulnerabilities and risk score", opts_none, REMOTE, 1, 1,
+	    cli_device_findings },
 
 	/* The platform and its people (cmd_init.c, cmd_login.c,
 	 * cmd_user.c, cmd_token.c). */
@@ -521,6 +629,62 @@ const struct cli_cmd cli_commands[] = {
 	{ "vuln", "version-compare", "A B", "order two versions under a "
 	    "version scheme: prints <, = or >",
 	    opts_vuln_version_compare, 0, 2, 2, cli_vuln_version_compare },
+	{ "vuln", "import", "PATH...", "import vulnerability feeds (OSV, NVD, "
+	    "CVE 5, KEV, EPSS): files, directories, .zip, .gz",
+	    opts_vuln_import, REMOTE, 1, ANY, cli_vuln_import },
+	{ "vuln", "feeds", "", "list the feed imports", opts_none, REMOTE, 0,
+	    0, cli_vuln_feeds },
+	{ "vuln", "scan", "", "match builds against the stored "
+	    "vulnerabilities again", opts_vuln_build, REMOTE, 0, 0,
+	    cli_vuln_scan },
+	{ "vuln", "list", "", "list the vulnerabilities affecting the fleet, "
+	    "highest priority first", opts_vuln_list, REMOTE, 0, 0,
+	    cli_vuln_list },
+	{ "vuln", "show", "ID", "show a vulnerability (any alias)", opts_none,
+	    REMOTE, 1, 1, cli_vuln_show },
+	{ "vuln", "affected", "ID", "count the devices and tenants a "
+	    "vulnerability affects, by build", opts_none, REMOTE, 1, 1,
+	    cli_vuln_affected },
+	{ "vuln", "exploited", "ID", "mark a vulnerability actively "
+	    "exploited (or --clear the mark)", opts_vuln_exploited, REMOTE,
+	    1, 1, cli_vuln_exploited },
+	{ "vuln", "vex", "FILE", "import VEX statements (CycloneDX, OpenVEX, "
+	    "CSAF, Buildroot, Yocto)", opts_vuln_vex, REMOTE, 1, 1,
+	    cli_vuln_vex },
+
+	{ "sbom", "import", "FILE|-", "bind an SBOM to a build (model + "
+	    "firmware) and scan it", opts_sbom_import, REMOTE, 1, 1,
+	    cli_sbom_import },
+	{ "sbom", "list", "", "list the builds and their findings",
+	    opts_none, REMOTE, 0, 0, cli_sbom_list },
+	{ "sbom", "show", "BUILD", "show a build (id or MODEL@FIRMWARE)",
+	    opts_none, REMOTE, 1, 1, cli_sbom_show },
+	{ "sbom", "export", "BUILD", "write a build's SBOM as CycloneDX 1.6 "
+	    "(or its VEX)", opts_sbom_export, REMOTE, 1, 1,
+	    cli_sbom_export },
+	{ "sbom", "delete", "BUILD", "delete a build, its SBOM and findings",
+	    opts_none, REMOTE, 1, 1, cli_sbom_delete },
+	{ "sbom", "quality", "FILE|-", "check an SBOM file against the NTIA "
+	    "minimum elements (offline, nothing stored)", opts_sbom_quality,
+	    0, 1, 1, cli_sbom_quality },
+
+	{ "product", "set", "MODEL", "set a product's manufacturer, support "
+	    "period and platform CPEs", opts_product_set, REMOTE, 1, 1,
+	    cli_product_set },
+	{ "product", "list", "", "list products with their support state",
+	    opts_product_list, REMOTE, 0, 0, cli_product_list },
+
+	{ "cra", "status", "", "show the Cyber Resilience Act reports, their "
+	    "clocks and what is due", opts_cra_status, REMOTE, 0, 0,
+	    cli_cra_status },
+	{ "cra", "open", "", "open a CRA report for an exploited "
+	    "vulnerability or a severe incident", opts_cra_open, REMOTE, 0,
+	    0, cli_cra_open },
+	{ "cra", "step", "ID STEP", "record a step: early-warning, "
+	    "notification, fix, final or close", opts_none, REMOTE, 2, 2,
+	    cli_cra_step },
+	{ "cra", "export", "ID", "write the draft of a report's next stage "
+	    "as JSON", opts_out, REMOTE, 1, 1, cli_cra_export },
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];

@@ -88,4 +88,29 @@ void api_claim_allow(struct req *r); /* POST /v1/tenants/{tenant}/claims */
 void api_cert_issue(struct req *r); /* POST /v1/tenants/{tenant}/certs */
 void api_cert_issue_device(struct req *r); /* POST .../devices/{device}/certs */
 
+/* Vulnerability management (api_vuln.c). Platform routes under /v1/vuln,
+ * /v1/vulns, /v1/products, /v1/cra; tenant views under /v1/tenants/{tenant}. */
+void api_vuln_feed_import(struct req *r); /* POST /v1/vuln/feeds */
+void api_vuln_feed_list(struct req *r); /* GET /v1/vuln/feeds */
+void api_vuln_build_list(struct req *r); /* GET /v1/vuln/builds */
+void api_vuln_build_import(struct req *r); /* POST /v1/vuln/builds */
+void api_vuln_build_get(struct req *r); /* GET /v1/vuln/builds/{build} */
+void api_vuln_build_delete(struct req *r); /* DELETE /v1/vuln/builds/{build} */
+void api_vuln_build_sbom(struct req *r); /* GET .../builds/{build}/sbom */
+void api_vuln_build_vex(struct req *r); /* GET .../builds/{build}/vex */
+void api_vuln_vex_import(struct req *r); /* POST /v1/vuln/vex */
+void api_vuln_scan(struct req *r); /* POST /v1/vuln/scan */
+void api_vuln_list(struct req *r); /* GET /v1/vulns, .../tenants/{tenant}/vulns */
+void api_vuln_show(struct req *r); /* GET .../vulns/{id} */
+void api_vuln_affected(struct req *r); /* GET .../vulns/{id}/affected */
+void api_vuln_exploited(struct req *r); /* PUT /v1/vulns/{id}/exploited */
+void api_device_findings(struct req *r); /* GET .../devices/{device}/findings */
+void api_device_firmware(struct req *r); /* PUT .../devices/{device}/firmware */
+void api_product_list(struct req *r); /* GET /v1/products */
+void api_product_set(struct req *r); /* PUT /v1/products/{model} */
+void api_cra_status(struct req *r); /* GET /v1/cra */
+void api_cra_open(struct req *r); /* POST /v1/cra */
+void api_cra_step(struct req *r); /* POST /v1/cra/{id}/{step} */
+void api_cra_draft(struct req *r); /* GET /v1/cra/{id}/draft */
+
 #endif

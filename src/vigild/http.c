@@ -471,7 +471,8 @@ route(struct req *r, enum evhttp_cmd_type cmd, const char **pathp)
 	if (cmd == EVHTTP_REQ_HEAD)
 		method = "GET";
 	else if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_POST &&
-	    cmd != EVHTTP_REQ_PATCH && cmd != EVHTTP_REQ_DELETE)
+	    cmd != EVHTTP_REQ_PATCH && cmd != EVHTTP_REQ_DELETE &&
+	    cmd != EVHTTP_REQ_PUT)
 		method = NULL; /* never matches; finds what the path allows */
 	rc = route_find(method, path, &r->match, allow, sizeof allow);
 	if (rc == 405 || (rc == 0 && method == NULL)) {

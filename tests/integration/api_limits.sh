@@ -156,7 +156,7 @@ api DELETE /v1/tenants "$ADMIN"
 is_problem "DELETE on /v1/tenants: 405 problem" 405 "allowed: GET, POST"
 check "405 carries Allow: GET, POST" 405 'h.get("allow")' "GET, POST"
 api PUT /healthz ""
-is_problem "PUT (a method the API never uses) on a known path: 405" 405 \
+is_problem "PUT on a path that does not take it: 405" 405 \
     "method PUT is not allowed"
 check "its Allow says GET" 405 'h.get("allow")' "GET"
 api TRACE /nowhere ""

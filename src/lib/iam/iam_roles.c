@@ -12,11 +12,13 @@
 
 /* Permissions that only platform-scope routes (ROUTE_PLATFORM) use. A
  * tenant principal never reaches them, whatever its role holds. */
-#define PLATFORM_ONLY (P(VIGIL_PERM_TENANT_MANAGE) | P(VIGIL_PERM_AUDIT_VERIFY))
+#define PLATFORM_ONLY \
+	(P(VIGIL_PERM_TENANT_MANAGE) | P(VIGIL_PERM_AUDIT_VERIFY) | \
+	P(VIGIL_PERM_VULN_MANAGE))
 
 #define READ_ONLY \
 	(P(VIGIL_PERM_TENANT_READ) | P(VIGIL_PERM_DEVICE_READ) | \
-	P(VIGIL_PERM_SELF) | P(VIGIL_PERM_PKI_READ))
+	P(VIGIL_PERM_SELF) | P(VIGIL_PERM_PKI_READ) | P(VIGIL_PERM_VULN_READ))
 
 static const struct {
 	const char *name;
@@ -31,9 +33,12 @@ static const struct {
 	[VIGIL_ROLE_TENANT_ADMIN] = { "tenant-admin",
 	    ((1u << VIGIL_PERM_COUNT) - 2u) & ~PLATFORM_ONLY },
 	/* Investigates and contains: may quarantine (device:state), reads
-	 * the audit log; cannot change inventory data or accounts. */
+	 * the audit log; cannot change inventory data or accounts. A
+	 * platform analyst also runs vulnerability management (vuln:manage
+	 * is platform-only, so a tenant analyst never reaches it). */
 	[VIGIL_ROLE_SECURITY_ANALYST] = { "security-analyst",
-	    READ_ONLY | P(VIGIL_PERM_DEVICE_STATE) | P(VIGIL_PERM_AUDIT_READ) },
+	    READ_ONLY | P(VIGIL_PERM_DEVICE_STATE) | P(VIGIL_PERM_AUDIT_READ) |
+	    P(VIGIL_PERM_VULN_MANAGE) },
 	/* Runs the inventory: adds, edits, imports and moves devices, and
 	 * their certificates (enrollment tokens, approvals, revocation). */
 	[VIGIL_ROLE_DEVICE_MANAGER] = { "device-manager",
@@ -63,6 +68,8 @@ static const char *const perm_names[VIGIL_PERM_COUNT] = {
 	[VIGIL_PERM_SELF] = "self",
 	[VIGIL_PERM_PKI_READ] = "pki:read",
 	[VIGIL_PERM_PKI_MANAGE] = "pki:manage",
+	[VIGIL_PERM_VULN_READ] = "vuln:read",
+	[VIGIL_PERM_VULN_MANAGE] = "vuln:manage",
 };
 
 _Static_assert(VIGIL_PERM_COUNT < 32, "permissions fit the bit set");
