@@ -9,7 +9,9 @@
  * builds, plus the per-vulnerability device counts (vigil_vdb_vuln_list
  * over everything). Median of 3 updates. Prints "vuln_fleet: vigil X ms
  * for N devices / 200 builds, goal 2000 ms, ratio R" (ratio = X / goal;
- * below 1 meets it). Work files live in a temporary directory that is
+ * below 1 meets it). VULN_FLEET_NO_LIST=1 leaves the list out (to time
+ * the re-scan alone). Builds are imported before the records, so each
+ * build is scanned once, by the records' import. Work files live in a temporary directory that is
  * removed at the end.
  */
 #include <ftw.h>
@@ -195,16 +197,16 @@ main(int argc, char **argv)
 	    vigil_admin_tenant_create(st, "beta", NULL, &t[1]) != VIGIL_OK)
 		die("tenant", vigil_store_errmsg(st));
 	t0 = now_ms();
-	for (unsigned r = 0; r < RECORDS; r += 5000)
-		feed(st, r, r + 5000, 0, &s);
-	fprintf(stderr, "setup: %u records in %.0f ms\n", RECORDS,
-	    now_ms() - t0);
-	t0 = now_ms();
 	for (int m = 0; m < MODELS; m++)
 		for (int v = 0; v < VERSIONS; v++)
 			sbom(st, m, v);
-	fprintf(stderr, "setup: %d builds scanned in %.0f ms\n",
+	fprintf(stderr, "setup: %d builds imported in %.0f ms\n",
 	    MODELS * VERSIONS, now_ms() - t0);
+	t0 = now_ms();
+	for (unsigned r = 0; r < RECORDS; r += 5000)
+		feed(st, r, r + 5000, 0, &s);
+	fprintf(stderr, "setup: %u records imported and builds re-scanned in %.0f ms\n", RECORDS,
+	    now_ms() - t0);
 	t0 = now_ms();
 	devices(st, &t[0], 0, n);
 	devices(st, &t[1], 1, n);
@@ -221,7 +223,8 @@ main(int argc, char **argv)
 		ti[run] = now_ms() - t0;
 		if (s.updated != UPDATE)
 			die("update", "records not updated");
-		if (vigil_vdb_vuln_list(st, NULL, &f, &list) != VIGIL_OK)
+		if (getenv("VULN_FLEET_NO_LIST") == NULL &&
+		    vigil_vdb_vuln_list(st, NULL, &f, &list) != VIGIL_OK)
 			die("vuln list", vigil_store_errmsg(st));
 		tv[run] = now_ms() - t0;
 		tl[run] = tv[run] - ti[run];

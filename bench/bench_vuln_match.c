@@ -7,7 +7,9 @@
  * CPEs; 1-3 ranges, introduced/fixed/last_affected), NVD records (1-3
  * configurations of CPE matches with version bounds or exact versions,
  * some AND configurations with a vulnerable:false hardware platform)
- * and CVE 5 records (vendor/product, lessThan ranges, defaultStatus),
+ * (5% of them Awaiting Analysis: no configurations, CVE 5 data without
+ * usable versions: unknown) and CVE 5 records (vendor/product,
+ * lessThan ranges, defaultStatus),
  * over 20,000 products whose popularity follows a Zipf-Mandelbrot law
  * (the most popular products have hundreds of records, the tail one or
  * two); and an SBOM of COMPONENTS components (default 5,000: the 100
@@ -384,7 +386,19 @@ gen_record(uint64_t n)
 		gen_osv(v, p);
 	} else if (kind < 8) {
 		v = vnew(VIGIL_VSRC_NVD, n);
-		gen_nvd(v, p);
+		if (below(20) == 0) {
+			/* Awaiting Analysis: no configurations, the CNA's
+			 * CVE 5 data only, with no version information. */
+			free(v->status);
+			v->status = xdup("Awaiting Analysis");
+			gen_cve5(v, p);
+			v->cve5[0].default_status = VIGIL_VST_UNKNOWN;
+			v->cve5[0].versions[0].version_type[0] = '\0';
+			v->cve5[0].versions[0].less_than[0] = '\0';
+			v->cve5[0].versions[0].version[0] = 'x';
+		} else {
+			gen_nvd(v, p);
+		}
 	} else {
 		v = vnew(VIGIL_VSRC_CVE5, n);
 		gen_cve5(v, p);

@@ -70,6 +70,44 @@ jstr(const json_t *o, const char *path1, const char *path2)
 	return json_string_value(v) != NULL ? json_string_value(v) : "";
 }
 
+/* Opens the CRA reports that became due (an exploited vulnerability
+ * now affects a build), each with its "cra.auto_open" audit entry. The
+ * library leaves this to its callers so that every opened report is
+ * audited by whoever caused it. */
+static enum vigil_err
+sync_cra(struct cli_ctx *ctx, struct vigil_store *st)
+{
+	json_t *opened = NULL, *r;
+	enum vigil_err rc;
+	size_t i;
+
+	if ((rc = vigil_vdb_cra_sync(st, vigil_time_now_ms(), &opened)) !=
+	    VIGIL_OK)
+		return rc;
+	json_array_foreach(opened, i, r)
+	{
+		char det[256];
+
+		snprintf(det, sizeof det, "vuln=%s model=%s",
+		    jstr(r, "vuln", NULL), jstr(r, "model", NULL));
+		if ((rc = cli_pki_audit(ctx, NULL, "cra.auto_open",
+		         jstr(r, "id", NULL), det)) != VIGIL_OK)
+			break;
+	}
+	json_decref(opened);
+	return rc;
+}
+
+/* finish() of a change that can make CRA reports due. */
+static enum vigil_err
+finish_sync(struct cli_ctx *ctx, struct vigil_store *st, enum vigil_err rc,
+    const char *action, const char *object, const char *detail)
+{
+	if (rc == VIGIL_OK)
+		rc = sync_cra(ctx, st);
+	return finish(ctx, rc, NULL, action, object, detail);
+}
+
 /* ---- builds and SBOMs ---------------------------------------------- */
 
 static enum vigil_err
@@ -131,7 +169,7 @@ l_sbom_import(struct cli_ctx *ctx, const char *buf, size_t len,
 	    (long long)json_integer_value(
 	        json_object_get(json_object_get(*out, "build"), "components")),
 	    o->replace ? " replace" : "");
-	rc = finish(ctx, rc, NULL, "vuln.build.import", obj, det);
+	rc = finish_sync(ctx, st, rc, "vuln.build.import", obj, det);
 	if (rc != VIGIL_OK) {
 		json_decref(*out);
 		*out = NULL;
@@ -168,7 +206,7 @@ l_vex_import(struct cli_ctx *ctx, const char *buf, size_t len,
 	snprintf(det, sizeof det, "format=%s statements=%lld",
 	    vigil_vex_format_name(fmt),
 	    (long long)json_integer_value(json_object_get(*out, "statements")));
-	rc = finish(ctx, rc, NULL, "vuln.vex.import",
+	rc = finish_sync(ctx, st, rc, "vuln.vex.import",
 	    build != NULL ? build : "vex", det);
 	if (rc != VIGIL_OK) {
 		json_decref(*out);
@@ -209,6 +247,8 @@ l_feed_import(struct cli_ctx *ctx, const char *path,
 	    (unsigned long long)s.rejected, (unsigned long long)s.kev,
 	    (unsigned long long)s.epss);
 	arc = cli_pki_audit(ctx, NULL, "vuln.feed.import", path, det);
+	if (arc == VIGIL_OK)
+		arc = sync_cra(ctx, st);
 	if ((*out = vigil_vdb_import_stats_to_json(&s)) == NULL)
 		return VIGIL_ENOMEM;
 	return rc != VIGIL_OK ? rc : arc;
@@ -236,10 +276,15 @@ l_scan(struct cli_ctx *ctx, const char *build, json_t **out, char *err)
 	*out = NULL;
 	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
 		return rc;
+	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
+		return rc;
 	rc = vigil_vdb_scan(st, build, out, err, CLI_VERR);
-	if (rc == VIGIL_OK)
-		rc = cli_pki_audit(ctx, NULL, "vuln.scan",
-		    build != NULL ? build : "all", NULL);
+	rc = finish_sync(ctx, st, rc, "vuln.scan",
+	    build != NULL ? build : "all", NULL);
+	if (rc != VIGIL_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
 	return rc;
 }
 
@@ -298,11 +343,8 @@ l_exploited(struct cli_ctx *ctx, const char *id, int exploited,
 	snprintf(det, sizeof det, "exploited=%s%s%s",
 	    exploited ? "true" : "false", note != NULL ? " note=" : "",
 	    note != NULL ? note : "");
-	rc = finish(ctx, rc, NULL, "vuln.exploited", id, det);
 	/* A KEV-equivalent mark opens the CRA reports it makes due. */
-	if (rc == VIGIL_OK && exploited)
-		rc = vigil_vdb_cra_sync(st, vigil_time_now_ms(), NULL);
-	return rc;
+	return finish_sync(ctx, st, rc, "vuln.exploited", id, det);
 }
 
 /* ---- devices ------------------------------------------------------- */
@@ -386,32 +428,21 @@ static enum vigil_err
 l_cra_status(struct cli_ctx *ctx, int all, json_t **out, char *err)
 {
 	struct vigil_store *st;
-	json_t *opened = NULL;
 	enum vigil_err rc;
-	size_t i;
-	json_t *r;
 
 	(void)err;
 	*out = NULL;
 	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
 		return rc;
-	/* Reports that became due since the last import or scan are
-	 * opened first, each with its audit entry. */
-	if ((rc = vigil_vdb_cra_sync(st, vigil_time_now_ms(), &opened)) !=
-	    VIGIL_OK)
+	/* Reports that became due since the last change (e.g. one made
+	 * before this version audited them) are opened first. */
+	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
-	json_array_foreach(opened, i, r)
-	{
-		char det[256];
-
-		snprintf(det, sizeof det, "vuln=%s model=%s",
-		    jstr(r, "vuln", NULL), jstr(r, "model", NULL));
-		if ((rc = cli_pki_audit(ctx, NULL, "cra.auto_open",
-		         jstr(r, "id", NULL), det)) != VIGIL_OK)
-			break;
+	if ((rc = sync_cra(ctx, st)) != VIGIL_OK) {
+		vigil_store_rollback(st);
+		return rc;
 	}
-	json_decref(opened);
-	if (rc != VIGIL_OK)
+	if ((rc = vigil_store_commit(st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_cra_status(st, vigil_time_now_ms(), all, out);
 }

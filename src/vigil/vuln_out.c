@@ -419,11 +419,12 @@ cli_vout_vuln(const json_t *v)
 void
 cli_vout_affected(const json_t *v)
 {
+	long long nd = cli_vi(v, "devices"), nt = cli_vi(v, "tenants");
 	size_t i, j;
 	json_t *b, *c;
 
-	printf("%s affects %lld devices in %lld tenants\n", cli_vs(v, "id"),
-	    cli_vi(v, "devices"), cli_vi(v, "tenants"));
+	printf("%s affects %lld device%s in %lld tenant%s\n", cli_vs(v, "id"),
+	    nd, nd == 1 ? "" : "s", nt, nt == 1 ? "" : "s");
 	if (json_array_size(json_object_get(v, "builds")) == 0)
 		return;
 	printf("%-20s %-14s %7s  %-24s %-14s %-14s %s\n", "MODEL", "FIRMWARE",

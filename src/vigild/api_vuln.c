@@ -31,6 +31,12 @@
 /* ------------------------------------------------------------------ */
 /* Helpers */
 
+static int64_t
+now_ms(void)
+{
+	return vigil_time_now_ms();
+}
+
 /* A vulndb error: err (the library's what-and-where) when it says
  * something, else the store's text. */
 static void
@@ -86,6 +92,43 @@ commit_reply(struct req *r, int status, json_t *body, const char *action,
 	api_reply(r, status, body);
 }
 
+/*
+ * Opens the CRA reports that became due with this change (an exploited
+ * vulnerability now affects a build), each audited as "cra.auto_open"
+ * in the request's transaction, and adds them to the reply object as
+ * "cra_opened". Returns the error to fail the change with.
+ */
+static enum vigil_err
+sync_cra(struct req *r, json_t *reply)
+{
+	json_t *opened = NULL, *o;
+	enum vigil_err e;
+	size_t i;
+
+	if ((e = vigil_vdb_cra_sync(r->st, now_ms(), &opened)) != VIGIL_OK)
+		return e;
+	json_array_foreach(opened, i, o) {
+		char object[200], det[300];
+
+		snprintf(object, sizeof object, "cra:%s",
+		    json_string_value(json_object_get(o, "id")));
+		snprintf(det, sizeof det, "vuln=%s model=%s",
+		    json_string_value(json_object_get(o, "vuln")),
+		    json_string_value(json_object_get(o, "model")));
+		if ((e = req_audit(r, "cra.auto_open", object, "ok", det)) !=
+		    VIGIL_OK) {
+			json_decref(opened);
+			return e;
+		}
+	}
+	if (json_is_object(reply))
+		json_object_set_new(reply, "cra_opened",
+		    opened != NULL ? opened : json_array());
+	else
+		json_decref(opened);
+	return VIGIL_OK;
+}
+
 /* The raw body (ROUTE_RAW_BODY); -1 after replying when empty. */
 static int
 raw_body(struct req *r, const char **buf, size_t *len)
@@ -99,12 +142,6 @@ raw_body(struct req *r, const char **buf, size_t *len)
 	}
 	*buf = (const char *)b;
 	return 0;
-}
-
-static int64_t
-now_ms(void)
-{
-	return vigil_time_now_ms();
 }
 
 /* ------------------------------------------------------------------ */
@@ -174,6 +211,13 @@ api_vuln_feed_import(struct req *r)
 		return;
 	}
 	out = vigil_vdb_import_stats_to_json(&stats);
+	if ((e = sync_cra(r, out)) != VIGIL_OK) {
+		json_decref(out);
+		json_decref(fe.list);
+		fail_vdb(r, e, NULL, "vuln.feed.import",
+		    name != NULL ? name : "upload");
+		return;
+	}
 	if (out != NULL) {
 		json_object_set_new(out, "errors", fe.list);
 		json_object_set_new(out, "errors_not_shown",
@@ -261,7 +305,8 @@ api_vuln_build_import(struct req *r)
 	if (api_begin(r) < 0)
 		return;
 	if ((e = vigil_vdb_sbom_import(r->st, buf, len, &o, &out, err,
-	    sizeof err)) != VIGIL_OK) {
+	    sizeof err)) != VIGIL_OK || (e = sync_cra(r, out)) != VIGIL_OK) {
+		json_decref(out);
 		fail_vdb(r, e, err, "vuln.build.import", object);
 		return;
 	}
@@ -354,7 +399,9 @@ api_vuln_vex_import(struct req *r)
 	if (api_begin(r) < 0)
 		return;
 	if ((e = vigil_vdb_vex_import(r->st, buf, len, f, build, req_actor(r),
-	    &out, err, sizeof err)) != VIGIL_OK) {
+	    &out, err, sizeof err)) != VIGIL_OK ||
+	    (e = sync_cra(r, out)) != VIGIL_OK) {
+		json_decref(out);
 		fail_vdb(r, e, err, "vuln.vex.import",
 		    build != NULL ? build : "all-builds");
 		return;
@@ -374,8 +421,7 @@ api_vuln_scan(struct req *r)
 	if (aq_str(r, "build", 600, &build) < 0 || api_begin(r) < 0)
 		return;
 	if ((e = vigil_vdb_scan(r->st, build, &out, err, sizeof err)) !=
-	    VIGIL_OK ||
-	    (e = vigil_vdb_cra_sync(r->st, now_ms(), NULL)) != VIGIL_OK) {
+	    VIGIL_OK || (e = sync_cra(r, out)) != VIGIL_OK) {
 		json_decref(out);
 		fail_vdb(r, e, err, "vuln.scan",
 		    build != NULL ? build : "all-builds");
@@ -472,18 +518,18 @@ api_vuln_exploited(struct req *r)
 	if (api_begin(r) < 0)
 		goto out;
 	if ((e = vigil_vdb_mark_exploited(r->st, id, exploited, note,
-	    req_actor(r), err, sizeof err)) != VIGIL_OK ||
-	    (e = vigil_vdb_cra_sync(r->st, now_ms(), &out)) != VIGIL_OK) {
+	    req_actor(r), err, sizeof err)) != VIGIL_OK) {
 		fail_vdb(r, e, err, "vuln.exploited", object);
 		goto out;
 	}
-	{
-		json_t *o = json_pack("{s:s, s:b, s:o}", "id", id, "exploited",
-		    exploited, "cra_opened", out != NULL ? out : json_array());
-
-		commit_reply(r, 200, o, "vuln.exploited", object,
-		    exploited ? "marked" : "cleared");
+	out = json_pack("{s:s, s:b}", "id", id, "exploited", exploited);
+	if ((e = sync_cra(r, out)) != VIGIL_OK) {
+		json_decref(out);
+		fail_vdb(r, e, NULL, "vuln.exploited", object);
+		goto out;
 	}
+	commit_reply(r, 200, out, "vuln.exploited", object,
+	    exploited ? "marked" : "cleared");
 out:
 	json_decref(body);
 }

@@ -40,7 +40,8 @@ cat >"$WORK/sbom.cdx.json" <<'EOF'
  "metadata": {"timestamp": "2026-10-01T12:00:00Z",
   "authors": [{"name": "Example Devices"}],
   "component": {"type": "firmware", "name": "gw-100-firmware",
-   "version": "1.0", "bom-ref": "fw"}},
+   "version": "1.0", "bom-ref": "fw",
+   "cpe": "cpe:2.3:o:example:gw-100_firmware:1.0:*:*:*:*:*:*:*"}},
  "components": [
   {"type": "application", "bom-ref": "busybox", "name": "busybox",
    "version": "1.31.1", "supplier": {"name": "busybox.net"},
@@ -70,7 +71,17 @@ cat >"$WORK/nvd.json" <<'EOF'
    "cpeMatch": [{"vulnerable": true,
     "criteria": "cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*",
     "versionEndExcluding": "1.32.0",
-    "matchCriteriaId": "00000000-0000-0000-0000-000000000001"}]}]}]}}]}
+    "matchCriteriaId": "00000000-0000-0000-0000-000000000001"}]}]}]}},
+  {"cve": {
+  "id": "CVE-2099-0002", "sourceIdentifier": "cve@mitre.org",
+  "published": "2099-01-02T00:00:00.000",
+  "lastModified": "2099-01-03T00:00:00.000", "vulnStatus": "Analyzed",
+  "descriptions": [{"lang": "en", "value": "gw-100 firmware debug port."}],
+  "configurations": [{"nodes": [{"operator": "OR", "negate": false,
+   "cpeMatch": [{"vulnerable": true,
+    "criteria": "cpe:2.3:o:example:gw-100_firmware:*:*:*:*:*:*:*:*",
+    "versionEndIncluding": "1.0",
+    "matchCriteriaId": "00000000-0000-0000-0000-000000000002"}]}]}]}}]}
 EOF
 cat >"$WORK/osv.json" <<'EOF'
 {"schema_version": "1.6.0", "id": "EXAMPLE-2099-0001",
@@ -127,14 +138,14 @@ check "a platform auditor cannot import (vuln:manage): 403" 403
 api_raw POST "/v1/vuln/feeds?name=nvd.json" "$PA" application/json \
     "$WORK/nvd.json"
 check "POST vuln/feeds imports the NVD response" 200 \
-    '[d["records"], d["added"], d["rejected"]]' '[1, 1, 0]'
+    '[d["records"], d["added"], d["rejected"]]' '[2, 2, 0]'
 api_raw POST "/v1/vuln/feeds?name=osv.json" "$PA" application/json \
     "$WORK/osv.json"
 check "POST vuln/feeds imports the OSV record" 200 'd["added"]' 1
 api_raw POST "/v1/vuln/feeds?name=nvd.json" "$PA" application/json \
     "$WORK/nvd.json"
 check "the same NVD document again: unchanged" 200 \
-    '[d["added"], d["unchanged"]]' '[0, 1]'
+    '[d["added"], d["unchanged"]]' '[0, 2]'
 printf '{"vulnerabilities": [' >"$WORK/bad.json"
 api_raw POST "/v1/vuln/feeds?name=bad.json&kind=nvd" "$PA" \
     application/json "$WORK/bad.json"
@@ -161,6 +172,9 @@ check "an operator cannot set firmware (device:write): 403" 403
 api GET /v1/vulns/CVE-2099-0001/affected "$PA"
 check "CVE-2099-0001 affects 3 devices in 2 tenants (platform view)" 200 \
     '[d["devices"], d["tenants"]]' '[3, 2]'
+api GET /v1/vulns/CVE-2099-0002/affected "$PAU"
+check "a CVE on the firmware's own CPE (the SBOM's subject) affects the 3" 200 \
+    'd["devices"]' 3
 api GET "$A/vulns/CVE-2099-0001/affected" "$OPA"
 check "tenant alpha's view: 2 devices in 1 tenant" 200 \
     '[d["devices"], d["tenants"]]' '[2, 1]'
@@ -189,7 +203,7 @@ api_raw POST "/v1/vuln/feeds?name=kev.json" "$PA" application/json \
 check "POST vuln/feeds imports the KEV catalog" 200 'd["kev"]' 1
 api GET /v1/vulns/CVE-2099-0001 "$PA"
 check "KEV membership raises the priority" 200 \
-    "d[\"priority\"] > $P0 and d[\"kev\"] is True" True
+    "d[\"priority\"] >= 80 > $P0 and d[\"kev\"][\"known_ransomware_use\"]" True
 api GET /v1/cra "$PAU"
 check "the KEV finding opened one CRA report for gw-100" 200 \
     '[(r["vuln"], r["model"], r["state"]) for r in d["reports"]]' \

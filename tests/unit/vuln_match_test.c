@@ -970,6 +970,141 @@ vindex_finds_each_related_record_once(void **state)
 	vigil_vindex_free(ix);
 }
 
+static void
+osv_git_range_with_versions_uses_the_list(void **state)
+{
+	struct vigil_vuln *v = osv_npm("gitlisted");
+	struct vigil_vrange *r = add_range(&v->pkgs[0], VIGIL_VRANGE_GIT);
+
+	(void)state;
+	say("OSV GIT range enumerated in versions[]: the list decides, no "
+	    "unknown");
+	ev(r, VIGIL_EV_INTRODUCED, "0");
+	ev(r, VIGIL_EV_FIXED, "8f1e3c0d9a");
+	pkg_version(&v->pkgs[0], "2.1.0");
+	expect(VIGIL_AFFECTED, "gitlisted", "2.1.0",
+	    NPM("gitlisted", "2.1.0"), NULL, v, NULL);
+	expect(VIGIL_NOT_AFFECTED, "gitlisted", "2.2.0",
+	    NPM("gitlisted", "2.2.0"), NULL, v, NULL);
+	vigil_vuln_free(v);
+}
+
+static void
+osv_unparseable_event_version_is_unknown(void **state)
+{
+	struct vigil_vuln *v = osv_npm("badevent");
+	struct vigil_vrange *r = add_range(&v->pkgs[0], VIGIL_VRANGE_SEMVER);
+
+	(void)state;
+	say("OSV SEMVER event that is no SemVer even coerced: unknown, never "
+	    "a silent not-affected");
+	ev(r, VIGIL_EV_INTRODUCED, "1.0.0");
+	ev(r, VIGIL_EV_FIXED, "1.4.x!");
+	expect(VIGIL_UNKNOWN, "badevent", "1.2.0", NPM("badevent", "1.2.0"),
+	    NULL, v, NULL);
+	vigil_vuln_free(v);
+}
+
+static void
+nvd_negated_node_inverts(void **state)
+{
+	struct vigil_vuln *v = vnew(VIGIL_VSRC_NVD, "CVE-TEST-NEG");
+	struct vigil_cpe_config *cf = add_config(v, 1);
+	struct vigil_cpe b1 = cpe("cpe:2.3:h:acme:board1:-:*:*:*:*:*:*:*");
+	struct vigil_cpe b2 = cpe("cpe:2.3:h:acme:board2:-:*:*:*:*:*:*:*");
+	struct vigil_platform p1 = { 1, &b1 }, p2 = { 1, &b2 };
+	const char *c = "cpe:2.3:a:acme:fw:1.0:*:*:*:*:*:*:*";
+
+	(void)state;
+	say("NVD negate: AND [acme fw] NOT [board1]: on board1 not affected, "
+	    "on board2 affected, no platform unknown");
+	add_match(add_node(cf, 0, 0), 1, "cpe:2.3:a:acme:fw:*:*:*:*:*:*:*:*",
+	    NULL, 0, NULL, 0);
+	add_match(add_node(cf, 0, 1), 0,
+	    "cpe:2.3:h:acme:board1:-:*:*:*:*:*:*:*", NULL, 0, NULL, 0);
+	expect(VIGIL_NOT_AFFECTED, "fw", "1.0", NULL, c, v, &p1);
+	expect(VIGIL_AFFECTED, "fw", "1.0", NULL, c, v, &p2);
+	expect(VIGIL_UNKNOWN, "fw", "1.0", NULL, c, v, NULL);
+	vigil_cpe_clear(&b1);
+	vigil_cpe_clear(&b2);
+	vigil_vuln_free(v);
+}
+
+static void
+nvd_component_cpe_with_any_vendor_matches_nothing(void **state)
+{
+	struct vigil_vuln *v = vnew(VIGIL_VSRC_NVD, "CVE-TEST-ANYVENDOR");
+	struct vigil_mcomp c;
+	int nkeys = 0;
+
+	(void)state;
+	say("a component CPE with vendor '*' (as some Yocto SBOMs write) "
+	    "never matches and yields no c: key");
+	add_match(add_node(add_config(v, 0), 0, 0), 1,
+	    "cpe:2.3:a:busybox:busybox:*:*:*:*:*:*:*:*", NULL, 0, "1.32.0",
+	    0);
+	expect(VIGIL_UNRELATED, "busybox", "1.31.1", NULL,
+	    "cpe:2.3:a:*:busybox:1.31.1:*:*:*:*:*:*:*", v, NULL);
+	assert_int_equal(vigil_mcomp_init(&c, "r", "busybox", "1.31.1", NULL,
+	    "cpe:2.3:a:*:busybox:1.31.1:*:*:*:*:*:*:*"), VIGIL_OK);
+	assert_int_equal(vigil_mcomp_keys(&c, count_key, &nkeys), VIGIL_OK);
+	assert_int_equal(nkeys, 0);
+	vigil_mcomp_clear(&c);
+	vigil_vuln_free(v);
+}
+
+static void
+cve5_adp_entries_count_like_cna(void **state)
+{
+	struct vigil_vuln *v = vnew(VIGIL_VSRC_CVE5, "CVE-TEST-ADP");
+	struct vigil_cve5_affected *a = add_cve5(v, "n/a", "n/a", "", "",
+	    VIGIL_VST_UNKNOWN);
+
+	(void)state;
+	say("CVE 5: an ADP entry (CISA vulnrichment CPE) relates and decides "
+	    "like a CNA one; the CNA's n/a entry relates to nothing");
+	c5ver(a, "n/a", "", "", "", VIGIL_VST_AFFECTED);
+	a = add_cve5(v, "libexpat_project", "libexpat", "", "",
+	    VIGIL_VST_UNKNOWN);
+	a->adp = 1;
+	c5cpe(a, "cpe:2.3:a:libexpat_project:libexpat:*:*:*:*:*:*:*:*");
+	c5ver(a, "0", "2.6.3", "", "custom", VIGIL_VST_AFFECTED);
+	expect(VIGIL_AFFECTED, "expat", "2.6.2", NULL,
+	    "cpe:2.3:a:libexpat_project:libexpat:2.6.2:*:*:*:*:*:*:*", v,
+	    NULL);
+	expect(VIGIL_UNKNOWN, "expat", "2.6.3", NULL,
+	    "cpe:2.3:a:libexpat_project:libexpat:2.6.3:*:*:*:*:*:*:*", v,
+	    NULL);
+	vigil_vuln_free(v);
+}
+
+static void
+vindex_finds_cve5_package_name_through_purl_name(void **state)
+{
+	struct vigil_vindex *ix;
+	struct vigil_vuln *v = vnew(VIGIL_VSRC_CVE5, "CVE-2024-3094");
+	struct vigil_cve5_affected *a = add_cve5(v, "", "", "xz",
+	    "https://github.com/tukaani-project/xz", VIGIL_VST_UNAFFECTED);
+	struct vigil_mcomp c;
+	struct hits h = { 0 };
+
+	(void)state;
+	say("index: a CVE 5 entry naming only packageName is found by a "
+	    "pkg:generic component of that name (n: key)");
+	c5ver(a, "5.6.0", "", "", "", VIGIL_VST_AFFECTED);
+	assert_int_equal(vigil_vindex_new(&ix), VIGIL_OK);
+	assert_int_equal(vigil_vindex_add(ix, v), VIGIL_OK);
+	assert_int_equal(vigil_mcomp_init(&c, "r", "xz", "",
+	    "pkg:generic/xz@5.6.0", NULL), VIGIL_OK);
+	assert_string_equal(c.version, "5.6.0");
+	assert_int_equal(vigil_vindex_match(ix, &c, NULL, on_hit, &h),
+	    VIGIL_OK);
+	assert_int_equal(h.n, 1);
+	assert_int_equal(h.o[0], VIGIL_AFFECTED);
+	vigil_mcomp_clear(&c);
+	vigil_vindex_free(ix);
+}
+
 int
 main(void)
 {
@@ -1002,6 +1137,14 @@ main(void)
 		cmocka_unit_test(component_without_identifiers_is_unrelated),
 		cmocka_unit_test(keys_are_spelled_alike_on_both_sides),
 		cmocka_unit_test(vindex_finds_each_related_record_once),
+		cmocka_unit_test(osv_git_range_with_versions_uses_the_list),
+		cmocka_unit_test(osv_unparseable_event_version_is_unknown),
+		cmocka_unit_test(nvd_negated_node_inverts),
+		cmocka_unit_test(
+		    nvd_component_cpe_with_any_vendor_matches_nothing),
+		cmocka_unit_test(cve5_adp_entries_count_like_cna),
+		cmocka_unit_test(
+		    vindex_finds_cve5_package_name_through_purl_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -328,7 +328,7 @@ spdx_tag_value_multiline_and_files(void **state)
 
 	(void)state;
 	say("tag-value: <text> spanning lines hides its 'PackageName:'");
-	assert_int_equal(s->ncomponents, 2);
+	assert_int_equal(s->ncomponents, 3);
 	assert_string_equal(s->subject.name, "smart-plug");
 	assert_string_equal(s->subject.type, "firmware");
 	assert_string_equal(s->authors, "Plug Makers Inc");
@@ -348,8 +348,14 @@ spdx_tag_value_multiline_and_files(void **state)
 	    "c7d8e9f0a1b2c3d4e5f60718293a4b5c6d7e");
 	assert_int_equal(c->ndeps, 0);
 	c = comp(s, "SPDXRef-mqtt");
-	assert_int_equal(c->ndeps, 1);
+	assert_int_equal(c->ndeps, 2);
 	assert_string_equal(c->deps[0], "SPDXRef-freertos");
+	assert_string_equal(c->deps[1], "SPDXRef-lwip");
+	say("a <text> value of a tag that is read: its inner text");
+	c = comp(s, "SPDXRef-lwip");
+	assert_string_equal(c->name, "lwIP");
+	assert_string_equal(c->version, "2.2.0");
+	assert_string_equal(c->license, "BSD-3-Clause");
 	assert_int_equal(s->subject.ndeps, 2);
 	assert_int_equal(s->nwarnings, 0);
 	vigil_sbom_free(s);
@@ -372,6 +378,8 @@ broken_documents_are_refused_with_what_and_where(void **state)
 	    "are)");
 	expect_error("bad-unclosed.spdx", VIGIL_EINVAL,
 	    "SPDX tag-value line 4: <text> without </text>");
+	expect_error("bad-no-colon.spdx", VIGIL_EINVAL,
+	    "SPDX tag-value line 4: not 'Tag: value'");
 }
 
 /* A CycloneDX document whose components nest depth levels deep. */
@@ -531,7 +539,7 @@ export_names_a_new_serial_and_cdx_types(void **state)
 	    json_object_get(bom, "metadata"), "component"), "type")),
 	    "firmware");
 	assert_int_equal(json_array_size(json_object_get(bom,
-	    "dependencies")), 3);
+	    "dependencies")), 4);
 	json_decref(bom);
 	vigil_sbom_free(s);
 }

@@ -56,10 +56,12 @@ enum vq {
 	VQ_COMP_KEY_ADD,
 	VQ_COMPS,
 	VQ_CANDIDATES,
+	VQ_RECORD_RAW,
 	VQ_VEX_ADD,
 	VQ_VEX_FOR_BUILD,
 	VQ_FINDINGS_CLEAR,
 	VQ_FINDING_ADD,
+	VQ_FINDING_DEL,
 	VQ_FINDINGS,
 	VQ_COUNT
 };
@@ -147,11 +149,15 @@ static const char *const vuln_sql[VQ_COUNT] = {
 	    " build_id, ref) VALUES (?3, ?1, ?2)",
 	[VQ_COMPS] = "SELECT ref, name, version, supplier, purl, cpe"
 	    " FROM fw_components WHERE build_id = ?1 ORDER BY ref",
-	[VQ_CANDIDATES] = "SELECT r.rid, r.source, r.raw, r.cvss, r.cvss_vector"
-	    " FROM vuln_records r WHERE r.withdrawn_ms = 0 AND r.rid IN"
-	    " (SELECT v.rid FROM fw_component_keys k"
-	    " JOIN vuln_keys v ON v.key = k.key WHERE k.build_id = ?1)"
-	    " ORDER BY r.rid",
+	/* (component, record) pairs by ref, rid: the raw text is read
+	 * once per record (store_vuln_record_raw), not once per pair. */
+	[VQ_CANDIDATES] = "SELECT k.ref, v.rid FROM fw_component_keys k"
+	    " JOIN vuln_keys v ON v.key = k.key"
+	    " JOIN vuln_records r ON r.rid = v.rid"
+	    " WHERE k.build_id = ?1 AND r.withdrawn_ms = 0"
+	    " ORDER BY k.ref, v.rid",
+	[VQ_RECORD_RAW] = "SELECT rid, source, raw, cvss, cvss_vector"
+	    " FROM vuln_records WHERE rid = ?1",
 	[VQ_VEX_ADD] = "INSERT INTO vex_statements (build_id, vuln, product,"
 	    " serial, state, justification, detail, action, time_ms, format,"
 	    " document, imported_ms, actor) VALUES (?1, upper(?2), ?3, ?4, ?5,"
@@ -160,7 +166,10 @@ static const char *const vuln_sql[VQ_COUNT] = {
 	    " justification, detail, action, time_ms FROM vex_statements"
 	    " WHERE build_id = ?1 OR build_id IS NULL ORDER BY id",
 	[VQ_FINDINGS_CLEAR] = "DELETE FROM fw_findings WHERE build_id = ?1",
-	[VQ_FINDING_ADD] = "INSERT INTO fw_findings (build_id, ref, vuln,"
+	[VQ_FINDING_DEL] = "DELETE FROM fw_findings WHERE build_id = ?1"
+	    " AND ref = ?2 AND vuln = ?3",
+	[VQ_FINDING_ADD] = "INSERT OR REPLACE INTO fw_findings (build_id, ref,"
+	    " vuln,"
 	    " outcome, sources, reason, fixed, vex_state, vex_justification,"
 	    " vex_detail, cvss, priority, scanned_ms) VALUES (?1, ?2, ?3, ?4,"
 	    " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -889,7 +898,7 @@ store_vuln_comps(struct vigil_store *st, const char *build_id,
 }
 
 struct cand_walk {
-	enum vigil_err (*cb)(void *ctx, const struct store_vuln_cand *c);
+	enum vigil_err (*cb)(void *ctx, const char *ref, int64_t rid);
 	void *ctx;
 };
 
@@ -897,20 +906,13 @@ static enum vigil_err
 cand_row(sqlite3_stmt *s, void *ctx)
 {
 	struct cand_walk *w = ctx;
-	struct store_vuln_cand c;
 
-	c.rid = sqlite3_column_int64(s, 0);
-	c.source = col(s, 1);
-	c.raw = col(s, 2);
-	c.rawlen = (size_t)sqlite3_column_bytes(s, 2);
-	c.cvss = sqlite3_column_double(s, 3);
-	c.cvss_vector = col(s, 4);
-	return w->cb(w->ctx, &c);
+	return w->cb(w->ctx, col(s, 0), sqlite3_column_int64(s, 1));
 }
 
 enum vigil_err
 store_vuln_candidates(struct vigil_store *st, const char *build_id,
-    enum vigil_err (*cb)(void *ctx, const struct store_vuln_cand *c),
+    enum vigil_err (*cb)(void *ctx, const char *ref, int64_t rid),
     void *ctx)
 {
 	sqlite3_stmt *s = stmt(st, VQ_CANDIDATES);
@@ -920,6 +922,35 @@ store_vuln_candidates(struct vigil_store *st, const char *build_id,
 		return VIGIL_ESTORE;
 	bt(s, 1, build_id);
 	return each(st, s, cand_row, &w, "candidate records");
+}
+
+enum vigil_err
+store_vuln_record_raw(struct vigil_store *st, int64_t rid,
+    enum vigil_err (*cb)(void *ctx, const struct store_vuln_cand *c),
+    void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, VQ_RECORD_RAW);
+	struct store_vuln_cand c;
+	enum vigil_err rc;
+	int r;
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	sqlite3_bind_int64(s, 1, rid);
+	if ((r = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return r == SQLITE_DONE ? VIGIL_ENOTFOUND :
+		    store_sq_err(st, r, "read record");
+	}
+	c.rid = sqlite3_column_int64(s, 0);
+	c.source = col(s, 1);
+	c.raw = col(s, 2);
+	c.rawlen = (size_t)sqlite3_column_bytes(s, 2);
+	c.cvss = sqlite3_column_double(s, 3);
+	c.cvss_vector = col(s, 4);
+	rc = cb(ctx, &c);
+	sqlite3_reset(s);
+	return rc;
 }
 
 /* ---- VEX and findings ---------------------------------------------- */
@@ -1018,6 +1049,20 @@ store_vuln_finding_add(struct vigil_store *st, const char *build_id,
 	sqlite3_bind_double(s, 12, f->priority);
 	sqlite3_bind_int64(s, 13, f->scanned_ms);
 	return store_sq_run(st, s, "add finding");
+}
+
+enum vigil_err
+store_vuln_finding_del(struct vigil_store *st, const char *build_id,
+    const char *ref, const char *vuln)
+{
+	sqlite3_stmt *s = stmt(st, VQ_FINDING_DEL);
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	bt(s, 1, build_id);
+	bt(s, 2, ref);
+	bt(s, 3, vuln);
+	return store_sq_run(st, s, "delete finding");
 }
 
 struct finding_walk {

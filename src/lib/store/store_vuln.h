@@ -132,8 +132,14 @@ enum vigil_err store_vuln_comp_key_add(struct vigil_store *st,
 enum vigil_err store_vuln_comps(struct vigil_store *st, const char *build_id,
     enum vigil_err (*cb)(void *ctx, const struct store_vuln_comp *c),
     void *ctx);
-/* The records under any key of the build's components, each once, not
- * withdrawn, by rid. */
+/* The (component ref, record) pairs of a build: the records under any
+ * key of its components, not withdrawn, ordered by ref, rid (a pair may
+ * repeat when several keys meet). */
+enum vigil_err store_vuln_candidates(struct vigil_store *st,
+    const char *build_id,
+    enum vigil_err (*cb)(void *ctx, const char *ref, int64_t rid),
+    void *ctx);
+/* One record's stored text and scores. */
 struct store_vuln_cand {
 	int64_t rid;
 	const char *source, *raw;
@@ -141,8 +147,7 @@ struct store_vuln_cand {
 	double cvss;
 	const char *cvss_vector;
 };
-enum vigil_err store_vuln_candidates(struct vigil_store *st,
-    const char *build_id,
+enum vigil_err store_vuln_record_raw(struct vigil_store *st, int64_t rid,
     enum vigil_err (*cb)(void *ctx, const struct store_vuln_cand *c),
     void *ctx);
 
@@ -170,8 +175,11 @@ struct store_vuln_finding {
 };
 enum vigil_err store_vuln_findings_clear(struct vigil_store *st,
     const char *build_id);
+/* Inserts or replaces the finding (build, ref, vuln). */
 enum vigil_err store_vuln_finding_add(struct vigil_store *st,
     const char *build_id, const struct store_vuln_finding *f);
+enum vigil_err store_vuln_finding_del(struct vigil_store *st,
+    const char *build_id, const char *ref, const char *vuln);
 /* By ref, vuln. */
 enum vigil_err store_vuln_findings(struct vigil_store *st,
     const char *build_id,

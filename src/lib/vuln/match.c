@@ -10,6 +10,7 @@
 
 #include "vigil/vuln.h"
 #include "match_internal.h"
+#include "version_internal.h"
 
 const char *
 vigil_outcome_name(enum vigil_outcome o)
@@ -108,6 +109,67 @@ int
 match_vcmp(enum vigil_vscheme s, const char *a, const char *b, int *cmp)
 {
 	return vigil_version_cmp(s, a, b, cmp, NULL, 0) == VIGIL_OK ? 0 : -1;
+}
+
+/* The schemes' own check and compare (version_internal.h), for the hot
+ * paths that check each version once and then compare it many times;
+ * vigil_version_cmp checks both sides on every call. */
+static int
+scheme_check(enum vigil_vscheme s, const char *v)
+{
+	switch (s) {
+	case VIGIL_VS_SEMVER:
+		return version_semver_check(v, NULL, 0);
+	case VIGIL_VS_DPKG:
+		return version_dpkg_check(v, NULL, 0);
+	case VIGIL_VS_RPM:
+		return version_rpm_check(v, NULL, 0);
+	case VIGIL_VS_APK:
+		return version_apk_check(v, NULL, 0);
+	case VIGIL_VS_PEP440:
+		return version_pep440_check(v, NULL, 0);
+	case VIGIL_VS_GENERIC:
+		return version_generic_check(v, NULL, 0);
+	default:
+		return -1;
+	}
+}
+
+int
+match_vcheck(enum vigil_vscheme s, const char *v)
+{
+	if (v == NULL || v[0] == '\0' ||
+	    strnlen(v, VIGIL_VERSION_MAX + 1) > VIGIL_VERSION_MAX)
+		return -1;
+	return scheme_check(s, v) == 0 ? 0 : -1;
+}
+
+int
+match_vcmp_checked(enum vigil_vscheme s, const char *a, const char *b)
+{
+	int c;
+
+	switch (s) {
+	case VIGIL_VS_SEMVER:
+		c = version_semver_cmp(a, b);
+		break;
+	case VIGIL_VS_DPKG:
+		c = version_dpkg_cmp(a, b);
+		break;
+	case VIGIL_VS_RPM:
+		c = version_rpm_cmp(a, b);
+		break;
+	case VIGIL_VS_APK:
+		c = version_apk_cmp(a, b);
+		break;
+	case VIGIL_VS_PEP440:
+		c = version_pep440_cmp(a, b);
+		break;
+	default:
+		c = version_generic_cmp(a, b);
+		break;
+	}
+	return c < 0 ? -1 : c > 0;
 }
 
 void

@@ -110,7 +110,8 @@ relates(const struct vigil_mcomp *c, const struct vigil_cve5_affected *a)
 				return 1;
 		}
 	}
-	if (c->has_cpe && a->vendor != NULL && a->product != NULL &&
+	if (c->has_cpe && match_vp_usable(a->vendor) &&
+	    match_vp_usable(a->product) &&
 	    same_spelling(a->vendor, c->cpe.attr[VIGIL_CPE_VENDOR]) &&
 	    same_spelling(a->product, c->cpe.attr[VIGIL_CPE_PRODUCT]))
 		return 2;

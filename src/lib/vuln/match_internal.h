@@ -48,6 +48,9 @@ void match_cve5_part(const struct vigil_mcomp *c, const struct vigil_vuln *v,
 int match_spell(const char *in, char *out, size_t outsize);
 /* 1 when a and b are equal in that spelling (no length bound). */
 int match_spell_eq(const char *a, const char *b);
+/* 1 when a vendor or product name names something: concrete, and no
+ * CVE 5 placeholder ("n/a", "[UNKNOWN]"). CPE keys use the same test. */
+int match_vp_usable(const char *s);
 /* The part of an OSV ecosystem before ':' ("Debian:12" -> "debian"). */
 int match_eco_base(const char *eco, char *out, size_t outsize);
 /* 1 when the two CPEs name the same part, vendor and product in the
@@ -71,5 +74,11 @@ void match_cpe_version(const struct vigil_mcomp *c, char *out,
 /* Compares under s after a validity check: 0 with *cmp set, -1 when
  * either version is not valid for s. */
 int match_vcmp(enum vigil_vscheme s, const char *a, const char *b, int *cmp);
+/* The two halves, for versions checked once and compared many times:
+ * match_vcheck 0 when v is valid under s (and within
+ * VIGIL_VERSION_MAX); match_vcmp_checked -1, 0, 1 for two versions that
+ * passed it. */
+int match_vcheck(enum vigil_vscheme s, const char *v);
+int match_vcmp_checked(enum vigil_vscheme s, const char *a, const char *b);
 
 #endif

@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "vigil/vuln.h"
 #include "match_internal.h"
@@ -210,12 +211,20 @@ emit_pkg(struct emit *e, const char *eco, const char *name)
 	return emit_key(e, key);
 }
 
+int
+match_vp_usable(const char *s)
+{
+	/* CVE 5 placeholders: "n/a", "[UNKNOWN]", "unknown". */
+	return concrete(s) && strcasecmp(s, "n/a") != 0 &&
+	    strcasecmp(s, "unknown") != 0 && s[0] != '[';
+}
+
 static enum vigil_err
 emit_vp(struct emit *e, const char *vendor, const char *product)
 {
 	char key[KEY_MAX], vd[KEY_MAX / 2 - 4], pd[KEY_MAX / 2 - 4];
 
-	if (!concrete(vendor) || !concrete(product) ||
+	if (!match_vp_usable(vendor) || !match_vp_usable(product) ||
 	    match_spell(vendor, vd, sizeof vd) != 0 ||
 	    match_spell(product, pd, sizeof pd) != 0)
 		return VIGIL_OK;

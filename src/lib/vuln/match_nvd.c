@@ -170,11 +170,12 @@ bounds(struct nctx *x, const struct vigil_cpe_match *m, const char *v,
 		return T_UNK;
 	}
 	if (has_s) {
-		if (match_vcmp(VIGIL_VS_GENERIC, v, m->start, &c) != 0) {
+		if (match_vcheck(VIGIL_VS_GENERIC, m->start) != 0) {
 			note(x, T_UNK, "%.64s: unparseable bound %.64s", what,
 			    m->start);
 			return T_UNK;
 		}
+		c = match_vcmp_checked(VIGIL_VS_GENERIC, v, m->start);
 		if (m->start_incl ? c < 0 : c <= 0) {
 			note(x, T_FALSE, "%.64s %.64s %s %.64s "
 			    "(versionStart%s)", what, v,
@@ -183,11 +184,12 @@ bounds(struct nctx *x, const struct vigil_cpe_match *m, const char *v,
 		}
 	}
 	if (has_e) {
-		if (match_vcmp(VIGIL_VS_GENERIC, v, m->end, &c) != 0) {
+		if (match_vcheck(VIGIL_VS_GENERIC, m->end) != 0) {
 			note(x, T_UNK, "%.64s: unparseable bound %.64s", what,
 			    m->end);
 			return T_UNK;
 		}
+		c = match_vcmp_checked(VIGIL_VS_GENERIC, v, m->end);
 		if (!m->end_incl && c <= 0 && x->out != NULL)
 			mpart_offer_fixed(x->out, m->end, VIGIL_VS_GENERIC);
 		if (m->end_incl ? c > 0 : c >= 0) {
@@ -313,9 +315,8 @@ platform_entry(struct nctx *x, const struct vigil_cpe_match *m)
 			pv[0] = '\0';
 		else
 			unquote(a, pv, sizeof pv);
-		t = bounds(x, m, pv, pv[0] != '\0' &&
-		    vigil_version_check(VIGIL_VS_GENERIC, pv, NULL, 0) ==
-		    VIGIL_OK, pd);
+		t = bounds(x, m, pv, match_vcheck(VIGIL_VS_GENERIC, pv) == 0,
+		    pd);
 		if (t == T_TRUE)
 			return T_TRUE;
 		if (t == T_UNK)
@@ -389,8 +390,7 @@ match_nvd_part(const struct vigil_mcomp *c, const struct vigil_vuln *v,
 	x.name = c->name != NULL && c->name[0] != '\0' ? c->name :
 	    c->cpe.attr[VIGIL_CPE_PRODUCT];
 	match_cpe_version(c, x.v, sizeof x.v);
-	x.v_ok = x.v[0] != '\0' &&
-	    vigil_version_check(VIGIL_VS_GENERIC, x.v, NULL, 0) == VIGIL_OK;
+	x.v_ok = match_vcheck(VIGIL_VS_GENERIC, x.v) == 0;
 	for (size_t i = 0; i < v->nconfigs; i++) {
 		enum tri t;
 

@@ -39,7 +39,7 @@ struct sev {
 struct rwalk {
 	enum vigil_vscheme s;
 	const char *v; /* component version, valid under s */
-	int bad;       /* a comparison failed */
+	int bad;       /* an event version is invalid under s */
 	struct sev ev[EVENTS_MAX];
 	size_t n;
 	char scratch[SCRATCH_MAX];
@@ -74,7 +74,7 @@ kind_rank(enum vigil_vevent_kind k)
 }
 
 static int
-ev_cmp(struct rwalk *w, const struct sev *a, const struct sev *b)
+ev_cmp(const struct rwalk *w, const struct sev *a, const struct sev *b)
 {
 	int za = is_zero(a) ? -1 : is_inf(a) ? 1 : 0;
 	int zb = is_zero(b) ? -1 : is_inf(b) ? 1 : 0;
@@ -84,9 +84,8 @@ ev_cmp(struct rwalk *w, const struct sev *a, const struct sev *b)
 		if (za != zb)
 			return za < zb ? -1 : 1;
 		c = 0;
-	} else if (match_vcmp(w->s, a->ver, b->ver, &c) != 0) {
-		w->bad = 1;
-		return 0;
+	} else {
+		c = match_vcmp_checked(w->s, a->ver, b->ver);
 	}
 	if (c != 0)
 		return c;
@@ -121,9 +120,15 @@ load_events(struct rwalk *w, const struct vigil_vrange *r)
 			/* else left as written: comparing it fails and
 			 * the range is UNKNOWN, as it should be. */
 		}
+		/* Checked once here, compared many times below. */
+		if (!is_zero(e) && !is_inf(e) &&
+		    match_vcheck(w->s, e->ver) != 0) {
+			w->bad = 1;
+			return 0;
+		}
 		w->n++;
 	}
-	/* Insertion sort: events are few, and the comparison may fail. */
+	/* Insertion sort: events are few (and often sorted already). */
 	for (size_t i = 1; i < w->n; i++) {
 		struct sev t = w->ev[i];
 		size_t j = i;
@@ -137,17 +142,11 @@ load_events(struct rwalk *w, const struct vigil_vrange *r)
 	return 0;
 }
 
-/* v against one event version: <0, 0, >0; sets w->bad on failure. */
+/* v against one event version (both checked): -1, 0, 1. */
 static int
-v_cmp(struct rwalk *w, const struct sev *e)
+v_cmp(const struct rwalk *w, const struct sev *e)
 {
-	int c;
-
-	if (match_vcmp(w->s, w->v, e->ver, &c) != 0) {
-		w->bad = 1;
-		return 0;
-	}
-	return c;
+	return match_vcmp_checked(w->s, w->v, e->ver);
 }
 
 /*
@@ -284,7 +283,9 @@ eval_range(struct rwalk *w, const char *v, const char *sv,
 	rr->o = VIGIL_UNKNOWN;
 	rr->type = rg->type;
 	w->bad = 0;
-	if (rg->type == VIGIL_VRANGE_SEMVER) {
+	/* SEMVER ranges, and ECOSYSTEM ranges of a SemVer ecosystem
+	 * (Bitnami, npm...), compare coerced versions. */
+	if (rg->type == VIGIL_VRANGE_SEMVER || eco_s == VIGIL_VS_SEMVER) {
 		w->s = VIGIL_VS_SEMVER;
 		if (sv == NULL) {
 			rr->why = RW_BAD_V;
@@ -293,7 +294,7 @@ eval_range(struct rwalk *w, const char *v, const char *sv,
 		w->v = sv;
 	} else {
 		w->s = eco_s;
-		if (vigil_version_check(eco_s, v, NULL, 0) != VIGIL_OK) {
+		if (match_vcheck(eco_s, v) != 0) {
 			rr->why = RW_BAD_V;
 			rr->s = eco_s;
 			return;

@@ -5,6 +5,7 @@
  * SnippetSPDXID / LicenseID starting elements that are not components.
  * The mapping is sbom_spdx_json.c's.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,91 +252,115 @@ utf8_bad(const char *s, size_t n)
 	return n;
 }
 
-/* Skips a <text> value starting in line at p: to its </text>, which
- * may be lines further on. Returns the offset after it, or len. */
+/* Offset just after the "</text>" that closes a value opened before
+ * p, SIZE_MAX when there is none. */
 static size_t
-skip_text(const char *buf, size_t len, size_t p)
+text_end(const char *buf, size_t len, size_t p)
 {
 	for (; p + 7 <= len; p++)
 		if (buf[p] == '<' && memcmp(buf + p, "</text>", 7) == 0)
 			return p + 7;
-	return len;
+	return SIZE_MAX;
+}
+
+/* The tags read here; <text> values of the others (comments, licence
+ * texts, copyright) are skipped without a copy. */
+static int
+wanted(const char *tag, size_t n)
+{
+	static const char *const tags[] = { "SPDXVersion",
+		"DocumentNamespace", "Creator", "Created", "PackageName",
+		"SPDXID", "PackageVersion", "PackageSupplier",
+		"PackageChecksum", "ExternalRef", "PrimaryPackagePurpose",
+		"PackageLicenseConcluded", "PackageLicenseDeclared",
+		"FileName", "SnippetSPDXID", "LicenseID", "Relationship" };
+
+	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+		if (strlen(tags[i]) == n && memcmp(tags[i], tag, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Checks and reads one logical line "Tag: value" (copied: tag_line
+ * cuts it up). */
+static enum vigil_err
+one_line(struct tv *t, const char *tag, size_t taglen, const char *v,
+    size_t vlen)
+{
+	struct sbom_build *b = &t->b;
+	char *line;
+	size_t n = taglen + 2 + vlen, bad;
+	enum vigil_err rc;
+
+	if (n > TV_LINE_MAX)
+		return sbom_fail(b, VIGIL_ERANGE, "%s: longer than %u bytes",
+		    t->where, TV_LINE_MAX);
+	line = malloc(n + 1);
+	if (line == NULL)
+		return sbom_fail(b, VIGIL_ENOMEM, "out of memory");
+	memcpy(line, tag, taglen);
+	memcpy(line + taglen, ": ", 2);
+	memcpy(line + taglen + 2, v, vlen);
+	line[n] = '\0';
+	if (memchr(line, '\0', n) != NULL)
+		rc = sbom_fail(b, VIGIL_EINVAL, "%s: NUL byte", t->where);
+	else if ((bad = utf8_bad(line, n)) < n)
+		rc = sbom_fail(b, VIGIL_EINVAL, "%s: not UTF-8", t->where);
+	else
+		rc = tag_line(t, line, n);
+	free(line);
+	return rc;
 }
 
 static enum vigil_err
 parse_lines(struct tv *t, const char *buf, size_t len)
 {
 	struct sbom_build *b = &t->b;
-	char *line = NULL;
 	size_t lineno = 0, off = 0;
 	enum vigil_err rc = VIGIL_OK;
 
 	while (off < len && rc == VIGIL_OK) {
 		const char *nl = memchr(buf + off, '\n', len - off);
-		size_t end = nl != NULL ? (size_t)(nl - buf) : len, n, s;
-		const char *text;
-		size_t bad;
+		size_t end = nl != NULL ? (size_t)(nl - buf) : len;
+		size_t s = off, colon, v, stop;
 
 		lineno++;
 		snprintf(t->where, sizeof t->where, "line %zu", lineno);
-		n = end - off;
-		text = buf + off;
-		s = 0;
-		while (s < n && is_space(text[s]))
+		while (s < end && is_space(buf[s]))
 			s++;
-		if (s == n || text[s] == '#') {
+		if (s == end || buf[s] == '#') {
 			off = end + 1;
 			continue;
 		}
-		if (n > TV_LINE_MAX) {
-			rc = sbom_fail(b, VIGIL_ERANGE,
-			    "%s: longer than %u bytes", t->where, TV_LINE_MAX);
-			break;
+		for (colon = s; colon < end && buf[colon] != ':'; colon++)
+			;
+		if (colon == end)
+			return sbom_fail(b, VIGIL_EINVAL,
+			    "%s: not 'Tag: value'", t->where);
+		v = colon + 1;
+		while (v < end && is_space(buf[v]))
+			v++;
+		if (end - v < 6 || memcmp(buf + v, "<text>", 6) != 0) {
+			/* One physical line. */
+			rc = one_line(t, buf + s, colon - s, buf + colon + 1,
+			    end - colon - 1);
+			off = end + 1;
+			continue;
 		}
-		/* A multi-line value: none of the tags read here use one
-		 * (comments, copyright, licence texts), so it is skipped;
-		 * line counting goes on through it. */
-		{
-			const char *open = memchr(text, '<', n);
-
-			if (open != NULL && (size_t)(text + n - open) >= 6 &&
-			    memcmp(open, "<text>", 6) == 0) {
-				size_t stop = skip_text(buf, len,
-				    (size_t)(open - buf) + 6);
-
-				for (size_t i = end; i < stop && i < len; i++)
-					lineno += buf[i] == '\n';
-				if (stop >= len && (len < 7 ||
-				    memcmp(buf + len - 7, "</text>", 7) != 0)) {
-					rc = sbom_fail(b, VIGIL_EINVAL,
-					    "%s: <text> without </text>",
-					    t->where);
-					break;
-				}
-				nl = memchr(buf + stop, '\n', len - stop);
-				off = nl != NULL ? (size_t)(nl - buf) + 1 : len;
-				continue;
-			}
-		}
-		free(line);
-		line = malloc(n + 1);
-		if (line == NULL) {
-			rc = sbom_fail(b, VIGIL_ENOMEM, "out of memory");
-			break;
-		}
-		memcpy(line, text, n);
-		line[n] = '\0';
-		if (memchr(text, '\0', n) != NULL)
-			rc = sbom_fail(b, VIGIL_EINVAL, "%s: NUL byte",
-			    t->where);
-		else if ((bad = utf8_bad(line, n)) < n)
-			rc = sbom_fail(b, VIGIL_EINVAL,
-			    "%s: not UTF-8 at column %zu", t->where, bad + 1);
-		else
-			rc = tag_line(t, line + s, n - s);
-		off = end + 1;
+		/* A <text> value, which may span lines; what follows its
+		 * </text> on that line is not read. */
+		stop = text_end(buf, len, v + 6);
+		if (stop == SIZE_MAX)
+			return sbom_fail(b, VIGIL_EINVAL,
+			    "%s: <text> without </text>", t->where);
+		if (wanted(buf + s, colon - s))
+			rc = one_line(t, buf + s, colon - s, buf + v + 6,
+			    stop - 7 - (v + 6));
+		for (size_t i = end; i < stop; i++)
+			lineno += buf[i] == '\n';
+		nl = memchr(buf + stop, '\n', len - stop);
+		off = nl != NULL ? (size_t)(nl - buf) + 1 : len;
 	}
-	free(line);
 	if (rc == VIGIL_OK && !t->seen_version)
 		rc = sbom_fail(b, VIGIL_EINVAL, "document: no SPDXVersion");
 	return rc;

@@ -362,6 +362,7 @@ static enum vigil_err
 import_finish(struct imp *im, char *err, size_t errsize)
 {
 	struct vdb_strset builds;
+	struct vdb_cache *cache = NULL;
 	enum vigil_err rc = VIGIL_OK;
 	struct vdb_scan_res res;
 
@@ -376,14 +377,20 @@ import_finish(struct imp *im, char *err, size_t errsize)
 		    vigil_store_errmsg(im->st));
 	}
 	vdb_strset_finish(&builds);
+	if (builds.n > 0 && (cache = vdb_cache_new()) == NULL)
+		rc = VIGIL_ENOMEM;
 	for (size_t i = 0; i < builds.n && rc == VIGIL_OK; i++) {
-		rc = vdb_scan_build(im->st, builds.v[i], &res, err, errsize);
+		rc = vdb_scan_build(im->st, builds.v[i], cache, &res, err,
+		    errsize);
 		if (rc == VIGIL_OK)
 			im->s->builds_rescanned++;
 		else if (rc == VIGIL_ENOTFOUND)
 			rc = VIGIL_OK; /* deleted meanwhile */
 	}
 	vdb_strset_free(&builds);
+	vdb_cache_free(cache);
+	if (rc == VIGIL_ENOMEM)
+		return vigil_seterr(err, errsize, rc, "re-scan: out of memory");
 	if (rc != VIGIL_OK)
 		return rc;
 	if ((rc = vigil_vdb_cra_sync(im->st, im->now, NULL)) != VIGIL_OK)

@@ -48,9 +48,17 @@ struct vdb_scan_res {
 	size_t vex_changed; /* findings whose VEX state moved */
 	int64_t elapsed_ms;
 };
-/* Re-matches one build and rewrites its findings in one transaction. */
+/* Parsed records shared by the scans of one batch (an import's
+ * re-scans, a full scan): each record is parsed once. */
+struct vdb_cache;
+struct vdb_cache *vdb_cache_new(void);
+void vdb_cache_free(struct vdb_cache *c);
+/* Re-matches one build and rewrites its findings in one transaction;
+ * cache NULL = a private one. The records must not change while a
+ * cache lives. */
 enum vigil_err vdb_scan_build(struct vigil_store *st, const char *build_id,
-    struct vdb_scan_res *res /* OUT */, char *err, size_t errsize);
+    struct vdb_cache *cache, struct vdb_scan_res *res /* OUT */, char *err,
+    size_t errsize);
 /* {"id","model","firmware","components","affected",...} of a result. */
 json_t *vdb_scan_res_json(struct vigil_store *st, const char *build_id,
     const struct vdb_scan_res *r);

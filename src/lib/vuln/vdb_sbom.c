@@ -76,38 +76,64 @@ comp_key(void *ctx, const char *key)
 	return store_vuln_comp_key_add(k->st, k->build_id, k->ref, key);
 }
 
-/* Components and their keys; duplicate refs go to warnings. */
+/* One component and its keys; a repeated ref goes to warnings. */
+static enum vigil_err
+put_component(struct vigil_store *st, const char *id,
+    const struct vigil_sbom_component *c, const char *ref, const char *where,
+    json_t *warnings)
+{
+	struct store_vuln_comp row = { ref, c->name, c->version, c->supplier,
+		c->purl, c->cpe };
+	struct key_ctx k = { st, id, ref, 0 };
+	struct vigil_mcomp mc;
+	enum vigil_err rc;
+	int added;
+
+	if ((rc = store_vuln_comp_add(st, id, &row, &added)) != VIGIL_OK)
+		return rc;
+	if (!added) {
+		char w[512];
+
+		snprintf(w, sizeof w, "%s: bom-ref %s repeated; the first one "
+		    "is kept", where, ref);
+		json_array_append_new(warnings, json_string(w));
+		return VIGIL_OK;
+	}
+	if ((rc = vigil_mcomp_init(&mc, ref, c->name, c->version, c->purl,
+	    c->cpe)) != VIGIL_OK)
+		return rc;
+	rc = vigil_mcomp_keys(&mc, comp_key, &k);
+	vigil_mcomp_clear(&mc);
+	return rc;
+}
+
+/*
+ * Components and their keys. The product the SBOM describes (CycloneDX
+ * metadata.component, SPDX DESCRIBES) is matched too when it carries a
+ * purl or CPE: firmware and OS images have NVD CPEs of their own
+ * ("cpe:2.3:o:vendor:firmware:1.0"), and Yocto's per-recipe SPDX puts
+ * the recipe's CPE on the described package.
+ */
 static enum vigil_err
 put_components(struct vigil_store *st, const char *id,
     const struct vigil_sbom *s, json_t *warnings)
 {
+	const struct vigil_sbom_component *subj = &s->subject;
 	enum vigil_err rc = VIGIL_OK;
 
 	for (size_t i = 0; i < s->ncomponents && rc == VIGIL_OK; i++) {
-		const struct vigil_sbom_component *c = &s->components[i];
-		struct store_vuln_comp row = { c->ref, c->name, c->version,
-			c->supplier, c->purl, c->cpe };
-		struct vigil_mcomp mc;
-		struct key_ctx k = { st, id, c->ref, 0 };
-		int added;
+		char where[64];
 
-		if ((rc = store_vuln_comp_add(st, id, &row, &added)) !=
-		    VIGIL_OK)
-			break;
-		if (!added) {
-			char w[512];
-
-			snprintf(w, sizeof w, "components[%zu]: bom-ref %s "
-			    "repeated; the first one is kept", i, c->ref);
-			json_array_append_new(warnings, json_string(w));
-			continue;
-		}
-		if ((rc = vigil_mcomp_init(&mc, c->ref, c->name, c->version,
-		    c->purl, c->cpe)) != VIGIL_OK)
-			break;
-		rc = vigil_mcomp_keys(&mc, comp_key, &k);
-		vigil_mcomp_clear(&mc);
+		snprintf(where, sizeof where, "components[%zu]", i);
+		rc = put_component(st, id, &s->components[i],
+		    s->components[i].ref, where, warnings);
 	}
+	if (rc == VIGIL_OK && subj->name != NULL &&
+	    ((subj->purl != NULL && subj->purl[0] != '\0') ||
+	    (subj->cpe != NULL && subj->cpe[0] != '\0')))
+		rc = put_component(st, id, subj, subj->ref != NULL &&
+		    subj->ref[0] != '\0' ? subj->ref : "subject",
+		    "the described product", warnings);
 	return rc;
 }
 
@@ -203,7 +229,7 @@ vigil_vdb_sbom_import(struct vigil_store *st, const char *buf, size_t len,
 		rc = store_fail(st, rc, "SBOM import", err, errsize);
 		goto done;
 	}
-	if ((rc = vdb_scan_build(st, id, &res, err, errsize)) != VIGIL_OK)
+	if ((rc = vdb_scan_build(st, id, NULL, &res, err, errsize)) != VIGIL_OK)
 		goto done;
 	if ((rc = vigil_vdb_cra_sync(st, vigil_time_now_ms(), NULL)) !=
 	    VIGIL_OK) {

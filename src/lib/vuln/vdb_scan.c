@@ -21,11 +21,28 @@ struct comp {
 	size_t nkeys;
 };
 
+/* A parsed record, cached by rid across the builds of one batch. */
 struct cand {
-	const struct vigil_vuln *v; /* owned by the index */
-	int64_t rid;
+	int64_t rid; /* 0 = free slot */
+	struct vigil_vuln *v; /* NULL: unreadable (skipped) */
 	double cvss;
 	int network;
+};
+
+#define CACHE_MAX 262144 /* records kept parsed; beyond, parsed per use */
+
+/* KEV, ransomware and EPSS of an id, cached like the records. */
+struct prio {
+	char *id; /* NULL = free slot */
+	int kev, ransomware;
+	double epss;
+};
+
+struct vdb_cache {
+	size_t n, cap; /* cap: power of two */
+	struct cand *tab;
+	size_t pn, pcap;
+	struct prio *ptab;
 };
 
 struct fnd {
@@ -50,10 +67,11 @@ struct scan {
 	int found;
 	size_t ncomps, capcomps;
 	struct comp *comps;
-	size_t ncands, capcands;
-	struct cand *cands;
-	struct cand **byptr; /* cands sorted by record pointer */
-	struct vigil_vindex *ix;
+	struct vdb_cache *cache;
+	struct cand tmp; /* a record parsed outside the cache */
+	const char *prev_ref;
+	int64_t prev_rid;
+	const struct vigil_platform *platp;
 	size_t nfnd, capfnd;
 	struct fnd *fnd;
 	size_t cur, cur_start; /* the component being matched */
@@ -150,75 +168,223 @@ comp_cb(void *ctx, const struct store_vuln_comp *c)
 	return vigil_mcomp_keys(&p->mc, count_key, &p->nkeys);
 }
 
-static enum vigil_err
-cand_cb(void *ctx, const struct store_vuln_cand *c)
+struct vdb_cache *
+vdb_cache_new(void)
 {
-	struct scan *sc = ctx;
-	struct vigil_vuln *v = NULL;
-	struct cand *p;
+	return calloc(1, sizeof(struct vdb_cache));
+}
+
+void
+vdb_cache_free(struct vdb_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->tab[i].rid != 0)
+			vigil_vuln_free(c->tab[i].v);
+	free(c->tab);
+	for (size_t i = 0; i < c->pcap; i++)
+		free(c->ptab[i].id);
+	free(c->ptab);
+	free(c);
+}
+
+static size_t
+pslot(const struct prio *tab, size_t cap, const char *id)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (const char *p = id; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (i = (size_t)h & (cap - 1); tab[i].id != NULL &&
+	    strcmp(tab[i].id, id) != 0; i = (i + 1) & (cap - 1))
+		;
+	return i;
+}
+
+/* store_vuln_prio_info through the cache. */
+static enum vigil_err
+prio_info(struct vigil_store *st, struct vdb_cache *c, const char *id,
+    int *kev, int *ransomware, double *epss)
+{
+	struct prio *e;
+	enum vigil_err rc;
+	size_t i;
+
+	if (c->pcap != 0) {
+		i = pslot(c->ptab, c->pcap, id);
+		if (c->ptab[i].id != NULL) {
+			*kev = c->ptab[i].kev;
+			*ransomware = c->ptab[i].ransomware;
+			*epss = c->ptab[i].epss;
+			return VIGIL_OK;
+		}
+	}
+	if ((rc = store_vuln_prio_info(st, id, kev, ransomware, epss)) !=
+	    VIGIL_OK || c->pn >= CACHE_MAX)
+		return rc;
+	if ((c->pn + 1) * 2 > c->pcap) {
+		size_t ncap = c->pcap != 0 ? c->pcap * 2 : 1024;
+		struct prio *nt = calloc(ncap, sizeof *nt);
+
+		if (nt == NULL)
+			return VIGIL_ENOMEM;
+		for (size_t k = 0; k < c->pcap; k++)
+			if (c->ptab[k].id != NULL)
+				nt[pslot(nt, ncap, c->ptab[k].id)] =
+				    c->ptab[k];
+		free(c->ptab);
+		c->ptab = nt;
+		c->pcap = ncap;
+	}
+	e = &c->ptab[pslot(c->ptab, c->pcap, id)];
+	if ((e->id = strdup(id)) == NULL)
+		return VIGIL_ENOMEM;
+	e->kev = *kev;
+	e->ransomware = *ransomware;
+	e->epss = *epss;
+	c->pn++;
+	return VIGIL_OK;
+}
+
+static size_t
+slot_of(const struct vdb_cache *c, int64_t rid)
+{
+	uint64_t h = (uint64_t)rid * 0x9e3779b97f4a7c15ULL;
+	size_t i = (size_t)(h >> 20) & (c->cap - 1);
+
+	while (c->tab[i].rid != 0 && c->tab[i].rid != rid)
+		i = (i + 1) & (c->cap - 1);
+	return i;
+}
+
+static enum vigil_err
+cache_grow(struct vdb_cache *c)
+{
+	struct vdb_cache nc;
+
+	memset(&nc, 0, sizeof nc);
+	nc.cap = c->cap != 0 ? c->cap * 2 : 1024;
+	nc.n = c->n;
+	if ((nc.tab = calloc(nc.cap, sizeof *nc.tab)) == NULL)
+		return VIGIL_ENOMEM;
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->tab[i].rid != 0)
+			nc.tab[slot_of(&nc, c->tab[i].rid)] = c->tab[i];
+	free(c->tab);
+	c->tab = nc.tab;
+	c->cap = nc.cap;
+	return VIGIL_OK;
+}
+
+static enum vigil_err
+parse_cb(void *ctx, const struct store_vuln_cand *c)
+{
+	struct cand *p = ctx;
 	struct vigil_cvss cv;
 	char e[256];
 	enum vigil_err rc;
 
+	p->rid = c->rid;
+	p->v = NULL;
+	p->cvss = c->cvss;
+	p->network = 0;
 	rc = vigil_vuln_parse(vigil_vsource_from_name(c->source), c->raw,
-	    c->rawlen, &v, e, sizeof e);
+	    c->rawlen, &p->v, e, sizeof e);
 	if (rc == VIGIL_ENOMEM)
 		return rc;
 	if (rc != VIGIL_OK)
-		return VIGIL_OK; /* stored by an older parser: skipped */
-	if (sc->ncands == sc->capcands) {
-		size_t ncap = sc->capcands != 0 ? sc->capcands * 2 : 64;
-		struct cand *nv = realloc(sc->cands, ncap * sizeof *nv);
-
-		if (nv == NULL) {
-			vigil_vuln_free(v);
-			return VIGIL_ENOMEM;
-		}
-		sc->cands = nv;
-		sc->capcands = ncap;
-	}
-	p = &sc->cands[sc->ncands];
-	p->v = v;
-	p->rid = c->rid;
-	p->cvss = c->cvss;
-	p->network = 0;
+		p->v = NULL; /* stored by an older parser: skipped */
 	if (c->cvss_vector[0] != '\0' &&
 	    vigil_cvss_parse(c->cvss_vector, &cv, e, sizeof e) == VIGIL_OK) {
 		p->network = cv.network;
 		if (p->cvss < 0)
 			p->cvss = cv.base_score;
 	}
-	if ((rc = vigil_vindex_add(sc->ix, v)) != VIGIL_OK)
+	return VIGIL_OK;
+}
+
+/* The parsed record rid: from the cache, else read and parsed (into
+ * the cache while it has room, else into sc->tmp). */
+static enum vigil_err
+record(struct scan *sc, int64_t rid, const struct cand **out)
+{
+	struct vdb_cache *c = sc->cache;
+	enum vigil_err rc;
+	size_t i;
+
+	*out = NULL;
+	if (c->cap != 0) {
+		i = slot_of(c, rid);
+		if (c->tab[i].rid == rid) {
+			*out = &c->tab[i];
+			return VIGIL_OK;
+		}
+	}
+	if (c->n >= CACHE_MAX) {
+		vigil_vuln_free(sc->tmp.v);
+		memset(&sc->tmp, 0, sizeof sc->tmp);
+		rc = store_vuln_record_raw(sc->st, rid, parse_cb, &sc->tmp);
+		*out = &sc->tmp;
+		return rc == VIGIL_ENOTFOUND ? VIGIL_OK : rc;
+	}
+	if ((c->n + 1) * 2 > c->cap && (rc = cache_grow(c)) != VIGIL_OK)
 		return rc;
-	sc->ncands++;
+	i = slot_of(c, rid);
+	rc = store_vuln_record_raw(sc->st, rid, parse_cb, &c->tab[i]);
+	if (rc == VIGIL_ENOTFOUND) {
+		c->tab[i].rid = rid;
+		c->tab[i].v = NULL;
+		rc = VIGIL_OK;
+	}
+	if (rc != VIGIL_OK) {
+		vigil_vuln_free(c->tab[i].v);
+		memset(&c->tab[i], 0, sizeof c->tab[i]);
+		return rc;
+	}
+	c->n++;
+	*out = &c->tab[i];
 	return VIGIL_OK;
 }
 
 static int
-ptr_cmp(const void *a, const void *b)
+ref_cmp(const void *key, const void *elem)
 {
-	const struct cand *x = *(struct cand *const *)a;
-	const struct cand *y = *(struct cand *const *)b;
-
-	return x->v < y->v ? -1 : x->v > y->v;
+	return strcmp(key, ((const struct comp *)elem)->ref);
 }
 
-static struct cand *
-cand_of(struct scan *sc, const struct vigil_vuln *v)
+static enum vigil_err match_cb(struct scan *sc, const struct cand *c,
+    const struct vigil_match *m);
+
+/* One (component, record) pair of the build. */
+static enum vigil_err
+pair_cb(void *ctx, const char *ref, int64_t rid)
 {
-	size_t lo = 0, hi = sc->ncands;
+	struct scan *sc = ctx;
+	const struct cand *c;
+	struct comp *p;
+	struct vigil_match m;
+	enum vigil_err rc;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (sc->byptr[mid]->v == v)
-			return sc->byptr[mid];
-		if ((const void *)sc->byptr[mid]->v < (const void *)v)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (sc->prev_ref != NULL && rid == sc->prev_rid &&
+	    strcmp(ref, sc->prev_ref) == 0)
+		return VIGIL_OK; /* met under a second key */
+	p = bsearch(ref, sc->comps, sc->ncomps, sizeof *sc->comps, ref_cmp);
+	if (p == NULL)
+		return VIGIL_OK;
+	sc->prev_ref = p->ref;
+	sc->prev_rid = rid;
+	if ((size_t)(p - sc->comps) != sc->cur || sc->nfnd == 0 ||
+	    sc->cur_start > sc->nfnd) {
+		sc->cur = (size_t)(p - sc->comps);
+		sc->cur_start = sc->nfnd;
 	}
-	return NULL;
+	if ((rc = record(sc, rid, &c)) != VIGIL_OK || c->v == NULL)
+		return rc;
+	if ((rc = vigil_match_one(&p->mc, c->v, sc->platp, &m)) != VIGIL_OK)
+		return rc == VIGIL_ENOMEM ? rc : VIGIL_OK;
+	return match_cb(sc, c, &m);
 }
 
 static enum vigil_err
@@ -233,16 +399,15 @@ add_ids(struct fnd *f, const struct vigil_vuln *v)
 
 /* One (component, record) outcome into its merged finding. */
 static enum vigil_err
-match_cb(void *ctx, const struct vigil_vuln *v, const struct vigil_match *m)
+match_cb(struct scan *sc, const struct cand *c, const struct vigil_match *m)
 {
-	struct scan *sc = ctx;
-	struct cand *c = cand_of(sc, v);
+	const struct vigil_vuln *v = c->v;
 	const char *canon = vigil_vuln_canonical_id(v);
 	struct fnd *f = NULL;
 	enum vigil_err rc;
 	int better;
 
-	if (c == NULL || m->outcome == VIGIL_UNRELATED)
+	if (m->outcome == VIGIL_UNRELATED)
 		return VIGIL_OK;
 	for (size_t i = sc->cur_start; i < sc->nfnd; i++)
 		if (strcasecmp(sc->fnd[i].vuln, canon) == 0) {
@@ -413,7 +578,7 @@ judge(struct scan *sc)
 			int kev, ransom;
 			double epss;
 
-			rc = store_vuln_prio_info(sc->st, f->ids.v[k], &kev,
+			rc = prio_info(sc->st, sc->cache, f->ids.v[k], &kev,
 			    &ransom, &epss);
 			in.kev |= kev;
 			in.ransomware |= ransom;
@@ -448,17 +613,76 @@ sources_text(unsigned bits, char *out, size_t size)
 	}
 }
 
+/* A finding as one string: equal strings, nothing to write. */
+static void
+signature(char *out, size_t size, const struct store_vuln_finding *f)
+{
+	if (snprintf(out, size, "%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s\x1f"
+	    "%s\x1f%s\x1f%.3f\x1f%.3f", f->ref, f->vuln, f->outcome,
+	    f->sources, f->reason, f->fixed, f->vex_state,
+	    f->vex_justification, f->vex_detail, f->cvss, f->priority) >=
+	    (int)size)
+		out[0] = '\0'; /* too long to compare: always rewritten */
+}
+
+/* The build's findings before the scan. */
+struct old {
+	struct vdb_strset sigs;   /* signatures */
+	struct vdb_strset states; /* "ref\x1fvuln\x1fvex_state" */
+	struct vdb_strset keys;   /* "ref\x1fvuln" */
+	size_t n, cap;
+	char **ref, **vuln; /* row i, for deletes */
+};
+
+#define SIG_MAX 4096
+
 static enum vigil_err
 old_cb(void *ctx, const struct store_vuln_finding *f)
 {
-	struct vdb_strset *old = ctx;
-	char k[1024];
+	struct old *o = ctx;
+	char k[SIG_MAX];
 
+	signature(k, sizeof k, f);
+	if (k[0] != '\0' && vdb_strset_add(&o->sigs, k) != VIGIL_OK)
+		return VIGIL_ENOMEM;
 	snprintf(k, sizeof k, "%s\x1f%s\x1f%s", f->ref, f->vuln, f->vex_state);
-	if (vdb_strset_add(&old[0], k) != VIGIL_OK)
+	if (vdb_strset_add(&o->states, k) != VIGIL_OK)
 		return VIGIL_ENOMEM;
 	snprintf(k, sizeof k, "%s\x1f%s", f->ref, f->vuln);
-	return vdb_strset_add(&old[1], k);
+	if (vdb_strset_add(&o->keys, k) != VIGIL_OK)
+		return VIGIL_ENOMEM;
+	if (o->n == o->cap) {
+		size_t ncap = o->cap != 0 ? o->cap * 2 : 64;
+		char **nr = realloc(o->ref, ncap * sizeof *nr);
+
+		if (nr == NULL)
+			return VIGIL_ENOMEM;
+		o->ref = nr;
+		if ((nr = realloc(o->vuln, ncap * sizeof *nr)) == NULL)
+			return VIGIL_ENOMEM;
+		o->vuln = nr;
+		o->cap = ncap;
+	}
+	o->ref[o->n] = strdup(f->ref);
+	o->vuln[o->n] = strdup(f->vuln);
+	o->n++;
+	if (o->ref[o->n - 1] == NULL || o->vuln[o->n - 1] == NULL)
+		return VIGIL_ENOMEM;
+	return VIGIL_OK;
+}
+
+static void
+old_free(struct old *o)
+{
+	vdb_strset_free(&o->sigs);
+	vdb_strset_free(&o->states);
+	vdb_strset_free(&o->keys);
+	for (size_t i = 0; i < o->n; i++) {
+		free(o->ref[i]);
+		free(o->vuln[i]);
+	}
+	free(o->ref);
+	free(o->vuln);
 }
 
 static int
@@ -474,26 +698,28 @@ in_set(const struct vdb_strset *s, const char *k)
 	    pstrcmp) != NULL;
 }
 
-/* Findings and counts, in one transaction. */
+/* Findings and counts, in one transaction: only the findings that
+ * changed are written (a feed update moves few of them). */
 static enum vigil_err
 write_findings(struct scan *sc, const char *id, int64_t now,
     struct vdb_scan_res *res)
 {
-	struct vdb_strset old[2];
+	struct old old;
+	struct vdb_strset now_keys;
 	enum vigil_err rc;
 
-	memset(old, 0, sizeof old);
+	memset(&old, 0, sizeof old);
+	memset(&now_keys, 0, sizeof now_keys);
 	if ((rc = vigil_store_begin(sc->st)) != VIGIL_OK)
 		return rc;
-	rc = store_vuln_findings(sc->st, id, old_cb, old);
-	vdb_strset_finish(&old[0]);
-	vdb_strset_finish(&old[1]);
-	if (rc == VIGIL_OK)
-		rc = store_vuln_findings_clear(sc->st, id);
+	rc = store_vuln_findings(sc->st, id, old_cb, &old);
+	vdb_strset_finish(&old.sigs);
+	vdb_strset_finish(&old.states);
+	vdb_strset_finish(&old.keys);
 	for (size_t i = 0; rc == VIGIL_OK && i < sc->nfnd; i++) {
 		struct fnd *f = &sc->fnd[i];
 		struct store_vuln_finding w;
-		char src[64], k[1024];
+		char src[64], k[SIG_MAX];
 		const char *state = "";
 
 		if (rank(f->outcome) < 2) {
@@ -508,6 +734,8 @@ write_findings(struct scan *sc, const char *id, int64_t now,
 		w.sources = src;
 		w.reason = f->reason;
 		w.fixed = f->fixed;
+		w.vex_justification = "";
+		w.vex_detail = "";
 		if (f->vex != NULL) {
 			state = vigil_vex_state_name(f->vex->state);
 			w.vex_justification = f->vex->justification;
@@ -524,15 +752,30 @@ write_findings(struct scan *sc, const char *id, int64_t now,
 		else
 			res->unknown++;
 		snprintf(k, sizeof k, "%s\x1f%s\x1f%s", w.ref, w.vuln, state);
-		if (!in_set(&old[0], k)) {
+		if (!in_set(&old.states, k)) {
 			snprintf(k, sizeof k, "%s\x1f%s", w.ref, w.vuln);
-			if (state[0] != '\0' || in_set(&old[1], k))
+			if (state[0] != '\0' || in_set(&old.keys, k))
 				res->vex_changed++;
 		}
+		snprintf(k, sizeof k, "%s\x1f%s", w.ref, w.vuln);
+		if ((rc = vdb_strset_add(&now_keys, k)) != VIGIL_OK)
+			break;
+		signature(k, sizeof k, &w);
+		if (k[0] != '\0' && in_set(&old.sigs, k))
+			continue; /* as stored */
 		rc = store_vuln_finding_add(sc->st, id, &w);
 	}
-	vdb_strset_free(&old[0]);
-	vdb_strset_free(&old[1]);
+	vdb_strset_finish(&now_keys);
+	for (size_t i = 0; rc == VIGIL_OK && i < old.n; i++) {
+		char k[SIG_MAX];
+
+		snprintf(k, sizeof k, "%s\x1f%s", old.ref[i], old.vuln[i]);
+		if (!in_set(&now_keys, k))
+			rc = store_vuln_finding_del(sc->st, id, old.ref[i],
+			    old.vuln[i]);
+	}
+	old_free(&old);
+	vdb_strset_free(&now_keys);
 	if (rc == VIGIL_OK)
 		rc = store_vuln_build_counts(sc->st, id, now,
 		    (int64_t)res->affected, (int64_t)res->unknown,
@@ -560,9 +803,7 @@ scan_free(struct scan *sc)
 		free(c->cpe);
 	}
 	free(sc->comps);
-	vigil_vindex_free(sc->ix);
-	free(sc->cands);
-	free(sc->byptr);
+	vigil_vuln_free(sc->tmp.v);
 	for (size_t i = 0; i < sc->nfnd; i++) {
 		free(sc->fnd[i].vuln);
 		vdb_strset_free(&sc->fnd[i].ids);
@@ -593,60 +834,49 @@ scan_run(struct scan *sc, const char *id, struct vdb_scan_res *res)
 	rc = store_vuln_build_row(sc->st, id, build_row_cb, sc);
 	if (rc != VIGIL_OK)
 		return rc;
-	if ((rc = vigil_vindex_new(&sc->ix)) != VIGIL_OK)
-		return rc;
 	if ((rc = store_vuln_comps(sc->st, id, comp_cb, sc)) != VIGIL_OK)
-		return rc;
-	if ((rc = store_vuln_candidates(sc->st, id, cand_cb, sc)) != VIGIL_OK)
 		return rc;
 	if ((rc = store_vuln_vex_for_build(sc->st, id, vex_cb, sc)) !=
 	    VIGIL_OK)
 		return rc;
 	if ((rc = load_platform(sc)) != VIGIL_OK)
 		return rc;
-	if (sc->ncands > 0) {
-		if ((sc->byptr = calloc(sc->ncands, sizeof *sc->byptr)) ==
-		    NULL)
-			return VIGIL_ENOMEM;
-		for (size_t i = 0; i < sc->ncands; i++)
-			sc->byptr[i] = &sc->cands[i];
-		qsort(sc->byptr, sc->ncands, sizeof *sc->byptr, ptr_cmp);
-	}
 	plat.ncpes = sc->nplat;
 	plat.cpes = sc->plat;
+	sc->platp = sc->nplat > 0 ? &plat : NULL;
 	res->components = sc->ncomps;
-	for (size_t i = 0; i < sc->ncomps; i++) {
-		if (sc->comps[i].nkeys == 0) {
+	for (size_t i = 0; i < sc->ncomps; i++)
+		if (sc->comps[i].nkeys == 0)
 			res->unmatchable++;
-			continue;
-		}
-		if (sc->ncands == 0)
-			continue;
-		sc->cur = i;
-		sc->cur_start = sc->nfnd;
-		rc = vigil_vindex_match(sc->ix, &sc->comps[i].mc,
-		    sc->nplat > 0 ? &plat : NULL, match_cb, sc);
-		if (rc != VIGIL_OK)
-			return rc;
-	}
+	sc->cur = (size_t)-1;
+	if ((rc = store_vuln_candidates(sc->st, id, pair_cb, sc)) != VIGIL_OK)
+		return rc;
+	sc->platp = NULL;
 	return judge(sc);
 }
 
 enum vigil_err
 vdb_scan_build(struct vigil_store *st, const char *build_id,
-    struct vdb_scan_res *res, char *err, size_t errsize)
+    struct vdb_cache *cache, struct vdb_scan_res *res, char *err,
+    size_t errsize)
 {
 	struct scan sc;
+	struct vdb_cache *own = NULL;
 	enum vigil_err rc;
 	int64_t t0 = vigil_time_now_ms();
 
 	memset(res, 0, sizeof *res);
 	memset(&sc, 0, sizeof sc);
 	sc.st = st;
+	if (cache == NULL && (cache = own = vdb_cache_new()) == NULL)
+		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
+		    "scan: out of memory");
+	sc.cache = cache;
 	rc = scan_run(&sc, build_id, res);
 	if (rc == VIGIL_OK)
 		rc = write_findings(&sc, build_id, vigil_time_now_ms(), res);
 	scan_free(&sc);
+	vdb_cache_free(own);
 	res->elapsed_ms = vigil_time_now_ms() - t0;
 	if (rc == VIGIL_ENOTFOUND)
 		return vigil_seterr(err, errsize, rc, "build %s not found",
@@ -688,6 +918,7 @@ vigil_vdb_scan(struct vigil_store *st, const char *build, json_t **out,
 {
 	struct vdb_strset ids;
 	struct vdb_scan_res res;
+	struct vdb_cache *cache = NULL;
 	json_t *arr;
 	enum vigil_err rc;
 	char one[VIGIL_UUID_STRLEN];
@@ -711,13 +942,16 @@ vigil_vdb_scan(struct vigil_store *st, const char *build, json_t **out,
 		vdb_strset_free(&ids);
 		return VIGIL_ENOMEM;
 	}
+	if ((cache = vdb_cache_new()) == NULL)
+		rc = VIGIL_ENOMEM;
 	for (size_t i = 0; i < ids.n && rc == VIGIL_OK; i++) {
-		rc = vdb_scan_build(st, ids.v[i], &res, err, errsize);
+		rc = vdb_scan_build(st, ids.v[i], cache, &res, err, errsize);
 		if (rc == VIGIL_OK && json_array_append_new(arr,
 		    vdb_scan_res_json(st, ids.v[i], &res)) != 0)
 			rc = VIGIL_ENOMEM;
 	}
 	vdb_strset_free(&ids);
+	vdb_cache_free(cache);
 	if (rc == VIGIL_OK && (rc = vigil_vdb_cra_sync(st,
 	    vigil_time_now_ms(), NULL)) != VIGIL_OK)
 		vigil_seterr(err, errsize, rc, "CRA sync: %s",

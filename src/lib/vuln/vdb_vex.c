@@ -95,6 +95,7 @@ vigil_vdb_vex_import(struct vigil_store *st, const char *buf, size_t len,
 	struct vigil_vex_doc *d = NULL;
 	struct vdb_strset builds;
 	struct vdb_scan_res res;
+	struct vdb_cache *cache = NULL;
 	json_t *rejected = NULL;
 	char bid[VIGIL_UUID_STRLEN];
 	size_t stored = 0, changed = 0;
@@ -128,8 +129,13 @@ vigil_vdb_vex_import(struct vigil_store *st, const char *buf, size_t len,
 	if ((rc = vigil_store_commit(st)) != VIGIL_OK)
 		goto fail;
 	vdb_strset_finish(&builds);
+	if ((cache = vdb_cache_new()) == NULL) {
+		rc = VIGIL_ENOMEM;
+		goto fail;
+	}
 	for (size_t i = 0; i < builds.n; i++) {
-		rc = vdb_scan_build(st, builds.v[i], &res, err, errsize);
+		rc = vdb_scan_build(st, builds.v[i], cache, &res, err,
+		    errsize);
 		if (rc != VIGIL_OK)
 			goto out;
 		changed += res.vex_changed;
@@ -147,6 +153,7 @@ fail:
 		vigil_seterr(err, errsize, rc, "VEX import: %s",
 		    vigil_store_errmsg(st));
 out:
+	vdb_cache_free(cache);
 	json_decref(rejected);
 	vdb_strset_free(&builds);
 	vigil_vex_doc_free(d);
