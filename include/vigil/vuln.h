@@ -441,11 +441,12 @@ enum vigil_err vigil_match_one(const struct vigil_mcomp *c,
 
 /*
  * Index keys: a record is found under "p:<ecosystem>/<name>" for each
- * OSV package (ecosystem lowercased, no release) and "c:<vendor>:
+ * OSV package (ecosystem lowercased, no release), "c:<vendor>:
  * <product>" for each CPE it names (vulnerable entries, Bitnami CPEs,
- * CVE 5 cpes and vendor/product pairs normalised to CPE spelling). A
- * component looks itself up under the same spellings. cb gets each key
- * once.
+ * CVE 5 cpes and vendor/product pairs normalised to CPE spelling) and
+ * "n:<name>" for each CVE 5 packageName (a component is found under
+ * the name of its purl). All keys are lowercase. A component looks
+ * itself up under the same spellings. cb gets each key once.
  */
 typedef enum vigil_err (*vigil_key_fn)(void *ctx, const char *key);
 enum vigil_err vigil_vuln_keys(const struct vigil_vuln *v, vigil_key_fn cb,

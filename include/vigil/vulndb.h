@@ -77,8 +77,11 @@ struct vigil_vdb_import_stats {
  * all.zip). Each file commits on its own; a bad file or record is
  * reported and the rest imported (VIGIL_EINVAL at the end when any was
  * rejected, VIGIL_OK otherwise). Records merge by (source, id), newest
- * modified wins. Builds whose components the changed records name are
- * re-scanned in the same call.
+ * modified wins. The components the changed records name (before and
+ * after the change), and those with a finding about a CVE whose KEV or
+ * EPSS row the call wrote, are re-scanned in the same call (findings and
+ * priorities as a full scan gives them). Opens no CRA report: the caller
+ * calls vigil_vdb_cra_sync afterwards (and audits what it opened).
  */
 enum vigil_err vigil_vdb_import(struct vigil_store *st, const char *path,
     const struct vigil_vdb_import_opts *o,
@@ -106,7 +109,8 @@ struct vigil_vdb_sbom_opts {
 };
 /* Binds the SBOM to build (model, firmware) and scans it. *out:
  * {"build":{...},"quality":{...},"scan":{...},"warnings":[...]}.
- * VIGIL_EEXIST when the build has an SBOM and !replace. */
+ * VIGIL_EEXIST when the build has an SBOM and !replace. Opens no CRA
+ * report: the caller calls vigil_vdb_cra_sync afterwards. */
 enum vigil_err vigil_vdb_sbom_import(struct vigil_store *st, const char *buf,
     size_t len, const struct vigil_vdb_sbom_opts *o, json_t **out /* OUT */,
     char *err, size_t errsize);
@@ -140,7 +144,8 @@ enum vigil_err vigil_vdb_vex_import(struct vigil_store *st, const char *buf,
 /* Re-matches build (NULL = every build) against the stored records and
  * rewrites its findings. *out: {"builds":[{"id","model","firmware",
  * "components","affected","unknown","not_affected","unmatchable",
- * "elapsed_ms"}]}. */
+ * "elapsed_ms"}]}. Opens no CRA report: the caller calls
+ * vigil_vdb_cra_sync afterwards. */
 enum vigil_err vigil_vdb_scan(struct vigil_store *st, const char *build,
     json_t **out /* OUT */, char *err, size_t errsize);
 
@@ -214,8 +219,10 @@ enum vigil_err vigil_vdb_mark_exploited(struct vigil_store *st,
     char *err, size_t errsize);
 /*
  * Opens the CRA report records due: one per (actively exploited
- * vulnerability, affected model) that has none yet. Called after scans
- * and imports; opened lists the new ones ([{"id","vuln","model"}]).
+ * vulnerability, affected model) that has none yet; opened lists the new
+ * ones ([{"id","vuln","model"}]). The library never calls it by itself:
+ * callers (CLI, API) call it after feed, SBOM and VEX imports and scans,
+ * and audit each opened report as "cra.auto_open".
  */
 enum vigil_err vigil_vdb_cra_sync(struct vigil_store *st, int64_t now_ms,
     json_t **opened /* OUT, may be NULL */);

@@ -257,9 +257,9 @@ check "a bad date is refused naming the field" 422 \
 
 # ---- audit ----------------------------------------------------------------------
 api GET "/v1/audit?limit=1000" "$PA"
-check "every change is audited" 200 \
+check "every change is audited, the report opened by KEV too (cra.auto_open)" 200 \
     'sorted(set(e["action"] for e in d["items"] if e["action"].split(".")[0] in ("vuln", "cra", "product", "device") and e["outcome"] == "ok"))' \
-    '["cra.early-warning", "device.firmware", "product.set", "vuln.build.import", "vuln.feed.import", "vuln.vex.import"]'
+    '["cra.auto_open", "cra.early-warning", "device.firmware", "product.set", "vuln.build.import", "vuln.feed.import", "vuln.vex.import"]'
 
 vigild_finish
 finish

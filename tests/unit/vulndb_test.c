@@ -407,33 +407,150 @@ busybox_priority(struct fx *fx)
 	return p;
 }
 
+/* Every finding of the build and its counts, as one JSON text. */
+static char *
+snapshot(struct fx *fx)
+{
+	json_t *f = findings(fx), *b = build_json(fx), *o;
+	char *text;
+
+	o = json_pack("{s:o,s:O,s:O,s:O}", "findings", f, "affected",
+	    json_object_get(b, "affected"), "unknown",
+	    json_object_get(b, "unknown"), "unmatchable",
+	    json_object_get(b, "unmatchable"));
+	json_decref(b);
+	assert_non_null(o);
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(o);
+	assert_non_null(text);
+	return text;
+}
+
+static void
+full_scan(struct fx *fx)
+{
+	json_t *out = NULL;
+	char err[256];
+
+	assert_int_equal(vigil_vdb_scan(fx->st, NULL, &out, err, sizeof err),
+	    VIGIL_OK);
+	json_decref(out);
+}
+
 static void
 test_kev_epss_priority(void **state)
 {
 	struct fx *fx = *state;
 	struct vigil_vdb_import_stats s;
-	double before, after;
+	double before, after, epss;
+	char *a, *b;
 
 	import_dir(fx, &s, VIGIL_EINVAL);
 	before = busybox_priority(fx);
-	say("KEV import raises the finding's priority");
+	say("KEV import raises the finding's priority by itself (no scan): "
+	    "the build's busybox component is re-scanned");
 	assert_int_equal(import_mem(fx, "kev.json", kev_doc, &s), VIGIL_OK);
 	assert_int_equal(s.kev, 1);
-	/* KEV changes no record: a scan applies it. */
-	{
-		json_t *out = NULL;
-		char err[256];
-
-		assert_int_equal(vigil_vdb_scan(fx->st, NULL, &out, err,
-		    sizeof err), VIGIL_OK);
-		json_decref(out);
-	}
+	assert_int_equal(s.builds_rescanned, 1);
 	after = busybox_priority(fx);
 	printf("#   priority %.1f -> %.1f\n", before, after);
 	assert_true(after > before);
-	say("EPSS import is counted");
+	say("the number is the one a full scan gives");
+	a = snapshot(fx);
+	full_scan(fx);
+	b = snapshot(fx);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+
+	say("EPSS import is counted and raises the priority again, to the "
+	    "number a full scan gives");
 	assert_int_equal(import_mem(fx, "epss.csv", epss_doc, &s), VIGIL_OK);
 	assert_int_equal(s.epss, 1);
+	assert_int_equal(s.builds_rescanned, 1);
+	epss = busybox_priority(fx);
+	printf("#   priority %.1f -> %.1f\n", after, epss);
+	assert_true(epss > after);
+	a = snapshot(fx);
+	full_scan(fx);
+	b = snapshot(fx);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+
+	say("the same KEV and EPSS documents again change no score: nothing "
+	    "is re-scanned");
+	assert_int_equal(import_mem(fx, "kev.json", kev_doc, &s), VIGIL_OK);
+	assert_int_equal(s.kev, 1);
+	assert_int_equal(s.builds_rescanned, 0);
+	assert_int_equal(import_mem(fx, "epss.csv", epss_doc, &s), VIGIL_OK);
+	assert_int_equal(s.epss, 1);
+	assert_int_equal(s.builds_rescanned, 0);
+
+	say("a KEV entry no finding names re-scans nothing");
+	assert_int_equal(import_mem(fx, "kev2.json", "{\"title\":\"K\","
+	    "\"catalogVersion\":\"2024.06.02\",\"count\":1,"
+	    "\"vulnerabilities\":[{\"cveID\":\"CVE-2020-00001\","
+	    "\"vendorProject\":\"x\",\"product\":\"y\","
+	    "\"dateAdded\":\"2024-06-01\"}]}", &s), VIGIL_OK);
+	assert_int_equal(s.kev, 1);
+	assert_int_equal(s.builds_rescanned, 0);
+}
+
+static void
+test_partial_rescan(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_vdb_import_stats s;
+	json_t *f, *o;
+	char *a, *b;
+
+	import_dir(fx, &s, VIGIL_EINVAL);
+	say("an OSV update (busybox fixed in r4 now) re-scans the busybox "
+	    "component only: NVD alone still reports it, zlib stays");
+	assert_int_equal(import_mem(fx, "osv2.json",
+	    OSV_BUSYBOX("2024-06-05T08:00:00Z", "1.36.1-r4", ""), &s),
+	    VIGIL_OK);
+	assert_int_equal(s.updated, 1);
+	assert_int_equal(s.builds_rescanned, 1);
+	f = findings(fx);
+	o = find(f, "pkg-busybox", "CVE-2024-99001");
+	assert_non_null(o);
+	assert_string_equal(str(o, "outcome"), "affected");
+	assert_string_equal(str(o, "sources"), "nvd");
+	assert_non_null(find(f, "pkg-zlib", "VGL-2024-0002"));
+	json_decref(f);
+
+	say("findings and counts equal those of a full scan");
+	a = snapshot(fx);
+	full_scan(fx);
+	b = snapshot(fx);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+
+	say("withdrawing the zlib record drops its finding and the unknown "
+	    "count, as a full scan does");
+	assert_int_equal(import_mem(fx, "zlib2.json",
+	    "{\"schema_version\":\"1.6.0\",\"id\":\"VGL-2024-0002\","
+	    "\"modified\":\"2024-06-06T08:00:00Z\","
+	    "\"withdrawn\":\"2024-06-06T08:00:00Z\",\"summary\":\"z\","
+	    "\"affected\":[{\"package\":{\"ecosystem\":\"Alpine:v3.19\","
+	    "\"name\":\"zlib\"},\"ranges\":[{\"type\":\"GIT\","
+	    "\"repo\":\"https://github.com/madler/zlib\",\"events\":["
+	    "{\"introduced\":\"0\"},{\"fixed\":\"abcdef0123456789\"}]}]}]}",
+	    &s), VIGIL_OK);
+	assert_int_equal(s.builds_rescanned, 1);
+	f = findings(fx);
+	assert_null(find(f, "pkg-zlib", "VGL-2024-0002"));
+	json_decref(f);
+	a = snapshot(fx);
+	assert_non_null(strstr(a, "\"unknown\":0"));
+	full_scan(fx);
+	b = snapshot(fx);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
 }
 
 static void
@@ -589,6 +706,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_import_and_scan, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_kev_epss_priority, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_partial_rescan, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_vex, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newest_wins_and_withdrawn,

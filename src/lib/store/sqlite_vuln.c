@@ -63,6 +63,12 @@ enum vq {
 	VQ_FINDING_ADD,
 	VQ_FINDING_DEL,
 	VQ_FINDINGS,
+	VQ_KEY_COMPS,
+	VQ_FINDINGS_REF,
+	VQ_BUILD_RECOUNT,
+	VQ_VULN_COMPS,
+	VQ_COMP_KEYS,
+	VQ_KEY_RIDS,
 	VQ_COUNT
 };
 _Static_assert(VQ_COUNT <= SQ_AREA_MAX_STMTS, "vuln statements fit");
@@ -177,6 +183,41 @@ static const char *const vuln_sql[VQ_COUNT] = {
 	    " vex_state, vex_justification, vex_detail, cvss, priority,"
 	    " scanned_ms FROM fw_findings WHERE build_id = ?1"
 	    " ORDER BY ref, vuln",
+	/* The components a key names, in every build (primary key
+	 * prefix). */
+	[VQ_KEY_COMPS] = "SELECT build_id, ref FROM fw_component_keys"
+	    " WHERE key = ?1",
+	[VQ_FINDINGS_REF] = "SELECT ref, vuln, outcome, sources, reason,"
+	    " fixed, vex_state, vex_justification, vex_detail, cvss, priority,"
+	    " scanned_ms FROM fw_findings WHERE build_id = ?1 AND ref = ?2"
+	    " ORDER BY vuln",
+	/* The counts a scan stores, from the stored findings (after a
+	 * partial re-scan); unmatchable stays (the components did not
+	 * change). */
+	[VQ_BUILD_RECOUNT] = "UPDATE fw_builds SET scanned_ms = ?2,"
+	    " affected = (SELECT count(*) FROM fw_findings f"
+	    " WHERE f.build_id = ?1 AND f.outcome = 'affected'"
+	    " AND f.vex_state NOT IN ('not_affected', 'fixed',"
+	    " 'false_positive')),"
+	    " unknown = (SELECT count(*) FROM fw_findings f"
+	    " WHERE f.build_id = ?1 AND f.outcome = 'unknown'"
+	    " AND f.vex_state NOT IN ('not_affected', 'fixed',"
+	    " 'false_positive')) WHERE id = ?1",
+	/* The components with a finding about an id (or a record the id
+	 * aliases): what a KEV or EPSS change re-prioritises. */
+	[VQ_VULN_COMPS] = "SELECT build_id, ref FROM fw_findings"
+	    " WHERE vuln = upper(?1) UNION"
+	    " SELECT f.build_id, f.ref FROM vuln_aliases a"
+	    " JOIN vuln_records r ON r.rid = a.rid"
+	    " JOIN fw_findings f ON f.vuln = r.canonical"
+	    " WHERE a.alias = upper(?1)",
+	/* One component's keys (covering fw_component_keys_comp). */
+	[VQ_COMP_KEYS] = "SELECT key FROM fw_component_keys"
+	    " WHERE build_id = ?1 AND ref = ?2",
+	/* The records under one key, not withdrawn. */
+	[VQ_KEY_RIDS] = "SELECT v.rid FROM vuln_keys v"
+	    " JOIN vuln_records r ON r.rid = v.rid"
+	    " WHERE v.key = ?1 AND r.withdrawn_ms = 0",
 };
 
 static sqlite3_stmt *
@@ -1103,4 +1144,113 @@ store_vuln_findings(struct vigil_store *st, const char *build_id,
 		return VIGIL_ESTORE;
 	bt(s, 1, build_id);
 	return each(st, s, finding_row, &w, "read findings");
+}
+
+/* ---- partial re-scans ---------------------------------------------- */
+
+struct pair_walk {
+	store_vuln_pair_fn cb;
+	void *ctx;
+};
+
+static enum vigil_err
+pair_row(sqlite3_stmt *s, void *ctx)
+{
+	struct pair_walk *w = ctx;
+
+	return w->cb(w->ctx, col(s, 0), col(s, 1));
+}
+
+enum vigil_err
+store_vuln_key_comps(struct vigil_store *st, const char *key,
+    store_vuln_pair_fn cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, VQ_KEY_COMPS);
+	struct pair_walk w = { cb, ctx };
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	bt(s, 1, key);
+	return each(st, s, pair_row, &w, "components by key");
+}
+
+enum vigil_err
+store_vuln_vuln_comps(struct vigil_store *st, const char *vuln,
+    store_vuln_pair_fn cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, VQ_VULN_COMPS);
+	struct pair_walk w = { cb, ctx };
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	bt(s, 1, vuln);
+	return each(st, s, pair_row, &w, "components by vulnerability");
+}
+
+enum vigil_err
+store_vuln_findings_ref(struct vigil_store *st, const char *build_id,
+    const char *ref,
+    enum vigil_err (*cb)(void *ctx, const struct store_vuln_finding *f),
+    void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, VQ_FINDINGS_REF);
+	struct finding_walk w = { cb, ctx };
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	bt(s, 1, build_id);
+	bt(s, 2, ref);
+	return each(st, s, finding_row, &w, "read findings");
+}
+
+enum vigil_err
+store_vuln_build_recount(struct vigil_store *st, const char *id,
+    int64_t scanned_ms)
+{
+	sqlite3_stmt *s = stmt(st, VQ_BUILD_RECOUNT);
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	bt(s, 1, id);
+	sqlite3_bind_int64(s, 2, scanned_ms);
+	return store_sq_run(st, s, "update build counts");
+}
+
+enum vigil_err
+store_vuln_comp_keys(struct vigil_store *st, const char *build_id,
+    const char *ref, store_vuln_str_fn cb, void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, VQ_COMP_KEYS);
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	bt(s, 1, build_id);
+	bt(s, 2, ref);
+	return each_str(st, s, cb, ctx, "component keys");
+}
+
+struct rid_walk {
+	enum vigil_err (*cb)(void *ctx, int64_t rid);
+	void *ctx;
+};
+
+static enum vigil_err
+rid_row(sqlite3_stmt *s, void *ctx)
+{
+	struct rid_walk *w = ctx;
+
+	return w->cb(w->ctx, sqlite3_column_int64(s, 0));
+}
+
+enum vigil_err
+store_vuln_key_rids(struct vigil_store *st, const char *key,
+    enum vigil_err (*cb)(void *ctx, int64_t rid), void *ctx)
+{
+	sqlite3_stmt *s = stmt(st, VQ_KEY_RIDS);
+	struct rid_walk w = { cb, ctx };
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	bt(s, 1, key);
+	return each(st, s, rid_row, &w, "records by key");
 }

@@ -137,7 +137,10 @@ const char *const store_sq_m8_vuln[] = {
 	"  FOREIGN KEY (build_id, ref) REFERENCES fw_components (build_id, ref)"
 	"    ON DELETE CASCADE"
 	") WITHOUT ROWID",
-	"CREATE INDEX fw_component_keys_build ON fw_component_keys (build_id)",
+	/* By component: a partial re-scan's candidates, and the cascade
+	 * when a component row goes. */
+	"CREATE INDEX fw_component_keys_comp ON fw_component_keys (build_id,"
+	"  ref)",
 
 	/* VEX statements with provenance; build_id NULL = every build whose
 	 * components the product matches. */
@@ -180,7 +183,10 @@ const char *const store_sq_m8_vuln[] = {
 	"  scanned_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (build_id, ref, vuln)"
 	") WITHOUT ROWID",
-	"CREATE INDEX fw_findings_vuln ON fw_findings (vuln, build_id)",
+	/* Covering for the per-vulnerability listing (one index pass, no
+	 * row lookups) and for reaching the findings of one id. */
+	"CREATE INDEX fw_findings_vuln ON fw_findings (vuln, build_id,"
+	"  outcome, vex_state, priority, cvss)",
 
 	/* The firmware version each device runs (registry, check-in). */
 	"CREATE TABLE device_firmware ("

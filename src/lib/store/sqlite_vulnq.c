@@ -40,13 +40,40 @@
 _Static_assert(VQ_COUNT_ <= SQ_AREA_MAX_STMTS, "VULNQ statements fit");
 
 static const char *const vq_sql[VQ_COUNT_] = {
-	/* The page of vulnerabilities is chosen first (LIMIT inside), so
-	 * the device counts run for the rows returned only. */
-	/* The page of vulnerabilities is chosen first (LIMIT inside), so
-	 * summaries and aliases are looked up for the rows returned only;
-	 * device counts come from VQ_BUILD_TENANTS. */
-	[VQ_VULN_LIST] = "SELECT l.vuln, l.priority, l.cvss, l.builds,"
-	    " l.kev, l.ransomware, l.epss,"
+	/* The page of vulnerabilities is chosen first (LIMIT inside) from
+	 * one pass over the covering index fw_findings_vuln; devices per
+	 * build come from one GROUP BY over the devices in scope (bt), and
+	 * the page's (vuln, build) pairs are reached through the same
+	 * index (CROSS JOIN keeps page first), so summaries, aliases and
+	 * device counts run for the rows returned only. */
+	[VQ_VULN_LIST] = "WITH bt AS MATERIALIZED (SELECT b.id AS build_id,"
+	    " m.tenant_id, m.n FROM (SELECT d.model, df.version, d.tenant_id,"
+	    " count(*) AS n FROM device_firmware df JOIN devices d"
+	    " ON d.tenant_id = df.tenant_id AND d.id = df.device_id"
+	    " WHERE (?1 IS NULL OR df.tenant_id = ?1)"
+	    " GROUP BY d.model, df.version, d.tenant_id) m"
+	    " JOIN fw_builds b ON b.model = m.model AND b.version = m.version),"
+	    " v AS (SELECT f.vuln, max(f.priority) AS priority,"
+	    " max(f.cvss) AS cvss, count(DISTINCT f.build_id) AS builds"
+	    " FROM fw_findings f WHERE" FND_FILTER "GROUP BY f.vuln),"
+	    " page AS MATERIALIZED (SELECT v.vuln, v.priority, v.cvss,"
+	    " v.builds, (k.cve IS NOT NULL OR e.vuln IS NOT NULL) AS kev,"
+	    " coalesce(k.ransomware, 0) AS ransomware, ep.epss AS epss"
+	    " FROM v LEFT JOIN vuln_kev k ON k.cve = v.vuln"
+	    " LEFT JOIN vuln_exploited e ON e.vuln = v.vuln"
+	    " LEFT JOIN vuln_epss ep ON ep.cve = v.vuln"
+	    " WHERE (NOT ?4 OR k.cve IS NOT NULL OR e.vuln IS NOT NULL)"
+	    " AND v.priority >= ?7"
+	    " ORDER BY v.priority DESC, v.vuln LIMIT ?8),"
+	    " dv AS (SELECT x.vuln, sum(bt.n) AS devices,"
+	    " count(DISTINCT bt.tenant_id) AS tenants"
+	    " FROM (SELECT DISTINCT f.vuln, f.build_id FROM page p"
+	    " CROSS JOIN fw_findings f ON f.vuln = p.vuln WHERE" FND_FILTER
+	    ") x JOIN bt ON bt.build_id = x.build_id GROUP BY x.vuln)"
+	    " SELECT l.vuln, l.priority, l.cvss, l.builds,"
+	    " coalesce(dv.devices, 0) AS devices,"
+	    " coalesce(dv.tenants, 0) AS tenants, l.kev, l.ransomware,"
+	    " l.epss,"
 	    " coalesce((SELECT r.summary FROM vuln_records r"
 	    " WHERE r.canonical = l.vuln AND r.summary <> ''"
 	    " ORDER BY r.source = 'osv' DESC, r.modified_ms DESC LIMIT 1),"
@@ -54,18 +81,7 @@ static const char *const vq_sql[VQ_COUNT_] = {
 	    " (SELECT group_concat(DISTINCT a.alias) FROM vuln_aliases a"
 	    " JOIN vuln_records r ON r.rid = a.rid"
 	    " WHERE r.canonical = l.vuln) AS aliases"
-	    " FROM (SELECT v.vuln, v.priority, v.cvss, v.builds,"
-	    " (k.cve IS NOT NULL OR e.vuln IS NOT NULL) AS kev,"
-	    " coalesce(k.ransomware, 0) AS ransomware, ep.epss AS epss"
-	    " FROM (SELECT f.vuln, max(f.priority) AS priority,"
-	    " max(f.cvss) AS cvss, count(DISTINCT f.build_id) AS builds"
-	    " FROM fw_findings f WHERE" FND_FILTER "GROUP BY f.vuln) v"
-	    " LEFT JOIN vuln_kev k ON k.cve = v.vuln"
-	    " LEFT JOIN vuln_exploited e ON e.vuln = v.vuln"
-	    " LEFT JOIN vuln_epss ep ON ep.cve = v.vuln"
-	    " WHERE (NOT ?4 OR k.cve IS NOT NULL OR e.vuln IS NOT NULL)"
-	    " AND v.priority >= ?7"
-	    " ORDER BY v.priority DESC, v.vuln LIMIT ?8) l"
+	    " FROM page l LEFT JOIN dv ON dv.vuln = l.vuln"
 	    " ORDER BY l.priority DESC, l.vuln",
 	[VQ_VULN_BUILDS] = "SELECT DISTINCT f.build_id FROM fw_findings f"
 	    " WHERE f.vuln = ?1 AND" FND_FILTER,
@@ -187,16 +203,21 @@ static const char *const vq_sql[VQ_COUNT_] = {
 	    " ON CONFLICT (vuln) DO UPDATE SET actor = excluded.actor,"
 	    " note = excluded.note",
 	[VQ_EXPLOITED_DEL] = "DELETE FROM vuln_exploited WHERE vuln = ?1",
+	/* From the exploited ids (KEV and analysts' marks, few) to
+	 * their findings through fw_findings_vuln: never a scan of every
+	 * finding. */
 	[VQ_CRA_DUE] = "SELECT DISTINCT f.vuln, b.model,"
 	    " CASE WHEN k.cve IS NOT NULL THEN 'kev' ELSE 'analyst' END"
 	    " AS trigger, coalesce(nullif(k.name, ''),"
 	    " (SELECT r.summary FROM vuln_records r WHERE r.canonical = f.vuln"
 	    " AND r.summary <> '' ORDER BY r.source = 'osv' DESC LIMIT 1),"
 	    " '') AS summary"
-	    " FROM fw_findings f JOIN fw_builds b ON b.id = f.build_id"
+	    " FROM (SELECT cve AS vuln FROM vuln_kev"
+	    " UNION SELECT vuln FROM vuln_exploited) x"
+	    " CROSS JOIN fw_findings f ON f.vuln = x.vuln"
+	    " JOIN fw_builds b ON b.id = f.build_id"
 	    " LEFT JOIN vuln_kev k ON k.cve = f.vuln"
-	    " LEFT JOIN vuln_exploited e ON e.vuln = f.vuln"
-	    " WHERE" OPEN_F "AND (k.cve IS NOT NULL OR e.vuln IS NOT NULL)"
+	    " WHERE" OPEN_F
 	    " AND NOT EXISTS (SELECT 1 FROM cra_reports r"
 	    " WHERE r.kind = 'vulnerability' AND r.vuln = f.vuln"
 	    " AND r.model = b.model) ORDER BY f.vuln, b.model",

@@ -186,4 +186,31 @@ enum vigil_err store_vuln_findings(struct vigil_store *st,
     enum vigil_err (*cb)(void *ctx, const struct store_vuln_finding *f),
     void *ctx);
 
+/* ---- partial re-scans (what a feed change touches) ------------------ */
+
+typedef enum vigil_err (*store_vuln_pair_fn)(void *ctx, const char *build_id,
+    const char *ref);
+/* The (build, component) pairs with a component under key. */
+enum vigil_err store_vuln_key_comps(struct vigil_store *st, const char *key,
+    store_vuln_pair_fn cb, void *ctx);
+/* The (build, component) pairs with a finding about vuln (or a record
+ * vuln aliases). */
+enum vigil_err store_vuln_vuln_comps(struct vigil_store *st,
+    const char *vuln, store_vuln_pair_fn cb, void *ctx);
+/* store_vuln_findings for one component, by vuln. */
+enum vigil_err store_vuln_findings_ref(struct vigil_store *st,
+    const char *build_id, const char *ref,
+    enum vigil_err (*cb)(void *ctx, const struct store_vuln_finding *f),
+    void *ctx);
+/* The keys stored for one component (fw_component_keys). */
+enum vigil_err store_vuln_comp_keys(struct vigil_store *st,
+    const char *build_id, const char *ref, store_vuln_str_fn cb, void *ctx);
+/* The records under key that are not withdrawn. */
+enum vigil_err store_vuln_key_rids(struct vigil_store *st, const char *key,
+    enum vigil_err (*cb)(void *ctx, int64_t rid), void *ctx);
+/* Sets scanned_ms and the affected / unknown counts from the stored
+ * findings (unmatchable is left as it is). */
+enum vigil_err store_vuln_build_recount(struct vigil_store *st,
+    const char *id, int64_t scanned_ms);
+
 #endif

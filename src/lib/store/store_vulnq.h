@@ -24,10 +24,11 @@
 
 /* Never reordered against the SQL table in sqlite_vulnq.c. */
 enum store_vq {
-	/* ?1 unused (NULL), ?2 build or NULL, ?3 unused, ?4 kev only,
-	 * ?5 include unknown, ?6 include suppressed, ?7 min priority,
-	 * ?8 limit. Rows: vuln, priority, cvss, builds, kev, ransomware,
-	 * epss, summary, aliases (comma-joined). */
+	/* ?1 T, ?2 build or NULL, ?3 unused, ?4 kev only, ?5 include
+	 * unknown, ?6 include suppressed, ?7 min priority, ?8 limit.
+	 * Rows: vuln, priority, cvss, builds, devices and tenants (running
+	 * a listed build, in scope), kev, ransomware, epss, summary,
+	 * aliases (comma-joined). */
 	VQ_VULN_LIST,
 	/* ?1 vuln and ?2, ?5, ?6 as VQ_VULN_LIST: the builds listed for
 	 * it. Row: build_id. */

@@ -53,7 +53,7 @@ fail(struct cctx *c, size_t off, int attr, const char *what)
 	char q[100];
 	size_t i = 0;
 
-	for (; c->s[i] != '\0' && i < sizeof q - 4; i++) {
+	for (; i < sizeof q - 4 && c->s[i] != '\0'; i++) {
 		unsigned char ch = (unsigned char)c->s[i];
 
 		q[i] = ch < 0x20 || ch > 0x7e ? '?' : (char)ch;
@@ -358,7 +358,7 @@ vigil_cpe_parse(const char *s, struct vigil_cpe *out, char *err,
 		    "CPE: longer than %d bytes", VIGIL_CPE_MAX);
 	/* Worst case: every input byte becomes '\' + byte, plus a
 	 * terminator and a possible "*" per attribute. */
-	o.cap = 2 * n + 3 * VIGIL_CPE_NATTRS + 1;
+	o.cap = 2 * n + 3 * (size_t)VIGIL_CPE_NATTRS + 1;
 	o.len = 0;
 	o.buf = malloc(o.cap);
 	if (o.buf == NULL)

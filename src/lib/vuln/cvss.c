@@ -205,10 +205,13 @@ static double
 roundup31(double x)
 {
 	long long i = llround(x * 100000.0);
+	long long tenths;
 
 	if (i % 10000 == 0)
 		return (double)i / 100000.0;
-	return (double)(i / 10000 + 1) / 10.0;
+	/* Truncating division is the point: the next tenth up (x >= 0). */
+	tenths = i / 10000 + 1;
+	return (double)tenths / 10.0;
 }
 
 /* v3.0 §8.1 Round up as its calculator does it. */

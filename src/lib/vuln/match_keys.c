@@ -14,6 +14,7 @@
  * found by an index. All keys are lowercase; a key that does not fit
  * the bound below is skipped (no real name is that long).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -200,14 +201,14 @@ static enum vigil_err
 emit_pkg(struct emit *e, const char *eco, const char *name)
 {
 	char key[KEY_MAX], base[VIGIL_PKGKEY_ECO_MAX], nm[KEY_MAX - 64];
+	int n;
 
 	if (match_eco_base(eco, base, sizeof base) != 0 || base[0] == '\0' ||
 	    match_spell(name, nm, sizeof nm) != 0 || nm[0] == '\0')
 		return VIGIL_OK;
-	memcpy(key, "p:", 2);
-	memcpy(key + 2, base, strlen(base));
-	key[2 + strlen(base)] = '/';
-	memcpy(key + 3 + strlen(base), nm, strlen(nm) + 1);
+	n = snprintf(key, sizeof key, "p:%s/%s", base, nm);
+	if (n < 0 || (size_t)n >= sizeof key)
+		return VIGIL_OK; /* cannot happen: the parts are sized to fit */
 	return emit_key(e, key);
 }
 
@@ -223,15 +224,15 @@ static enum vigil_err
 emit_vp(struct emit *e, const char *vendor, const char *product)
 {
 	char key[KEY_MAX], vd[KEY_MAX / 2 - 4], pd[KEY_MAX / 2 - 4];
+	int n;
 
 	if (!match_vp_usable(vendor) || !match_vp_usable(product) ||
 	    match_spell(vendor, vd, sizeof vd) != 0 ||
 	    match_spell(product, pd, sizeof pd) != 0)
 		return VIGIL_OK;
-	memcpy(key, "c:", 2);
-	memcpy(key + 2, vd, strlen(vd));
-	key[2 + strlen(vd)] = ':';
-	memcpy(key + 3 + strlen(vd), pd, strlen(pd) + 1);
+	n = snprintf(key, sizeof key, "c:%s:%s", vd, pd);
+	if (n < 0 || (size_t)n >= sizeof key)
+		return VIGIL_OK; /* cannot happen: the parts are sized to fit */
 	return emit_key(e, key);
 }
 

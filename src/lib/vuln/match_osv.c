@@ -443,6 +443,9 @@ pkg_part(const struct vigil_mcomp *c, const struct vigil_vpkg *p,
 		    best.o == VIGIL_UNRELATED)
 			best = rr;
 	}
+	/* w->v may point at cver or svbuf in this frame: do not let the
+	 * caller's workspace keep a dangling pointer. */
+	w->v = NULL;
 	if (best.o != VIGIL_UNRELATED)
 		rres_format(&best, name, v, &acc);
 	if (acc.outcome != VIGIL_AFFECTED && git > 0 &&

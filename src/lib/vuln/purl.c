@@ -63,8 +63,11 @@ fail(struct pctx *c, enum vigil_err code, size_t off, const char *what)
 	char q[128];
 
 	quote_purl(c->s, q, sizeof q);
-	return vigil_seterr(c->err, c->errsize, code,
+	/* code itself, so that callers (and the analyzer) see the error
+	 * whatever vigil_seterr does. */
+	(void)vigil_seterr(c->err, c->errsize, code,
 	    "purl %s: %s at offset %zu", q, what, off);
+	return code;
 }
 
 /*
@@ -76,11 +79,15 @@ fail(struct pctx *c, enum vigil_err code, size_t off, const char *what)
 static enum vigil_err
 decode(struct pctx *c, size_t from, size_t to, bool no_slash, char **out)
 {
-	char *d = malloc(to - from + 1);
-	size_t n = 0;
+	char *d;
+	size_t n = 0, len = to - from;
 
 	*out = NULL;
-	if (d == NULL)
+	/* A caller's bug otherwise (the input is at most VIGIL_PURL_MAX
+	 * bytes): the size below would wrap. */
+	if (to < from || len > VIGIL_PURL_MAX)
+		return VIGIL_EINVAL;
+	if ((d = malloc(len + 1)) == NULL)
 		return VIGIL_ENOMEM;
 	for (size_t i = from; i < to; i++) {
 		unsigned char ch = (unsigned char)c->s[i];
@@ -99,7 +106,7 @@ decode(struct pctx *c, size_t from, size_t to, bool no_slash, char **out)
 			ch = (unsigned char)(hi * 16 + lo);
 			/* Control characters would reach logs and
 			 * terminals through names and versions. */
-			if (ch == 0 || ch < 0x20 || ch == 0x7f ||
+			if (ch < 0x20 || ch == 0x7f ||
 			    (no_slash && ch == '/')) {
 				free(d);
 				return fail(c, VIGIL_EINVAL, i,
@@ -377,7 +384,7 @@ parse(struct pctx *c, struct vigil_purl *p)
 	{
 		size_t nfrom = slash < end ? slash + 1 : i;
 
-		if (nfrom == end)
+		if (nfrom >= end)
 			return fail(c, VIGIL_EINVAL, end, "empty name");
 		if ((rc = decode(c, nfrom, end, false, &p->name)) !=
 		    VIGIL_OK)
@@ -506,7 +513,7 @@ vigil_purl_to_string(const struct vigil_purl *p, int with_version,
 	if (p == NULL || p->type == NULL || p->name == NULL)
 		return VIGIL_EINVAL;
 	/* Decoded text can grow threefold when re-encoded. */
-	vigil_buf_init(&b, 4 * VIGIL_PURL_MAX);
+	vigil_buf_init(&b, 4 * (size_t)VIGIL_PURL_MAX);
 	rc = vigil_buf_appends(&b, "pkg:");
 	if (rc == VIGIL_OK)
 		rc = vigil_buf_appends(&b, p->type);

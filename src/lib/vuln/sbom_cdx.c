@@ -175,6 +175,7 @@ component_fields(struct sbom_build *b, struct vigil_sbom_component *c,
 }
 
 static enum vigil_err
+/* NOLINTNEXTLINE(misc-no-recursion): bounded: depth <= SBOM_NEST_MAX */
 components(struct sbom_build *b, const json_t *arr, const char *where,
     unsigned depth)
 {

@@ -406,11 +406,15 @@ json_t *
 vigil_vex_to_cyclonedx(const char *bom_serial,
     const struct vigil_vex_finding *f, size_t n, const char *serial)
 {
-	json_t *bom = json_object(), *vulns = json_array(), *m = json_object();
-	int ok = bom != NULL && vulns != NULL && m != NULL;
+	json_t *bom, *vulns, *m;
+	int ok;
 
 	if (bom_serial == NULL || (f == NULL && n > 0))
-		ok = 0;
+		return NULL;
+	bom = json_object();
+	vulns = json_array();
+	m = json_object();
+	ok = bom != NULL && vulns != NULL && m != NULL;
 	vigil_json_put(bom, "bomFormat", json_string("CycloneDX"), &ok);
 	vigil_json_put(bom, "specVersion", json_string("1.6"), &ok);
 	vigil_json_put(bom, "serialNumber", serial_number(serial), &ok);

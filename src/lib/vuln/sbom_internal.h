@@ -2,7 +2,7 @@
  * What the SBOM readers (sbom_cdx.c, sbom_spdx_json.c, sbom_spdx_tv.c)
  * share: a builder that grows a struct vigil_sbom under its bounds,
  * validated setters for the fields every format carries (purl, CPE,
- * hashes, bounded strings), warnings, and the final pass (sbom.c) that
+ * hashes, bounded strings), warnings, and the final pass (sbom_build.c) that
  * names missing refs, refuses duplicate refs and resolves the
  * dependency graph.
  */

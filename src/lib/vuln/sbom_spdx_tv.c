@@ -289,7 +289,7 @@ one_line(struct tv *t, const char *tag, size_t taglen, const char *v,
 {
 	struct sbom_build *b = &t->b;
 	char *line;
-	size_t n = taglen + 2 + vlen, bad;
+	size_t n = taglen + 2 + vlen;
 	enum vigil_err rc;
 
 	if (n > TV_LINE_MAX)
@@ -304,7 +304,7 @@ one_line(struct tv *t, const char *tag, size_t taglen, const char *v,
 	line[n] = '\0';
 	if (memchr(line, '\0', n) != NULL)
 		rc = sbom_fail(b, VIGIL_EINVAL, "%s: NUL byte", t->where);
-	else if ((bad = utf8_bad(line, n)) < n)
+	else if (utf8_bad(line, n) < n)
 		rc = sbom_fail(b, VIGIL_EINVAL, "%s: not UTF-8", t->where);
 	else
 		rc = tag_line(t, line, n);

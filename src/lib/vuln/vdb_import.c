@@ -2,8 +2,9 @@
  * Feed import into the store (vulndb.h "feeds"): each document of a
  * path in its own transaction with a provenance row, records merged by
  * (source, id) with the newest modified time winning, KEV and EPSS
- * rows; then the builds whose components the changed records name are
- * re-scanned and the CRA clocks synced.
+ * rows; then the components the changed records name (and those with a
+ * finding about a CVE whose KEV or EPSS row changed) are re-scanned.
+ * The CRA clocks are the caller's (vigil_vdb_cra_sync).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,7 @@ struct imp {
 	const struct vigil_vdb_import_opts *o;
 	struct vigil_vdb_import_stats *s;
 	struct vdb_strset keys; /* what changed records name(d) */
+	struct vdb_strset prio; /* CVEs whose KEV / EPSS rows changed */
 	const char *doc;        /* the document being read */
 	int64_t feed_id;
 	int64_t doc_records;
@@ -231,21 +233,42 @@ on_kev(void *ctx, const struct vigil_kev_entry *e)
 {
 	struct imp *im = ctx;
 
+	enum vigil_err rc;
+	double epss;
+	int kev, ransom;
+
 	im->s->kev++;
 	im->doc_records++;
-	return store_vuln_kev_put(im->st, e, im->feed_id);
+	/* Only a change of what the priority reads re-prioritises. */
+	if ((rc = store_vuln_prio_info(im->st, e->cve, &kev, &ransom,
+	    &epss)) != VIGIL_OK ||
+	    (rc = store_vuln_kev_put(im->st, e, im->feed_id)) != VIGIL_OK)
+		return rc;
+	if (kev && ransom == (e->ransomware != 0))
+		return VIGIL_OK;
+	return vdb_strset_add(&im->prio, e->cve);
 }
 
 static enum vigil_err
 on_epss(void *ctx, const struct vigil_epss_entry *e)
 {
 	struct imp *im = ctx;
+	enum vigil_err rc;
+	double epss;
+	int kev, ransom;
 
 	im->s->epss++;
 	im->doc_records++;
 	/* meta is the parser's output buffer: the score date once the
-	 * header was read. */
-	return store_vuln_epss_put(im->st, e, im->meta, im->feed_id);
+	 * header was read. Only a changed score re-prioritises. */
+	if ((rc = store_vuln_prio_info(im->st, e->cve, &kev, &ransom,
+	    &epss)) != VIGIL_OK ||
+	    (rc = store_vuln_epss_put(im->st, e, im->meta, im->feed_id)) !=
+	    VIGIL_OK)
+		return rc;
+	if (epss == e->epss)
+		return VIGIL_OK;
+	return vdb_strset_add(&im->prio, e->cve);
 }
 
 static void
@@ -351,51 +374,101 @@ file_bad(void *ctx, const char *where, const char *why)
 	reject(ctx, where, why);
 }
 
+/* "build\x1fref": sorted, a build's components are neighbours (the
+ * separator sorts below any id byte). */
 static enum vigil_err
-add_build(void *ctx, const char *id)
+add_pair(void *ctx, const char *build_id, const char *ref)
 {
-	return vdb_strset_add(ctx, id);
+	struct vdb_strset *s = ctx;
+	size_t lb = strlen(build_id), lr = strlen(ref);
+	enum vigil_err rc;
+	char *p;
+
+	if (lb >= 64 || lr > ((size_t)1 << 16))
+		return VIGIL_OK; /* not a build id this store writes */
+	if ((p = malloc(lb + lr + 2)) == NULL)
+		return VIGIL_ENOMEM;
+	memcpy(p, build_id, lb);
+	p[lb] = '\x1f';
+	memcpy(p + lb + 1, ref, lr + 1);
+	rc = vdb_strset_add(s, p);
+	free(p);
+	return rc;
 }
 
-/* Re-scans the builds the changed records touch, then the CRA clocks. */
+/* Re-scans each build's components of pairs (sorted). */
 static enum vigil_err
-import_finish(struct imp *im, char *err, size_t errsize)
+rescan_pairs(struct imp *im, const struct vdb_strset *pairs, char *err,
+    size_t errsize)
 {
-	struct vdb_strset builds;
+	struct vdb_strset refs;
 	struct vdb_cache *cache = NULL;
-	enum vigil_err rc = VIGIL_OK;
 	struct vdb_scan_res res;
+	enum vigil_err rc = VIGIL_OK;
+	char build[64];
+	size_t i = 0;
 
-	memset(&builds, 0, sizeof builds);
-	vdb_strset_finish(&im->keys);
-	for (size_t i = 0; i < im->keys.n && rc == VIGIL_OK; i++)
-		rc = store_vuln_builds_by_key(im->st, im->keys.v[i], add_build,
-		    &builds);
-	if (rc != VIGIL_OK) {
-		vdb_strset_free(&builds);
-		return vigil_seterr(err, errsize, rc, "%s",
-		    vigil_store_errmsg(im->st));
-	}
-	vdb_strset_finish(&builds);
-	if (builds.n > 0 && (cache = vdb_cache_new()) == NULL)
+	memset(&refs, 0, sizeof refs);
+	if (pairs->n > 0 && (cache = vdb_cache_new()) == NULL)
 		rc = VIGIL_ENOMEM;
-	for (size_t i = 0; i < builds.n && rc == VIGIL_OK; i++) {
-		rc = vdb_scan_build(im->st, builds.v[i], cache, &res, err,
-		    errsize);
+	while (rc == VIGIL_OK && i < pairs->n) {
+		const char *sep = strchr(pairs->v[i], '\x1f');
+		size_t lb = (size_t)(sep - pairs->v[i]);
+
+		memcpy(build, pairs->v[i], lb);
+		build[lb] = '\0';
+		for (; rc == VIGIL_OK && i < pairs->n &&
+		    strncmp(pairs->v[i], build, lb) == 0 &&
+		    pairs->v[i][lb] == '\x1f'; i++)
+			rc = vdb_strset_add(&refs, pairs->v[i] + lb + 1);
+		if (rc != VIGIL_OK)
+			break;
+		/* Already sorted and distinct: finish only re-checks. */
+		vdb_strset_finish(&refs);
+		rc = vdb_scan_build_refs(im->st, build, &refs, cache, &res,
+		    err, errsize);
 		if (rc == VIGIL_OK)
 			im->s->builds_rescanned++;
 		else if (rc == VIGIL_ENOTFOUND)
 			rc = VIGIL_OK; /* deleted meanwhile */
+		vdb_strset_free(&refs);
 	}
-	vdb_strset_free(&builds);
+	vdb_strset_free(&refs);
 	vdb_cache_free(cache);
+	return rc;
+}
+
+/* Re-scans the components the changed records name (before and after
+ * the change) and those with findings about CVEs whose KEV or EPSS row
+ * changed: the same findings and priorities a full scan would give. */
+static enum vigil_err
+import_finish(struct imp *im, char *err, size_t errsize)
+{
+	struct vdb_strset pairs;
+	enum vigil_err rc = VIGIL_OK;
+
+	memset(&pairs, 0, sizeof pairs);
+	vdb_strset_finish(&im->keys);
+	vdb_strset_finish(&im->prio);
+	for (size_t i = 0; i < im->keys.n && rc == VIGIL_OK; i++)
+		rc = store_vuln_key_comps(im->st, im->keys.v[i], add_pair,
+		    &pairs);
+	for (size_t i = 0; i < im->prio.n && rc == VIGIL_OK; i++)
+		rc = store_vuln_vuln_comps(im->st, im->prio.v[i], add_pair,
+		    &pairs);
+	if (rc != VIGIL_OK) {
+		vdb_strset_free(&pairs);
+		return vigil_seterr(err, errsize, rc, "%s",
+		    rc == VIGIL_ENOMEM ? "re-scan: out of memory" :
+		    vigil_store_errmsg(im->st));
+	}
+	vdb_strset_finish(&pairs);
+	rc = rescan_pairs(im, &pairs, err, errsize);
+	vdb_strset_free(&pairs);
 	if (rc == VIGIL_ENOMEM)
 		return vigil_seterr(err, errsize, rc, "re-scan: out of memory");
 	if (rc != VIGIL_OK)
 		return rc;
-	if ((rc = vigil_vdb_cra_sync(im->st, im->now, NULL)) != VIGIL_OK)
-		return vigil_seterr(err, errsize, rc, "CRA sync: %s",
-		    vigil_store_errmsg(im->st));
 	progress(im);
 	if (im->s->rejected > 0)
 		return vigil_seterr(err, errsize, VIGIL_EINVAL,
@@ -456,6 +529,7 @@ vigil_vdb_import(struct vigil_store *st, const char *path,
 	vdb_files_free(&files);
 	if (rc != VIGIL_OK) {
 		vdb_strset_free(&im.keys);
+		vdb_strset_free(&im.prio);
 		if (rc == VIGIL_ENOMEM)
 			return vigil_seterr(err, errsize, rc, "out of memory");
 		return vigil_seterr(err, errsize, rc, "import: %s",
@@ -463,6 +537,7 @@ vigil_vdb_import(struct vigil_store *st, const char *path,
 	}
 	rc = import_finish(&im, err, errsize);
 	vdb_strset_free(&im.keys);
+	vdb_strset_free(&im.prio);
 	return rc;
 }
 
@@ -488,12 +563,14 @@ vigil_vdb_import_mem(struct vigil_store *st, const char *name,
 	im.done = len;
 	if (rc != VIGIL_OK) {
 		vdb_strset_free(&im.keys);
+		vdb_strset_free(&im.prio);
 		return vigil_seterr(err, errsize, rc, "import: %s",
 		    rc == VIGIL_ENOMEM ? "out of memory" :
 		    vigil_store_errmsg(st));
 	}
 	rc = import_finish(&im, err, errsize);
 	vdb_strset_free(&im.keys);
+	vdb_strset_free(&im.prio);
 	return rc;
 }
 

@@ -59,6 +59,16 @@ void vdb_cache_free(struct vdb_cache *c);
 enum vigil_err vdb_scan_build(struct vigil_store *st, const char *build_id,
     struct vdb_cache *cache, struct vdb_scan_res *res /* OUT */, char *err,
     size_t errsize);
+/* As vdb_scan_build for the components refs (sorted, vdb_strset_finish)
+ * only: their findings are rewritten, the others stay, and the build's
+ * counts are recomputed from the stored findings (res counts the refs
+ * only). refs NULL = the whole build. What a feed change touches is a
+ * few components of each build; each is matched as a full scan would. */
+struct vdb_strset;
+enum vigil_err vdb_scan_build_refs(struct vigil_store *st,
+    const char *build_id, const struct vdb_strset *refs,
+    struct vdb_cache *cache, struct vdb_scan_res *res /* OUT */, char *err,
+    size_t errsize);
 /* {"id","model","firmware","components","affected",...} of a result. */
 json_t *vdb_scan_res_json(struct vigil_store *st, const char *build_id,
     const struct vdb_scan_res *r);

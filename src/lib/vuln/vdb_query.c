@@ -284,80 +284,6 @@ build_id(struct vigil_store *st, const char *build, char *id, size_t idsize)
 	return VIGIL_OK;
 }
 
-/* Devices per build and tenant in scope: {build_id: {tenant: n}}. */
-static enum vigil_err
-build_tenants(struct vigil_store *st, const char *tenant, json_t **map)
-{
-	struct store_vq_arg a[1] = { VQ_S(tenant) };
-	json_t *rows = NULL, *m, *r;
-	enum vigil_err rc;
-	size_t i;
-	int ok;
-
-	*map = NULL;
-	if ((rc = store_vq_rows(st, VQ_BUILD_TENANTS, a, 1, VDBQ_ROWS_MAX,
-	    &rows)) != VIGIL_OK)
-		return rc;
-	m = json_object();
-	ok = m != NULL;
-	json_array_foreach(rows, i, r) {
-		const char *b = vdbq_str(r, "build_id");
-		json_t *t = json_object_get(m, b);
-
-		if (!ok)
-			break;
-		if (t == NULL) {
-			t = json_object();
-			ok = t != NULL && json_object_set_new(m, b, t) == 0;
-		}
-		ok = ok && json_object_set_new(t, vdbq_str(r, "tenant_id"),
-		    json_integer(vdbq_int(r, "devices"))) == 0;
-	}
-	json_decref(rows);
-	if (!ok) {
-		json_decref(m);
-		return store_seterr(st, VIGIL_ENOMEM, "out of memory");
-	}
-	*map = m;
-	return VIGIL_OK;
-}
-
-/* Devices and tenants of the builds a listed vulnerability names. */
-static enum vigil_err
-count_devices(struct vigil_store *st, const json_t *map, const char *vuln,
-    const struct store_vq_arg *filt, json_int_t *devices,
-    json_int_t *tenants)
-{
-	struct store_vq_arg a[6];
-	json_t *rows = NULL, *seen, *r, *t, *n;
-	const char *tid;
-	enum vigil_err rc;
-	size_t i;
-
-	*devices = *tenants = 0;
-	memcpy(a, filt, sizeof a);
-	a[0] = VQ_S(vuln);
-	if ((rc = store_vq_rows(st, VQ_VULN_BUILDS, a, NA(a), VDBQ_ROWS_MAX,
-	    &rows)) != VIGIL_OK)
-		return rc;
-	if ((seen = json_object()) == NULL) {
-		json_decref(rows);
-		return store_seterr(st, VIGIL_ENOMEM, "out of memory");
-	}
-	json_array_foreach(rows, i, r) {
-		t = json_object_get(map, vdbq_str(r, "build_id"));
-		json_object_foreach(t, tid, n) {
-			*devices += json_integer_value(n);
-			if (json_object_set_new(seen, tid, json_true()) != 0)
-				rc = VIGIL_ENOMEM;
-		}
-	}
-	*tenants = (json_int_t)json_object_size(seen);
-	json_decref(seen);
-	json_decref(rows);
-	return rc == VIGIL_OK ? rc : store_seterr(st, rc, "out of memory");
-}
-
 enum vigil_err
 vigil_vdb_vuln_list(struct vigil_store *st, const char *tenant,
     const struct vigil_vdb_filter *f, json_t **out)
@@ -366,7 +292,7 @@ vigil_vdb_vuln_list(struct vigil_store *st, const char *tenant,
 	struct store_vq_arg a[8];
 	char bid[VIGIL_UUID_STRLEN + 64] = "";
 	char err[256];
-	json_t *rows = NULL, *arr = NULL, *map = NULL, *r;
+	json_t *rows = NULL, *arr = NULL, *r;
 	enum vigil_err rc;
 	size_t limit, i;
 
@@ -400,7 +326,7 @@ vigil_vdb_vuln_list(struct vigil_store *st, const char *tenant,
 		snprintf(bid, sizeof bid, "%s", db);
 		json_decref(d);
 	}
-	a[0] = VQ_S(NULL);
+	a[0] = VQ_S(tenant);
 	a[1] = VQ_S(f->build != NULL || f->device != NULL ? bid : NULL);
 	a[2] = VQ_S(NULL);
 	a[3] = VQ_I(f->kev_only != 0);
@@ -409,22 +335,20 @@ vigil_vdb_vuln_list(struct vigil_store *st, const char *tenant,
 	a[6] = VQ_D(f->min_priority > 0 ? f->min_priority : 0);
 	a[7] = VQ_I((int64_t)limit);
 	if ((rc = store_vq_rows(st, VQ_VULN_LIST, a, NA(a), limit, &rows)) !=
-	    VIGIL_OK || (rc = build_tenants(st, tenant, &map)) != VIGIL_OK)
+	    VIGIL_OK)
 		goto done;
 	if ((arr = json_array()) == NULL) {
 		rc = store_seterr(st, VIGIL_ENOMEM, "out of memory");
 		goto done;
 	}
 	json_array_foreach(rows, i, r) {
-		json_int_t nd, nt;
 		json_t *item;
 
-		if ((rc = count_devices(st, map, vdbq_str(r, "vuln"), a, &nd,
-		    &nt)) != VIGIL_OK)
-			goto done;
 		if ((item = list_item(r)) == NULL ||
-		    json_object_set_new(item, "devices", json_integer(nd)) ||
-		    json_object_set_new(item, "tenants", json_integer(nt)) ||
+		    json_object_set_new(item, "devices",
+		    json_integer(vdbq_int(r, "devices"))) ||
+		    json_object_set_new(item, "tenants",
+		    json_integer(vdbq_int(r, "tenants"))) ||
 		    json_array_append_new(arr, item) != 0) {
 			rc = store_seterr(st, VIGIL_ENOMEM, "out of memory");
 			goto done;
@@ -434,7 +358,6 @@ vigil_vdb_vuln_list(struct vigil_store *st, const char *tenant,
 	arr = NULL;
 done:
 	json_decref(rows);
-	json_decref(map);
 	json_decref(arr);
 	return rc;
 }

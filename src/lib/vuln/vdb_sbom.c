@@ -231,11 +231,6 @@ vigil_vdb_sbom_import(struct vigil_store *st, const char *buf, size_t len,
 	}
 	if ((rc = vdb_scan_build(st, id, NULL, &res, err, errsize)) != VIGIL_OK)
 		goto done;
-	if ((rc = vigil_vdb_cra_sync(st, vigil_time_now_ms(), NULL)) !=
-	    VIGIL_OK) {
-		rc = store_fail(st, rc, "CRA sync", err, errsize);
-		goto done;
-	}
 	if ((rc = store_vuln_build_json(st, NULL, id, &bj)) != VIGIL_OK) {
 		rc = store_fail(st, rc, "SBOM import", err, errsize);
 		goto done;

@@ -38,11 +38,21 @@ struct prio {
 	double epss;
 };
 
+/* The records under a key (partial re-scans: a package is in many
+ * builds, its key is looked up once per batch). */
+struct keyrids {
+	char *key; /* NULL = free slot */
+	int64_t *rids;
+	size_t n, cap;
+};
+
 struct vdb_cache {
 	size_t n, cap; /* cap: power of two */
 	struct cand *tab;
 	size_t pn, pcap;
 	struct prio *ptab;
+	size_t kn, kcap;
+	struct keyrids *ktab;
 };
 
 struct fnd {
@@ -63,6 +73,7 @@ struct fnd {
 
 struct scan {
 	struct vigil_store *st;
+	const struct vdb_strset *refs; /* partial: these components only */
 	char model[256], version[256];
 	int found;
 	size_t ncomps, capcomps;
@@ -135,12 +146,17 @@ count_key(void *ctx, const char *key)
 	return VIGIL_OK;
 }
 
+static int
+in_refs(const struct vdb_strset *s, const char *ref);
+
 static enum vigil_err
 comp_cb(void *ctx, const struct store_vuln_comp *c)
 {
 	struct scan *sc = ctx;
 	struct comp *p;
 
+	if (sc->refs != NULL && !in_refs(sc->refs, c->ref))
+		return VIGIL_OK;
 	if (sc->ncomps == sc->capcomps) {
 		size_t ncap = sc->capcomps != 0 ? sc->capcomps * 2 : 64;
 		struct comp *nv = realloc(sc->comps, ncap * sizeof *nv);
@@ -186,6 +202,11 @@ vdb_cache_free(struct vdb_cache *c)
 	for (size_t i = 0; i < c->pcap; i++)
 		free(c->ptab[i].id);
 	free(c->ptab);
+	for (size_t i = 0; i < c->kcap; i++) {
+		free(c->ktab[i].key);
+		free(c->ktab[i].rids);
+	}
+	free(c->ktab);
 	free(c);
 }
 
@@ -346,6 +367,138 @@ record(struct scan *sc, int64_t rid, const struct cand **out)
 	c->n++;
 	*out = &c->tab[i];
 	return VIGIL_OK;
+}
+
+static size_t
+kslot(const struct keyrids *tab, size_t cap, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (const char *p = key; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (i = (size_t)h & (cap - 1); tab[i].key != NULL &&
+	    strcmp(tab[i].key, key) != 0; i = (i + 1) & (cap - 1))
+		;
+	return i;
+}
+
+static enum vigil_err
+rid_add(void *ctx, int64_t rid)
+{
+	struct keyrids *k = ctx;
+
+	if (k->n == k->cap) {
+		size_t ncap = k->cap != 0 ? k->cap * 2 : 8;
+		int64_t *nv = realloc(k->rids, ncap * sizeof *nv);
+
+		if (nv == NULL)
+			return VIGIL_ENOMEM;
+		k->rids = nv;
+		k->cap = ncap;
+	}
+	k->rids[k->n++] = rid;
+	return VIGIL_OK;
+}
+
+/* The records under key, through the cache (bounded like the others:
+ * past CACHE_MAX keys, *tmp holds them for this use). */
+static enum vigil_err
+key_rids(struct vigil_store *st, struct vdb_cache *c, const char *key,
+    struct keyrids *tmp, const struct keyrids **out)
+{
+	struct keyrids *e;
+	enum vigil_err rc;
+
+	if (c->kcap != 0) {
+		e = &c->ktab[kslot(c->ktab, c->kcap, key)];
+		if (e->key != NULL) {
+			*out = e;
+			return VIGIL_OK;
+		}
+	}
+	if (c->kn >= CACHE_MAX) {
+		tmp->n = 0;
+		*out = tmp;
+		return store_vuln_key_rids(st, key, rid_add, tmp);
+	}
+	if ((c->kn + 1) * 2 > c->kcap) {
+		size_t ncap = c->kcap != 0 ? c->kcap * 2 : 1024;
+		struct keyrids *nt = calloc(ncap, sizeof *nt);
+
+		if (nt == NULL)
+			return VIGIL_ENOMEM;
+		for (size_t k = 0; k < c->kcap; k++)
+			if (c->ktab[k].key != NULL)
+				nt[kslot(nt, ncap, c->ktab[k].key)] =
+				    c->ktab[k];
+		free(c->ktab);
+		c->ktab = nt;
+		c->kcap = ncap;
+	}
+	e = &c->ktab[kslot(c->ktab, c->kcap, key)];
+	memset(e, 0, sizeof *e);
+	if ((rc = store_vuln_key_rids(st, key, rid_add, e)) != VIGIL_OK ||
+	    (e->key = strdup(key)) == NULL) {
+		free(e->rids);
+		memset(e, 0, sizeof *e);
+		return rc != VIGIL_OK ? rc : VIGIL_ENOMEM;
+	}
+	c->kn++;
+	*out = e;
+	return VIGIL_OK;
+}
+
+static int
+rid_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static enum vigil_err pair_cb(void *ctx, const char *ref, int64_t rid);
+
+struct comp_keys {
+	struct scan *sc;
+	struct keyrids all; /* the component's records, every key */
+	struct keyrids tmp;
+};
+
+static enum vigil_err
+comp_key_cb(void *ctx, const char *key)
+{
+	struct comp_keys *k = ctx;
+	const struct keyrids *e;
+	enum vigil_err rc;
+
+	if ((rc = key_rids(k->sc->st, k->sc->cache, key, &k->tmp, &e)) !=
+	    VIGIL_OK)
+		return rc;
+	for (size_t i = 0; i < e->n && rc == VIGIL_OK; i++)
+		rc = rid_add(&k->all, e->rids[i]);
+	return rc;
+}
+
+/* The (component, record) pairs of one component, as VQ_CANDIDATES
+ * gives them (its stored keys, records by rid, once each). */
+static enum vigil_err
+comp_pairs(struct scan *sc, const char *build_id, const struct comp *p)
+{
+	struct comp_keys k;
+	enum vigil_err rc;
+
+	memset(&k, 0, sizeof k);
+	k.sc = sc;
+	rc = store_vuln_comp_keys(sc->st, build_id, p->ref, comp_key_cb, &k);
+	if (rc == VIGIL_OK && k.all.n > 1)
+		qsort(k.all.rids, k.all.n, sizeof *k.all.rids, rid_cmp);
+	for (size_t i = 0; rc == VIGIL_OK && i < k.all.n; i++)
+		if (i == 0 || k.all.rids[i] != k.all.rids[i - 1])
+			rc = pair_cb(sc, p->ref, k.all.rids[i]);
+	free(k.all.rids);
+	free(k.tmp.rids);
+	return rc;
 }
 
 static int
@@ -698,6 +851,12 @@ in_set(const struct vdb_strset *s, const char *k)
 	    pstrcmp) != NULL;
 }
 
+static int
+in_refs(const struct vdb_strset *s, const char *ref)
+{
+	return in_set(s, ref);
+}
+
 /* Findings and counts, in one transaction: only the findings that
  * changed are written (a feed update moves few of them). */
 static enum vigil_err
@@ -712,7 +871,12 @@ write_findings(struct scan *sc, const char *id, int64_t now,
 	memset(&now_keys, 0, sizeof now_keys);
 	if ((rc = vigil_store_begin(sc->st)) != VIGIL_OK)
 		return rc;
-	rc = store_vuln_findings(sc->st, id, old_cb, &old);
+	if (sc->refs == NULL)
+		rc = store_vuln_findings(sc->st, id, old_cb, &old);
+	for (size_t i = 0; sc->refs != NULL && rc == VIGIL_OK &&
+	    i < sc->refs->n; i++)
+		rc = store_vuln_findings_ref(sc->st, id, sc->refs->v[i],
+		    old_cb, &old);
 	vdb_strset_finish(&old.sigs);
 	vdb_strset_finish(&old.states);
 	vdb_strset_finish(&old.keys);
@@ -776,7 +940,11 @@ write_findings(struct scan *sc, const char *id, int64_t now,
 	}
 	old_free(&old);
 	vdb_strset_free(&now_keys);
-	if (rc == VIGIL_OK)
+	/* A partial re-scan saw some components only: the counts come
+	 * from every stored finding. */
+	if (rc == VIGIL_OK && sc->refs != NULL)
+		rc = store_vuln_build_recount(sc->st, id, now);
+	else if (rc == VIGIL_OK)
 		rc = store_vuln_build_counts(sc->st, id, now,
 		    (int64_t)res->affected, (int64_t)res->unknown,
 		    (int64_t)res->unmatchable);
@@ -849,7 +1017,13 @@ scan_run(struct scan *sc, const char *id, struct vdb_scan_res *res)
 		if (sc->comps[i].nkeys == 0)
 			res->unmatchable++;
 	sc->cur = (size_t)-1;
-	if ((rc = store_vuln_candidates(sc->st, id, pair_cb, sc)) != VIGIL_OK)
+	if (sc->refs == NULL)
+		rc = store_vuln_candidates(sc->st, id, pair_cb, sc);
+	/* Component by component, in ref order as the full scan. */
+	for (size_t i = 0; sc->refs != NULL && rc == VIGIL_OK &&
+	    i < sc->ncomps; i++)
+		rc = comp_pairs(sc, id, &sc->comps[i]);
+	if (rc != VIGIL_OK)
 		return rc;
 	sc->platp = NULL;
 	return judge(sc);
@@ -860,6 +1034,15 @@ vdb_scan_build(struct vigil_store *st, const char *build_id,
     struct vdb_cache *cache, struct vdb_scan_res *res, char *err,
     size_t errsize)
 {
+	return vdb_scan_build_refs(st, build_id, NULL, cache, res, err,
+	    errsize);
+}
+
+enum vigil_err
+vdb_scan_build_refs(struct vigil_store *st, const char *build_id,
+    const struct vdb_strset *refs, struct vdb_cache *cache,
+    struct vdb_scan_res *res, char *err, size_t errsize)
+{
 	struct scan sc;
 	struct vdb_cache *own = NULL;
 	enum vigil_err rc;
@@ -868,6 +1051,7 @@ vdb_scan_build(struct vigil_store *st, const char *build_id,
 	memset(res, 0, sizeof *res);
 	memset(&sc, 0, sizeof sc);
 	sc.st = st;
+	sc.refs = refs;
 	if (cache == NULL && (cache = own = vdb_cache_new()) == NULL)
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
 		    "scan: out of memory");
@@ -952,10 +1136,7 @@ vigil_vdb_scan(struct vigil_store *st, const char *build, json_t **out,
 	}
 	vdb_strset_free(&ids);
 	vdb_cache_free(cache);
-	if (rc == VIGIL_OK && (rc = vigil_vdb_cra_sync(st,
-	    vigil_time_now_ms(), NULL)) != VIGIL_OK)
-		vigil_seterr(err, errsize, rc, "CRA sync: %s",
-		    vigil_store_errmsg(st));
+	/* The CRA clocks are the caller's (vigil_vdb_cra_sync). */
 	if (rc != VIGIL_OK) {
 		json_decref(arr);
 		return rc;

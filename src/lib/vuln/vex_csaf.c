@@ -60,6 +60,7 @@ add_fpn(struct csaf_tree *t, const json_t *p)
 }
 
 static enum vigil_err
+/* NOLINTNEXTLINE(misc-no-recursion): bounded: depth < VEX_DEPTH_MAX */
 walk_branches(struct csaf_tree *t, const json_t *br, unsigned depth,
     struct vex_build *b)
 {
