@@ -8,12 +8,12 @@
  * timed: the import of the update with its re-scan of the touched
  * builds, plus the per-vulnerability device counts (vigil_vdb_vuln_list
  * over everything). Median of 3 updates. Prints "vuln_fleet: vigil X ms
- * for N devices / 200 builds, goal 2000 ms, ratio R" (ratio = X / goal;
- * below 1 meets it), then the medians of the two parts ("breakdown:
- * rescan X ms, list Y ms"; rescan = the import with its re-scan of the
- * touched components). Builds are imported before the records, so
- * each build is scanned once, by the records' import. Work files live
- * in a temporary directory that is removed at the end
+ * for N devices / 200 builds, goal 2000 ms, ratio R" (ratio = goal / X,
+ * as bench_vuln_match: above 1 meets it), then the medians of the two
+ * parts ("breakdown: rescan X ms, list Y ms"; rescan = the import with
+ * its re-scan of the touched components). Builds are imported before
+ * the records, so each build is scanned once, by the records' import.
+ * Work files live in a temporary directory that is removed at the end
  * (VULN_FLEET_KEEP=1 keeps it, to study query plans).
  */
 #include <ftw.h>
@@ -208,7 +208,7 @@ main(int argc, char **argv)
 	for (unsigned r = 0; r < RECORDS; r += 5000)
 		feed(st, r, r + 5000, 0, &s);
 	fprintf(stderr, "setup: %u records imported and builds re-scanned "
-	    "in %.0f ms\n", RECORDS, now_ms() - t0);
+	    "in %.0f ms\n", (unsigned)RECORDS, now_ms() - t0);
 	t0 = now_ms();
 	devices(st, &t[0], 0, n);
 	devices(st, &t[1], 1, n);
@@ -241,7 +241,7 @@ main(int argc, char **argv)
 	qsort(tl, 3, sizeof tl[0], cmp_d);
 	printf("vuln_fleet: vigil %.0f ms for %u devices / %d builds, goal "
 	    "%.0f ms, ratio %.2f\n", tv[1], n, MODELS * VERSIONS, GOAL_MS,
-	    tv[1] / GOAL_MS);
+	    GOAL_MS / tv[1]);
 	printf("vuln_fleet: breakdown rescan %.0f ms, list %.0f ms "
 	    "(medians)\n", ti[1], tl[1]);
 	vigil_store_close(st);

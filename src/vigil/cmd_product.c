@@ -4,6 +4,7 @@
  * NVD configurations name ("running on" conditions), on the local store
  * or a vigild (vuln_cli.h).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,30 @@ days_from_civil(int64_t y, int64_t m, int64_t d)
 	return era * 146097 + doe - 719468;
 }
 
+/* Exactly n (<= 4) ASCII digits at s as a number: no sign, no
+ * blanks, which strtol alone would accept. */
+static bool
+digits(const char *s, size_t n, int *out)
+{
+	char buf[5], *end;
+	long v;
+
+	if (n == 0 || n >= sizeof buf)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		buf[i] = s[i];
+	}
+	buf[n] = '\0';
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno != 0 || end != buf + n)
+		return false;
+	*out = (int)v; /* at most 9999 */
+	return true;
+}
+
 /* "YYYY-MM-DD" to the end of that day (UTC) in ms; false when it is
  * no date. Support ends with the day it names. */
 static bool
@@ -34,10 +59,10 @@ parse_day(const char *s, int64_t *ms)
 	static const int mdays[] = {
 	    31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d;
-	char tail;
 
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' ||
-	    sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+	    !digits(s, 4, &y) || !digits(s + 5, 2, &m) ||
+	    !digits(s + 8, 2, &d))
 		return false;
 	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1 ||
 	    d > mdays[m - 1])

@@ -176,8 +176,10 @@ cli_sbom_quality(struct cli_ctx *ctx, const struct cli_args *a)
 
 		printf("%s: %s %s\n", cli_safe(a->pos[0]),
 		    cli_vs(out, "format"), cli_vs(out, "spec_version"));
-		json_array_foreach(json_object_get(out, "warnings"), i, e)
-		    printf("warning: %s\n", cli_safe(json_string_value(e)));
+		json_array_foreach(json_object_get(out, "warnings"), i, e) {
+			printf("warning: %s\n",
+			    cli_safe(json_string_value(e)));
+		}
 	}
 	st = cli_vuln_print(ctx, out, cli_vout_quality);
 	if (st == CLI_EXIT_OK && !ntia && cli_flag(a, "strict"))

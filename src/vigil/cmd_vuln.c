@@ -106,8 +106,7 @@ stats_add(json_t *a, const json_t *b)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach((json_t *)b, k, v)
-	{
+	json_object_foreach((json_t *)b, k, v) {
 		json_t *x = json_object_get(a, k);
 
 		if (json_is_integer(v) && json_is_integer(x))

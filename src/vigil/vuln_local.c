@@ -84,8 +84,7 @@ sync_cra(struct cli_ctx *ctx, struct vigil_store *st)
 	if ((rc = vigil_vdb_cra_sync(st, vigil_time_now_ms(), &opened)) !=
 	    VIGIL_OK)
 		return rc;
-	json_array_foreach(opened, i, r)
-	{
+	json_array_foreach(opened, i, r) {
 		char det[256];
 
 		snprintf(det, sizeof det, "vuln=%s model=%s",

@@ -67,8 +67,7 @@ text(const json_t *v, char *buf, size_t size)
 		snprintf(buf, size, "%s", json_is_true(v) ? "yes" : "no");
 	else if (json_is_array(v)) {
 		buf[0] = '\0';
-		json_array_foreach(v, i, e)
-		{
+		json_array_foreach(v, i, e) {
 			const char *s =
 			    json_is_string(e) ? json_string_value(e) : "...";
 			int w = snprintf(buf + n, size - n, "%s%s",
@@ -199,8 +198,11 @@ cli_vout_kv(const json_t *v)
 	json_t *e;
 	char buf[512];
 
-	json_object_foreach((json_t *)v, k, e) if (!json_is_object(e))
-	    printf("%-16s %s\n", cli_safe(k), text(e, buf, sizeof buf));
+	json_object_foreach((json_t *)v, k, e) {
+		if (!json_is_object(e))
+			printf("%-16s %s\n", cli_safe(k),
+			    text(e, buf, sizeof buf));
+	}
 }
 
 /* ---- builds -------------------------------------------------------- */
@@ -217,12 +219,13 @@ cli_vout_builds(const json_t *v)
 	}
 	printf("%-20s %-14s %-10s %6s %8s %7s %7s %7s\n", "MODEL", "FIRMWARE",
 	    "FORMAT", "COMPS", "AFFECTED", "UNKNOWN", "NOMATCH", "DEVICES");
-	json_array_foreach(v, i, b)
-	    printf("%-20s %-14s %-10s %6lld %8lld %7lld %7lld %7lld\n",
-	        cli_vs(b, "model"), cli_vs(b, "firmware"), cli_vs(b, "format"),
-	        cli_vi(b, "components"), cli_vi(b, "affected"),
-	        cli_vi(b, "unknown"), cli_vi(b, "unmatchable"),
-	        cli_vi(b, "devices"));
+	json_array_foreach(v, i, b) {
+		printf("%-20s %-14s %-10s %6lld %8lld %7lld %7lld %7lld\n",
+		    cli_vs(b, "model"), cli_vs(b, "firmware"),
+		    cli_vs(b, "format"), cli_vi(b, "components"),
+		    cli_vi(b, "affected"), cli_vi(b, "unknown"),
+		    cli_vi(b, "unmatchable"), cli_vi(b, "devices"));
+	}
 }
 
 void
@@ -246,8 +249,7 @@ cli_vout_quality(const json_t *q)
 	printf("NTIA minimum elements: %s\n",
 	    json_is_true(json_object_get(q, "ntia_ok")) ? "complete"
 	                                                : "INCOMPLETE");
-	json_object_foreach((json_t *)el, k, e)
-	{
+	json_object_foreach((json_t *)el, k, e) {
 		if (json_is_object(e))
 			printf("  %-18s missing %lld\n", cli_safe(k),
 			    cli_vi(e, "missing"));
@@ -285,8 +287,11 @@ cli_vout_sbom_import(const json_t *v)
 		    cli_vi(sb, "affected"), cli_vi(sb, "unknown"),
 		    cli_vi(sb, "not_affected"), cli_vi(sb, "unmatchable"));
 	}
-	json_array_foreach(w, i, e) if (json_is_string(e))
-	    fprintf(stderr, "warning: %s\n", cli_safe(json_string_value(e)));
+	json_array_foreach(w, i, e) {
+		if (json_is_string(e))
+			fprintf(stderr, "warning: %s\n",
+			    cli_safe(json_string_value(e)));
+	}
 }
 
 void
@@ -297,12 +302,13 @@ cli_vout_scan(const json_t *v)
 
 	printf("%-20s %-14s %6s %8s %7s %8s %7s %8s\n", "MODEL", "FIRMWARE",
 	    "COMPS", "AFFECTED", "UNKNOWN", "NOT-AFF", "NOMATCH", "MS");
-	json_array_foreach(json_object_get(v, "builds"), i, b)
-	    printf("%-20s %-14s %6lld %8lld %7lld %8lld %7lld %8lld\n",
-	        cli_vs(b, "model"), cli_vs(b, "firmware"),
-	        cli_vi(b, "components"), cli_vi(b, "affected"),
-	        cli_vi(b, "unknown"), cli_vi(b, "not_affected"),
-	        cli_vi(b, "unmatchable"), cli_vi(b, "elapsed_ms"));
+	json_array_foreach(json_object_get(v, "builds"), i, b) {
+		printf("%-20s %-14s %6lld %8lld %7lld %8lld %7lld %8lld\n",
+		    cli_vs(b, "model"), cli_vs(b, "firmware"),
+		    cli_vi(b, "components"), cli_vi(b, "affected"),
+		    cli_vi(b, "unknown"), cli_vi(b, "not_affected"),
+		    cli_vi(b, "unmatchable"), cli_vi(b, "elapsed_ms"));
+	}
 }
 
 /* ---- feeds --------------------------------------------------------- */
@@ -336,8 +342,7 @@ cli_vout_feeds(const json_t *v)
 	}
 	printf("%-6s %-6s %-14s %8s %-24s %s\n", "ID", "KIND", "SOURCE",
 	    "RECORDS", "IMPORTED", "PATH");
-	json_array_foreach(v, i, f)
-	{
+	json_array_foreach(v, i, f) {
 		char id[32];
 
 		printf("%-6s %-6s %-14s %8lld %-24s %s\n",
@@ -361,8 +366,7 @@ cli_vout_vulns(const json_t *v)
 	}
 	printf("%-20s %6s %-8s %-3s %6s %5s %6s %7s %s\n", "ID", "PRIO",
 	    "LABEL", "KEV", "EPSS", "CVSS", "BUILDS", "DEVICES", "SUMMARY");
-	json_array_foreach(v, i, e)
-	{
+	json_array_foreach(v, i, e) {
 		char b1[32], b2[32], b3[32];
 
 		if (json_is_number(json_object_get(e, "epss")))
@@ -390,24 +394,24 @@ cli_vout_vuln(const json_t *v)
 	size_t i;
 	char buf[1024];
 
-	json_object_foreach((json_t *)v, k, e)
-	{
+	json_object_foreach((json_t *)v, k, e) {
 		if (json_is_object(e))
 			continue;
 		if (json_is_array(e) && json_is_object(json_array_get(e, 0))) {
 			printf("%s:\n", cli_safe(k));
-			json_array_foreach(e, i, x)
-			{
+			json_array_foreach(e, i, x) {
 				const char *k2;
 				json_t *y;
 
 				printf("  -");
-				json_object_foreach(x, k2,
-				    y) if (!json_is_object(y) &&
-				           !(json_is_array(y) &&
-				               json_is_object(json_array_get(
-				                   y, 0)))) printf(" %s=%s",
-				    cli_safe(k2), text(y, buf, sizeof buf));
+				json_object_foreach(x, k2, y) {
+					if (json_is_object(y) ||
+					    (json_is_array(y) && json_is_object(
+					    json_array_get(y, 0))))
+						continue;
+					printf(" %s=%s", cli_safe(k2),
+					    text(y, buf, sizeof buf));
+				}
 				printf("\n");
 			}
 			continue;
@@ -429,15 +433,13 @@ cli_vout_affected(const json_t *v)
 		return;
 	printf("%-20s %-14s %7s  %-24s %-14s %-14s %s\n", "MODEL", "FIRMWARE",
 	    "DEVICES", "COMPONENT", "VERSION", "FIXED", "REASON");
-	json_array_foreach(json_object_get(v, "builds"), i, b)
-	{
+	json_array_foreach(json_object_get(v, "builds"), i, b) {
 		const json_t *comps = json_object_get(b, "components");
 
 		if (json_array_size(comps) == 0)
 			printf("%-20s %-14s %7lld\n", cli_vs(b, "model"),
 			    cli_vs(b, "firmware"), cli_vi(b, "devices"));
-		json_array_foreach(comps, j, c)
-		{
+		json_array_foreach(comps, j, c) {
 			char fx[128];
 
 			printf("%-20s %-14s %7lld  %-24s %-14s %-14s %s\n",
@@ -459,23 +461,25 @@ cli_vout_findings(const json_t *v)
 	size_t i;
 	char buf[256];
 
-	json_object_foreach(
-	    (json_t *)v, k, e) if (!json_is_array(e) && !json_is_object(e))
-	    printf("%-16s %s\n", cli_safe(k), text(e, buf, sizeof buf));
-	json_object_foreach((json_t *)v, k, e)
-	{
+	json_object_foreach((json_t *)v, k, e) {
+		if (!json_is_array(e) && !json_is_object(e))
+			printf("%-16s %s\n", cli_safe(k),
+			    text(e, buf, sizeof buf));
+	}
+	json_object_foreach((json_t *)v, k, e) {
 		if (!json_is_array(e) || !json_is_object(json_array_get(e, 0)))
 			continue;
 		printf("%s:\n", cli_safe(k));
-		json_array_foreach(e, i, f)
-		{
+		json_array_foreach(e, i, f) {
 			const char *k2;
 			json_t *y;
 
 			printf("  -");
-			json_object_foreach(f, k2, y) if (!json_is_object(y))
-			    printf(" %s=%s", cli_safe(k2),
-			        text(y, buf, sizeof buf));
+			json_object_foreach(f, k2, y) {
+				if (!json_is_object(y))
+					printf(" %s=%s", cli_safe(k2),
+					    text(y, buf, sizeof buf));
+			}
 			printf("\n");
 		}
 	}
@@ -505,8 +509,7 @@ cli_vout_products(const json_t *v)
 	}
 	printf("%-20s %-20s %-11s %-10s %6s %6s %7s\n", "MODEL", "MANUFACTURER",
 	    "SUPPORT", "STATE", "DAYS", "BUILDS", "DEVICES");
-	json_array_foreach(v, i, p)
-	{
+	json_array_foreach(v, i, p) {
 		char days[32], bld[32];
 
 		printf("%-20s %-20s %-11s %-10s %6s %6s %7lld\n",
@@ -520,8 +523,7 @@ cli_vout_products(const json_t *v)
 		        : mtext(p, "builds", bld, sizeof bld),
 		    cli_vi(p, "devices"));
 	}
-	json_array_foreach(v, i, p)
-	{
+	json_array_foreach(v, i, p) {
 		const char *st =
 		    json_string_value(json_object_get(p, "support_state"));
 
@@ -547,10 +549,12 @@ cli_vout_cra_report(const json_t *r)
 	json_t *c;
 
 	cli_vout_kv(r);
-	json_object_foreach(json_object_get(r, "clocks"), k, c)
-	    printf("%-16s due %s, submitted %s%s\n", cli_safe(k),
-	        cli_vs(c, "due"), cli_vs(c, "submitted"),
-	        json_is_true(json_object_get(c, "overdue")) ? ", OVERDUE" : "");
+	json_object_foreach(json_object_get(r, "clocks"), k, c) {
+		printf("%-16s due %s, submitted %s%s\n", cli_safe(k),
+		    cli_vs(c, "due"), cli_vs(c, "submitted"),
+		    json_is_true(json_object_get(c, "overdue")) ?
+		    ", OVERDUE" : "");
+	}
 	if (json_is_object(next))
 		printf("%-16s %s due %s\n", "next", cli_vs(next, "stage"),
 		    cli_vs(next, "due"));
@@ -568,8 +572,7 @@ cli_vout_cra_status(const json_t *v)
 	else
 		printf("%-36s %-13s %-16s %-12s %-18s %-14s %-24s %s\n", "ID",
 		    "KIND", "VULN", "MODEL", "STATE", "NEXT", "DUE", "OVERDUE");
-	json_array_foreach(reports, i, r)
-	{
+	json_array_foreach(reports, i, r) {
 		const json_t *nx = json_object_get(r, "next");
 
 		printf("%-36s %-13s %-16s %-12s %-18s %-14s %-24s %s\n",
@@ -577,8 +580,7 @@ cli_vout_cra_status(const json_t *v)
 		    cli_vs(r, "model"), cli_vs(r, "state"), cli_vs(nx, "stage"),
 		    cli_vs(nx, "due"), yes(r, "overdue"));
 	}
-	json_array_foreach(json_object_get(v, "support"), i, r)
-	{
+	json_array_foreach(json_object_get(v, "support"), i, r) {
 		char buf[512];
 
 		if (json_is_string(r))

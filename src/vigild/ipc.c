@@ -293,8 +293,15 @@ ipc_recv(int sock, uint8_t *buf, size_t size, int *fd)
 		errno = EPROTO;
 		return -1;
 	}
-	if (nfds == 1)
-		memcpy(fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof *fd);
+	if (nfds == 1) {
+		struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+		if (c == NULL) { /* counted above, so never; but be safe */
+			errno = EPROTO;
+			return -1;
+		}
+		memcpy(fd, CMSG_DATA(c), sizeof *fd);
+	}
 	return (long)n;
 }
 

@@ -52,7 +52,7 @@ check(const struct vigil_sbom *s)
 		if (s->components[i].ref[0] == '\0')
 			abort();
 		/* Quadratic, but fuzz inputs are small. */
-		for (size_t d = 0; d < s->components[i].ndeps && i < 64; d++)
+		for (size_t d = 0; i < 64 && d < s->components[i].ndeps; d++)
 			if (!known(s, s->components[i].deps[d]))
 				abort();
 	}

@@ -198,8 +198,10 @@ setup(void **state)
 	if (fx == NULL)
 		return -1;
 	snprintf(fx->dir, sizeof fx->dir, "/tmp/vigil-vdbq-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
 		return -1;
+	}
 	snprintf(path, sizeof path, "%s/vigil.db", fx->dir);
 	if (vigil_store_open(&fx->st, path, NULL, err, sizeof err) != VIGIL_OK)
 		return -1;

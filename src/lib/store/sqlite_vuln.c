@@ -46,7 +46,6 @@ enum vq {
 	VQ_BUILD_LIST,
 	VQ_BUILD_SBOM,
 	VQ_BUILD_IDS,
-	VQ_BUILDS_BY_KEY,
 	VQ_BUILDS_BY_VULN,
 	VQ_BUILD_ROW,
 	VQ_BUILD_COUNTS,
@@ -130,8 +129,6 @@ static const char *const vuln_sql[VQ_COUNT] = {
 	[VQ_BUILD_SBOM] = "SELECT sbom, format, quality FROM fw_builds"
 	    " WHERE id = ?1",
 	[VQ_BUILD_IDS] = "SELECT id FROM fw_builds ORDER BY model, version",
-	[VQ_BUILDS_BY_KEY] = "SELECT DISTINCT build_id FROM fw_component_keys"
-	    " WHERE key = ?1",
 	[VQ_BUILDS_BY_VULN] = "SELECT build_id FROM fw_findings"
 	    " WHERE vuln = upper(?1) UNION"
 	    " SELECT f.build_id FROM vuln_aliases a"
@@ -760,18 +757,6 @@ enum vigil_err
 store_vuln_build_ids(struct vigil_store *st, store_vuln_str_fn cb, void *ctx)
 {
 	return each_str(st, stmt(st, VQ_BUILD_IDS), cb, ctx, "list builds");
-}
-
-enum vigil_err
-store_vuln_builds_by_key(struct vigil_store *st, const char *key,
-    store_vuln_str_fn cb, void *ctx)
-{
-	sqlite3_stmt *s = stmt(st, VQ_BUILDS_BY_KEY);
-
-	if (s == NULL)
-		return VIGIL_ESTORE;
-	bt(s, 1, key);
-	return each_str(st, s, cb, ctx, "builds by key");
 }
 
 enum vigil_err

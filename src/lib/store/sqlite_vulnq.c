@@ -83,13 +83,6 @@ static const char *const vq_sql[VQ_COUNT_] = {
 	    " WHERE r.canonical = l.vuln) AS aliases"
 	    " FROM page l LEFT JOIN dv ON dv.vuln = l.vuln"
 	    " ORDER BY l.priority DESC, l.vuln",
-	[VQ_VULN_BUILDS] = "SELECT DISTINCT f.build_id FROM fw_findings f"
-	    " WHERE f.vuln = ?1 AND" FND_FILTER,
-	/* One pass over the devices in scope. */
-	[VQ_BUILD_TENANTS] = "SELECT b.id AS build_id, d.tenant_id,"
-	    " count(*) AS devices FROM fw_builds b" RUNS_B
-	    " WHERE (?1 IS NULL OR d.tenant_id = ?1)"
-	    " GROUP BY b.id, d.tenant_id",
 	/* The canonical id itself first, then records' aliases. */
 	[VQ_RESOLVE] = "SELECT vuln FROM ("
 	    " SELECT r.canonical AS vuln, 1 AS o FROM vuln_aliases a"

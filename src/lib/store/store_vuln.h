@@ -98,9 +98,6 @@ enum vigil_err store_vuln_build_sbom(struct vigil_store *st, const char *id,
 /* Every build id, ordered (a full scan). */
 enum vigil_err store_vuln_build_ids(struct vigil_store *st,
     store_vuln_str_fn cb, void *ctx);
-/* The builds with a component under key. */
-enum vigil_err store_vuln_builds_by_key(struct vigil_store *st,
-    const char *key, store_vuln_str_fn cb, void *ctx);
 /* The builds with a finding about vuln (or a record vuln aliases). */
 enum vigil_err store_vuln_builds_by_vuln(struct vigil_store *st,
     const char *vuln, store_vuln_str_fn cb, void *ctx);

@@ -30,12 +30,6 @@ enum store_vq {
 	 * a listed build, in scope), kev, ransomware, epss, summary,
 	 * aliases (comma-joined). */
 	VQ_VULN_LIST,
-	/* ?1 vuln and ?2, ?5, ?6 as VQ_VULN_LIST: the builds listed for
-	 * it. Row: build_id. */
-	VQ_VULN_BUILDS,
-	/* ?1 T: devices per build and tenant. Rows: build_id, tenant_id,
-	 * devices. */
-	VQ_BUILD_TENANTS,
 	/* ?1 an id or alias (upper case): the canonical id it is known
 	 * under (records, findings, KEV, marks). Row: vuln. */
 	VQ_RESOLVE,

@@ -166,11 +166,14 @@ scan_object(struct scan *s, struct topkeys *k)
 enum vigil_feed_kind
 vigil_feed_detect(const char *buf, size_t len)
 {
-	struct scan s = { buf, buf + len };
+	struct scan s;
 	struct topkeys k = { 0 };
 
 	if (buf == NULL)
 		return VIGIL_FEED_AUTO;
+	/* Only now: NULL + len is undefined behaviour. */
+	s.p = buf;
+	s.end = buf + len;
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		s.p += 3;
 	if ((size_t)(s.end - s.p) >= 14 && memcmp(s.p, "#model_version",

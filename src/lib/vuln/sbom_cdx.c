@@ -243,9 +243,10 @@ tools(struct sbom_build *b, const json_t *meta)
 	if (t == NULL || json_is_null(t))
 		return VIGIL_OK;
 	if (json_is_array(t)) { /* 1.4, deprecated in 1.5 */
-		json_array_foreach(t, i, e)
+		json_array_foreach(t, i, e) {
 			if ((rc = tool(b, e)) != VIGIL_OK)
 				return rc;
+		}
 		return VIGIL_OK;
 	}
 	if (!json_is_object(t))
@@ -257,9 +258,10 @@ tools(struct sbom_build *b, const json_t *meta)
 		if (arr != NULL && !json_is_array(arr))
 			return sbom_fail(b, VIGIL_EINVAL,
 			    "metadata.tools.%s: not an array", parts[p]);
-		json_array_foreach(arr, i, e)
+		json_array_foreach(arr, i, e) {
 			if ((rc = tool(b, e)) != VIGIL_OK)
 				return rc;
+		}
 	}
 	return VIGIL_OK;
 }

@@ -58,6 +58,7 @@ name_cmp(const struct dirent **a, const struct dirent **b)
 }
 
 static enum vigil_err
+/* NOLINTNEXTLINE(misc-no-recursion): bounded by WALK_DEPTH_MAX */
 walk_dir(const char *dir, int depth, struct vdb_files *f, char *err,
     size_t errsize)
 {
@@ -91,10 +92,10 @@ walk_dir(const char *dir, int depth, struct vdb_files *f, char *err,
 		if (lstat(p, &sb) == 0) {
 			if (S_ISDIR(sb.st_mode))
 				rc = walk_dir(p, depth + 1, f, err, errsize);
-			else if (S_ISREG(sb.st_mode) && feed_name(nm))
-				rc = files_add(f, p, (uint64_t)sb.st_size);
-			else if (S_ISLNK(sb.st_mode) && feed_name(nm) &&
-			    stat(p, &sb) == 0 && S_ISREG(sb.st_mode))
+			/* A regular file, or a symlink to one. */
+			else if (feed_name(nm) && (S_ISREG(sb.st_mode) ||
+			    (S_ISLNK(sb.st_mode) && stat(p, &sb) == 0 &&
+			    S_ISREG(sb.st_mode))))
 				rc = files_add(f, p, (uint64_t)sb.st_size);
 		}
 		free(p);

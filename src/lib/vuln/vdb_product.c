@@ -151,6 +151,10 @@ platform_text(const struct vigil_vdb_product *p, struct vigil_buf *b,
 		return vigil_seterr(err, errsize, VIGIL_EINVAL,
 		    "product %s: %zu platform CPEs, at most %d", p->model,
 		    p->nplatform_cpes, PLATFORM_MAX);
+	if (p->nplatform_cpes > 0 && p->platform_cpes == NULL)
+		return vigil_seterr(err, errsize, VIGIL_EINVAL,
+		    "product %s: %zu platform CPEs announced, none given",
+		    p->model, p->nplatform_cpes);
 	for (i = 0; i < p->nplatform_cpes; i++) {
 		struct vigil_cpe c;
 		char *s = NULL;

@@ -697,6 +697,7 @@ judge(struct scan *sc)
 	enum vigil_err rc = VIGIL_OK;
 
 	if (sc->nvex > 0) {
+		/* NOLINTNEXTLINE(bugprone-sizeof-expression): pointers */
 		if ((ptrs = calloc(sc->nvex, sizeof *ptrs)) == NULL)
 			return VIGIL_ENOMEM;
 		for (size_t i = 0; i < sc->nvex; i++)

@@ -224,6 +224,7 @@ vigil_vindex_add(struct vigil_vindex *ix, struct vigil_vuln *v)
 {
 	struct add_ctx a;
 	enum vigil_err rc;
+	size_t rsize;
 
 	if (ix == NULL || v == NULL) {
 		vigil_vuln_free(v);
@@ -233,8 +234,10 @@ vigil_vindex_add(struct vigil_vindex *ix, struct vigil_vuln *v)
 		vigil_vuln_free(v);
 		return VIGIL_ERANGE;
 	}
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): array of pointers */
+	rsize = sizeof *ix->recs;
 	if ((rc = grow((void **)&ix->recs, &ix->caprecs, ix->nrecs + 1,
-	    sizeof *ix->recs)) != VIGIL_OK) {
+	    rsize)) != VIGIL_OK) {
 		vigil_vuln_free(v);
 		return rc;
 	}
