@@ -33,6 +33,9 @@ enum vigil_sbom_format {
 	VIGIL_SBOM_CYCLONEDX = 1, /* CycloneDX JSON 1.4, 1.5, 1.6 */
 	VIGIL_SBOM_SPDX_JSON = 2, /* SPDX 2.2 / 2.3 JSON */
 	VIGIL_SBOM_SPDX_TV = 3,   /* SPDX 2.2 / 2.3 tag-value */
+	/* added by task BR: Buildroot `make show-info` JSON; the target
+	 * packages are the components, ignore_cves is VEX */
+	VIGIL_SBOM_BUILDROOT = 4,
 };
 const char *vigil_sbom_format_name(enum vigil_sbom_format f);
 enum vigil_sbom_format vigil_sbom_format_from_name(const char *name);
@@ -154,6 +157,11 @@ struct vigil_vex_stmt {
 	char *detail;        /* impact / detail text; "" */
 	char *action;        /* response / action statement; "" */
 	int64_t time_ms;     /* statement time (or the document's) */
+	/* added by task VV: the versions the statement is about, an exact
+	 * version or a "vers:" range (github.com/package-url/purl-spec
+	 * VERSION-RANGE-SPEC: vers:<scheme>/<constraints separated by |>,
+	 * comparators = != < <= > >= and "*"); "" = every version. */
+	char *versions;
 };
 struct vigil_vex_doc {
 	enum vigil_vex_format format;
@@ -181,6 +189,9 @@ void vigil_vex_doc_free(struct vigil_vex_doc *d);
  * purl (version must equal when the statement's purl has one; qualifiers
  * ignored), CPE, ref or name, or "" for every component. The newest
  * (time_ms) wins; ties go to the later in the array. NULL when none.
+ * (added by task VV:) A statement with versions applies only when the
+ * component's version satisfies them; a version that does not parse
+ * under the scheme satisfies nothing.
  */
 const struct vigil_vex_stmt *vigil_vex_lookup(
     const struct vigil_vex_stmt *const *stmts, size_t n,

@@ -29,8 +29,8 @@ sbom_format(const struct cli_args *a, enum vigil_sbom_format *f)
 		return true;
 	if ((*f = vigil_sbom_format_from_name(s)) == VIGIL_SBOM_AUTO) {
 		cli_usage(a->cmd,
-		    "unknown format '%s' (cyclonedx, spdx-json "
-		    "or spdx-tv)",
+		    "unknown format '%s' (cyclonedx, spdx-json, "
+		    "spdx-tv or buildroot)",
 		    s);
 		return false;
 	}

@@ -359,8 +359,8 @@ static const struct cli_opt opts_sbom_import[] = {
 	{ "model", 0, "MODEL", "the device model the firmware is for "
 	    "(required)", 0 },
 	{ "firmware", 0, "VERSION", "the firmware version (required)", 0 },
-	{ "format", 0, "FORMAT", "cyclonedx, spdx-json or spdx-tv (default: "
-	    "detected)", 0 },
+	{ "format", 0, "FORMAT", "cyclonedx, spdx-json, spdx-tv or buildroot "
+	    "(make show-info JSON; default: detected)", 0 },
 	{ "replace", 0, NULL, "replace the build's SBOM when it has one", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
@@ -373,8 +373,8 @@ static const struct cli_opt opts_sbom_export[] = {
 };
 
 static const struct cli_opt opts_sbom_quality[] = {
-	{ "format", 0, "FORMAT", "cyclonedx, spdx-json or spdx-tv (default: "
-	    "detected)", 0 },
+	{ "format", 0, "FORMAT", "cyclonedx, spdx-json, spdx-tv or buildroot "
+	    "(make show-info JSON; default: detected)", 0 },
 	{ "strict", 0, NULL, "exit 1 when an NTIA minimum element is "
 	    "missing", 0 },
 	{ NULL, 0, NULL, NULL, 0 },

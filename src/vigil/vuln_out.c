@@ -249,15 +249,17 @@ cli_vout_quality(const json_t *q)
 	printf("NTIA minimum elements: %s\n",
 	    json_is_true(json_object_get(q, "ntia_ok")) ? "complete"
 	                                                : "INCOMPLETE");
+	/* Per-component elements count what is missing; document-level
+	 * ones (author, timestamp, dependency graph) are present or not. */
 	json_object_foreach((json_t *)el, k, e) {
-		if (json_is_object(e))
-			printf("  %-18s missing %lld\n", cli_safe(k),
-			    cli_vi(e, "missing"));
+		const json_t *p = json_object_get(e, "present");
+
+		if (json_is_boolean(p))
+			printf("  %-24s %s\n", cli_safe(k),
+			    json_is_true(p) ? "present" : "MISSING");
 		else
-			printf("  %-18s %s\n", cli_safe(k),
-			    json_is_true(e)    ? "present"
-			    : json_is_false(e) ? "MISSING"
-			                       : "-");
+			printf("  %-24s missing in %lld of %lld\n", cli_safe(k),
+			    cli_vi(e, "missing"), cli_vi(q, "components"));
 	}
 	printf("cannot be matched: %lld (no purl, no CPE)\n",
 	    cli_vi(q, "cannot_be_matched"));

@@ -3,8 +3,8 @@
  * (src/lib/vuln/sbom*.c) on small documents of our own in
  * tests/data/sbom/: CycloneDX 1.4/1.5/1.6 with nested components and
  * dependency graphs, SPDX 2.2 JSON (PACKAGE_MANAGER spelling), SPDX 2.3
- * JSON and tag-value; broken documents with the exact error; export
- * and parse back; VEX export.
+ * JSON and tag-value; Buildroot `make show-info` JSON; broken documents
+ * with the exact error; export and parse back; VEX export.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,7 +107,7 @@ format_names_and_sniffing(void **state)
 {
 	(void)state;
 	say("format names round-trip; sniffing JSON and tag-value");
-	for (int f = VIGIL_SBOM_CYCLONEDX; f <= VIGIL_SBOM_SPDX_TV; f++)
+	for (int f = VIGIL_SBOM_CYCLONEDX; f <= VIGIL_SBOM_BUILDROOT; f++)
 		assert_int_equal(vigil_sbom_format_from_name(
 		    vigil_sbom_format_name((enum vigil_sbom_format)f)), f);
 	assert_string_equal(vigil_sbom_format_name(VIGIL_SBOM_CYCLONEDX),
@@ -414,8 +414,8 @@ inline_errors_and_bounds(void **state)
 	say("not an SBOM; duplicate JSON keys; over-long field");
 	assert_int_equal(vigil_sbom_parse("hello", 5, VIGIL_SBOM_AUTO, &s,
 	    err, sizeof err), VIGIL_EINVAL);
-	assert_string_equal(err,
-	    "SBOM: not CycloneDX JSON, SPDX JSON or SPDX tag-value");
+	assert_string_equal(err, "SBOM: not CycloneDX JSON, SPDX JSON, SPDX "
+	    "tag-value or Buildroot show-info");
 	assert_int_equal(vigil_sbom_parse(dup_key, strlen(dup_key),
 	    VIGIL_SBOM_AUTO, &s, err, sizeof err), VIGIL_EINVAL);
 	assert_non_null(strstr(err, "CycloneDX document: "));
@@ -650,6 +650,133 @@ vex_export_reads_back_through_the_vex_parser(void **state)
 	vigil_vex_doc_free(d);
 }
 
+static void
+buildroot_show_info_keeps_target_packages(void **state)
+{
+	struct vigil_sbom *s = load("buildroot-show-info.json",
+	    VIGIL_SBOM_BUILDROOT);
+	const struct vigil_sbom_component *c;
+	struct vigil_sbom_quality q;
+
+	(void)state;
+	say("Buildroot show-info: target packages only (no host, rootfs or "
+	    "virtual ones), keyed by package name");
+	assert_int_equal(s->ncomponents, 3);
+	assert_string_equal(s->subject.name, "buildroot");
+	assert_string_equal(s->subject.version, "");
+	c = comp(s, "acme-tool");
+	assert_string_equal(c->name, "acme-tool");
+	assert_string_equal(c->version, "2.1.0");
+	assert_string_equal(c->cpe,
+	    "cpe:2.3:a:acme:acme-tool:2.1.0:*:*:*:*:*:*:*");
+	assert_string_equal(c->license, "GPL-2.0+ (programs), MIT");
+	assert_string_equal(c->purl, "");
+	assert_string_equal(c->supplier, "");
+	say("dependencies only to kept packages (host-pkgconf and the "
+	    "virtual toolchain dropped)");
+	assert_int_equal(c->ndeps, 1);
+	assert_string_equal(c->deps[0], "libwidget");
+	assert_int_equal(s->has_dependencies, 1);
+	say("a CPE 2.2 URI in cpe-id is bound to 2.3");
+	c = comp(s, "libwidget");
+	assert_string_equal(c->cpe,
+	    "cpe:2.3:a:widgetco:libwidget:0.9:*:*:*:*:*:*:*");
+	assert_int_equal(c->ndeps, 0);
+	c = comp(s, "board-scripts");
+	assert_string_equal(c->version, "");
+	assert_string_equal(c->cpe, "");
+	assert_int_equal(s->nwarnings, 0);
+	say("quality: no supplier anywhere, one package cannot be matched");
+	vigil_sbom_quality(s, &q);
+	assert_int_equal(q.components, 3);
+	assert_int_equal(q.missing_supplier, 3);
+	assert_int_equal(q.missing_version, 1);
+	assert_int_equal(q.missing_identifier, 1);
+	assert_false(q.ntia_ok);
+	vigil_sbom_free(s);
+}
+
+static void
+buildroot_names_detection_and_errors(void **state)
+{
+	struct vigil_sbom *s = NULL;
+	char err[512];
+	const char *virt = "{\"skeleton\": {\"type\":\"target\","
+	    "\"virtual\":true}}";
+	const char *csaf = "{\"document\":{\"category\":\"csaf_vex\","
+	    "\"tracking\":{\"version\":\"1\"}}}";
+	const char *bad_ver = "{\"a\":{\"type\":\"target\",\"version\":\"1\"},"
+	    "\"zlib\":{\"type\":\"target\",\"version\":12}}";
+	const char *bad_deps = "{\"zlib\":{\"type\":\"target\",\"version\":"
+	    "\"1\",\"dependencies\":[\"x\",7]}}";
+	const char *no_type = "{\"zlib\":{\"version\":\"1\"}}";
+	const char *only_type = "{\"a\":{\"type\":\"x\"}}";
+	const char *cdx = "{\"metadata\":{\"type\":1,\"version\":1},"
+	    "\"bomFormat\":\"CycloneDX\"}";
+	const char *quoted = "{\"a\":\"{\\\"type\\\":{\\\"version\\\"\"}";
+	const char *not_obj = "{\"zlib\":{\"type\":\"target\",\"virtual\":"
+	    "false},\"x\":[]}";
+
+	(void)state;
+	say("Buildroot format names: buildroot, show-info");
+	assert_string_equal(vigil_sbom_format_name(VIGIL_SBOM_BUILDROOT),
+	    "buildroot");
+	assert_int_equal(vigil_sbom_format_from_name("show-info"),
+	    VIGIL_SBOM_BUILDROOT);
+	say("detection: an object of package objects with type and "
+	    "virtual/version; not CSAF, not a CycloneDX BOM");
+	assert_int_equal(vigil_sbom_detect(virt, strlen(virt)),
+	    VIGIL_SBOM_BUILDROOT);
+	assert_int_equal(vigil_sbom_detect(csaf, strlen(csaf)),
+	    VIGIL_SBOM_AUTO);
+	assert_int_equal(vigil_sbom_detect(only_type, strlen(only_type)),
+	    VIGIL_SBOM_AUTO);
+	assert_int_equal(vigil_sbom_detect(cdx, strlen(cdx)),
+	    VIGIL_SBOM_CYCLONEDX);
+	assert_int_equal(vigil_sbom_detect(quoted, strlen(quoted)),
+	    VIGIL_SBOM_AUTO);
+	say("only virtual packages: an empty SBOM, no error");
+	assert_int_equal(vigil_sbom_parse(virt, strlen(virt), VIGIL_SBOM_AUTO,
+	    &s, err, sizeof err), VIGIL_OK);
+	assert_int_equal(s->ncomponents, 0);
+	assert_int_equal(s->format, VIGIL_SBOM_BUILDROOT);
+	vigil_sbom_free(s);
+	s = NULL;
+	say("errors name the package and member");
+	assert_int_equal(vigil_sbom_parse(bad_ver, strlen(bad_ver),
+	    VIGIL_SBOM_BUILDROOT, &s, err, sizeof err), VIGIL_EINVAL);
+	assert_null(s);
+	assert_string_equal(err, "Buildroot show-info zlib.version: not a "
+	    "string");
+	assert_int_equal(vigil_sbom_parse(bad_deps, strlen(bad_deps),
+	    VIGIL_SBOM_BUILDROOT, &s, err, sizeof err), VIGIL_EINVAL);
+	assert_string_equal(err, "Buildroot show-info zlib.dependencies[1]: "
+	    "not a package name");
+	assert_int_equal(vigil_sbom_parse(no_type, strlen(no_type),
+	    VIGIL_SBOM_BUILDROOT, &s, err, sizeof err), VIGIL_EINVAL);
+	assert_string_equal(err, "Buildroot show-info zlib.type: missing or "
+	    "not a string");
+	assert_int_equal(vigil_sbom_parse(not_obj, strlen(not_obj),
+	    VIGIL_SBOM_BUILDROOT, &s, err, sizeof err), VIGIL_EINVAL);
+	assert_string_equal(err, "Buildroot show-info x: not a package "
+	    "object");
+	assert_int_equal(vigil_sbom_parse("[1]", 3, VIGIL_SBOM_BUILDROOT, &s,
+	    err, sizeof err), VIGIL_EINVAL);
+	assert_string_equal(err, "Buildroot show-info document: not an "
+	    "object of packages");
+	say("a dependency on a package not in the document is a warning");
+	{
+		const char *dangling = "{\"zlib\":{\"type\":\"target\","
+		    "\"version\":\"1\",\"dependencies\":[\"ghost\"]}}";
+
+		assert_int_equal(vigil_sbom_parse(dangling, strlen(dangling),
+		    VIGIL_SBOM_AUTO, &s, err, sizeof err), VIGIL_OK);
+		assert_int_equal(s->nwarnings, 1);
+		assert_non_null(strstr(s->warnings[0], "ghost"));
+		vigil_sbom_free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -670,6 +797,8 @@ main(void)
 		cmocka_unit_test(export_names_a_new_serial_and_cdx_types),
 		cmocka_unit_test(vex_export_maps_states_ratings_and_bom_links),
 		cmocka_unit_test(vex_export_reads_back_through_the_vex_parser),
+		cmocka_unit_test(buildroot_show_info_keeps_target_packages),
+		cmocka_unit_test(buildroot_names_detection_and_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

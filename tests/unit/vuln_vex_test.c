@@ -219,10 +219,15 @@ cyclonedx_keeps_good_and_refuses_bad(void **state)
 	assert_int_equal(count(d, "CVE-2024-0004"), 2);
 	s = find(d, "CVE-2024-0004", 0);
 	assert_int_equal(s->state, VIGIL_VEX_AFFECTED);
-	assert_string_equal(s->detail, "version 3.0.1");
+	say("the version or range goes to versions, not into detail");
+	assert_string_equal(s->versions, "3.0.1");
+	assert_string_equal(s->detail, "");
 	s = find(d, "CVE-2024-0004", 1);
 	assert_int_equal(s->state, VIGIL_VEX_UNDER_INVESTIGATION);
-	assert_string_equal(s->detail, "range vers:generic/>=3.1.0|<3.1.5");
+	assert_string_equal(s->versions, "vers:generic/>=3.1.0|<3.1.5");
+	assert_string_equal(s->detail, "");
+	say("a statement without versions[] is about every version");
+	assert_string_equal(find(d, "CVE-2024-0005", 0)->versions, "");
 	say("no affects[]: the whole product; resolved_with_pedigree -> "
 	    "fixed; false_positive kept");
 	s = find(d, "CVE-2024-0005", 0);
@@ -510,6 +515,7 @@ mk(const char *vuln, const char *product, enum vigil_vex_state st,
 	s.detail = (char *)"";
 	s.action = (char *)"";
 	s.time_ms = ms;
+	s.versions = (char *)"";
 	return s;
 }
 
@@ -628,6 +634,135 @@ lookup_on_a_parsed_document(void **state)
 	vigil_vex_doc_free(d);
 }
 
+/* CISA's Case 6: one product, 2.4 affected, 4.2 not affected. */
+static const char case6[] =
+    "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\","
+    "\"version\":1,\"vulnerabilities\":[{\"id\":\"CVE-2025-0606\","
+    "\"analysis\":{\"state\":\"not_affected\",\"justification\":"
+    "\"code_not_present\"},\"affects\":[{\"ref\":\"prod\","
+    "\"versions\":[{\"version\":\"2.4\",\"status\":\"affected\"},"
+    "{\"version\":\"4.2\",\"status\":\"unaffected\"},"
+    "{\"range\":\"vers:semver/>=1.0.0|<2.0.0\",\"status\":"
+    "\"unaffected\"},"
+    "{\"range\":\"vers:semver/>=1.0|<2.0\",\"status\":"
+    "\"unknown\"},"
+    "{\"range\":\"vers:generic/>=5.0|<6.0|!=5.5|7.1\",\"status\":"
+    "\"affected\"},"
+    "{\"range\":\"2.4\",\"status\":\"affected\"}"
+    "]}]}]}";
+
+static enum vigil_vex_state
+state_for(const struct vigil_vex_doc *d, const char *version,
+    const char *purl)
+{
+	const struct vigil_vex_stmt *p[16];
+	const char *ids[] = { "CVE-2025-0606" };
+	struct vigil_sbom_component c = comp("prod", "prod", purl, "");
+	const struct vigil_vex_stmt *s;
+
+	c.version = (char *)version;
+	for (size_t i = 0; i < d->nstmts && i < 16; i++)
+		p[i] = &d->stmts[i];
+	s = vigil_vex_lookup(p, d->nstmts, ids, 1, &c);
+	return s != NULL ? s->state : VIGIL_VEX_NONE;
+}
+
+static void
+lookup_narrows_by_version_and_vers_range(void **state)
+{
+	struct vigil_vex_doc *d = NULL;
+	char err[256];
+
+	(void)state;
+	say("CycloneDX versions[]: a range that is not \"vers:\" refused");
+	assert_int_equal(vigil_vex_parse(case6, strlen(case6),
+	    VIGIL_VEX_AUTO, &d, err, sizeof err), VIGIL_OK);
+	assert_int_equal(d->nstmts, 5);
+	assert_int_equal(d->nrejected, 1);
+	assert_true(rejected_has(d, "affects[0].versions[5].range: not a "
+	    "\"vers:\" range"));
+	assert_string_equal(d->stmts[0].versions, "2.4");
+	assert_string_equal(d->stmts[1].versions, "4.2");
+	say("Case 6: 2.4 affected, 4.2 not_affected, 3.0 no statement");
+	assert_int_equal(state_for(d, "2.4", ""), VIGIL_VEX_AFFECTED);
+	assert_int_equal(state_for(d, "4.2", ""), VIGIL_VEX_NOT_AFFECTED);
+	assert_int_equal(state_for(d, "3.0", ""), VIGIL_VEX_NONE);
+	say("exact versions compare under the scheme: 2.4.0 == 2.4 (generic)");
+	assert_int_equal(state_for(d, "2.4.0", ""), VIGIL_VEX_AFFECTED);
+	say("the version may come from the purl; the purl's scheme rules "
+	    "(npm: SemVer, where 2.4 does not parse: nothing applies)");
+	assert_int_equal(state_for(d, "", "pkg:generic/prod@4.2"),
+	    VIGIL_VEX_NOT_AFFECTED);
+	assert_int_equal(state_for(d, "", "pkg:npm/prod@4.2"),
+	    VIGIL_VEX_NONE);
+	say("vers:semver/>=1.0.0|<2.0.0: 1.0.0 and 1.9.9 in, 2.0.0 and "
+	    "0.9.0 out");
+	assert_int_equal(state_for(d, "1.0.0", ""), VIGIL_VEX_NOT_AFFECTED);
+	assert_int_equal(state_for(d, "1.9.9", ""), VIGIL_VEX_NOT_AFFECTED);
+	assert_int_equal(state_for(d, "2.0.0", ""), VIGIL_VEX_NONE);
+	assert_int_equal(state_for(d, "0.9.0", ""), VIGIL_VEX_NONE);
+	say("vers:semver/>=1.0|<2.0: its bounds are not SemVer 2.0.0, so "
+	    "it places no version (1.5 and 1.5.0 get nothing from it)");
+	assert_int_equal(state_for(d, "1.5", ""), VIGIL_VEX_NONE);
+	say("vers:generic/>=5.0|<6.0|!=5.5|7.1: interval, != and = ");
+	assert_int_equal(state_for(d, "5.0", ""), VIGIL_VEX_AFFECTED);
+	assert_int_equal(state_for(d, "5.9", ""), VIGIL_VEX_AFFECTED);
+	assert_int_equal(state_for(d, "5.5", ""), VIGIL_VEX_NONE);
+	assert_int_equal(state_for(d, "6.0", ""), VIGIL_VEX_NONE);
+	assert_int_equal(state_for(d, "7.1", ""), VIGIL_VEX_AFFECTED);
+	assert_int_equal(state_for(d, "7.2", ""), VIGIL_VEX_NONE);
+	say("a component without any version matches no scoped statement");
+	assert_int_equal(state_for(d, "", ""), VIGIL_VEX_NONE);
+	vigil_vex_doc_free(d);
+}
+
+static int
+in_range(const char *range, const char *version)
+{
+	struct vigil_vex_stmt s = mk("CVE-1", "", VIGIL_VEX_FIXED, 1);
+	const struct vigil_vex_stmt *p = &s;
+	const char *ids[] = { "CVE-1" };
+	struct vigil_sbom_component c = comp("x", "x", "", "");
+
+	s.versions = (char *)range;
+	c.version = (char *)version;
+	return vigil_vex_lookup(&p, 1, ids, 1, &c) == &s;
+}
+
+static void
+vers_ranges_follow_the_spec(void **state)
+{
+	(void)state;
+	say("'*' is every version; a lone < or > bounds one side");
+	assert_true(in_range("vers:generic/*", "0.1"));
+	assert_true(in_range("vers:generic/<2", "1.9"));
+	assert_false(in_range("vers:generic/<2", "2"));
+	assert_true(in_range("vers:generic/<=2", "2"));
+	assert_true(in_range("vers:generic/>2", "2.1"));
+	assert_false(in_range("vers:generic/>2", "2"));
+	say("unsorted constraints are sorted before evaluation");
+	assert_true(in_range("vers:generic/<3|>=2", "2.5"));
+	assert_false(in_range("vers:generic/<3|>=2", "3"));
+	say("two intervals: <1 | >=2 <3 | >=4");
+	assert_true(in_range("vers:generic/<1|>=2|<3|>=4", "0.5"));
+	assert_false(in_range("vers:generic/<1|>=2|<3|>=4", "1.5"));
+	assert_true(in_range("vers:generic/<1|>=2|<3|>=4", "2.5"));
+	assert_false(in_range("vers:generic/<1|>=2|<3|>=4", "3.5"));
+	assert_true(in_range("vers:generic/<1|>=2|<3|>=4", "9"));
+	say("the range's scheme orders: deb epochs, pypi pre-releases");
+	assert_true(in_range("vers:deb/>=1:1.0|<1:2.0", "1:1.5-1"));
+	assert_false(in_range("vers:deb/>=1:1.0|<1:2.0", "1.5-1"));
+	assert_true(in_range("vers:pypi/<2.0", "2.0rc1"));
+	say("percent-encoded versions and spaces; malformed ranges place "
+	    "nothing");
+	assert_true(in_range("vers:generic/ >= 1.0 | < 2.0", "1.2"));
+	assert_true(in_range("vers:generic/=1.0%2B1", "1.0+1"));
+	assert_false(in_range("vers:generic/", "1.0"));
+	assert_false(in_range("vers:generic/>=1.0||<2.0", "1.2"));
+	assert_false(in_range("vers:/<2", "1.0"));
+	assert_false(in_range("vers:generic", "1.0"));
+}
+
 int
 main(void)
 {
@@ -646,6 +781,8 @@ main(void)
 		cmocka_unit_test(lookup_newest_wins_ties_go_to_the_later),
 		cmocka_unit_test(lookup_matches_purl_cpe_ref_and_name),
 		cmocka_unit_test(lookup_on_a_parsed_document),
+		cmocka_unit_test(lookup_narrows_by_version_and_vers_range),
+		cmocka_unit_test(vers_ranges_follow_the_spec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1005,6 +1005,49 @@ cra_status_warns_of_support_end(void **state)
 	json_decref(o);
 }
 
+/* BUSY's priority in the vulnerability list. */
+static double
+busy_priority(struct fx *fx)
+{
+	json_t *a = NULL;
+	double p;
+
+	assert_int_equal(vigil_vdb_vuln_list(fx->st, NULL, NULL, &a),
+	    VIGIL_OK);
+	assert_non_null(find(a, "id", BUSY));
+	p = json_real_value(json_object_get(find(a, "id", BUSY),
+	    "priority"));
+	json_decref(a);
+	return p;
+}
+
+static void
+clearing_the_exploited_mark_lowers_priority_again(void **state)
+{
+	struct fx *fx = *state;
+	char err[512];
+	double before, marked, cleared;
+
+	say("the busybox flaw, unmarked, is below critical (80)");
+	before = busy_priority(fx);
+	assert_true(before < 80.0);
+	say("marked exploited: its findings rise to >= 80");
+	assert_int_equal(vigil_vdb_mark_exploited(fx->st, BUSY, 1, "seen",
+	    ACTOR, err, sizeof err), VIGIL_OK);
+	marked = busy_priority(fx);
+	assert_true(marked >= 80.0);
+	say("the mark cleared: back to exactly what a scan gave, at once");
+	assert_int_equal(vigil_vdb_mark_exploited(fx->st, BUSY, 0, NULL,
+	    ACTOR, err, sizeof err), VIGIL_OK);
+	cleared = busy_priority(fx);
+	assert_true(cleared < 80.0);
+	assert_true(cleared == before);
+	say("clearing a mark nobody set changes nothing");
+	assert_int_equal(vigil_vdb_mark_exploited(fx->st, BUSY, 0, NULL,
+	    ACTOR, err, sizeof err), VIGIL_OK);
+	assert_true(busy_priority(fx) == before);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -1019,6 +1062,7 @@ main(void)
 		T(firmware_set_checks_version_tenant_and_source),
 		T(product_support_states),
 		T(kev_finding_opens_one_report_per_vuln_and_model),
+		T(clearing_the_exploited_mark_lowers_priority_again),
 		T(cra_steps_in_order_and_final_after_fix),
 		T(cra_export_has_article_14_fields),
 		T(incident_final_is_one_month_after_notification),

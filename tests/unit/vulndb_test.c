@@ -1,8 +1,9 @@
 /*
  * The vulnerability store (vulndb.h feeds, builds, scans, VEX) against a
  * real SQLite store: feed documents written here (OSV, NVD, KEV, EPSS,
- * as a directory, .gz and .zip), a CycloneDX SBOM, and the findings,
- * counts, merges, priorities and VEX states that follow.
+ * as a directory, .gz and .zip), a CycloneDX SBOM, a Buildroot
+ * show-info SBOM with its ignore_cves, and the findings, counts,
+ * merges, priorities and VEX states that follow.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -626,6 +627,54 @@ test_vex(void **state)
 	json_decref(out);
 }
 
+/* A CycloneDX VEX about pkg-busybox's CVE-2024-99001 scoped by
+ * versions[] (vers is the versions[] array text). */
+static void
+vex_scoped(struct fx *fx, const char *vers, int changed)
+{
+	char doc[1024], err[512];
+	json_t *out = NULL;
+
+	snprintf(doc, sizeof doc, "{\"bomFormat\":\"CycloneDX\","
+	    "\"specVersion\":\"1.6\",\"version\":1,\"vulnerabilities\":"
+	    "[{\"id\":\"CVE-2024-99001\",\"analysis\":{\"state\":"
+	    "\"not_affected\",\"justification\":\"code_not_present\"},"
+	    "\"affects\":[{\"ref\":\"pkg-busybox\",\"versions\":[%s]}]}]}",
+	    vers);
+	if (vigil_vdb_vex_import(fx->st, doc, strlen(doc), VIGIL_VEX_AUTO,
+	    fx->build, "test", &out, err, sizeof err) != VIGIL_OK)
+		fail_msg("VEX: %s", err);
+	assert_int_equal(num(out, "findings_changed"), changed);
+	json_decref(out);
+}
+
+static void
+test_vex_versions(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_vdb_import_stats s;
+	json_t *f;
+
+	import_dir(fx, &s, VIGIL_EINVAL);
+	say("VEX scoped to other versions (exact, apk vers range) leaves "
+	    "busybox 1.36.1-r5's finding alone, also when re-loaded from "
+	    "the store");
+	vex_scoped(fx, "{\"version\":\"1.36.0-r0\",\"status\":"
+	    "\"unaffected\"},{\"range\":\"vers:apk/>=1.36.1-r6\","
+	    "\"status\":\"unaffected\"}", 0);
+	f = findings(fx);
+	assert_string_equal(str(find(f, "pkg-busybox", "CVE-2024-99001"),
+	    "vex_state"), "");
+	json_decref(f);
+	say("a range covering 1.36.1-r5 (apk order: r5 < r6) suppresses it");
+	vex_scoped(fx, "{\"range\":\"vers:alpine/<1.36.1-r6\","
+	    "\"status\":\"unaffected\"}", 1);
+	f = findings(fx);
+	assert_string_equal(str(find(f, "pkg-busybox", "CVE-2024-99001"),
+	    "vex_state"), "not_affected");
+	json_decref(f);
+}
+
 static void
 test_newest_wins_and_withdrawn(void **state)
 {
@@ -699,6 +748,87 @@ test_build_ops(void **state)
 	printf("#   %s\n", err);
 }
 
+/* Buildroot show-info: busybox (in NVD CVE-2024-99001's range) with
+ * the CVE in ignore_cves, a host package and a virtual one that are
+ * not components. */
+static const char br_doc[] =
+    "{\"busybox\":{\"type\":\"target\",\"name\":\"busybox\","
+    "\"virtual\":false,\"version\":\"1.36.1\",\"licenses\":\"GPL-2.0\","
+    "\"cpe-id\":\"cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*\","
+    "\"dependencies\":[\"host-skeleton\",\"toolchain\"],"
+    "\"ignore_cves\":[\"CVE-2024-99001\"]},"
+    "\"host-skeleton\":{\"type\":\"host\",\"virtual\":false,"
+    "\"version\":\"\",\"dependencies\":[]},"
+    "\"toolchain\":{\"type\":\"target\",\"virtual\":true,"
+    "\"dependencies\":[]}}";
+
+static void
+test_buildroot_ignore_cves(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_vdb_import_stats s;
+	struct vigil_vdb_sbom_opts so;
+	json_t *out = NULL, *f, *o, *b;
+	char err[512];
+
+	import_dir(fx, &s, VIGIL_EINVAL);
+	say("Buildroot show-info import: one component, ignore_cves stored "
+	    "as one VEX statement for the new build");
+	memset(&so, 0, sizeof so);
+	so.model = "BR1";
+	so.firmware = "2024.02";
+	so.actor = "test";
+	if (vigil_vdb_sbom_import(fx->st, br_doc, strlen(br_doc), &so, &out,
+	    err, sizeof err) != VIGIL_OK)
+		fail_msg("Buildroot SBOM import: %s", err);
+	assert_int_equal(num(out, "vex_statements"), 1);
+	b = json_object_get(out, "build");
+	assert_string_equal(str(b, "format"), "buildroot");
+	snprintf(fx->build, sizeof fx->build, "%s", str(b, "id"));
+	json_decref(out);
+	say("the NVD finding on busybox is there, already marked fixed by "
+	    "the first scan");
+	f = findings(fx);
+	o = find(f, "busybox", "CVE-2024-99001");
+	assert_non_null(o);
+	assert_string_equal(str(o, "vex_state"), "fixed");
+	json_decref(f);
+	assert_int_equal(vigil_vdb_build_get(fx->st, NULL, "BR1@2024.02", &b,
+	    err, sizeof err), VIGIL_OK);
+	assert_int_equal(num(b, "components"), 1);
+	assert_int_equal(num(b, "affected"), 0);
+	json_decref(b);
+	say("replacing the build with a show-info that no longer ignores the "
+	    "CVE drops the old patch list: the finding is affected again");
+	{
+		char doc[sizeof br_doc];
+		char *p;
+
+		memcpy(doc, br_doc, sizeof doc);
+		p = strstr(doc, "CVE-2024-99001");
+		assert_non_null(p);
+		memcpy(p, "CVE-2000-00001", 14);
+		so.replace = 1;
+		assert_int_equal(vigil_vdb_sbom_import(fx->st, doc,
+		    strlen(doc), &so, &out, err, sizeof err), VIGIL_OK);
+		json_decref(out);
+		so.replace = 0;
+	}
+	f = findings(fx);
+	o = find(f, "busybox", "CVE-2024-99001");
+	assert_non_null(o);
+	assert_string_equal(str(o, "vex_state"), "");
+	json_decref(f);
+	say("a CycloneDX SBOM reports no VEX statements of its own");
+	so.model = "GW100";
+	so.firmware = "1.0";
+	so.replace = 1;
+	assert_int_equal(vigil_vdb_sbom_import(fx->st, sbom_doc,
+	    strlen(sbom_doc), &so, &out, err, sizeof err), VIGIL_OK);
+	assert_int_equal(num(out, "vex_statements"), 0);
+	json_decref(out);
+}
+
 int
 main(void)
 {
@@ -710,10 +840,14 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_partial_rescan, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_vex, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vex_versions, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_newest_wins_and_withdrawn,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_ops, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_buildroot_ignore_cves,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

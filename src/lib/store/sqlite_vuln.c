@@ -57,6 +57,7 @@ enum vq {
 	VQ_CANDIDATES,
 	VQ_RECORD_RAW,
 	VQ_VEX_ADD,
+	VQ_VEX_DROP_FORMAT,
 	VQ_VEX_FOR_BUILD,
 	VQ_FINDINGS_CLEAR,
 	VQ_FINDING_ADD,
@@ -163,10 +164,13 @@ static const char *const vuln_sql[VQ_COUNT] = {
 	    " FROM vuln_records WHERE rid = ?1",
 	[VQ_VEX_ADD] = "INSERT INTO vex_statements (build_id, vuln, product,"
 	    " serial, state, justification, detail, action, time_ms, format,"
-	    " document, imported_ms, actor) VALUES (?1, upper(?2), ?3, ?4, ?5,"
-	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	    " document, imported_ms, actor, versions) VALUES (?1, upper(?2),"
+	    " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[VQ_VEX_DROP_FORMAT] = "DELETE FROM vex_statements WHERE build_id = ?1"
+	    " AND format = ?2",
 	[VQ_VEX_FOR_BUILD] = "SELECT build_id, vuln, product, serial, state,"
-	    " justification, detail, action, time_ms FROM vex_statements"
+	    " justification, detail, action, time_ms, versions"
+	    " FROM vex_statements"
 	    " WHERE build_id = ?1 OR build_id IS NULL ORDER BY id",
 	[VQ_FINDINGS_CLEAR] = "DELETE FROM fw_findings WHERE build_id = ?1",
 	[VQ_FINDING_DEL] = "DELETE FROM fw_findings WHERE build_id = ?1"
@@ -1001,7 +1005,21 @@ store_vuln_vex_add(struct vigil_store *st, const struct store_vuln_vex *v)
 	bt(s, 11, nz(v->document));
 	sqlite3_bind_int64(s, 12, v->imported_ms);
 	bt(s, 13, nz(v->actor));
+	bt(s, 14, nz(v->versions));
 	return store_sq_run(st, s, "add VEX statement");
+}
+
+enum vigil_err
+store_vuln_vex_drop_format(struct vigil_store *st, const char *build_id,
+    const char *format)
+{
+	sqlite3_stmt *s = stmt(st, VQ_VEX_DROP_FORMAT);
+
+	if (s == NULL)
+		return VIGIL_ESTORE;
+	bt(s, 1, build_id);
+	bt(s, 2, format);
+	return store_sq_run(st, s, "drop VEX statements");
 }
 
 struct vex_walk {
@@ -1025,6 +1043,7 @@ vex_row(sqlite3_stmt *s, void *ctx)
 	v.detail = col(s, 6);
 	v.action = col(s, 7);
 	v.time_ms = sqlite3_column_int64(s, 8);
+	v.versions = col(s, 9);
 	return w->cb(w->ctx, &v);
 }
 

@@ -160,6 +160,8 @@ const char *const store_sq_m8_vuln[] = {
 	"  document TEXT NOT NULL DEFAULT '',"
 	"  imported_ms INTEGER NOT NULL,"
 	"  actor TEXT NOT NULL DEFAULT '',"
+	/* An exact version or a purl "vers:" range; '' every version. */
+	"  versions TEXT NOT NULL DEFAULT '',"
 	"  CHECK (state <> 'not_affected' OR justification <> '')"
 	")",
 	"CREATE INDEX vex_statements_vuln ON vex_statements (vuln)",

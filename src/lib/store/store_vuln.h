@@ -155,9 +155,14 @@ struct store_vuln_vex {
 	const char *vuln, *product, *serial, *state, *justification;
 	const char *detail, *action, *format, *document, *actor;
 	int64_t time_ms, imported_ms;
+	const char *versions; /* exact version or "vers:" range; "" all */
 };
 enum vigil_err store_vuln_vex_add(struct vigil_store *st,
     const struct store_vuln_vex *v);
+/* Drops the build's statements of one format (those a replaced SBOM
+ * carried, e.g. Buildroot's ignore_cves). */
+enum vigil_err store_vuln_vex_drop_format(struct vigil_store *st,
+    const char *build_id, const char *format);
 /* Statements of the build and those for every build, by id. */
 enum vigil_err store_vuln_vex_for_build(struct vigil_store *st,
     const char *build_id,

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "sbom_buildroot_internal.h"
 #include "sbom_internal.h"
 #include "vigil/sbom.h"
 
@@ -14,7 +15,7 @@
 /* Names and sniffing                                                   */
 
 static const char *const format_names[] = {
-	"auto", "cyclonedx", "spdx-json", "spdx-tv",
+	"auto", "cyclonedx", "spdx-json", "spdx-tv", "buildroot",
 };
 
 const char *
@@ -40,6 +41,9 @@ vigil_sbom_format_from_name(const char *name)
 	    strcasecmp(name, "spdx-tag-value") == 0 ||
 	    strcasecmp(name, "tag-value") == 0)
 		return VIGIL_SBOM_SPDX_TV;
+	if (strcasecmp(name, "buildroot") == 0 ||
+	    strcasecmp(name, "show-info") == 0)
+		return VIGIL_SBOM_BUILDROOT;
 	return VIGIL_SBOM_AUTO;
 }
 
@@ -62,6 +66,49 @@ find_key(const char *buf, size_t len, const char *needle)
 		p++;
 	}
 	return len;
+}
+
+/* Skips JSON whitespace from i. */
+static size_t
+skip_ws(const char *buf, size_t len, size_t i)
+{
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+	    buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	return i;
+}
+
+/*
+ * Buildroot `make show-info`: an object whose first member's value is
+ * an object (a package) and whose start holds a package's "type" and
+ * its "virtual" or "version". buf[i] is the opening '{'. Cheap: one
+ * key is stepped over and at most the first 64 KiB are looked at.
+ * CycloneDX and SPDX were ruled out before (their marker keys are
+ * absent); their first members are strings, not objects, anyway, as
+ * are OpenVEX's and Yocto cve-check's.
+ */
+static int
+looks_buildroot(const char *buf, size_t len, size_t i)
+{
+	if (len - i > (64u << 10))
+		len = i + (64u << 10);
+	i = skip_ws(buf, len, i + 1);
+	if (i >= len || buf[i] != '"')
+		return 0;
+	for (i++; i < len && buf[i] != '"'; i++)
+		if (buf[i] == '\\')
+			i++;
+	i = skip_ws(buf, len, i + 1);
+	if (i >= len || buf[i] != ':')
+		return 0;
+	i = skip_ws(buf, len, i + 1);
+	if (i >= len || buf[i] != '{')
+		return 0;
+	buf += i;
+	len -= i;
+	return find_key(buf, len, "\"type\"") < len &&
+	    (find_key(buf, len, "\"virtual\"") < len ||
+	    find_key(buf, len, "\"version\"") < len);
 }
 
 /* Bounded search for a tag-value line start. */
@@ -98,6 +145,8 @@ vigil_sbom_detect(const char *buf, size_t len)
 			return VIGIL_SBOM_CYCLONEDX;
 		if (spdx < cdx)
 			return VIGIL_SBOM_SPDX_JSON;
+		if (looks_buildroot(buf, len, i))
+			return VIGIL_SBOM_BUILDROOT;
 		return VIGIL_SBOM_AUTO;
 	}
 	if (has(buf + i, len - i, "SPDXVersion:"))
@@ -129,11 +178,14 @@ vigil_sbom_parse(const char *buf, size_t len, enum vigil_sbom_format fmt,
 		return sbom_spdx_json_parse(buf, len, out, err, errsize);
 	case VIGIL_SBOM_SPDX_TV:
 		return sbom_spdx_tv_parse(buf, len, out, err, errsize);
+	case VIGIL_SBOM_BUILDROOT:
+		return sbom_buildroot_parse(buf, len, out, err, errsize);
 	case VIGIL_SBOM_AUTO:
 		break;
 	}
 	return vigil_seterr(err, errsize, VIGIL_EINVAL,
-	    "SBOM: not CycloneDX JSON, SPDX JSON or SPDX tag-value");
+	    "SBOM: not CycloneDX JSON, SPDX JSON, SPDX tag-value or "
+	    "Buildroot show-info");
 }
 
 void

@@ -3,7 +3,9 @@
  * builds and SBOMs"): import (parse, quality, components and their
  * index keys, the document kept as imported, then a scan), listing,
  * one build with its components, delete, and CycloneDX SBOM / VEX
- * export of a build.
+ * export of a build. A Buildroot show-info SBOM carries its own VEX
+ * (each package's ignore_cves): it is stored for the build with the
+ * SBOM, in the same transaction, so the first scan already honours it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +139,63 @@ put_components(struct vigil_store *st, const char *id,
 	return rc;
 }
 
+/*
+ * The VEX statements a Buildroot show-info document carries, bound to
+ * build id (stored as vdb_vex.c stores imported VEX). A document
+ * without ignore_cves has none: vigil_vex_parse refuses it as "no
+ * statements", which is not an error here; refused statements go to
+ * warnings.
+ */
+static enum vigil_err
+put_buildroot_vex(struct vigil_store *st, const char *id, const char *buf,
+    size_t len, const char *actor, json_t *warnings, size_t *stored)
+{
+	struct vigil_vex_doc *d = NULL;
+	char why[512];
+	int64_t now = vigil_time_now_ms();
+	enum vigil_err rc;
+
+	*stored = 0;
+	rc = vigil_vex_parse(buf, len, VIGIL_VEX_BUILDROOT, &d, why,
+	    sizeof why);
+	if (rc == VIGIL_ENOMEM)
+		return rc;
+	if (rc != VIGIL_OK) {
+		/* Only the "nothing survived" case names refusals. */
+		if (strstr(why, "no statements in the document") == NULL)
+			json_array_append_new(warnings, json_string(why));
+		return VIGIL_OK;
+	}
+	for (size_t i = 0; i < d->nrejected; i++)
+		json_array_append_new(warnings, json_string(d->rejected[i]));
+	for (size_t i = 0; i < d->nstmts && rc == VIGIL_OK; i++) {
+		const struct vigil_vex_stmt *x = &d->stmts[i];
+		struct store_vuln_vex v;
+
+		if (x->state == VIGIL_VEX_NONE)
+			continue;
+		memset(&v, 0, sizeof v);
+		v.build_id = id;
+		v.vuln = x->vuln;
+		v.product = x->product;
+		v.serial = x->serial;
+		v.state = vigil_vex_state_name(x->state);
+		v.justification = x->justification;
+		v.detail = x->detail;
+		v.action = x->action;
+		v.versions = x->versions;
+		v.time_ms = x->time_ms > 0 ? x->time_ms : now;
+		v.format = vigil_vex_format_name(d->format);
+		v.document = d->id;
+		v.imported_ms = now;
+		v.actor = actor;
+		if ((rc = store_vuln_vex_add(st, &v)) == VIGIL_OK)
+			(*stored)++;
+	}
+	vigil_vex_doc_free(d);
+	return rc;
+}
+
 static void
 sha256_hex(const char *buf, size_t len, char out[65])
 {
@@ -159,6 +218,7 @@ vigil_vdb_sbom_import(struct vigil_store *st, const char *buf, size_t len,
 	struct vdb_scan_res res;
 	json_t *qj = NULL, *warnings = NULL, *bj = NULL;
 	char *qtext = NULL, sha[65], id[VIGIL_UUID_STRLEN];
+	size_t nvex = 0;
 	enum vigil_err rc;
 	int replace = 0;
 
@@ -220,6 +280,14 @@ vigil_vdb_sbom_import(struct vigil_store *st, const char *buf, size_t len,
 	}
 	if (rc == VIGIL_OK)
 		rc = put_components(st, id, s, warnings);
+	/* The patch list a replaced Buildroot SBOM carried goes with it: a
+	 * CVE dropped from ignore_cves must not stay "fixed". */
+	if (rc == VIGIL_OK && replace)
+		rc = store_vuln_vex_drop_format(st, id,
+		    vigil_vex_format_name(VIGIL_VEX_BUILDROOT));
+	if (rc == VIGIL_OK && s->format == VIGIL_SBOM_BUILDROOT)
+		rc = put_buildroot_vex(st, id, buf, len, o->actor, warnings,
+		    &nvex);
 	if (rc != VIGIL_OK) {
 		vigil_store_rollback(st);
 		rc = store_fail(st, rc, "SBOM import", err, errsize);
@@ -235,8 +303,9 @@ vigil_vdb_sbom_import(struct vigil_store *st, const char *buf, size_t len,
 		rc = store_fail(st, rc, "SBOM import", err, errsize);
 		goto done;
 	}
-	*out = json_pack("{s:o,s:O,s:o,s:O}", "build", bj, "quality", qj,
-	    "scan", vdb_scan_res_json(st, id, &res), "warnings", warnings);
+	*out = json_pack("{s:o,s:O,s:o,s:O,s:I}", "build", bj, "quality",
+	    qj, "scan", vdb_scan_res_json(st, id, &res), "warnings", warnings,
+	    "vex_statements", (json_int_t)nvex);
 	if (*out == NULL)
 		rc = vigil_seterr(err, errsize, VIGIL_ENOMEM,
 		    "SBOM import: out of memory");

@@ -644,11 +644,12 @@ vex_cb(void *ctx, const struct store_vuln_vex *v)
 	p->justification = dup(v->justification);
 	p->detail = dup(v->detail);
 	p->action = dup(v->action);
+	p->versions = dup(v->versions);
 	p->state = vigil_vex_state_from_name(v->state);
 	p->time_ms = v->time_ms;
 	if (p->vuln == NULL || p->product == NULL || p->serial == NULL ||
 	    p->justification == NULL || p->detail == NULL ||
-	    p->action == NULL)
+	    p->action == NULL || p->versions == NULL)
 		return VIGIL_ENOMEM;
 	return VIGIL_OK;
 }
@@ -987,6 +988,7 @@ scan_free(struct scan *sc)
 		free(v->justification);
 		free(v->detail);
 		free(v->action);
+		free(v->versions);
 	}
 	free(sc->vex);
 	for (size_t i = 0; i < sc->nplat; i++)

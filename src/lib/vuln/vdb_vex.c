@@ -69,6 +69,7 @@ put_statements(struct vigil_store *st, const struct vigil_vex_doc *d,
 		v.justification = s->justification;
 		v.detail = s->detail;
 		v.action = s->action;
+		v.versions = s->versions;
 		v.time_ms = s->time_ms > 0 ? s->time_ms :
 		    (d->time_ms > 0 ? d->time_ms : now);
 		v.format = vigil_vex_format_name(d->format);

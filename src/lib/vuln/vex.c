@@ -94,8 +94,10 @@ vigil_vex_format_from_name(const char *name)
 static int
 looks_buildroot_pkg(const json_t *v)
 {
+	/* Virtual packages (toolchain, skeleton) carry no "version". */
 	return json_is_object(v) && json_is_string(json_object_get(v,
-	    "type")) && json_object_get(v, "version") != NULL &&
+	    "type")) && (json_object_get(v, "version") != NULL ||
+	    json_is_true(json_object_get(v, "virtual"))) &&
 	    (json_object_get(v, "virtual") != NULL ||
 	    json_object_get(v, "ignore_cves") != NULL ||
 	    json_object_get(v, "dependencies") != NULL);
@@ -167,6 +169,7 @@ stmt_clear(struct vigil_vex_stmt *s)
 	free(s->justification);
 	free(s->detail);
 	free(s->action);
+	free(s->versions);
 }
 
 enum vigil_err
@@ -199,9 +202,11 @@ vex_add(struct vex_build *b, const struct vex_stmt_in *in)
 	s->detail = dup_or_empty(in->detail);
 	s->action = dup_or_empty(in->action);
 	s->time_ms = in->time_ms;
+	/* Only CycloneDX scopes by version; vex_cdx.c sets it after. */
+	s->versions = dup_or_empty(NULL);
 	if (s->vuln == NULL || s->product == NULL || s->serial == NULL ||
 	    s->justification == NULL || s->detail == NULL ||
-	    s->action == NULL) {
+	    s->action == NULL || s->versions == NULL) {
 		stmt_clear(s);
 		return VIGIL_ENOMEM;
 	}

@@ -6,10 +6,9 @@
  * not a statement about it: it is skipped and counted nowhere. A
  * vulnerability without affects[] speaks about the whole product the
  * BOM describes (product ""). affects[].versions[] entries become one
- * statement each, their state taken from the entry's status, with the
- * version or range quoted at the head of detail ("version 2.4: ...";
- * the statement struct has no field for a version scope, so lookups do
- * not narrow by it).
+ * statement each, their state taken from the entry's status and their
+ * version or "vers:" range kept in the statement's versions, so a
+ * lookup tells "2.4 affected" from "4.2 not affected" of one product.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,9 +121,13 @@ version_state(const char *status, enum vigil_vex_state an)
 static enum vigil_err
 add_one(struct vex_build *b, const struct cdx_analysis *a,
     enum vigil_vex_state st, const char *product, const char *serial,
-    const char *detail, const char *path)
+    const char *versions, const char *path)
 {
 	struct vex_stmt_in in = { 0 };
+	size_t before = b->doc->nstmts;
+	struct vigil_vex_stmt *s;
+	enum vigil_err rc;
+	char *v;
 
 	if (st == VIGIL_VEX_NOT_AFFECTED && a->justification == NULL)
 		return vex_reject(b, "CycloneDX %s: not_affected without a "
@@ -135,10 +138,22 @@ add_one(struct vex_build *b, const struct cdx_analysis *a,
 	in.state = st;
 	in.justification = st == VIGIL_VEX_NOT_AFFECTED ? a->justification :
 	    NULL;
-	in.detail = detail;
+	in.detail = a->detail;
 	in.action = a->action;
 	in.time_ms = a->time_ms;
-	return vex_add(b, &in);
+	rc = vex_add(b, &in);
+	if (rc != VIGIL_OK || versions == NULL || versions[0] == '\0' ||
+	    b->doc->nstmts == before)
+		return rc;
+	/* vex_add knows no version scope (other formats have none): set
+	 * it on the statement just added. */
+	v = strdup(versions);
+	if (v == NULL)
+		return VIGIL_ENOMEM;
+	s = &b->doc->stmts[b->doc->nstmts - 1];
+	free(s->versions);
+	s->versions = v;
+	return VIGIL_OK;
 }
 
 /* One versions[] entry of a target: a statement of its own. */
@@ -149,8 +164,6 @@ add_version(struct vex_build *b, const struct cdx_analysis *a,
 {
 	const char *v, *range, *status;
 	enum vigil_vex_state st;
-	struct vigil_buf det;
-	enum vigil_err rc;
 
 	if (!json_is_object(ver))
 		return vex_reject(b, "CycloneDX %s: not an object", path);
@@ -166,15 +179,15 @@ add_version(struct vex_build *b, const struct cdx_analysis *a,
 	if (st == VIGIL_VEX_NONE)
 		return vex_reject(b, "CycloneDX %s.status: '%s' is not "
 		    "affected, unaffected or unknown", path, status);
-	vigil_buf_init(&det, VEX_TEXT_MAX + VEX_PRODUCT_MAX + 64);
-	rc = vigil_buf_appendf(&det, "%s %s", v != NULL ? "version" :
-	    "range", v != NULL ? v : range);
-	if (rc == VIGIL_OK && a->detail != NULL && a->detail[0] != '\0')
-		rc = vigil_buf_appendf(&det, ": %s", a->detail);
-	if (rc == VIGIL_OK)
-		rc = add_one(b, a, st, product, serial, det.data, path);
-	vigil_buf_free(&det);
-	return rc;
+	if (range != NULL && strncmp(range, "vers:", 5) != 0)
+		return vex_reject(b, "CycloneDX %s.range: not a \"vers:\" "
+		    "range", path);
+	if ((v != NULL && v[0] == '\0') || (range != NULL && range[5] ==
+	    '\0'))
+		return vex_reject(b, "CycloneDX %s: empty version or range",
+		    path);
+	return add_one(b, a, st, product, serial, v != NULL ? v : range,
+	    path);
 }
 
 /* One affects[] target: a bom-ref or a BOM-Link. */
@@ -207,8 +220,7 @@ add_target(struct vex_build *b, const struct cdx_analysis *a,
 		return vex_reject(b, "CycloneDX %s.versions: not an array",
 		    path);
 	if (json_array_size(vers) == 0)
-		return add_one(b, a, a->state, product, serial, a->detail,
-		    path);
+		return add_one(b, a, a->state, product, serial, "", path);
 	for (size_t k = 0; k < json_array_size(vers) && rc == VIGIL_OK;
 	    k++) {
 		snprintf(vpath, sizeof vpath, "%s.versions[%zu]", path, k);
@@ -299,7 +311,7 @@ one_vuln(struct vex_build *b, const json_t *v, size_t i, int64_t doc_ms)
 		return vex_reject(b, "CycloneDX %s.affects: not an array",
 		    path);
 	if (json_array_size(aff) == 0)
-		return add_one(b, &a, a.state, "", "", a.detail, path);
+		return add_one(b, &a, a.state, "", "", "", path);
 	for (size_t j = 0; j < json_array_size(aff) && rc == VIGIL_OK; j++) {
 		const json_t *t = json_array_get(aff, j);
 
