@@ -108,28 +108,6 @@ done:
 	return rc;
 }
 
-/* "build\x1fref": sorted, a build's components are neighbours (the
- * separator sorts below any id byte), as vdb_import.c collects them. */
-static enum vigil_err
-add_pair(void *ctx, const char *build_id, const char *ref)
-{
-	struct vdb_strset *s = ctx;
-	size_t lb = strlen(build_id), lr = strlen(ref);
-	enum vigil_err rc;
-	char *p;
-
-	if (lb >= 64 || lr > ((size_t)1 << 16))
-		return VIGIL_OK; /* not a build id this store writes */
-	if ((p = malloc(lb + lr + 2)) == NULL)
-		return VIGIL_ENOMEM;
-	memcpy(p, build_id, lb);
-	p[lb] = '\x1f';
-	memcpy(p + lb + 1, ref, lr + 1);
-	rc = vdb_strset_add(s, p);
-	free(p);
-	return rc;
-}
-
 /*
  * Lowers the findings of vuln back to what a scan gives once the mark
  * is gone: the components with findings on it are re-scanned (without
@@ -141,44 +119,15 @@ static enum vigil_err
 rescan_vuln(struct vigil_store *st, const char *vuln, char *err,
     size_t errsize, int *err_set)
 {
-	struct vdb_strset pairs, refs;
-	struct vdb_cache *cache = NULL;
-	struct vdb_scan_res res;
+	struct vdb_strset pairs;
 	enum vigil_err rc;
-	char build[64];
-	size_t i = 0;
 
 	memset(&pairs, 0, sizeof pairs);
-	memset(&refs, 0, sizeof refs);
-	rc = store_vuln_vuln_comps(st, vuln, add_pair, &pairs);
+	rc = store_vuln_vuln_comps(st, vuln, vdb_pair_add, &pairs);
 	vdb_strset_finish(&pairs);
-	if (rc == VIGIL_OK && pairs.n > 0 && (cache = vdb_cache_new()) ==
-	    NULL)
-		rc = VIGIL_ENOMEM;
-	while (rc == VIGIL_OK && i < pairs.n) {
-		const char *sep = strchr(pairs.v[i], '\x1f');
-		size_t lb = (size_t)(sep - pairs.v[i]);
-
-		memcpy(build, pairs.v[i], lb);
-		build[lb] = '\0';
-		for (; rc == VIGIL_OK && i < pairs.n &&
-		    strncmp(pairs.v[i], build, lb) == 0 &&
-		    pairs.v[i][lb] == '\x1f'; i++)
-			rc = vdb_strset_add(&refs, pairs.v[i] + lb + 1);
-		if (rc != VIGIL_OK)
-			break;
-		vdb_strset_finish(&refs);
-		rc = vdb_scan_build_refs(st, build, &refs, cache, &res, err,
-		    errsize);
-		if (rc == VIGIL_ENOTFOUND)
-			rc = VIGIL_OK; /* deleted meanwhile */
-		else if (rc != VIGIL_OK)
-			*err_set = 1;
-		vdb_strset_free(&refs);
-	}
-	vdb_strset_free(&refs);
+	if (rc == VIGIL_OK)
+		rc = vdb_rescan_pairs(st, &pairs, NULL, err_set, err, errsize);
 	vdb_strset_free(&pairs);
-	vdb_cache_free(cache);
 	return rc;
 }
 

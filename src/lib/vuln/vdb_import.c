@@ -374,70 +374,6 @@ file_bad(void *ctx, const char *where, const char *why)
 	reject(ctx, where, why);
 }
 
-/* "build\x1fref": sorted, a build's components are neighbours (the
- * separator sorts below any id byte). */
-static enum vigil_err
-add_pair(void *ctx, const char *build_id, const char *ref)
-{
-	struct vdb_strset *s = ctx;
-	size_t lb = strlen(build_id), lr = strlen(ref);
-	enum vigil_err rc;
-	char *p;
-
-	if (lb >= 64 || lr > ((size_t)1 << 16))
-		return VIGIL_OK; /* not a build id this store writes */
-	if ((p = malloc(lb + lr + 2)) == NULL)
-		return VIGIL_ENOMEM;
-	memcpy(p, build_id, lb);
-	p[lb] = '\x1f';
-	memcpy(p + lb + 1, ref, lr + 1);
-	rc = vdb_strset_add(s, p);
-	free(p);
-	return rc;
-}
-
-/* Re-scans each build's components of pairs (sorted). */
-static enum vigil_err
-rescan_pairs(struct imp *im, const struct vdb_strset *pairs, char *err,
-    size_t errsize)
-{
-	struct vdb_strset refs;
-	struct vdb_cache *cache = NULL;
-	struct vdb_scan_res res;
-	enum vigil_err rc = VIGIL_OK;
-	char build[64];
-	size_t i = 0;
-
-	memset(&refs, 0, sizeof refs);
-	if (pairs->n > 0 && (cache = vdb_cache_new()) == NULL)
-		rc = VIGIL_ENOMEM;
-	while (rc == VIGIL_OK && i < pairs->n) {
-		const char *sep = strchr(pairs->v[i], '\x1f');
-		size_t lb = (size_t)(sep - pairs->v[i]);
-
-		memcpy(build, pairs->v[i], lb);
-		build[lb] = '\0';
-		for (; rc == VIGIL_OK && i < pairs->n &&
-		    strncmp(pairs->v[i], build, lb) == 0 &&
-		    pairs->v[i][lb] == '\x1f'; i++)
-			rc = vdb_strset_add(&refs, pairs->v[i] + lb + 1);
-		if (rc != VIGIL_OK)
-			break;
-		/* Already sorted and distinct: finish only re-checks. */
-		vdb_strset_finish(&refs);
-		rc = vdb_scan_build_refs(im->st, build, &refs, cache, &res,
-		    err, errsize);
-		if (rc == VIGIL_OK)
-			im->s->builds_rescanned++;
-		else if (rc == VIGIL_ENOTFOUND)
-			rc = VIGIL_OK; /* deleted meanwhile */
-		vdb_strset_free(&refs);
-	}
-	vdb_strset_free(&refs);
-	vdb_cache_free(cache);
-	return rc;
-}
-
 /* Re-scans the components the changed records name (before and after
  * the change) and those with findings about CVEs whose KEV or EPSS row
  * changed: the same findings and priorities a full scan would give. */
@@ -451,10 +387,10 @@ import_finish(struct imp *im, char *err, size_t errsize)
 	vdb_strset_finish(&im->keys);
 	vdb_strset_finish(&im->prio);
 	for (size_t i = 0; i < im->keys.n && rc == VIGIL_OK; i++)
-		rc = store_vuln_key_comps(im->st, im->keys.v[i], add_pair,
+		rc = store_vuln_key_comps(im->st, im->keys.v[i], vdb_pair_add,
 		    &pairs);
 	for (size_t i = 0; i < im->prio.n && rc == VIGIL_OK; i++)
-		rc = store_vuln_vuln_comps(im->st, im->prio.v[i], add_pair,
+		rc = store_vuln_vuln_comps(im->st, im->prio.v[i], vdb_pair_add,
 		    &pairs);
 	if (rc != VIGIL_OK) {
 		vdb_strset_free(&pairs);
@@ -463,7 +399,8 @@ import_finish(struct imp *im, char *err, size_t errsize)
 		    vigil_store_errmsg(im->st));
 	}
 	vdb_strset_finish(&pairs);
-	rc = rescan_pairs(im, &pairs, err, errsize);
+	rc = vdb_rescan_pairs(im->st, &pairs, &im->s->builds_rescanned, NULL,
+	    err, errsize);
 	vdb_strset_free(&pairs);
 	if (rc == VIGIL_ENOMEM)
 		return vigil_seterr(err, errsize, rc, "re-scan: out of memory");

@@ -90,4 +90,15 @@ enum vigil_err vdb_strset_add(struct vdb_strset *s, const char *str);
 void vdb_strset_finish(struct vdb_strset *s);
 void vdb_strset_free(struct vdb_strset *s);
 
+/* Partial re-scans (vdb_rescan.c). vdb_pair_add collects a (build,
+ * component) pair into a strset (a store_vuln_*_comps callback);
+ * vdb_rescan_pairs re-matches the pairs (finished) build by build,
+ * counting the builds in *rescanned (may be NULL); *err_set (may be
+ * NULL) tells whether err already says what failed. */
+enum vigil_err vdb_pair_add(void *ctx, const char *build_id,
+    const char *ref);
+enum vigil_err vdb_rescan_pairs(struct vigil_store *st,
+    const struct vdb_strset *pairs, uint64_t *rescanned, int *err_set,
+    char *err, size_t errsize);
+
 #endif
