@@ -19,6 +19,22 @@ cli_vuln_scope(struct cli_ctx *ctx)
 	return CLI_EXIT_OK;
 }
 
+int
+cli_vuln_show_ref(struct cli_ctx *ctx, const char *ref, cli_vuln_get_fn get,
+    void (*human)(const json_t *v))
+{
+	json_t *out = NULL;
+	enum vigil_err rc;
+	char err[CLI_VERR] = "";
+	int st;
+
+	if ((st = cli_vuln_scope(ctx)) != CLI_EXIT_OK)
+		return st;
+	if ((rc = get(ctx, ref, &out, err)) != VIGIL_OK)
+		return cli_vuln_fail(ctx, rc, err);
+	return cli_vuln_print(ctx, out, human);
+}
+
 static bool
 sbom_format(const struct cli_args *a, enum vigil_sbom_format *f)
 {
@@ -87,17 +103,8 @@ cli_sbom_list(struct cli_ctx *ctx, const struct cli_args *a)
 int
 cli_sbom_show(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	json_t *out = NULL;
-	enum vigil_err rc;
-	char err[CLI_VERR] = "";
-	int st;
-
-	if ((st = cli_vuln_scope(ctx)) != CLI_EXIT_OK)
-		return st;
-	if ((rc = cli_vuln(ctx)->build_get(ctx, a->pos[0], &out, err)) !=
-	    VIGIL_OK)
-		return cli_vuln_fail(ctx, rc, err);
-	return cli_vuln_print(ctx, out, cli_vout_build);
+	return cli_vuln_show_ref(ctx, a->pos[0], cli_vuln(ctx)->build_get,
+	    cli_vout_build);
 }
 
 int

@@ -253,33 +253,15 @@ cli_vuln_list(struct cli_ctx *ctx, const struct cli_args *a)
 int
 cli_vuln_show(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	json_t *out = NULL;
-	enum vigil_err rc;
-	char err[CLI_VERR] = "";
-	int st;
-
-	if ((st = cli_vuln_scope(ctx)) != CLI_EXIT_OK)
-		return st;
-	if ((rc = cli_vuln(ctx)->vuln_show(ctx, a->pos[0], &out, err)) !=
-	    VIGIL_OK)
-		return cli_vuln_fail(ctx, rc, err);
-	return cli_vuln_print(ctx, out, cli_vout_vuln);
+	return cli_vuln_show_ref(ctx, a->pos[0], cli_vuln(ctx)->vuln_show,
+	    cli_vout_vuln);
 }
 
 int
 cli_vuln_affected(struct cli_ctx *ctx, const struct cli_args *a)
 {
-	json_t *out = NULL;
-	enum vigil_err rc;
-	char err[CLI_VERR] = "";
-	int st;
-
-	if ((st = cli_vuln_scope(ctx)) != CLI_EXIT_OK)
-		return st;
-	if ((rc = cli_vuln(ctx)->affected(ctx, a->pos[0], &out, err)) !=
-	    VIGIL_OK)
-		return cli_vuln_fail(ctx, rc, err);
-	return cli_vuln_print(ctx, out, cli_vout_affected);
+	return cli_vuln_show_ref(ctx, a->pos[0], cli_vuln(ctx)->affected,
+	    cli_vout_affected);
 }
 
 int

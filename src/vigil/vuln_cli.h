@@ -99,6 +99,14 @@ int cli_vuln_fail(struct cli_ctx *ctx, enum vigil_err rc, const char *err);
  * Returns an exit status (cmd_sbom.c). */
 int cli_vuln_scope(struct cli_ctx *ctx);
 
+/* The commands that read one object by reference in the --tenant
+ * scope (sbom show, vuln show, vuln affected): get(ref), then print
+ * (cmd_sbom.c). Returns an exit status. */
+typedef enum vigil_err (*cli_vuln_get_fn)(struct cli_ctx *ctx,
+    const char *ref, json_t **out, char *err);
+int cli_vuln_show_ref(struct cli_ctx *ctx, const char *ref,
+    cli_vuln_get_fn get, void (*human)(const json_t *v));
+
 /* Reads a whole file (or "-" for stdin) of at most max bytes into *buf
  * (NUL-terminated; vigil_free). Prints why and returns false. */
 bool cli_vuln_read(const char *path, size_t max, char **buf, size_t *len);

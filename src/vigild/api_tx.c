@@ -77,10 +77,18 @@ void
 api_fail(struct req *r, enum vigil_err e, const char *action,
     const char *object)
 {
+	api_fail_why(r, e, action, object, NULL);
+}
+
+void
+api_fail_why(struct req *r, enum vigil_err e, const char *action,
+    const char *object, const char *why)
+{
 	char msg[VIGIL_STORE_MAX_ERR], detail[AUDIT_DETAIL_MAX + 1];
 	size_t n;
 
-	snprintf(msg, sizeof msg, "%s", vigil_store_errmsg(r->st));
+	snprintf(msg, sizeof msg, "%s", why != NULL && why[0] != '\0' ? why :
+	    vigil_store_errmsg(r->st));
 	if (msg[0] == '\0')
 		snprintf(msg, sizeof msg, "%s", vigil_strerror(e));
 	rollback_all(r);

@@ -35,6 +35,11 @@ int api_commit(struct req *r, const char *action, const char *object,
 void api_fail(struct req *r, enum vigil_err e, const char *action,
     const char *object);
 
+/* As api_fail with why (a library's what-and-where) as the reason when
+ * it is not empty, else the store's text. */
+void api_fail_why(struct req *r, enum vigil_err e, const char *action,
+    const char *object, const char *why);
+
 /* Ends a change whose reply is 204 No Content: api_fail when e is an
  * error, else api_commit (action, object, detail) and the 204. */
 void api_finish_204(struct req *r, enum vigil_err e, const char *action,

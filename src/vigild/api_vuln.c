@@ -52,32 +52,7 @@ static void
 fail_vdb(struct req *r, enum vigil_err e, const char *err,
     const char *action, const char *object)
 {
-	int status;
-	const char *slug;
-
-	switch (e) {
-	case VIGIL_EINVAL:
-		status = 422, slug = "validation-failed";
-		break;
-	case VIGIL_ERANGE:
-		status = 422, slug = "limit-exceeded";
-		break;
-	case VIGIL_ENOTFOUND:
-		status = 404, slug = "not-found";
-		break;
-	case VIGIL_EEXIST:
-		status = 409, slug = "already-exists";
-		break;
-	case VIGIL_ESTATE:
-		status = 409, slug = "invalid-state";
-		break;
-	default:
-		api_fail(r, e, action, object);
-		return;
-	}
-	if (err == NULL || err[0] == '\0')
-		err = vigil_store_errmsg(r->st);
-	api_fail_problem(r, status, slug, action, object, "failed", err);
+	api_fail_why(r, e, action, object, err);
 }
 
 /* Commits the change with its audit entry and replies status/body. */

@@ -232,6 +232,21 @@ real_or_null(double v)
 	return v < 0 ? json_null() : json_real(v);
 }
 
+/* The prioritisation fields a vulnerability row and a finding row
+ * share: priority and its label, KEV and ransomware use, EPSS, CVSS. */
+static void
+put_priority(json_t *o, const json_t *r, double prio, int *ok)
+{
+	vigil_json_put(o, "priority", json_real(prio), ok);
+	vigil_json_put(o, "priority_label",
+	    json_string(vigil_priority_label(prio)), ok);
+	vigil_json_put(o, "kev", json_boolean(vdbq_int(r, "kev")), ok);
+	vigil_json_put(o, "ransomware",
+	    json_boolean(vdbq_int(r, "ransomware")), ok);
+	vigil_json_put(o, "epss", real_or_null(vdbq_real(r, "epss", -1)), ok);
+	vigil_json_put(o, "cvss", real_or_null(vdbq_real(r, "cvss", -1)), ok);
+}
+
 static enum vigil_err
 oom(char *err, size_t errsize)
 {
@@ -251,16 +266,7 @@ list_item(const json_t *r)
 	vigil_json_put(o, "id", json_string(vdbq_str(r, "vuln")), &ok);
 	vigil_json_put(o, "aliases", vdbq_aliases(vdbq_str(r, "aliases"),
 	    vdbq_str(r, "vuln")), &ok);
-	vigil_json_put(o, "priority", json_real(prio), &ok);
-	vigil_json_put(o, "priority_label",
-	    json_string(vigil_priority_label(prio)), &ok);
-	vigil_json_put(o, "kev", json_boolean(vdbq_int(r, "kev")), &ok);
-	vigil_json_put(o, "ransomware",
-	    json_boolean(vdbq_int(r, "ransomware")), &ok);
-	vigil_json_put(o, "epss", real_or_null(vdbq_real(r, "epss", -1)),
-	    &ok);
-	vigil_json_put(o, "cvss", real_or_null(vdbq_real(r, "cvss", -1)),
-	    &ok);
+	put_priority(o, r, prio, &ok);
 	vigil_json_put(o, "summary", json_string(vdbq_str(r, "summary")),
 	    &ok);
 	vigil_json_put(o, "builds", json_integer(vdbq_int(r, "builds")), &ok);
@@ -775,16 +781,7 @@ finding_item(const json_t *r)
 	vigil_json_put(o, "vex_state", vigil_json_str_or_null(vex), &ok);
 	vigil_json_put(o, "suppressed", json_boolean(vdbq_suppressed(vex)),
 	    &ok);
-	vigil_json_put(o, "priority", json_real(prio), &ok);
-	vigil_json_put(o, "priority_label",
-	    json_string(vigil_priority_label(prio)), &ok);
-	vigil_json_put(o, "kev", json_boolean(vdbq_int(r, "kev")), &ok);
-	vigil_json_put(o, "ransomware",
-	    json_boolean(vdbq_int(r, "ransomware")), &ok);
-	vigil_json_put(o, "epss", real_or_null(vdbq_real(r, "epss", -1)),
-	    &ok);
-	vigil_json_put(o, "cvss", real_or_null(vdbq_real(r, "cvss", -1)),
-	    &ok);
+	put_priority(o, r, prio, &ok);
 	return vigil_json_done(o, ok);
 }
 
