@@ -341,9 +341,10 @@ vers_match(const char *r, const char *v, enum vigil_vscheme fallback)
 		if (vigil_version_cmp(vs, v, cs[i].v, &cmp, NULL, 0) !=
 		    VIGIL_OK)
 			goto out;
-		if (i == 0 && lower && op_holds(op, cmp))
-			in = 1;
-		else if (i + 1 == keep && !lower && op_holds(op, cmp))
+		/* An upper bound first, or a lower bound last, is open on
+		 * its other side. */
+		if (((i == 0 && lower) || (i + 1 == keep && !lower)) &&
+		    op_holds(op, cmp))
 			in = 1;
 		else if (i + 1 < keep && !lower && op_holds(op, cmp) &&
 		    (cs[i + 1].op == OP_LT || cs[i + 1].op == OP_LE)) {
