@@ -17,6 +17,9 @@
 #include "audit.h"
 #include "pki.h"
 #include "vuln.h"
+#include "sbom.h"
+#include "vulndb.h"
+#include "policy.h"
 
 #define VIGIL_VERSION "0.1.0"
 
