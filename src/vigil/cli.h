@@ -376,5 +376,8 @@ int cli_cra_status(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_cra_open(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_cra_step(struct cli_ctx *ctx, const struct cli_args *a);
 int cli_cra_export(struct cli_ctx *ctx, const struct cli_args *a);
+/* cmd_policy.c */
+int cli_policy_lint(struct cli_ctx *ctx, const struct cli_args *a);
+int cli_policy_test(struct cli_ctx *ctx, const struct cli_args *a);
 
 #endif

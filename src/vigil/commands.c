@@ -454,6 +454,24 @@ static const struct cli_opt opts_out[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+/* Policies, offline (cmd_policy.c). */
+static const struct cli_opt opts_policy_test[] = {
+	{ "action", 0, "ACTION", "the action asked, e.g. mqtt:Publish "
+	    "(required)", 0 },
+	{ "resource", 0, "RESOURCE", "the typed resource, e.g. "
+	    "topic:dev/a/telemetry (required)", 0 },
+	{ "device", 0, "ID", "the device id (${device.id})", 0 },
+	{ "tenant-id", 0, "T", "the device's tenant (${device.tenant})", 0 },
+	{ "model", 0, "M", "the device's model (${device.model})", 0 },
+	{ "client-id", 0, "C", "the MQTT client id (${client.id})", 0 },
+	{ "cert-urn", 0, "U", "the certificate's URN (${cert.urn})", 0 },
+	{ "label", 0, "KEY=VALUE", "a device label (${device.label.KEY})",
+	    CLI_OPT_REPEAT },
+	{ "context", 0, "KEY=VALUE", "a context value, e.g. "
+	    "vigil:RiskScore=42", CLI_OPT_REPEAT },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
 #define ANY SIZE_MAX
 /* Works on the local store or, with --server, on a vigild. */
 #define REMOTE CLI_CMD_REMOTE
@@ -685,6 +703,14 @@ const struct cli_cmd cli_commands[] = {
 	    cli_cra_step },
 	{ "cra", "export", "ID", "write the draft of a report's next stage "
 	    "as JSON", opts_out, REMOTE, 1, 1, cli_cra_export },
+
+	/* Policies, offline (cmd_policy.c). */
+	{ "policy", "lint", "FILE...", "check policy documents for errors and "
+	    "over-permissive statements (offline)", opts_none, 0, 1, ANY,
+	    cli_policy_lint },
+	{ "policy", "test", "FILE...", "decide one request against policy "
+	    "documents and explain why (offline)", opts_policy_test, 0, 1,
+	    ANY, cli_policy_test },
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
