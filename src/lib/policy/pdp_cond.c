@@ -3,14 +3,12 @@
  * IP (CIDR, v4 and v6) and date operators over the request context,
  * with AWS semantics for absent keys (positive false, Not* true).
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pdp_internal.h"
+#include "policy_internal.h"
 
 static int
 is_not_op(enum vigil_cond_op op)
@@ -23,87 +21,7 @@ is_not_op(enum vigil_cond_op op)
 }
 
 static int
-parse_num(const char *s, double *out)
-{
-	char *end;
-
-	if (s == NULL || *s == '\0' || *s == ' ' || *s == '\t')
-		return 0;
-	errno = 0;
-	*out = strtod(s, &end);
-	return *end == '\0' && errno == 0 && isfinite(*out);
-}
-
-/* Epoch seconds (an integer) or RFC 3339, to ms. */
-static int
-parse_date(const char *s, int64_t *ms)
-{
-	const char *p = s;
-	char *end;
-	long long v;
-
-	if (s == NULL || *s == '\0')
-		return 0;
-	if (*p == '-')
-		p++;
-	if (*p != '\0' && strspn(p, "0123456789") == strlen(p)) {
-		errno = 0;
-		v = strtoll(s, &end, 10);
-		if (errno != 0 || v > INT64_MAX / 1000 ||
-		    v < INT64_MIN / 1000)
-			return 0;
-		*ms = (int64_t)v * 1000;
-		return 1;
-	}
-	return vigil_time_parse(s, ms, NULL, 0) == VIGIL_OK;
-}
-
-struct ipnet {
-	int family;
-	unsigned char a[16];
-	int bits;
-};
-
-static int
-parse_ip(const char *s, struct ipnet *n, int cidr)
-{
-	char buf[64];
-	const char *slash = cidr ? strchr(s, '/') : NULL;
-	size_t al = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	int max;
-
-	if (al == 0 || al >= sizeof buf)
-		return 0;
-	memcpy(buf, s, al);
-	buf[al] = '\0';
-	if (inet_pton(AF_INET, buf, n->a) == 1) {
-		n->family = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, n->a) == 1) {
-		n->family = AF_INET6;
-		max = 128;
-	} else {
-		return 0;
-	}
-	n->bits = max;
-	if (slash != NULL) {
-		const char *d = slash + 1;
-		int b = 0;
-
-		if (*d == '\0' || strlen(d) > 3 ||
-		    strspn(d, "0123456789") != strlen(d))
-			return 0;
-		for (; *d != '\0'; d++)
-			b = b * 10 + (*d - '0');
-		if (b > max)
-			return 0;
-		n->bits = b;
-	}
-	return 1;
-}
-
-static int
-ip_in(const struct ipnet *addr, const struct ipnet *net)
+ip_in(const struct policy_ipnet *addr, const struct policy_ipnet *net)
 {
 	int full = net->bits / 8, rest = net->bits % 8;
 
@@ -127,7 +45,7 @@ test_value(enum vigil_cond_op op, const char *cv, int64_t cms,
 {
 	double a, b;
 	int64_t pms;
-	struct ipnet ia, ib;
+	struct policy_ipnet ia, ib;
 
 	switch (op) {
 	case VIGIL_COND_STRING_EQUALS:
@@ -146,9 +64,9 @@ test_value(enum vigil_cond_op op, const char *cv, int64_t cms,
 	case VIGIL_COND_NUMERIC_LESS_THAN_EQUALS:
 	case VIGIL_COND_NUMERIC_GREATER_THAN:
 	case VIGIL_COND_NUMERIC_GREATER_THAN_EQUALS:
-		if (!parse_num(cv, &a))
+		if (!policy_read_number(cv, &a))
 			return -1;
-		if (!parse_num(pv, &b))
+		if (!policy_read_number(pv, &b))
 			return 0;
 		switch (op) {
 		case VIGIL_COND_NUMERIC_LESS_THAN:
@@ -164,9 +82,9 @@ test_value(enum vigil_cond_op op, const char *cv, int64_t cms,
 		}
 	case VIGIL_COND_IP_ADDRESS:
 	case VIGIL_COND_NOT_IP_ADDRESS:
-		if (!parse_ip(cv, &ia, 0))
+		if (!policy_read_ip(cv, &ia, 0))
 			return -1;
-		if (!parse_ip(pv, &ib, 1))
+		if (!policy_read_ip(pv, &ib, 1))
 			return 0;
 		return ip_in(&ia, &ib);
 	case VIGIL_COND_DATE_EQUALS:
@@ -175,9 +93,9 @@ test_value(enum vigil_cond_op op, const char *cv, int64_t cms,
 	case VIGIL_COND_DATE_LESS_THAN_EQUALS:
 	case VIGIL_COND_DATE_GREATER_THAN:
 	case VIGIL_COND_DATE_GREATER_THAN_EQUALS:
-		if (cv != NULL && !parse_date(cv, &cms))
+		if (cv != NULL && !policy_read_date(cv, &cms))
 			return -1;
-		if (!parse_date(pv, &pms))
+		if (!policy_read_date(pv, &pms))
 			return 0;
 		switch (op) {
 		case VIGIL_COND_DATE_LESS_THAN:

@@ -15,4 +15,16 @@ extern const char *const policy_op_names[];
 enum vigil_err policy_copy(const struct vigil_policy *src,
     struct vigil_policy **out /* OUT */);
 
+/* Condition values (policy_value.c), 1 when s reads as the type. A
+ * number is decimal as JSON writes it; a date is epoch seconds or RFC
+ * 3339 (to ms); an address, or with cidr a network "addr/bits". */
+struct policy_ipnet {
+	int family;
+	unsigned char a[16];
+	int bits;
+};
+int policy_read_number(const char *s, double *out);
+int policy_read_date(const char *s, int64_t *ms);
+int policy_read_ip(const char *s, struct policy_ipnet *n, int cidr);
+
 #endif

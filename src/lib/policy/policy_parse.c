@@ -3,9 +3,7 @@
  * (include/vigil/policy.h), refusing anything it does not understand
  * with the JSON path of the offending value.
  */
-#include <arpa/inet.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,89 +265,14 @@ parse_list(const json_t *v, const char *path, item_check chk,
 
 /* ---- conditions --------------------------------------------------- */
 
-/* A decimal number as JSON writes one (no hex, inf or nan, which
- * strtod would take): -?digits(.digits)?([eE][+-]?digits)?. */
-static int
-is_number(const char *s)
-{
-	const char *p = s;
-	size_t n;
-
-	if (*p == '-')
-		p++;
-	n = strspn(p, "0123456789");
-	if (n == 0)
-		return 0;
-	p += n;
-	if (*p == '.') {
-		n = strspn(++p, "0123456789");
-		if (n == 0)
-			return 0;
-		p += n;
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		n = strspn(p, "0123456789");
-		if (n == 0)
-			return 0;
-		p += n;
-	}
-	return *p == '\0' && isfinite(strtod(s, NULL));
-}
-
-static int
-is_ip(const char *s)
-{
-	char addr[64];
-	const char *slash = strchr(s, '/');
-	size_t n = slash != NULL ? (size_t)(slash - s) : strlen(s);
-	unsigned char buf[16];
-	int max;
-	long bits = 0;
-
-	if (n == 0 || n >= sizeof addr)
-		return 0;
-	memcpy(addr, s, n);
-	addr[n] = '\0';
-	if (inet_pton(AF_INET, addr, buf) == 1)
-		max = 32;
-	else if (inet_pton(AF_INET6, addr, buf) == 1)
-		max = 128;
-	else
-		return 0;
-	if (slash == NULL)
-		return 1;
-	if (slash[1] == '\0' || strlen(slash + 1) > 3)
-		return 0;
-	for (const char *p = slash + 1; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		bits = bits * 10 + (*p - '0');
-	}
-	return bits <= max;
-}
-
-static int
-is_date(const char *s)
-{
-	int64_t ms;
-	char e[64];
-	const char *p = s;
-
-	if (*p == '-')
-		p++;
-	if (*p != '\0' && strspn(p, "0123456789") == strlen(p) &&
-	    strlen(p) <= 15)
-		return 1;
-	return vigil_time_parse(s, &ms, e, sizeof e) == VIGIL_OK;
-}
-
 static enum vigil_err
 check_value(enum vigil_cond_op op, const char *v, const char *path,
     struct pctx *c)
 {
+	struct policy_ipnet net;
+	double num;
+	int64_t ms;
+
 	switch (op) {
 	case VIGIL_COND_NUMERIC_EQUALS:
 	case VIGIL_COND_NUMERIC_NOT_EQUALS:
@@ -357,7 +280,7 @@ check_value(enum vigil_cond_op op, const char *v, const char *path,
 	case VIGIL_COND_NUMERIC_LESS_THAN_EQUALS:
 	case VIGIL_COND_NUMERIC_GREATER_THAN:
 	case VIGIL_COND_NUMERIC_GREATER_THAN_EQUALS:
-		if (!is_number(v))
+		if (!policy_read_number(v, &num))
 			return vigil_seterr(c->err, c->errsize, VIGIL_EINVAL,
 			    "%s: '%s' is not a number", path, v);
 		break;
@@ -368,7 +291,7 @@ check_value(enum vigil_cond_op op, const char *v, const char *path,
 		break;
 	case VIGIL_COND_IP_ADDRESS:
 	case VIGIL_COND_NOT_IP_ADDRESS:
-		if (!is_ip(v))
+		if (!policy_read_ip(v, &net, 1))
 			return vigil_seterr(c->err, c->errsize, VIGIL_EINVAL,
 			    "%s: '%s' is not an IP address or CIDR", path, v);
 		break;
@@ -378,7 +301,7 @@ check_value(enum vigil_cond_op op, const char *v, const char *path,
 	case VIGIL_COND_DATE_LESS_THAN_EQUALS:
 	case VIGIL_COND_DATE_GREATER_THAN:
 	case VIGIL_COND_DATE_GREATER_THAN_EQUALS:
-		if (!is_date(v))
+		if (!policy_read_date(v, &ms))
 			return vigil_seterr(c->err, c->errsize, VIGIL_EINVAL,
 			    "%s: '%s' is not an RFC 3339 time or epoch "
 			    "seconds", path, v);
