@@ -20,6 +20,9 @@
 #include "sbom.h"
 #include "vulndb.h"
 #include "policy.h"
+#include "policydb.h"
+#include "posture.h"
+#include "zt.h"
 
 #define VIGIL_VERSION "0.1.0"
 

@@ -64,6 +64,23 @@ struct vigild_config {
 	unsigned cert_audit_interval_s; /* periodic certificate audit on
 					 * net worker 0 (H9); 1h */
 
+	/* Zero-trust access (issue 5). */
+	char pdp_socket[CONFIG_STR_MAX]; /* UNIX socket of the decision
+					  * point; relative = under
+					  * data_dir; "off" = none;
+					  * "pdp.sock"; restart needed */
+	char pdp_socket_mode[8];     /* octal, "0660"; restart needed */
+	char pdp_socket_group[CONFIG_STR_MAX]; /* group of the socket when
+						* started as root; "" */
+	unsigned pdp_max_clients;    /* connections per worker; 64 */
+	unsigned pdp_cache_ttl_ms;   /* how long an enforcement point may
+				      * keep a decision within an epoch;
+				      * 5000 */
+	unsigned pdp_allow_sample;   /* log one allow in N; 0 = none; 100 */
+	unsigned posture_stale_s;    /* check-in age that degrades posture;
+				      * 1h */
+	unsigned posture_history_max; /* check-ins kept per device; 100 */
+
 	/* HTTP limits (reloadable). */
 	size_t max_body_bytes;       /* default 1M, 1K..64M */
 	size_t max_header_bytes;     /* default 16K, 1K..1M */

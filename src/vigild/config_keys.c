@@ -142,6 +142,48 @@ const struct config_key config_keys[] = {
 	    "after start, at most a minute; after a restart every "
 	    "finding is reported once more." },
 
+	/* Zero-trust access. */
+	{ "pdp_socket", CONFIG_STRING, F(pdp_socket), "pdp.sock", NULL, 0, 0,
+	    NULL, false,
+	    "UNIX socket where the policy decision point answers "
+	    "enforcement points on this host (the Mosquitto plugin "
+	    "vigil_mosquitto.so): a path, relative to data_dir unless "
+	    "absolute; \"off\" disables it. Whoever can connect can ask "
+	    "for decisions about any device, so keep it to the broker's "
+	    "group (pdp_socket_mode, pdp_socket_group)." },
+	{ "pdp_socket_mode", CONFIG_STRING, F(pdp_socket_mode), "0660", NULL,
+	    0, 0, NULL, false,
+	    "Permissions of pdp_socket, in octal. Never world-writable "
+	    "(0002 is refused)." },
+	{ "pdp_socket_group", CONFIG_STRING, F(pdp_socket_group), "", NULL,
+	    0, 0, NULL, false,
+	    "Group that owns pdp_socket when vigild starts as root (the "
+	    "broker's, e.g. mosquitto). Empty: the group of user." },
+	{ "pdp_max_clients", CONFIG_UINT, F(pdp_max_clients), "64", NULL, 1,
+	    4096, NULL, true,
+	    "Most enforcement point connections each worker serves on "
+	    "pdp_socket; more are closed at once." },
+	{ "pdp_cache_ttl_ms", CONFIG_UINT, F(pdp_cache_ttl_ms), "5000", NULL,
+	    0, 600000, NULL, true,
+	    "How long an enforcement point may reuse a decision within one "
+	    "policy epoch (every change of policy, posture, quarantine, "
+	    "revocation or device state starts a new epoch and drops "
+	    "every cached decision at once). Bounds how stale time-based "
+	    "context (vigil:Time, vigil:LastCheckinSeconds) can be. 0: "
+	    "never cache." },
+	{ "pdp_allow_sample", CONFIG_UINT, F(pdp_allow_sample), "100", NULL,
+	    0, 1000000, NULL, true,
+	    "Every denied decision is audited; one allowed decision in "
+	    "this many is logged (pdp.allow). 0: none." },
+	{ "posture_stale_s", CONFIG_DURATION, F(posture_stale_s), "1h", NULL,
+	    60, 30 * DAY, NULL, true,
+	    "A device whose last check-in is older than this has a stale "
+	    "posture, which raises its risk score (docs/policy.md)." },
+	{ "posture_history_max", CONFIG_UINT, F(posture_history_max), "100",
+	    NULL, 1, 100000, NULL, true,
+	    "Check-ins kept per device (older ones are dropped; the newest "
+	    "is always kept as the device's posture)." },
+
 	/* HTTP limits. */
 	{ "max_body_bytes", CONFIG_SIZE, F(max_body_bytes), "1M", NULL,
 	    1 * KIB, 64 * MIB, NULL, true,

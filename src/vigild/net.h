@@ -19,6 +19,8 @@ struct net_ctx {
 	int listen_fd;         /* bound, listening, non-blocking */
 	int gw_fd;             /* device gateway listener; -1 = off */
 	int pki_fd;            /* plain-HTTP CRL/OCSP listener; -1 = off */
+	int pdp_fd;            /* decision point UNIX socket (listening,
+				* shared by all workers); -1 = off */
 	int parent_fd;         /* IPC with the parent */
 	int signer_fd;         /* IPC with the signer (checkpoint requests) */
 	struct metrics_shm *metrics; /* shared with all workers */

@@ -34,6 +34,8 @@ struct auth_cache;
 struct conn;
 struct revset;
 struct ca_client;
+struct vigil_zt;
+struct pdp_server;
 
 #define REQ_ACTOR_MAX (VIGIL_PRINCIPAL_NAME_MAX + 16)
 
@@ -91,6 +93,14 @@ struct net_worker {
 	struct event *revset_ev;     /* generation poll timer */
 	struct ca_client *cac;       /* PKI requests to the signer */
 	unsigned gw_conns;           /* open gateway connections */
+
+	/* Zero-trust access (issue 5). */
+	struct vigil_zt *zt;         /* the decision service (zt.h), on
+				      * this worker's store connection;
+				      * refreshed on IPC_EPOCH and by
+				      * the generation poll */
+	struct pdp_server *pdp;      /* pdp_socket connections
+				      * (pdp_server.h); NULL = off */
 };
 
 /* Starts an orderly shutdown: stop accepting, cut idle connections,

@@ -62,6 +62,8 @@ enum sq_area {
 	SQ_AREA_PKI,
 	SQ_AREA_VULN,  /* sqlite_vuln.c: feeds, builds, scans */
 	SQ_AREA_VULNQ, /* sqlite_vulnq.c: queries, products, CRA */
+	SQ_AREA_ZT,    /* sqlite_zt.c: policies, attachments, generation */
+	SQ_AREA_POSTURE, /* sqlite_posture.c: check-ins, baselines */
 	SQ_AREA_COUNT
 };
 #define SQ_AREA_MAX_STMTS 64

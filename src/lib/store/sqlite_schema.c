@@ -155,6 +155,7 @@ static const char *const m3_summary[] = {
  * sqlite_internal.h lists the earlier ones. */
 extern const char *const store_sq_m7_sighting[];
 extern const char *const store_sq_m8_vuln[]; /* sqlite_vuln_schema.c */
+extern const char *const store_sq_m9_zt[];   /* sqlite_zt_schema.c */
 
 const struct store_sq_migration store_sq_migrations[] = {
 	{ 1, "tenants, devices, identifiers, labels", m1_inventory },
@@ -165,6 +166,7 @@ const struct store_sq_migration store_sq_migrations[] = {
 	{ 6, "device PKI", store_sq_m6_pki },
 	{ 7, "certificate sightings", store_sq_m7_sighting },
 	{ 8, "vulnerability management", store_sq_m8_vuln },
+	{ 9, "zero-trust policies and posture", store_sq_m9_zt },
 };
 const size_t store_sq_nmigrations =
     sizeof store_sq_migrations / sizeof store_sq_migrations[0];
