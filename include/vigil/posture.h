@@ -6,7 +6,7 @@
  * (firmware current for the model, certificate age and validity,
  * quarantine, open alerts, known vulnerabilities, listening ports
  * outside the model's baseline) and combines them into a risk score
- * (0..100, formula in docs/policy.md "Risk score") that policy reads as
+ * (0..100, formula in docs/posture.md "Risk score") that policy reads as
  * vigil:RiskScore.
  *
  * Check-in document (JSON object, ≤ VIGIL_CHECKIN_MAX bytes; unknown
@@ -120,7 +120,7 @@ struct vigil_posture {
 };
 
 /*
- * The documented formula (docs/policy.md "Risk score"), pure: fills
+ * The documented formula (docs/posture.md "Risk score"), pure: fills
  * p->risk and p->parts from the facts. now_ms is the decision time;
  * stale_s the check-in age past which posture degrades.
  */

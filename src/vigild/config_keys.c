@@ -178,7 +178,7 @@ const struct config_key config_keys[] = {
 	{ "posture_stale_s", CONFIG_DURATION, F(posture_stale_s), "1h", NULL,
 	    60, 30 * DAY, NULL, true,
 	    "A device whose last check-in is older than this has a stale "
-	    "posture, which raises its risk score (docs/policy.md)." },
+	    "posture, which raises its risk score (docs/posture.md)." },
 	{ "posture_history_max", CONFIG_UINT, F(posture_history_max), "100",
 	    NULL, 1, 100000, NULL, true,
 	    "Check-ins kept per device (older ones are dropped; the newest "

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "store_internal.h"
+#include "store_rows.h"
 
 /* Never reordered against the SQL table in sqlite_vulnq.c. */
 enum store_vq {
@@ -98,22 +99,11 @@ enum store_vq {
 	VQ_COUNT_
 };
 
-enum store_vq_type {
-	VQ_NULL = 0,
-	VQ_TEXT,
-	VQ_INT,
-	VQ_REAL,
-};
-struct store_vq_arg {
-	enum store_vq_type type;
-	const char *s;
-	int64_t i;
-	double d;
-};
-/* Builders for argument lists. A NULL string binds SQL NULL. */
-#define VQ_S(v) ((struct store_vq_arg){ .type = VQ_TEXT, .s = (v) })
-#define VQ_I(v) ((struct store_vq_arg){ .type = VQ_INT, .i = (v) })
-#define VQ_D(v) ((struct store_vq_arg){ .type = VQ_REAL, .d = (v) })
+/* Arguments are the shared executor's (store_rows.h). */
+#define store_vq_arg store_arg
+#define VQ_S(v) SA_S(v)
+#define VQ_I(v) SA_I(v)
+#define VQ_D(v) SA_D(v)
 
 /*
  * Runs statement q with args bound to ?1..?nargs; *rows (new array of
