@@ -37,7 +37,7 @@ struct vigil_store;
 
 #define VIGIL_POLICY_NAME_MAX 63     /* [a-z0-9][a-z0-9._-]* */
 #define VIGIL_POLICY_COMMENT_MAX 500
-#define VIGIL_POLICY_TARGET_MAX 300
+#define VIGIL_POLICY_TARGET_MAX 320 /* label key (63) = value (255) */
 
 /* The reserved name of the built-in quarantine policy (zt.h): refused
  * by vigil_policydb_put. */

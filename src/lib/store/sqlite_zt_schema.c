@@ -9,6 +9,9 @@
  * or labels, a revocation, a material posture change, a baseline).
  * Caches key on it (DESIGN.md §2: the epoch), whichever process or node
  * made the change.
+ *
+ * Policies and baselines are a tenant's configuration: deleting the
+ * (empty: no devices) tenant deletes them too.
  */
 #include "sqlite_internal.h"
 
@@ -26,7 +29,7 @@ const char *const store_sq_m9_zt[] = {
 	 * policy_versions. */
 	"CREATE TABLE policies ("
 	"  id TEXT NOT NULL PRIMARY KEY,"          /* UUIDv7 */
-	"  tenant_id TEXT NOT NULL REFERENCES tenants (id),"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,"
 	"  name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 63),"
 	"  version INTEGER NOT NULL CHECK (version >= 1),"
 	"  description TEXT NOT NULL DEFAULT '',"
@@ -57,7 +60,7 @@ const char *const store_sq_m9_zt[] = {
 	"  tenant_id TEXT NOT NULL,"
 	"  kind TEXT NOT NULL CHECK (kind IN ('tenant', 'model', 'label',"
 	"    'device')),"
-	"  target TEXT NOT NULL CHECK (length(target) <= 300),"
+	"  target TEXT NOT NULL CHECK (length(target) <= 320),"
 	"  author TEXT NOT NULL,"
 	"  created_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY (policy_id, kind, target)"
@@ -99,7 +102,7 @@ const char *const store_sq_m9_zt[] = {
 	 * on, and the firmware version operators declare current (else the
 	 * newest known build of the model is current). */
 	"CREATE TABLE model_baselines ("
-	"  tenant_id TEXT NOT NULL REFERENCES tenants (id),"
+	"  tenant_id TEXT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,"
 	"  model TEXT NOT NULL,"
 	"  ports TEXT NOT NULL DEFAULT '[]',"
 	"  firmware_current TEXT NOT NULL DEFAULT '',"
