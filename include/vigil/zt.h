@@ -87,7 +87,7 @@ struct vigil_zt_query {
 struct vigil_zt_answer {
 	struct vigil_decision d; /* d.reason says why, always */
 	int64_t epoch;           /* generation the decision was made at */
-	char tenant[VIGIL_UUID_STRLEN];    /* "" when identity failed */
+	char tenant[VIGIL_UUID_STRLEN];    /* "" when the device is unknown */
 	char device_id[VIGIL_UUID_STRLEN];
 	char device_name[128];
 	bool identity_ok;        /* false: denied before any policy */
@@ -102,7 +102,10 @@ struct vigil_zt_answer {
  * return value tells the caller whether it was a clean decision
  * (VIGIL_OK) or a failure (VIGIL_ENOTFOUND for an unknown device or
  * certificate, VIGIL_ESTORE ...). Callers enforce out->d.effect either
- * way (fail closed).
+ * way (fail closed). out->d.policy and out->d.sid point into the
+ * handle's compiled sets: valid until the next vigil_zt_refresh that
+ * reloads, or vigil_zt_free. Built-in decisions name the policies
+ * "vigil-quarantine" (statement 0 allow, 1 deny) and "vigil-baseline".
  */
 enum vigil_err vigil_zt_decide(struct vigil_zt *zt,
     const struct vigil_zt_query *q, struct vigil_zt_answer *out /* OUT */);
