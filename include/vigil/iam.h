@@ -107,6 +107,10 @@ enum vigil_perm {
 				    * exposure, products, CRA reports */
 	VIGIL_PERM_VULN_MANAGE,    /* feeds, SBOMs, VEX, scans, products,
 				    * exploited marks, CRA steps (platform) */
+	VIGIL_PERM_POLICY_READ,    /* zero-trust policies, attachments,
+				    * decisions explained, lint, baselines */
+	VIGIL_PERM_POLICY_MANAGE,  /* put/delete/rollback policies, attach,
+				    * model baselines */
 	VIGIL_PERM_COUNT
 };
 

@@ -7,7 +7,10 @@
 #ifndef VIGILD_API_H
 #define VIGILD_API_H
 
+#include "vigil/core.h"
+
 struct req;
+struct vigil_device;
 
 
 void api_healthz(struct req *r); /* GET /healthz */
@@ -37,6 +40,9 @@ void api_device_export(struct req *r); /* GET /v1/tenants/{tenant}/devices/expor
 void api_device_get(struct req *r); /* GET /v1/tenants/{tenant}/devices/{device} */
 void api_device_update(struct req *r); /* PATCH /v1/tenants/{tenant}/devices/{device} */
 void api_device_state(struct req *r); /* POST /v1/tenants/{tenant}/devices/{device}/state */
+/* Ends a device change (api_device.c): audits and replies; frees d. */
+void api_device_finish(struct req *r, enum vigil_err e, const char *action,
+    const char *ref, struct vigil_device *d, const char *detail);
 void api_device_history(struct req *r); /* GET /v1/tenants/{tenant}/devices/{device}/history */
 void api_device_summary(struct req *r); /* GET /v1/tenants/{tenant}/summary */
 
@@ -112,5 +118,27 @@ void api_cra_status(struct req *r); /* GET /v1/cra */
 void api_cra_open(struct req *r); /* POST /v1/cra */
 void api_cra_step(struct req *r); /* POST /v1/cra/{id}/{step} */
 void api_cra_draft(struct req *r); /* GET /v1/cra/{id}/draft */
+
+/* Zero-trust policies (api_policy.c), tenant routes: stored policies,
+ * versions, attachments, decisions explained, lint. */
+void api_policy_list(struct req *r); /* GET .../policies */
+void api_policy_get(struct req *r); /* GET .../policies/{policy} */
+void api_policy_put(struct req *r); /* PUT .../policies/{policy} */
+void api_policy_delete(struct req *r); /* DELETE .../policies/{policy} */
+void api_policy_versions(struct req *r); /* GET .../{policy}/versions */
+void api_policy_rollback(struct req *r); /* POST .../{policy}/rollback */
+void api_policy_attach(struct req *r); /* POST .../{policy}/attachments */
+void api_policy_detach(struct req *r); /* DELETE .../{policy}/attachments */
+void api_policy_attachments(struct req *r); /* GET .../policy-attachments */
+void api_policy_decide(struct req *r); /* POST .../policy-decisions */
+void api_policy_lint(struct req *r); /* POST .../policy-lint */
+
+/* Device posture and containment (api_posture.c). */
+void api_device_quarantine(struct req *r); /* POST .../{device}/quarantine */
+void api_device_release(struct req *r); /* POST .../{device}/release */
+void api_device_posture(struct req *r); /* GET .../{device}/posture */
+void api_device_checkins(struct req *r); /* GET .../{device}/checkins */
+void api_baseline_list(struct req *r); /* GET .../baselines */
+void api_baseline_set(struct req *r); /* PUT .../baselines/{model} */
 
 #endif

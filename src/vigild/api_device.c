@@ -224,13 +224,13 @@ update_detail(const struct api_devupdate *du, char *buf, size_t size)
 }
 
 /*
- * Ends a change of device ref (update, lifecycle move): on error e
- * rolls back and audits the failure under the reference the client
+ * Ends a change of device ref (update, lifecycle move, quarantine): on
+ * error e rolls back and audits the failure under the reference the client
  * gave; else commits the audit entry under the device's id and replies
  * 200 with d, which it frees.
  */
-static void
-finish_change(struct req *r, enum vigil_err e, const char *action,
+void
+api_device_finish(struct req *r, enum vigil_err e, const char *action,
     const char *ref, struct vigil_device *d, const char *detail)
 {
 	char obj[VIGIL_DEVICE_NAME_MAX + 600];
@@ -267,7 +267,7 @@ api_device_update(struct req *r)
 	e = vigil_device_update(r->st, tid(r), ref, &du.u, req_actor(r),
 	    du.reason, &d);
 	update_detail(&du, detail, sizeof detail);
-	finish_change(r, e, "device.update", ref, d, detail);
+	api_device_finish(r, e, "device.update", ref, d, detail);
 out:
 	json_decref(body);
 }
@@ -294,7 +294,7 @@ api_device_state(struct req *r)
 	    req_actor(r), reason, &d);
 	snprintf(detail, sizeof detail, "state: %s",
 	    vigil_device_state_name(to));
-	finish_change(r, e, "device.state", ref, d, detail);
+	api_device_finish(r, e, "device.state", ref, d, detail);
 out:
 	json_decref(body);
 }

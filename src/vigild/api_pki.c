@@ -27,6 +27,7 @@
 #include "api_pki_json.h"
 #include "api_tx.h"
 #include "ca_client.h"
+#include "epoch.h"
 #include "ipc.h"
 #include "log.h"
 #include "net.h"
@@ -60,18 +61,10 @@ reply_store_err(struct req *r, enum vigil_err e)
 static void
 revocation_changed(struct req *r, const char *serial, const char *ca_id)
 {
-	struct ipc_epoch e;
 	char err[128];
 
-	memset(&e, 0, sizeof e);
-	e.epoch = (uint64_t)r->w->rs.change_seq;
-	e.kind = EPOCH_KIND_REVOCATION;
-	snprintf(e.object, sizeof e.object, "cert/%s", serial);
-	if (e.epoch > 0 && ipc_send_epoch(r->w->ctx->parent_fd, &e) != 0)
-		vlog(VLOG_WARN, "ipc.error",
-		    "cannot publish revocation epoch "
-		    "%" PRIu64 ": %s",
-		    e.epoch, strerror(errno));
+	epoch_publish(r->w, r->w->rs.change_seq, EPOCH_KIND_REVOCATION,
+	    "cert/%s", serial);
 	if (r->w->cac != NULL &&
 	    ca_client_crl(r->w->cac, ca_id, NULL, NULL, err, sizeof err) != 0)
 		vlog(VLOG_WARN, "pki.crl",

@@ -45,6 +45,7 @@
 
 #include "auth.h"
 #include "conn.h"
+#include "epoch.h"
 #include "http.h"
 #include "httputil.h"
 #include "ipc.h"
@@ -551,21 +552,6 @@ pipeline(struct req *r, enum evhttp_cmd_type cmd)
 	metrics_store_time(r->w->metrics, r->w->index, r->w->rs.handler_ns);
 }
 
-static void
-publish_epoch(struct net_worker *w, struct req *r)
-{
-	struct ipc_epoch e;
-
-	memset(&e, 0, sizeof e);
-	e.epoch = (uint64_t)req_rs(r)->change_seq;
-	e.kind = EPOCH_KIND_API_CHANGE;
-	snprintf(e.object, sizeof e.object, "%s", r->match.route != NULL ?
-	    r->match.route->name : "api");
-	if (ipc_send_epoch(w->ctx->parent_fd, &e) != 0)
-		vlog(VLOG_WARN, "ipc.error", "cannot publish epoch %" PRIu64
-		    ": %s", e.epoch, strerror(errno));
-}
-
 /* After the reply (sent, or dropped for a client that went away):
  * caches, epoch, metrics and the log line. */
 static void
@@ -583,7 +569,10 @@ finish_request(struct net_worker *w, struct req *r, enum evhttp_cmd_type cmd)
 		auth_cache_flush(w->authc);
 		if (req_rs(r)->change_seq > 0 && r->status >= 200 &&
 		    r->status < 300)
-			publish_epoch(w, r);
+			epoch_publish(w, req_rs(r)->change_seq,
+			    EPOCH_KIND_API_CHANGE, "%s",
+			    r->match.route != NULL ? r->match.route->name :
+			    "api");
 	}
 	/* ev may be gone now: only r's own fields from here on. */
 	dt = httputil_mono_ns() - r->start_ns;

@@ -18,7 +18,8 @@
 
 #define READ_ONLY \
 	(P(VIGIL_PERM_TENANT_READ) | P(VIGIL_PERM_DEVICE_READ) | \
-	P(VIGIL_PERM_SELF) | P(VIGIL_PERM_PKI_READ) | P(VIGIL_PERM_VULN_READ))
+	P(VIGIL_PERM_SELF) | P(VIGIL_PERM_PKI_READ) | \
+	P(VIGIL_PERM_VULN_READ) | P(VIGIL_PERM_POLICY_READ))
 
 static const struct {
 	const char *name;
@@ -35,10 +36,12 @@ static const struct {
 	/* Investigates and contains: may quarantine (device:state), reads
 	 * the audit log; cannot change inventory data or accounts. A
 	 * platform analyst also runs vulnerability management (vuln:manage
-	 * is platform-only, so a tenant analyst never reaches it). */
+	 * is platform-only, so a tenant analyst never reaches it). Access
+	 * policy is a containment tool like quarantine, so analysts write
+	 * it (policy:manage) in their tenant. */
 	[VIGIL_ROLE_SECURITY_ANALYST] = { "security-analyst",
 	    READ_ONLY | P(VIGIL_PERM_DEVICE_STATE) | P(VIGIL_PERM_AUDIT_READ) |
-	    P(VIGIL_PERM_VULN_MANAGE) },
+	    P(VIGIL_PERM_VULN_MANAGE) | P(VIGIL_PERM_POLICY_MANAGE) },
 	/* Runs the inventory: adds, edits, imports and moves devices, and
 	 * their certificates (enrollment tokens, approvals, revocation). */
 	[VIGIL_ROLE_DEVICE_MANAGER] = { "device-manager",
@@ -70,6 +73,8 @@ static const char *const perm_names[VIGIL_PERM_COUNT] = {
 	[VIGIL_PERM_PKI_MANAGE] = "pki:manage",
 	[VIGIL_PERM_VULN_READ] = "vuln:read",
 	[VIGIL_PERM_VULN_MANAGE] = "vuln:manage",
+	[VIGIL_PERM_POLICY_READ] = "policy:read",
+	[VIGIL_PERM_POLICY_MANAGE] = "policy:manage",
 };
 
 _Static_assert(VIGIL_PERM_COUNT < 32, "permissions fit the bit set");
