@@ -2,13 +2,17 @@
  * `vigil device add | show | update | set-state | retire`: changes to
  * one device, through the backend (backend.h): the registry API, which
  * validates, enforces uniqueness and writes the history, locally or in
- * a vigild.
+ * a vigild. `quarantine | release | posture | checkins` go through the
+ * zero-trust backend (zt_cli.h): quarantine is an access decision as
+ * much as a lifecycle state, audited as one.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
 #include "device.h"
+#include "vuln_cli.h"
+#include "zt_cli.h"
 
 /* Repeatable option values collected for one registry call. */
 struct dev_lists {
@@ -236,4 +240,152 @@ int
 cli_device_retire(struct cli_ctx *ctx, const struct cli_args *a)
 {
 	return move(ctx, a, a->pos[0], VIGIL_DEV_RETIRED);
+}
+
+/* ---- quarantine and posture (zt_cli.h) ------------------------------ */
+
+static int
+quarantine(struct cli_ctx *ctx, const struct cli_args *a, bool on)
+{
+	const char *reason = cli_arg(a, "reason");
+	struct vigil_device *d = NULL;
+	char err[CLI_ZERR] = "";
+	enum vigil_err rc;
+
+	if (reason == NULL || reason[0] == '\0')
+		return cli_usage(a->cmd, "--reason TEXT is required");
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	rc = cli_zt(ctx)->quarantine(ctx, a->pos[0], on, reason, &d, err);
+	if (rc != VIGIL_OK)
+		return cli_vuln_fail(ctx, rc, err);
+	return report(ctx, on ? "quarantined" : "released", d);
+}
+
+int
+cli_device_quarantine(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	return quarantine(ctx, a, true);
+}
+
+int
+cli_device_release(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	return quarantine(ctx, a, false);
+}
+
+static void
+out_strings(const char *label, const json_t *arr)
+{
+	const json_t *e;
+	size_t i;
+
+	printf("%-18s", label);
+	if (json_array_size(arr) == 0)
+		printf(" -");
+	json_array_foreach(arr, i, e) printf(" %s",
+	    cli_safe(
+	        json_string_value(e) != NULL ? json_string_value(e) : "?"));
+	printf("\n");
+}
+
+static void
+out_posture(const json_t *v)
+{
+	const json_t *fw = json_object_get(v, "firmware");
+	const json_t *cert = json_object_get(v, "certificate");
+	const json_t *ck = json_object_get(v, "checkin"), *e;
+	const json_t *cur = json_object_get(fw, "current");
+	size_t i;
+
+	printf("%-18s %s\n", "device", cli_vs(v, "device"));
+	printf("%-18s %lld\n", "risk", cli_vi(v, "risk"));
+	printf("%-18s %s\n", "quarantined",
+	    json_is_true(json_object_get(v, "quarantined")) ? "yes" : "no");
+	if (!json_is_object(ck))
+		printf("%-18s never checked in\n", "last check-in");
+	else
+		printf("%-18s %lld s ago\n", "last check-in",
+		    cli_vi(v, "last_checkin_s"));
+	printf("%-18s %s (expected %s, %s)\n", "firmware",
+	    cli_vs(fw, "version"), cli_vs(fw, "expected"),
+	    json_is_true(cur)    ? "current"
+	    : json_is_false(cur) ? "outdated"
+	                         : "unknown");
+	printf("%-18s %s\n", "boot", cli_vs(v, "boot"));
+	printf("%-18s %s\n", "integrity", cli_vs(v, "integrity"));
+	out_strings("ports", json_object_get(v, "ports"));
+	out_strings("unexpected ports", json_object_get(v, "unexpected_ports"));
+	printf("%-18s %s %s\n", "certificate", cli_vs(cert, "state"),
+	    cli_vs(cert, "serial"));
+	printf("%-18s %.1f\n", "vulnerability risk", cli_vd(v, "vuln_risk"));
+	printf("%-18s %lld\n", "open alerts", cli_vi(v, "open_alerts"));
+	if (json_array_size(json_object_get(v, "risk_parts")) > 0)
+		printf("risk parts:\n");
+	json_array_foreach(json_object_get(v, "risk_parts"), i, e)
+	    printf("  %+4lld %-20s %s\n", cli_vi(e, "points"),
+	        cli_vs(e, "factor"), cli_vs(e, "detail"));
+}
+
+int
+cli_device_posture(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	char err[CLI_ZERR] = "";
+	json_t *out = NULL;
+	enum vigil_err rc;
+
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	if ((rc = cli_zt(ctx)->posture(ctx, a->pos[0], &out, err)) != VIGIL_OK)
+		return cli_vuln_fail(ctx, rc, err);
+	return cli_vuln_print(ctx, out, out_posture);
+}
+
+static void
+out_checkins(const json_t *v)
+{
+	const json_t *e;
+	size_t i;
+
+	if (json_array_size(json_object_get(v, "checkins")) == 0) {
+		printf("never checked in\n");
+		return;
+	}
+	json_array_foreach(json_object_get(v, "checkins"), i, e)
+	{
+		const json_t *body = json_object_get(e, "body");
+		char *text =
+		    json_is_string(body)
+		        ? NULL
+		        : json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		const json_t *t = json_object_get(e, "time");
+
+		if (json_is_integer(t))
+			printf("%lld ", (long long)json_integer_value(t));
+		else
+			printf("%s ", cli_vs(e, "time"));
+		printf(
+		    "%s\n", text != NULL ? cli_safe(text) : cli_vs(e, "body"));
+		free(text);
+	}
+}
+
+int
+cli_device_checkins(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	const char *ls = cli_arg(a, "limit");
+	size_t limit = CLI_ZT_CHECKINS_DEFAULT;
+	char err[CLI_ZERR] = "";
+	json_t *out = NULL;
+	enum vigil_err rc;
+
+	if (ls != NULL && !cli_parse_size(a, "limit", ls, 1, 1000, &limit))
+		return CLI_EXIT_USAGE;
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	rc = cli_zt(ctx)->checkins(ctx, a->pos[0], (unsigned)limit, &out, err);
+	if (rc != VIGIL_OK)
+		return cli_vuln_fail(ctx, rc, err);
+	return cli_vuln_print(ctx, out, out_checkins);
 }

@@ -1,7 +1,11 @@
 /*
- * `vigil policy lint | test`: offline checks of policy documents
- * (include/vigil/policy.h) before they are stored: lint findings, and
- * the decision the policy decision point would take on one request.
+ * `vigil policy ...`: offline checks of policy documents
+ * (include/vigil/policy.h) before they are stored (lint findings, and
+ * the decision the policy decision point would take on one request
+ * with FILE arguments), and the stored policies of a tenant (put, get,
+ * list, history, rollback, delete, attach, detach, attachments, and
+ * `test --device` explained by the decision service) through the
+ * zero-trust backend (zt_cli.h), locally or on a vigild.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -11,6 +15,8 @@
 
 #include "cli.h"
 #include "vigil/policy.h"
+#include "vuln_cli.h"
+#include "zt_cli.h"
 
 /* Reads and parses path; prints "vigil: <path>: <what and where>" and
  * returns NULL on failure. */
@@ -285,6 +291,8 @@ print_decision(const struct cli_ctx *ctx, const struct vigil_decision *d)
 	return cli_finish_stdout(status);
 }
 
+static int policy_test_stored(struct cli_ctx *ctx, const struct cli_args *a);
+
 int
 cli_policy_test(struct cli_ctx *ctx, const struct cli_args *a)
 {
@@ -297,6 +305,13 @@ cli_policy_test(struct cli_ctx *ctx, const struct cli_args *a)
 	enum vigil_err rc;
 	int status = CLI_EXIT_USAGE;
 
+	/* Without FILE: the stored policies, as the decision service
+	 * sees the device. */
+	if (a->npos == 0)
+		return policy_test_stored(ctx, a);
+	if (cli_arg(a, "source-ip") != NULL || cli_arg(a, "country") != NULL)
+		return cli_usage(a->cmd, "with FILE, give vigil:SourceIp and "
+		                         "vigil:Country with --context");
 	memset(&rq, 0, sizeof rq);
 	rq.action = cli_arg(a, "action");
 	rq.resource = cli_arg(a, "resource");
@@ -328,6 +343,478 @@ out:
 	free(labels);
 	free(cx);
 	free_keys(lkeys, nl);
+	free_keys(ckeys, nc);
+	return status;
+}
+
+/* ---- stored policies (zt_cli.h) ------------------------------------- */
+
+/* A JSON member as terminal-safe text: "-" when absent or null. */
+static const char *
+js(const json_t *o, const char *key)
+{
+	const char *s = cli_vs(o, key);
+
+	return s[0] != '\0' ? s : "-";
+}
+
+/* --json: v on one line (released); the exit status. */
+static int
+emit(json_t *v)
+{
+	return cli_json_emit(stdout, v) ? cli_finish_stdout(CLI_EXIT_OK)
+	                                : CLI_EXIT_FAIL;
+}
+
+/* Remote errors keep their own exit status (auth, connection). */
+static int
+fail(struct cli_ctx *ctx, enum vigil_err rc, const char *err)
+{
+	return cli_vuln_fail(ctx, rc, err);
+}
+
+/* Parses a policy version argument (≥ 1). */
+static bool
+version_arg(
+    const struct cli_args *a, const char *what, const char *s, int64_t *v)
+{
+	size_t n;
+
+	if (!cli_parse_size(a, what, s, 1, (size_t)INT64_MAX, &n))
+		return false;
+	*v = (int64_t)n;
+	return true;
+}
+
+static void
+lint_stderr(void *vctx, const struct vigil_lint_finding *f)
+{
+	const char *name = vctx;
+
+	if (f->severity == VIGIL_LINT_INFO)
+		return;
+	/* cli_diag escapes control characters, the newline too. */
+	cli_diag(stderr, "vigil: policy %s: %s %s %s", name,
+	    f->severity == VIGIL_LINT_CRITICAL ? "CRITICAL" : "WARNING",
+	    f->code, f->message);
+	fputc('\n', stderr);
+}
+
+/* The document's lint findings on stderr (they do not refuse it: the
+ * operator may mean it); a document that does not parse is left to
+ * the store, whose error names the path. */
+static void
+lint_doc(const char *name, const char *doc, size_t len)
+{
+	struct vigil_policy *p = NULL;
+	char err[256];
+
+	if (vigil_policy_parse(doc, len, &p, err, sizeof err) != VIGIL_OK)
+		return;
+	vigil_policy_lint(p, lint_stderr, (void *)name);
+	vigil_policy_free(p);
+}
+
+int
+cli_policy_put(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	const char *name = a->pos[0], *ev = cli_arg(a, "expect-version");
+	char err[CLI_ZERR] = "";
+	int64_t expect = 0;
+	json_t *out = NULL;
+	enum vigil_err rc;
+	char *doc = NULL;
+	size_t len = 0;
+
+	if (ev != NULL && !version_arg(a, "expect-version", ev, &expect))
+		return CLI_EXIT_USAGE;
+	if (vigil_policydb_check_name(name, err, sizeof err) != VIGIL_OK)
+		return cli_usage(a->cmd, "%s", err);
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	if (!cli_vuln_read(a->pos[1], VIGIL_POLICY_DOC_MAX, &doc, &len))
+		return CLI_EXIT_FAIL;
+	lint_doc(name, doc, len);
+	rc = cli_zt(ctx)->put(ctx, name, doc, len, cli_arg(a, "description"),
+	    cli_arg(a, "comment"), expect, &out, err);
+	vigil_free(doc);
+	if (rc != VIGIL_OK)
+		return fail(ctx, rc, err);
+	if (ctx->json)
+		return emit(out);
+	if (json_is_false(json_object_get(out, "changed")))
+		printf("policy %s unchanged (version %lld)\n", cli_safe(name),
+		    cli_vi(out, "version"));
+	else
+		printf("policy %s version %lld stored\n", cli_safe(name),
+		    cli_vi(out, "version"));
+	json_decref(out);
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+int
+cli_policy_get(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	const char *vs = cli_arg(a, "version");
+	char err[CLI_ZERR] = "";
+	int64_t version = 0;
+	json_t *out = NULL;
+	enum vigil_err rc;
+	char *text;
+
+	if (vs != NULL && !version_arg(a, "version", vs, &version))
+		return CLI_EXIT_USAGE;
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	rc = cli_zt(ctx)->get(ctx, a->pos[0], version, &out, err);
+	if (rc != VIGIL_OK)
+		return fail(ctx, rc, err);
+	if (ctx->json)
+		return emit(out);
+	/* The document alone, ready to edit and put back. */
+	text = json_dumps(json_object_get(out, "document"),
+	    JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(out);
+	if (text == NULL)
+		return cli_err(
+		    "policy %s: no document in the reply", a->pos[0]);
+	printf("%s\n", text);
+	free(text);
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+static void
+out_list(const json_t *v)
+{
+	const json_t *e;
+	size_t i;
+
+	printf("%-24s %7s %6s %-24s %s\n", "NAME", "VERSION", "ATTACH",
+	    "UPDATED", "DESCRIPTION");
+	json_array_foreach(json_object_get(v, "policies"), i, e) printf(
+	    "%-24s %7lld %6lld %-24s %s\n", js(e, "name"), cli_vi(e, "version"),
+	    cli_vi(e, "attachments"), js(e, "updated"), js(e, "description"));
+}
+
+int
+cli_policy_list(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	char err[CLI_ZERR] = "";
+	json_t *out = NULL;
+	enum vigil_err rc;
+
+	(void)a;
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	if ((rc = cli_zt(ctx)->list(ctx, &out, err)) != VIGIL_OK)
+		return fail(ctx, rc, err);
+	return cli_vuln_print(ctx, out, out_list);
+}
+
+static void
+out_history(const json_t *v)
+{
+	const json_t *e;
+	size_t i;
+
+	printf("%7s %-24s %-20s %-8s %s\n", "VERSION", "CREATED", "AUTHOR",
+	    "ROLLBACK", "COMMENT");
+	json_array_foreach(json_object_get(v, "versions"), i, e)
+	{
+		char rb[24] = "-";
+
+		if (cli_vi(e, "rollback_of") > 0)
+			snprintf(
+			    rb, sizeof rb, "%lld", cli_vi(e, "rollback_of"));
+		printf("%7lld %-24s %-20s %-8s %s\n", cli_vi(e, "version"),
+		    js(e, "created"), js(e, "author"), rb, js(e, "comment"));
+	}
+}
+
+int
+cli_policy_history(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	char err[CLI_ZERR] = "";
+	json_t *out = NULL;
+	enum vigil_err rc;
+
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	rc = cli_zt(ctx)->history(ctx, a->pos[0], &out, err);
+	if (rc != VIGIL_OK)
+		return fail(ctx, rc, err);
+	return cli_vuln_print(ctx, out, out_history);
+}
+
+int
+cli_policy_rollback(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	char err[CLI_ZERR] = "";
+	int64_t version;
+	json_t *out = NULL;
+	enum vigil_err rc;
+
+	if (!version_arg(a, "VERSION", a->pos[1], &version))
+		return CLI_EXIT_USAGE;
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	rc = cli_zt(ctx)->rollback(
+	    ctx, a->pos[0], version, cli_arg(a, "comment"), &out, err);
+	if (rc != VIGIL_OK)
+		return fail(ctx, rc, err);
+	if (ctx->json)
+		return emit(out);
+	printf("policy %s version %lld stored (rollback to version %lld)\n",
+	    cli_safe(a->pos[0]), cli_vi(out, "version"), (long long)version);
+	json_decref(out);
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+int
+cli_policy_delete(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	char err[CLI_ZERR] = "";
+	enum vigil_err rc;
+
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	if ((rc = cli_zt(ctx)->remove(ctx, a->pos[0], err)) != VIGIL_OK)
+		return fail(ctx, rc, err);
+	if (ctx->json) {
+		json_t *o =
+		    json_pack("{s:s,s:b}", "policy", a->pos[0], "deleted", 1);
+
+		return emit(o);
+	}
+	printf("deleted policy %s\n", cli_safe(a->pos[0]));
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+/* The one attachment target of attach / detach: --tenant-wide,
+ * --model M, --label KEY=VALUE or --device D. */
+static bool
+attach_target(
+    const struct cli_args *a, enum vigil_attach_kind *kind, const char **target)
+{
+	static const struct {
+		const char *opt;
+		enum vigil_attach_kind kind;
+	} kinds[] = {
+	    {"tenant-wide", VIGIL_ATTACH_TENANT},
+	    {"model", VIGIL_ATTACH_MODEL},
+	    {"label", VIGIL_ATTACH_LABEL},
+	    {"device", VIGIL_ATTACH_DEVICE},
+	};
+	size_t n = 0;
+
+	*kind = VIGIL_ATTACH_NONE;
+	*target = NULL;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		bool flag = kinds[i].kind == VIGIL_ATTACH_TENANT;
+
+		if (flag ? !cli_flag(a, kinds[i].opt)
+		         : cli_arg(a, kinds[i].opt) == NULL)
+			continue;
+		n++;
+		*kind = kinds[i].kind;
+		*target = flag ? "" : cli_arg(a, kinds[i].opt);
+	}
+	if (n != 1) {
+		cli_usage(a->cmd, "give exactly one of --tenant-wide, --model, "
+		                  "--label or --device");
+		return false;
+	}
+	if (*kind == VIGIL_ATTACH_LABEL && strchr(*target, '=') == NULL) {
+		cli_usage(a->cmd, "--label wants KEY=VALUE, not '%s'", *target);
+		return false;
+	}
+	return true;
+}
+
+/* "the tenant", "model M", "label k=v", "device D". */
+static void
+print_target(const char *verb, const char *name, enum vigil_attach_kind kind,
+    const char *target)
+{
+	if (kind == VIGIL_ATTACH_TENANT)
+		printf("%s policy %s %s the tenant\n", verb, cli_safe(name),
+		    strcmp(verb, "attached") == 0 ? "to" : "from");
+	else
+		printf("%s policy %s %s %s %s\n", verb, cli_safe(name),
+		    strcmp(verb, "attached") == 0 ? "to" : "from",
+		    vigil_attach_kind_name(kind), cli_safe(target));
+}
+
+int
+cli_policy_attach(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	enum vigil_attach_kind kind;
+	const char *target;
+	char err[CLI_ZERR] = "";
+	json_t *out = NULL;
+	enum vigil_err rc;
+
+	if (!attach_target(a, &kind, &target))
+		return CLI_EXIT_USAGE;
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	rc = cli_zt(ctx)->attach(ctx, a->pos[0], kind, target, &out, err);
+	if (rc != VIGIL_OK)
+		return fail(ctx, rc, err);
+	if (ctx->json)
+		return emit(out);
+	print_target("attached", a->pos[0], kind, target);
+	json_decref(out);
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+int
+cli_policy_detach(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	enum vigil_attach_kind kind;
+	const char *target;
+	char err[CLI_ZERR] = "";
+	enum vigil_err rc;
+
+	if (!attach_target(a, &kind, &target))
+		return CLI_EXIT_USAGE;
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	rc = cli_zt(ctx)->detach(ctx, a->pos[0], kind, target, err);
+	if (rc != VIGIL_OK)
+		return fail(ctx, rc, err);
+	if (ctx->json) {
+		json_t *o = json_pack("{s:s,s:s,s:s}", "policy", a->pos[0],
+		    "kind", vigil_attach_kind_name(kind), "target", target);
+
+		return emit(o);
+	}
+	print_target("detached", a->pos[0], kind, target);
+	return cli_finish_stdout(CLI_EXIT_OK);
+}
+
+static void
+out_attachments(const json_t *v)
+{
+	const json_t *e;
+	size_t i;
+
+	printf("%-24s %-7s %-30s %-20s %s\n", "POLICY", "KIND", "TARGET",
+	    "AUTHOR", "CREATED");
+	json_array_foreach(json_object_get(v, "attachments"), i, e)
+	{
+		const char *t = cli_vs(e, "target");
+
+		printf("%-24s %-7s %-30s %-20s %s\n", js(e, "policy"),
+		    js(e, "kind"), strcmp(t, "") == 0 ? "-" : t,
+		    js(e, "author"), js(e, "created"));
+	}
+}
+
+int
+cli_policy_attachments(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	char err[CLI_ZERR] = "";
+	json_t *out = NULL;
+	enum vigil_err rc;
+
+	if (!cli_tenant(ctx))
+		return CLI_EXIT_FAIL;
+	rc = cli_zt(ctx)->attachments(
+	    ctx, a->npos > 0 ? a->pos[0] : NULL, &out, err);
+	if (rc != VIGIL_OK)
+		return fail(ctx, rc, err);
+	return cli_vuln_print(ctx, out, out_attachments);
+}
+
+/* ---- policy test --device (the decision service) -------------------- */
+
+static void
+out_explain(const json_t *v)
+{
+	const json_t *dev = json_object_get(v, "device"), *e;
+	const char *k;
+	size_t i;
+
+	printf("%s: %s\n", js(v, "decision"), js(v, "reason"));
+	if (json_is_object(dev))
+		printf("device:   %s (%s, %s)\n", js(dev, "name"),
+		    js(dev, "id"), js(dev, "state"));
+	printf("identity: %s\n", js(v, "identity"));
+	printf("epoch:    %lld\n", cli_vi(v, "epoch"));
+	printf("policies:");
+	if (json_array_size(json_object_get(v, "policies")) == 0)
+		printf(" (none)");
+	json_array_foreach(json_object_get(v, "policies"), i, e) printf(" %s",
+	    cli_safe(
+	        json_string_value(e) != NULL ? json_string_value(e) : "?"));
+	printf("\ncontext:\n");
+	json_object_foreach((json_t *)json_object_get(v, "context"), k, e)
+	    printf("  %-24s %s\n", cli_safe(k),
+	        cli_safe(
+	            json_string_value(e) != NULL ? json_string_value(e) : "?"));
+}
+
+/* The error status of `policy test`: 2, unless a remote error has a
+ * more precise one (authentication, connection). */
+static int
+test_error(int status)
+{
+	return status == CLI_EXIT_FAIL ? CLI_EXIT_USAGE : status;
+}
+
+static int
+policy_test_stored(struct cli_ctx *ctx, const struct cli_args *a)
+{
+	struct cli_zt_query q;
+	struct vigil_pdp_kv *cx = NULL;
+	char **ckeys = NULL, err[CLI_ZERR] = "";
+	size_t nc = 0;
+	json_t *out = NULL;
+	enum vigil_err rc;
+	int status = CLI_EXIT_USAGE;
+	bool allow;
+
+	memset(&q, 0, sizeof q);
+	q.device = cli_arg(a, "device");
+	q.action = cli_arg(a, "action");
+	q.resource = cli_arg(a, "resource");
+	if (q.device == NULL || q.action == NULL || q.resource == NULL)
+		return cli_usage(a->cmd, "without FILE, --device, --action and "
+		                         "--resource are required");
+	if (cli_arg(a, "tenant-id") != NULL || cli_arg(a, "model") != NULL ||
+	    cli_arg(a, "cert-urn") != NULL || cli_arg(a, "label") != NULL)
+		return cli_usage(a->cmd,
+		    "--tenant-id, --model, --cert-urn and --label describe the "
+		    "device of a FILE test; the stored device has its own");
+	q.client_id = cli_arg(a, "client-id");
+	q.source_ip = cli_arg(a, "source-ip");
+	q.country = cli_arg(a, "country");
+	if (!collect_kv(a, "context", &cx, &ckeys, &nc))
+		goto out;
+	q.nctx = nc;
+	q.ctx = cx;
+	status = CLI_EXIT_USAGE;
+	if (!cli_tenant(ctx))
+		goto out;
+	if ((rc = cli_zt(ctx)->explain(ctx, &q, &out, err)) != VIGIL_OK) {
+		status = test_error(fail(ctx, rc, err));
+		goto out;
+	}
+	allow = strcmp(cli_vs(out, "decision"), "ALLOW") == 0;
+	if (ctx->json) {
+		status =
+		    cli_json_emit(stdout, out) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
+		out = NULL;
+	} else {
+		out_explain(out);
+		status = CLI_EXIT_OK;
+	}
+	if (status == CLI_EXIT_OK)
+		status = cli_finish_stdout(allow ? CLI_EXIT_OK : CLI_EXIT_FAIL);
+out:
+	json_decref(out);
+	free(cx);
 	free_keys(ckeys, nc);
 	return status;
 }

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "device.h"
+#include "zt_cli.h"
 
 const struct cli_opt cli_global_opts[] = {
 	{ "data", 0, "DIR", "data directory (default $VIGIL_DATA, else ./var)",
@@ -460,7 +461,8 @@ static const struct cli_opt opts_policy_test[] = {
 	    "(required)", 0 },
 	{ "resource", 0, "RESOURCE", "the typed resource, e.g. "
 	    "topic:dev/a/telemetry (required)", 0 },
-	{ "device", 0, "ID", "the device id (${device.id})", 0 },
+	{ "device", 0, "ID", "the device id (${device.id}); without FILE "
+	    "a stored device (id or name)", 0 },
 	{ "tenant-id", 0, "T", "the device's tenant (${device.tenant})", 0 },
 	{ "model", 0, "M", "the device's model (${device.model})", 0 },
 	{ "client-id", 0, "C", "the MQTT client id (${client.id})", 0 },
@@ -469,6 +471,51 @@ static const struct cli_opt opts_policy_test[] = {
 	    CLI_OPT_REPEAT },
 	{ "context", 0, "KEY=VALUE", "a context value, e.g. "
 	    "vigil:RiskScore=42", CLI_OPT_REPEAT },
+	{ "source-ip", 0, "IP", "the client's address (without FILE: "
+	    "vigil:SourceIp)", 0 },
+	{ "country", 0, "CC", "the client's country, ISO 3166-1 alpha-2 "
+	    "(without FILE: vigil:Country)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+/* Stored policies (cmd_policy.c, zt_cli.h). */
+static const struct cli_opt opts_policy_put[] = {
+	{ "description", 0, "TEXT", "what the policy is for", 0 },
+	{ "comment", 0, "TEXT", "why this version (kept in the history)", 0 },
+	{ "expect-version", 0, "N", "store only if the policy is still at "
+	    "version N", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_policy_get[] = {
+	{ "version", 0, "N", "an older version (default the current one)",
+	    0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_comment[] = {
+	{ "comment", 0, "TEXT", "why (kept in the history)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_policy_attach[] = {
+	{ "tenant-wide", 0, NULL, "every device of the tenant", 0 },
+	{ "model", 0, "MODEL", "every device of a model", 0 },
+	{ "label", 0, "KEY=VALUE", "every device with this label", 0 },
+	{ "device", 0, "DEVICE", "one device (id or name)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_checkins[] = {
+	{ "limit", 0, "N", "show the last N check-ins (default 20)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_baseline_set[] = {
+	{ "ports", 0, "LIST", "the ports devices may listen on, e.g. "
+	    "tcp/22,udp/5683, or none (required)", 0 },
+	{ "firmware-current", 0, "VERSION", "the firmware version declared "
+	    "current (\"\" = the newest known build)", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
@@ -536,6 +583,17 @@ const struct cli_cmd cli_commands[] = {
 	{ "device", "findings", "DEVICE", "show a device's build, "
 	    "vulnerabilities and risk score", opts_none, REMOTE, 1, 1,
 	    cli_device_findings },
+	/* Zero trust (cmd_device.c, zt_cli.h). */
+	{ "device", "quarantine", "DEVICE", "quarantine a device: it may "
+	    "only check in and fetch updates", opts_reason, REMOTE, 1, 1,
+	    cli_device_quarantine },
+	{ "device", "release", "DEVICE", "release a quarantined device "
+	    "(back to active)", opts_reason, REMOTE, 1, 1,
+	    cli_device_release },
+	{ "device", "posture", "DEVICE", "show a device's posture facts and "
+	    "risk score", opts_none, REMOTE, 1, 1, cli_device_posture },
+	{ "device", "checkins", "DEVICE", "show a device's last check-ins",
+	    opts_checkins, REMOTE, 1, 1, cli_device_checkins },
 
 	/* The platform and its people (cmd_init.c, cmd_login.c,
 	 * cmd_user.c, cmd_token.c). */
@@ -708,9 +766,38 @@ const struct cli_cmd cli_commands[] = {
 	{ "policy", "lint", "FILE...", "check policy documents for errors and "
 	    "over-permissive statements (offline)", opts_none, 0, 1, ANY,
 	    cli_policy_lint },
-	{ "policy", "test", "FILE...", "decide one request against policy "
-	    "documents and explain why (offline)", opts_policy_test, 0, 1,
-	    ANY, cli_policy_test },
+	{ "policy", "test", "[FILE...]", "decide one request against policy "
+	    "documents, or without FILE against a stored device, and explain "
+	    "why", opts_policy_test, REMOTE, 0, ANY, cli_policy_test },
+	/* Stored policies (cmd_policy.c). */
+	{ "policy", "put", "NAME FILE|-", "store a new version of a policy",
+	    opts_policy_put, REMOTE, 2, 2, cli_policy_put },
+	{ "policy", "get", "NAME", "print a stored policy document",
+	    opts_policy_get, REMOTE, 1, 1, cli_policy_get },
+	{ "policy", "list", "", "list the tenant's policies", opts_none,
+	    REMOTE, 0, 0, cli_policy_list },
+	{ "policy", "history", "NAME", "list a policy's versions", opts_none,
+	    REMOTE, 1, 1, cli_policy_history },
+	{ "policy", "rollback", "NAME VERSION", "restore an old version as "
+	    "the new current one", opts_comment, REMOTE, 2, 2,
+	    cli_policy_rollback },
+	{ "policy", "delete", "NAME", "delete a policy, its versions and "
+	    "attachments", opts_none, REMOTE, 1, 1, cli_policy_delete },
+	{ "policy", "attach", "NAME", "apply a policy to the tenant, a "
+	    "model, a label or a device", opts_policy_attach, REMOTE, 1, 1,
+	    cli_policy_attach },
+	{ "policy", "detach", "NAME", "remove an attachment",
+	    opts_policy_attach, REMOTE, 1, 1, cli_policy_detach },
+	{ "policy", "attachments", "[NAME]", "list attachments (of one "
+	    "policy or all)", opts_none, REMOTE, 0, 1,
+	    cli_policy_attachments },
+
+	/* Model posture baselines (cmd_baseline.c). */
+	{ "baseline", "set", "MODEL", "set the ports a model's devices may "
+	    "listen on and its current firmware", opts_baseline_set, REMOTE,
+	    1, 1, cli_baseline_set },
+	{ "baseline", "list", "", "list the model baselines", opts_none,
+	    REMOTE, 0, 0, cli_baseline_list },
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];
