@@ -622,6 +622,30 @@ too_long:
 	return -1;
 }
 
+/* pdp_socket_mode: octal, at most 0777, without the world-write bit.
+ * 0, or -1 with why. */
+static int
+check_pdp_mode(const char *s, char *why, size_t whysize)
+{
+	unsigned long m = 0;
+	size_t i;
+
+	for (i = 0; i < 5 && s[i] >= '0' && s[i] <= '7'; i++)
+		m = m * 8 + (unsigned long)(s[i] - '0');
+	if (i == 0 || s[i] != '\0' || m > 0777) {
+		snprintf(why, whysize, "'%s' is not an octal mode (0000 to "
+		    "0777, e.g. 0660)", s);
+		return -1;
+	}
+	if ((m & 0002) != 0) {
+		snprintf(why, whysize, "%s is world-writable: anyone on the "
+		    "host could ask for decisions; use 0660 and "
+		    "pdp_socket_group", s);
+		return -1;
+	}
+	return 0;
+}
+
 int
 config_parse(const char *text, size_t len, const char *name,
     const char *base_dir, struct vigild_config *out, char *err,
@@ -748,6 +772,14 @@ config_parse(const char *text, size_t len, const char *name,
 		fmt_duration(c.max_token_ttl_s, b, sizeof b);
 		perr(err, errsize, name, l1 > l2 ? l1 : l2, "token_ttl_s %s "
 		    "exceeds max_token_ttl_s %s", a, b);
+		goto out;
+	}
+	/* Whoever can connect to the decision point may ask about any
+	 * device: the socket is never open to everyone. */
+	if (check_pdp_mode(c.pdp_socket_mode, why, sizeof why) != 0) {
+		perr(err, errsize, name, seen[config_key_find(
+		    "pdp_socket_mode") - config_keys], "pdp_socket_mode: %s",
+		    why);
 		goto out;
 	}
 	*out = c;

@@ -41,12 +41,14 @@
 #include "metrics_rec.h"
 #include "net.h"
 #include "net_worker.h"
+#include "pdp_server.h"
 #include "proc.h"
 #include "ratelimit.h"
 #include "revset.h"
 #include "sandbox.h"
 #include "tls.h"
 #include "vigil/store.h"
+#include "vigil/zt.h"
 
 /* Draining waits this much longer than a request may take. */
 #define DRAIN_GRACE_S 2
@@ -54,6 +56,9 @@
  * a change made outside this vigild (the CLI, another node) takes
  * effect within a second. */
 #define REVSET_POLL_MS 250L
+/* The decision service polls the zero-trust generation as often, for
+ * the same reason (changes made by the CLI or another node). */
+#define ZT_POLL_MS 250L
 
 void
 net_worker_conns_gone(struct net_worker *w)
@@ -87,6 +92,7 @@ net_worker_drain(struct net_worker *w, const char *why)
 	    "%u open one(s)", why, conn_count(w->conns));
 	http_stop_accepting(w);
 	gw_stop_accepting(w);
+	pdp_server_stop_accepting(w);
 	conn_drain(w->conns);
 	if (conn_count(w->conns) == 0) {
 		event_base_loopbreak(w->base);
@@ -95,6 +101,30 @@ net_worker_drain(struct net_worker *w, const char *why)
 	w->drain_ev = evtimer_new(w->base, drain_timeout_cb, w);
 	if (w->drain_ev == NULL || evtimer_add(w->drain_ev, &tv) != 0)
 		event_base_loopbreak(w->base);
+}
+
+/* The decision service's settings (posture_stale_s, pdp_allow_sample)
+ * are fixed at creation: a reload that changes them builds a new one
+ * and loads it before it replaces the old, which stays on failure. */
+static void
+zt_reconfigure(struct net_worker *w)
+{
+	struct vigil_zt_config zc;
+	struct vigil_zt *zt;
+
+	memset(&zc, 0, sizeof zc);
+	zc.stale_s = (int64_t)w->cfg.posture_stale_s;
+	zc.allow_sample = w->cfg.pdp_allow_sample;
+	if (w->zt == NULL || vigil_zt_new(w->st, &zc, &zt) != VIGIL_OK)
+		return;
+	if (vigil_zt_refresh(zt, true) < 0) {
+		vlog(VLOG_WARN, "config.reload", "decision service kept with "
+		    "its old settings: %s", vigil_zt_errmsg(zt));
+		vigil_zt_free(zt);
+		return;
+	}
+	vigil_zt_free(w->zt);
+	w->zt = zt;
 }
 
 /* IPC_CONFIG: reloadable keys take effect; the others need a restart,
@@ -124,6 +154,15 @@ apply_config(struct net_worker *w, const struct ipc_msg *m)
 	c->reauth_s = n.reauth_s;
 	c->audit_checkpoint_entries = n.audit_checkpoint_entries;
 	c->audit_checkpoint_s = n.audit_checkpoint_s;
+	c->pdp_max_clients = n.pdp_max_clients;
+	c->pdp_cache_ttl_ms = n.pdp_cache_ttl_ms;
+	c->posture_history_max = n.posture_history_max;
+	if (n.pdp_allow_sample != c->pdp_allow_sample ||
+	    n.posture_stale_s != c->posture_stale_s) {
+		c->pdp_allow_sample = n.pdp_allow_sample;
+		c->posture_stale_s = n.posture_stale_s;
+		zt_reconfigure(w);
+	}
 	memcpy(c->log_level, n.log_level, sizeof c->log_level);
 	memcpy(c->log_target, n.log_target, sizeof c->log_target);
 	memcpy(c->log_format, n.log_format, sizeof c->log_format);
@@ -181,6 +220,8 @@ parent_cb(evutil_socket_t fd, short what, void *arg)
 		auth_cache_flush(w->authc);
 		if (m->epoch.kind == EPOCH_KIND_REVOCATION)
 			gw_refresh(w, false);
+		/* Enforcement points drop their cached decisions. */
+		pdp_server_epoch(w);
 		break;
 	default:
 		vlog(VLOG_WARN, "ipc.unexpected", "%s from the parent ignored",
@@ -242,6 +283,42 @@ setup_pki(struct net_worker *w, char *err, size_t errsize)
 	return w->index == 0 ? gw_cert_audit_start(w, err, errsize) : 0;
 }
 
+static void
+zt_poll_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	pdp_server_epoch(arg);
+}
+
+/* Zero-trust access: the decision service on this worker's store
+ * connection, its generation poll, and the decision point socket. */
+static int
+setup_zt(struct net_worker *w, char *err, size_t errsize)
+{
+	static const struct timeval poll = { 0, ZT_POLL_MS * 1000 };
+	struct vigil_zt_config zc;
+
+	memset(&zc, 0, sizeof zc);
+	zc.stale_s = (int64_t)w->cfg.posture_stale_s;
+	zc.allow_sample = w->cfg.pdp_allow_sample;
+	if (vigil_zt_new(w->st, &zc, &w->zt) != VIGIL_OK) {
+		snprintf(err, errsize, "decision service: out of memory");
+		return -1;
+	}
+	/* Loaded before the first question, so WELCOME carries the real
+	 * epoch; a failure here is retried by the poll. */
+	if (vigil_zt_refresh(w->zt, true) < 0)
+		vlog(VLOG_WARN, "pdp.refresh", "loading the policies failed "
+		    "(retried): %s", vigil_zt_errmsg(w->zt));
+	if ((w->zt_poll_ev = event_new(w->base, -1, EV_PERSIST, zt_poll_cb,
+	    w)) == NULL || event_add(w->zt_poll_ev, &poll) != 0) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	return pdp_server_setup(w, err, errsize);
+}
+
 /* Everything that opens a file or a socket happens here, before the
  * sandbox. */
 static int
@@ -281,7 +358,9 @@ setup(struct net_worker *w, char *err, size_t errsize)
 		snprintf(err, errsize, "event setup failed");
 		return -1;
 	}
-	return setup_pki(w, err, errsize);
+	if (setup_pki(w, err, errsize) != 0)
+		return -1;
+	return setup_zt(w, err, errsize);
 }
 
 static void
@@ -293,6 +372,10 @@ teardown(struct net_worker *w)
 	w->cac = NULL;
 	if (w->revset_ev != NULL)
 		event_free(w->revset_ev);
+	if (w->zt_poll_ev != NULL)
+		event_free(w->zt_poll_ev);
+	w->zt_poll_ev = NULL;
+	pdp_server_free(w);
 	/* Timers go while the event base exists; the last sightings are
 	 * written while the store is open. */
 	gw_cert_audit_stop(w);
@@ -319,6 +402,7 @@ teardown(struct net_worker *w)
 	ratelimit_free(w->rl);
 	ratelimit_free(w->rl_denied);
 	auth_cache_free(w->authc);
+	vigil_zt_free(w->zt);
 	vigil_store_close(w->st);
 }
 

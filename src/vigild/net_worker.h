@@ -99,6 +99,7 @@ struct net_worker {
 				      * this worker's store connection;
 				      * refreshed on IPC_EPOCH and by
 				      * the generation poll */
+	struct event *zt_poll_ev;    /* zero-trust generation poll */
 	struct pdp_server *pdp;      /* pdp_socket connections
 				      * (pdp_server.h); NULL = off */
 };

@@ -9,11 +9,13 @@
  */
 #include <errno.h>
 #include <event2/event.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +28,8 @@
 #include "net.h"
 #include "notify.h"
 #include "parent.h"
+#include "pdp_server.h"
+#include "privdrop.h"
 #include "proc.h"
 #include "signer.h"
 #include "vigil/core.h"
@@ -50,6 +54,12 @@ struct parent {
 	int gw_fds[METRICS_MAX_WORKERS];
 	int pki_fds[METRICS_MAX_WORKERS];
 	bool gw_on, pki_on;
+	/* The decision point socket, shared by every worker; -1 = off.
+	 * Its path and inode, so exit removes our socket and no other. */
+	int pdp_fd;
+	char pdp_path[CONFIG_PATH_MAX];
+	dev_t pdp_dev;
+	ino_t pdp_ino;
 	struct ipc_msg msg;
 };
 
@@ -96,6 +106,7 @@ net_child(void *arg, int parent_fd)
 	ctx.listen_fd = P.o->listen_fds[a->index];
 	ctx.gw_fd = P.gw_on ? P.gw_fds[a->index] : -1;
 	ctx.pki_fd = P.pki_on ? P.pki_fds[a->index] : -1;
+	ctx.pdp_fd = P.pdp_fd;
 	ctx.parent_fd = parent_fd;
 	ctx.signer_fd = a->signer_fd;
 	ctx.metrics = P.metrics;
@@ -288,7 +299,7 @@ spawn_worker(unsigned i)
 {
 	struct proc *w = &P.workers[i];
 	struct net_arg a;
-	int sv[2], keep[4];
+	int sv[2], keep[5];
 	unsigned nkeep = 0;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -304,6 +315,8 @@ spawn_worker(unsigned i)
 		keep[nkeep++] = P.gw_fds[i];
 	if (P.pki_on)
 		keep[nkeep++] = P.pki_fds[i];
+	if (P.pdp_fd >= 0)
+		keep[nkeep++] = P.pdp_fd;
 	if (proc_spawn(w, keep, nkeep, net_child, &a) != 0) {
 		vlog(VLOG_ERROR, "proc.spawn", "%s: fork: %s", w->name,
 		    strerror(errno));
@@ -631,6 +644,91 @@ init_proc(struct proc *p, enum proc_kind kind, unsigned index)
 		snprintf(p->name, sizeof p->name, "%s", proc_kind_name(kind));
 }
 
+/* ---- Decision point socket ---------------------------------------- */
+
+/* Closes the socket and removes its file, if it is still the one this
+ * vigild created (a successor may already have replaced it). */
+static void
+close_pdp_socket(void)
+{
+	struct stat st;
+
+	if (P.pdp_fd < 0)
+		return;
+	close(P.pdp_fd);
+	P.pdp_fd = -1;
+	if (lstat(P.pdp_path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == P.pdp_dev && st.st_ino == P.pdp_ino)
+		unlink(P.pdp_path);
+}
+
+/* The owner and group of the socket: when root, the user the workers
+ * run as and pdp_socket_group (else the user's group); otherwise the
+ * group only, when one is configured. 0, or -1 with err. */
+static int
+pdp_owner(long *uid, long *gid, char *err, size_t errsize)
+{
+	const struct vigild_config *c = &P.cfg;
+
+	*uid = *gid = -1;
+	if (geteuid() == 0) {
+		uid_t u;
+		gid_t g;
+
+		if (privdrop_lookup(c->user, &u, &g, err, errsize) != 0)
+			return -1;
+		*uid = (long)u;
+		*gid = (long)g;
+	}
+	if (c->pdp_socket_group[0] != '\0') {
+		struct group *gr = getgrnam(c->pdp_socket_group);
+
+		if (gr == NULL) {
+			snprintf(err, errsize, "pdp_socket_group %s: no such "
+			    "group", c->pdp_socket_group);
+			return -1;
+		}
+		*gid = (long)gr->gr_gid;
+	}
+	return 0;
+}
+
+/* Opens pdp_socket unless it is "off", and logs where it listens.
+ * 0, or -1 (logged). */
+static int
+open_pdp_socket(void)
+{
+	const struct vigild_config *c = &P.cfg;
+	char err[1024], *end;
+	unsigned long mode;
+	struct stat st;
+	long uid, gid;
+
+	pdp_listen_path(c->pdp_socket, c->data_dir, P.pdp_path,
+	    sizeof P.pdp_path);
+	if (P.pdp_path[0] == '\0')
+		return 0;
+	mode = strtoul(c->pdp_socket_mode, &end, 8);
+	if (end == c->pdp_socket_mode || *end != '\0' || mode > 0777) {
+		vlog(VLOG_ERROR, "vigild.listen", "pdp_socket_mode %s: not an "
+		    "octal mode", c->pdp_socket_mode);
+		return -1;
+	}
+	if (pdp_owner(&uid, &gid, err, sizeof err) != 0 ||
+	    (P.pdp_fd = pdp_listen_open(P.pdp_path, (unsigned)mode, uid,
+	    gid, err, sizeof err)) < 0) {
+		vlog(VLOG_ERROR, "vigild.listen", "%s", err);
+		return -1;
+	}
+	if (lstat(P.pdp_path, &st) == 0) {
+		P.pdp_dev = st.st_dev;
+		P.pdp_ino = st.st_ino;
+	}
+	vlog(VLOG_INFO, "vigild.listen", "policy decision point on unix:%s "
+	    "(mode %04lo)", P.pdp_path, mode);
+	return 0;
+}
+
 static void
 cleanup(void)
 {
@@ -663,6 +761,7 @@ cleanup(void)
 			close(P.pki_fds[i]);
 	}
 	P.gw_on = P.pki_on = false;
+	close_pdp_socket();
 }
 
 /* ---- Device PKI listeners ----------------------------------------- */
@@ -727,6 +826,7 @@ parent_run(const struct parent_opts *o)
 	struct sigaction sa;
 
 	memset(&P, 0, sizeof P);
+	P.pdp_fd = -1;
 	P.o = o;
 	P.cfg = *o->cfg;
 	effective_log_target(&P.cfg);
@@ -757,7 +857,7 @@ parent_run(const struct parent_opts *o)
 		cleanup();
 		return 1;
 	}
-	if (open_pki_listeners() != 0) {
+	if (open_pki_listeners() != 0 || open_pdp_socket() != 0) {
 		cleanup();
 		return 1;
 	}

@@ -162,6 +162,29 @@ listen_accepts_ipv4_and_bracketed_ipv6(void **state)
 	    "t.conf:1: listen: '[::1]8443' is not [IPv6]:port");
 }
 
+/* The decision point's socket answers about any device: never
+ * world-writable, and the mode is octal. */
+static void
+pdp_socket_mode_is_octal_and_not_world_writable(void **state)
+{
+	struct vigild_config c;
+
+	(void)state;
+	assert_int_equal(parse("pdp_socket_mode = 0640\n", &c), 0);
+	assert_string_equal(c.pdp_socket_mode, "0640");
+	assert_int_equal(parse("", &c), 0);
+	assert_string_equal(c.pdp_socket_mode, "0660");
+	assert_int_equal(parse("pdp_socket_mode = 0666\n", &c), -1);
+	printf("# %s\n", err);
+	assert_non_null(strstr(err, "t.conf:1: pdp_socket_mode: "));
+	assert_non_null(strstr(err, "world-writable"));
+	assert_int_equal(parse("pdp_socket_mode = 0888\n", &c), -1);
+	printf("# %s\n", err);
+	assert_non_null(strstr(err, "not an octal mode"));
+	assert_int_equal(parse("pdp_socket_mode = abc\n", &c), -1);
+	assert_non_null(strstr(err, "not an octal mode"));
+}
+
 static void
 unknown_key_suggests_the_closest(void **state)
 {
@@ -539,6 +562,8 @@ main(void)
 		    paths_derive_from_data_dir_and_resolve_against_config_dir),
 		cmocka_unit_test(sizes_and_durations_take_suffixes),
 		cmocka_unit_test(listen_accepts_ipv4_and_bracketed_ipv6),
+		cmocka_unit_test(
+		    pdp_socket_mode_is_octal_and_not_world_writable),
 		cmocka_unit_test(unknown_key_suggests_the_closest),
 		cmocka_unit_test(duplicate_key_names_the_first_line),
 		cmocka_unit_test(bad_values_name_the_expected_range),

@@ -16,6 +16,7 @@
 #include "vdb_internal.h"
 #include "vdbq_internal.h"
 #include "vigil/json.h"
+#include "vigil/policydb.h"
 
 #define NA(a) (sizeof(a) / sizeof((a)[0]))
 #define SUMMARY_MAX 4096
@@ -169,6 +170,8 @@ vigil_vdb_mark_exploited(struct vigil_store *st, const char *vuln,
 		if (rc == VIGIL_OK)
 			rc = rescan_vuln(st, id, err, errsize, &err_set);
 	}
+	if (rc == VIGIL_OK) /* priorities move risk scores */
+		rc = vigil_zt_bump(st);
 	if ((rc = store_tx_end(st, rc)) != VIGIL_OK)
 		return err_set ? rc : vdbq_store_err(st, rc, err, errsize);
 	return VIGIL_OK;

@@ -12,6 +12,7 @@
 
 #include "store/store_vuln.h"
 #include "vdb_internal.h"
+#include "vigil/policydb.h"
 #include "vigil/sbom.h"
 
 struct comp {
@@ -950,6 +951,10 @@ write_findings(struct scan *sc, const char *id, int64_t now,
 		rc = store_vuln_build_counts(sc->st, id, now,
 		    (int64_t)res->affected, (int64_t)res->unknown,
 		    (int64_t)res->unmatchable);
+	/* Findings move risk scores, which policy reads (vigil:RiskScore):
+	 * cached decisions must not outlive them. */
+	if (rc == VIGIL_OK)
+		rc = vigil_zt_bump(sc->st);
 	if (rc != VIGIL_OK) {
 		vigil_store_rollback(sc->st);
 		return rc;

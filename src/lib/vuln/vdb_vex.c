@@ -11,6 +11,7 @@
 
 #include "store/store_vuln.h"
 #include "vdb_internal.h"
+#include "vigil/policydb.h"
 
 static enum vigil_err
 add_build(void *ctx, const char *id)
@@ -123,6 +124,8 @@ vigil_vdb_vex_import(struct vigil_store *st, const char *buf, size_t len,
 		goto fail;
 	rc = put_statements(st, d, build != NULL ? bid : NULL, actor,
 	    rejected, &builds, &stored);
+	if (rc == VIGIL_OK) /* suppressed findings move risk scores */
+		rc = vigil_zt_bump(st);
 	if (rc != VIGIL_OK) {
 		vigil_store_rollback(st);
 		goto fail;
