@@ -357,8 +357,8 @@ quarantine_builtin(void **state)
 	assert_true(a.quarantined);
 	assert_string_equal(a.d.policy, VIGIL_POLICY_QUARANTINE_NAME);
 	snprintf(m, sizeof m, "denied by the built-in vigil-quarantine "
-	    "policy: device cam-1 is quarantined (reason: check-in and "
-	    "updates only)");
+	    "policy: device cam-1 is quarantined (only check-in and "
+	    "updates are allowed)");
 	assert_string_equal(a.d.reason, m);
 	say("... its own check-in and updates are allowed");
 	assert_int_equal(ask(fx, fx->cam1, "device:Checkin",

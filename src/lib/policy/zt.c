@@ -365,8 +365,8 @@ decide(struct vigil_zt *zt, const struct vigil_zt_query *q,
 			    "");
 			snprintf(out->d.reason, sizeof out->d.reason,
 			    "denied by the built-in vigil-quarantine policy: "
-			    "device %s is quarantined (reason: check-in and "
-			    "updates only)", e->name);
+			    "device %s is quarantined (only check-in and "
+			    "updates are allowed)", e->name);
 		}
 		if (t->want_time) /* explain shows the context anyway */
 			return ctx_fill(t, q, e);
