@@ -39,7 +39,7 @@ vmq_clients_new(size_t cache_entries)
 	if (t == NULL)
 		return NULL;
 	t->nb = 64;
-	if ((t->b = calloc(t->nb, sizeof(*t->b))) == NULL) {
+	if ((t->b = calloc(t->nb, sizeof(struct vmq_client *))) == NULL) {
 		free(t);
 		return NULL;
 	}
@@ -104,9 +104,10 @@ static void
 grow(struct vmq_clients *t)
 {
 	size_t nb = t->nb * 2;
-	struct vmq_client **b = calloc(nb, sizeof(*b));
+	struct vmq_client **b;
 
-	if (b == NULL)
+	if (nb == 0 ||
+	    (b = calloc(nb, sizeof(struct vmq_client *))) == NULL)
 		return; /* longer chains, still correct */
 	for (size_t i = 0; i < t->nb; i++) {
 		struct vmq_client *c = t->b[i], *nx;

@@ -68,9 +68,11 @@ out_baseline_row(const json_t *e)
 	    "%-24s %-12s ", cli_vs(e, "model"), cli_vs(e, "firmware_current"));
 	if (json_array_size(ports) == 0)
 		printf("(none)");
-	json_array_foreach(ports, i, p) printf("%s%s", i > 0 ? "," : "",
-	    cli_safe(
-	        json_string_value(p) != NULL ? json_string_value(p) : "?"));
+	for (i = 0; i < json_array_size(ports); i++) {
+		p = json_array_get(ports, i);
+		printf("%s%s", i > 0 ? "," : "", cli_safe(
+		    json_string_value(p) != NULL ? json_string_value(p) : "?"));
+	}
 	printf("\n");
 }
 
@@ -88,8 +90,9 @@ out_baselines(const json_t *v)
 	size_t i;
 
 	printf("%-24s %-12s %s\n", "MODEL", "FIRMWARE", "PORTS");
-	json_array_foreach(json_object_get(v, "baselines"), i, e)
-	    out_baseline_row(e);
+	json_array_foreach(json_object_get(v, "baselines"), i, e) {
+		out_baseline_row(e);
+	}
 }
 
 int

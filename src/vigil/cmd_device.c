@@ -283,9 +283,11 @@ out_strings(const char *label, const json_t *arr)
 	printf("%-18s", label);
 	if (json_array_size(arr) == 0)
 		printf(" -");
-	json_array_foreach(arr, i, e) printf(" %s",
-	    cli_safe(
-	        json_string_value(e) != NULL ? json_string_value(e) : "?"));
+	for (i = 0; i < json_array_size(arr); i++) {
+		e = json_array_get(arr, i);
+		printf(" %s", cli_safe(json_string_value(e) != NULL ?
+		    json_string_value(e) : "?"));
+	}
 	printf("\n");
 }
 
@@ -322,9 +324,10 @@ out_posture(const json_t *v)
 	printf("%-18s %lld\n", "open alerts", cli_vi(v, "open_alerts"));
 	if (json_array_size(json_object_get(v, "risk_parts")) > 0)
 		printf("risk parts:\n");
-	json_array_foreach(json_object_get(v, "risk_parts"), i, e)
-	    printf("  %+4lld %-20s %s\n", cli_vi(e, "points"),
-	        cli_vs(e, "factor"), cli_vs(e, "detail"));
+	json_array_foreach(json_object_get(v, "risk_parts"), i, e) {
+		printf("  %+4lld %-20s %s\n", cli_vi(e, "points"),
+		    cli_vs(e, "factor"), cli_vs(e, "detail"));
+	}
 }
 
 int
@@ -351,8 +354,7 @@ out_checkins(const json_t *v)
 		printf("never checked in\n");
 		return;
 	}
-	json_array_foreach(json_object_get(v, "checkins"), i, e)
-	{
+	json_array_foreach(json_object_get(v, "checkins"), i, e) {
 		const json_t *body = json_object_get(e, "body");
 		char *text =
 		    json_is_string(body)

@@ -486,14 +486,18 @@ cli_policy_get(struct cli_ctx *ctx, const struct cli_args *a)
 static void
 out_list(const json_t *v)
 {
-	const json_t *e;
+	const json_t *e, *pols;
 	size_t i;
 
 	printf("%-24s %7s %6s %-24s %s\n", "NAME", "VERSION", "ATTACH",
 	    "UPDATED", "DESCRIPTION");
-	json_array_foreach(json_object_get(v, "policies"), i, e) printf(
-	    "%-24s %7lld %6lld %-24s %s\n", js(e, "name"), cli_vi(e, "version"),
-	    cli_vi(e, "attachments"), js(e, "updated"), js(e, "description"));
+	pols = json_object_get(v, "policies");
+	for (i = 0; i < json_array_size(pols); i++) {
+		e = json_array_get(pols, i);
+		printf("%-24s %7lld %6lld %-24s %s\n", js(e, "name"),
+		    cli_vi(e, "version"), cli_vi(e, "attachments"),
+		    js(e, "updated"), js(e, "description"));
+	}
 }
 
 int
@@ -519,8 +523,7 @@ out_history(const json_t *v)
 
 	printf("%7s %-24s %-20s %-8s %s\n", "VERSION", "CREATED", "AUTHOR",
 	    "ROLLBACK", "COMMENT");
-	json_array_foreach(json_object_get(v, "versions"), i, e)
-	{
+	json_array_foreach(json_object_get(v, "versions"), i, e) {
 		char rb[24] = "-";
 
 		if (cli_vi(e, "rollback_of") > 0)
@@ -701,8 +704,7 @@ out_attachments(const json_t *v)
 
 	printf("%-24s %-7s %-30s %-20s %s\n", "POLICY", "KIND", "TARGET",
 	    "AUTHOR", "CREATED");
-	json_array_foreach(json_object_get(v, "attachments"), i, e)
-	{
+	json_array_foreach(json_object_get(v, "attachments"), i, e) {
 		const char *t = cli_vs(e, "target");
 
 		printf("%-24s %-7s %-30s %-20s %s\n", js(e, "policy"),
@@ -745,14 +747,15 @@ out_explain(const json_t *v)
 	printf("policies:");
 	if (json_array_size(json_object_get(v, "policies")) == 0)
 		printf(" (none)");
-	json_array_foreach(json_object_get(v, "policies"), i, e) printf(" %s",
-	    cli_safe(
-	        json_string_value(e) != NULL ? json_string_value(e) : "?"));
+	json_array_foreach(json_object_get(v, "policies"), i, e) {
+		printf(" %s", cli_safe(json_string_value(e) != NULL ?
+		    json_string_value(e) : "?"));
+	}
 	printf("\ncontext:\n");
-	json_object_foreach((json_t *)json_object_get(v, "context"), k, e)
-	    printf("  %-24s %s\n", cli_safe(k),
-	        cli_safe(
-	            json_string_value(e) != NULL ? json_string_value(e) : "?"));
+	json_object_foreach((json_t *)json_object_get(v, "context"), k, e) {
+		printf("  %-24s %s\n", cli_safe(k), cli_safe(
+		    json_string_value(e) != NULL ? json_string_value(e) : "?"));
+	}
 }
 
 /* The error status of `policy test`: 2, unless a remote error has a

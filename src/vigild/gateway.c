@@ -56,6 +56,7 @@
 #include "revset.h"
 #include "vigil/audit.h"
 #include "vigil/pki.h"
+#include "vigil/posture.h"
 #include "vigil/registry.h"
 #include "vigil/store.h"
 
@@ -237,8 +238,10 @@ device_refuse(struct gw_req *r, const char *action, const char *tenant,
 	return -1;
 }
 
-int
-gw_device_check(struct gw_req *r, const char *action,
+/* The one implementation of the device check; quarantine_ok lets a
+ * quarantined device through (gw_device_check_posture). */
+static int
+device_check(struct gw_req *r, const char *action, bool quarantine_ok,
     struct vigil_cert *cert, struct vigil_device **dev)
 {
 	struct vigil_store *st = r->w->st;
@@ -280,9 +283,12 @@ gw_device_check(struct gw_req *r, const char *action,
 		return device_refuse(r, action, r->peer_tenant, 403, why);
 	}
 	e = vigil_device_get(st, cert->tenant_id, cert->device_id, dev);
-	if (e != VIGIL_OK || (*dev)->state == VIGIL_DEV_QUARANTINED ||
-	    (*dev)->state == VIGIL_DEV_RETIRED ||
-	    revset_device_blocked(r->w->revset, cert->device_id)) {
+	/* The revocation set blocks quarantined and retired devices
+	 * alike; with quarantine_ok the store's state decides which. */
+	if (e != VIGIL_OK || (*dev)->state == VIGIL_DEV_RETIRED ||
+	    (!quarantine_ok && (*dev)->state == VIGIL_DEV_QUARANTINED) ||
+	    (revset_device_blocked(r->w->revset, cert->device_id) &&
+	    !(quarantine_ok && (*dev)->state == VIGIL_DEV_QUARANTINED))) {
 		snprintf(why, sizeof why, "device %s %s", cert->device_id,
 		    e == VIGIL_ENOTFOUND ? "is unknown" : e != VIGIL_OK ?
 		    "cannot be read" : (*dev)->state == VIGIL_DEV_RETIRED ?
@@ -298,6 +304,20 @@ gw_device_check(struct gw_req *r, const char *action,
 		return device_refuse(r, action, tenant, 403, why);
 	}
 	return 0;
+}
+
+int
+gw_device_check(struct gw_req *r, const char *action,
+    struct vigil_cert *cert, struct vigil_device **dev)
+{
+	return device_check(r, action, false, cert, dev);
+}
+
+int
+gw_device_check_posture(struct gw_req *r, const char *action,
+    struct vigil_cert *cert, struct vigil_device **dev)
+{
+	return device_check(r, action, true, cert, dev);
 }
 
 /* ---- building a request ---- */
@@ -389,6 +409,16 @@ route(struct gw_req *r)
 		}
 		return dev_whoami;
 	}
+	if (strcmp(p, "/device/v1/checkin") == 0) {
+		if (strcmp(r->method, "POST") != 0) {
+			evhttp_add_header(evhttp_request_get_output_headers(
+			    r->ev), "Allow", "POST");
+			gw_error(r, 405, "method %s is not allowed on %s; "
+			    "allowed: POST", r->method, p);
+			return NULL;
+		}
+		return dev_checkin;
+	}
 not_found:
 	gw_error(r, 404, "no such resource: %s",
 	    httputil_quote(r->path[0] != '\0' ? r->path :
@@ -430,9 +460,10 @@ take_peer(struct gw_req *r)
 	return 0;
 }
 
-/* Headers and body into r; 0, or -1 after replying. */
+/* Headers and body (at most body_max bytes) into r; 0, or -1 after
+ * replying. */
 static int
-take_input(struct gw_req *r)
+take_input(struct gw_req *r, size_t body_max)
 {
 	struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
 	struct evbuffer *body = evhttp_request_get_input_buffer(r->ev);
@@ -445,9 +476,9 @@ take_input(struct gw_req *r)
 		    r->w->cfg.max_header_bytes);
 		return -1;
 	}
-	if (bs > GW_BODY_MAX) {
-		gw_error(r, 413, "body is %zu bytes; the limit is %d", bs,
-		    GW_BODY_MAX);
+	if (bs > body_max) {
+		gw_error(r, 413, "body is %zu bytes; the limit is %zu", bs,
+		    body_max);
 		return -1;
 	}
 	if (auth != NULL) {
@@ -483,7 +514,8 @@ gw_request_cb(struct evhttp_request *ev, void *arg)
 	if (strcmp(w->cfg.log_level, "debug") == 0)
 		vlog(VLOG_DEBUG, "gw.request", "%s %s %s from %s",
 		    r->request_id, r->method, r->path, r->ip);
-	if ((fn = route(r)) == NULL || take_input(r) < 0 || take_peer(r) < 0)
+	if ((fn = route(r)) == NULL || take_input(r, fn == dev_checkin ?
+	    VIGIL_CHECKIN_MAX : GW_BODY_MAX) < 0 || take_peer(r) < 0)
 		return;
 	fn(r);
 }

@@ -110,6 +110,7 @@ void est_simpleenroll(struct gw_req *r);  /* POST .../simpleenroll */
 void est_simplereenroll(struct gw_req *r); /* POST .../simplereenroll */
 void est_serverkeygen(struct gw_req *r);  /* POST .../serverkeygen */
 void dev_whoami(struct gw_req *r);        /* GET /device/v1/whoami */
+void dev_checkin(struct gw_req *r);       /* POST /device/v1/checkin */
 
 /* ---- Added by H5 (gateway, issue 4): the device check shared by
  * dev_* handlers and est_simplereenroll. ---- */
@@ -127,6 +128,18 @@ void dev_whoami(struct gw_req *r);        /* GET /device/v1/whoami */
  * as action, e.g. "device.whoami"): r is freed then.
  */
 int gw_device_check(struct gw_req *r, const char *action,
+    struct vigil_cert *cert /* OUT */, struct vigil_device **dev /* OUT */);
+
+/* ---- Added by H8 (check-in, issue 5). ---- */
+
+/*
+ * gw_device_check for the posture endpoints: the same checks, except
+ * that a QUARANTINED device passes (a quarantined device must still
+ * be able to report its posture; zt.h's built-in quarantine rule
+ * allows it device:Checkin). Unknown, revoked, held and retired still
+ * get 403.
+ */
+int gw_device_check_posture(struct gw_req *r, const char *action,
     struct vigil_cert *cert /* OUT */, struct vigil_device **dev /* OUT */);
 
 #endif

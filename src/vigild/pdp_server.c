@@ -34,7 +34,7 @@
 #include "vigil/zt.h"
 
 /* Unread input or unsent output beyond this closes the connection. */
-#define PDP_BUF_MAX (64u * 1024u)
+#define PDP_BUF_MAX ((size_t)64 << 10)
 /* Distinct denies audited per epoch before the set starts over. */
 #define PDP_SEEN_SLOTS 4096u
 #define PDP_OBJECT_MAX 320
@@ -51,7 +51,7 @@ struct pdp_conn {
 struct pdp_server {
 	struct net_worker *w;
 	struct evconnlistener *lis;
-	LIST_HEAD(, pdp_conn) conns;
+	LIST_HEAD(pdp_conn_list, pdp_conn) conns;
 	unsigned nconns;
 	uint64_t next_seq;
 	bool refresh_failing;        /* last generation read failed */
@@ -134,7 +134,10 @@ audit_deny(struct pdp_conn *c, const struct vigil_pdpw_msg *m,
 {
 	struct net_worker *w = c->srv->w;
 	struct vigil_audit_event ev;
-	char actor[96], object[PDP_OBJECT_MAX + 1], rid[64];
+	char actor[96], rid[64];
+	/* Room for the whole "action/resource", cut to PDP_OBJECT_MAX. */
+	char object[sizeof "mqtt:Subscribe/topicfilter:" +
+	    VIGIL_PDPW_RESOURCE_MAX + VIGIL_PDPW_CLIENT_ID_MAX + 64];
 	int64_t seq;
 
 	if (a->device_id[0] != '\0')
@@ -177,7 +180,7 @@ conn_send(struct pdp_conn *c, const struct vigil_pdpw_msg *m)
 	long n;
 
 	if (evbuffer_get_length(out) > PDP_BUF_MAX) {
-		vlog(VLOG_WARN, "pdp.slow", "connection %" PRIu64 ": over %u "
+		vlog(VLOG_WARN, "pdp.slow", "connection %" PRIu64 ": over %zu "
 		    "bytes of answers unread; closing it", c->seq,
 		    PDP_BUF_MAX);
 		conn_free(c);
@@ -548,11 +551,14 @@ void
 pdp_server_free(struct net_worker *w)
 {
 	struct pdp_server *s = w->pdp;
+	struct pdp_conn *c, *next;
 
 	if (s == NULL)
 		return;
-	while (!LIST_EMPTY(&s->conns))
-		conn_free(LIST_FIRST(&s->conns));
+	for (c = LIST_FIRST(&s->conns); c != NULL; c = next) {
+		next = LIST_NEXT(c, link);
+		conn_free(c);
+	}
 	if (s->lis != NULL)
 		evconnlistener_free(s->lis);
 	seen_reset(s, "worker stops");

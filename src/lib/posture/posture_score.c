@@ -33,13 +33,20 @@ add(struct vigil_posture *p, const char *factor, int points,
     const char *fmt, const char *arg)
 {
 	struct vigil_risk_part *r;
+	char text[320];
+	size_t n;
 
 	if (points <= 0 || p->nparts >= VIGIL_RISK_PARTS_MAX)
 		return;
 	r = &p->parts[p->nparts++];
 	r->factor = factor;
 	r->points = points;
-	snprintf(r->detail, sizeof r->detail, fmt, arg);
+	/* Formatted in full, then cut to the part's size: a detail names a
+	 * serial or version that may be long, and is only a hint. */
+	snprintf(text, sizeof text, fmt, arg);
+	n = strnlen(text, sizeof r->detail - 1);
+	memcpy(r->detail, text, n);
+	r->detail[n] = '\0';
 }
 
 static void
