@@ -780,11 +780,15 @@ policy_test_stored(struct cli_ctx *ctx, const struct cli_args *a)
 
 	memset(&q, 0, sizeof q);
 	q.device = cli_arg(a, "device");
+	q.cert_serial = cli_arg(a, "cert");
 	q.action = cli_arg(a, "action");
 	q.resource = cli_arg(a, "resource");
-	if (q.device == NULL || q.action == NULL || q.resource == NULL)
-		return cli_usage(a->cmd, "without FILE, --device, --action and "
-		                         "--resource are required");
+	if ((q.device == NULL) == (q.cert_serial == NULL))
+		return cli_usage(a->cmd, "without FILE, one of --device and "
+		    "--cert is required");
+	if (q.action == NULL || q.resource == NULL)
+		return cli_usage(a->cmd, "without FILE, --action and "
+		    "--resource are required");
 	if (cli_arg(a, "tenant-id") != NULL || cli_arg(a, "model") != NULL ||
 	    cli_arg(a, "cert-urn") != NULL || cli_arg(a, "label") != NULL)
 		return cli_usage(a->cmd,

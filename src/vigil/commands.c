@@ -463,6 +463,8 @@ static const struct cli_opt opts_policy_test[] = {
 	    "topic:dev/a/telemetry (required)", 0 },
 	{ "device", 0, "ID", "the device id (${device.id}); without FILE "
 	    "a stored device (id or name)", 0 },
+	{ "cert", 0, "SERIAL", "without FILE: the device behind this client "
+	    "certificate (hex serial), as the broker asks", 0 },
 	{ "tenant-id", 0, "T", "the device's tenant (${device.tenant})", 0 },
 	{ "model", 0, "M", "the device's model (${device.model})", 0 },
 	{ "client-id", 0, "C", "the MQTT client id (${client.id})", 0 },

@@ -208,6 +208,7 @@ r_explain(
 	set_str(body, "action", q->action);
 	set_str(body, "resource", q->resource);
 	set_str(body, "device", q->device);
+	set_str(body, "cert_serial", q->cert_serial);
 	set_str(body, "client_id", q->client_id);
 	set_str(body, "source_ip", q->source_ip);
 	set_str(body, "country", q->country);

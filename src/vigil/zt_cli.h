@@ -34,7 +34,8 @@
 /* One "what would the decision point say" question (policy test
  * --device). */
 struct cli_zt_query {
-	const char *device; /* id or name */
+	const char *device; /* id or name; or */
+	const char *cert_serial; /* the device behind this certificate */
 	const char *action;
 	const char *resource;
 	const char *client_id; /* or NULL */

@@ -255,6 +255,7 @@ l_explain(
 	zq.action = q->action;
 	zq.resource = q->resource;
 	zq.device = q->device;
+	zq.cert_serial = q->cert_serial;
 	zq.tenant = ctx->tenant_id;
 	zq.client_id = q->client_id;
 	zq.source_ip = q->source_ip;

@@ -476,15 +476,16 @@ read_context(struct req *r, const json_t *body, struct vigil_pdp_kv *kv,
 }
 
 /*
- * body {"action","resource","device","client_id"?,"source_ip"?,
- * "country"?,"context"?}: the live decision service's answer with
+ * body {"action","resource","device"|"cert_serial","client_id"?,
+ * "source_ip"?,"country"?,"context"?}: the live decision service's answer with
  * everything that went into it; 200 for ALLOW and DENY alike.
  */
 void
 api_policy_decide(struct req *r)
 {
 	static const char *const keys[] = {"action", "resource", "device",
-	    "client_id", "source_ip", "country", "context", NULL};
+	    "cert_serial", "client_id", "source_ip", "country", "context",
+	    NULL};
 	struct vigil_pdp_kv kv[CTX_MAX];
 	char vals[CTX_MAX][CTX_VALUE_MAX], err[ERRMAX] = "";
 	struct vigil_zt_query q;
@@ -499,6 +500,7 @@ api_policy_decide(struct req *r)
 	if (aj_str(r, body, "action", 256, false, &q.action) < 0 ||
 	    aj_str(r, body, "resource", 1024, false, &q.resource) < 0 ||
 	    aj_str(r, body, "device", 256, false, &q.device) < 0 ||
+	    aj_str(r, body, "cert_serial", 64, false, &q.cert_serial) < 0 ||
 	    aj_str(r, body, "client_id", 256, false, &q.client_id) < 0 ||
 	    aj_str(r, body, "source_ip", VIGIL_IP_STRLEN, false, &q.source_ip) <
 	        0 ||
@@ -506,14 +508,22 @@ api_policy_decide(struct req *r)
 	    read_context(r, body, kv, vals, &n) < 0)
 		goto out;
 	/* Nothing to decide without the three: 400, the question is
-	 * incomplete rather than a field invalid. */
-	if (q.action == NULL || q.resource == NULL || q.device == NULL) {
+	 * incomplete rather than a field invalid. The device is named by
+	 * id or name, or by its certificate as the broker asks. */
+	if (q.action == NULL || q.resource == NULL ||
+	    (q.device == NULL && q.cert_serial == NULL)) {
 		req_problem(r, 400, "missing-field",
 		    "field '%s': required (a "
-		    "decision needs action, resource and device)",
+		    "decision needs action, resource and device or "
+		    "cert_serial)",
 		    q.action == NULL     ? "action"
 		    : q.resource == NULL ? "resource"
 		                         : "device");
+		goto out;
+	}
+	if (q.device != NULL && q.cert_serial != NULL) {
+		req_problem(r, 422, "validation-failed", "fields 'device' and "
+		    "'cert_serial': give one of them, not both");
 		goto out;
 	}
 	/* After the body checks: a bad request is refused whether or not

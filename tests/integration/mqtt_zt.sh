@@ -398,10 +398,14 @@ else
 	    "$(_show)" "$(grep -i vigil "$mq/mosquitto.log" | tail -n 3 |
 	    tr '\n' '|')"
 fi
-# The store-backed explain asks by device, not by certificate: the
-# plugin's log line carries the decision point's reason instead.
 grep "certificate $serial) refused" "$mq/mosquitto.log" | head -n 1 |
     sed 's/^/#   broker: /'
+# The explain by certificate, as the plugin asks.
+run "$VIGIL" policy test --tenant acme --cert "$serial" --action mqtt:Connect \
+    --resource "client:$ID_B"
+expect_out_has "policy test --cert explains the refusal: the certificate is revoked" \
+    1 "DENY: certificate $serial is revoked"
+sed 's/^/#     /' "$OUT" | head -n 4
 subs_stop
 
 # ---- 6: fail closed without vigild, recovery when it returns

@@ -186,6 +186,13 @@ check "a decision for an unknown device: 404" 404
 api POST "$A/policy-decisions" "$OPA" '{"resource": "topic:x", "device": "a1"}'
 check "a decision without an action: 400" 400 '"action" in d["detail"]' True
 api POST "$A/policy-decisions" "$OPA" \
+    '{"action": "mqtt:Connect", "resource": "client:x", "cert_serial": "0badc0de"}'
+check "a decision by a certificate vigil never issued: 404 with the reason" 404 \
+    '"0badc0de is unknown" in d["detail"]' True
+api POST "$A/policy-decisions" "$OPA" \
+    '{"action": "mqtt:Connect", "resource": "client:x", "device": "a1", "cert_serial": "0badc0de"}'
+check "device and cert_serial together: 422" 422
+api POST "$A/policy-decisions" "$OPA" \
     '{"action": "mqtt:Publish", "resource": "topic:x", "device": "a1", "context": {"k": [1]}}'
 check "a context value that is not a scalar: 422" 422
 api POST "$B/policy-decisions" "$TB" "$(pub "$A1" | sed 's/"a1"/"'"$A1"'"/')"
