@@ -35,6 +35,7 @@ struct vmq {
 	struct vmq_pdp *pdp;
 	struct vmq_clients *clients;
 	bool fail_logged; /* a deny for want of an answer was logged */
+	int64_t polled_ms; /* when the ACL path last drained pushes */
 };
 
 void
@@ -241,7 +242,15 @@ on_acl_check(int event, void *event_data, void *userdata)
 	default:
 		return MOSQ_ERR_ACL_DENIED;
 	}
-	sync_epoch(v, false);
+	/* Pushes (a new epoch) are drained at most once a millisecond on
+	 * this path: one recv() per message would cost more than the
+	 * cached decision, and a cached answer is at most 1 ms late to
+	 * notice an epoch (the tick drains them too). */
+	now = vmq_now_ms();
+	if (now != v->polled_ms) {
+		v->polled_ms = now;
+		sync_epoch(v, false);
+	}
 	/* Not let in by us (or being kicked): nothing is allowed. */
 	if ((c = vmq_clients_find(v->clients, ed->client)) == NULL ||
 	    ed->topic == NULL)
@@ -250,7 +259,6 @@ on_acl_check(int event, void *event_data, void *userdata)
 		no_answer(v, what, c->id);
 		return MOSQ_ERR_ACL_DENIED;
 	}
-	now = vmq_now_ms();
 	hit = vmq_cache_get(c->cache, action, ed->topic,
 	    vmq_pdp_epoch(v->pdp), vmq_pdp_conn(v->pdp), now);
 	if (hit >= 0)
