@@ -69,7 +69,18 @@ extern const struct cli_pki_ops cli_pki_remote;
 /* The ops of ctx's mode. */
 const struct cli_pki_ops *cli_pki(const struct cli_ctx *ctx);
 
-/* Local helpers (pki_local.c). */
+/* Local helpers (pki_local.c), shared by every local backend. */
+/* The local store, opened on first use (VIGIL_ESTORE, said, when it
+ * cannot be). */
+enum vigil_err cli_local_store(struct cli_ctx *ctx, struct vigil_store **st);
+/* cli_local_store + vigil_store_begin. */
+enum vigil_err cli_local_begin(struct cli_ctx *ctx, struct vigil_store **st);
+/* Audits (cli_pki_audit) and commits a change begun with
+ * cli_local_begin, or rolls it back when rc (or the audit) failed: no
+ * change without its audit entry. */
+enum vigil_err cli_local_finish(struct cli_ctx *ctx, enum vigil_err rc,
+    const char *tenant, const char *action, const char *object,
+    const char *detail);
 /* Appends an audit entry for a local change (joins the open
  * transaction): PKI changes, and IAM changes in backend_local.c. */
 enum vigil_err cli_pki_audit(struct cli_ctx *ctx, const char *tenant,

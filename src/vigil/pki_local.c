@@ -26,11 +26,21 @@ cli_pki(const struct cli_ctx *ctx)
 	                                      : &cli_pki_local;
 }
 
-static enum vigil_err
-need_store(struct cli_ctx *ctx, struct vigil_store **st)
+enum vigil_err
+cli_local_store(struct cli_ctx *ctx, struct vigil_store **st)
 {
 	*st = cli_store(ctx);
 	return *st != NULL ? VIGIL_OK : VIGIL_ESTORE;
+}
+
+enum vigil_err
+cli_local_begin(struct cli_ctx *ctx, struct vigil_store **st)
+{
+	enum vigil_err rc;
+
+	if ((rc = cli_local_store(ctx, st)) != VIGIL_OK)
+		return rc;
+	return vigil_store_begin(*st);
 }
 
 /* The tenant scope of a local call: the chosen tenant, else all. */
@@ -59,10 +69,8 @@ cli_pki_audit(struct cli_ctx *ctx, const char *tenant, const char *action,
 	return vigil_audit_append(ctx->store, &ev, NULL, NULL);
 }
 
-/* Audits and commits a change begun with vigil_store_begin, or rolls
- * it back when rc (or the audit) failed. */
-static enum vigil_err
-finish(struct cli_ctx *ctx, enum vigil_err rc, const char *tenant,
+enum vigil_err
+cli_local_finish(struct cli_ctx *ctx, enum vigil_err rc, const char *tenant,
     const char *action, const char *object, const char *detail)
 {
 	if (rc == VIGIL_OK)
@@ -120,7 +128,7 @@ l_ca_list(struct cli_ctx *ctx, json_t **out)
 	size_t n = 0;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_ca_list(st, scope(ctx), 0, &cas, &n)) != VIGIL_OK)
 		return rc;
 	if ((*out = json_array()) == NULL)
@@ -142,7 +150,7 @@ l_ca_get(struct cli_ctx *ctx, const char *ref, json_t **out)
 
 	*out = NULL;
 	memset(&ca, 0, sizeof ca);
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_ca_get(st, scope(ctx), ref, &ca)) != VIGIL_OK)
 		return rc;
 	if ((*out = pki_ca_json(&ca, true)) == NULL)
@@ -166,7 +174,7 @@ l_ca_policy(struct cli_ctx *ctx, const char *ref, int64_t validity_s,
 
 	*out = NULL;
 	memset(&ca, 0, sizeof ca);
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
 	if ((rc = vigil_ca_get(st, scope(ctx), ref, &ca)) == VIGIL_OK) {
@@ -179,7 +187,7 @@ l_ca_policy(struct cli_ctx *ctx, const char *ref, int64_t validity_s,
 	snprintf(obj, sizeof obj, "ca/%s", ca.id);
 	snprintf(det, sizeof det, "validity_s=%u approval=%s", ca.validity_s,
 	    ca.approval ? "on" : "off");
-	rc = finish(ctx, rc, ca.tenant_id, "ca.policy", obj, det);
+	rc = cli_local_finish(ctx, rc, ca.tenant_id, "ca.policy", obj, det);
 	vigil_ca_clear(&ca);
 	if (rc == VIGIL_OK)
 		rc = l_ca_get(ctx, ref, out);
@@ -221,7 +229,7 @@ l_cert_list(struct cli_ctx *ctx, const struct cli_cert_query *q, json_t **out)
 
 	*out = NULL;
 	memset(&f, 0, sizeof f);
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	if (q->device != NULL) {
 		if ((rc = device_id(ctx, q->device, dev)) != VIGIL_OK)
@@ -268,7 +276,7 @@ l_cert_get(struct cli_ctx *ctx, const char *serial, json_t **out)
 
 	*out = NULL;
 	memset(&c, 0, sizeof c);
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_cert_get(st, scope(ctx), serial, &c)) != VIGIL_OK)
 		return rc;
 	if ((*out = pki_cert_json(&c, true)) == NULL)
@@ -293,7 +301,7 @@ cert_change(struct cli_ctx *ctx, const char *serial, int reason, bool release,
 
 	*out = NULL;
 	memset(&c, 0, sizeof c);
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
 	if ((rc = vigil_cert_get(st, scope(ctx), serial, &c)) == VIGIL_OK)
@@ -301,7 +309,7 @@ cert_change(struct cli_ctx *ctx, const char *serial, int reason, bool release,
 		             : vigil_cert_revoke(st, scope(ctx), c.serial,
 		                   reason, vigil_time_now_ms());
 	snprintf(obj, sizeof obj, "cert/%s", c.serial);
-	rc = finish(ctx, rc, c.tenant_id, action, obj, release ? NULL : rname);
+	rc = cli_local_finish(ctx, rc, c.tenant_id, action, obj, release ? NULL : rname);
 	vigil_cert_clear(&c);
 	if (rc == VIGIL_OK)
 		rc = l_cert_get(ctx, serial, out);
@@ -330,7 +338,7 @@ l_cert_revoke_device(
 	size_t n = 0;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = device_id(ctx, device, id)) != VIGIL_OK ||
 	    (rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
@@ -339,7 +347,7 @@ l_cert_revoke_device(
 	snprintf(obj, sizeof obj, "device/%s", id);
 	snprintf(det, sizeof det, "%zu certificate(s), %s", n,
 	    vigil_crl_reason_name(reason));
-	rc = finish(ctx, rc, scope(ctx), "cert.revoke", obj, det);
+	rc = cli_local_finish(ctx, rc, scope(ctx), "cert.revoke", obj, det);
 	if (rc == VIGIL_OK &&
 	    (*out = json_pack("{sI}", "revoked", (json_int_t)n)) == NULL)
 		rc = VIGIL_ENOMEM;
@@ -353,7 +361,7 @@ l_cert_audit(struct cli_ctx *ctx, json_t **out)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return pki_cert_audit(st, scope(ctx), vigil_time_now_ms() / 1000, out);
 }
@@ -365,7 +373,7 @@ l_renew_report(struct cli_ctx *ctx, int64_t within_s, json_t **out)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return pki_renew_report(
 	    st, scope(ctx), vigil_time_now_ms() / 1000, within_s, out);
@@ -385,14 +393,14 @@ l_token_create(struct cli_ctx *ctx, const char *device, int64_t ttl_s,
 
 	*out = NULL;
 	memset(&t, 0, sizeof t);
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = device_id(ctx, device, id)) != VIGIL_OK ||
 	    (rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_enroll_token_create(
 	    st, ctx->tenant_id, id, (uint32_t)ttl_s, ctx->actor, token, &t);
 	snprintf(obj, sizeof obj, "enroll-token/%s", t.id);
-	rc = finish(ctx, rc, ctx->tenant_id, "enroll.token.create", obj, id);
+	rc = cli_local_finish(ctx, rc, ctx->tenant_id, "enroll.token.create", obj, id);
 	if (rc == VIGIL_OK &&
 	    (*out = pki_token_json(&t, vigil_time_now_ms())) == NULL)
 		rc = VIGIL_ENOMEM;
@@ -411,7 +419,7 @@ l_token_list(struct cli_ctx *ctx, json_t **out)
 	size_t n = 0;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_enroll_token_list(st, scope(ctx), &t, &n)) != VIGIL_OK)
 		return rc;
 	if ((*out = json_array()) == NULL)
@@ -431,12 +439,12 @@ l_token_delete(struct cli_ctx *ctx, const char *id)
 	enum vigil_err rc;
 	char obj[96];
 
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_enroll_token_delete(st, scope(ctx), id);
 	snprintf(obj, sizeof obj, "enroll-token/%s", id);
-	return finish(ctx, rc, scope(ctx), "enroll.token.delete", obj, NULL);
+	return cli_local_finish(ctx, rc, scope(ctx), "enroll.token.delete", obj, NULL);
 }
 
 /* "pending", "approved", "rejected", "done", "any" (0). */
@@ -463,7 +471,7 @@ l_request_list(struct cli_ctx *ctx, const char *state, json_t **out)
 	size_t n = 0;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_enroll_request_list(st, scope(ctx),
 	         (enum vigil_enroll_state)state_of(state), &q, &n)) != VIGIL_OK)
 		return rc;
@@ -483,13 +491,13 @@ l_request_decide(struct cli_ctx *ctx, const char *id, int approve)
 	enum vigil_err rc;
 	char obj[96];
 
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_enroll_request_decide(
 	    st, scope(ctx), id, approve, ctx->actor, vigil_time_now_ms());
 	snprintf(obj, sizeof obj, "enrollment/%s", id);
-	return finish(ctx, rc, scope(ctx),
+	return cli_local_finish(ctx, rc, scope(ctx),
 	    approve ? "enroll.approve" : "enroll.reject", obj, NULL);
 }
 
@@ -500,12 +508,12 @@ l_claim_allow(struct cli_ctx *ctx, const char *ident)
 	enum vigil_err rc;
 	char obj[300];
 
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK ||
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK ||
 	    (rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_claim_allow(st, ctx->tenant_id, ident);
 	snprintf(obj, sizeof obj, "claim/%s", ident);
-	return finish(ctx, rc, ctx->tenant_id, "enroll.claim.allow", obj, NULL);
+	return cli_local_finish(ctx, rc, ctx->tenant_id, "enroll.claim.allow", obj, NULL);
 }
 
 const struct cli_pki_ops cli_pki_local = {

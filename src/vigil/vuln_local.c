@@ -21,43 +21,11 @@ cli_vuln(const struct cli_ctx *ctx)
 	                                      : &cli_vuln_local;
 }
 
-static enum vigil_err
-need_store(struct cli_ctx *ctx, struct vigil_store **st)
-{
-	*st = cli_store(ctx);
-	return *st != NULL ? VIGIL_OK : VIGIL_ESTORE;
-}
-
 /* Device counts: the chosen tenant's, else every tenant's. */
 static const char *
 scope(const struct cli_ctx *ctx)
 {
 	return ctx->tenant_id[0] != '\0' ? ctx->tenant_id : NULL;
-}
-
-static enum vigil_err
-begin(struct cli_ctx *ctx, struct vigil_store **st)
-{
-	enum vigil_err rc;
-
-	if ((rc = need_store(ctx, st)) != VIGIL_OK)
-		return rc;
-	return vigil_store_begin(*st);
-}
-
-/* Audits and commits a change begun with begin(), or rolls it back
- * when rc (or the audit) failed. */
-static enum vigil_err
-finish(struct cli_ctx *ctx, enum vigil_err rc, const char *tenant,
-    const char *action, const char *object, const char *detail)
-{
-	if (rc == VIGIL_OK)
-		rc = cli_pki_audit(ctx, tenant, action, object, detail);
-	if (rc != VIGIL_OK) {
-		vigil_store_rollback(ctx->store);
-		return rc;
-	}
-	return vigil_store_commit(ctx->store);
 }
 
 static const char *
@@ -104,7 +72,7 @@ finish_sync(struct cli_ctx *ctx, struct vigil_store *st, enum vigil_err rc,
 {
 	if (rc == VIGIL_OK)
 		rc = sync_cra(ctx, st);
-	return finish(ctx, rc, NULL, action, object, detail);
+	return cli_local_finish(ctx, rc, NULL, action, object, detail);
 }
 
 /* ---- builds and SBOMs ---------------------------------------------- */
@@ -117,7 +85,7 @@ l_build_list(struct cli_ctx *ctx, json_t **out, char *err)
 
 	(void)err;
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_build_list(st, scope(ctx), out);
 }
@@ -129,7 +97,7 @@ l_build_get(struct cli_ctx *ctx, const char *build, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_build_get(st, scope(ctx), build, out, err, CLI_VERR);
 }
@@ -141,11 +109,11 @@ l_build_delete(struct cli_ctx *ctx, const char *build, char *err)
 	enum vigil_err rc;
 	char obj[512];
 
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_vdb_build_delete(st, build, err, CLI_VERR);
 	snprintf(obj, sizeof obj, "build/%s", build);
-	return finish(ctx, rc, NULL, "vuln.build.delete", obj, NULL);
+	return cli_local_finish(ctx, rc, NULL, "vuln.build.delete", obj, NULL);
 }
 
 static enum vigil_err
@@ -159,7 +127,7 @@ l_sbom_import(struct cli_ctx *ctx, const char *buf, size_t len,
 
 	*out = NULL;
 	opts.actor = ctx->actor;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_vdb_sbom_import(st, buf, len, &opts, out, err, CLI_VERR);
 	snprintf(obj, sizeof obj, "build/%s@%s", o->model, o->firmware);
@@ -184,7 +152,7 @@ l_sbom_export(
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_sbom_export(st, build, vex, out, err, CLI_VERR);
 }
@@ -198,7 +166,7 @@ l_vex_import(struct cli_ctx *ctx, const char *buf, size_t len,
 	char det[128];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_vdb_vex_import(
 	    st, buf, len, fmt, build, ctx->actor, out, err, CLI_VERR);
@@ -229,7 +197,7 @@ l_feed_import(struct cli_ctx *ctx, const char *path,
 	*out = NULL;
 	memset(&s, 0, sizeof s);
 	opts.actor = ctx->actor;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	/* Each file commits on its own (a feed can be gigabytes): the
 	 * audit entry follows the import and records what it did, also
@@ -261,7 +229,7 @@ l_feed_list(struct cli_ctx *ctx, json_t **out, char *err)
 
 	(void)err;
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_feed_list(st, out);
 }
@@ -273,7 +241,7 @@ l_scan(struct cli_ctx *ctx, const char *build, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
 		return rc;
@@ -298,7 +266,7 @@ l_vuln_list(struct cli_ctx *ctx, const struct vigil_vdb_filter *f, json_t **out,
 
 	(void)err;
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_vuln_list(st, scope(ctx), f, out);
 }
@@ -310,7 +278,7 @@ l_vuln_show(struct cli_ctx *ctx, const char *id, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_vuln_show(st, scope(ctx), id, out, err, CLI_VERR);
 }
@@ -322,7 +290,7 @@ l_affected(struct cli_ctx *ctx, const char *id, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_affected(st, scope(ctx), id, out, err, CLI_VERR);
 }
@@ -335,7 +303,7 @@ l_exploited(struct cli_ctx *ctx, const char *id, int exploited,
 	enum vigil_err rc;
 	char det[512];
 
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_vdb_mark_exploited(
 	    st, id, exploited, note, ctx->actor, err, CLI_VERR);
@@ -356,7 +324,7 @@ l_device_findings(
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_device_findings(
 	    st, scope(ctx), device, out, err, CLI_VERR);
@@ -370,13 +338,13 @@ l_device_firmware(
 	enum vigil_err rc;
 	char obj[512], det[160];
 
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_vdb_device_firmware_set(
 	    st, ctx->tenant_id, device, version, "registry", err, CLI_VERR);
 	snprintf(obj, sizeof obj, "device/%s", device);
 	snprintf(det, sizeof det, "firmware=%s", version);
-	return finish(ctx, rc, ctx->tenant_id, "device.firmware", obj, det);
+	return cli_local_finish(ctx, rc, ctx->tenant_id, "device.firmware", obj, det);
 }
 
 /* ---- products ------------------------------------------------------ */
@@ -390,7 +358,7 @@ l_product_set(struct cli_ctx *ctx, const struct vigil_vdb_product *p,
 	char obj[512], det[256];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_vdb_product_set(st, p, out, err, CLI_VERR);
 	snprintf(obj, sizeof obj, "product/%s", p->model);
@@ -399,7 +367,7 @@ l_product_set(struct cli_ctx *ctx, const struct vigil_vdb_product *p,
 	    "platform_cpes=%zu",
 	    jstr(*out, "manufacturer", NULL), jstr(*out, "support_until", NULL),
 	    p->nplatform_cpes);
-	rc = finish(ctx, rc, NULL, "product.set", obj, det);
+	rc = cli_local_finish(ctx, rc, NULL, "product.set", obj, det);
 	if (rc != VIGIL_OK) {
 		json_decref(*out);
 		*out = NULL;
@@ -415,7 +383,7 @@ l_product_list(struct cli_ctx *ctx, int warn_days, json_t **out, char *err)
 
 	(void)err;
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_product_list(
 	    st, scope(ctx), vigil_time_now_ms(), warn_days, out);
@@ -431,7 +399,7 @@ l_cra_status(struct cli_ctx *ctx, int all, json_t **out, char *err)
 
 	(void)err;
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	/* Reports that became due since the last change (e.g. one made
 	 * before this version audited them) are opened first. */
@@ -455,14 +423,14 @@ l_cra_open(struct cli_ctx *ctx, enum vigil_cra_kind kind, const char *vuln,
 	char det[512];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_vdb_cra_open(st, kind, vuln, model, summary,
 	    vigil_time_now_ms(), out, err, CLI_VERR);
 	snprintf(det, sizeof det, "kind=%s vuln=%s model=%s",
 	    kind == VIGIL_CRA_INCIDENT ? "incident" : "vulnerability",
 	    vuln != NULL ? vuln : "-", model);
-	rc = finish(ctx, rc, NULL, "cra.open", jstr(*out, "id", NULL), det);
+	rc = cli_local_finish(ctx, rc, NULL, "cra.open", jstr(*out, "id", NULL), det);
 	if (rc != VIGIL_OK) {
 		json_decref(*out);
 		*out = NULL;
@@ -479,12 +447,12 @@ l_cra_step(struct cli_ctx *ctx, const char *id, const char *step, json_t **out,
 	char action[64];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_vdb_cra_step(
 	    st, id, step, vigil_time_now_ms(), out, err, CLI_VERR);
 	snprintf(action, sizeof action, "cra.%s", step);
-	rc = finish(ctx, rc, NULL, action, id, NULL);
+	rc = cli_local_finish(ctx, rc, NULL, action, id, NULL);
 	if (rc != VIGIL_OK) {
 		json_decref(*out);
 		*out = NULL;
@@ -499,7 +467,7 @@ l_cra_export(struct cli_ctx *ctx, const char *id, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_vdb_cra_export(
 	    st, id, vigil_time_now_ms(), out, err, CLI_VERR);

@@ -23,38 +23,6 @@ cli_zt(const struct cli_ctx *ctx)
 	return ctx->be == &cli_backend_remote ? &cli_zt_remote : &cli_zt_local;
 }
 
-static enum vigil_err
-need_store(struct cli_ctx *ctx, struct vigil_store **st)
-{
-	*st = cli_store(ctx);
-	return *st != NULL ? VIGIL_OK : VIGIL_ESTORE;
-}
-
-static enum vigil_err
-begin(struct cli_ctx *ctx, struct vigil_store **st)
-{
-	enum vigil_err rc;
-
-	if ((rc = need_store(ctx, st)) != VIGIL_OK)
-		return rc;
-	return vigil_store_begin(*st);
-}
-
-/* Audits and commits a change begun with begin(), or rolls it back
- * when rc (or the audit) failed: no change without its audit entry. */
-static enum vigil_err
-finish(struct cli_ctx *ctx, enum vigil_err rc, const char *action,
-    const char *object, const char *detail)
-{
-	if (rc == VIGIL_OK)
-		rc = cli_pki_audit(ctx, ctx->tenant_id, action, object, detail);
-	if (rc != VIGIL_OK) {
-		vigil_store_rollback(ctx->store);
-		return rc;
-	}
-	return vigil_store_commit(ctx->store);
-}
-
 static long long
 jint(const json_t *o, const char *key)
 {
@@ -80,7 +48,7 @@ l_put(struct cli_ctx *ctx, const char *name, const char *doc, size_t len,
 	char obj[128], det[128];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_policydb_put(st, ctx->tenant_id, name, doc, len, description,
 	    expected_version, ctx->actor, comment, out, err, CLI_ZERR);
@@ -91,7 +59,7 @@ l_put(struct cli_ctx *ctx, const char *name, const char *doc, size_t len,
 	}
 	snprintf(obj, sizeof obj, "policy/%s", name);
 	snprintf(det, sizeof det, "version=%lld", jint(*out, "version"));
-	if ((rc = finish(ctx, rc, "policy.put", obj, det)) != VIGIL_OK)
+	if ((rc = cli_local_finish(ctx, rc, ctx->tenant_id, "policy.put", obj, det)) != VIGIL_OK)
 		drop(out);
 	return rc;
 }
@@ -104,7 +72,7 @@ l_get(struct cli_ctx *ctx, const char *name, int64_t version, json_t **out,
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_policydb_get(
 	    st, ctx->tenant_id, name, version, out, err, CLI_ZERR);
@@ -117,7 +85,7 @@ l_list(struct cli_ctx *ctx, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_policydb_list(st, ctx->tenant_id, out, err, CLI_ZERR);
 }
@@ -129,7 +97,7 @@ l_history(struct cli_ctx *ctx, const char *name, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_policydb_history(
 	    st, ctx->tenant_id, name, out, err, CLI_ZERR);
@@ -144,14 +112,14 @@ l_rollback(struct cli_ctx *ctx, const char *name, int64_t version,
 	char obj[128], det[128];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_policydb_rollback(st, ctx->tenant_id, name, version,
 	    ctx->actor, comment, out, err, CLI_ZERR);
 	snprintf(obj, sizeof obj, "policy/%s", name);
 	snprintf(det, sizeof det, "version=%lld rollback_of=%lld",
 	    jint(*out, "version"), (long long)version);
-	if ((rc = finish(ctx, rc, "policy.rollback", obj, det)) != VIGIL_OK)
+	if ((rc = cli_local_finish(ctx, rc, ctx->tenant_id, "policy.rollback", obj, det)) != VIGIL_OK)
 		drop(out);
 	return rc;
 }
@@ -163,11 +131,11 @@ l_remove(struct cli_ctx *ctx, const char *name, char *err)
 	enum vigil_err rc;
 	char obj[128];
 
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_policydb_delete(st, ctx->tenant_id, name, err, CLI_ZERR);
 	snprintf(obj, sizeof obj, "policy/%s", name);
-	return finish(ctx, rc, "policy.delete", obj, NULL);
+	return cli_local_finish(ctx, rc, ctx->tenant_id, "policy.delete", obj, NULL);
 }
 
 static enum vigil_err
@@ -179,14 +147,14 @@ l_attach(struct cli_ctx *ctx, const char *name, enum vigil_attach_kind kind,
 	char obj[128], det[400];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_policydb_attach(st, ctx->tenant_id, name, kind, target,
 	    ctx->actor, out, err, CLI_ZERR);
 	snprintf(obj, sizeof obj, "policy/%s", name);
 	snprintf(det, sizeof det, "kind=%s target=%s",
 	    vigil_attach_kind_name(kind), target);
-	if ((rc = finish(ctx, rc, "policy.attach", obj, det)) != VIGIL_OK)
+	if ((rc = cli_local_finish(ctx, rc, ctx->tenant_id, "policy.attach", obj, det)) != VIGIL_OK)
 		drop(out);
 	return rc;
 }
@@ -199,14 +167,14 @@ l_detach(struct cli_ctx *ctx, const char *name, enum vigil_attach_kind kind,
 	enum vigil_err rc;
 	char obj[128], det[400];
 
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_policydb_detach(
 	    st, ctx->tenant_id, name, kind, target, NULL, err, CLI_ZERR);
 	snprintf(obj, sizeof obj, "policy/%s", name);
 	snprintf(det, sizeof det, "kind=%s target=%s",
 	    vigil_attach_kind_name(kind), target);
-	return finish(ctx, rc, "policy.detach", obj, det);
+	return cli_local_finish(ctx, rc, ctx->tenant_id, "policy.detach", obj, det);
 }
 
 static enum vigil_err
@@ -216,7 +184,7 @@ l_attachments(struct cli_ctx *ctx, const char *name, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_policydb_attachments(
 	    st, ctx->tenant_id, name, out, err, CLI_ZERR);
@@ -236,7 +204,7 @@ l_explain(
 	int r;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	memset(&cfg, 0, sizeof cfg);
 	cfg.stale_s = CLI_ZT_STALE_S;
@@ -279,7 +247,7 @@ l_quarantine(struct cli_ctx *ctx, const char *device, bool on,
 	char obj[128];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_device_get(st, ctx->tenant_id, device, &d);
 	/* Release only undoes a quarantine: a device in another state
@@ -300,8 +268,8 @@ l_quarantine(struct cli_ctx *ctx, const char *device, bool on,
 		    ctx->actor, reason, out);
 	snprintf(obj, sizeof obj, "device/%s", d != NULL ? d->id : device);
 	vigil_device_free(d);
-	rc = finish(
-	    ctx, rc, on ? "device.quarantine" : "device.release", obj, reason);
+	rc = cli_local_finish(ctx, rc, ctx->tenant_id,
+	    on ? "device.quarantine" : "device.release", obj, reason);
 	if (rc != VIGIL_OK) {
 		vigil_device_free(*out);
 		*out = NULL;
@@ -318,7 +286,7 @@ l_posture(struct cli_ctx *ctx, const char *device, json_t **out, char *err)
 	int64_t now = vigil_time_now_ms();
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	/* A few kilobytes of ports: not for the stack. */
 	if ((p = calloc(1, sizeof *p)) == NULL)
@@ -339,7 +307,7 @@ l_checkins(struct cli_ctx *ctx, const char *device, unsigned limit,
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_posture_history(
 	    st, ctx->tenant_id, device, limit, out, err, CLI_ZERR);
@@ -356,7 +324,7 @@ l_baseline_set(struct cli_ctx *ctx, const char *model, const char *const *ports,
 	char obj[300], det[128];
 
 	*out = NULL;
-	if ((rc = begin(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_begin(ctx, &st)) != VIGIL_OK)
 		return rc;
 	rc = vigil_posture_baseline_set(st, ctx->tenant_id, model, ports,
 	    nports, firmware_current, out, err, CLI_ZERR);
@@ -364,7 +332,7 @@ l_baseline_set(struct cli_ctx *ctx, const char *model, const char *const *ports,
 	snprintf(det, sizeof det, "ports=%zu%s%s", nports,
 	    firmware_current != NULL ? " firmware_current=" : "",
 	    firmware_current != NULL ? firmware_current : "");
-	if ((rc = finish(ctx, rc, "baseline.set", obj, det)) != VIGIL_OK)
+	if ((rc = cli_local_finish(ctx, rc, ctx->tenant_id, "baseline.set", obj, det)) != VIGIL_OK)
 		drop(out);
 	return rc;
 }
@@ -376,7 +344,7 @@ l_baselines(struct cli_ctx *ctx, json_t **out, char *err)
 	enum vigil_err rc;
 
 	*out = NULL;
-	if ((rc = need_store(ctx, &st)) != VIGIL_OK)
+	if ((rc = cli_local_store(ctx, &st)) != VIGIL_OK)
 		return rc;
 	return vigil_posture_baselines(
 	    st, ctx->tenant_id, NULL, out, err, CLI_ZERR);
