@@ -144,6 +144,11 @@ struct vigil_lint_finding {
 	int statement;     /* index, -1 for the document */
 	char message[256]; /* says what and why, with the offending value */
 };
+/* "critical", "warning", "info". Static. */
+const char *vigil_lint_severity_name(enum vigil_lint_severity s);
+/* {"severity","code","statement" (null for the document),"message"};
+ * NULL when out of memory. */
+json_t *vigil_lint_finding_to_json(const struct vigil_lint_finding *f);
 /* Calls cb for each finding, most severe first; returns the number. */
 size_t vigil_policy_lint(const struct vigil_policy *p,
     void (*cb)(void *ctx, const struct vigil_lint_finding *f), void *ctx);

@@ -62,20 +62,6 @@ load_policy(const char *path)
 
 /* ---- policy lint ---------------------------------------------------- */
 
-static const char *
-severity_name(enum vigil_lint_severity s)
-{
-	switch (s) {
-	case VIGIL_LINT_CRITICAL:
-		return "critical";
-	case VIGIL_LINT_WARNING:
-		return "warning";
-	case VIGIL_LINT_INFO:
-		break;
-	}
-	return "info";
-}
-
 struct lint_out {
 	const char *path;
 	bool prefix; /* several files: "<path>: " before each line */
@@ -93,21 +79,11 @@ on_finding(void *vctx, const struct vigil_lint_finding *f)
 	if (f->severity == VIGIL_LINT_CRITICAL)
 		o->critical = true;
 	if (o->findings != NULL) {
-		json_t *j = json_object();
-
-		if (j == NULL)
-			return;
-		cli_json_set(
-		    j, "severity", cli_json_str(severity_name(f->severity)));
-		cli_json_set(j, "code", cli_json_str(f->code));
-		cli_json_set(j, "statement",
-		    f->statement < 0 ? json_null()
-		                     : json_integer(f->statement));
-		cli_json_set(j, "message", cli_json_str(f->message));
-		json_array_append_new(o->findings, j);
+		json_array_append_new(o->findings,
+		    vigil_lint_finding_to_json(f));
 		return;
 	}
-	snprintf(sev, sizeof sev, "%s", severity_name(f->severity));
+	snprintf(sev, sizeof sev, "%s", vigil_lint_severity_name(f->severity));
 	for (i = 0; sev[i] != '\0'; i++)
 		if (sev[i] >= 'a' && sev[i] <= 'z')
 			sev[i] = (char)(sev[i] - 'a' + 'A');

@@ -563,20 +563,6 @@ out:
 /* ------------------------------------------------------------------ */
 /* Lint */
 
-static const char *
-severity_name(enum vigil_lint_severity s)
-{
-	switch (s) {
-	case VIGIL_LINT_CRITICAL:
-		return "critical";
-	case VIGIL_LINT_WARNING:
-		return "warning";
-	case VIGIL_LINT_INFO:
-		break;
-	}
-	return "info";
-}
-
 struct lint_out {
 	json_t *findings;
 	int critical;
@@ -591,10 +577,7 @@ on_finding(void *ctx, const struct vigil_lint_finding *f)
 
 	if (f->severity == VIGIL_LINT_CRITICAL)
 		o->critical++;
-	j = json_pack("{s:s, s:s, s:o, s:s}", "severity",
-	    severity_name(f->severity), "code", f->code, "statement",
-	    f->statement < 0 ? json_null() : json_integer(f->statement),
-	    "message", f->message);
+	j = vigil_lint_finding_to_json(f);
 	if (j == NULL || json_array_append_new(o->findings, j) != 0)
 		o->oom = true;
 }

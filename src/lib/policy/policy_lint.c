@@ -312,3 +312,26 @@ vigil_policy_lint(const struct vigil_policy *p,
 	}
 	return l.n;
 }
+
+const char *
+vigil_lint_severity_name(enum vigil_lint_severity s)
+{
+	switch (s) {
+	case VIGIL_LINT_CRITICAL:
+		return "critical";
+	case VIGIL_LINT_WARNING:
+		return "warning";
+	case VIGIL_LINT_INFO:
+		break;
+	}
+	return "info";
+}
+
+json_t *
+vigil_lint_finding_to_json(const struct vigil_lint_finding *f)
+{
+	return json_pack("{s:s, s:s, s:o, s:s}", "severity",
+	    vigil_lint_severity_name(f->severity), "code", f->code,
+	    "statement", f->statement < 0 ? json_null() :
+	    json_integer(f->statement), "message", f->message);
+}

@@ -139,8 +139,8 @@ get_boot(const json_t *v, struct vigil_checkin *c, char *err,
 }
 
 /* "tcp/22" (protocol in any case, decimal port) to its spelling. */
-static enum vigil_err
-port_from_string(const char *s, char out[VIGIL_PORT_STRLEN], char *err,
+enum vigil_err
+posture_port_parse(const char *s, char out[VIGIL_PORT_STRLEN], char *err,
     size_t errsize)
 {
 	char proto[8];
@@ -233,7 +233,7 @@ get_listening(const json_t *v, struct vigil_checkin *c, char *err,
 		enum vigil_err rc;
 
 		if (json_is_string(m))
-			rc = port_from_string(json_string_value(m),
+			rc = posture_port_parse(json_string_value(m),
 			    c->ports[i], e, sizeof e);
 		else if (json_is_object(m))
 			rc = port_from_object(m, c->ports[i], e, sizeof e);

@@ -36,29 +36,6 @@ check_text(const char *what, const char *s, size_t min, size_t max,
 	return VIGIL_OK;
 }
 
-/* "tcp/22" in any case and spacing of the protocol, as a check-in. */
-static enum vigil_err
-port_norm(const char *s, char out[VIGIL_PORT_STRLEN], char *err,
-    size_t errsize)
-{
-	char proto[8];
-	const char *slash = strchr(s, '/');
-	size_t n;
-	long port = 0;
-
-	if (slash == NULL || (n = (size_t)(slash - s)) == 0 ||
-	    n >= sizeof proto || slash[1] == '\0' ||
-	    strlen(slash + 1) > 5 ||
-	    strspn(slash + 1, "0123456789") != strlen(slash + 1))
-		return vigil_seterr(err, errsize, VIGIL_EINVAL,
-		    "\"%.24s\" is not PROTO/PORT", s);
-	memcpy(proto, s, n);
-	proto[n] = '\0';
-	for (const char *p = slash + 1; *p != '\0'; p++)
-		port = port * 10 + (*p - '0');
-	return vigil_port_format(proto, port, out, err, errsize);
-}
-
 /* The ports as a sorted, unique JSON array text (heap). */
 static enum vigil_err
 ports_text(const char *const *ports, size_t nports, char **out, char *err,
@@ -74,7 +51,7 @@ ports_text(const char *const *ports, size_t nports, char **out, char *err,
 		    "baseline ports: %zu entries, at most %d", nports,
 		    VIGIL_CHECKIN_PORTS_MAX);
 	for (size_t i = 0; i < nports; i++)
-		if ((rc = port_norm(ports[i] == NULL ? "" : ports[i], a[i], e,
+		if ((rc = posture_port_parse(ports[i] == NULL ? "" : ports[i], a[i], e,
 		    sizeof e)) != VIGIL_OK)
 			return vigil_seterr(err, errsize, rc,
 			    "baseline ports[%zu]: %s", i, e);
