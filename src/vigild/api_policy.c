@@ -42,20 +42,6 @@ tid(const struct req *r)
 	return r->tenant.id;
 }
 
-static const char *
-why(struct req *r, const char *err)
-{
-	return err != NULL && err[0] != '\0' ? err : vigil_store_errmsg(r->st);
-}
-
-/* A read's library error: err (what and where) when it says something,
- * else the store's text. */
-static void
-reply_lib_err(struct req *r, enum vigil_err e, const char *err)
-{
-	req_reply_err(r, e, why(r, err));
-}
-
 /*
  * Rolls back and audits a failed change. A document the parser refused
  * is 400 "invalid-policy" and a stale expected_version 409
@@ -68,10 +54,10 @@ fail_change(struct req *r, enum vigil_err e, const char *err,
 {
 	if (e == VIGIL_EINVAL)
 		api_fail_problem(r, 400, "invalid-policy", action, object,
-		    "failed", why(r, err));
+		    "failed", api_why(r, err));
 	else if (e == VIGIL_ECONFLICT)
 		api_fail_problem(r, 409, "version-conflict", action, object,
-		    "failed", why(r, err));
+		    "failed", api_why(r, err));
 	else
 		api_fail_why(r, e, action, object, err);
 }
@@ -128,7 +114,7 @@ api_policy_list(struct req *r)
 
 	e = vigil_policydb_list(r->st, tid(r), &out, err, sizeof err);
 	if (e != VIGIL_OK) {
-		reply_lib_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -147,7 +133,7 @@ api_policy_get(struct req *r)
 	e = vigil_policydb_get(r->st, tid(r), req_param(r, "policy"), version,
 	    &out, err, sizeof err);
 	if (e != VIGIL_OK) {
-		reply_lib_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -253,7 +239,7 @@ api_policy_versions(struct req *r)
 	e = vigil_policydb_history(
 	    r->st, tid(r), req_param(r, "policy"), &out, err, sizeof err);
 	if (e != VIGIL_OK) {
-		reply_lib_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -285,7 +271,7 @@ api_policy_rollback(struct req *r)
 	    comment, &out, err, sizeof err);
 	if (e == VIGIL_EINVAL) {
 		api_fail_problem(r, 409, "invalid-state", "policy.rollback",
-		    obj, "failed", why(r, err));
+		    obj, "failed", api_why(r, err));
 		goto out;
 	}
 	if (e != VIGIL_OK) {
@@ -416,7 +402,7 @@ api_policy_attachments(struct req *r)
 	e = vigil_policydb_attachments(
 	    r->st, tid(r), name, &out, err, sizeof err);
 	if (e != VIGIL_OK) {
-		reply_lib_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -552,7 +538,7 @@ api_policy_decide(struct req *r)
 	e = vigil_zt_explain(zt, &q, &out, err, sizeof err);
 	if (e != VIGIL_OK) {
 		json_decref(out);
-		reply_lib_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		goto out;
 	}
 	api_reply(r, 200, out);
@@ -603,11 +589,11 @@ api_policy_lint(struct req *r)
 	e = vigil_policy_parse(text, len, &p, err, sizeof err);
 	free(text);
 	if (e == VIGIL_EINVAL) {
-		req_problem(r, 400, "invalid-policy", "%s", why(r, err));
+		req_problem(r, 400, "invalid-policy", "%s", api_why(r, err));
 		return;
 	}
 	if (e != VIGIL_OK) {
-		reply_lib_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	if ((o.findings = json_array()) == NULL) {

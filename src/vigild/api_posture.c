@@ -40,12 +40,6 @@ tid(const struct req *r)
 	return r->tenant.id;
 }
 
-static const char *
-why(struct req *r, const char *err)
-{
-	return err != NULL && err[0] != '\0' ? err : vigil_store_errmsg(r->st);
-}
-
 /* The check-in age that degrades posture, as the decision service uses
  * it (posture_stale_s), so this view and the decisions agree. */
 static int64_t
@@ -149,7 +143,7 @@ api_device_posture(struct req *r)
 	e = vigil_posture_get(r->st, tid(r), req_param(r, "device"), NULL, now,
 	    stale_s(r), p, err, sizeof err);
 	if (e != VIGIL_OK)
-		req_reply_err(r, e, why(r, err));
+		api_reply_lib_err(r, e, err);
 	else
 		api_reply(r, 200, vigil_posture_to_json(p, now));
 	free(p);
@@ -168,7 +162,7 @@ api_device_checkins(struct req *r)
 	e = vigil_posture_history(r->st, tid(r), req_param(r, "device"),
 	    (unsigned)limit, &out, err, sizeof err);
 	if (e != VIGIL_OK) {
-		req_reply_err(r, e, why(r, err));
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -186,7 +180,7 @@ api_baseline_list(struct req *r)
 
 	e = vigil_posture_baselines(r->st, tid(r), NULL, &out, err, sizeof err);
 	if (e != VIGIL_OK) {
-		req_reply_err(r, e, why(r, err));
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);

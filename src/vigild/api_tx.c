@@ -80,6 +80,19 @@ api_fail(struct req *r, enum vigil_err e, const char *action,
 	api_fail_why(r, e, action, object, NULL);
 }
 
+const char *
+api_why(struct req *r, const char *err)
+{
+	return err != NULL && err[0] != '\0' ? err :
+	    vigil_store_errmsg(r->st);
+}
+
+void
+api_reply_lib_err(struct req *r, enum vigil_err e, const char *err)
+{
+	req_reply_err(r, e, api_why(r, err));
+}
+
 void
 api_fail_why(struct req *r, enum vigil_err e, const char *action,
     const char *object, const char *why)

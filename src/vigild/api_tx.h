@@ -40,6 +40,12 @@ void api_fail(struct req *r, enum vigil_err e, const char *action,
 void api_fail_why(struct req *r, enum vigil_err e, const char *action,
     const char *object, const char *why);
 
+/* A library's what-and-where (err) when it says something, else the
+ * store's error text. */
+const char *api_why(struct req *r, const char *err);
+/* Replies to a read that failed with e, saying api_why(r, err). */
+void api_reply_lib_err(struct req *r, enum vigil_err e, const char *err);
+
 /* Ends a change whose reply is 204 No Content: api_fail when e is an
  * error, else api_commit (action, object, detail) and the 204. */
 void api_finish_204(struct req *r, enum vigil_err e, const char *action,

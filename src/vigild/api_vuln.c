@@ -37,15 +37,6 @@ now_ms(void)
 	return vigil_time_now_ms();
 }
 
-/* A vulndb error: err (the library's what-and-where) when it says
- * something, else the store's text. */
-static void
-reply_vdb_err(struct req *r, enum vigil_err e, const char *err)
-{
-	req_reply_err(r, e, err != NULL && err[0] != '\0' ? err :
-	    vigil_store_errmsg(r->st));
-}
-
 /* Rolls back and audits a failed change with err (the library's
  * what-and-where) as the reason, replying as req_reply_err maps e. */
 static void
@@ -216,7 +207,7 @@ api_vuln_feed_list(struct req *r)
 	enum vigil_err e;
 
 	if ((e = vigil_vdb_feed_list(r->st, &out)) != VIGIL_OK) {
-		reply_vdb_err(r, e, NULL);
+		api_reply_lib_err(r, e, NULL);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -232,7 +223,7 @@ api_vuln_build_list(struct req *r)
 	enum vigil_err e;
 
 	if ((e = vigil_vdb_build_list(r->st, r->scope, &out)) != VIGIL_OK) {
-		reply_vdb_err(r, e, NULL);
+		api_reply_lib_err(r, e, NULL);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -298,7 +289,7 @@ api_vuln_build_get(struct req *r)
 
 	if ((e = vigil_vdb_build_get(r->st, r->scope, req_param(r, "build"),
 	    &out, err, sizeof err)) != VIGIL_OK) {
-		reply_vdb_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -331,7 +322,7 @@ build_export(struct req *r, int vex)
 
 	if ((e = vigil_vdb_sbom_export(r->st, req_param(r, "build"), vex, &out,
 	    err, sizeof err)) != VIGIL_OK) {
-		reply_vdb_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -433,7 +424,7 @@ api_vuln_list(struct req *r)
 	f.min_priority = (double)minp;
 	f.limit = (size_t)limit;
 	if ((e = vigil_vdb_vuln_list(r->st, r->scope, &f, &out)) != VIGIL_OK) {
-		reply_vdb_err(r, e, NULL);
+		api_reply_lib_err(r, e, NULL);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -448,7 +439,7 @@ api_vuln_show(struct req *r)
 
 	if ((e = vigil_vdb_vuln_show(r->st, r->scope, req_param(r, "id"), &out,
 	    err, sizeof err)) != VIGIL_OK) {
-		reply_vdb_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -463,7 +454,7 @@ api_vuln_affected(struct req *r)
 
 	if ((e = vigil_vdb_affected(r->st, r->scope, req_param(r, "id"), &out,
 	    err, sizeof err)) != VIGIL_OK) {
-		reply_vdb_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -521,7 +512,7 @@ api_device_findings(struct req *r)
 
 	if ((e = vigil_vdb_device_findings(r->st, r->scope,
 	    req_param(r, "device"), &out, err, sizeof err)) != VIGIL_OK) {
-		reply_vdb_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -572,7 +563,7 @@ api_product_list(struct req *r)
 		return;
 	if ((e = vigil_vdb_product_list(r->st, r->scope, now_ms(), (int)warn,
 	    &out)) != VIGIL_OK) {
-		reply_vdb_err(r, e, NULL);
+		api_reply_lib_err(r, e, NULL);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -668,7 +659,7 @@ api_cra_status(struct req *r)
 		return;
 	if ((e = vigil_vdb_cra_status(r->st, now_ms(), all, &out)) !=
 	    VIGIL_OK) {
-		reply_vdb_err(r, e, NULL);
+		api_reply_lib_err(r, e, NULL);
 		return;
 	}
 	api_reply(r, 200, out);
@@ -750,7 +741,7 @@ api_cra_draft(struct req *r)
 
 	if ((e = vigil_vdb_cra_export(r->st, req_param(r, "id"), now_ms(),
 	    &out, err, sizeof err)) != VIGIL_OK) {
-		reply_vdb_err(r, e, err);
+		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);

@@ -203,12 +203,10 @@ static void
 test_names(void **state)
 {
 	struct fx *fx = *state;
+	/* The last one is 64 bytes, one over the limit. */
 	static const char *const bad[] = { "", "-x", ".x", "Cam", "cam base",
-		"cam/x",
-		/* 64 bytes */
-		"a2345678901234567890123456789012"
-		"34567890123456789012345678901234"
-	};
+		"cam/x", ("a2345678901234567890123456789012"
+		"34567890123456789012345678901234") };
 	char err[512];
 	json_t *o = NULL;
 	size_t i;
