@@ -33,6 +33,9 @@ enum vigil_err vigil_json_loadb(const char *buf, size_t len,
 void vigil_json_put(json_t *obj, const char *key, json_t *v, int *ok);
 /* The end of such a renderer: obj when ok, else NULL (obj released). */
 json_t *vigil_json_done(json_t *obj, int ok);
+/* A new array of item(r) for each element r of rows (store rows to
+ * their renderings); NULL when out of memory (an item NULL included). */
+json_t *vigil_json_map(const json_t *rows, json_t *(*item)(const json_t *r));
 /* RFC 3339 UTC time of ms, or null when ms <= 0 (never set). */
 json_t *vigil_json_time(int64_t ms);
 /* String s, or null when s is empty (an unset fixed-size field). */

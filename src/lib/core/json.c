@@ -70,6 +70,21 @@ vigil_json_done(json_t *obj, int ok)
 }
 
 json_t *
+vigil_json_map(const json_t *rows, json_t *(*item)(const json_t *r))
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < json_array_size(rows); i++)
+		if (json_array_append_new(a, item(json_array_get(rows, i))) !=
+		    0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+json_t *
 vigil_json_time(int64_t ms)
 {
 	char buf[VIGIL_RFC3339_LEN];

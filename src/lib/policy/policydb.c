@@ -542,11 +542,10 @@ vigil_policydb_list(struct vigil_store *st, const char *tenant,
     json_t **out, char *err, size_t errsize)
 {
 	struct store_arg a[1] = { SA_S(tenant) };
-	json_t *rows = NULL, *arr, *r;
+	json_t *rows = NULL;
 	char lerr[512];
 	enum vigil_err rc;
 	int ok;
-	size_t i;
 
 	ERRBUF(err, errsize, lerr);
 	*out = NULL;
@@ -556,23 +555,11 @@ vigil_policydb_list(struct vigil_store *st, const char *tenant,
 	if ((rc = store_zt_rows(st, ZT_POLICY_LIST, a, 1, LIST_ROWS_MAX,
 	    &rows)) != VIGIL_OK)
 		return store_zt_err(st, rc, err, errsize);
-	arr = json_array();
-	ok = arr != NULL;
-	json_array_foreach(rows, i, r) {
-		if (ok && json_array_append_new(arr, list_item(r)) != 0)
-			ok = 0;
-	}
+	*out = json_object();
+	ok = *out != NULL;
+	vigil_json_put(*out, "policies", vigil_json_map(rows, list_item), &ok);
 	json_decref(rows);
-	if (ok) {
-		*out = json_object();
-		ok = *out != NULL;
-		vigil_json_put(*out, "policies", arr, &ok);
-		arr = NULL;
-		*out = vigil_json_done(*out, ok);
-		ok = *out != NULL;
-	}
-	json_decref(arr);
-	if (!ok)
+	if ((*out = vigil_json_done(*out, ok)) == NULL)
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
 		    "policies: out of memory");
 	return VIGIL_OK;
@@ -600,13 +587,12 @@ enum vigil_err
 vigil_policydb_history(struct vigil_store *st, const char *tenant,
     const char *name, json_t **out, char *err, size_t errsize)
 {
-	json_t *pol = NULL, *rows = NULL, *arr = NULL, *r;
+	json_t *pol = NULL, *rows = NULL;
 	struct store_arg a[1];
 	char lerr[512];
 	enum vigil_err rc;
 	bool began = false;
 	int ok = 0;
-	size_t i;
 
 	ERRBUF(err, errsize, lerr);
 	*out = NULL;
@@ -625,24 +611,13 @@ vigil_policydb_history(struct vigil_store *st, const char *tenant,
 	json_decref(pol);
 	if (rc != VIGIL_OK)
 		return rc;
-	arr = json_array();
-	ok = arr != NULL;
-	json_array_foreach(rows, i, r) {
-		if (ok && json_array_append_new(arr, history_item(r)) != 0)
-			ok = 0;
-	}
+	*out = json_object();
+	ok = *out != NULL;
+	vigil_json_put(*out, "name", json_string(name), &ok);
+	vigil_json_put(*out, "versions", vigil_json_map(rows, history_item),
+	    &ok);
 	json_decref(rows);
-	if (ok) {
-		*out = json_object();
-		ok = *out != NULL;
-		vigil_json_put(*out, "name", json_string(name), &ok);
-		vigil_json_put(*out, "versions", arr, &ok);
-		arr = NULL;
-		*out = vigil_json_done(*out, ok);
-		ok = *out != NULL;
-	}
-	json_decref(arr);
-	if (!ok)
+	if ((*out = vigil_json_done(*out, ok)) == NULL)
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
 		    "policy %s: out of memory", name);
 	return VIGIL_OK;

@@ -311,13 +311,12 @@ enum vigil_err
 vigil_policydb_attachments(struct vigil_store *st, const char *tenant,
     const char *name, json_t **out, char *err, size_t errsize)
 {
-	json_t *pol = NULL, *rows = NULL, *arr, *r;
+	json_t *pol = NULL, *rows = NULL;
 	struct store_arg a[2];
 	char lerr[512];
 	enum vigil_err rc;
 	bool began = false;
 	int ok;
-	size_t i;
 
 	if (err == NULL || errsize == 0) {
 		err = lerr;
@@ -346,23 +345,12 @@ vigil_policydb_attachments(struct vigil_store *st, const char *tenant,
 	json_decref(pol);
 	if (rc != VIGIL_OK)
 		return rc;
-	arr = json_array();
-	ok = arr != NULL;
-	json_array_foreach(rows, i, r) {
-		if (ok && json_array_append_new(arr, list_item(r)) != 0)
-			ok = 0;
-	}
+	*out = json_object();
+	ok = *out != NULL;
+	vigil_json_put(*out, "attachments", vigil_json_map(rows, list_item),
+	    &ok);
 	json_decref(rows);
-	if (ok) {
-		*out = json_object();
-		ok = *out != NULL;
-		vigil_json_put(*out, "attachments", arr, &ok);
-		arr = NULL;
-		*out = vigil_json_done(*out, ok);
-		ok = *out != NULL;
-	}
-	json_decref(arr);
-	if (!ok)
+	if ((*out = vigil_json_done(*out, ok)) == NULL)
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
 		    "policy attachments: out of memory");
 	return VIGIL_OK;

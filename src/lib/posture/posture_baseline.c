@@ -112,9 +112,8 @@ vigil_posture_baselines(struct vigil_store *st, const char *tenant,
     const char *model, json_t **out, char *err, size_t errsize)
 {
 	struct store_arg a[2];
-	json_t *rows = NULL, *row, *list, *o;
+	json_t *rows = NULL, *row, *o;
 	enum vigil_err rc;
-	size_t i;
 	int ok;
 
 	*out = NULL;
@@ -140,18 +139,11 @@ vigil_posture_baselines(struct vigil_store *st, const char *tenant,
 	if ((rc = store_pq_rows(st, PQ_BASELINE_LIST, a, 1, BASELINES_MAX,
 	    &rows)) != VIGIL_OK)
 		return store_err(st, rc, err, errsize);
-	list = json_array();
-	ok = list != NULL;
-	json_array_foreach(rows, i, row) {
-		json_t *b = baseline_json(row);
-
-		if (b == NULL || json_array_append_new(list, b) != 0)
-			ok = 0;
-	}
-	json_decref(rows);
 	o = json_object();
-	ok = ok && o != NULL;
-	vigil_json_put(o, "baselines", list, &ok);
+	ok = o != NULL;
+	vigil_json_put(o, "baselines", vigil_json_map(rows, baseline_json),
+	    &ok);
+	json_decref(rows);
 	if ((*out = vigil_json_done(o, ok)) == NULL)
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
 		    "baselines: out of memory");
