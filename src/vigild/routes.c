@@ -151,8 +151,8 @@ match(const struct pattern *p, char segs[][ROUTE_PARAM_MAX + 1],
 static void
 allow_list(const bool *seen, char *allow, size_t allowsize)
 {
-	static const char *const order[] = { "GET", "POST", "PATCH",
-		"DELETE" };
+	static const char *const order[] = { "GET", "POST", "PUT",
+		"PATCH", "DELETE" };
 	size_t len = 0;
 
 	if (allow == NULL || allowsize == 0)
@@ -176,10 +176,12 @@ method_slot(const char *m)
 		return 0;
 	if (strcmp(m, "POST") == 0)
 		return 1;
-	if (strcmp(m, "PATCH") == 0)
+	if (strcmp(m, "PUT") == 0)
 		return 2;
-	if (strcmp(m, "DELETE") == 0)
+	if (strcmp(m, "PATCH") == 0)
 		return 3;
+	if (strcmp(m, "DELETE") == 0)
+		return 4;
 	return -1;
 }
 
@@ -204,7 +206,7 @@ route_find(const char *method, const char *path, struct route_match *m,
     char *allow, size_t allowsize)
 {
 	char segs[ROUTE_MAX_SEGS][ROUTE_PARAM_MAX + 1];
-	bool seen[4] = { false, false, false, false };
+	bool seen[5] = { false, false, false, false, false };
 	bool path_known = false;
 	size_t best = (size_t)-1;
 	unsigned nseg, key, best_key = 0;

@@ -86,6 +86,11 @@ known_path_other_method_is_405_with_allow(void **state)
 	assert_string_equal(allow, "GET, PATCH, DELETE");
 	assert_int_equal(find("GET", "/v1/auth/login"), 405);
 	assert_string_equal(allow, "POST");
+	/* PUT routes are named too (found by fuzz_route). */
+	assert_int_equal(find("GET", "/v1/products/gw-100"), 405);
+	assert_string_equal(allow, "PUT");
+	assert_int_equal(find("POST", "/v1/tenants/acme/policies/p1"), 405);
+	assert_string_equal(allow, "GET, PUT, DELETE");
 	/* A method the table does not use at all (NULL here). */
 	assert_int_equal(find(NULL, "/healthz"), 405);
 	assert_string_equal(allow, "GET");
