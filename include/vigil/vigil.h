@@ -23,6 +23,9 @@
 #include "policydb.h"
 #include "posture.h"
 #include "zt.h"
+#include "flow.h"
+#include "detect.h"
+#include "alertdb.h"
 
 #define VIGIL_VERSION "0.1.0"
 

@@ -81,6 +81,29 @@ struct vigild_config {
 				      * 1h */
 	unsigned posture_history_max; /* check-ins kept per device; 100 */
 
+	/* Network monitoring (issue 6): the collector process. Listeners
+	 * need a restart; outputs and responses reload. */
+	char flow_listen[CONFIG_STR_MAX];     /* UDP NetFlow v5/v9 + IPFIX;
+					       * "off" */
+	char flow_tcp_listen[CONFIG_STR_MAX]; /* IPFIX over TCP; "off" */
+	size_t flow_rcvbuf;          /* SO_RCVBUF of the UDP socket; 8M */
+	char radius_listen[CONFIG_STR_MAX];   /* RADIUS accounting (UDP);
+					       * "off" */
+	char radius_secret[CONFIG_PATH_MAX];  /* file with the shared
+					       * secret; "" */
+	char zeek_log[CONFIG_PATH_MAX];       /* conn.log to follow; "" */
+	char detect_config[CONFIG_PATH_MAX];  /* detection thresholds file;
+					       * "" = defaults */
+	char intel_files[CONFIG_STR_MAX];     /* threat-intel lists, comma
+					       * separated paths; "" */
+	char alert_webhook[CONFIG_STR_MAX];   /* https URL; "" */
+	char alert_syslog[CONFIG_STR_MAX];    /* host:port (UDP, RFC 5424);
+					       * "" */
+	char alert_stdout[8];        /* "on" | "off" (JSON lines) */
+	char response[CONFIG_STR_MAX]; /* "kind=action,...": notify,
+					* quarantine, revoke; "" = notify */
+	unsigned response_max_per_min; /* storm guard; 10 */
+
 	/* HTTP limits (reloadable). */
 	size_t max_body_bytes;       /* default 1M, 1K..64M */
 	size_t max_header_bytes;     /* default 16K, 1K..1M */

@@ -184,7 +184,74 @@ const struct config_key config_keys[] = {
 	    "Check-ins kept per device (older ones are dropped; the newest "
 	    "is always kept as the device's posture)." },
 
-	/* HTTP limits. */
+	/* Network monitoring (the collector process). */
+	{ "flow_listen", CONFIG_ADDRESS, F(flow_listen), "off", NULL, 0, 0,
+	    NULL, false,
+	    "UDP address and port where the collector receives NetFlow v5, "
+	    "NetFlow v9 and IPFIX export packets (the version is told by "
+	    "each packet), e.g. 0.0.0.0:2055. \"off\" disables it. Port 0 "
+	    "picks a free port (VIGILD_PORT_FILE then has a line "
+	    "flow=PORT)." },
+	{ "flow_tcp_listen", CONFIG_ADDRESS, F(flow_tcp_listen), "off", NULL,
+	    0, 0, NULL, false,
+	    "TCP address and port for IPFIX over TCP (RFC 7011 §10.4). "
+	    "\"off\" disables it. Port 0: VIGILD_PORT_FILE line "
+	    "flowtcp=PORT." },
+	{ "flow_rcvbuf", CONFIG_SIZE, F(flow_rcvbuf), "8M", NULL, 64 * KIB,
+	    256 * MIB, NULL, false,
+	    "Receive buffer of the flow UDP socket (SO_RCVBUF; the kernel "
+	    "may cap it at net.core.rmem_max): bursts of export packets "
+	    "wait here while the collector works." },
+	{ "radius_listen", CONFIG_ADDRESS, F(radius_listen), "off", NULL, 0,
+	    0, NULL, false,
+	    "UDP address and port of the RADIUS accounting server (RFC "
+	    "2866), e.g. 0.0.0.0:1813: the packet gateway's sessions bind "
+	    "cellular addresses to SIMs and devices. Needs radius_secret. "
+	    "Port 0: VIGILD_PORT_FILE line radius=PORT." },
+	{ "radius_secret", CONFIG_PATH, F(radius_secret), "", NULL, 0, 0,
+	    NULL, false,
+	    "File holding the RADIUS shared secret (first line). Secret: "
+	    "refused when readable by group or others." },
+	{ "zeek_log", CONFIG_PATH, F(zeek_log), "", NULL, 0, 0, NULL, false,
+	    "A Zeek conn.log (TSV or JSON) the collector follows as it "
+	    "grows, as tail -F does (rotation included). Empty: none." },
+	{ "detect_config", CONFIG_PATH, F(detect_config), "", NULL, 0, 0,
+	    NULL, true,
+	    "File of detection settings, \"key = value\" per line "
+	    "(docs/detection.md lists every key: local networks, "
+	    "thresholds, infrastructure exclusions). Empty: the "
+	    "defaults." },
+	{ "intel_files", CONFIG_STRING, F(intel_files), "", NULL, 0, 0, NULL,
+	    true,
+	    "Threat-intelligence lists (one address or CIDR per line), "
+	    "comma-separated paths; a flow to or from a listed address "
+	    "raises intel.match. Re-read on reload." },
+	{ "alert_webhook", CONFIG_STRING, F(alert_webhook), "", NULL, 0, 0,
+	    NULL, true,
+	    "HTTPS URL that receives each new or escalated alert as a JSON "
+	    "POST (retried, never blocking detection). Empty: none." },
+	{ "alert_syslog", CONFIG_STRING, F(alert_syslog), "", NULL, 0, 0,
+	    NULL, true,
+	    "host:port of a syslog server that receives each alert as an "
+	    "RFC 5424 message over UDP. Empty: none." },
+	{ "alert_stdout", CONFIG_ENUM, F(alert_stdout), "off", NULL, 0, 0,
+	    "on|off", true,
+	    "on: each alert is also written to standard output as one JSON "
+	    "line (for a log shipper)." },
+	{ "response", CONFIG_STRING, F(response), "", NULL, 0, 0, NULL, true,
+	    "Automatic response per detector, \"kind=action\" comma "
+	    "separated, action notify, quarantine or revoke (e.g. "
+	    "\"scan.horizontal=quarantine,intel.match=quarantine\"). "
+	    "Unlisted kinds only notify. Every action is audited with its "
+	    "evidence." },
+	{ "response_max_per_min", CONFIG_UINT, F(response_max_per_min), "10",
+	    NULL, 0, 100000, NULL, true,
+	    "Storm guard: at most this many automatic quarantines or "
+	    "revocations per minute; beyond it the action is held for an "
+	    "operator to confirm (the alert says so). 0: hold every "
+	    "automatic action." },
+
+
 	{ "max_body_bytes", CONFIG_SIZE, F(max_body_bytes), "1M", NULL,
 	    1 * KIB, 64 * MIB, NULL, true,
 	    "Largest request body; larger requests get 413." },
