@@ -154,6 +154,17 @@ void vigil_policydb_entries_free(struct vigil_policydb_entry *e, size_t n);
 /* The current generation (≥ 1); it only grows. */
 enum vigil_err vigil_zt_generation(struct vigil_store *st,
     int64_t *gen /* OUT */);
+/*
+ * What changed in generations (since, upto]: 1 with the ids of the
+ * devices concerned (*ids: n entries, caller frees with free()) when
+ * every change in the range concerns one device and the log still
+ * covers it; 0 when one of them concerns everyone (a policy, an
+ * attachment, a revocation, a baseline) or the range is too old or
+ * larger than max (reload everything then); negative vigil_err.
+ */
+int vigil_zt_changes(struct vigil_store *st, int64_t since, int64_t upto,
+    size_t max, char (**ids)[VIGIL_UUID_STRLEN] /* OUT */,
+    size_t *n /* OUT */);
 /* Bumps it: for changes no trigger sees (a vulnerability scan that
  * changed risk scores, an explicit refresh). */
 enum vigil_err vigil_zt_bump(struct vigil_store *st);

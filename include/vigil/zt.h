@@ -60,8 +60,10 @@ enum vigil_err vigil_zt_new(struct vigil_store *st,
 void vigil_zt_free(struct vigil_zt *zt);
 
 /* Reads the generation; when it moved (or force), drops the caches and
- * reloads the policies. 1 reloaded, 0 unchanged, negative vigil_err (the
- * old state stays; vigil_zt_errmsg says why). */
+ * reloads the policies — or, when every change since concerns single
+ * devices (vigil_zt_changes), drops only those devices' facts. 1
+ * refreshed, 0 unchanged, negative vigil_err (the old state stays;
+ * vigil_zt_errmsg says why). */
 int vigil_zt_refresh(struct vigil_zt *zt, bool force);
 /* The generation the current state was loaded at. */
 int64_t vigil_zt_epoch(const struct vigil_zt *zt);
@@ -125,6 +127,7 @@ enum vigil_err vigil_zt_explain(struct vigil_zt *zt,
 /* Counters for /metrics and benches. */
 struct vigil_zt_stats {
 	uint64_t decisions, allows, denies, reloads;
+	uint64_t partial_reloads;  /* only some devices' facts dropped */
 	uint64_t device_hits, device_misses, sets_compiled;
 };
 void vigil_zt_stats(const struct vigil_zt *zt,

@@ -689,6 +689,59 @@ refresh_follows_generation(void **state)
 	assert_string_equal(vigil_zt_errmsg(fx->zt), "");
 }
 
+/* A change that concerns one device (a check-in, a label) drops that
+ * device's cached facts only: the other devices are still decided
+ * from the cache, without a reload. */
+static void
+device_change_drops_that_device_only(void **state)
+{
+	struct fx *fx = *state;
+	struct vigil_zt_stats s0, s1;
+	struct vigil_checkin c;
+	char b[128], err[256];
+	int64_t e0;
+
+	put(fx, fx->ta, "own", OWN_TOPICS);
+	attach(fx, fx->ta, "own", VIGIL_ATTACH_TENANT, "");
+	assert_true(allowed(fx, fx->cam1, "mqtt:Publish",
+	    topic(b, fx->cam1, "t")));
+	assert_true(allowed(fx, fx->cam2, "mqtt:Publish",
+	    topic(b, fx->cam2, "t")));
+	e0 = vigil_zt_epoch(fx->zt);
+	vigil_zt_stats(fx->zt, &s0);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(vigil_checkin_parse("{\"firmware\":\"1.0\"}", 18,
+	    &c, err, sizeof err), VIGIL_OK);
+	assert_int_equal(vigil_posture_checkin(fx->st, fx->ta, fx->cam1, &c,
+	    "192.0.2.1", NULL, vigil_time_now_ms(), 10, NULL, err,
+	    sizeof err), VIGIL_OK);
+	vigil_checkin_clear(&c);
+	say("cam-1 checks in: the generation moves, refresh drops cam-1's "
+	    "facts without reloading the policies");
+	assert_int_equal(vigil_zt_refresh(fx->zt, false), 1);
+	assert_true(vigil_zt_epoch(fx->zt) > e0);
+	vigil_zt_stats(fx->zt, &s1);
+	assert_int_equal(s1.reloads, s0.reloads);
+	assert_int_equal(s1.partial_reloads, s0.partial_reloads + 1);
+	say("... cam-2 is still decided from the cache, cam-1 is read again");
+	assert_true(allowed(fx, fx->cam2, "mqtt:Publish",
+	    topic(b, fx->cam2, "t")));
+	vigil_zt_stats(fx->zt, &s0);
+	assert_int_equal(s0.device_misses, s1.device_misses);
+	assert_true(allowed(fx, fx->cam1, "mqtt:Publish",
+	    topic(b, fx->cam1, "t")));
+	vigil_zt_stats(fx->zt, &s1);
+	assert_int_equal(s1.device_misses, s0.device_misses + 1);
+	say("a policy change still reloads everything");
+	put(fx, fx->ta, "own", "{\"Statement\":[{\"Effect\":\"Deny\","
+	    "\"Action\":\"*\",\"Resource\":\"*\"}]}");
+	assert_int_equal(vigil_zt_refresh(fx->zt, false), 1);
+	vigil_zt_stats(fx->zt, &s0);
+	assert_int_equal(s0.reloads, s1.reloads + 1);
+	assert_false(allowed(fx, fx->cam2, "mqtt:Publish",
+	    topic(b, fx->cam2, "t")));
+}
+
 static void
 cert_record(struct fx *fx, const char *tenant, const char *dev,
     const char *serial, char keych, enum vigil_pki_profile prof,
@@ -945,6 +998,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(refresh_follows_generation,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    device_change_drops_that_device_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(cert_identity, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(caches_and_sampling, setup,

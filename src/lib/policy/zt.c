@@ -54,6 +54,29 @@ vigil_zt_free(struct vigil_zt *zt)
 	free(zt);
 }
 
+/*
+ * When every change since the loaded generation concerns one device
+ * (a check-in, a label, a state change), only those devices' cached
+ * facts go: the policies, the compiled sets and every other device's
+ * facts stay valid. 1 done, 0 when a full reload is needed.
+ */
+static int
+forget_changed(struct vigil_zt *zt, int64_t gen)
+{
+	char (*ids)[VIGIL_UUID_STRLEN] = NULL;
+	size_t n = 0;
+
+	if (vigil_zt_changes(zt->st, zt->epoch, gen, ZT_CHANGES_MAX, &ids,
+	    &n) != 1)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		zt_dev_forget(zt, ids[i]);
+	free(ids);
+	zt->epoch = gen;
+	zt->stats.partial_reloads++;
+	return 1;
+}
+
 int
 vigil_zt_refresh(struct vigil_zt *zt, bool force)
 {
@@ -77,6 +100,9 @@ vigil_zt_refresh(struct vigil_zt *zt, bool force)
 	}
 	if (!force && zt->epoch != 0 && gen == zt->epoch)
 		return 0;
+	if (!force && zt->epoch != 0 && gen > zt->epoch &&
+	    forget_changed(zt, gen) == 1)
+		return 1;
 	rc = vigil_policydb_load(zt->st, NULL, &ent, &n, &skipped, err,
 	    sizeof err);
 	if (rc != VIGIL_OK) {

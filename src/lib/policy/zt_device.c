@@ -144,6 +144,27 @@ dev_drop(struct zt_table *t, const struct zt_dev *old)
 		}
 }
 
+void
+zt_dev_forget(struct vigil_zt *zt, const char *id)
+{
+	struct zt_table *t = &zt->devs;
+	struct zt_dev **pp;
+	uint64_t h = zt_hash(id, strlen(id), 0);
+
+	if (t->nb == 0)
+		return;
+	for (pp = (struct zt_dev **)&t->b[h & (t->nb - 1)]; *pp != NULL;) {
+		struct zt_dev *e = *pp;
+
+		if (e->h == h && strcmp(e->id, id) == 0) {
+			*pp = e->next;
+			dev_free(e);
+			t->n--;
+		} else
+			pp = &e->next;
+	}
+}
+
 static struct zt_dev *
 dev_find(const struct zt_table *t, const char *tenant, const char *id,
     uint64_t h)

@@ -20,6 +20,8 @@
  * move the clock, certificate age and check-in staleness do not bump
  * the generation, so a cached entry must not outlive them for long. */
 #define ZT_DEV_TTL_MS 60000
+/* Device-scoped changes dropped one by one; more reload everything. */
+#define ZT_CHANGES_MAX 4096
 #define ZT_DEFAULT_STALE_S 3600
 #define ZT_DEFAULT_MAX_DEVICES 200000
 #define ZT_CTX_STACK 24 /* context entries held on the stack */
@@ -132,6 +134,8 @@ enum vigil_err zt_dev_get(struct vigil_zt *zt, const char *tenant,
 enum vigil_err zt_cert_get(struct vigil_zt *zt, const char *serial,
     const struct zt_cert **out /* OUT */, char *err, size_t errsize);
 void zt_cache_clear(struct vigil_zt *zt);
+/* Drops the cached facts of device id (every certificate's of it). */
+void zt_dev_forget(struct vigil_zt *zt, const char *id);
 void zt_cache_free(struct vigil_zt *zt);
 
 /* ---- zt.c: the decision with what went into it ---- */

@@ -60,6 +60,8 @@ static const char *const zt_sql[ZT_COUNT_] = {
 	    " ORDER BY policy_id, kind, target",
 	[ZT_GEN_GET] = "SELECT gen FROM zt_gen WHERE id = 1",
 	[ZT_GEN_BUMP] = "UPDATE zt_gen SET gen = gen + 1 WHERE id = 1",
+	[ZT_CHANGES] = "SELECT gen, device_id FROM zt_changes"
+	    " WHERE gen > ?1 AND gen <= ?2 ORDER BY gen LIMIT ?3",
 };
 
 static const struct store_rows_area zt_area = {

@@ -15,8 +15,15 @@
  */
 #include "sqlite_internal.h"
 
-/* One bump, shared by every trigger body. */
+/* One bump, shared by every trigger body: a change every cache must
+ * drop (zt_gen_global records it as such). */
 #define ZT_BUMP " UPDATE zt_gen SET gen = gen + 1 WHERE id = 1; "
+/* A bump that concerns one device only (its state, labels, posture,
+ * firmware): recorded with the device first, so decision services drop
+ * that device's facts and keep the rest. */
+#define ZT_BUMP_DEV(id) \
+	" INSERT INTO zt_changes (gen, device_id)" \
+	" SELECT gen + 1, " id " FROM zt_gen WHERE id = 1;" ZT_BUMP
 
 const char *const store_sq_m9_zt[] = {
 	"CREATE TABLE zt_gen ("
@@ -24,6 +31,21 @@ const char *const store_sq_m9_zt[] = {
 	"  gen INTEGER NOT NULL"
 	")",
 	"INSERT INTO zt_gen (id, gen) VALUES (1, 1)",
+	/* What each generation changed: a device id, or NULL for a change
+	 * that concerns every device (a policy, an attachment, a
+	 * revocation, a baseline, an explicit bump). Caches that find only
+	 * device rows since their generation drop those devices alone
+	 * (vigil_zt_changes). The last 10,000 are kept. */
+	"CREATE TABLE zt_changes ("
+	"  gen INTEGER PRIMARY KEY,"
+	"  device_id TEXT"
+	")",
+	"CREATE TRIGGER zt_gen_global AFTER UPDATE OF gen ON zt_gen"
+	"  WHEN NOT EXISTS (SELECT 1 FROM zt_changes WHERE gen = NEW.gen)"
+	"  BEGIN INSERT INTO zt_changes (gen, device_id) VALUES (NEW.gen,"
+	"  NULL); END",
+	"CREATE TRIGGER zt_changes_prune AFTER INSERT ON zt_changes BEGIN"
+	"  DELETE FROM zt_changes WHERE gen <= NEW.gen - 10000; END",
 
 	/* version is the current one; every version is in
 	 * policy_versions. */
@@ -123,20 +145,20 @@ const char *const store_sq_m9_zt[] = {
 	ZT_BUMP "END",
 	"CREATE TRIGGER zt_devices_upd AFTER UPDATE OF state, model ON devices"
 	"  WHEN OLD.state IS NOT NEW.state OR OLD.model IS NOT NEW.model BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("NEW.id") "END",
 	"CREATE TRIGGER zt_devices_del AFTER DELETE ON devices BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("OLD.id") "END",
 	"CREATE TRIGGER zt_labels_ins AFTER INSERT ON device_labels BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("NEW.device_id") "END",
 	"CREATE TRIGGER zt_labels_upd AFTER UPDATE ON device_labels BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("NEW.device_id") "END",
 	"CREATE TRIGGER zt_labels_del AFTER DELETE ON device_labels BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("OLD.device_id") "END",
 	/* Revocations, holds, releases, blocked devices (migration 6). */
 	"CREATE TRIGGER zt_pki_gen AFTER UPDATE ON pki_gen BEGIN"
 	ZT_BUMP "END",
 	"CREATE TRIGGER zt_posture_ins AFTER INSERT ON device_posture BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("NEW.device_id") "END",
 	/* A check-in that only moves the clock (uptime, time, counters)
 	 * does not invalidate decisions; a changed fact does. */
 	"CREATE TRIGGER zt_posture_upd AFTER UPDATE ON device_posture"
@@ -145,7 +167,7 @@ const char *const store_sq_m9_zt[] = {
 	"  OR OLD.integrity IS NOT NEW.integrity"
 	"  OR OLD.config_hash IS NOT NEW.config_hash"
 	"  OR OLD.ports IS NOT NEW.ports BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("NEW.device_id") "END",
 	"CREATE TRIGGER zt_baseline_ins AFTER INSERT ON model_baselines BEGIN"
 	ZT_BUMP "END",
 	"CREATE TRIGGER zt_baseline_upd AFTER UPDATE ON model_baselines BEGIN"
@@ -155,9 +177,9 @@ const char *const store_sq_m9_zt[] = {
 	/* Firmware reported through the inventory or an import (issue 7's
 	 * device_firmware) changes FirmwareCurrent and the risk score. */
 	"CREATE TRIGGER zt_fw_ins AFTER INSERT ON device_firmware BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("NEW.device_id") "END",
 	"CREATE TRIGGER zt_fw_upd AFTER UPDATE OF version ON device_firmware"
 	"  WHEN OLD.version IS NOT NEW.version BEGIN"
-	ZT_BUMP "END",
+	ZT_BUMP_DEV("NEW.device_id") "END",
 	NULL
 };

@@ -64,6 +64,9 @@ enum store_zt {
 	/* Row: gen. */
 	ZT_GEN_GET,
 	ZT_GEN_BUMP,
+	/* ?1 since (exclusive), ?2 upto (inclusive), ?3 limit: what each
+	 * generation changed. Rows: gen, device_id (NULL = global). */
+	ZT_CHANGES,
 	ZT_COUNT_
 };
 
