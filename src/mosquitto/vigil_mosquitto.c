@@ -115,48 +115,64 @@ answered(struct vmq *v)
 static void
 recheck(struct vmq *v)
 {
-	struct vmq_decision d;
+	struct vmq_decision *d = NULL;
+	struct vmq_ask *asks = NULL;
+	struct vmq_client **cs = NULL;
 	const void **keys;
-	char **kick;
-	size_t n, nk = 0;
+	char **kick = NULL;
+	size_t n, m = 0, nk = 0;
 
 	vmq_clients_clear_caches(v->clients);
 	keys = vmq_clients_keys(v->clients, &n);
 	if (keys == NULL)
 		return;
-	if ((kick = calloc(n, sizeof(*kick))) == NULL) {
-		free(keys);
-		return;
-	}
+	if ((asks = calloc(n, sizeof(*asks))) == NULL ||
+	    (cs = calloc(n, sizeof(*cs))) == NULL ||
+	    (d = calloc(n, sizeof(*d))) == NULL ||
+	    (kick = calloc(n, sizeof(*kick))) == NULL)
+		goto out;
 	for (size_t i = 0; i < n; i++) {
 		struct vmq_client *c = vmq_clients_find(v->clients, keys[i]);
 
 		if (c == NULL)
 			continue;
-		if (vmq_pdp_decide(v->pdp, VIGIL_PDPW_CONNECT, c->id,
-		    c->serial, c->ip, "", &d) != 0) {
-			/* The reconnect will ask again. */
-			break;
-		}
-		if (d.allow)
+		cs[m] = c;
+		asks[m].action = VIGIL_PDPW_CONNECT;
+		asks[m].client_id = c->id;
+		asks[m].serial = c->serial;
+		asks[m].source_ip = c->ip;
+		asks[m].resource = "";
+		m++;
+	}
+	/* One pipelined batch: vigild answers unchanged devices from its
+	 * cache, so this costs little more than the changed ones. */
+	if (m == 0 || vmq_pdp_decide_batch(v->pdp, asks, m, d) != 0)
+		goto out; /* the reconnect will ask again */
+	for (size_t i = 0; i < m; i++) {
+		if (d[i].allow)
 			continue;
 		vmq_log(VMQ_NOTICE, "vigil: disconnecting client %s "
-		    "(certificate %s): %s", c->id, c->serial, d.reason);
+		    "(certificate %s): %s", cs[i]->id, cs[i]->serial,
+		    d[i].reason[0] != '\0' ? d[i].reason : "not asked");
 		/* Out of the table now: its traffic is denied until the
 		 * broker has closed the connection. */
-		kick[nk] = strdup(c->id);
+		kick[nk] = strdup(cs[i]->id);
 		if (kick[nk] != NULL)
 			nk++;
-		vmq_clients_remove(v->clients, keys[i]);
+		vmq_clients_remove(v->clients, cs[i]->key);
 	}
-	free(keys);
 	/* Kicking runs the DISCONNECT callback, which edits the table:
 	 * only after the walk. */
 	for (size_t i = 0; i < nk; i++) {
 		mosquitto_kick_client_by_clientid(kick[i], false);
 		free(kick[i]);
 	}
+out:
 	free(kick);
+	free(d);
+	free(cs);
+	free(asks);
+	free(keys);
 }
 
 /* Drains pushes; re-checks sessions when told to and allowed to. */

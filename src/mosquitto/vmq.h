@@ -63,6 +63,23 @@ int vmq_pdp_decide(struct vmq_pdp *p, enum vigil_pdpw_action action,
     const char *client_id, const char *serial, const char *source_ip,
     const char *resource, struct vmq_decision *out /* OUT */);
 
+/* One question of a batch. */
+struct vmq_ask {
+	enum vigil_pdpw_action action;
+	const char *client_id, *serial, *source_ip, *resource;
+};
+/*
+ * n questions pipelined (up to VMQ_WINDOW in flight, answers matched by
+ * id in order), so re-checking every live session after an epoch costs
+ * vigild's work, not n round trips. Each wait is bounded by the
+ * timeout. 0 with out[0..n) filled, -1 when the connection failed
+ * (the caller keeps the sessions it could not re-decide; the reconnect
+ * re-checks them).
+ */
+#define VMQ_WINDOW 64
+int vmq_pdp_decide_batch(struct vmq_pdp *p, const struct vmq_ask *asks,
+    size_t n, struct vmq_decision *out /* OUT */);
+
 /* ---- the per-client decision cache (vmq_cache.c) ---- */
 
 struct vmq_cache;

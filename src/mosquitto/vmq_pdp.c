@@ -371,49 +371,47 @@ copy_field(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-int
-vmq_pdp_decide(struct vmq_pdp *p, enum vigil_pdpw_action action,
-    const char *client_id, const char *serial, const char *source_ip,
-    const char *resource, struct vmq_decision *out)
+/* Builds the DECIDE of one question into p->msg; -1 when a field is
+ * too long (denied rather than cut: a cut topic could be allowed where
+ * the real one is not). */
+static int
+build_decide(struct vmq_pdp *p, const struct vmq_ask *a, uint32_t id)
 {
 	struct vigil_pdpw_msg *q = &p->msg;
-	int64_t deadline;
-	uint32_t id;
 
-	memset(out, 0, sizeof(*out));
-	vmq_pdp_poll(p);
-	if (p->fd < 0)
-		return -1;
-	/* Over-long input is refused here rather than cut: a cut topic
-	 * could be allowed where the real one is not. */
-	if ((client_id != NULL && strlen(client_id) >
+	if ((a->client_id != NULL && strlen(a->client_id) >
 	    VIGIL_PDPW_CLIENT_ID_MAX) ||
-	    (serial != NULL && strlen(serial) > VIGIL_PDPW_SERIAL_MAX) ||
-	    (source_ip != NULL && strlen(source_ip) > VIGIL_PDPW_IP_MAX) ||
-	    (resource != NULL && strlen(resource) > VIGIL_PDPW_RESOURCE_MAX))
+	    (a->serial != NULL && strlen(a->serial) > VIGIL_PDPW_SERIAL_MAX) ||
+	    (a->source_ip != NULL && strlen(a->source_ip) >
+	    VIGIL_PDPW_IP_MAX) ||
+	    (a->resource != NULL && strlen(a->resource) >
+	    VIGIL_PDPW_RESOURCE_MAX))
 		return -1;
 	memset(q, 0, sizeof(*q));
 	q->type = VIGIL_PDPW_DECIDE;
-	id = p->next_id++;
+	q->id = id;
+	q->action = (uint8_t)a->action;
+	copy_field(q->client_id, sizeof(q->client_id), a->client_id);
+	copy_field(q->cert_serial, sizeof(q->cert_serial), a->serial);
+	copy_field(q->source_ip, sizeof(q->source_ip), a->source_ip);
+	copy_field(q->resource, sizeof(q->resource), a->resource);
+	return 0;
+}
+
+static uint32_t
+take_id(struct vmq_pdp *p)
+{
+	uint32_t id = p->next_id++;
+
 	if (p->next_id == 0)
 		p->next_id = 1;
-	q->id = id;
-	q->action = (uint8_t)action;
-	copy_field(q->client_id, sizeof(q->client_id), client_id);
-	copy_field(q->cert_serial, sizeof(q->cert_serial), serial);
-	copy_field(q->source_ip, sizeof(q->source_ip), source_ip);
-	copy_field(q->resource, sizeof(q->resource), resource);
-	deadline = vmq_now_ms() + p->timeout_ms;
-	if (send_msg(p, q, deadline) != 0)
-		return -1;
-	for (;;) {
-		if (read_frame(p, true, deadline) != 1)
-			return -1;
-		if (p->msg.type == VIGIL_PDPW_DECISION && p->msg.id == id)
-			break;
-		if (unsolicited(p) != 0)
-			return -1;
-	}
+	return id;
+}
+
+/* The DECISION in p->msg into *out. */
+static void
+take_decision(struct vmq_pdp *p, struct vmq_decision *out)
+{
 	out->allow = p->msg.effect == 1;
 	out->cacheable = (p->msg.dflags & VIGIL_PDPW_CACHEABLE) != 0;
 	out->epoch = p->msg.epoch;
@@ -423,5 +421,85 @@ vmq_pdp_decide(struct vmq_pdp *p, enum vigil_pdpw_action action,
 	 * way; act on it now. */
 	if (p->msg.epoch > p->epoch)
 		epoch_seen(p, p->msg.epoch);
+}
+
+int
+vmq_pdp_decide_batch(struct vmq_pdp *p, const struct vmq_ask *asks,
+    size_t n, struct vmq_decision *out)
+{
+	uint32_t ids[VMQ_WINDOW];
+	size_t sent = 0, got = 0;
+
+	vmq_pdp_poll(p);
+	if (p->fd < 0)
+		return -1;
+	while (got < n) {
+		/* Fill the window; a question that cannot be asked (a field
+		 * too long) is answered "deny" at once, in order. */
+		while (sent < n && sent - got < VMQ_WINDOW) {
+			int64_t deadline = vmq_now_ms() + p->timeout_ms;
+			uint32_t id = take_id(p);
+			int rc;
+
+			memset(&out[sent], 0, sizeof(out[sent]));
+			if (build_decide(p, &asks[sent], id) != 0) {
+				ids[sent % VMQ_WINDOW] = 0;
+				sent++;
+				continue;
+			}
+			ids[sent % VMQ_WINDOW] = id;
+			rc = send_msg(p, &p->msg, deadline);
+			if (rc == -2) {
+				ids[sent % VMQ_WINDOW] = 0;
+			} else if (rc != 0)
+				return -1;
+			sent++;
+		}
+		if (ids[got % VMQ_WINDOW] == 0) {
+			got++; /* never asked: a deny */
+			continue;
+		}
+		if (read_frame(p, true, vmq_now_ms() + p->timeout_ms) != 1)
+			return -1;
+		if (p->msg.type == VIGIL_PDPW_DECISION &&
+		    p->msg.id == ids[got % VMQ_WINDOW]) {
+			take_decision(p, &out[got]);
+			got++;
+			continue;
+		}
+		if (unsolicited(p) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+vmq_pdp_decide(struct vmq_pdp *p, enum vigil_pdpw_action action,
+    const char *client_id, const char *serial, const char *source_ip,
+    const char *resource, struct vmq_decision *out)
+{
+	struct vmq_ask a = { action, client_id, serial, source_ip, resource };
+	int64_t deadline;
+	uint32_t id;
+
+	memset(out, 0, sizeof(*out));
+	vmq_pdp_poll(p);
+	if (p->fd < 0)
+		return -1;
+	id = take_id(p);
+	if (build_decide(p, &a, id) != 0)
+		return -1;
+	deadline = vmq_now_ms() + p->timeout_ms;
+	if (send_msg(p, &p->msg, deadline) != 0)
+		return -1;
+	for (;;) {
+		if (read_frame(p, true, deadline) != 1)
+			return -1;
+		if (p->msg.type == VIGIL_PDPW_DECISION && p->msg.id == id)
+			break;
+		if (unsolicited(p) != 0)
+			return -1;
+	}
+	take_decision(p, out);
 	return 0;
 }
