@@ -111,6 +111,10 @@ enum vigil_perm {
 				    * decisions explained, lint, baselines */
 	VIGIL_PERM_POLICY_MANAGE,  /* put/delete/rollback policies, attach,
 				    * model baselines */
+	VIGIL_PERM_ALERT_READ,     /* network alerts, shadow IoT findings,
+				    * address bindings, cellular sessions */
+	VIGIL_PERM_ALERT_MANAGE,   /* ack/close alerts, adopt/dismiss
+				    * shadow findings, address bindings */
 	VIGIL_PERM_COUNT
 };
 

@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "device.h"
+#include "net_cli.h"
 #include "zt_cli.h"
 
 const struct cli_opt cli_global_opts[] = {
@@ -521,6 +522,58 @@ static const struct cli_opt opts_baseline_set[] = {
 	{ NULL, 0, NULL, NULL, 0 },
 };
 
+/* Network monitoring (cmd_alert.c, cmd_net.c, cmd_flows.c). */
+static const struct cli_opt opts_alert_list[] = {
+	{ "state", 0, "STATE", "only open, acked or closed alerts", 0 },
+	{ "kind", 0, "KIND", "only this kind (scan.horizontal, beacon, ...)",
+	    0 },
+	{ "device", 0, "DEVICE", "only this device's alerts (id or name)",
+	    0 },
+	{ "severity", 0, "LEVEL", "at least low, medium, high or critical",
+	    0 },
+	{ "since", 0, "TIME", "last seen at or after (RFC 3339)", 0 },
+	{ "limit", 0, "N", "at most N alerts, 1-1000 (default 100)", 0 },
+	{ "all", 0, NULL, "closed alerts too", 0 },
+	{ "all-tenants", 0, NULL, "every tenant's alerts (platform scope)",
+	    0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_note[] = {
+	{ "note", 0, "TEXT", "why (kept with the alert or finding)", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_all[] = {
+	{ "all", 0, NULL, "closed, dismissed or adopted ones too", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_shadow_adopt[] = {
+	{ "name", 0, "NAME", "the new device's name (required)", 0 },
+	{ "model", 0, "MODEL", "the new device's model", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_net_bind[] = {
+	{ "device", 0, "DEVICE", "the device at this address (id or name); "
+	    "without it the subnet is the tenant's network", 0 },
+	{ "site", 0, "SITE", "the site of a tenant subnet", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
+static const struct cli_opt opts_flows_analyze[] = {
+	{ "format", 0, "FORMAT", "auto (default), pcap, zeek, netflow or "
+	    "ipfix", 0 },
+	{ "local", 0, "CIDR", "a monitored network (repeatable; default "
+	    "RFC 1918, 100.64/10, fc00::/7, 169.254/16)", 0 },
+	{ "intel", 0, "FILE", "threat-intelligence list: one address or "
+	    "CIDR per line (repeatable)", 0 },
+	{ "detect-config", 0, "FILE", "detection settings, \"key = value\" "
+	    "lines", 0 },
+	{ NULL, 0, NULL, NULL, 0 },
+};
+
 #define ANY SIZE_MAX
 /* Works on the local store or, with --server, on a vigild. */
 #define REMOTE CLI_CMD_REMOTE
@@ -800,6 +853,32 @@ const struct cli_cmd cli_commands[] = {
 	    1, 1, cli_baseline_set },
 	{ "baseline", "list", "", "list the model baselines", opts_none,
 	    REMOTE, 0, 0, cli_baseline_list },
+	/* Network monitoring (cmd_alert.c, cmd_net.c, cmd_flows.c). */
+	{ "alert", "list", "", "list network alerts, newest first",
+	    opts_alert_list, REMOTE, 0, 0, cli_alert_list },
+	{ "alert", "show", "ID", "show an alert with its evidence", opts_none,
+	    REMOTE, 1, 1, cli_alert_show },
+	{ "alert", "ack", "ID", "acknowledge an alert (seen, still open)",
+	    opts_note, REMOTE, 1, 1, cli_alert_ack },
+	{ "alert", "close", "ID", "close an alert (--note says why)",
+	    opts_note, REMOTE, 1, 1, cli_alert_close },
+	{ "shadow", "list", "", "list addresses no device claims (shadow "
+	    "IoT)", opts_all, REMOTE, 0, 0, cli_shadow_list },
+	{ "shadow", "adopt", "ID", "register a shadow finding as a device",
+	    opts_shadow_adopt, REMOTE, 1, 1, cli_shadow_adopt },
+	{ "shadow", "dismiss", "ID", "dismiss a shadow finding", opts_note,
+	    REMOTE, 1, 1, cli_shadow_dismiss },
+	{ "net", "bind", "CIDR", "bind an address or subnet to a device or "
+	    "to the tenant", opts_net_bind, REMOTE, 1, 1, cli_net_bind },
+	{ "net", "unbind", "CIDR", "remove an address binding", opts_none,
+	    REMOTE, 1, 1, cli_net_unbind },
+	{ "net", "bindings", "", "list the address bindings", opts_none,
+	    REMOTE, 0, 0, cli_net_bindings },
+	{ "net", "sessions", "", "list cellular sessions (RADIUS "
+	    "accounting)", opts_all, REMOTE, 0, 0, cli_net_sessions },
+	{ "flows", "analyze", "FILE...", "detect threats in recorded traffic "
+	    "(pcap, Zeek, NetFlow, IPFIX; offline)", opts_flows_analyze,
+	    CLI_CMD_LOCAL, 1, ANY, cli_flows_analyze },
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof cli_commands[0];

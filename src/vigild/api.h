@@ -141,4 +141,19 @@ void api_device_checkins(struct req *r); /* GET .../{device}/checkins */
 void api_baseline_list(struct req *r); /* GET .../baselines */
 void api_baseline_set(struct req *r); /* PUT .../baselines/{model} */
 
+/* Network monitoring (api_alert.c, api_net.c): alerts, shadow IoT
+ * findings, address bindings and cellular sessions (alertdb.h). */
+void api_alert_list(struct req *r); /* GET .../alerts */
+void api_alert_list_all(struct req *r); /* GET /v1/alerts */
+void api_alert_get(struct req *r); /* GET .../alerts/{id} */
+void api_alert_ack(struct req *r); /* POST .../alerts/{id}/ack */
+void api_alert_close(struct req *r); /* POST .../alerts/{id}/close */
+void api_shadow_list(struct req *r); /* GET .../shadow */
+void api_shadow_adopt(struct req *r); /* POST .../shadow/{id}/adopt */
+void api_shadow_dismiss(struct req *r); /* POST .../shadow/{id}/dismiss */
+void api_netbinding_list(struct req *r); /* GET .../net-bindings */
+void api_netbinding_put(struct req *r); /* PUT .../net-bindings */
+void api_netbinding_delete(struct req *r); /* DELETE .../net-bindings */
+void api_netsession_list(struct req *r); /* GET .../sessions */
+
 #endif

@@ -110,4 +110,11 @@ void coll_respond_free(struct coll_respond *r);
 void coll_respond_alert(struct coll_respond *r, const struct vigil_alert *a,
     int64_t alert_id, int64_t now_ms);
 
+/* ---- added by N7 (pipeline): counters for coll_pipeline_stats ---- */
+/* Automatic actions taken (quarantines, revocations) and held by the
+ * storm guard since coll_respond_new. */
+void coll_respond_counts(const struct coll_respond *r,
+    uint64_t *taken /* OUT */, uint64_t *held /* OUT */);
+/* ---- end of N7 block ---- */
+
 #endif

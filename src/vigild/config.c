@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "vigil/detect.h"
 
 #define CONFIG_FILE_MAX 1048576 /* 1 MiB, written out: no int product */
 #define CONFIG_VALUE_MAX 4096
@@ -377,7 +378,9 @@ set_value(const struct config_key *k, const char *v, struct vigild_config *c,
 		break;
 	}
 	case CONFIG_PATH:
-		if (v[0] == '\0') {
+		/* Optional files (default "": none) may be set back to
+		 * none; the normalised text spells them that way. */
+		if (v[0] == '\0' && (k->def == NULL || k->def[0] != '\0')) {
 			snprintf(err, errsize, "empty path");
 			return -1;
 		}
@@ -421,7 +424,9 @@ resolve_path(char *path, size_t size, const char *base)
 {
 	char tmp[CONFIG_PATH_MAX];
 
-	if (path[0] == '/')
+	/* "" is "no file" (radius_secret, zeek_log, detect_config), not
+	 * the base directory. */
+	if (path[0] == '/' || path[0] == '\0')
 		return 0;
 	if (join_path(base, path, tmp, sizeof tmp) != 0 ||
 	    strlen(tmp) >= size)
@@ -888,6 +893,54 @@ check_secret(const char *key, const char *path, char *err, size_t errsize)
 	return 0;
 }
 
+/* The detection settings the collector will load: a wrong file is an
+ * error at `vigild -n` rather than a collector that cannot start. */
+static int
+check_detect_config(const char *path, char *err, size_t errsize)
+{
+	struct vigil_detect_config dc;
+	char *text, why[512];
+	size_t len = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		return perr(err, errsize, "detect_config", 0, "%s: %s", path,
+		    strerror(errno));
+	if ((text = malloc(CONFIG_FILE_MAX + 1)) == NULL) {
+		close(fd);
+		return perr(err, errsize, "detect_config", 0, "out of "
+		    "memory");
+	}
+	while (len <= CONFIG_FILE_MAX && (n = read(fd, text + len,
+	    CONFIG_FILE_MAX + 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			perr(err, errsize, "detect_config", 0, "%s: %s", path,
+			    strerror(errno));
+			goto out;
+		}
+		len += (size_t)n;
+	}
+	if (len > CONFIG_FILE_MAX) {
+		perr(err, errsize, "detect_config", 0, "%s: larger than %d "
+		    "bytes", path, CONFIG_FILE_MAX);
+		goto out;
+	}
+	vigil_detect_config_defaults(&dc);
+	if (vigil_detect_config_load(&dc, text, len, why,
+	    sizeof why) != VIGIL_OK) {
+		perr(err, errsize, "detect_config", 0, "%s: %s", path, why);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(text);
+	close(fd);
+	return rc;
+}
+
 int
 config_check_files(const struct vigild_config *c, char *err, size_t errsize)
 {
@@ -898,6 +951,20 @@ config_check_files(const struct vigild_config *c, char *err, size_t errsize)
 		return -1;
 	if (strcmp(c->gateway_listen, "off") != 0 &&
 	    check_secret("gateway_key", c->gateway_key, err, errsize) != 0)
+		return -1;
+	/* The collector answers RADIUS accounting only with a shared
+	 * secret, which is a secret like the keys. */
+	if (strcmp(c->radius_listen, "off") != 0 &&
+	    c->radius_secret[0] == '\0')
+		return perr(err, errsize, "radius_listen", 0, "is set but "
+		    "radius_secret is not: accounting requests cannot be "
+		    "verified without the shared secret");
+	if (c->radius_secret[0] != '\0' &&
+	    check_secret("radius_secret", c->radius_secret, err,
+	    errsize) != 0)
+		return -1;
+	if (c->detect_config[0] != '\0' &&
+	    check_detect_config(c->detect_config, err, errsize) != 0)
 		return -1;
 	if (stat(c->tls_cert, &st) != 0)
 		return perr(err, errsize, "tls_cert", 0, "%s: %s",

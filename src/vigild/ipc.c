@@ -49,24 +49,28 @@ struct ipc_type_info {
 #define P PROC_BIT(PROC_PARENT)
 #define N PROC_BIT(PROC_NET)
 #define S PROC_BIT(PROC_SIGNER)
+#define C PROC_BIT(PROC_COLLECTOR)
 
 /* Indexed by enum ipc_type; .to[sender] = receivers. */
 static const struct ipc_type_info types[IPC_TYPE_COUNT] = {
 	[IPC_NONE] = { "IPC_NONE", RULE_EMPTY, 0, 0, { 0, 0, 0 } },
 	[IPC_READY] = { "IPC_READY", RULE_U32, 0, 0,
-	    { [PROC_NET] = P, [PROC_SIGNER] = P } },
+	    { [PROC_NET] = P, [PROC_SIGNER] = P, [PROC_COLLECTOR] = P } },
 	[IPC_CONFIG] = { "IPC_CONFIG", RULE_TEXT, IPC_MAX_PAYLOAD, 0,
-	    { [PROC_PARENT] = N | S } },
+	    { [PROC_PARENT] = N | S | C } },
 	[IPC_SHUTDOWN] = { "IPC_SHUTDOWN", RULE_EMPTY, 0, 0,
-	    { [PROC_PARENT] = N | S } },
+	    { [PROC_PARENT] = N | S | C } },
 	[IPC_SIGN_CKPT_REQ] = { "IPC_SIGN_CKPT_REQ", RULE_SIGN_REQ, 0, 0,
 	    { [PROC_NET] = S } },
 	[IPC_SIGN_CKPT_RES] = { "IPC_SIGN_CKPT_RES", RULE_SIGN_RES, 0, 0,
 	    { [PROC_SIGNER] = N } },
 	[IPC_SIGN_ERR] = { "IPC_SIGN_ERR", RULE_TEXT, 256, 0,
 	    { [PROC_SIGNER] = N } },
+	/* The collector publishes its responses' epochs; the parent
+	 * fans them out to the workers (never back to the collector,
+	 * which caches no access decision). */
 	[IPC_EPOCH] = { "IPC_EPOCH", RULE_EPOCH, 0, 0,
-	    { [PROC_NET] = P, [PROC_PARENT] = N } },
+	    { [PROC_NET] = P, [PROC_PARENT] = N, [PROC_COLLECTOR] = P } },
 	[IPC_PEER] = { "IPC_PEER", RULE_U32, 0, 1,
 	    { [PROC_PARENT] = S } },
 	[IPC_SIGNER_FD] = { "IPC_SIGNER_FD", RULE_U32, 0, 1,
@@ -89,6 +93,7 @@ static const struct ipc_type_info types[IPC_TYPE_COUNT] = {
 #undef P
 #undef N
 #undef S
+#undef C
 
 const char *
 ipc_type_name(enum ipc_type t)

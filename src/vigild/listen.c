@@ -1,7 +1,8 @@
 /*
  * Listening sockets (listen.h), opened by the parent before it forks so
  * that a worker never needs socket(), bind() or listen() itself: the
- * API's, the device gateway's and the PKI endpoint's.
+ * API's, the device gateway's and the PKI endpoint's, and the
+ * collector's flow and RADIUS sockets.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -202,15 +203,83 @@ int
 listen_write_ports(const char *path, unsigned port, unsigned gw_port,
     unsigned pki_port, char *err, size_t errsize)
 {
-	char text[64];
-	int n;
+	struct listen_ports p = { .api = port, .gateway = gw_port,
+		.pki = pki_port };
 
-	n = snprintf(text, sizeof text, "%u\n", port);
-	if (gw_port != 0)
-		n += snprintf(text + n, sizeof text - (size_t)n,
-		    "gateway=%u\n", gw_port);
-	if (pki_port != 0)
-		n += snprintf(text + n, sizeof text - (size_t)n, "pki=%u\n",
-		    pki_port);
-	return write_atomic(path, text, (size_t)n, err, errsize);
+	return listen_write_port_lines(path, &p, err, errsize);
+}
+
+int
+listen_write_port_lines(const char *path, const struct listen_ports *p,
+    char *err, size_t errsize)
+{
+	static const char *const names[] = { "gateway", "pki", "flow",
+		"flowtcp", "radius" };
+	const unsigned vals[] = { p->gateway, p->pki, p->flow, p->flowtcp,
+		p->radius };
+	char text[160];
+	size_t n;
+
+	/* Six lines of at most 14 bytes each always fit. */
+	n = (size_t)snprintf(text, sizeof text, "%u\n", p->api);
+	for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+		if (vals[i] != 0 && n < sizeof text)
+			n += (size_t)snprintf(text + n, sizeof text - n,
+			    "%s=%u\n", names[i], vals[i]);
+	if (n >= sizeof text)
+		n = sizeof text - 1;
+	return write_atomic(path, text, n, err, errsize);
+}
+
+int
+listen_open_udp(const char *addr, const char *what, size_t rcvbuf,
+    unsigned *port, char *err, size_t errsize)
+{
+	struct sockaddr_storage ss, got;
+	socklen_t len, glen = sizeof got;
+	int fd, one = 1;
+	const char *step;
+
+	if (config_parse_listen(addr, &ss, &len, err, errsize) != 0)
+		return -1;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0) {
+		step = "socket";
+		goto fail;
+	}
+	step = "setsockopt";
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0)
+		goto fail;
+	if (ss.ss_family == AF_INET6 &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0)
+		goto fail;
+	if (rcvbuf > 0) {
+		int sz = rcvbuf > (size_t)(1 << 30) ? 1 << 30 : (int)rcvbuf;
+
+		/* Bursts of export packets wait here; as root the size
+		 * is not capped by net.core.rmem_max. Best effort: a
+		 * smaller buffer still works, drops are counted. */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz,
+		    sizeof sz) != 0)
+			(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz,
+			    sizeof sz);
+		(void)setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one,
+		    sizeof one);
+	}
+	step = "bind";
+	if (bind(fd, (struct sockaddr *)&ss, len) != 0)
+		goto fail;
+	step = "getsockname";
+	memset(&got, 0, sizeof got);
+	if (getsockname(fd, (struct sockaddr *)&got, &glen) != 0)
+		goto fail;
+	*port = get_port(&got);
+	return fd;
+fail:
+	snprintf(err, errsize, "listen %s %s (UDP): %s: %s", what, addr, step,
+	    strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }

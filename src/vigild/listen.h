@@ -55,4 +55,26 @@ int listen_write_port_file(const char *path, unsigned port, char *err,
 int listen_write_ports(const char *path, unsigned port, unsigned gw_port,
     unsigned pki_port, char *err, size_t errsize);
 
+/*
+ * One non-blocking UDP socket bound to addr (the listen syntax; what
+ * names the config key in messages), with SO_REUSEADDR, IPv6 v6-only,
+ * and, when rcvbuf is not 0, a receive buffer of that size (forced past
+ * net.core.rmem_max when running as root) and SO_RXQ_OVFL so that the
+ * reader sees the kernel's drop count. *port gets the bound port.
+ * The fd, or -1 with the reason.
+ */
+int listen_open_udp(const char *addr, const char *what, size_t rcvbuf,
+    unsigned *port, char *err, size_t errsize);
+
+/* Every port VIGILD_PORT_FILE may name; 0 = no line. */
+struct listen_ports {
+	unsigned api;                   /* first line, always */
+	unsigned gateway, pki;          /* gateway=, pki= */
+	unsigned flow, flowtcp, radius; /* flow=, flowtcp=, radius= */
+};
+
+/* listen_write_ports with every line of ports. */
+int listen_write_port_lines(const char *path,
+    const struct listen_ports *ports, char *err, size_t errsize);
+
 #endif

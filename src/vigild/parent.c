@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "collector.h"
 #include "config_internal.h"
 #include "gw_sesscache.h"
 #include "ipc.h"
@@ -43,6 +44,7 @@ struct parent {
 	struct metrics_shm *metrics;
 	struct gw_sesscache *sesscache; /* gateway TLS sessions; NULL = off */
 	struct proc signer;
+	struct proc collector;         /* only when coll_on */
 	struct proc workers[METRICS_MAX_WORKERS];
 	struct proc_restarts restarts[PROC_KIND_COUNT];
 	bool announced;                /* READY=1 sent */
@@ -54,6 +56,12 @@ struct parent {
 	int gw_fds[METRICS_MAX_WORKERS];
 	int pki_fds[METRICS_MAX_WORKERS];
 	bool gw_on, pki_on;
+	/* The collector's sockets (-1 = off), and whether it runs: when
+	 * at least one input (a socket or zeek_log) is configured. */
+	int flow_fd, flow_tcp_fd, radius_fd;
+	bool coll_on;
+	/* Ports for VIGILD_PORT_FILE (only those picked by the kernel). */
+	struct listen_ports ports;
 	/* The decision point socket, shared by every worker; -1 = off.
 	 * Its path and inode, so exit removes our socket and no other. */
 	int pdp_fd;
@@ -126,6 +134,26 @@ signer_child(void *arg, int parent_fd)
 	return signer_main(&P.cfg, parent_fd);
 }
 
+static int
+collector_child(void *arg, int parent_fd)
+{
+	struct collector_ctx ctx;
+
+	(void)arg;
+	/* Gateway TLS sessions are none of the collector's business. */
+	gw_sesscache_unmap(P.sesscache);
+	P.sesscache = NULL;
+	vlog_init("collector", log_target(), P.cfg.log_format,
+	    P.cfg.log_level);
+	memset(&ctx, 0, sizeof ctx);
+	ctx.cfg = &P.cfg;
+	ctx.parent_fd = parent_fd;
+	ctx.flow_fd = P.flow_fd;
+	ctx.flow_tcp_fd = P.flow_tcp_fd;
+	ctx.radius_fd = P.radius_fd;
+	return collector_main(&ctx);
+}
+
 static bool
 alive(const struct proc *p)
 {
@@ -172,7 +200,8 @@ check_all_ready(void)
 {
 	char status[CONFIG_STR_MAX + 64];
 
-	if (P.announced || !P.signer.ready)
+	if (P.announced || !P.signer.ready ||
+	    (P.coll_on && !P.collector.ready))
 		return;
 	for (unsigned i = 0; i < P.o->nworkers; i++)
 		if (!P.workers[i].ready)
@@ -355,6 +384,32 @@ spawn_signer(void)
 	return 0;
 }
 
+/* The collector gets its sockets and nothing else of the parent's. */
+static int
+spawn_collector(void)
+{
+	int keep[3];
+	unsigned nkeep = 0;
+
+	if (P.flow_fd >= 0)
+		keep[nkeep++] = P.flow_fd;
+	if (P.flow_tcp_fd >= 0)
+		keep[nkeep++] = P.flow_tcp_fd;
+	if (P.radius_fd >= 0)
+		keep[nkeep++] = P.radius_fd;
+	if (proc_spawn(&P.collector, keep, nkeep, collector_child,
+	    NULL) != 0) {
+		vlog(VLOG_ERROR, "proc.spawn", "collector: fork: %s",
+		    strerror(errno));
+		return -1;
+	}
+	vlog(VLOG_INFO, "proc.start", "collector started (pid %d)",
+	    (int)P.collector.pid);
+	if (watch(&P.collector) != 0)
+		kill_proc(&P.collector, SIGKILL);
+	return 0;
+}
+
 /* ---- Restarts ----------------------------------------------------- */
 
 /* Starts p again; 0 when it runs (or need not: vigild is stopping). */
@@ -363,8 +418,14 @@ respawn(struct proc *p)
 {
 	if (P.stopping)
 		return 0;
-	return p->kind == PROC_SIGNER ? spawn_signer() :
-	    spawn_worker(p->index);
+	switch (p->kind) {
+	case PROC_SIGNER:
+		return spawn_signer();
+	case PROC_COLLECTOR:
+		return spawn_collector();
+	default:
+		return spawn_worker(p->index);
+	}
 }
 
 static void
@@ -429,6 +490,10 @@ maybe_finish_stop(void)
 	for (unsigned i = 0; i < P.o->nworkers; i++)
 		if (alive(&P.workers[i]))
 			return;
+	/* The collector's last store writes may audit a response: it
+	 * goes before the signer too. */
+	if (alive(&P.collector))
+		return;
 	if (alive(&P.signer)) {
 		/* Workers may ask for a last checkpoint while draining,
 		 * so the signer goes last. */
@@ -454,6 +519,11 @@ on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 			    P.workers[i].name, (int)P.workers[i].pid);
 			kill_proc(&P.workers[i], SIGKILL);
 		}
+	}
+	if (alive(&P.collector)) {
+		vlog(VLOG_WARN, "vigild.stop", "collector (pid %d) still "
+		    "running; killing it", (int)P.collector.pid);
+		kill_proc(&P.collector, SIGKILL);
 	}
 	if (alive(&P.signer)) {
 		vlog(VLOG_WARN, "vigild.stop", "signer (pid %d) still "
@@ -489,6 +559,12 @@ begin_stop(int code)
 		event_free(P.signer.restart_ev);
 		P.signer.restart_ev = NULL;
 	}
+	if (P.collector.restart_ev != NULL) {
+		event_free(P.collector.restart_ev);
+		P.collector.restart_ev = NULL;
+	}
+	if (alive(&P.collector))
+		send_or_kill(&P.collector, IPC_SHUTDOWN, NULL, 0, -1);
 	tv.tv_sec = (time_t)P.cfg.request_timeout_s + 5;
 	tv.tv_usec = 0;
 	P.stop_timer = evtimer_new(P.base, on_stop_timeout, NULL);
@@ -504,6 +580,8 @@ find_pid(pid_t pid)
 {
 	if (P.signer.pid == pid)
 		return &P.signer;
+	if (P.coll_on && P.collector.pid == pid)
+		return &P.collector;
 	for (unsigned i = 0; i < P.o->nworkers; i++)
 		if (P.workers[i].pid == pid)
 			return &P.workers[i];
@@ -600,6 +678,8 @@ reload(void)
 	    P.cfg.log_level);
 	if (alive(&P.signer))
 		send_or_kill(&P.signer, IPC_CONFIG, text, (size_t)len, -1);
+	if (alive(&P.collector))
+		send_or_kill(&P.collector, IPC_CONFIG, text, (size_t)len, -1);
 	for (unsigned i = 0; i < P.o->nworkers; i++)
 		if (alive(&P.workers[i]))
 			send_or_kill(&P.workers[i], IPC_CONFIG, text,
@@ -732,10 +812,11 @@ open_pdp_socket(void)
 static void
 cleanup(void)
 {
-	struct proc *all[1 + METRICS_MAX_WORKERS];
+	struct proc *all[2 + METRICS_MAX_WORKERS];
 	unsigned n = 0;
 
 	all[n++] = &P.signer;
+	all[n++] = &P.collector;
 	for (unsigned i = 0; i < P.o->nworkers; i++)
 		all[n++] = &P.workers[i];
 	for (unsigned i = 0; i < n; i++) {
@@ -761,6 +842,13 @@ cleanup(void)
 			close(P.pki_fds[i]);
 	}
 	P.gw_on = P.pki_on = false;
+	if (P.flow_fd >= 0)
+		close(P.flow_fd);
+	if (P.flow_tcp_fd >= 0)
+		close(P.flow_tcp_fd);
+	if (P.radius_fd >= 0)
+		close(P.radius_fd);
+	P.flow_fd = P.flow_tcp_fd = P.radius_fd = -1;
 	close_pdp_socket();
 }
 
@@ -768,14 +856,13 @@ cleanup(void)
 
 /*
  * Opens the gateway and PKI sockets (one per worker, like the API's)
- * unless their address is "off", logs where they listen, and adds
- * their ports to VIGILD_PORT_FILE for the listeners configured with
- * port 0 (the API port stays the first line). 0, or -1 (logged).
+ * unless their address is "off" and logs where they listen; their
+ * ports go to VIGILD_PORT_FILE (write_port_file) for the listeners
+ * configured with port 0. 0, or -1 (logged).
  */
 static int
 open_pki_listeners(void)
 {
-	const char *port_file = getenv("VIGILD_PORT_FILE");
 	unsigned n = P.o->nworkers, gw_port = 0, pki_port = 0;
 	char err[1024], url[CONFIG_STR_MAX + 16];
 
@@ -809,9 +896,72 @@ open_pki_listeners(void)
 		gw_port = 0;
 	if (!listen_port_is_zero(P.cfg.pki_listen))
 		pki_port = 0;
-	if (port_file != NULL && port_file[0] != '\0' &&
-	    (gw_port != 0 || pki_port != 0) &&
-	    listen_write_ports(port_file, P.o->port, gw_port, pki_port, err,
+	P.ports.gateway = gw_port;
+	P.ports.pki = pki_port;
+	return 0;
+}
+
+/* ---- Collector sockets -------------------------------------------- */
+
+/* Opens one collector socket unless its address is "off": UDP, or TCP
+ * (one socket, the collector is one process). 0, or -1 (logged). */
+static int
+open_coll_socket(const char *addr, const char *key, bool tcp,
+    const char *what, int *fd, unsigned *port_out)
+{
+	char err[1024];
+	unsigned port = 0;
+
+	if (listen_is_off(addr))
+		return 0;
+	if (tcp ? listen_open_addr(addr, key, 1, fd, &port, err,
+	    sizeof err) : (*fd = listen_open_udp(addr, key,
+	    strcmp(key, "flow_listen") == 0 ? P.cfg.flow_rcvbuf : 0, &port,
+	    err, sizeof err)) < 0) {
+		*fd = -1;
+		vlog(VLOG_ERROR, "vigild.listen", "%s", err);
+		return -1;
+	}
+	vlog(VLOG_INFO, "vigild.listen", "%s on %s %.*s:%u", what,
+	    tcp ? "tcp" : "udp", (int)(strrchr(addr, ':') != NULL ?
+	    strrchr(addr, ':') - addr : (long)strlen(addr)), addr, port);
+	*port_out = listen_port_is_zero(addr) ? port : 0;
+	return 0;
+}
+
+/* The collector's inputs; it runs when at least one is configured. */
+static int
+open_collector_sockets(void)
+{
+	const struct vigild_config *c = &P.cfg;
+
+	if (open_coll_socket(c->flow_listen, "flow_listen", false,
+	    "flow collector (NetFlow v5/v9, IPFIX)", &P.flow_fd,
+	    &P.ports.flow) != 0 ||
+	    open_coll_socket(c->flow_tcp_listen, "flow_tcp_listen", true,
+	    "IPFIX over TCP", &P.flow_tcp_fd, &P.ports.flowtcp) != 0 ||
+	    open_coll_socket(c->radius_listen, "radius_listen", false,
+	    "RADIUS accounting", &P.radius_fd, &P.ports.radius) != 0)
+		return -1;
+	P.coll_on = P.flow_fd >= 0 || P.flow_tcp_fd >= 0 ||
+	    P.radius_fd >= 0 || c->zeek_log[0] != '\0';
+	return 0;
+}
+
+/* VIGILD_PORT_FILE: main.c wrote the API port; the ports the kernel
+ * picked for the other listeners follow as name=PORT lines. */
+static int
+write_port_file(void)
+{
+	const char *port_file = getenv("VIGILD_PORT_FILE");
+	const struct listen_ports *p = &P.ports;
+	char err[1024];
+
+	if (port_file == NULL || port_file[0] == '\0' ||
+	    (p->gateway | p->pki | p->flow | p->flowtcp | p->radius) == 0)
+		return 0;
+	P.ports.api = P.o->port;
+	if (listen_write_port_lines(port_file, &P.ports, err,
 	    sizeof err) != 0) {
 		vlog(VLOG_ERROR, "vigild.listen", "%s", err);
 		return -1;
@@ -827,11 +977,13 @@ parent_run(const struct parent_opts *o)
 
 	memset(&P, 0, sizeof P);
 	P.pdp_fd = -1;
+	P.flow_fd = P.flow_tcp_fd = P.radius_fd = -1;
 	P.o = o;
 	P.cfg = *o->cfg;
 	effective_log_target(&P.cfg);
 	listen_url(&P.cfg, o->port, P.url, sizeof P.url);
 	init_proc(&P.signer, PROC_SIGNER, 0);
+	init_proc(&P.collector, PROC_COLLECTOR, 0);
 	for (unsigned i = 0; i < o->nworkers; i++)
 		init_proc(&P.workers[i], PROC_NET, i);
 	memset(&sa, 0, sizeof sa);
@@ -857,7 +1009,8 @@ parent_run(const struct parent_opts *o)
 		cleanup();
 		return 1;
 	}
-	if (open_pki_listeners() != 0 || open_pdp_socket() != 0) {
+	if (open_pki_listeners() != 0 || open_collector_sockets() != 0 ||
+	    write_port_file() != 0 || open_pdp_socket() != 0) {
 		cleanup();
 		return 1;
 	}
@@ -876,6 +1029,8 @@ parent_run(const struct parent_opts *o)
 	for (unsigned i = 0; i < o->nworkers && !P.stopping; i++)
 		if (spawn_worker(i) != 0)
 			schedule_restart(&P.workers[i]);
+	if (P.coll_on && !P.stopping && spawn_collector() != 0)
+		schedule_restart(&P.collector);
 	event_base_dispatch(P.base);
 	vlog(P.exit_code == 0 ? VLOG_INFO : VLOG_ERROR, "vigild.exit",
 	    "stopped (exit status %d)", P.exit_code);

@@ -19,22 +19,28 @@
 #define P PROC_BIT(PROC_PARENT)
 #define N PROC_BIT(PROC_NET)
 #define S PROC_BIT(PROC_SIGNER)
+#define C PROC_BIT(PROC_COLLECTOR)
 
 /* DESIGN.md §2. The parent talks to every child; net workers talk to
  * the signer (checkpoint requests) and never to each other; the signer
- * has no other peer. */
+ * has no other peer; the collector talks to the parent only (its
+ * access-changing events reach the workers through it). */
 const struct proc_kind_info proc_kinds[PROC_KIND_COUNT] = {
-	[PROC_PARENT] = { "parent", N | S, false,
+	[PROC_PARENT] = { "parent", N | S | C, false,
 	    "config, listening sockets" },
 	[PROC_NET] = { "net", P | S, true,
 	    "TLS server key, HTTPS API, database handle" },
 	[PROC_SIGNER] = { "signer", P | N, true,
 	    "audit checkpoint key, CA keys (file or PKCS#11)" },
+	[PROC_COLLECTOR] = { "collector", P, true,
+	    "flow, RADIUS and Zeek parsers, detection state, database "
+	    "handle; no key" },
 };
 
 #undef P
 #undef N
 #undef S
+#undef C
 
 int
 proc_may_talk(enum proc_kind a, enum proc_kind b)

@@ -16,13 +16,14 @@ enum proc_kind {
 	PROC_PARENT = 0,
 	PROC_NET = 1,
 	PROC_SIGNER = 2,
+	PROC_COLLECTOR = 3,
 	PROC_KIND_COUNT
 };
 
 #define PROC_BIT(k) (1u << (k))
 
 struct proc_kind_info {
-	const char *name;  /* "parent", "net", "signer" */
+	const char *name;  /* "parent", "net", "signer", "collector" */
 	unsigned talks_to; /* PROC_BIT()s of the kinds it has a socket to */
 	bool restart;      /* a dead one is restarted by the parent */
 	const char *holds; /* what it holds (documentation, logs) */

@@ -227,6 +227,32 @@ const struct route routes[] = {
 	    VIGIL_PERM_DEVICE_READ, ROUTE_TENANT, api_baseline_list, "baseline_list" },
 	{ "PUT", "/v1/tenants/{tenant}/baselines/{model}",
 	    VIGIL_PERM_POLICY_MANAGE, ROUTE_TENANT, api_baseline_set, "baseline_set" },
+	/* Network monitoring (alert:read / alert:manage): alerts, shadow
+	 * IoT findings, address bindings, cellular sessions. */
+	{ "GET", "/v1/tenants/{tenant}/alerts",
+	    VIGIL_PERM_ALERT_READ, ROUTE_TENANT, api_alert_list, "alert_list" },
+	{ "GET", "/v1/tenants/{tenant}/alerts/{id}",
+	    VIGIL_PERM_ALERT_READ, ROUTE_TENANT, api_alert_get, "alert_get" },
+	{ "POST", "/v1/tenants/{tenant}/alerts/{id}/ack",
+	    VIGIL_PERM_ALERT_MANAGE, ROUTE_TENANT, api_alert_ack, "alert_ack" },
+	{ "POST", "/v1/tenants/{tenant}/alerts/{id}/close",
+	    VIGIL_PERM_ALERT_MANAGE, ROUTE_TENANT, api_alert_close, "alert_close" },
+	{ "GET", "/v1/alerts",
+	    VIGIL_PERM_ALERT_READ, ROUTE_PLATFORM, api_alert_list_all, "alert_list_all" },
+	{ "GET", "/v1/tenants/{tenant}/shadow",
+	    VIGIL_PERM_ALERT_READ, ROUTE_TENANT, api_shadow_list, "shadow_list" },
+	{ "POST", "/v1/tenants/{tenant}/shadow/{id}/adopt",
+	    VIGIL_PERM_ALERT_MANAGE, ROUTE_TENANT, api_shadow_adopt, "shadow_adopt" },
+	{ "POST", "/v1/tenants/{tenant}/shadow/{id}/dismiss",
+	    VIGIL_PERM_ALERT_MANAGE, ROUTE_TENANT, api_shadow_dismiss, "shadow_dismiss" },
+	{ "GET", "/v1/tenants/{tenant}/net-bindings",
+	    VIGIL_PERM_ALERT_READ, ROUTE_TENANT, api_netbinding_list, "netbinding_list" },
+	{ "PUT", "/v1/tenants/{tenant}/net-bindings",
+	    VIGIL_PERM_ALERT_MANAGE, ROUTE_TENANT, api_netbinding_put, "netbinding_put" },
+	{ "DELETE", "/v1/tenants/{tenant}/net-bindings",
+	    VIGIL_PERM_ALERT_MANAGE, ROUTE_TENANT, api_netbinding_delete, "netbinding_delete" },
+	{ "GET", "/v1/tenants/{tenant}/sessions",
+	    VIGIL_PERM_ALERT_READ, ROUTE_TENANT, api_netsession_list, "netsession_list" },
 };
 
 const size_t nroutes = sizeof routes / sizeof routes[0];

@@ -20,8 +20,16 @@
  * net worker's socket calls (no accept, listen, epoll). A CA key in a
  * PKCS#11 token adds what SoftHSM2 does when it signs: it re-reads its
  * token directory (getdents64) and locks object files (flock, fcntl).
+ *
+ * The collector (sandbox_enter_collector) keeps the net worker's file
+ * calls (its store, and the Zeek log it opens again when it rotates),
+ * reads datagrams in batches (recvmmsg) and accepts IPFIX over TCP;
+ * unlike the others it may create outbound sockets (syslog over UDP,
+ * the alert webhook) and threads (libcurl's resolver), never a
+ * process.
  */
 #include <errno.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +77,27 @@ static const char *const net_calls[] = {
 	NULL,
 };
 
+/* The collector: SQLite's and the Zeek log's files, its datagram and
+ * IPFIX/TCP sockets, epoll and timers, and outbound sockets for the
+ * alert outputs (syslog UDP, the webhook through libcurl, whose
+ * resolver runs in a thread and wakes the caller through a socketpair
+ * or an eventfd). No bind, no listen: its listening sockets come from
+ * the parent. */
+static const char *const collector_calls[] = {
+	"open", "openat", "access", "faccessat", "faccessat2", "stat",
+	"lstat", "pread64", "pwrite64", "preadv", "pwritev", "fsync",
+	"fdatasync", "ftruncate", "fallocate", "unlink", "unlinkat",
+	"fchmod", "fchown", "flock", "getcwd", "fstatfs", "statfs",
+	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
+	"epoll_pwait", "epoll_pwait2", "select", "pselect6", "accept",
+	"accept4", "recvmmsg", "sendmmsg", "socket", "socketpair",
+	"connect", "setsockopt", "getsockopt", "getpeername",
+	"getsockname", "shutdown", "eventfd2", "pipe", "pipe2",
+	"timerfd_create", "timerfd_settime", "timerfd_gettime",
+	"set_tid_address", "membarrier",
+	NULL,
+};
+
 /* The signer with CA keys: SQLite's file work only. */
 static const char *const signer_pki_calls[] = {
 	"open", "openat", "access", "faccessat", "faccessat2", "stat",
@@ -86,6 +115,7 @@ static const char *const signer_pkcs11_calls[] = {
 
 enum sandbox_kind {
 	SB_NET,
+	SB_COLLECTOR,     /* + outbound sockets, threads */
 	SB_SIGNER,        /* no files */
 	SB_SIGNER_PKI,    /* + the database */
 	SB_SIGNER_PKCS11, /* + the database + a PKCS#11 module's files */
@@ -148,6 +178,25 @@ add_ioctls(scmp_filter_ctx ctx, char *err, size_t errsize)
 	return 0;
 }
 
+/* Threads but no processes: clone only with CLONE_THREAD; clone3,
+ * whose flags seccomp cannot see (they are in memory), fails with
+ * ENOSYS so that glibc falls back to clone. */
+static int
+add_threads(scmp_filter_ctx ctx, char *err, size_t errsize)
+{
+	struct scmp_arg_cmp cmp = { .arg = 0, .op = SCMP_CMP_MASKED_EQ,
+		.datum_a = CLONE_THREAD, .datum_b = CLONE_THREAD };
+	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    cmp);
+
+	if (rc < 0) {
+		snprintf(err, errsize, "seccomp: clone rule: %s",
+		    strerror(-rc));
+		return -1;
+	}
+	return add_errno(ctx, "clone3", ENOSYS, err, errsize);
+}
+
 /* Privileges first (the drop needs setuid, which the filter forbids),
  * then the filter. */
 static int
@@ -175,10 +224,19 @@ enter(const struct vigild_config *cfg, enum sandbox_kind kind, char *err,
 		return -1;
 	}
 	if (add_list(ctx, common_calls, err, errsize) != 0 ||
-	    add_ioctls(ctx, err, errsize) != 0 ||
+	    add_ioctls(ctx, err, errsize) != 0)
+		goto fail;
+	/* The collector's outputs open sockets; for everyone else
+	 * socket() fails softly (see the top of the file). */
+	if (kind != SB_COLLECTOR &&
 	    add_errno(ctx, "socket", EACCES, err, errsize) != 0)
 		goto fail;
 	switch (kind) {
+	case SB_COLLECTOR:
+		if (add_list(ctx, collector_calls, err, errsize) != 0 ||
+		    add_threads(ctx, err, errsize) != 0)
+			goto fail;
+		break;
 	case SB_NET:
 		if (add_list(ctx, net_calls, err, errsize) != 0)
 			goto fail;
@@ -214,6 +272,13 @@ sandbox_enter_net(const struct vigild_config *cfg, char *err,
     size_t errsize)
 {
 	return enter(cfg, SB_NET, err, errsize);
+}
+
+int
+sandbox_enter_collector(const struct vigild_config *cfg, char *err,
+    size_t errsize)
+{
+	return enter(cfg, SB_COLLECTOR, err, errsize);
 }
 
 int

@@ -32,4 +32,14 @@ int sandbox_enter_signer(const struct vigild_config *cfg, char *err,
 int sandbox_enter_signer_pki(const struct vigild_config *cfg, int pkcs11,
     char *err, size_t errsize);
 
+/* Collector: the net worker's file calls (SQLite, and the followed
+ * Zeek log, opened again by path when it rotates), its sockets
+ * (recvmmsg, recvfrom, sendto, accept4 on the IPFIX/TCP listener), and
+ * for the alert outputs new outbound sockets (syslog over UDP, the
+ * webhook through libcurl: socket, connect, poll) and threads for
+ * libcurl's resolver. No exec, no fork (clone only with CLONE_THREAD),
+ * no bind or listen, no ptrace, no setuid. */
+int sandbox_enter_collector(const struct vigild_config *cfg, char *err,
+    size_t errsize);
+
 #endif

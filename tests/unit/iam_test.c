@@ -120,20 +120,21 @@ permission_table_matches_the_documented_matrix(void **state)
 	/* docs/iam.md, written out independently of iam_roles.c. Columns:
 	 * tenant:read tenant:manage device:read device:write device:state
 	 * iam:read iam:manage audit:read audit:verify self pki:read
-	 * pki:manage vuln:read vuln:manage policy:read policy:manage */
+	 * pki:manage vuln:read vuln:manage policy:read policy:manage
+	 * alert:read alert:manage */
 	static const int want[VIGIL_ROLE_COUNT][VIGIL_PERM_COUNT] = {
 		[VIGIL_ROLE_PLATFORM_ADMIN] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-		    1, 1, 1, 1, 1, 1, 1 },
+		    1, 1, 1, 1, 1, 1, 1, 1, 1 },
 		[VIGIL_ROLE_TENANT_ADMIN] = { 0, 1, 0, 1, 1, 1, 1, 1, 1, 0,
-		    1, 1, 1, 1, 0, 1, 1 },
+		    1, 1, 1, 1, 0, 1, 1, 1, 1 },
 		[VIGIL_ROLE_SECURITY_ANALYST] = { 0, 1, 0, 1, 0, 1, 0, 0, 1,
-		    0, 1, 1, 0, 1, 1, 1, 1 },
+		    0, 1, 1, 0, 1, 1, 1, 1, 1, 1 },
 		[VIGIL_ROLE_DEVICE_MANAGER] = { 0, 1, 0, 1, 1, 1, 0, 0, 0, 0,
-		    1, 1, 1, 1, 0, 1, 0 },
+		    1, 1, 1, 1, 0, 1, 0, 1, 0 },
 		[VIGIL_ROLE_OPERATOR] = { 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 1,
-		    0, 1, 0, 1, 0 },
+		    0, 1, 0, 1, 0, 1, 0 },
 		[VIGIL_ROLE_AUDITOR] = { 0, 1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 1,
-		    0, 1, 0, 1, 0 },
+		    0, 1, 0, 1, 0, 1, 0 },
 	};
 
 	(void)state;
@@ -186,6 +187,10 @@ role_and_permission_names_round_trip(void **state)
 	    "policy:read");
 	assert_string_equal(vigil_perm_name(VIGIL_PERM_POLICY_MANAGE),
 	    "policy:manage");
+	assert_string_equal(vigil_perm_name(VIGIL_PERM_ALERT_READ),
+	    "alert:read");
+	assert_string_equal(vigil_perm_name(VIGIL_PERM_ALERT_MANAGE),
+	    "alert:manage");
 	assert_string_equal(vigil_perm_name(VIGIL_PERM_COUNT), "none");
 }
 

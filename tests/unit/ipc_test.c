@@ -546,6 +546,21 @@ pair_table_allows_only_designed_paths(void **state)
 	assert_true(ipc_allowed(IPC_SHUTDOWN, PROC_PARENT, PROC_SIGNER));
 	assert_false(ipc_allowed(IPC_NONE, PROC_PARENT, PROC_NET));
 	assert_false(ipc_allowed(IPC_READY, 7, PROC_PARENT));
+	/* The collector talks to the parent only: its readiness and the
+	 * epochs of its automatic responses up, config and shutdown down. */
+	assert_true(proc_may_talk(PROC_COLLECTOR, PROC_PARENT));
+	assert_false(proc_may_talk(PROC_COLLECTOR, PROC_SIGNER));
+	assert_false(proc_may_talk(PROC_COLLECTOR, PROC_NET));
+	for (int t = 1; t < IPC_TYPE_COUNT; t++) {
+		assert_int_equal(ipc_allowed(t, PROC_COLLECTOR, PROC_PARENT),
+		    t == IPC_READY || t == IPC_EPOCH);
+		assert_false(ipc_allowed(t, PROC_COLLECTOR, PROC_NET));
+		assert_false(ipc_allowed(t, PROC_COLLECTOR, PROC_SIGNER));
+	}
+	assert_true(ipc_allowed(IPC_CONFIG, PROC_PARENT, PROC_COLLECTOR));
+	assert_true(ipc_allowed(IPC_SHUTDOWN, PROC_PARENT, PROC_COLLECTOR));
+	assert_false(ipc_allowed(IPC_CA_ISSUE_REQ, PROC_PARENT,
+	    PROC_COLLECTOR));
 }
 
 static void

@@ -19,7 +19,8 @@
 #define READ_ONLY \
 	(P(VIGIL_PERM_TENANT_READ) | P(VIGIL_PERM_DEVICE_READ) | \
 	P(VIGIL_PERM_SELF) | P(VIGIL_PERM_PKI_READ) | \
-	P(VIGIL_PERM_VULN_READ) | P(VIGIL_PERM_POLICY_READ))
+	P(VIGIL_PERM_VULN_READ) | P(VIGIL_PERM_POLICY_READ) | \
+	P(VIGIL_PERM_ALERT_READ))
 
 static const struct {
 	const char *name;
@@ -38,10 +39,12 @@ static const struct {
 	 * platform analyst also runs vulnerability management (vuln:manage
 	 * is platform-only, so a tenant analyst never reaches it). Access
 	 * policy is a containment tool like quarantine, so analysts write
-	 * it (policy:manage) in their tenant. */
+	 * it (policy:manage) in their tenant, and they triage network
+	 * alerts and shadow IoT findings (alert:manage). */
 	[VIGIL_ROLE_SECURITY_ANALYST] = { "security-analyst",
 	    READ_ONLY | P(VIGIL_PERM_DEVICE_STATE) | P(VIGIL_PERM_AUDIT_READ) |
-	    P(VIGIL_PERM_VULN_MANAGE) | P(VIGIL_PERM_POLICY_MANAGE) },
+	    P(VIGIL_PERM_VULN_MANAGE) | P(VIGIL_PERM_POLICY_MANAGE) |
+	    P(VIGIL_PERM_ALERT_MANAGE) },
 	/* Runs the inventory: adds, edits, imports and moves devices, and
 	 * their certificates (enrollment tokens, approvals, revocation). */
 	[VIGIL_ROLE_DEVICE_MANAGER] = { "device-manager",
@@ -75,6 +78,8 @@ static const char *const perm_names[VIGIL_PERM_COUNT] = {
 	[VIGIL_PERM_VULN_MANAGE] = "vuln:manage",
 	[VIGIL_PERM_POLICY_READ] = "policy:read",
 	[VIGIL_PERM_POLICY_MANAGE] = "policy:manage",
+	[VIGIL_PERM_ALERT_READ] = "alert:read",
+	[VIGIL_PERM_ALERT_MANAGE] = "alert:manage",
 };
 
 _Static_assert(VIGIL_PERM_COUNT < 32, "permissions fit the bit set");

@@ -64,6 +64,7 @@ enum sq_area {
 	SQ_AREA_VULNQ, /* sqlite_vulnq.c: queries, products, CRA */
 	SQ_AREA_ZT,    /* sqlite_zt.c: policies, attachments, generation */
 	SQ_AREA_POSTURE, /* sqlite_posture.c: check-ins, baselines */
+	SQ_AREA_NET,   /* sqlite_net.c: alerts, shadow, sessions, bindings */
 	SQ_AREA_COUNT
 };
 #define SQ_AREA_MAX_STMTS 64

@@ -156,6 +156,7 @@ static const char *const m3_summary[] = {
 extern const char *const store_sq_m7_sighting[];
 extern const char *const store_sq_m8_vuln[]; /* sqlite_vuln_schema.c */
 extern const char *const store_sq_m9_zt[];   /* sqlite_zt_schema.c */
+extern const char *const store_sq_m10_net[]; /* sqlite_net_schema.c */
 
 const struct store_sq_migration store_sq_migrations[] = {
 	{ 1, "tenants, devices, identifiers, labels", m1_inventory },
@@ -167,6 +168,7 @@ const struct store_sq_migration store_sq_migrations[] = {
 	{ 7, "certificate sightings", store_sq_m7_sighting },
 	{ 8, "vulnerability management", store_sq_m8_vuln },
 	{ 9, "zero-trust policies and posture", store_sq_m9_zt },
+	{ 10, "network monitoring", store_sq_m10_net },
 };
 const size_t store_sq_nmigrations =
     sizeof store_sq_migrations / sizeof store_sq_migrations[0];

@@ -1,0 +1,572 @@
+/*
+ * The detection engine (detect.h): the handle and its hooks, the names,
+ * severities and ATT&CK techniques of the alert kinds, the per-flow
+ * dispatch to the detectors (each local endpoint of a flow is an
+ * entity), attribution and shadow reports, the firing of alerts with
+ * their bounded evidence, the flow-time tick and the statistics.
+ *
+ * Hot path: a flow costs one table lookup per local endpoint (none for
+ * a flow with no local side), a copy into the evidence ring and O(1)
+ * work per detector; what several detectors ask of a flow (hashes,
+ * locality, infrastructure, failure) is computed once here (d->cur);
+ * JSON is only built when one fires.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect_internal.h"
+
+struct kind_info {
+	const char *name;
+	enum vigil_alert_sev sev;
+	const char *techniques;
+};
+
+/* Severities: what an operator should look at first. Spreading or
+ * being remote-controlled (scans of many hosts, beacons, floods,
+ * known-bad peers, exposed telnet, lateral movement) is high; a SIM
+ * in another device is critical (credential theft or a cloned SIM);
+ * statistics that also fit benign change (one host's ports, volume,
+ * a new peer) rank lower. docs/detection.md explains each. */
+static const struct kind_info kinds[VIGIL_ALERT_KIND_COUNT] = {
+	[VIGIL_ALERT_NONE] = { "none", 0, "" },
+	[VIGIL_ALERT_SCAN_HORIZONTAL] = { "scan.horizontal", VIGIL_SEV_HIGH,
+	    "T1046,T0846" },
+	[VIGIL_ALERT_SCAN_VERTICAL] = { "scan.vertical", VIGIL_SEV_MEDIUM,
+	    "T1046,T0846" },
+	[VIGIL_ALERT_BEACON] = { "beacon", VIGIL_SEV_HIGH,
+	    "T1071,T1571,T0869" },
+	[VIGIL_ALERT_DDOS] = { "ddos", VIGIL_SEV_HIGH, "T1498,T0814" },
+	[VIGIL_ALERT_VOLUME_SPIKE] = { "volume.spike", VIGIL_SEV_MEDIUM,
+	    "T1030,T1048" },
+	[VIGIL_ALERT_NEW_DESTINATION] = { "new.destination", VIGIL_SEV_LOW,
+	    "T1071" },
+	[VIGIL_ALERT_INTEL_MATCH] = { "intel.match", VIGIL_SEV_HIGH,
+	    "T1071" },
+	[VIGIL_ALERT_EXPOSURE_INBOUND] = { "exposure.inbound", VIGIL_SEV_HIGH,
+	    "T1133,T0883" },
+	[VIGIL_ALERT_LATERAL] = { "lateral", VIGIL_SEV_HIGH,
+	    "T1021,T1210,T0866" },
+	[VIGIL_ALERT_IMEI_CHANGE] = { "imei.change", VIGIL_SEV_CRITICAL,
+	    "T1078,T0859" },
+	[VIGIL_ALERT_ROAMING] = { "roaming", VIGIL_SEV_HIGH, "T1078" },
+};
+
+const char *
+vigil_alert_kind_name(enum vigil_alert_kind k)
+{
+	if ((int)k <= 0 || k >= VIGIL_ALERT_KIND_COUNT)
+		return "none";
+	return kinds[k].name;
+}
+
+enum vigil_alert_kind
+vigil_alert_kind_from_name(const char *s)
+{
+	for (int k = 1; s != NULL && k < VIGIL_ALERT_KIND_COUNT; k++)
+		if (strcmp(kinds[k].name, s) == 0)
+			return (enum vigil_alert_kind)k;
+	return VIGIL_ALERT_NONE;
+}
+
+const char *
+vigil_alert_kind_techniques(enum vigil_alert_kind k)
+{
+	if ((int)k <= 0 || k >= VIGIL_ALERT_KIND_COUNT)
+		return "";
+	return kinds[k].techniques;
+}
+
+static const char *const sev_names[] = { NULL, "low", "medium", "high",
+	"critical" };
+
+const char *
+vigil_alert_sev_name(enum vigil_alert_sev s)
+{
+	if ((int)s < 1 || (int)s > 4)
+		return "unknown";
+	return sev_names[s];
+}
+
+enum vigil_alert_sev
+vigil_alert_sev_from_name(const char *s)
+{
+	for (int i = 1; s != NULL && i <= 4; i++)
+		if (strcmp(sev_names[i], s) == 0)
+			return (enum vigil_alert_sev)i;
+	return 0;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+void
+det_addr_str(uint8_t family, const uint8_t addr[16], char *buf, size_t size)
+{
+	if (inet_ntop(family == 4 ? AF_INET : AF_INET6, addr, buf,
+	    (socklen_t)size) == NULL && size > 0)
+		buf[0] = '\0';
+}
+
+bool
+det_is_local(const struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16])
+{
+	for (size_t i = 0; i < d->cfg.nlocal; i++)
+		if (vigil_cidr_contains(&d->cfg.local[i], family, addr))
+			return true;
+	return false;
+}
+
+bool
+det_is_infra(const struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16])
+{
+	for (size_t i = 0; i < d->cfg.ninfra; i++)
+		if (vigil_cidr_contains(&d->cfg.infra[i], family, addr))
+			return true;
+	return false;
+}
+
+bool
+det_port_in(const uint16_t ports[16], uint16_t port)
+{
+	for (size_t i = 0; i < 16 && ports[i] != 0; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+/* A TCP connection that got nowhere: no answer (S0), refused (REJ),
+ * or, when the record knows both directions (it has a state), nothing
+ * came back whatever the state says (OTH floods without a handshake).
+ * Uni-directional records (NetFlow, no state) only tell by their
+ * flags: a SYN without ACK, or no flags known at all. */
+bool
+det_failed(const struct vigil_flow *f)
+{
+	bool silent = f->rpackets == 0 && f->rbytes == 0;
+
+	if (strcmp(f->state, "S0") == 0 || strcmp(f->state, "REJ") == 0 ||
+	    strcmp(f->state, "RSTOS0") == 0 || strcmp(f->state, "SH") == 0)
+		return true;
+	if (f->proto != 6 || !silent)
+		return false;
+	if (f->state[0] != '\0')
+		return true;
+	return f->tcp_flags == 0 || (f->tcp_flags & 0x12) == 0x02;
+}
+
+static const char *
+via_name(uint8_t via)
+{
+	static const char *const n[] = { "address", "radius", "binding",
+		"subnet", "other" };
+
+	return via < 5 ? n[via] : "address";
+}
+
+static uint8_t
+via_code(const char *s)
+{
+	static const char *const n[] = { "address", "radius", "binding",
+		"subnet" };
+
+	for (uint8_t i = 0; i < 4; i++)
+		if (strcmp(s, n[i]) == 0)
+			return i;
+	return DET_VIA_OTHER;
+}
+
+static void
+attribute(struct vigil_detect *d, struct det_entity *e, int64_t ts_ms,
+    struct vigil_endpoint *out)
+{
+	struct vigil_endpoint ep;
+	int rc = 0;
+
+	memset(&ep, 0, sizeof ep);
+	if (d->hooks.attribute != NULL)
+		rc = d->hooks.attribute(d->hooks.ctx, e->family, e->addr,
+		    ts_ms, &ep);
+	if (rc != 1) {
+		memset(&ep, 0, sizeof ep);
+		snprintf(ep.via, sizeof ep.via, "address");
+	}
+	ep.device_id[sizeof ep.device_id - 1] = '\0';
+	ep.tenant[sizeof ep.tenant - 1] = '\0';
+	ep.model[sizeof ep.model - 1] = '\0';
+	ep.via[sizeof ep.via - 1] = '\0';
+	det_entity_set_device(d, e, ep.device && ep.device_id[0] != '\0' ?
+	    ep.device_id : "", ts_ms);
+	e->device = e->device_id[0] != '\0';
+	e->via = via_code(ep.via);
+	memcpy(e->tenant, ep.tenant, sizeof e->tenant);
+	if (out != NULL)
+		*out = ep;
+}
+
+static uint32_t
+to_sec(int64_t ms)
+{
+	if (ms < 0)
+		return 0;
+	if (ms / 1000 > (int64_t)UINT32_MAX)
+		return UINT32_MAX;
+	return (uint32_t)(ms / 1000);
+}
+
+/* ---- firing ------------------------------------------------------------ */
+
+static bool
+same_addr(uint8_t fam, const uint8_t *a, const uint8_t *b)
+{
+	return memcmp(a, b, fam == 4 ? 4 : 16) == 0;
+}
+
+static json_t *
+sample_json(const struct vigil_flow *f)
+{
+	char ts[VIGIL_RFC3339_LEN], s[64], t[64];
+
+	vigil_time_format(f->start_ms, ts);
+	det_addr_str(f->family, f->src, s, sizeof s);
+	det_addr_str(f->family, f->dst, t, sizeof t);
+	return json_pack("{s:s,s:s,s:i,s:s,s:i,s:i,s:I,s:s}", "ts", ts,
+	    "src", s, "sport", f->sport, "dst", t, "dport", f->dport,
+	    "proto", f->proto, "bytes", (json_int_t)(f->bytes + f->rbytes),
+	    "state", f->state);
+}
+
+static bool
+sample_wanted(const struct det_entity *e, const struct vigil_flow *f,
+    const struct det_fire *x)
+{
+	bool src = f->family == e->family && same_addr(e->family, f->src,
+	    e->addr);
+	bool dst = f->family == e->family && same_addr(e->family, f->dst,
+	    e->addr);
+
+	if (!src && !dst)
+		return false;
+	if (x->want_dport >= 0 && f->dport != x->want_dport)
+		return false;
+	if (x->want_peer) {
+		const uint8_t *peer = src ? f->dst : f->src;
+
+		if (f->family != x->peer_family ||
+		    !same_addr(f->family, peer, x->peer))
+			return false;
+	}
+	return true;
+}
+
+/* Up to DET_SAMPLES of the entity's recent flows matching the filter,
+ * newest first, from the engine's ring of recent flows. */
+static json_t *
+samples(const struct vigil_detect *d, const struct det_entity *e,
+    const struct vigil_flow *cur, const struct det_fire *x)
+{
+	json_t *a = json_array();
+	size_t n = 0;
+
+	if (a == NULL)
+		return NULL;
+	for (size_t i = 0; i < d->ring_len && n < DET_SAMPLES; i++) {
+		size_t k = (d->ring_pos + DET_RING - 1 - i) % DET_RING;
+		const struct vigil_flow *f = &d->ring[k];
+
+		if (!sample_wanted(e, f, x))
+			continue;
+		if (json_array_append_new(a, sample_json(f)) == 0)
+			n++;
+	}
+	if (n == 0 && cur != NULL)
+		(void)json_array_append_new(a, sample_json(cur));
+	return a;
+}
+
+void
+det_fire(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, struct det_fire *x)
+{
+	struct vigil_alert a;
+	json_t *ev = x->numbers != NULL ? x->numbers : json_object();
+
+	x->numbers = NULL;
+	memset(&a, 0, sizeof a);
+	a.kind = x->kind;
+	a.severity = x->sev != 0 ? x->sev : kinds[x->kind].sev;
+	a.who.device = e->device;
+	memcpy(a.who.device_id, e->device_id, sizeof a.who.device_id);
+	memcpy(a.who.tenant, e->tenant, sizeof a.who.tenant);
+	snprintf(a.who.via, sizeof a.who.via, "%s", via_name(e->via));
+	if (e->device && d->hooks.attribute != NULL) {
+		/* The model is not kept per entity (1 KiB budget): ask
+		 * again, only now that an alert needs it. */
+		struct vigil_endpoint ep;
+
+		memset(&ep, 0, sizeof ep);
+		if (d->hooks.attribute(d->hooks.ctx, e->family, e->addr,
+		    x->last_ms, &ep) == 1 && ep.device &&
+		    strncmp(ep.device_id, e->device_id,
+		    sizeof ep.device_id) == 0) {
+			memcpy(a.who.model, ep.model, sizeof a.who.model);
+			a.who.model[sizeof a.who.model - 1] = '\0';
+		}
+	}
+	a.family = e->family;
+	memcpy(a.addr, e->addr, 16);
+	a.first_ms = x->first_ms;
+	a.last_ms = x->last_ms;
+	a.count = x->count;
+	snprintf(a.summary, sizeof a.summary, "%s", x->summary);
+	if (ev != NULL) {
+		char addr[64];
+
+		det_addr_str(e->family, e->addr, addr, sizeof addr);
+		(void)json_object_set_new(ev, "address", json_string(addr));
+		(void)json_object_set_new(ev, "techniques",
+		    json_string(kinds[x->kind].techniques));
+		if (f != NULL || d->ring_len > 0)
+			(void)json_object_set_new(ev, "samples",
+			    samples(d, e, f, x));
+	}
+	a.evidence = ev;
+	d->st.alerts++;
+	d->st.by_kind[x->kind]++;
+	if (d->hooks.alert != NULL)
+		d->hooks.alert(d->hooks.ctx, &a);
+	json_decref(ev);
+}
+
+/* ---- the engine -------------------------------------------------------- */
+
+enum vigil_err
+vigil_detect_new(const struct vigil_detect_config *cfg,
+    const struct vigil_detect_hooks *hooks, struct vigil_detect **out)
+{
+	struct vigil_detect *d;
+
+	if (out == NULL)
+		return VIGIL_EINVAL;
+	*out = NULL;
+	if (cfg == NULL || cfg->max_entities == 0 ||
+	    cfg->max_entities > UINT32_MAX / 4 || cfg->interval_s == 0 ||
+	    cfg->scan_window_s == 0 || cfg->shadow_report_s == 0 ||
+	    cfg->nlocal > VIGIL_DETECT_NETS_MAX ||
+	    cfg->ninfra > VIGIL_DETECT_NETS_MAX ||
+	    cfg->lateral_hosts == 0 || cfg->lateral_hosts > DET_LATERAL)
+		return VIGIL_EINVAL;
+	d = calloc(1, sizeof *d);
+	if (d == NULL)
+		return VIGIL_ENOMEM;
+	d->cfg = *cfg;
+	if (hooks != NULL)
+		d->hooks = *hooks;
+	d->ring = calloc(DET_RING, sizeof *d->ring);
+	if (d->ring == NULL) {
+		free(d);
+		return VIGIL_ENOMEM;
+	}
+	d->last_tick_ms = INT64_MIN;
+	*out = d;
+	return VIGIL_OK;
+}
+
+void
+vigil_detect_free(struct vigil_detect *d)
+{
+	if (d == NULL)
+		return;
+	det_entity_free_all(d);
+	for (size_t i = 0; i < d->nintel; i++)
+		det_intel_free(&d->intel[i]);
+	free(d->ring);
+	free(d);
+}
+
+static void
+top_port(struct det_entity *e, uint16_t port, uint8_t proto)
+{
+	size_t low = 0;
+
+	for (size_t i = 0; i < DET_TOPPORTS; i++) {
+		if (e->top_cnt[i] != 0 && e->top_port[i] == port &&
+		    e->top_proto[i] == proto) {
+			if (e->top_cnt[i] < UINT16_MAX)
+				e->top_cnt[i]++;
+			return;
+		}
+		if (e->top_cnt[i] < e->top_cnt[low])
+			low = i;
+	}
+	/* Space-saving: the newcomer inherits the weakest count. */
+	e->top_port[low] = port;
+	e->top_proto[low] = proto;
+	if (e->top_cnt[low] < UINT16_MAX)
+		e->top_cnt[low]++;
+}
+
+static void
+shadow_report(struct vigil_detect *d, struct det_entity *e, uint32_t sec)
+{
+	struct vigil_shadow_obs s;
+	size_t order[DET_TOPPORTS] = { 0, 1, 2, 3 };
+
+	e->shadow_sent = 1;
+	e->shadow_s = sec;
+	if (d->hooks.shadow == NULL)
+		return;
+	memset(&s, 0, sizeof s);
+	s.family = e->family;
+	memcpy(s.addr, e->addr, 16);
+	memcpy(s.tenant, e->tenant, sizeof s.tenant);
+	s.first_ms = e->first_ms;
+	s.last_ms = e->last_ms;
+	s.flows = e->t_flows;
+	s.bytes = e->t_bytes;
+	s.peers = det_tiny_count(&e->peers);
+	/* Busiest first (insertion sort of four). */
+	for (size_t i = 1; i < DET_TOPPORTS; i++)
+		for (size_t j = i; j > 0 && e->top_cnt[order[j]] >
+		    e->top_cnt[order[j - 1]]; j--) {
+			size_t t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (size_t i = 0; i < DET_TOPPORTS && i < 4; i++)
+		if (e->top_cnt[order[i]] != 0) {
+			s.top_ports[i] = e->top_port[order[i]];
+			s.top_protos[i] = e->top_proto[order[i]];
+		}
+	d->hooks.shadow(d->hooks.ctx, &s);
+}
+
+static void
+entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
+    const uint8_t *addr, bool out)
+{
+	bool created;
+	struct det_entity *e = det_entity_get(d, f->family, addr,
+	    out ? d->cur.hsrc : d->cur.hdst, &created);
+	uint32_t sec = to_sec(f->start_ms);
+
+	if (e == NULL)
+		return;
+	if (created) {
+		e->first_ms = f->start_ms;
+		e->last_ms = f->end_ms;
+		e->win_s = e->int_s = e->min_s = e->hour_s = sec;
+		attribute(d, e, f->start_ms, NULL);
+		e->attr_s = sec;
+	} else if (sec >= e->attr_s + d->cfg.interval_s) {
+		/* Sessions end and addresses move: ask again. */
+		e->attr_s = sec;
+		attribute(d, e, f->start_ms, NULL);
+	}
+	if (f->start_ms < e->first_ms)
+		e->first_ms = f->start_ms;
+	if (f->end_ms > e->last_ms)
+		e->last_ms = f->end_ms;
+	det_entity_touch(d, e);
+
+	e->t_flows++;
+	e->t_bytes += f->bytes + f->rbytes;
+	det_tiny_add(&e->peers, out ? d->cur.hdst : d->cur.hsrc);
+	top_port(e, f->dport, f->proto);
+
+	det_volume_flow(d, e, f, sec, out);
+	if (out) {
+		det_scan_flow(d, e, f, sec);
+		det_beacon_flow(d, e, f, sec);
+		det_ddos_flow(d, e, f, sec);
+	}
+	det_peer_flow(d, e, f, sec, out);
+	det_intel_flow(d, e, f, sec, out);
+
+	if (!e->device && (!e->shadow_sent ||
+	    sec >= e->shadow_s + d->cfg.shadow_report_s))
+		shadow_report(d, e, sec);
+}
+
+/* Flow times outside 1970..2100 are a reader's or exporter's fault;
+ * refusing them keeps every time difference below far from overflow. */
+#define FLOW_MS_MAX 4102444800000LL
+
+void
+vigil_detect_flow(struct vigil_detect *d, const struct vigil_flow *f)
+{
+	struct vigil_flow fixed;
+	bool src, dst;
+
+	if (d == NULL || f == NULL || (f->family != 4 && f->family != 6) ||
+	    f->start_ms < 0 || f->start_ms > FLOW_MS_MAX)
+		return;
+	if (f->end_ms < f->start_ms || f->end_ms > FLOW_MS_MAX ||
+	    memchr(f->state, '\0', sizeof f->state) == NULL) {
+		fixed = *f;
+		if (f->end_ms < f->start_ms || f->end_ms > FLOW_MS_MAX)
+			fixed.end_ms = f->start_ms;
+		fixed.state[sizeof fixed.state - 1] = '\0';
+		f = &fixed;
+	}
+	d->st.flows++;
+	if (f->end_ms > d->now_ms)
+		d->now_ms = f->end_ms;
+	d->ring[d->ring_pos] = *f;
+	d->ring_pos = (d->ring_pos + 1) % DET_RING;
+	if (d->ring_len < DET_RING)
+		d->ring_len++;
+	src = det_is_local(d, f->family, f->src);
+	dst = det_is_local(d, f->family, f->dst);
+	if (!src && !dst)
+		goto tick;          /* nothing local: no state, no probe */
+	d->cur.hsrc = det_hash_addr(f->family, f->src);
+	d->cur.hdst = det_hash_addr(f->family, f->dst);
+	det_entity_prefetch(d, src ? d->cur.hsrc : d->cur.hdst);
+	d->cur.src_local = src;
+	d->cur.dst_local = dst;
+	d->cur.dst_infra = src && det_is_infra(d, f->family, f->dst);
+	d->cur.dport_infra = det_port_in(d->cfg.infra_ports, f->dport);
+	d->cur.failed = det_failed(f);
+	/* One at a time: a lookup may grow the pool and move entities. */
+	if (src)
+		entity_flow(d, f, f->src, true);
+	if (dst && !(src && same_addr(f->family, f->src, f->dst)))
+		entity_flow(d, f, f->dst, false);
+tick:
+	if (d->last_tick_ms == INT64_MIN)
+		d->last_tick_ms = d->now_ms;
+	else if (d->now_ms - d->last_tick_ms >= 60000)
+		vigil_detect_tick(d, d->now_ms);
+}
+
+void
+vigil_detect_tick(struct vigil_detect *d, int64_t now_ms)
+{
+	if (d == NULL)
+		return;
+	if (now_ms > d->now_ms)
+		d->now_ms = now_ms;
+	d->last_tick_ms = d->now_ms;
+	/* Windows close lazily on an entity's next flow (no walk over a
+	 * million states per tick); here the silent ones age out. */
+	det_entity_age(d, d->now_ms);
+}
+
+void
+vigil_detect_stats(const struct vigil_detect *d,
+    struct vigil_detect_stats *out)
+{
+	if (out == NULL)
+		return;
+	memset(out, 0, sizeof *out);
+	if (d == NULL)
+		return;
+	*out = d->st;
+	out->entities = d->nentities;
+	out->entity_bytes = (uint64_t)d->nentities * sizeof(struct det_entity);
+}

@@ -1,0 +1,303 @@
+/*
+ * detect_internal.h — what the detection engine's files share: the
+ * compact per-entity state, the sketches it is built from, the engine
+ * handle, and the detectors' entry points. Private to src/lib/detect/.
+ *
+ * Budget: one entity's state stays at or under 1 KiB (a static assert
+ * below; vigil_detect_stats reports the real figure), so a million
+ * tracked endpoints fit in about a gigabyte. Times inside the state
+ * are unix seconds in 32 bits where a second is precise enough.
+ */
+#ifndef VIGIL_DETECT_INTERNAL_H
+#define VIGIL_DETECT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vigil/detect.h"
+
+/* ---- sketches (detect_sketch.c) ---------------------------------------- */
+
+/*
+ * A distinct counter: exact over the first DET_EXACT 16-bit
+ * fingerprints (so thresholds like "25 hosts, not 24" hold exactly),
+ * then HyperLogLog-style: 64 registers of 6 bits packed in 48 bytes
+ * (about 13 % error), fed the same fingerprints.
+ */
+#define DET_EXACT 32
+struct det_distinct {
+	union {
+		uint16_t fp[DET_EXACT];
+		uint8_t reg[48];
+	} u;
+	uint8_t n;          /* exact entries, or 255 once in HLL mode */
+};
+void det_distinct_clear(struct det_distinct *c);
+/* Adds a fingerprint; true when it was new (exact mode) or raised a
+ * register (HLL mode). */
+bool det_distinct_add(struct det_distinct *c, uint16_t fp);
+unsigned det_distinct_count(const struct det_distinct *c);
+
+/* A coarse distinct estimate for totals (shadow peers): 32 registers
+ * of 4 bits, about 18 % error, 16 bytes. */
+struct det_tiny {
+	uint8_t reg[16];
+};
+void det_tiny_add(struct det_tiny *t, uint64_t h);
+unsigned det_tiny_count(const struct det_tiny *t);
+
+/* A learned set: a 512-bit bloom-like bitmap with two probes. */
+struct det_learned {
+	uint64_t bits[8];
+};
+void det_learned_add(struct det_learned *l, uint64_t h);
+bool det_learned_has(const struct det_learned *l, uint64_t h);
+
+/* Hashes and fingerprints. */
+uint64_t det_hash_addr(uint8_t family, const uint8_t addr[16]);
+uint64_t det_mix(uint64_t x);
+static inline uint16_t
+det_fp16(uint64_t h)
+{
+	return (uint16_t)(h >> 48);
+}
+
+/* ---- the entity state (detect_entity.c) -------------------------------- */
+
+#define DET_HSLOTS 3    /* horizontal scan: the busiest ports */
+#define DET_VSLOTS 3    /* vertical scan: the busiest hosts */
+#define DET_BSLOTS 4    /* beacon trackers: the busiest destinations */
+#define DET_LATERAL 8   /* exact local hosts for lateral */
+#define DET_TOPPORTS 4
+
+enum det_via { DET_VIA_ADDRESS = 0, DET_VIA_RADIUS, DET_VIA_BINDING,
+	DET_VIA_SUBNET, DET_VIA_OTHER };
+
+struct det_hslot {              /* one port, many hosts */
+	uint16_t port;
+	uint8_t proto;
+	uint8_t fired;
+	uint16_t weight;            /* flows, failed ones count double */
+	uint16_t fails;
+	struct det_distinct hosts;
+};
+
+struct det_vslot {              /* one host, many ports */
+	uint32_t host;              /* fingerprint of the peer address */
+	uint8_t fired;
+	uint8_t pad;
+	uint16_t weight;
+	uint16_t fails;
+	struct det_distinct ports;
+};
+
+struct det_bslot {              /* periodicity of one destination */
+	uint32_t host;              /* 0: free */
+	uint16_t port;
+	uint16_t n;                 /* connections (gaps + 1) */
+	uint16_t credit;            /* space-saving replacement credit */
+	uint8_t proto;
+	uint8_t flags;              /* 1: infra, never a beacon */
+	int64_t last_start_ms;
+	float mean, m2;             /* gap mean and variance sum (s) */
+	float bytes;                /* mean bytes per connection */
+	uint32_t fired_s;
+};
+
+/*
+ * Layout: the first three cache lines hold what every flow reads or
+ * writes (key, LRU links, times, totals, volume, ddos, the shadow
+ * report's sketches); the scan, beacon and learned sketches follow,
+ * read by outbound flows; the identity strings, read only at
+ * attribution and when an alert fires, come last. The pool is 64-byte
+ * aligned and the state a multiple of 64 bytes, so the lines hold.
+ */
+struct det_entity {
+	/* line 0: key, links, times */
+	_Alignas(64) uint8_t family;
+	uint8_t device;             /* attributed to a device */
+	uint8_t via;                /* enum det_via */
+	uint8_t shadow_sent;
+	uint8_t nlat;
+	uint8_t new_count;          /* new destinations this hour */
+	uint8_t ddos_fired;
+	uint8_t indev;              /* listed in the device index */
+	uint8_t addr[16];
+	uint32_t prev, next;        /* LRU list (pool index + 1, 0 = none) */
+	int64_t first_ms, last_ms;
+	uint32_t attr_s;            /* last attribution */
+	uint32_t shadow_s;          /* last shadow report */
+	uint32_t int_s;             /* volume interval start */
+	uint32_t win_s;             /* scan window start */
+
+	/* line 1: totals, this interval, ddos */
+	uint64_t t_flows, t_bytes;
+	uint64_t i_bytes, i_pkts;
+	uint32_t i_flows;
+	uint32_t spike_s;           /* last volume firing */
+	uint32_t min_s;             /* ddos minute start */
+	uint32_t hour_s;            /* new-destination hour start */
+	uint32_t dd_host;
+	uint32_t dd_flows;
+	uint64_t dd_pkts;
+
+	/* line 2: ddos, baselines, shadow report sketches */
+	uint32_t dd_syn;
+	float ew_flows, ew_bytes, ew_pkts;
+	uint16_t nintervals;
+	uint8_t hfired_any;
+	uint8_t pad0;
+	struct det_tiny peers;
+	uint16_t top_port[DET_TOPPORTS];
+	uint8_t top_proto[DET_TOPPORTS];
+	uint16_t top_cnt[DET_TOPPORTS];
+	uint32_t exp_s;             /* last exposure firing */
+	uint32_t intel_s;           /* last intel firing */
+
+	/* outbound flows */
+	uint32_t intel_peer;
+	uint32_t lat_s;             /* last lateral firing */
+	uint16_t lat[DET_LATERAL];   /* local hosts reached on lateral ports */
+	struct det_learned learned;
+	struct det_hslot h[DET_HSLOTS];
+	struct det_vslot v[DET_VSLOTS];
+	struct det_bslot b[DET_BSLOTS];
+
+	/* cold: table positions and identity */
+	uint32_t slot;              /* its hash slot */
+	uint32_t dslot;             /* its device-index slot (if indev) */
+	char device_id[VIGIL_UUID_STRLEN];
+	char tenant[VIGIL_UUID_STRLEN];
+};
+
+/* ---- intel lists (detect_intel.c) -------------------------------------- */
+
+struct det_range4 {
+	uint32_t lo, hi;
+};
+struct det_range6 {
+	uint8_t lo[16], hi[16];
+};
+struct det_intel {
+	char name[64];
+	struct det_range4 *v4;
+	size_t n4;
+	struct det_range6 *v6;
+	size_t n6;
+};
+#define DET_INTEL_MAX 32
+/* The name of the first list holding the address, or NULL. */
+const char *det_intel_match(const struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16]);
+void det_intel_free(struct det_intel *l);
+
+/* ---- the engine -------------------------------------------------------- */
+
+/* One slot of an entity table: the key's hash beside the pool index,
+ * so a probe compares 8 bytes and reads a state only on a match. */
+struct det_slot {
+	uint32_t hash;              /* low 32 bits of the key's hash */
+	uint32_t idx;               /* pool index + 1, 0 empty */
+};
+
+struct det_cur {
+	uint64_t hsrc, hdst;        /* det_hash_addr of src and dst */
+	bool src_local, dst_local;
+	bool dst_infra;             /* set only when src_local */
+	bool dport_infra;           /* dport in infra_ports */
+	bool failed;                /* det_failed(f) */
+};
+
+#define DET_RING 4096           /* recent flows, for evidence samples */
+#define DET_SAMPLES 10
+
+struct vigil_detect {
+	struct vigil_detect_config cfg;
+	struct vigil_detect_hooks hooks;
+	int64_t now_ms;             /* max end_ms seen */
+	int64_t last_tick_ms;
+
+	/* entities: a pool and open-addressing tables of pool indices */
+	struct det_entity *pool;
+	size_t npool, cappool;
+	uint32_t free_head;         /* free list through next (index + 1) */
+	struct det_slot *slots;     /* by address */
+	struct det_slot *dslots;    /* by device id */
+	size_t nslots;              /* power of two, both tables */
+	size_t nentities;
+	uint32_t lru_head, lru_tail; /* most / least recently seen */
+
+	struct vigil_flow *ring;
+	size_t ring_pos, ring_len;
+
+	struct det_intel intel[DET_INTEL_MAX];
+	size_t nintel;
+
+	struct vigil_detect_stats st;
+	uint64_t moved;             /* states that followed their device */
+
+	/* The flow being dispatched: facts several detectors need,
+	 * computed once per flow instead of once per detector. */
+	struct det_cur cur;
+};
+
+/* detect_entity.c */
+/* The entity of an address, created when absent (evicting the least
+ * recently seen at max_entities); NULL only when memory runs out. */
+struct det_entity *det_entity_get(struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16], uint64_t hash, bool *created);
+/* Starts loading the table slot of hash (det_hash_addr of the key). */
+void det_entity_prefetch(const struct vigil_detect *d, uint64_t hash);
+void det_entity_touch(struct vigil_detect *d, struct det_entity *e);
+/* Records who e is now (device id, "" for none). When that device's
+ * state lives under another address that has been silent for a
+ * minute (a new cellular session, a new DHCP lease), the state moves
+ * to e, so the device keeps its baselines and learned profile; both
+ * stay when both addresses are active (dual stack). */
+void det_entity_set_device(struct vigil_detect *d, struct det_entity *e,
+    const char *device_id, int64_t now_ms);
+void det_entity_age(struct vigil_detect *d, int64_t now_ms);
+void det_entity_free_all(struct vigil_detect *d);
+
+/* detect.c: firing */
+struct det_fire {
+	enum vigil_alert_kind kind;
+	enum vigil_alert_sev sev;
+	int64_t first_ms, last_ms;
+	uint64_t count;
+	const char *summary;
+	json_t *numbers;            /* stolen; may be NULL */
+	/* sample filter: flows of the entity, and if set these too */
+	int want_dport;             /* -1 any */
+	bool want_peer;
+	uint8_t peer_family;
+	uint8_t peer[16];
+};
+void det_fire(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, struct det_fire *x);
+bool det_is_local(const struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16]);
+bool det_is_infra(const struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16]);
+bool det_port_in(const uint16_t ports[16], uint16_t port);
+bool det_failed(const struct vigil_flow *f);
+void det_addr_str(uint8_t family, const uint8_t addr[16], char *buf,
+    size_t size);
+
+/* The detectors: entity e is the flow's originator (out) or its
+ * responder (in); sec is the flow's start in unix seconds. */
+void det_scan_flow(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec);
+void det_beacon_flow(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec);
+void det_volume_flow(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec, bool out);
+void det_ddos_flow(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec);
+void det_peer_flow(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec, bool out);
+void det_intel_flow(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec, bool out);
+
+#endif

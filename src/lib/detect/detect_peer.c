@@ -1,0 +1,195 @@
+/*
+ * Peer detectors (detect.h): new.destination (an external network or
+ * service outside what the entity used during its learning period),
+ * exposure.inbound (an outside host got an answer from a risky service
+ * on the entity: telnet and friends; seen in the outside host's record
+ * when it has reply counters or a state, or in the entity's own SYN-ACK
+ * record from one-way exporters) and lateral (the entity reached
+ * several local hosts on admin or file-sharing ports in one window).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "detect_internal.h"
+
+#define EXPOSURE_REFIRE_S 3600
+
+/* The "/24-ish" network of a peer: /24 for IPv4, /48 for IPv6, so
+ * one provider's rotating addresses read as one destination. */
+static uint64_t
+net_key(const struct vigil_flow *f, const uint8_t *addr, uint16_t port)
+{
+	uint8_t a[16] = { 0 };
+
+	memcpy(a, addr, f->family == 4 ? 3 : 6);
+	return det_mix(det_hash_addr(f->family, a) ^ ((uint64_t)port << 8 |
+	    f->proto));
+}
+
+static void
+new_destination(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec)
+{
+	uint64_t k;
+	char sum[256], peer[64];
+
+	if (d->cur.dst_local || d->cur.dst_infra || d->cur.dport_infra)
+		return;
+	k = net_key(f, f->dst, f->dport);
+	if ((int64_t)sec * 1000 < e->first_ms + (int64_t)d->cfg.learning_s *
+	    1000) {
+		det_learned_add(&e->learned, k);
+		return;
+	}
+	if (det_learned_has(&e->learned, k))
+		return;
+	det_learned_add(&e->learned, k);
+	if (sec >= e->hour_s + 3600 || sec + 3600 < e->hour_s) {
+		e->hour_s = sec;
+		e->new_count = 0;
+	}
+	if (e->new_count >= d->cfg.new_dest_max)
+		return;
+	e->new_count++;
+	{
+		struct det_fire x = { .kind = VIGIL_ALERT_NEW_DESTINATION,
+		    .want_dport = f->dport, .want_peer = true,
+		    .peer_family = f->family };
+
+		memcpy(x.peer, f->dst, 16);
+		det_addr_str(f->family, f->dst, peer, sizeof peer);
+		snprintf(sum, sizeof sum, "new destination %s port %u after "
+		    "learning", peer, f->dport);
+		x.first_ms = f->start_ms;
+		x.last_ms = f->end_ms;
+		x.count = 1;
+		x.summary = sum;
+		x.numbers = json_pack("{s:s,s:i,s:i,s:i,s:i}", "peer", peer,
+		    "port", f->dport, "proto", f->proto, "learning_s",
+		    d->cfg.learning_s, "this_hour", e->new_count);
+		det_fire(d, e, f, &x);
+	}
+}
+
+static bool
+answered(const struct vigil_flow *f)
+{
+	if (f->rpackets > 0 || f->rbytes > 0)
+		return true;
+	return f->state[0] != '\0' && !det_failed(f) &&
+	    strcmp(f->state, "OTH") != 0;
+}
+
+/* Fires exposure.inbound for entity e serving port to the outside
+ * host peer; the refire gap keeps one open service from repeating. */
+static void
+exposure_fire(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec, uint16_t port,
+    const uint8_t *peer, bool one_way)
+{
+	char sum[256], p[64];
+
+	if (e->exp_s != 0 && sec < e->exp_s + EXPOSURE_REFIRE_S)
+		return;
+	e->exp_s = sec;
+	{
+		struct det_fire x = { .kind = VIGIL_ALERT_EXPOSURE_INBOUND,
+		    .want_dport = one_way ? -1 : port, .want_peer = one_way,
+		    .peer_family = f->family };
+
+		memcpy(x.peer, peer, 16);
+		det_addr_str(f->family, peer, p, sizeof p);
+		snprintf(sum, sizeof sum, "answered %s on port %u from outside "
+		    "(%s)", f->proto == 17 ? "udp" : "tcp", port, p);
+		x.first_ms = f->start_ms;
+		x.last_ms = f->end_ms;
+		x.count = 1;
+		x.summary = sum;
+		x.numbers = json_pack("{s:i,s:s,s:I,s:I,s:s,s:s}", "port",
+		    port, "from", p, "resp_bytes", (json_int_t)(one_way ?
+		    f->bytes : f->rbytes), "resp_packets", (json_int_t)(one_way ?
+		    f->packets : f->rpackets), "state", f->state, "seen",
+		    one_way ? "syn-ack" : "reply");
+		det_fire(d, e, f, &x);
+	}
+}
+
+/* Inbound (e is the responder): the outside host's record, with reply
+ * counters or a connection state (Zeek, bidirectional IPFIX). */
+static void
+exposure(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec)
+{
+	if (d->cur.src_local || !det_port_in(d->cfg.exposure_ports, f->dport) ||
+	    !answered(f))
+		return;
+	exposure_fire(d, e, f, sec, f->dport, f->src, false);
+}
+
+/* Outbound (e is the originator): one-way exporters (softflowd,
+ * NetFlow v5/v9) give each direction its own record and no reply
+ * counters, so the inbound half never shows an answer. The answer half
+ * does: a TCP record from the entity's service port with SYN and ACK
+ * both set is the SYN-ACK of a connection it accepted, to an outside
+ * host. */
+static void
+exposure_answer(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec)
+{
+	if (f->proto != 6 || (f->tcp_flags & 0x12) != 0x12 ||
+	    d->cur.dst_local || !det_port_in(d->cfg.exposure_ports, f->sport))
+		return;
+	exposure_fire(d, e, f, sec, f->sport, f->dst, true);
+}
+
+static void
+lateral(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec)
+{
+	uint16_t h;
+	char sum[256];
+
+	if (!d->cur.dst_local ||
+	    !det_port_in(d->cfg.lateral_ports, f->dport))
+		return;
+	h = (uint16_t)(det_fp16(d->cur.hdst) | 1);
+	for (unsigned i = 0; i < e->nlat; i++)
+		if (e->lat[i] == h)
+			return;
+	if (e->nlat >= DET_LATERAL)
+		return;
+	e->lat[e->nlat++] = h;
+	/* Fires on reaching the threshold: once per scan window (the
+	 * window resets the set). */
+	if (e->nlat != d->cfg.lateral_hosts)
+		return;
+	{
+		struct det_fire x = { .kind = VIGIL_ALERT_LATERAL,
+		    .want_dport = -1 };
+
+		snprintf(sum, sizeof sum, "reached %u local hosts on admin or "
+		    "file-sharing ports (last tcp/%u) in %u s", e->nlat,
+		    f->dport, sec >= e->win_s ? sec - e->win_s : 0);
+		x.first_ms = (int64_t)e->win_s * 1000;
+		x.last_ms = f->end_ms;
+		x.count = e->nlat;
+		x.summary = sum;
+		x.numbers = json_pack("{s:i,s:i,s:i,s:i}", "hosts", e->nlat,
+		    "threshold", d->cfg.lateral_hosts, "last_port", f->dport,
+		    "window_s", d->cfg.scan_window_s);
+		det_fire(d, e, f, &x);
+	}
+}
+
+void
+det_peer_flow(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec, bool out)
+{
+	if (out) {
+		new_destination(d, e, f, sec);
+		lateral(d, e, f, sec);
+		exposure_answer(d, e, f, sec);
+	} else {
+		exposure(d, e, f, sec);
+	}
+}

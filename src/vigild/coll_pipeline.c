@@ -1,0 +1,673 @@
+/*
+ * coll_pipeline.c — the collector's pipeline (collector.h): decoded
+ * flows and RADIUS sessions go to the detection engine; its hooks
+ * attribute local addresses to devices (a small cache over
+ * vigil_attribute), store alerts and shadow findings, and hand new
+ * alerts to the outputs (coll_out.c) and the responses
+ * (coll_respond.c).
+ *
+ * Choices worth knowing:
+ * - Attribution is cached per address for 30 s of wall-clock time in a
+ *   fixed table (direct-mapped, 4096 slots: bounded memory, a collision
+ *   only costs a store lookup). A RADIUS session event drops its
+ *   address from the cache at once, so a SIM taking an address is seen
+ *   by the next flow; a binding changed through the API is seen within
+ *   30 s.
+ * - Each firing is recorded (the store deduplicates into one open
+ *   alert per entity and kind); the outputs get an alert when it is new
+ *   or when its severity rose since we last sent it; the response runs
+ *   once, when the alert is new.
+ * - Detection works in flow time. The 1 s timer advances the engine's
+ *   clock from the newest flow seen plus the wall time since, so quiet
+ *   periods still close windows without jumping to a clock the
+ *   exporters do not share.
+ * - On reload a changed detection config builds a new engine (learned
+ *   baselines restart: said in the log); unchanged, the engine is kept
+ *   and only the intel lists are re-read. Outputs and responses are
+ *   rebuilt when their keys changed. Anything invalid keeps the old.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "log.h"
+#include "vigil/alertdb.h"
+#include "vigil/store.h"
+
+#define ATTR_SLOTS 4096u
+#define ATTR_TTL_MS 30000
+#define SENT_SLOTS 1024u
+#define DETECT_FILE_MAX (1u << 20)
+#define INTEL_FILE_MAX (64u << 20)
+
+struct attr_slot {
+	bool used, found;
+	uint8_t family;
+	uint8_t addr[16];
+	int64_t expires_ms;
+	struct vigil_endpoint ep;
+};
+
+/* The severity we last sent an alert id with (escalations). */
+struct sent_slot {
+	int64_t id;
+	int sev;
+};
+
+struct coll_pipeline {
+	struct vigil_store *st;
+	struct event_base *base;
+	coll_epoch_fn epoch;
+	void *epoch_ctx;
+
+	struct vigil_detect *d;
+	struct vigil_detect_config dcfg;
+	char intel_files[CONFIG_STR_MAX];
+
+	struct coll_out *out;
+	char webhook[CONFIG_STR_MAX], syslog[CONFIG_STR_MAX];
+	char stdout_on[8];
+
+	struct coll_respond *resp;
+	char response[CONFIG_STR_MAX];
+	unsigned max_per_min;
+	uint64_t taken_before, held_before; /* of replaced responders */
+
+	struct attr_slot *attr;
+	struct sent_slot sent[SENT_SLOTS];
+
+	int64_t last_flow_ms, last_flow_wall;
+	uint64_t flows, sessions, alerts, alerts_new, shadow;
+};
+
+static int64_t
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads a whole regular file of at most max bytes (NUL-terminated);
+ * err names the file and the problem. */
+static int
+slurp(const char *path, size_t max, char **buf, size_t *len, char *err,
+    size_t errsize)
+{
+	struct stat sb;
+	char *b;
+	size_t n = 0;
+	int fd;
+
+	*buf = NULL;
+	*len = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errsize, "%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	if ((uint64_t)sb.st_size > max) {
+		snprintf(err, errsize, "%s: %lld bytes, more than the %zu "
+		    "allowed", path, (long long)sb.st_size, max);
+		close(fd);
+		return -1;
+	}
+	if ((b = malloc((size_t)sb.st_size + 1)) == NULL) {
+		snprintf(err, errsize, "%s: out of memory", path);
+		close(fd);
+		return -1;
+	}
+	/* The size may change while we read: never past what we have. */
+	while (n < (size_t)sb.st_size) {
+		ssize_t r = read(fd, b + n, (size_t)sb.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(err, errsize, "%s: %s", path,
+			    strerror(errno));
+			free(b);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+static int
+load_detect_config(const char *path, struct vigil_detect_config *c,
+    char *err, size_t errsize)
+{
+	char *text, e2[256];
+	size_t len;
+	enum vigil_err e;
+
+	memset(c, 0, sizeof *c);
+	vigil_detect_config_defaults(c);
+	if (path[0] == '\0')
+		return 0;
+	if (slurp(path, DETECT_FILE_MAX, &text, &len, err, errsize) != 0)
+		return -1;
+	e = vigil_detect_config_load(c, text, len, e2, sizeof e2);
+	free(text);
+	if (e != VIGIL_OK) {
+		snprintf(err, errsize, "detect_config %s: %s", path, e2);
+		return -1;
+	}
+	return 0;
+}
+
+/* Calls fn for each path of a comma-separated list (trimmed, empty
+ * entries skipped); stops at the first non-zero return. */
+static int
+each_path(const char *list, int (*fn)(void *, const char *), void *ctx)
+{
+	char buf[CONFIG_STR_MAX];
+	char *p, *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", list);
+	for (p = strtok_r(buf, ",", &save); p != NULL;
+	    p = strtok_r(NULL, ",", &save)) {
+		char *e;
+		int rc;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strlen(p);
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = '\0';
+		if (*p == '\0')
+			continue;
+		if ((rc = fn(ctx, p)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct intel_ctx {
+	struct vigil_detect *d;
+	char *err;
+	size_t errsize;
+	const char *keep;   /* for unload: the new list */
+};
+
+static int
+intel_load_one(void *arg, const char *path)
+{
+	struct intel_ctx *c = arg;
+	char *text, e2[256];
+	size_t len, n = 0;
+	enum vigil_err e;
+
+	if (slurp(path, INTEL_FILE_MAX, &text, &len, c->err, c->errsize) !=
+	    0)
+		return -1;
+	e = vigil_detect_intel_load(c->d, path, text, len, &n, e2,
+	    sizeof e2);
+	free(text);
+	if (e != VIGIL_OK) {
+		snprintf(c->err, c->errsize, "intel file %s: %s", path, e2);
+		return -1;
+	}
+	vlog(VLOG_INFO, "detect.intel", "%s: %zu entries", path, n);
+	return 0;
+}
+
+static int
+path_is(void *arg, const char *path)
+{
+	return strcmp(arg, path) == 0;
+}
+
+/* A list that is no longer configured is emptied (the engine keeps
+ * lists by name and has no unload). */
+static int
+intel_unload_one(void *arg, const char *path)
+{
+	struct intel_ctx *c = arg;
+	char e2[256];
+	size_t n;
+
+	if (each_path(c->keep, path_is, (void *)path) != 0)
+		return 0;
+	(void)vigil_detect_intel_load(c->d, path, "", 0, &n, e2, sizeof e2);
+	vlog(VLOG_INFO, "detect.intel", "%s: no longer loaded", path);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* hooks */
+
+static uint32_t
+addr_hash(uint8_t family, const uint8_t addr[16])
+{
+	uint32_t h = 2166136261u ^ family;
+
+	for (size_t i = 0; i < 16; i++) {
+		h ^= addr[i];
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static struct attr_slot *
+attr_slot(struct coll_pipeline *p, uint8_t family, const uint8_t addr[16])
+{
+	return &p->attr[addr_hash(family, addr) % ATTR_SLOTS];
+}
+
+static void
+attr_forget(struct coll_pipeline *p, uint8_t family, const uint8_t addr[16])
+{
+	struct attr_slot *s = attr_slot(p, family, addr);
+
+	if (s->used && s->family == family && memcmp(s->addr, addr, 16) == 0)
+		s->used = false;
+}
+
+static int
+hook_attribute(void *ctx, uint8_t family, const uint8_t addr[16],
+    int64_t ts_ms, struct vigil_endpoint *out)
+{
+	struct coll_pipeline *p = ctx;
+	struct attr_slot *s = attr_slot(p, family, addr);
+	int64_t now = wall_ms();
+	int rc;
+
+	if (s->used && s->family == family &&
+	    memcmp(s->addr, addr, 16) == 0 && now < s->expires_ms) {
+		if (s->found)
+			*out = s->ep;
+		return s->found ? 1 : 0;
+	}
+	memset(out, 0, sizeof *out);
+	rc = vigil_attribute(p->st, family, addr, ts_ms, out);
+	if (rc < 0) {
+		char a[VIGIL_FLOW_IP_STRLEN];
+
+		/* Not cached: the next flow asks again. */
+		vigil_flow_addr_str(family, addr, a);
+		vlog(VLOG_WARN, "collector.attribute", "%s: %s: %s", a,
+		    vigil_strerror((enum vigil_err)-rc),
+		    vigil_store_errmsg(p->st));
+		return 0;
+	}
+	s->used = true;
+	s->found = rc == 1;
+	s->family = family;
+	memcpy(s->addr, addr, 16);
+	s->expires_ms = now + ATTR_TTL_MS;
+	if (s->found)
+		s->ep = *out;
+	return s->found ? 1 : 0;
+}
+
+static int
+sev_rank(const char *name)
+{
+	return name != NULL ? (int)vigil_alert_sev_from_name(name) : 0;
+}
+
+/* Whether an alert that is not new goes to the outputs again: only when
+ * its severity rose above what we sent. */
+static bool
+escalated(struct coll_pipeline *p, int64_t id, int sev, bool is_new)
+{
+	struct sent_slot *s = &p->sent[(uint64_t)id % SENT_SLOTS];
+
+	if (is_new || s->id != id) {
+		s->id = id;
+		s->sev = sev;
+		return is_new;
+	}
+	if (sev > s->sev) {
+		s->sev = sev;
+		return true;
+	}
+	return false;
+}
+
+static void
+hook_alert(void *ctx, const struct vigil_alert *a)
+{
+	struct coll_pipeline *p = ctx;
+	int64_t now = wall_ms(), id;
+	json_t *j = NULL;
+	char err[256];
+	bool is_new;
+	enum vigil_err e;
+
+	p->alerts++;
+	e = vigil_alert_record(p->st, a, now, &j, err, sizeof err);
+	if (e != VIGIL_OK || j == NULL) {
+		vlog(VLOG_ERROR, "alert.record", "%s alert not stored: %s",
+		    vigil_alert_kind_name(a->kind), e != VIGIL_OK ? err :
+		    "no rendering");
+		json_decref(j);
+		return;
+	}
+	id = json_integer_value(json_object_get(j, "id"));
+	is_new = json_is_true(json_object_get(j, "new"));
+	if (is_new) {
+		char addr[VIGIL_FLOW_IP_STRLEN];
+
+		p->alerts_new++;
+		vigil_flow_addr_str(a->family, a->addr, addr);
+		vlog(VLOG_WARN, "alert.new", "alert %" PRId64 " %s (%s) "
+		    "%s%s%s: %s", id, vigil_alert_kind_name(a->kind),
+		    vigil_alert_sev_name(a->severity), addr,
+		    a->who.device ? " device " : "",
+		    a->who.device ? a->who.device_id : "", a->summary);
+	}
+	if (escalated(p, id, sev_rank(json_string_value(json_object_get(j,
+	    "severity"))), is_new))
+		coll_out_alert(p->out, j);
+	json_decref(j);
+	if (is_new)
+		coll_respond_alert(p->resp, a, id, now);
+}
+
+static void
+hook_shadow(void *ctx, const struct vigil_shadow_obs *s)
+{
+	struct coll_pipeline *p = ctx;
+	char err[256];
+	enum vigil_err e;
+
+	p->shadow++;
+	e = vigil_shadow_record(p->st, s, wall_ms(), err, sizeof err);
+	if (e != VIGIL_OK)
+		vlog(VLOG_ERROR, "shadow.record", "%s", err);
+}
+
+static int
+build_engine(struct coll_pipeline *p, const struct vigil_detect_config *c,
+    const char *intel, struct vigil_detect **out, char *err, size_t errsize)
+{
+	struct vigil_detect_hooks h = {
+		.ctx = p,
+		.attribute = hook_attribute,
+		.alert = hook_alert,
+		.shadow = hook_shadow,
+	};
+	struct intel_ctx ic = { .err = err, .errsize = errsize };
+	enum vigil_err e;
+
+	*out = NULL;
+	if ((e = vigil_detect_new(c, &h, &ic.d)) != VIGIL_OK) {
+		snprintf(err, errsize, "detection engine: %s",
+		    vigil_strerror(e));
+		return -1;
+	}
+	if (each_path(intel, intel_load_one, &ic) != 0) {
+		vigil_detect_free(ic.d);
+		return -1;
+	}
+	*out = ic.d;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+static bool
+out_changed(const struct coll_pipeline *p, const struct vigild_config *cfg)
+{
+	return strcmp(p->webhook, cfg->alert_webhook) != 0 ||
+	    strcmp(p->syslog, cfg->alert_syslog) != 0 ||
+	    strcmp(p->stdout_on, cfg->alert_stdout) != 0;
+}
+
+static bool
+resp_changed(const struct coll_pipeline *p, const struct vigild_config *cfg)
+{
+	return strcmp(p->response, cfg->response) != 0 ||
+	    p->max_per_min != cfg->response_max_per_min;
+}
+
+static void
+remember(struct coll_pipeline *p, const struct vigild_config *cfg)
+{
+	snprintf(p->intel_files, sizeof p->intel_files, "%s",
+	    cfg->intel_files);
+	snprintf(p->webhook, sizeof p->webhook, "%s", cfg->alert_webhook);
+	snprintf(p->syslog, sizeof p->syslog, "%s", cfg->alert_syslog);
+	snprintf(p->stdout_on, sizeof p->stdout_on, "%s", cfg->alert_stdout);
+	snprintf(p->response, sizeof p->response, "%s", cfg->response);
+	p->max_per_min = cfg->response_max_per_min;
+}
+
+/* Compared through their renderings: every key, no padding. */
+static bool
+same_detect_config(const struct vigil_detect_config *a,
+    const struct vigil_detect_config *b)
+{
+	json_t *ja = vigil_detect_config_to_json(a);
+	json_t *jb = vigil_detect_config_to_json(b);
+	bool same = ja != NULL && jb != NULL && json_equal(ja, jb);
+
+	json_decref(ja);
+	json_decref(jb);
+	return same;
+}
+
+struct coll_pipeline *
+coll_pipeline_new(struct vigil_store *st, struct event_base *base,
+    const struct vigild_config *cfg, coll_epoch_fn epoch, void *epoch_ctx,
+    char *err, size_t errsize)
+{
+	struct coll_pipeline *p;
+
+	if ((p = calloc(1, sizeof *p)) == NULL ||
+	    (p->attr = calloc(ATTR_SLOTS, sizeof *p->attr)) == NULL) {
+		free(p);
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	p->st = st;
+	p->base = base;
+	p->epoch = epoch;
+	p->epoch_ctx = epoch_ctx;
+	if (load_detect_config(cfg->detect_config, &p->dcfg, err, errsize) !=
+	    0 ||
+	    build_engine(p, &p->dcfg, cfg->intel_files, &p->d, err,
+	    errsize) != 0 ||
+	    (p->out = coll_out_new(base, cfg, err, errsize)) == NULL ||
+	    (p->resp = coll_respond_new(st, cfg->response,
+	    cfg->response_max_per_min, epoch, epoch_ctx, err, errsize)) ==
+	    NULL) {
+		coll_pipeline_free(p);
+		return NULL;
+	}
+	remember(p, cfg);
+	return p;
+}
+
+void
+coll_pipeline_free(struct coll_pipeline *p)
+{
+	if (p == NULL)
+		return;
+	vigil_detect_free(p->d);
+	coll_out_free(p->out);
+	coll_respond_free(p->resp);
+	free(p->attr);
+	free(p);
+}
+
+int
+coll_pipeline_reconfigure(struct coll_pipeline *p,
+    const struct vigild_config *cfg, char *err, size_t errsize)
+{
+	struct vigil_detect_config c;
+	struct vigil_detect *nd = NULL;
+	struct coll_out *no = NULL;
+	struct coll_respond *nr = NULL;
+	bool new_engine;
+
+	/* Build everything that changed first; swap only if all built. */
+	if (load_detect_config(cfg->detect_config, &c, err, errsize) != 0)
+		return -1;
+	new_engine = !same_detect_config(&c, &p->dcfg);
+	if (new_engine &&
+	    build_engine(p, &c, cfg->intel_files, &nd, err, errsize) != 0)
+		return -1;
+	if (out_changed(p, cfg) &&
+	    (no = coll_out_new(p->base, cfg, err, errsize)) == NULL)
+		goto fail;
+	if (resp_changed(p, cfg) &&
+	    (nr = coll_respond_new(p->st, cfg->response,
+	    cfg->response_max_per_min, p->epoch, p->epoch_ctx, err,
+	    errsize)) == NULL)
+		goto fail;
+	if (nd != NULL) {
+		vigil_detect_free(p->d);
+		p->d = nd;
+		p->dcfg = c;
+		vlog(VLOG_WARN, "detect.reload", "detection settings changed: "
+		    "a new engine starts (learned baselines restart)");
+	}
+	if (no != NULL) {
+		coll_out_free(p->out);
+		p->out = no;
+	}
+	if (nr != NULL) {
+		uint64_t t, h;
+
+		coll_respond_counts(p->resp, &t, &h);
+		p->taken_before += t;
+		p->held_before += h;
+		coll_respond_free(p->resp);
+		p->resp = nr;
+	}
+	if (!new_engine) {
+		struct intel_ctx ic = { .d = p->d, .err = err,
+		    .errsize = errsize, .keep = cfg->intel_files };
+		char old[CONFIG_STR_MAX];
+
+		snprintf(old, sizeof old, "%s", p->intel_files);
+		(void)each_path(old, intel_unload_one, &ic);
+		if (each_path(cfg->intel_files, intel_load_one, &ic) != 0) {
+			/* The other changes stand; the failed list stays as
+			 * it was. */
+			remember(p, cfg);
+			return -1;
+		}
+	}
+	remember(p, cfg);
+	return 0;
+fail:
+	vigil_detect_free(nd);
+	coll_out_free(no);
+	return -1;
+}
+
+void
+coll_pipeline_flow(struct coll_pipeline *p, const struct vigil_flow *f)
+{
+	if (p == NULL || f == NULL)
+		return;
+	p->flows++;
+	if (f->end_ms > p->last_flow_ms) {
+		p->last_flow_ms = f->end_ms;
+		p->last_flow_wall = wall_ms();
+	}
+	vigil_detect_flow(p->d, f);
+}
+
+void
+coll_pipeline_session(struct coll_pipeline *p,
+    const struct vigil_radius_acct *r)
+{
+	struct vigil_session_check chk;
+	struct vigil_sim_info sim;
+	const char *allowed[8];
+	int64_t now = wall_ms();
+	char err[256];
+	enum vigil_err e;
+
+	if (p == NULL || r == NULL)
+		return;
+	p->sessions++;
+	e = vigil_netsession_apply(p->st, r, now, NULL, err, sizeof err);
+	if (e != VIGIL_OK)
+		vlog(VLOG_ERROR, "radius.session", "session %s not applied: "
+		    "%s", r->session_id, err);
+	/* The address may have a new owner from now on. */
+	if (r->has_framed_ip) {
+		uint8_t a[16] = { 0 };
+
+		memcpy(a, r->framed_ip, 4);
+		attr_forget(p, 4, a);
+	}
+	memset(&chk, 0, sizeof chk);
+	memset(&sim, 0, sizeof sim);
+	chk.acct = r;
+	chk.ts_ms = now;
+	if (r->imsi[0] != '\0' &&
+	    (e = vigil_sim_lookup(p->st, r->imsi, &sim)) == VIGIL_OK) {
+		chk.sim_known = true;
+		chk.who = sim.who;
+		snprintf(chk.expected_imei, sizeof chk.expected_imei, "%s",
+		    sim.imei);
+		for (size_t i = 0; i < sim.nallowed && i < 8; i++)
+			allowed[i] = sim.allowed[i];
+		chk.nallowed = sim.nallowed < 8 ? sim.nallowed : 8;
+		chk.allowed_mcc_mnc = allowed;
+	} else if (r->imsi[0] != '\0' && e != VIGIL_ENOTFOUND) {
+		vlog(VLOG_WARN, "radius.session", "SIM lookup failed: %s",
+		    vigil_store_errmsg(p->st));
+	}
+	vigil_detect_session(p->d, &chk);
+}
+
+void
+coll_pipeline_tick(struct coll_pipeline *p, int64_t now_ms)
+{
+	if (p == NULL || p->last_flow_wall == 0)
+		return;
+	/* Flow time moves with the wall clock since the newest flow. */
+	if (now_ms > p->last_flow_wall)
+		vigil_detect_tick(p->d,
+		    p->last_flow_ms + (now_ms - p->last_flow_wall));
+	else
+		vigil_detect_tick(p->d, p->last_flow_ms);
+}
+
+void
+coll_pipeline_stats(const struct coll_pipeline *p, struct coll_stats *out)
+{
+	uint64_t t = 0, h = 0;
+
+	memset(out, 0, sizeof *out);
+	if (p == NULL)
+		return;
+	/* Reader counters and radius_bad / udp_drops are the collector's
+	 * (it owns the readers and sockets); we know what reached us. */
+	out->flows.records = p->flows;
+	out->radius_ok = p->sessions;
+	out->alerts = p->alerts;
+	out->alerts_new = p->alerts_new;
+	out->shadow = p->shadow;
+	coll_respond_counts(p->resp, &t, &h);
+	out->responses = p->taken_before + t;
+	out->held = p->held_before + h;
+}

@@ -1,0 +1,315 @@
+#!/bin/bash
+# collector_flows.sh — the collector takes flows from a real exporter:
+# softflowd reads a generated pcap (a horizontal telnet scan from one
+# local host to 30 others, plus a normal https exchange) and exports it
+# as IPFIX, NetFlow v9 and NetFlow v5 over UDP, and IPFIX over TCP, to
+# a vigild with flow_listen / flow_tcp_listen on free loopback ports
+# and a detection config whose local_nets is the test's range. Each
+# export raises a scan.horizontal alert for its scanner (seen through
+# GET /v1/alerts as the platform admin), attributed to the tenant whose
+# subnet binding covers it, with the scanner as a shadow finding of
+# that tenant; exporting the same pcap again does not open a second
+# alert; 1000 random datagrams do not crash the collector and a valid
+# export still works after them; the collector logs its counters.
+set -eu
+. "$SRCDIR/tests/integration/lib.sh"
+. "$SRCDIR/tests/integration/vigild_env.sh"
+
+if ! command -v softflowd >/dev/null 2>&1; then
+	echo "1..0 # SKIP softflowd is not installed"
+	exit 77
+fi
+
+# The monitored range: a test-only private /16 (RFC 1918 space that
+# nothing else on a test host uses).
+NET=10.9.
+cat >"$WORK/detect.conf" <<EOF
+# collector_flows.sh: our range is local, everything else remote
+local_nets = ${NET}0.0/16
+EOF
+# zeek_conn_log FILE SCANNER [HEADER-ONLY]: a Zeek conn.log (TSV) with
+# SCANNER's telnet scan of 30 hosts, timestamped now, appended to FILE
+# (the header first when FILE does not exist yet).
+zeek_conn_log() {
+	"$PY" - "$@" "$NET" <<'PYEOF'
+import os, sys, time
+path, scanner, net = sys.argv[1], sys.argv[2], sys.argv[-1]
+header_only = len(sys.argv) > 4
+out = []
+if not os.path.exists(path):
+    out += ['#separator \\x09', '#set_separator\t,',
+            '#empty_field\t(empty)', '#unset_field\t-', '#path\tconn',
+            '#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\t'
+            'id.resp_p\tproto\tservice\tduration\torig_bytes\t'
+            'resp_bytes\tconn_state\tlocal_orig\tlocal_resp\t'
+            'missed_bytes\thistory\torig_pkts\torig_ip_bytes\t'
+            'resp_pkts\tresp_ip_bytes\ttunnel_parents',
+            '#types\ttime\tstring\taddr\tport\taddr\tport\tenum\t'
+            'string\tinterval\tcount\tcount\tstring\tbool\tbool\t'
+            'count\tstring\tcount\tcount\tcount\tcount\tset[string]']
+if not header_only:
+    t = time.time()
+    for i in range(30):
+        out.append('\t'.join([
+            '%.6f' % (t + i * 0.05), 'C%d' % i, scanner, str(51000 + i),
+            net + '2.%d' % (i + 1), '23', 'tcp', '-', '-', '-', '-', 'S0',
+            '-', '-', '0', 'S', '1', '44', '0', '0', '-']))
+with open(path, 'a') as f:
+    f.write('\n'.join(out) + '\n')
+PYEOF
+	chmod 644 "$1"
+}
+zeek_conn_log "$WORK/conn.log" "${NET}0.55" header-only
+
+vigild_setup "flow_listen = 127.0.0.1:0
+flow_tcp_listen = 127.0.0.1:0
+zeek_log = $WORK/conn.log
+detect_config = $WORK/detect.conf"
+# The collector's counters are logged at info level.
+sed -i 's/^log_level = warn$/log_level = info/' "$DATA/vigild.conf"
+vigild_start
+FLOW_PORT=$(sed -n 's/^flow=//p' "$WORK/port")
+FLOWTCP_PORT=$(sed -n 's/^flowtcp=//p' "$WORK/port")
+if [ -n "$FLOW_PORT" ] && [ -n "$FLOWTCP_PORT" ]; then
+	ok "VIGILD_PORT_FILE names the flow ($FLOW_PORT) and IPFIX/TCP ($FLOWTCP_PORT) ports"
+else
+	notok "VIGILD_PORT_FILE names the flow and IPFIX/TCP ports" \
+	    "port file: $(tr '\n' ' ' <"$WORK/port")"
+	finish
+	exit 1
+fi
+
+# The collector reports ready (after the workers) before anything is
+# sent: its sockets were open since the parent started, but a datagram
+# that arrives before its loop runs would still be read; waiting keeps
+# the failure messages about the right thing.
+_i=0
+until grep -q 'collector.ready\|collecting:' "$WORK/vigild.log"; do
+	if [ $_i -gt 300 ]; then
+		notok "the collector starts" \
+		    "$(tail -n 20 "$WORK/vigild.log" | tr '\n' '|')"
+		finish
+		exit 1
+	fi
+	sleep 0.1
+	_i=$((_i + 1))
+done
+ok "the collector starts and says what it collects"
+
+# A tenant whose network is the test range (a tenant-only binding):
+# hosts there that are not registered devices are its shadow IoT.
+api POST /v1/tenants "$ADMIN_TOKEN" '{"name": "acme"}'
+check "tenant acme is created" 201
+ACME=$(jbody "d.get('id', '')")
+api PUT /v1/tenants/acme/net-bindings "$ADMIN_TOKEN" \
+    "{\"cidr\": \"${NET}0.0/16\"}"
+case "$STATUS" in
+200 | 201 | 204) ok "the test range is bound to tenant acme" ;;
+*) notok "the test range is bound to tenant acme" "HTTP $STATUS:" \
+    "$(head -c 300 "$OUT")" ;;
+esac
+
+# export PCAP VERSION [PROTO]: softflowd reads PCAP and exports it.
+export_pcap() {
+	_port=$FLOW_PORT
+	[ "${3:-udp}" = tcp ] && _port=$FLOWTCP_PORT
+	timeout 30 softflowd -r "$1" -n "127.0.0.1:$_port" -v "$2" \
+	    -P "${3:-udp}" -p "$WORK/softflowd.pid" \
+	    >"$WORK/softflowd.out" 2>&1 || {
+		echo "# softflowd failed: $(tail -n 5 "$WORK/softflowd.out" |
+		    tr '\n' '|')"
+	}
+}
+
+# mkpcap FILE SCANNER: the scan (SCANNER to 30 hosts on tcp/23, SYNs
+# never answered) and a normal https exchange, timestamped now.
+mkpcap() {
+	"$PY" - "$1" "$2" "$NET" 30 "$(date +%s)" <<'PYEOF'
+import struct, sys
+
+def csum(b):
+    if len(b) % 2:
+        b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return (~s) & 0xffff
+
+def ip4(a):
+    return bytes(int(x) for x in a.split('.'))
+
+def tcp_pkt(src, dst, sp, dp, flags, payload=b''):
+    th = struct.pack('!HHIIBBHHH', sp, dp, 1, 0, 5 << 4, flags, 65535, 0, 0)
+    ph = ip4(src) + ip4(dst) + struct.pack('!BBH', 0, 6,
+                                           len(th) + len(payload))
+    th = th[:16] + struct.pack('!H', csum(ph + th + payload)) + th[18:]
+    ih = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 40 + len(payload), 1, 0, 64,
+                     6, 0, ip4(src), ip4(dst))
+    ih = ih[:10] + struct.pack('!H', csum(ih)) + ih[12:]
+    eth = b'\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00'
+    return eth + ih + th + payload
+
+SYN, ACK, FIN, PSH = 0x02, 0x10, 0x01, 0x08
+path, scanner, net, nhosts, t = (sys.argv[1], sys.argv[2], sys.argv[3],
+                                 int(sys.argv[4]), float(sys.argv[5]))
+pk = []
+c, s = net + '0.7', net + '0.1'
+for fl, a, b, sp, dp, pl in [
+        (SYN, c, s, 40000, 443, b''), (SYN | ACK, s, c, 443, 40000, b''),
+        (ACK, c, s, 40000, 443, b''),
+        (PSH | ACK, c, s, 40000, 443, b'x' * 200),
+        (PSH | ACK, s, c, 443, 40000, b'y' * 900),
+        (FIN | ACK, c, s, 40000, 443, b''),
+        (FIN | ACK, s, c, 443, 40000, b''), (ACK, c, s, 40000, 443, b'')]:
+    pk.append((t, tcp_pkt(a, b, sp, dp, fl, pl)))
+    t += 0.01
+for i in range(nhosts):
+    pk.append((t, tcp_pkt(scanner, net + '1.%d' % (i + 1), 50000 + i, 23,
+                          SYN)))
+    t += 0.05
+with open(path, 'wb') as f:
+    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    for ts, p in pk:
+        sec = int(ts)
+        f.write(struct.pack('<IIII', sec, int((ts - sec) * 1e6), len(p),
+                            len(p)) + p)
+PYEOF
+}
+
+# scan_alerts ADDRESS: prints the number of scan.horizontal alerts
+# (open or acknowledged) for ADDRESS, then their tenant(s) and count.
+scan_alerts() {
+	api GET "/v1/alerts?kind=scan.horizontal&limit=100" "$ADMIN_TOKEN"
+	jbody "(lambda a: '%d %s %s' % (len(a),
+	    ','.join(sorted(set(x.get('tenant') or '-' for x in a))),
+	    ','.join(str(x.get('count')) for x in a)))(
+	    [x for x in (d or {}).get('alerts', [])
+	     if x.get('address') == '$1' and x.get('state') != 'closed'])"
+}
+
+# wait_alert NAME ADDRESS: polls (15 s) until ADDRESS has an alert.
+wait_alert() {
+	_i=0
+	while :; do
+		_got=$(scan_alerts "$2" 2>/dev/null || echo "0")
+		case "$_got" in
+		0*) ;;
+		*) break ;;
+		esac
+		if [ $_i -gt 150 ]; then
+			notok "$1" "no scan.horizontal alert for $2 within 15 s" \
+			    "last reply: HTTP $STATUS $(head -c 300 "$OUT")" \
+			    "$(grep collector "$WORK/vigild.log" | tail -n 5 |
+			    tr '\n' '|')"
+			return 1
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	# Alerts name their tenant by id.
+	if [ "${_got%% *}" = 1 ] &&
+	    [ "$(echo "$_got" | cut -d' ' -f2)" = "$ACME" ]; then
+		ok "$1"
+	else
+		notok "$1" "expected one alert of tenant acme" "got $_got"
+	fi
+}
+
+# IPFIX over UDP.
+mkpcap "$WORK/ipfix.pcap" "${NET}0.5"
+export_pcap "$WORK/ipfix.pcap" 10
+wait_alert "IPFIX (softflowd -v 10): scan.horizontal for ${NET}0.5, tenant acme" \
+    "${NET}0.5" || true
+
+# The same export again (same flows): the open alert counts it, no
+# second alert opens.
+export_pcap "$WORK/ipfix.pcap" 10
+sleep 3
+_got=$(scan_alerts "${NET}0.5")
+if [ "${_got%% *}" = 1 ]; then
+	ok "exporting the same scan again does not open a second alert ($_got)"
+else
+	notok "exporting the same scan again does not open a second alert" \
+	    "got $_got"
+fi
+
+# The scanner is no registered device: a shadow finding of acme.
+api GET /v1/tenants/acme/shadow "$ADMIN_TOKEN"
+check "the scanner ${NET}0.5 is a shadow finding of tenant acme" 200 \
+    "len([s for s in d.get('shadow', []) if s.get('address') == '${NET}0.5'])" 1
+
+# NetFlow v9 and v5 over UDP, each with its own scanner.
+mkpcap "$WORK/v9.pcap" "${NET}0.15"
+export_pcap "$WORK/v9.pcap" 9
+wait_alert "NetFlow v9 (softflowd -v 9): scan.horizontal for ${NET}0.15" \
+    "${NET}0.15" || true
+mkpcap "$WORK/v5.pcap" "${NET}0.25"
+export_pcap "$WORK/v5.pcap" 5
+wait_alert "NetFlow v5 (softflowd -v 5): scan.horizontal for ${NET}0.25" \
+    "${NET}0.25" || true
+
+# IPFIX over TCP (RFC 7011 §10.4).
+mkpcap "$WORK/tcp.pcap" "${NET}0.35"
+export_pcap "$WORK/tcp.pcap" 10 tcp
+wait_alert "IPFIX over TCP (softflowd -P tcp): scan.horizontal for ${NET}0.35" \
+    "${NET}0.35" || true
+
+# Garbage: 1000 random datagrams, a third of them starting like
+# NetFlow v5, v9 or IPFIX headers so they reach the decoders' insides.
+"$PY" - "$FLOW_PORT" <<'PYEOF'
+import os, random, socket, struct, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+r = random.Random(6)
+for i in range(1000):
+    n = r.randrange(0, 1500)
+    b = bytearray(os.urandom(n))
+    if n >= 4 and i % 3 == 0:
+        b[0:2] = struct.pack('!H', r.choice((5, 9, 10)))
+        if b[1] == 10:
+            b[2:4] = struct.pack('!H', n)
+    s.sendto(bytes(b), ('127.0.0.1', int(sys.argv[1])))
+PYEOF
+sleep 1
+mkpcap "$WORK/after.pcap" "${NET}0.45"
+export_pcap "$WORK/after.pcap" 10
+wait_alert "after 1000 random datagrams a valid IPFIX export still raises its alert" \
+    "${NET}0.45" || true
+if grep -qE 'collector \(pid [0-9]+\) (killed|exited)' "$WORK/vigild.log"
+then
+	notok "the collector never died" \
+	    "$(grep -E 'collector \(pid' "$WORK/vigild.log" | tr '\n' '|')"
+else
+	ok "the collector never died (no restart in the log)"
+fi
+
+# Counters: packets, malformed ones (the garbage) and flows.
+_i=0
+until grep 'collector.stats' "$WORK/vigild.log" | tail -n 1 |
+    grep -qE 'malformed [1-9]'; do
+	if [ $_i -gt 150 ]; then
+		break
+	fi
+	sleep 0.1
+	_i=$((_i + 1))
+done
+_line=$(grep 'collector.stats' "$WORK/vigild.log" | tail -n 1)
+if echo "$_line" | grep -qE 'flows [1-9][0-9]*' &&
+    echo "$_line" | grep -qE 'malformed [1-9]'; then
+	ok "the collector logs its counters (flows, malformed packets)"
+else
+	notok "the collector logs its counters (flows, malformed packets)" \
+	    "last collector.stats line: $_line"
+fi
+
+# The followed Zeek log: lines appended after start are read; after a
+# rotation (renamed away, a new file in its place) the new file is.
+zeek_conn_log "$WORK/conn.log" "${NET}0.55"
+wait_alert "Zeek conn.log lines appended while vigild runs raise scan.horizontal for ${NET}0.55" \
+    "${NET}0.55" || true
+mv "$WORK/conn.log" "$WORK/conn.log.1"
+zeek_conn_log "$WORK/conn.log" "${NET}0.65"
+wait_alert "after the log is rotated, the new file is followed (scan.horizontal for ${NET}0.65)" \
+    "${NET}0.65" || true
+
+vigild_finish
+finish
