@@ -68,7 +68,12 @@ list_text(const uint16_t *v16, const uint8_t *v8, size_t n)
 	char *s;
 
 	for (size_t i = 0; a != NULL && i < n; i++) {
-		unsigned v = v16 != NULL ? v16[i] : v8[i];
+		unsigned v = 0;
+
+		if (v16 != NULL)
+			v = v16[i];
+		else if (v8 != NULL)
+			v = v8[i];
 
 		if (v != 0 && json_array_append_new(a, json_integer(v)) != 0) {
 			json_decref(a);

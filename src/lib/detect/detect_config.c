@@ -164,7 +164,7 @@ static enum vigil_err
 set_nets(struct vigil_detect_config *c, const struct key *k,
     const char *value, char *err, size_t errsize)
 {
-	struct vigil_cidr tmp[VIGIL_DETECT_NETS_MAX];
+	struct vigil_cidr tmp[VIGIL_DETECT_NETS_MAX] = { { 0 } };
 	size_t n = 0, *count = (size_t *)((char *)c + k->off);
 	struct vigil_cidr *dst = k->off == F(nlocal) ? c->local : c->infra;
 	const char *p = value;
@@ -282,7 +282,8 @@ vigil_detect_config_set(struct vigil_detect_config *c, const char *key,
 		*(size_t *)((char *)c + k->off) = (size_t)v;
 		break;
 	default:
-		*(double *)((char *)c + k->off) = v;
+		/* memcpy: the field is a double at an offset into c. */
+		memcpy((char *)c + k->off, &v, sizeof v);
 		break;
 	}
 	return VIGIL_OK;
@@ -369,8 +370,12 @@ render_value(const struct vigil_detect_config *c, const struct key *k)
 		return json_integer((json_int_t)*(const uint64_t *)base);
 	case K_SIZE:
 		return json_integer((json_int_t)*(const size_t *)base);
-	case K_DOUBLE:
-		return json_real(*(const double *)base);
+	case K_DOUBLE: {
+		double d;
+
+		memcpy(&d, base, sizeof d);
+		return json_real(d);
+	}
 	case K_NETS: {
 		const struct vigil_cidr *n = k->off == F(nlocal) ? c->local :
 		    c->infra;
