@@ -489,6 +489,128 @@ test_exposure_inbound_telnet_answered_only(void **state)
 	vigil_detect_free(d);
 }
 
+/* One-way exporters (softflowd, NetFlow v5/v9): each direction is its
+ * own record, no reply counters, TCP flags of that direction only. */
+static struct vigil_flow
+oneway(const char *src, unsigned sport, const char *dst, unsigned dport,
+    int64_t start, uint8_t flags)
+{
+	struct vigil_flow f = flow(src, sport, dst, dport, 6, start, 120, 0,
+	    "");
+
+	f.tcp_flags = flags;
+	return f;
+}
+
+static void
+test_exposure_inbound_from_one_way_syn_ack(void **state)
+{
+	struct cap c;
+	struct vigil_detect *d = engine(NULL, &c);
+
+	(void)state;
+	say("one-way: the outside SYN to telnet alone (no reply counters) is "
+	    "quiet");
+	feed(d, oneway("203.0.113.7", 51000, "10.0.0.10", 23, T0, 0x02));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_EXPOSURE_INBOUND], 0);
+	say("one-way: the device's RST from port 23 (refused) is quiet");
+	feed(d, oneway("10.0.0.10", 23, "203.0.113.7", 51000, T0 + 10, 0x14));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_EXPOSURE_INBOUND], 0);
+	say("one-way: the device's SYN-ACK from port 23 to outside fires "
+	    "exposure.inbound for the device, port 23");
+	feed(d, oneway("203.0.113.8", 52000, "10.0.0.11", 23, T0 + 1000,
+	    0x1a));
+	feed(d, oneway("10.0.0.11", 23, "203.0.113.8", 52000, T0 + 1010,
+	    0x1a));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_EXPOSURE_INBOUND], 1);
+	assert_int_equal(c.total, 1);
+	assert_non_null(strstr(c.last.summary, "port 23"));
+	assert_non_null(strstr(c.last.summary, "203.0.113.8"));
+	assert_int_equal(c.last.addr[3], 11);
+	assert_non_null(strstr(c.evidence, "\"seen\":\"syn-ack\""));
+	assert_non_null(strstr(c.evidence, "\"dport\":23"));
+	say("the same device again within the hour: not again");
+	feed(d, oneway("10.0.0.11", 23, "203.0.113.9", 52001, T0 + 5000,
+	    0x12));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_EXPOSURE_INBOUND], 1);
+	say("a SYN-ACK from a port not in exposure_ports (443): quiet");
+	feed(d, oneway("10.0.0.12", 443, "203.0.113.8", 52002, T0 + 6000,
+	    0x12));
+	say("a SYN-ACK from port 23 to a local host: quiet");
+	feed(d, oneway("10.0.0.13", 23, "10.0.0.14", 52003, T0 + 7000, 0x12));
+	say("the device's own client SYN from port 23 (no ACK): quiet");
+	feed(d, oneway("10.0.0.15", 23, "203.0.113.8", 80, T0 + 8000, 0x02));
+	say("UDP from port 23 with both bits in the flags byte: quiet");
+	{
+		struct vigil_flow u = oneway("10.0.0.16", 23, "203.0.113.8",
+		    52004, T0 + 9000, 0x12);
+
+		u.proto = 17;
+		feed(d, u);
+	}
+	assert_int_equal(c.by_kind[VIGIL_ALERT_EXPOSURE_INBOUND], 1);
+	vigil_detect_free(d);
+}
+
+/* The compact slot table: many entities, growth, eviction and removal
+ * (backward shift) must keep every live entity findable with its own
+ * state, and flows with no local side must create nothing. */
+static void
+test_entity_table_survives_growth_and_eviction(void **state)
+{
+	struct cap c;
+	struct vigil_detect_config cfg;
+	struct vigil_detect_stats st;
+	struct vigil_detect *d;
+	char a[32];
+
+	(void)state;
+	vigil_detect_config_defaults(&cfg);
+	cfg.max_entities = 3000;
+	d = engine(&cfg, &c);
+	say("flows between two outside hosts create no entity");
+	feed(d, flow("198.51.100.1", 1000, "203.0.113.1", 443, 6, T0, 100,
+	    100, "SF"));
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 0);
+	say("5000 local hosts through a 3000-entity table: 3000 kept, 2000 "
+	    "evicted");
+	for (unsigned i = 0; i < 5000; i++) {
+		snprintf(a, sizeof a, "10.%u.%u.%u", i / 65536 % 256,
+		    i / 256 % 256, i % 256 + 0);
+		feed(d, flow(a, 40000, "203.0.113.1", 443, 6, T0 + i, 100,
+		    100, "SF"));
+	}
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 3000);
+	assert_int_equal(st.dropped_entities, 2000);
+	say("each kept host is found again (no new entity, no eviction), "
+	    "each keeping its own state: a horizontal scan by the last "
+	    "one fires once");
+	for (unsigned i = 2000; i < 5000; i++) {
+		snprintf(a, sizeof a, "10.%u.%u.%u", i / 65536 % 256,
+		    i / 256 % 256, i % 256);
+		feed(d, flow(a, 40000, "203.0.113.2", 443, 6, T0 + 6000 + i,
+		    100, 100, "SF"));
+	}
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 3000);
+	assert_int_equal(st.dropped_entities, 2000);
+	for (unsigned h = 0; h < 25; h++) {
+		char t[32];
+
+		snprintf(t, sizeof t, "198.51.100.%u", h + 1);
+		feed(d, flow("10.0.19.135", 40000 + h, t, 23, 6, T0 + 20000 +
+		    h, 60, 0, "S0"));
+	}
+	assert_int_equal(c.by_kind[VIGIL_ALERT_SCAN_HORIZONTAL], 1);
+	assert_int_equal(c.last.addr[2], 19);
+	assert_int_equal(c.last.addr[3], 135);
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 3000);
+	vigil_detect_free(d);
+}
+
 static void
 test_lateral_smb_to_three_local_hosts(void **state)
 {
@@ -872,6 +994,9 @@ main(void)
 		cmocka_unit_test(test_new_destination_only_after_learning),
 		cmocka_unit_test(test_intel_match_v4_v6_cidr),
 		cmocka_unit_test(test_exposure_inbound_telnet_answered_only),
+		cmocka_unit_test(test_exposure_inbound_from_one_way_syn_ack),
+		cmocka_unit_test(
+		    test_entity_table_survives_growth_and_eviction),
 		cmocka_unit_test(test_lateral_smb_to_three_local_hosts),
 		cmocka_unit_test(test_imei_change_and_roaming),
 		cmocka_unit_test(

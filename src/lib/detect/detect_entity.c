@@ -19,8 +19,6 @@
 
 _Static_assert(sizeof(struct det_entity) <= 1024,
     "an entity's state must stay within 1 KiB");
-_Static_assert(sizeof(struct det_entity) % 64 == 0,
-    "an entity's state fills whole cache lines");
 
 #define POOL_MIN 256
 
@@ -115,14 +113,9 @@ grow(struct vigil_detect *d)
 		cap = d->cfg.max_entities;
 	if (cap <= d->cappool)
 		return false;
-	/* Cache-line aligned, so the hot lines of a state stay whole
-	 * (realloc keeps only malloc's alignment). */
-	p = aligned_alloc(_Alignof(struct det_entity), cap * sizeof *p);
+	p = realloc(d->pool, cap * sizeof *p);
 	if (p == NULL)
 		return false;
-	if (d->npool > 0)
-		memcpy(p, d->pool, d->npool * sizeof *p);
-	free(d->pool);
 	d->pool = p;
 	d->cappool = cap;
 	while (ns < cap * 2)
@@ -198,13 +191,6 @@ same_key(const struct det_entity *e, uint8_t family, const uint8_t addr[16])
 	memcpy(&b0, addr, 8);
 	memcpy(&b1, addr + 8, 8);
 	return a0 == b0 && a1 == b1;
-}
-
-void
-det_entity_prefetch(const struct vigil_detect *d, uint64_t hash)
-{
-	if (d->nslots != 0)
-		__builtin_prefetch(&d->slots[hash & (d->nslots - 1)]);
 }
 
 struct det_entity *

@@ -105,11 +105,13 @@ exposure_fire(struct vigil_detect *d, struct det_entity *e,
 		x.last_ms = f->end_ms;
 		x.count = 1;
 		x.summary = sum;
+		/* One-way: the SYN-ACK record is the response itself. */
 		x.numbers = json_pack("{s:i,s:s,s:I,s:I,s:s,s:s}", "port",
-		    port, "from", p, "resp_bytes", (json_int_t)(one_way ?
-		    f->bytes : f->rbytes), "resp_packets", (json_int_t)(one_way ?
-		    f->packets : f->rpackets), "state", f->state, "seen",
-		    one_way ? "syn-ack" : "reply");
+		    port, "from", p, "resp_bytes",
+		    (json_int_t)(one_way ? f->bytes : f->rbytes),
+		    "resp_packets",
+		    (json_int_t)(one_way ? f->packets : f->rpackets),
+		    "state", f->state, "seen", one_way ? "syn-ack" : "reply");
 		det_fire(d, e, f, &x);
 	}
 }
@@ -120,8 +122,8 @@ static void
 exposure(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec)
 {
-	if (d->cur.src_local || !det_port_in(d->cfg.exposure_ports, f->dport) ||
-	    !answered(f))
+	if (d->cur.src_local ||
+	    !det_port_in(d->cfg.exposure_ports, f->dport) || !answered(f))
 		return;
 	exposure_fire(d, e, f, sec, f->dport, f->src, false);
 }
