@@ -232,6 +232,13 @@ enum vigil_err vigil_detect_intel_load(struct vigil_detect *d,
  * than the entity's window is still counted where it can be. */
 void vigil_detect_flow(struct vigil_detect *d, const struct vigil_flow *f);
 
+/* Feeds n flows, exactly as n calls of vigil_detect_flow in order, but
+ * starting the memory loads of the next flows' state while the current
+ * one is worked on: the way in for a decoded export packet or a batch
+ * of log lines. */
+void vigil_detect_flows(struct vigil_detect *d, const struct vigil_flow *f,
+    size_t n);
+
 /* A cellular session event, with what the caller knows of the SIM's
  * device from the registry. */
 struct vigil_session_check {

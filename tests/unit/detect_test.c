@@ -137,6 +137,43 @@ feed(struct vigil_detect *d, struct vigil_flow f)
 
 /* ---- scans ------------------------------------------------------------- */
 
+/* The batch entry point decides exactly as flow-by-flow feeding. */
+static void
+test_batch_feeding_equals_one_by_one(void **state)
+{
+	struct vigil_flow fs[40];
+	struct cap c1, c2;
+	struct vigil_detect *d1 = engine(NULL, &c1);
+	struct vigil_detect *d2;
+	char dst[32];
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 1; i <= 30; i++) {
+		snprintf(dst, sizeof dst, "198.51.100.%d", i);
+		fs[n++] = flow("10.0.0.5", 40000 + i, dst, 23, 6,
+		    T0 + i * 1000, 60, 0, "S0");
+	}
+	for (int i = 0; i < 10; i++)
+		fs[n++] = flow("10.0.0.6", 50000 + i, "203.0.113.9", 443, 6,
+		    T0 + i * 500, 900, 4000, "SF");
+	for (size_t i = 0; i < n; i++)
+		vigil_detect_flow(d1, &fs[i]);
+	d2 = engine(NULL, &c2);
+	say("40 flows fed as one batch raise the same alerts as one by one");
+	vigil_detect_flows(d2, fs, n);
+	assert_int_equal(c2.total, c1.total);
+	assert_int_equal(c2.by_kind[VIGIL_ALERT_SCAN_HORIZONTAL], 1);
+	assert_int_equal(c2.by_kind[VIGIL_ALERT_SCAN_HORIZONTAL],
+	    c1.by_kind[VIGIL_ALERT_SCAN_HORIZONTAL]);
+	assert_int_equal(c2.last.count, c1.last.count);
+	say("an empty batch and a NULL engine are harmless");
+	vigil_detect_flows(d2, fs, 0);
+	vigil_detect_flows(NULL, fs, n);
+	vigil_detect_free(d1);
+	vigil_detect_free(d2);
+}
+
 static void
 test_horizontal_scan_fires_at_25_hosts_not_24(void **state)
 {
@@ -985,6 +1022,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_batch_feeding_equals_one_by_one),
 		cmocka_unit_test(test_horizontal_scan_fires_at_25_hosts_not_24),
 		cmocka_unit_test(test_vertical_scan_counts_ports_on_one_host),
 		cmocka_unit_test(

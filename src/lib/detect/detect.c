@@ -563,6 +563,49 @@ tick:
 		vigil_detect_tick(d, d->now_ms);
 }
 
+/* How far ahead vigil_detect_flows starts the loads of the next flows'
+ * state: their table slots first, their entities once the slots are
+ * likely in cache. */
+#define AHEAD_SLOT 8
+#define AHEAD_STATE 4
+
+static void
+ahead_slots(const struct vigil_detect *d, const struct vigil_flow *f)
+{
+	if (f->family != 4 && f->family != 6)
+		return;
+	if (det_is_local(d, f->family, f->src))
+		det_entity_prefetch(d, det_hash_addr(f->family, f->src));
+	if (det_is_local(d, f->family, f->dst))
+		det_entity_prefetch(d, det_hash_addr(f->family, f->dst));
+}
+
+static void
+ahead_state(const struct vigil_detect *d, const struct vigil_flow *f)
+{
+	if (f->family != 4 && f->family != 6)
+		return;
+	if (det_is_local(d, f->family, f->src))
+		det_entity_prefetch_state(d, det_hash_addr(f->family, f->src));
+	if (det_is_local(d, f->family, f->dst))
+		det_entity_prefetch_state(d, det_hash_addr(f->family, f->dst));
+}
+
+void
+vigil_detect_flows(struct vigil_detect *d, const struct vigil_flow *f,
+    size_t n)
+{
+	if (d == NULL || f == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (i + AHEAD_SLOT < n)
+			ahead_slots(d, &f[i + AHEAD_SLOT]);
+		if (i + AHEAD_STATE < n)
+			ahead_state(d, &f[i + AHEAD_STATE]);
+		vigil_detect_flow(d, &f[i]);
+	}
+}
+
 void
 vigil_detect_tick(struct vigil_detect *d, int64_t now_ms)
 {

@@ -193,6 +193,33 @@ same_key(const struct det_entity *e, uint8_t family, const uint8_t addr[16])
 	return a0 == b0 && a1 == b1;
 }
 
+void
+det_entity_prefetch_state(const struct vigil_detect *d, uint64_t hash)
+{
+	size_t j, mask;
+	uint32_t h = (uint32_t)hash;
+
+	if (d->nslots == 0)
+		return;
+	mask = d->nslots - 1;
+	/* A few probes at most: this is a hint, not a lookup. */
+	for (j = h & mask; d->slots[j].idx != 0 && j != ((h + 4) & mask);
+	    j = (j + 1) & mask) {
+		const char *e;
+
+		if (d->slots[j].hash != h)
+			continue;
+		/* The first entity with the hash: reading its key here
+		 * would wait for the very load this starts. The lines every
+		 * flow touches come first. */
+		e = (const char *)&d->pool[d->slots[j].idx - 1];
+		__builtin_prefetch(e, 1);
+		__builtin_prefetch(e + 64, 1);
+		__builtin_prefetch(e + 128, 1);
+		return;
+	}
+}
+
 struct det_entity *
 det_entity_get(struct vigil_detect *d, uint8_t family, const uint8_t addr[16],
     uint64_t hash, bool *created)

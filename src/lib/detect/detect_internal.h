@@ -255,6 +255,10 @@ det_entity_prefetch(const struct vigil_detect *d, uint64_t hash)
 	if (d->nslots != 0)
 		__builtin_prefetch(&d->slots[hash & (d->nslots - 1)]);
 }
+/* Starts loading the first cache lines of the entity whose key hashes
+ * to hash, if there is one (its slot should have been prefetched a
+ * while before). */
+void det_entity_prefetch_state(const struct vigil_detect *d, uint64_t hash);
 void det_entity_touch(struct vigil_detect *d, struct det_entity *e);
 /* Records who e is now (device id, "" for none). When that device's
  * state lives under another address that has been silent for a
