@@ -7,12 +7,30 @@
  * (coll_respond.c).
  *
  * Choices worth knowing:
- * - Attribution is cached per address for 30 s of wall-clock time in a
- *   fixed table (direct-mapped, 4096 slots: bounded memory, a collision
- *   only costs a store lookup). A RADIUS session event drops its
- *   address from the cache at once, so a SIM taking an address is seen
- *   by the next flow; a binding changed through the API is seen within
- *   30 s.
+ * - The receive path never waits on the store for each new address
+ *   (100k new devices a second would be 100k transactions, and the
+ *   kernel drops what arrives meanwhile): shadow observations are
+ *   merged per address in a bounded table, written in one transaction
+ *   per 1 s tick (earlier when 3/4 full); alerts are queued in order
+ *   and written in one transaction 100 ms after the first of a burst
+ *   (or the tick, or when 1024 wait). Outputs and responses run after
+ *   that write, with the stored id, in the order the detectors
+ *   fired.
+ * - Attribution asks the store (vigil_attribute), cached per address
+ *   for 30 s of wall-clock time in a fixed table (direct-mapped, 4096
+ *   slots: bounded memory, a collision only costs a store lookup). A
+ *   RADIUS session event drops its address from the cache at once, so
+ *   a SIM taking an address is seen by the next flow; a binding
+ *   changed through the API is seen within 30 s. Beyond 1000 store
+ *   lookups in a second (a burst of new addresses: two probes each),
+ *   a snapshot answers instead: the bindings and the addresses that
+ *   have (or had) RADIUS sessions, reloaded every 5 s and before use
+ *   when older than 1 s (the session set also updated at once by each
+ *   accounting request). It answers in memory for an address with no
+ *   session and no device binding (unknown, or the most specific
+ *   tenant subnet, as vigil_attribute would); the others still ask the
+ *   store. So under a burst a binding is at most ~1 s stale; an answer
+ *   from the snapshot is not cached.
  * - Each firing is recorded (the store deduplicates into one open
  *   alert per entity and kind); the outputs get an alert when it is new
  *   or when its severity rose since we last sent it; the response runs
@@ -36,6 +54,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "collector.h"
 #include "log.h"
 #include "vigil/alertdb.h"
@@ -46,6 +66,25 @@
 #define SENT_SLOTS 1024u
 #define DETECT_FILE_MAX (1u << 20)
 #define INTEL_FILE_MAX (64u << 20)
+/* Shadow observations merged per address between ticks; written early
+ * when 3/4 full. */
+#define SHADOW_SLOTS 32768u
+#define SHADOW_FLUSH_AT (SHADOW_SLOTS / 4 * 3)
+/* Alerts queued; written ALERT_DELAY_MS after the first one was
+ * queued (one transaction for a burst, an alert still out at once), or
+ * at once when the queue is full. */
+#define ALERT_QUEUE_MAX 1024u
+#define ALERT_DELAY_MS 100
+/* The attribution snapshot: reloaded this often; beyond these sizes it
+ * is not kept (the store answers every miss, as before). */
+#define SNAP_RELOAD_MS 5000
+#define SNAP_FRESH_MS 1000
+/* Attribution misses the store answers per second before the snapshot
+ * takes over. */
+#define ATTR_STORE_PER_S 1000u
+#define SNAP_BINDINGS_MAX 1024u
+#define SNAP_SESS_SLOTS 8192u    /* power of two; at most half used */
+#define SNAP_SESS_LIST_MAX 1000u /* vigil_netsession_list's page */
 
 struct attr_slot {
 	bool used, found;
@@ -53,6 +92,29 @@ struct attr_slot {
 	uint8_t addr[16];
 	int64_t expires_ms;
 	struct vigil_endpoint ep;
+};
+
+struct shadow_slot {
+	bool used;
+	struct vigil_shadow_obs o;
+};
+
+struct pending_alert {
+	struct vigil_alert a;       /* evidence: our own copy */
+	int64_t now_ms;
+};
+
+/* A binding as the snapshot keeps it. */
+struct snap_net {
+	struct vigil_cidr net;
+	bool device;
+	char tenant[VIGIL_UUID_STRLEN];
+};
+
+struct sess_slot {
+	bool used;
+	uint8_t family;
+	uint8_t addr[16];
 };
 
 /* The severity we last sent an alert id with (escalations). */
@@ -82,6 +144,22 @@ struct coll_pipeline {
 
 	struct attr_slot *attr;
 	struct sent_slot sent[SENT_SLOTS];
+
+	struct shadow_slot *shadow_buf;
+	size_t nshadow_buf;
+	struct pending_alert *alert_q;
+	size_t nalert_q;
+	struct event *alert_ev;     /* the delayed write; NULL: tick only */
+
+	/* Attribution snapshot; snap_ok false: ask the store. */
+	bool snap_ok, snap_warned;
+	int64_t snap_ms;
+	struct snap_net *nets;
+	size_t nnets;
+	struct sess_slot *sess;
+	size_t nsess;
+	int64_t lookup_sec;     /* wall second of the lookups count */
+	unsigned lookups;       /* store lookups in that second */
 
 	int64_t last_flow_ms, last_flow_wall;
 	uint64_t flows, sessions, alerts, alerts_new, shadow;
@@ -284,6 +362,183 @@ attr_forget(struct coll_pipeline *p, uint8_t family, const uint8_t addr[16])
 		s->used = false;
 }
 
+/* ---- the attribution snapshot */
+
+static struct sess_slot *
+sess_find(struct coll_pipeline *p, uint8_t family, const uint8_t addr[16])
+{
+	uint32_t i = addr_hash(family, addr) & (SNAP_SESS_SLOTS - 1);
+
+	for (uint32_t n = 0; n < SNAP_SESS_SLOTS; n++) {
+		struct sess_slot *s = &p->sess[i];
+
+		if (!s->used || (s->family == family &&
+		    memcmp(s->addr, addr, 16) == 0))
+			return s;
+		i = (i + 1) & (SNAP_SESS_SLOTS - 1);
+	}
+	return NULL;
+}
+
+/* Adds an address that has (or had) a session; a set too full to stay
+ * fast invalidates the snapshot until the next reload. */
+static void
+sess_add(struct coll_pipeline *p, uint8_t family, const uint8_t addr[16])
+{
+	struct sess_slot *s;
+
+	if (!p->snap_ok)
+		return;
+	if ((s = sess_find(p, family, addr)) == NULL) {
+		p->snap_ok = false;
+		return;
+	}
+	if (s->used)
+		return;
+	if (p->nsess >= SNAP_SESS_SLOTS / 2) {
+		p->snap_ok = false;
+		return;
+	}
+	s->used = true;
+	s->family = family;
+	memcpy(s->addr, addr, 16);
+	p->nsess++;
+}
+
+/* Reads a textual address into the 16-byte form the engine uses. */
+static bool
+parse_addr(const char *text, uint8_t *family, uint8_t addr[16])
+{
+	struct vigil_cidr c;
+
+	if (text == NULL || !vigil_cidr_parse(text, &c))
+		return false;
+	if ((c.family == 4 && c.prefix != 32) ||
+	    (c.family == 6 && c.prefix != 128))
+		return false;
+	*family = c.family;
+	memcpy(addr, c.addr, 16);
+	return true;
+}
+
+/* Reloads bindings and session addresses; on any failure or when they
+ * do not fit, the snapshot is off (every miss asks the store). */
+static void
+snap_reload(struct coll_pipeline *p, int64_t now)
+{
+	json_t *bj = NULL, *sj = NULL, *v;
+	const json_t *arr;
+	char err[256];
+	size_t i;
+
+	p->snap_ms = now;
+	p->snap_ok = false;
+	p->nnets = 0;
+	p->nsess = 0;
+	memset(p->sess, 0, SNAP_SESS_SLOTS * sizeof *p->sess);
+	if (vigil_netbinding_list(p->st, NULL, &bj, err, sizeof err) !=
+	    VIGIL_OK ||
+	    vigil_netsession_list(p->st, NULL, true, &sj, err, sizeof err) !=
+	    VIGIL_OK) {
+		/* Once per failing streak, not every 5 s. */
+		if (!p->snap_warned)
+			vlog(VLOG_WARN, "collector.attribute", "snapshot not "
+			    "loaded (the store answers): %s", err);
+		p->snap_warned = true;
+		goto out;
+	}
+	p->snap_warned = false;
+	arr = json_object_get(bj, "bindings");
+	if (json_array_size(arr) > SNAP_BINDINGS_MAX)
+		goto out;
+	json_array_foreach(arr, i, v) {
+		struct snap_net *n = &p->nets[p->nnets];
+
+		if (!vigil_cidr_parse(json_string_value(json_object_get(v,
+		    "cidr")), &n->net))
+			goto out;
+		n->device = json_object_get(v, "device") != NULL;
+		snprintf(n->tenant, sizeof n->tenant, "%s",
+		    json_string_value(json_object_get(v, "tenant")) ?
+		    json_string_value(json_object_get(v, "tenant")) : "");
+		p->nnets++;
+	}
+	arr = json_object_get(sj, "sessions");
+	/* A full page may not be all of them: not a complete set. */
+	if (json_array_size(arr) >= SNAP_SESS_LIST_MAX)
+		goto out;
+	p->snap_ok = true;
+	json_array_foreach(arr, i, v) {
+		uint8_t fam, a[16] = { 0 };
+
+		if (!parse_addr(json_string_value(json_object_get(v, "ip")),
+		    &fam, a))
+			continue; /* no address: attributes nothing */
+		sess_add(p, fam, a);
+	}
+out:
+	json_decref(bj);
+	json_decref(sj);
+}
+
+/*
+ * Answers from the snapshot when it can: 1 or 0 as vigil_attribute
+ * would, or -1 when the store must answer (a session or a device
+ * binding may own the address). The tenant subnet is the most specific
+ * one, ties to the lowest tenant id, as the store orders them.
+ */
+static int
+snap_attribute(struct coll_pipeline *p, uint8_t family,
+    const uint8_t addr[16], struct vigil_endpoint *out)
+{
+	const struct snap_net *best = NULL;
+	const struct sess_slot *s;
+
+	if (!p->snap_ok)
+		return -1;
+	if ((s = sess_find(p, family, addr)) == NULL || s->used)
+		return -1;
+	for (size_t i = 0; i < p->nnets; i++) {
+		const struct snap_net *n = &p->nets[i];
+
+		if (!vigil_cidr_contains(&n->net, family, addr))
+			continue;
+		if (n->device)
+			return -1;
+		if (best == NULL || n->net.prefix > best->net.prefix ||
+		    (n->net.prefix == best->net.prefix &&
+		    strcmp(n->tenant, best->tenant) < 0))
+			best = n;
+	}
+	memset(out, 0, sizeof *out);
+	if (best == NULL)
+		return 0;
+	snprintf(out->tenant, sizeof out->tenant, "%s", best->tenant);
+	snprintf(out->via, sizeof out->via, "subnet");
+	return 1;
+}
+
+/* Whether this second's store lookups are used up (a burst of new
+ * addresses): then the snapshot answers, reloaded first when older
+ * than SNAP_FRESH_MS. */
+static bool
+store_busy(struct coll_pipeline *p, int64_t now)
+{
+	int64_t sec = now / 1000;
+
+	if (sec != p->lookup_sec) {
+		p->lookup_sec = sec;
+		p->lookups = 0;
+	}
+	if (p->lookups < ATTR_STORE_PER_S) {
+		p->lookups++;
+		return false;
+	}
+	if (now - p->snap_ms >= SNAP_FRESH_MS || now < p->snap_ms)
+		snap_reload(p, now);
+	return p->snap_ok;
+}
+
 static int
 hook_attribute(void *ctx, uint8_t family, const uint8_t addr[16],
     int64_t ts_ms, struct vigil_endpoint *out)
@@ -299,6 +554,11 @@ hook_attribute(void *ctx, uint8_t family, const uint8_t addr[16],
 			*out = s->ep;
 		return s->found ? 1 : 0;
 	}
+	/* Not cached on purpose: once the burst is over, the store gives
+	 * the exact answer. */
+	if (store_busy(p, now) &&
+	    (rc = snap_attribute(p, family, addr, out)) >= 0)
+		return rc;
 	memset(out, 0, sizeof *out);
 	rc = vigil_attribute(p->st, family, addr, ts_ms, out);
 	if (rc < 0) {
@@ -346,27 +606,17 @@ escalated(struct coll_pipeline *p, int64_t id, int sev, bool is_new)
 	return false;
 }
 
-static void
-hook_alert(void *ctx, const struct vigil_alert *a)
-{
-	struct coll_pipeline *p = ctx;
-	int64_t now = wall_ms(), id;
-	json_t *j = NULL;
-	char err[256];
-	bool is_new;
-	enum vigil_err e;
+/* ---- alerts and shadow findings, written once per tick */
 
-	p->alerts++;
-	e = vigil_alert_record(p->st, a, now, &j, err, sizeof err);
-	if (e != VIGIL_OK || j == NULL) {
-		vlog(VLOG_ERROR, "alert.record", "%s alert not stored: %s",
-		    vigil_alert_kind_name(a->kind), e != VIGIL_OK ? err :
-		    "no rendering");
-		json_decref(j);
-		return;
-	}
-	id = json_integer_value(json_object_get(j, "id"));
-	is_new = json_is_true(json_object_get(j, "new"));
+/* What happens after an alert was stored: the log line of a new one,
+ * the outputs (new or escalated), the response (new). */
+static void
+alert_after(struct coll_pipeline *p, const struct vigil_alert *a,
+    int64_t now, json_t *j)
+{
+	int64_t id = json_integer_value(json_object_get(j, "id"));
+	bool is_new = json_is_true(json_object_get(j, "new"));
+
 	if (is_new) {
 		char addr[VIGIL_FLOW_IP_STRLEN];
 
@@ -381,22 +631,181 @@ hook_alert(void *ctx, const struct vigil_alert *a)
 	if (escalated(p, id, sev_rank(json_string_value(json_object_get(j,
 	    "severity"))), is_new))
 		coll_out_alert(p->out, j);
-	json_decref(j);
 	if (is_new)
 		coll_respond_alert(p->resp, a, id, now);
 }
 
+/* Stores the queued alerts in one transaction (each record is its own
+ * savepoint inside it), then runs what follows each, in order. Without
+ * the outer transaction (begin failed) each record commits alone. */
 static void
-hook_shadow(void *ctx, const struct vigil_shadow_obs *s)
+flush_alerts(struct coll_pipeline *p)
+{
+	json_t *done[ALERT_QUEUE_MAX];
+	size_t n = p->nalert_q;
+	bool tx;
+
+	if (n == 0)
+		return;
+	tx = vigil_store_begin(p->st) == VIGIL_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct pending_alert *q = &p->alert_q[i];
+		char err[256];
+		enum vigil_err e;
+
+		done[i] = NULL;
+		e = vigil_alert_record(p->st, &q->a, q->now_ms, &done[i], err,
+		    sizeof err);
+		if (e != VIGIL_OK || done[i] == NULL) {
+			vlog(VLOG_ERROR, "alert.record", "%s alert not "
+			    "stored: %s", vigil_alert_kind_name(q->a.kind),
+			    e != VIGIL_OK ? err : "no rendering");
+			json_decref(done[i]);
+			done[i] = NULL;
+		}
+	}
+	if (tx && vigil_store_commit(p->st) != VIGIL_OK) {
+		vlog(VLOG_ERROR, "alert.record", "%zu alerts not stored: %s",
+		    n, vigil_store_errmsg(p->st));
+		(void)vigil_store_rollback(p->st);
+		for (size_t i = 0; i < n; i++) {
+			json_decref(done[i]);
+			done[i] = NULL;
+		}
+	}
+	/* Reset first: a response may not feed the queue, but be safe. */
+	p->nalert_q = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pending_alert *q = &p->alert_q[i];
+
+		if (done[i] != NULL)
+			alert_after(p, &q->a, q->now_ms, done[i]);
+		json_decref(done[i]);
+		json_decref(q->a.evidence);
+		q->a.evidence = NULL;
+	}
+}
+
+static void
+alert_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	flush_alerts(arg);
+}
+
+static void
+hook_alert(void *ctx, const struct vigil_alert *a)
 {
 	struct coll_pipeline *p = ctx;
-	char err[256];
-	enum vigil_err e;
+	struct pending_alert *q;
+
+	p->alerts++;
+	if (p->nalert_q >= ALERT_QUEUE_MAX)
+		flush_alerts(p);
+	q = &p->alert_q[p->nalert_q];
+	q->a = *a;
+	/* The engine's evidence is borrowed for this call only. */
+	q->a.evidence = NULL;
+	if (a->evidence != NULL &&
+	    (q->a.evidence = json_deep_copy(a->evidence)) == NULL) {
+		vlog(VLOG_ERROR, "alert.record", "%s alert not stored: out "
+		    "of memory", vigil_alert_kind_name(a->kind));
+		return;
+	}
+	q->now_ms = wall_ms();
+	p->nalert_q++;
+	if (p->alert_ev != NULL && !evtimer_pending(p->alert_ev, NULL)) {
+		struct timeval tv = { 0, ALERT_DELAY_MS * 1000 };
+
+		(void)evtimer_add(p->alert_ev, &tv);
+	}
+}
+
+/* Writes the merged shadow observations in one transaction. */
+static void
+flush_shadow(struct coll_pipeline *p)
+{
+	int64_t now = wall_ms();
+	size_t failed = 0;
+	char err[256] = "";
+	bool tx;
+
+	if (p->nshadow_buf == 0)
+		return;
+	tx = vigil_store_begin(p->st) == VIGIL_OK;
+	for (size_t i = 0; i < SHADOW_SLOTS; i++) {
+		struct shadow_slot *s = &p->shadow_buf[i];
+
+		if (!s->used)
+			continue;
+		if (vigil_shadow_record(p->st, &s->o, now, err, sizeof err) !=
+		    VIGIL_OK)
+			failed++;
+		s->used = false;
+	}
+	if (failed > 0)
+		vlog(VLOG_ERROR, "shadow.record", "%zu of %zu findings not "
+		    "stored: %s", failed, p->nshadow_buf, err);
+	if (tx && vigil_store_commit(p->st) != VIGIL_OK) {
+		vlog(VLOG_ERROR, "shadow.record", "%zu findings not stored: "
+		    "%s", p->nshadow_buf, vigil_store_errmsg(p->st));
+		(void)vigil_store_rollback(p->st);
+	}
+	p->nshadow_buf = 0;
+}
+
+/* Merges as the store does (first the earliest, last the latest,
+ * totals the largest: the engine reports running totals); ports and
+ * protocols from the newest report. */
+static void
+shadow_merge(struct vigil_shadow_obs *o, const struct vigil_shadow_obs *n)
+{
+	int64_t first = o->first_ms, last = o->last_ms;
+	uint64_t flows = o->flows, bytes = o->bytes;
+	uint32_t peers = o->peers;
+
+	*o = *n;
+	if (first > 0 && (o->first_ms == 0 || first < o->first_ms))
+		o->first_ms = first;
+	if (last > o->last_ms)
+		o->last_ms = last;
+	if (flows > o->flows)
+		o->flows = flows;
+	if (bytes > o->bytes)
+		o->bytes = bytes;
+	if (peers > o->peers)
+		o->peers = peers;
+}
+
+static void
+hook_shadow(void *ctx, const struct vigil_shadow_obs *o)
+{
+	struct coll_pipeline *p = ctx;
+	uint32_t i;
 
 	p->shadow++;
-	e = vigil_shadow_record(p->st, s, wall_ms(), err, sizeof err);
-	if (e != VIGIL_OK)
-		vlog(VLOG_ERROR, "shadow.record", "%s", err);
+	if (p->nshadow_buf >= SHADOW_FLUSH_AT)
+		flush_shadow(p);
+	i = addr_hash(o->family, o->addr) & (SHADOW_SLOTS - 1);
+	for (;;) {
+		struct shadow_slot *s = &p->shadow_buf[i];
+
+		if (!s->used) {
+			s->used = true;
+			s->o = *o;
+			p->nshadow_buf++;
+			return;
+		}
+		if (s->o.family == o->family &&
+		    memcmp(s->o.addr, o->addr, 16) == 0 &&
+		    strcmp(s->o.tenant, o->tenant) == 0) {
+			shadow_merge(&s->o, o);
+			return;
+		}
+		/* At most 3/4 full: an empty slot is always ahead. */
+		i = (i + 1) & (SHADOW_SLOTS - 1);
+	}
 }
 
 static int
@@ -477,13 +886,28 @@ coll_pipeline_new(struct vigil_store *st, struct event_base *base,
 	struct coll_pipeline *p;
 
 	if ((p = calloc(1, sizeof *p)) == NULL ||
-	    (p->attr = calloc(ATTR_SLOTS, sizeof *p->attr)) == NULL) {
+	    (p->attr = calloc(ATTR_SLOTS, sizeof *p->attr)) == NULL ||
+	    (p->shadow_buf = calloc(SHADOW_SLOTS, sizeof *p->shadow_buf)) ==
+	    NULL ||
+	    (p->alert_q = calloc(ALERT_QUEUE_MAX, sizeof *p->alert_q)) ==
+	    NULL ||
+	    (p->nets = calloc(SNAP_BINDINGS_MAX, sizeof *p->nets)) == NULL ||
+	    (p->sess = calloc(SNAP_SESS_SLOTS, sizeof *p->sess)) == NULL) {
+		if (p != NULL) {
+			free(p->attr);
+			free(p->shadow_buf);
+			free(p->alert_q);
+			free(p->nets);
+		}
 		free(p);
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
 	p->st = st;
 	p->base = base;
+	/* Without it alerts wait for the tick. */
+	if (base != NULL)
+		p->alert_ev = evtimer_new(base, alert_timer_cb, p);
 	p->epoch = epoch;
 	p->epoch_ctx = epoch_ctx;
 	if (load_detect_config(cfg->detect_config, &p->dcfg, err, errsize) !=
@@ -498,6 +922,7 @@ coll_pipeline_new(struct vigil_store *st, struct event_base *base,
 		return NULL;
 	}
 	remember(p, cfg);
+	snap_reload(p, wall_ms());
 	return p;
 }
 
@@ -506,10 +931,24 @@ coll_pipeline_free(struct coll_pipeline *p)
 {
 	if (p == NULL)
 		return;
+	/* What the last tick did not write (a half-built pipeline has
+	 * nothing queued). */
+	if (p->out != NULL && p->resp != NULL) {
+		flush_shadow(p);
+		flush_alerts(p);
+	}
+	for (size_t i = 0; i < p->nalert_q; i++)
+		json_decref(p->alert_q[i].a.evidence);
+	if (p->alert_ev != NULL)
+		event_free(p->alert_ev);
 	vigil_detect_free(p->d);
 	coll_out_free(p->out);
 	coll_respond_free(p->resp);
 	free(p->attr);
+	free(p->shadow_buf);
+	free(p->alert_q);
+	free(p->nets);
+	free(p->sess);
 	free(p);
 }
 
@@ -617,6 +1056,7 @@ coll_pipeline_session(struct coll_pipeline *p,
 
 		memcpy(a, r->framed_ip, 4);
 		attr_forget(p, 4, a);
+		sess_add(p, 4, a);
 	}
 	memset(&chk, 0, sizeof chk);
 	memset(&sim, 0, sizeof sim);
@@ -642,14 +1082,22 @@ coll_pipeline_session(struct coll_pipeline *p,
 void
 coll_pipeline_tick(struct coll_pipeline *p, int64_t now_ms)
 {
-	if (p == NULL || p->last_flow_wall == 0)
+	if (p == NULL)
 		return;
-	/* Flow time moves with the wall clock since the newest flow. */
-	if (now_ms > p->last_flow_wall)
-		vigil_detect_tick(p->d,
-		    p->last_flow_ms + (now_ms - p->last_flow_wall));
-	else
-		vigil_detect_tick(p->d, p->last_flow_ms);
+	if (p->last_flow_wall != 0) {
+		/* Flow time moves with the wall clock since the newest
+		 * flow. */
+		if (now_ms > p->last_flow_wall)
+			vigil_detect_tick(p->d,
+			    p->last_flow_ms + (now_ms - p->last_flow_wall));
+		else
+			vigil_detect_tick(p->d, p->last_flow_ms);
+	}
+	/* After the engine's tick: what its windows fired goes too. */
+	flush_shadow(p);
+	flush_alerts(p);
+	if (now_ms - p->snap_ms >= SNAP_RELOAD_MS || now_ms < p->snap_ms)
+		snap_reload(p, now_ms);
 }
 
 void

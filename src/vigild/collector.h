@@ -8,8 +8,12 @@
  *                     zeek_log following, the event loop, IPC with the
  *                     parent, the sandbox, SECURITY paragraph
  *   coll_pipeline.c   decoded flows and sessions → attribution (cached
- *                     vigil_attribute) → the detection engine → alerts
- *                     and shadow findings in the store
+ *                     vigil_attribute; an in-memory snapshot of
+ *                     bindings and session addresses under a burst) →
+ *                     the detection engine → alerts and shadow
+ *                     findings in the store, batched: one transaction
+ *                     per tick (alerts: 100 ms after the first), never
+ *                     one per record on the receive path
  *   coll_out.c        alert outputs: webhook (libcurl, asynchronous,
  *                     bounded queue), syslog RFC 5424 over UDP, stdout
  *                     JSON lines
