@@ -1,15 +1,16 @@
 /*
  * coll_out.c — where the collector sends its alerts (collector.h):
- * a webhook (JSON POST with libcurl's multi interface on the
- * collector's libevent loop), syslog (RFC 5424 over UDP) and standard
+ * a webhook (JSON POST with libevent's HTTP client over OpenSSL on the
+ * collector's loop: no extra library in the daemon, whose every
+ * process maps what it links), syslog (RFC 5424 over UDP) and standard
  * output (JSON lines). Nothing here blocks detection: the webhook has
  * a bounded queue with retries, syslog is one non-blocking datagram,
  * stdout is written only when it is writable.
  *
- * Webhook: https only, certificate and host name verified (libcurl's
- * defaults, stated again so no build can turn them off); plain http is
- * accepted only for a loopback host (tests, a local relay). No
- * redirects are followed. Each POST has 5 s in all; a failure (no
+ * Webhook: https only (TLS 1.2+), the certificate verified against the
+ * system's CA bundle and the host name checked (SSL_set1_host); plain
+ * http is accepted only for a loopback host (tests, a local relay). No
+ * redirects are followed; names resolve with libevent's evdns. Each POST has 5 s in all; a failure (no
  * answer, or a status outside 2xx) is retried after 1, 2, 4 and 8 s,
  * then dropped and counted. The queue holds at most 1000 alerts; when
  * full the new alert is dropped (counted, logged once per burst).
@@ -35,9 +36,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/dns.h>
 #include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "collector.h"
 #include "log.h"
@@ -54,30 +63,26 @@ struct out_item {
 	size_t len;
 	unsigned attempts;
 	int64_t next_ms;        /* not before (monotonic) */
-	CURL *easy;             /* while in flight */
-	struct curl_slist *hdr;
-	struct out_item *next;
-};
-
-/* Per socket libcurl asks us to watch. */
-struct out_sock {
 	struct coll_out *o;
-	curl_socket_t fd;
-	struct event *ev;
+	struct evhttp_connection *conn; /* while in flight */
+	struct out_item *next;
 };
 
 struct coll_out {
 	struct event_base *base;
 
 	/* webhook */
-	char *url;
-	CURLM *multi;
-	struct event *curl_timer;   /* libcurl's timeout */
+	bool webhook;
+	bool https;
+	char host[256];
+	int port;
+	char path[1024];            /* path and query */
+	SSL_CTX *ssl;
+	struct evdns_base *dns;
 	struct event *retry_timer;  /* next waiting item */
 	struct out_item *queue, *queue_tail; /* waiting, in order */
 	size_t queued, inflight;
 	struct out_item *flying[OUT_INFLIGHT_MAX];
-	bool curl_inited;
 	bool full_logged;
 
 	/* syslog */
@@ -108,7 +113,6 @@ item_free(struct out_item *it)
 {
 	if (it == NULL)
 		return;
-	curl_slist_free_all(it->hdr);
 	free(it->body);
 	free(it);
 }
@@ -125,134 +129,42 @@ enqueue(struct coll_out *o, struct out_item *it)
 	o->queued++;
 }
 
-/* libcurl's finished transfers: success, retry or give up. */
+/* A transfer ended (req NULL: no answer at all): success, retry or
+ * give up. The connection frees itself once the request is done. */
 static void
-check_done(struct coll_out *o)
+done_cb(struct evhttp_request *req, void *arg)
 {
-	CURLMsg *m;
-	int left;
+	struct out_item *it = arg;
+	struct coll_out *o = it->o;
+	int status = req != NULL ? evhttp_request_get_response_code(req) : 0;
 
-	while ((m = curl_multi_info_read(o->multi, &left)) != NULL) {
-		struct out_item *it = NULL;
-		long status = 0;
-		CURL *easy = m->easy_handle;
-		CURLcode rc = m->data.result;
-
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&it);
-		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-		curl_multi_remove_handle(o->multi, easy);
-		curl_easy_cleanup(easy);
-		o->inflight--;
-		for (size_t i = 0; i < OUT_INFLIGHT_MAX; i++)
-			if (o->flying[i] == it)
-				o->flying[i] = NULL;
-		if (it == NULL)
-			continue;
-		it->easy = NULL;
-		if (rc == CURLE_OK && status >= 200 && status < 300) {
-			o->sent++;
-			item_free(it);
-			continue;
-		}
-		it->attempts++;
-		if (it->attempts >= OUT_ATTEMPTS) {
-			o->failed++;
-			vlog(VLOG_WARN, "alert.webhook", "alert dropped after "
-			    "%u attempts: %s", it->attempts, rc != CURLE_OK ?
-			    curl_easy_strerror(rc) : "non-2xx status");
-			item_free(it);
-			continue;
-		}
-		vlog(VLOG_INFO, "alert.webhook", "attempt %u failed (%s, "
-		    "status %ld); retrying", it->attempts, rc != CURLE_OK ?
-		    curl_easy_strerror(rc) : "HTTP", status);
-		/* 1, 2, 4, 8 s */
-		it->next_ms = mono_ms() + (1000L << (it->attempts - 1));
-		enqueue(o, it);
+	it->conn = NULL;
+	o->inflight--;
+	for (size_t i = 0; i < OUT_INFLIGHT_MAX; i++)
+		if (o->flying[i] == it)
+			o->flying[i] = NULL;
+	if (status >= 200 && status < 300) {
+		o->sent++;
+		item_free(it);
+		pump(o);
+		return;
 	}
+	it->attempts++;
+	if (it->attempts >= OUT_ATTEMPTS) {
+		o->failed++;
+		vlog(VLOG_WARN, "alert.webhook", "alert dropped after %u "
+		    "attempts (last: %s)", it->attempts, status == 0 ?
+		    "no answer" : "non-2xx status");
+		item_free(it);
+		pump(o);
+		return;
+	}
+	vlog(VLOG_INFO, "alert.webhook", "attempt %u failed (status %d); "
+	    "retrying", it->attempts, status);
+	/* 1, 2, 4, 8 s */
+	it->next_ms = mono_ms() + (1000L << (it->attempts - 1));
+	enqueue(o, it);
 	pump(o);
-}
-
-static void
-sock_cb_ev(evutil_socket_t fd, short what, void *arg)
-{
-	struct out_sock *s = arg;
-	struct coll_out *o = s->o;
-	int flags = 0, running;
-
-	if (what & EV_READ)
-		flags |= CURL_CSELECT_IN;
-	if (what & EV_WRITE)
-		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(o->multi, fd, flags, &running);
-	check_done(o);
-}
-
-static int
-curl_sock_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
-    void *sockp)
-{
-	struct coll_out *o = userp;
-	struct out_sock *s = sockp;
-	short ev = EV_PERSIST;
-
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (s != NULL) {
-			event_free(s->ev);
-			free(s);
-		}
-		curl_multi_assign(o->multi, fd, NULL);
-		return 0;
-	}
-	if (what & CURL_POLL_IN)
-		ev |= EV_READ;
-	if (what & CURL_POLL_OUT)
-		ev |= EV_WRITE;
-	if (s == NULL) {
-		if ((s = calloc(1, sizeof *s)) == NULL)
-			return -1;
-		s->o = o;
-		s->fd = fd;
-		curl_multi_assign(o->multi, fd, s);
-	} else {
-		event_free(s->ev);
-	}
-	s->ev = event_new(o->base, fd, ev, sock_cb_ev, s);
-	if (s->ev == NULL || event_add(s->ev, NULL) != 0)
-		return -1;
-	return 0;
-}
-
-static void
-curl_timer_ev(evutil_socket_t fd, short what, void *arg)
-{
-	struct coll_out *o = arg;
-	int running;
-
-	(void)fd;
-	(void)what;
-	curl_multi_socket_action(o->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(o);
-}
-
-static int
-curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct coll_out *o = userp;
-	struct timeval tv;
-
-	(void)multi;
-	if (timeout_ms < 0) {
-		evtimer_del(o->curl_timer);
-		return 0;
-	}
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
-	evtimer_add(o->curl_timer, &tv);
-	return 0;
 }
 
 static void
@@ -266,41 +178,58 @@ retry_ev(evutil_socket_t fd, short what, void *arg)
 static bool
 start(struct coll_out *o, struct out_item *it)
 {
-	CURL *e;
+	struct bufferevent *bev;
+	struct evhttp_connection *conn;
+	struct evhttp_request *req;
+	struct evkeyvalq *h;
+	SSL *ssl = NULL;
 
-	if ((e = curl_easy_init()) == NULL)
-		return false;
-	if (it->hdr == NULL &&
-	    (it->hdr = curl_slist_append(NULL,
-	    "Content-Type: application/json")) == NULL) {
-		curl_easy_cleanup(e);
-		return false;
-	}
-	curl_easy_setopt(e, CURLOPT_URL, o->url);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
-#else
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS,
-	    (long)(CURLPROTO_HTTPS | CURLPROTO_HTTP));
-#endif
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, OUT_TIMEOUT_MS);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, it->hdr);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, it->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)it->len);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "vigild-collector");
-	curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)it);
-	/* The receiver's answer is not ours to keep. */
-	curl_easy_setopt(e, CURLOPT_NOBODY, 0L);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, NULL);
-	if (curl_multi_add_handle(o->multi, e) != CURLM_OK) {
-		curl_easy_cleanup(e);
+	if (o->https) {
+		if ((ssl = SSL_new(o->ssl)) == NULL)
+			return false;
+		/* SNI, and the name the certificate must carry. */
+		if (SSL_set_tlsext_host_name(ssl, o->host) != 1 ||
+		    SSL_set1_host(ssl, o->host) != 1) {
+			SSL_free(ssl);
+			return false;
+		}
+		bev = bufferevent_openssl_socket_new(o->base, -1, ssl,
+		    BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+	} else
+		bev = bufferevent_socket_new(o->base, -1,
+		    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);
 		return false;
 	}
-	it->easy = e;
+	conn = evhttp_connection_base_bufferevent_new(o->base, o->dns, bev,
+	    o->host, (unsigned short)o->port);
+	if (conn == NULL) {
+		bufferevent_free(bev);
+		return false;
+	}
+	evhttp_connection_set_timeout(conn, OUT_TIMEOUT_MS / 1000);
+	evhttp_connection_set_retries(conn, 0);
+	if ((req = evhttp_request_new(done_cb, it)) == NULL) {
+		evhttp_connection_free(conn);
+		return false;
+	}
+	h = evhttp_request_get_output_headers(req);
+	if (evhttp_add_header(h, "Host", o->host) != 0 ||
+	    evhttp_add_header(h, "Content-Type", "application/json") != 0 ||
+	    evhttp_add_header(h, "User-Agent", "vigild-collector") != 0 ||
+	    evhttp_add_header(h, "Connection", "close") != 0 ||
+	    evbuffer_add(evhttp_request_get_output_buffer(req), it->body,
+	    it->len) != 0 ||
+	    evhttp_make_request(conn, req, EVHTTP_REQ_POST, o->path) != 0) {
+		/* evhttp_make_request frees req on failure; before it, it
+		 * is ours. Either way the connection goes. */
+		evhttp_connection_free(conn);
+		return false;
+	}
+	evhttp_connection_free_on_completion(conn);
+	it->o = o;
+	it->conn = conn;
 	o->inflight++;
 	for (size_t i = 0; i < OUT_INFLIGHT_MAX; i++)
 		if (o->flying[i] == NULL) {
@@ -361,36 +290,60 @@ is_loopback_host(const char *h)
 	    strlen(h);
 }
 
-/* https, or http to a loopback host; err says which rule broke. */
+/* https, or http to a loopback host; err says which rule broke. Fills
+ * o's host, port and path. */
 static int
-check_url(const char *url, char *err, size_t errsize)
+parse_url(struct coll_out *o, const char *url, char *err, size_t errsize)
 {
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
+	struct evhttp_uri *u = evhttp_uri_parse(url);
+	const char *scheme, *host, *path, *query;
 	int rc = -1;
 
-	if (u == NULL) {
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		snprintf(err, errsize, "alert_webhook: '%s' is not a URL",
+	if (u == NULL || (scheme = evhttp_uri_get_scheme(u)) == NULL ||
+	    (host = evhttp_uri_get_host(u)) == NULL || host[0] == '\0') {
+		snprintf(err, errsize, "alert_webhook: '%.200s' is not a URL",
 		    url);
 		goto out;
 	}
-	if (strcmp(scheme, "https") == 0 ||
-	    (strcmp(scheme, "http") == 0 && is_loopback_host(host)))
-		rc = 0;
-	else
-		snprintf(err, errsize, "alert_webhook: scheme '%s' refused: "
+	if (strcmp(scheme, "https") != 0 && !(strcmp(scheme, "http") == 0 &&
+	    is_loopback_host(host))) {
+		snprintf(err, errsize, "alert_webhook: scheme '%.16s' refused: "
 		    "https only (plain http only to a loopback host)",
 		    scheme);
+		goto out;
+	}
+	if (evhttp_uri_get_userinfo(u) != NULL) {
+		/* A secret in a config value ends up in logs and argv. */
+		snprintf(err, errsize, "alert_webhook: credentials in the URL "
+		    "are refused");
+		goto out;
+	}
+	path = evhttp_uri_get_path(u);
+	query = evhttp_uri_get_query(u);
+	o->https = strcmp(scheme, "https") == 0;
+	o->port = evhttp_uri_get_port(u) > 0 ? evhttp_uri_get_port(u) :
+	    o->https ? 443 : 80;
+	if (strlen(host) >= sizeof o->host ||
+	    snprintf(o->path, sizeof o->path, "%s%s%s",
+	    path != NULL && path[0] != '\0' ? path : "/",
+	    query != NULL ? "?" : "", query != NULL ? query : "") >=
+	    (int)sizeof o->path) {
+		snprintf(err, errsize, "alert_webhook: URL too long");
+		goto out;
+	}
+	/* evhttp keeps IPv6 literals bracketed in the URI; connect wants
+	 * the bare address. */
+	if (host[0] == '[') {
+		size_t n = strlen(host);
+
+		snprintf(o->host, sizeof o->host, "%.*s", (int)(n - 2),
+		    host + 1);
+	} else
+		snprintf(o->host, sizeof o->host, "%s", host);
+	rc = 0;
 out:
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
+	if (u != NULL)
+		evhttp_uri_free(u);
 	return rc;
 }
 
@@ -401,26 +354,30 @@ webhook_init(struct coll_out *o, const char *url, char *err, size_t errsize)
 		snprintf(err, errsize, "alert_webhook needs the event loop");
 		return -1;
 	}
-	if (check_url(url, err, errsize) != 0)
+	if (parse_url(o, url, err, errsize) != 0)
 		return -1;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(err, errsize, "alert_webhook: libcurl does not "
-		    "initialise");
-		return -1;
+	if (o->https) {
+		/* The CA bundle is read now, before the sandbox. */
+		if ((o->ssl = SSL_CTX_new(TLS_client_method())) == NULL ||
+		    SSL_CTX_set_min_proto_version(o->ssl,
+		    TLS1_2_VERSION) != 1 ||
+		    SSL_CTX_load_verify_locations(o->ssl,
+		    X509_get_default_cert_file(), NULL) != 1) {
+			snprintf(err, errsize, "alert_webhook: cannot load "
+			    "the CA bundle %s", X509_get_default_cert_file());
+			ERR_clear_error();
+			return -1;
+		}
+		SSL_CTX_set_verify(o->ssl, SSL_VERIFY_PEER, NULL);
 	}
-	o->curl_inited = true;
-	if ((o->url = strdup(url)) == NULL ||
-	    (o->multi = curl_multi_init()) == NULL ||
-	    (o->curl_timer = evtimer_new(o->base, curl_timer_ev, o)) ==
-	    NULL ||
+	if ((o->dns = evdns_base_new(o->base,
+	    EVDNS_BASE_INITIALIZE_NAMESERVERS)) == NULL ||
 	    (o->retry_timer = evtimer_new(o->base, retry_ev, o)) == NULL) {
-		snprintf(err, errsize, "out of memory");
+		snprintf(err, errsize, "alert_webhook: cannot set up the "
+		    "resolver (/etc/resolv.conf) or a timer");
 		return -1;
 	}
-	curl_multi_setopt(o->multi, CURLMOPT_SOCKETFUNCTION, curl_sock_cb);
-	curl_multi_setopt(o->multi, CURLMOPT_SOCKETDATA, o);
-	curl_multi_setopt(o->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
-	curl_multi_setopt(o->multi, CURLMOPT_TIMERDATA, o);
+	o->webhook = true;
 	return 0;
 }
 
@@ -716,20 +673,16 @@ coll_out_free(struct coll_out *o)
 {
 	if (o == NULL)
 		return;
-	if (o->multi != NULL) {
-		/* In-flight transfers are abandoned: their items go with
-		 * them. Removing a handle makes libcurl close its socket
-		 * through curl_sock_cb, which frees our watcher. */
-		for (size_t i = 0; i < OUT_INFLIGHT_MAX; i++) {
-			struct out_item *it = o->flying[i];
+	/* In-flight transfers are abandoned: freeing a connection fails
+	 * its request without calling back, so the items go here. */
+	for (size_t i = 0; i < OUT_INFLIGHT_MAX; i++) {
+		struct out_item *it = o->flying[i];
 
-			if (it == NULL)
-				continue;
-			curl_multi_remove_handle(o->multi, it->easy);
-			curl_easy_cleanup(it->easy);
-			item_free(it);
-		}
-		curl_multi_cleanup(o->multi);
+		if (it == NULL)
+			continue;
+		if (it->conn != NULL)
+			evhttp_connection_free(it->conn);
+		item_free(it);
 	}
 	while (o->queue != NULL) {
 		struct out_item *it = o->queue;
@@ -737,15 +690,13 @@ coll_out_free(struct coll_out *o)
 		o->queue = it->next;
 		item_free(it);
 	}
-	if (o->curl_timer != NULL)
-		event_free(o->curl_timer);
 	if (o->retry_timer != NULL)
 		event_free(o->retry_timer);
-	if (o->curl_inited)
-		curl_global_cleanup();
+	if (o->dns != NULL)
+		evdns_base_free(o->dns, 0);
+	SSL_CTX_free(o->ssl);
 	if (o->sl_fd >= 0)
 		close(o->sl_fd);
-	free(o->url);
 	free(o);
 }
 
@@ -759,14 +710,14 @@ coll_out_alert(struct coll_out *o, const json_t *alert)
 		return;
 	if (o->sl_fd >= 0)
 		syslog_send(o, alert);
-	if (o->multi == NULL && !o->stdout_on)
+	if (!o->webhook && !o->stdout_on)
 		return;
 	if ((js = json_dumps(alert, JSON_COMPACT)) == NULL) {
 		o->dropped++;
 		return;
 	}
 	len = strlen(js);
-	if (o->multi != NULL)
+	if (o->webhook)
 		webhook_send(o, js, len);
 	if (o->stdout_on) {
 		/* One line: json_dumps never emits a raw newline. */

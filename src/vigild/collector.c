@@ -19,9 +19,8 @@
  * only (config, shutdown, IPC_READY, and IPC_EPOCH when one of its
  * automatic responses changed access). Before it reads any input it
  * drops to the configured user, sets no-new-privs and enters a seccomp
- * allow-list (sandbox_enter_collector): no exec, no fork (threads
- * only, for libcurl's resolver), no ptrace, no setuid, no bind or
- * listen; files can be opened because SQLite and the followed Zeek log
+ * allow-list (sandbox_enter_collector): no exec, no fork, no
+ * threads, no ptrace, no setuid, no bind or listen; files can be opened because SQLite and the followed Zeek log
  * (which rotates) need it. It must never act on an unverified RADIUS
  * request, block its loop on an output, or log a secret.
  */

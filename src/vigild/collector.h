@@ -14,7 +14,8 @@
  *                     findings in the store, batched: one transaction
  *                     per tick (alerts: 100 ms after the first), never
  *                     one per record on the receive path
- *   coll_out.c        alert outputs: webhook (libcurl, asynchronous,
+ *   coll_out.c        alert outputs: webhook (libevent HTTP client
+ *                     over OpenSSL, asynchronous,
  *                     bounded queue), syslog RFC 5424 over UDP, stdout
  *                     JSON lines
  *   coll_respond.c    automatic responses per detector (notify,

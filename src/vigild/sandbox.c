@@ -25,11 +25,9 @@
  * calls (its store, and the Zeek log it opens again when it rotates),
  * reads datagrams in batches (recvmmsg) and accepts IPFIX over TCP;
  * unlike the others it may create outbound sockets (syslog over UDP,
- * the alert webhook) and threads (libcurl's resolver), never a
- * process.
+ * the alert webhook and its DNS queries), never a thread or a process.
  */
 #include <errno.h>
-#include <sched.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,10 +77,9 @@ static const char *const net_calls[] = {
 
 /* The collector: SQLite's and the Zeek log's files, its datagram and
  * IPFIX/TCP sockets, epoll and timers, and outbound sockets for the
- * alert outputs (syslog UDP, the webhook through libcurl, whose
- * resolver runs in a thread and wakes the caller through a socketpair
- * or an eventfd). No bind, no listen: its listening sockets come from
- * the parent. */
+ * alert outputs (syslog UDP, the webhook over libevent's HTTP client
+ * and its evdns resolver, all on the collector's one thread). No bind,
+ * no listen: its listening sockets come from the parent. */
 static const char *const collector_calls[] = {
 	"open", "openat", "access", "faccessat", "faccessat2", "stat",
 	"lstat", "pread64", "pwrite64", "preadv", "pwritev", "fsync",
@@ -178,25 +175,6 @@ add_ioctls(scmp_filter_ctx ctx, char *err, size_t errsize)
 	return 0;
 }
 
-/* Threads but no processes: clone only with CLONE_THREAD; clone3,
- * whose flags seccomp cannot see (they are in memory), fails with
- * ENOSYS so that glibc falls back to clone. */
-static int
-add_threads(scmp_filter_ctx ctx, char *err, size_t errsize)
-{
-	struct scmp_arg_cmp cmp = { .arg = 0, .op = SCMP_CMP_MASKED_EQ,
-		.datum_a = CLONE_THREAD, .datum_b = CLONE_THREAD };
-	int rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-	    cmp);
-
-	if (rc < 0) {
-		snprintf(err, errsize, "seccomp: clone rule: %s",
-		    strerror(-rc));
-		return -1;
-	}
-	return add_errno(ctx, "clone3", ENOSYS, err, errsize);
-}
-
 /* Privileges first (the drop needs setuid, which the filter forbids),
  * then the filter. */
 static int
@@ -233,8 +211,7 @@ enter(const struct vigild_config *cfg, enum sandbox_kind kind, char *err,
 		goto fail;
 	switch (kind) {
 	case SB_COLLECTOR:
-		if (add_list(ctx, collector_calls, err, errsize) != 0 ||
-		    add_threads(ctx, err, errsize) != 0)
+		if (add_list(ctx, collector_calls, err, errsize) != 0)
 			goto fail;
 		break;
 	case SB_NET:
