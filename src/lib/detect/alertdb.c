@@ -20,28 +20,6 @@
 #define EVIDENCE_MAX 65536 /* bytes of one sample's JSON text */
 #define NOTE_MAX 1024
 
-static const char *
-row_str(const json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-
-	return s == NULL ? "" : s;
-}
-
-static int64_t
-row_int(const json_t *row, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(row, key));
-}
-
-static enum vigil_err
-store_err(struct vigil_store *st, enum vigil_err rc, const char *what,
-    char *err, size_t errsize)
-{
-	return vigil_seterr(err, errsize, rc, "%s: %s", what,
-	    vigil_store_errmsg(st));
-}
-
 static enum vigil_err
 oom(char *err, size_t errsize)
 {
@@ -111,9 +89,9 @@ static json_t *
 alert_item(const json_t *r)
 {
 	json_t *o = json_object(), *dev = json_null();
-	const char *did = row_str(r, "device_id");
+	const char *did = store_row_str(r, "device_id");
 	int ok = o != NULL;
-	int k = (int)row_int(r, "kind"), sev = (int)row_int(r, "severity");
+	int k = (int)store_row_int(r, "kind"), sev = (int)store_row_int(r, "severity");
 
 	if (did[0] != '\0') {
 		int dok = 1;
@@ -122,28 +100,28 @@ alert_item(const json_t *r)
 		dok = dev != NULL;
 		vigil_json_put(dev, "id", json_string(did), &dok);
 		vigil_json_put(dev, "name", vigil_json_str_or_null(
-		    row_str(r, "d_name")), &dok);
+		    store_row_str(r, "d_name")), &dok);
 		dev = vigil_json_done(dev, dok);
 	}
-	vigil_json_put(o, "id", json_integer(row_int(r, "id")), &ok);
+	vigil_json_put(o, "id", json_integer(store_row_int(r, "id")), &ok);
 	vigil_json_put(o, "kind", json_string(vigil_alert_kind_name(
 	    (enum vigil_alert_kind)k)), &ok);
 	vigil_json_put(o, "severity", json_string(vigil_alert_sev_name(
 	    (enum vigil_alert_sev)sev)), &ok);
-	vigil_json_put(o, "state", json_string(row_str(r, "state")), &ok);
+	vigil_json_put(o, "state", json_string(store_row_str(r, "state")), &ok);
 	vigil_json_put(o, "device", dev, &ok);
 	vigil_json_put(o, "address", vigil_json_str_or_null(
-	    row_str(r, "address")), &ok);
-	vigil_json_put(o, "tenant", tenant_json(row_str(r, "tenant_id")),
+	    store_row_str(r, "address")), &ok);
+	vigil_json_put(o, "tenant", tenant_json(store_row_str(r, "tenant_id")),
 	    &ok);
-	vigil_json_put(o, "first_seen", vigil_json_time(row_int(r,
+	vigil_json_put(o, "first_seen", vigil_json_time(store_row_int(r,
 	    "first_ms")), &ok);
-	vigil_json_put(o, "last_seen", vigil_json_time(row_int(r,
+	vigil_json_put(o, "last_seen", vigil_json_time(store_row_int(r,
 	    "last_ms")), &ok);
-	vigil_json_put(o, "count", json_integer(row_int(r, "count")), &ok);
-	vigil_json_put(o, "summary", json_string(row_str(r, "summary")),
+	vigil_json_put(o, "count", json_integer(store_row_int(r, "count")), &ok);
+	vigil_json_put(o, "summary", json_string(store_row_str(r, "summary")),
 	    &ok);
-	vigil_json_put(o, "techniques", techniques_json(row_str(r,
+	vigil_json_put(o, "techniques", techniques_json(store_row_str(r,
 	    "techniques")), &ok);
 	return vigil_json_done(o, ok);
 }
@@ -152,10 +130,10 @@ static json_t *
 sample_item(const json_t *r)
 {
 	json_t *o = json_object();
-	json_t *ev = json_loads(row_str(r, "evidence"), 0, NULL);
+	json_t *ev = json_loads(store_row_str(r, "evidence"), 0, NULL);
 	int ok = o != NULL;
 
-	vigil_json_put(o, "time", vigil_json_time(row_int(r, "ts_ms")), &ok);
+	vigil_json_put(o, "time", vigil_json_time(store_row_int(r, "ts_ms")), &ok);
 	vigil_json_put(o, "evidence", ev != NULL ? ev : json_null(), &ok);
 	return vigil_json_done(o, ok);
 }
@@ -166,11 +144,11 @@ response_item(const json_t *r)
 	json_t *o = json_object();
 	int ok = o != NULL;
 
-	vigil_json_put(o, "time", vigil_json_time(row_int(r, "ts_ms")), &ok);
-	vigil_json_put(o, "action", json_string(row_str(r, "action")), &ok);
-	vigil_json_put(o, "outcome", json_string(row_str(r, "outcome")),
+	vigil_json_put(o, "time", vigil_json_time(store_row_int(r, "ts_ms")), &ok);
+	vigil_json_put(o, "action", json_string(store_row_str(r, "action")), &ok);
+	vigil_json_put(o, "outcome", json_string(store_row_str(r, "outcome")),
 	    &ok);
-	vigil_json_put(o, "detail", json_string(row_str(r, "detail")), &ok);
+	vigil_json_put(o, "detail", json_string(store_row_str(r, "detail")), &ok);
 	return vigil_json_done(o, ok);
 }
 
@@ -180,7 +158,7 @@ static enum vigil_err
 alert_full(struct vigil_store *st, const json_t *r, json_t **out, char *err,
     size_t errsize)
 {
-	struct store_arg a[1] = { SA_I(row_int(r, "id")) };
+	struct store_arg a[1] = { SA_I(store_row_int(r, "id")) };
 	json_t *o, *rows = NULL;
 	enum vigil_err rc;
 	int ok;
@@ -189,21 +167,21 @@ alert_full(struct vigil_store *st, const json_t *r, json_t **out, char *err,
 	if ((o = alert_item(r)) == NULL)
 		return oom(err, errsize);
 	ok = 1;
-	vigil_json_put(o, "entity", json_string(row_str(r, "entity")), &ok);
-	vigil_json_put(o, "created", vigil_json_time(row_int(r,
+	vigil_json_put(o, "entity", json_string(store_row_str(r, "entity")), &ok);
+	vigil_json_put(o, "created", vigil_json_time(store_row_int(r,
 	    "created_ms")), &ok);
-	vigil_json_put(o, "updated", vigil_json_time(row_int(r,
+	vigil_json_put(o, "updated", vigil_json_time(store_row_int(r,
 	    "updated_ms")), &ok);
-	vigil_json_put(o, "closed", vigil_json_time(row_int(r,
+	vigil_json_put(o, "closed", vigil_json_time(store_row_int(r,
 	    "closed_ms")), &ok);
-	vigil_json_put(o, "note", vigil_json_str_or_null(row_str(r, "note")),
+	vigil_json_put(o, "note", vigil_json_str_or_null(store_row_str(r, "note")),
 	    &ok);
-	vigil_json_put(o, "actor", vigil_json_str_or_null(row_str(r,
+	vigil_json_put(o, "actor", vigil_json_str_or_null(store_row_str(r,
 	    "actor")), &ok);
 	if ((rc = store_nq_rows(st, NQ_SAMPLE_LIST, a, 1,
 	    VIGIL_ALERT_SAMPLES_MAX * 2, &rows)) != VIGIL_OK) {
 		json_decref(o);
-		return store_err(st, rc, "alert samples", err, errsize);
+		return store_rows_err(st, rc, "alert samples", err, errsize);
 	}
 	vigil_json_put(o, "samples", vigil_json_map(rows, sample_item), &ok);
 	json_decref(rows);
@@ -211,7 +189,7 @@ alert_full(struct vigil_store *st, const json_t *r, json_t **out, char *err,
 	if ((rc = store_nq_rows(st, NQ_RESPONSE_LIST, a, 1, 1000, &rows)) !=
 	    VIGIL_OK) {
 		json_decref(o);
-		return store_err(st, rc, "alert responses", err, errsize);
+		return store_rows_err(st, rc, "alert responses", err, errsize);
 	}
 	vigil_json_put(o, "responses", vigil_json_map(rows, response_item),
 	    &ok);
@@ -232,7 +210,7 @@ alert_row(struct vigil_store *st, const char *tenant, int64_t id,
 		return vigil_seterr(err, errsize, rc, "alert %lld not found",
 		    (long long)id);
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "alert", err, errsize);
+		return store_rows_err(st, rc, "alert", err, errsize);
 	return VIGIL_OK;
 }
 
@@ -282,10 +260,10 @@ sample_add(struct vigil_store *st, int64_t id, const struct vigil_alert *a,
 	rc = store_nq_exec(st, NQ_SAMPLE_ADD, s, 3, NULL);
 	free(text);
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "alert sample", err, errsize);
+		return store_rows_err(st, rc, "alert sample", err, errsize);
 	s[1] = SA_I(VIGIL_ALERT_SAMPLES_MAX);
 	if ((rc = store_nq_exec(st, NQ_SAMPLE_TRIM, s, 2, NULL)) != VIGIL_OK)
-		return store_err(st, rc, "alert samples", err, errsize);
+		return store_rows_err(st, rc, "alert samples", err, errsize);
 	return VIGIL_OK;
 }
 
@@ -311,16 +289,16 @@ record_tx(struct vigil_store *st, const struct vigil_alert *a,
 		rc = store_nq_row(st, NQ_ALERT_OPEN, q, 3, &row);
 	}
 	if (rc == VIGIL_OK) {
-		struct store_arg u[7] = { SA_I(row_int(row, "id")),
+		struct store_arg u[7] = { SA_I(store_row_int(row, "id")),
 		    SA_I(clamp64(a->count)), SA_I(a->severity), SA_I(first),
 		    SA_I(last), SA_S(a->summary), SA_I(now_ms) };
 
-		*id = row_int(row, "id");
+		*id = store_row_int(row, "id");
 		*isnew = 0;
 		json_decref(row);
 		if ((rc = store_nq_exec(st, NQ_ALERT_BUMP, u, 7, NULL)) !=
 		    VIGIL_OK)
-			return store_err(st, rc, "alert", err, errsize);
+			return store_rows_err(st, rc, "alert", err, errsize);
 	} else if (rc == VIGIL_ENOTFOUND) {
 		struct store_arg n[12] = { SA_S(a->who.tenant), SA_I(a->kind),
 		    SA_I(a->severity), SA_S(entity),
@@ -332,12 +310,12 @@ record_tx(struct vigil_store *st, const struct vigil_alert *a,
 
 		if ((rc = store_nq_row(st, NQ_ALERT_INSERT, n, 12, &row)) !=
 		    VIGIL_OK)
-			return store_err(st, rc, "new alert", err, errsize);
-		*id = row_int(row, "id");
+			return store_rows_err(st, rc, "new alert", err, errsize);
+		*id = store_row_int(row, "id");
 		*isnew = 1;
 		json_decref(row);
 	} else {
-		return store_err(st, rc, "alert", err, errsize);
+		return store_rows_err(st, rc, "alert", err, errsize);
 	}
 	return sample_add(st, *id, a, err, errsize);
 }
@@ -364,14 +342,14 @@ vigil_alert_record(struct vigil_store *st, const struct vigil_alert *a,
 		    "alert: no device and no address (family %u)",
 		    (unsigned)a->family);
 	if (vigil_store_begin(st) != VIGIL_OK)
-		return store_err(st, VIGIL_ESTORE, "alert", err, errsize);
+		return store_rows_err(st, VIGIL_ESTORE, "alert", err, errsize);
 	rc = record_tx(st, a, now_ms, &id, &isnew, err, errsize);
 	if (rc != VIGIL_OK) {
 		(void)vigil_store_rollback(st);
 		return rc;
 	}
 	if (vigil_store_commit(st) != VIGIL_OK)
-		return store_err(st, VIGIL_ESTORE, "alert", err, errsize);
+		return store_rows_err(st, VIGIL_ESTORE, "alert", err, errsize);
 	if (out == NULL)
 		return VIGIL_OK;
 	if ((rc = vigil_alert_get(st, NULL, id, out, err, errsize)) !=
@@ -420,7 +398,7 @@ vigil_alert_list(struct vigil_store *st, const char *tenant,
 	a[7] = SA_I(limit);
 	if ((rc = store_nq_rows(st, NQ_ALERT_LIST, a, 8, limit, &rows)) !=
 	    VIGIL_OK)
-		return store_err(st, rc, "alerts", err, errsize);
+		return store_rows_err(st, rc, "alerts", err, errsize);
 	items = vigil_json_map(rows, alert_item);
 	json_decref(rows);
 	if (items == NULL || (o = json_object()) == NULL) {
@@ -452,7 +430,7 @@ alert_move(struct vigil_store *st, const char *tenant, int64_t id,
 		    "note: at most %d bytes", NOTE_MAX);
 	if ((rc = alert_row(st, tenant, id, &row, err, errsize)) != VIGIL_OK)
 		return rc;
-	snprintf(from, sizeof from, "%s", row_str(row, "state"));
+	snprintf(from, sizeof from, "%s", store_row_str(row, "state"));
 	json_decref(row);
 	if (strcmp(from, "closed") == 0 || (to == VIGIL_ALERT_ACKED &&
 	    strcmp(from, "acked") == 0))
@@ -469,7 +447,7 @@ alert_move(struct vigil_store *st, const char *tenant, int64_t id,
 		rc = store_nq_exec(st, NQ_ALERT_STATE, a, 7, &changes);
 	}
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "alert", err, errsize);
+		return store_rows_err(st, rc, "alert", err, errsize);
 	if (changes == 0)
 		return vigil_seterr(err, errsize, VIGIL_ECONFLICT,
 		    "alert %lld changed meanwhile; read it again",
@@ -520,6 +498,6 @@ vigil_alert_response(struct vigil_store *st, int64_t id, const char *action,
 		rc = store_nq_exec(st, NQ_RESPONSE_ADD, a, 5, NULL);
 	}
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "alert response", err, errsize);
+		return store_rows_err(st, rc, "alert response", err, errsize);
 	return VIGIL_OK;
 }

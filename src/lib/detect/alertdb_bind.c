@@ -17,28 +17,6 @@
 
 #define SITE_MAX 128
 
-static const char *
-row_str(const json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-
-	return s == NULL ? "" : s;
-}
-
-static int64_t
-row_int(const json_t *row, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(row, key));
-}
-
-static enum vigil_err
-store_err(struct vigil_store *st, enum vigil_err rc, const char *what,
-    char *err, size_t errsize)
-{
-	return vigil_seterr(err, errsize, rc, "%s: %s", what,
-	    vigil_store_errmsg(st));
-}
-
 static enum vigil_err
 oom(char *err, size_t errsize)
 {
@@ -124,24 +102,24 @@ static json_t *
 binding_item(const json_t *r)
 {
 	json_t *o = json_object();
-	const char *did = row_str(r, "device_id");
+	const char *did = store_row_str(r, "device_id");
 	int ok = o != NULL;
 
-	vigil_json_put(o, "cidr", json_string(row_str(r, "cidr")), &ok);
-	vigil_json_put(o, "tenant", json_string(row_str(r, "tenant_id")),
+	vigil_json_put(o, "cidr", json_string(store_row_str(r, "cidr")), &ok);
+	vigil_json_put(o, "tenant", json_string(store_row_str(r, "tenant_id")),
 	    &ok);
 	if (did[0] != '\0') {
 		json_t *d = json_object();
 		int dok = d != NULL;
 
 		vigil_json_put(d, "id", json_string(did), &dok);
-		vigil_json_put(d, "name", vigil_json_str_or_null(row_str(r,
+		vigil_json_put(d, "name", vigil_json_str_or_null(store_row_str(r,
 		    "d_name")), &dok);
 		vigil_json_put(o, "device", vigil_json_done(d, dok), &ok);
 	}
-	if (row_str(r, "site")[0] != '\0')
-		vigil_json_put(o, "site", json_string(row_str(r, "site")), &ok);
-	vigil_json_put(o, "created", vigil_json_time(row_int(r,
+	if (store_row_str(r, "site")[0] != '\0')
+		vigil_json_put(o, "site", json_string(store_row_str(r, "site")), &ok);
+	vigil_json_put(o, "created", vigil_json_time(store_row_int(r,
 	    "created_ms")), &ok);
 	return vigil_json_done(o, ok);
 }
@@ -179,8 +157,8 @@ vigil_netbinding_set(struct vigil_store *st, const char *tenant,
 			return vigil_seterr(err, errsize, rc,
 			    "device %.64s not found", device);
 		if (rc != VIGIL_OK)
-			return store_err(st, rc, "device", err, errsize);
-		snprintf(devid, sizeof devid, "%s", row_str(row, "id"));
+			return store_rows_err(st, rc, "device", err, errsize);
+		snprintf(devid, sizeof devid, "%s", store_row_str(row, "id"));
 		json_decref(row);
 		row = NULL;
 	}
@@ -195,7 +173,7 @@ vigil_netbinding_set(struct vigil_store *st, const char *tenant,
 		rc = store_nq_exec(st, NQ_BIND_PUT, a, 9, NULL);
 	}
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "binding", err, errsize);
+		return store_rows_err(st, rc, "binding", err, errsize);
 	if (out == NULL)
 		return VIGIL_OK;
 	{
@@ -203,7 +181,7 @@ vigil_netbinding_set(struct vigil_store *st, const char *tenant,
 
 		if ((rc = store_nq_row(st, NQ_BIND_GET, a, 2, &row)) !=
 		    VIGIL_OK)
-			return store_err(st, rc, "binding", err, errsize);
+			return store_rows_err(st, rc, "binding", err, errsize);
 	}
 	*out = binding_item(row);
 	json_decref(row);
@@ -233,7 +211,7 @@ vigil_netbinding_delete(struct vigil_store *st, const char *tenant,
 		rc = store_nq_exec(st, NQ_BIND_DELETE, a, 2, &changes);
 	}
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "binding", err, errsize);
+		return store_rows_err(st, rc, "binding", err, errsize);
 	if (changes == 0)
 		return vigil_seterr(err, errsize, VIGIL_ENOTFOUND,
 		    "binding %s not found", n.text);
@@ -252,7 +230,7 @@ vigil_netbinding_list(struct vigil_store *st, const char *tenant,
 	*out = NULL;
 	if ((rc = store_nq_rows(st, NQ_BIND_LIST, a, 1, 10000, &rows)) !=
 	    VIGIL_OK)
-		return store_err(st, rc, "bindings", err, errsize);
+		return store_rows_err(st, rc, "bindings", err, errsize);
 	items = vigil_json_map(rows, binding_item);
 	json_decref(rows);
 	if (items == NULL)
@@ -278,10 +256,10 @@ who_fill(struct vigil_endpoint *out, const json_t *r, bool device,
 	out->device = device;
 	if (device)
 		snprintf(out->device_id, sizeof out->device_id, "%s",
-		    row_str(r, "device_id"));
-	snprintf(out->tenant, sizeof out->tenant, "%s", row_str(r,
+		    store_row_str(r, "device_id"));
+	snprintf(out->tenant, sizeof out->tenant, "%s", store_row_str(r,
 	    "tenant_id"));
-	snprintf(out->model, sizeof out->model, "%s", row_str(r, "model"));
+	snprintf(out->model, sizeof out->model, "%s", store_row_str(r, "model"));
 	snprintf(out->via, sizeof out->via, "%s", via);
 }
 
@@ -322,7 +300,7 @@ vigil_attribute(struct vigil_store *st, uint8_t family,
 		return 0;
 	if (rc != VIGIL_OK)
 		return -(int)rc;
-	if (row_str(row, "device_id")[0] != '\0')
+	if (store_row_str(row, "device_id")[0] != '\0')
 		who_fill(out, row, true, "binding");
 	else
 		who_fill(out, row, false, "subnet");

@@ -18,28 +18,6 @@
 
 #define LIST_MAX 1000
 
-static const char *
-row_str(const json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-
-	return s == NULL ? "" : s;
-}
-
-static int64_t
-row_int(const json_t *row, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(row, key));
-}
-
-static enum vigil_err
-store_err(struct vigil_store *st, enum vigil_err rc, const char *what,
-    char *err, size_t errsize)
-{
-	return vigil_seterr(err, errsize, rc, "%s: %s", what,
-	    vigil_store_errmsg(st));
-}
-
 static enum vigil_err
 oom(char *err, size_t errsize)
 {
@@ -95,17 +73,17 @@ vigil_sim_lookup(struct vigil_store *st, const char *imsi,
 	}
 	out->who.device = true;
 	snprintf(out->who.device_id, sizeof out->who.device_id, "%s",
-	    row_str(row, "id"));
+	    store_row_str(row, "id"));
 	snprintf(out->who.tenant, sizeof out->who.tenant, "%s",
-	    row_str(row, "tenant_id"));
+	    store_row_str(row, "tenant_id"));
 	snprintf(out->who.model, sizeof out->who.model, "%s",
-	    row_str(row, "model"));
+	    store_row_str(row, "model"));
 	snprintf(out->who.via, sizeof out->who.via, "radius");
-	if (strlen(row_str(row, "imei")) < sizeof out->imei)
+	if (strlen(store_row_str(row, "imei")) < sizeof out->imei)
 		snprintf(out->imei, sizeof out->imei, "%s",
-		    row_str(row, "imei"));
+		    store_row_str(row, "imei"));
 	/* "26201, 26202": 5-6 digit entries, others skipped. */
-	allowed = row_str(row, "allowed");
+	allowed = store_row_str(row, "allowed");
 	for (p = allowed; *p != '\0' && out->nallowed < 8;) {
 		size_t n;
 
@@ -126,47 +104,47 @@ static json_t *
 session_item(const json_t *r)
 {
 	json_t *o = json_object();
-	const char *did = row_str(r, "device_id"), *t = row_str(r,
+	const char *did = store_row_str(r, "device_id"), *t = store_row_str(r,
 	    "tenant_id");
 	int ok = o != NULL;
 
-	vigil_json_put(o, "id", json_integer(row_int(r, "id")), &ok);
-	vigil_json_put(o, "session", json_string(row_str(r, "session_id")),
+	vigil_json_put(o, "id", json_integer(store_row_int(r, "id")), &ok);
+	vigil_json_put(o, "session", json_string(store_row_str(r, "session_id")),
 	    &ok);
-	vigil_json_put(o, "nas", vigil_json_str_or_null(row_str(r, "nas")),
+	vigil_json_put(o, "nas", vigil_json_str_or_null(store_row_str(r, "nas")),
 	    &ok);
-	vigil_json_put(o, "ip", vigil_json_str_or_null(row_str(r, "ip")),
+	vigil_json_put(o, "ip", vigil_json_str_or_null(store_row_str(r, "ip")),
 	    &ok);
-	vigil_json_put(o, "imsi", vigil_json_str_or_null(row_str(r, "imsi")),
+	vigil_json_put(o, "imsi", vigil_json_str_or_null(store_row_str(r, "imsi")),
 	    &ok);
-	vigil_json_put(o, "imei", vigil_json_str_or_null(row_str(r, "imei")),
+	vigil_json_put(o, "imei", vigil_json_str_or_null(store_row_str(r, "imei")),
 	    &ok);
-	vigil_json_put(o, "imeisv", vigil_json_str_or_null(row_str(r,
+	vigil_json_put(o, "imeisv", vigil_json_str_or_null(store_row_str(r,
 	    "imeisv")), &ok);
-	vigil_json_put(o, "mcc_mnc", vigil_json_str_or_null(row_str(r,
+	vigil_json_put(o, "mcc_mnc", vigil_json_str_or_null(store_row_str(r,
 	    "mcc_mnc")), &ok);
-	vigil_json_put(o, "sgsn_mcc_mnc", vigil_json_str_or_null(row_str(r,
+	vigil_json_put(o, "sgsn_mcc_mnc", vigil_json_str_or_null(store_row_str(r,
 	    "sgsn_mcc_mnc")), &ok);
 	if (did[0] != '\0') {
 		json_t *d = json_object();
 		int dok = d != NULL;
 
 		vigil_json_put(d, "id", json_string(did), &dok);
-		vigil_json_put(d, "name", vigil_json_str_or_null(row_str(r,
+		vigil_json_put(d, "name", vigil_json_str_or_null(store_row_str(r,
 		    "d_name")), &dok);
 		vigil_json_put(o, "device", vigil_json_done(d, dok), &ok);
 	}
 	if (t[0] != '\0')
 		vigil_json_put(o, "tenant", json_string(t), &ok);
-	vigil_json_put(o, "start", vigil_json_time(row_int(r, "start_ms")),
+	vigil_json_put(o, "start", vigil_json_time(store_row_int(r, "start_ms")),
 	    &ok);
-	vigil_json_put(o, "last", vigil_json_time(row_int(r, "last_ms")),
+	vigil_json_put(o, "last", vigil_json_time(store_row_int(r, "last_ms")),
 	    &ok);
-	vigil_json_put(o, "stop", vigil_json_time(row_int(r, "stop_ms")),
+	vigil_json_put(o, "stop", vigil_json_time(store_row_int(r, "stop_ms")),
 	    &ok);
-	vigil_json_put(o, "in_octets", json_integer(row_int(r, "in_octets")),
+	vigil_json_put(o, "in_octets", json_integer(store_row_int(r, "in_octets")),
 	    &ok);
-	vigil_json_put(o, "out_octets", json_integer(row_int(r,
+	vigil_json_put(o, "out_octets", json_integer(store_row_int(r,
 	    "out_octets")), &ok);
 	return vigil_json_done(o, ok);
 }
@@ -263,7 +241,7 @@ apply_tx(struct vigil_store *st, const struct vigil_radius_acct *r,
 		    (int)r->status);
 	}
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "session", err, errsize);
+		return store_rows_err(st, rc, "session", err, errsize);
 	return VIGIL_OK;
 }
 
@@ -295,17 +273,17 @@ vigil_netsession_apply(struct vigil_store *st,
 		if (rc == VIGIL_OK)
 			known = true;
 		else if (rc != VIGIL_ENOTFOUND && rc != VIGIL_EINVAL)
-			return store_err(st, rc, "SIM lookup", err, errsize);
+			return store_rows_err(st, rc, "SIM lookup", err, errsize);
 	}
 	if (vigil_store_begin(st) != VIGIL_OK)
-		return store_err(st, VIGIL_ESTORE, "session", err, errsize);
+		return store_rows_err(st, VIGIL_ESTORE, "session", err, errsize);
 	if ((rc = apply_tx(st, r, ip, imei, &sim, known, now_ms, err,
 	    errsize)) != VIGIL_OK) {
 		(void)vigil_store_rollback(st);
 		return rc;
 	}
 	if (vigil_store_commit(st) != VIGIL_OK)
-		return store_err(st, VIGIL_ESTORE, "session", err, errsize);
+		return store_rows_err(st, VIGIL_ESTORE, "session", err, errsize);
 	if (out != NULL && (*out = applied_json(r, ip, imei, &sim, known)) ==
 	    NULL)
 		return oom(err, errsize);
@@ -324,7 +302,7 @@ vigil_netsession_list(struct vigil_store *st, const char *tenant, bool all,
 	*out = NULL;
 	if ((rc = store_nq_rows(st, NQ_SESS_LIST, a, 3, LIST_MAX, &rows)) !=
 	    VIGIL_OK)
-		return store_err(st, rc, "sessions", err, errsize);
+		return store_rows_err(st, rc, "sessions", err, errsize);
 	items = vigil_json_map(rows, session_item);
 	json_decref(rows);
 	if (items == NULL)

@@ -20,28 +20,6 @@
 #define LIST_MAX 1000
 #define NOTE_MAX 1024
 
-static const char *
-row_str(const json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-
-	return s == NULL ? "" : s;
-}
-
-static int64_t
-row_int(const json_t *row, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(row, key));
-}
-
-static enum vigil_err
-store_err(struct vigil_store *st, enum vigil_err rc, const char *what,
-    char *err, size_t errsize)
-{
-	return vigil_seterr(err, errsize, rc, "%s: %s", what,
-	    vigil_store_errmsg(st));
-}
-
 static enum vigil_err
 oom(char *err, size_t errsize)
 {
@@ -122,7 +100,7 @@ vigil_shadow_record(struct vigil_store *st, const struct vigil_shadow_obs *o,
 	free(ports);
 	free(protos);
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "shadow finding", err, errsize);
+		return store_rows_err(st, rc, "shadow finding", err, errsize);
 	return VIGIL_OK;
 }
 
@@ -130,25 +108,25 @@ static json_t *
 shadow_item(const json_t *r)
 {
 	json_t *o = json_object();
-	const char *t = row_str(r, "tenant_id"), *did = row_str(r,
+	const char *t = store_row_str(r, "tenant_id"), *did = store_row_str(r,
 	    "device_id");
-	json_t *ports = json_loads(row_str(r, "ports"), 0, NULL);
-	json_t *protos = json_loads(row_str(r, "protos"), 0, NULL);
+	json_t *ports = json_loads(store_row_str(r, "ports"), 0, NULL);
+	json_t *protos = json_loads(store_row_str(r, "protos"), 0, NULL);
 	int ok = o != NULL;
 
-	vigil_json_put(o, "id", json_integer(row_int(r, "id")), &ok);
-	vigil_json_put(o, "address", json_string(row_str(r, "address")),
+	vigil_json_put(o, "id", json_integer(store_row_int(r, "id")), &ok);
+	vigil_json_put(o, "address", json_string(store_row_str(r, "address")),
 	    &ok);
 	vigil_json_put(o, "tenant", t[0] == '\0' ? json_null() :
 	    json_string(t), &ok);
-	vigil_json_put(o, "state", json_string(row_str(r, "state")), &ok);
-	vigil_json_put(o, "first_seen", vigil_json_time(row_int(r,
+	vigil_json_put(o, "state", json_string(store_row_str(r, "state")), &ok);
+	vigil_json_put(o, "first_seen", vigil_json_time(store_row_int(r,
 	    "first_ms")), &ok);
-	vigil_json_put(o, "last_seen", vigil_json_time(row_int(r,
+	vigil_json_put(o, "last_seen", vigil_json_time(store_row_int(r,
 	    "last_ms")), &ok);
-	vigil_json_put(o, "flows", json_integer(row_int(r, "flows")), &ok);
-	vigil_json_put(o, "bytes", json_integer(row_int(r, "bytes")), &ok);
-	vigil_json_put(o, "peers", json_integer(row_int(r, "peers")), &ok);
+	vigil_json_put(o, "flows", json_integer(store_row_int(r, "flows")), &ok);
+	vigil_json_put(o, "bytes", json_integer(store_row_int(r, "bytes")), &ok);
+	vigil_json_put(o, "peers", json_integer(store_row_int(r, "peers")), &ok);
 	vigil_json_put(o, "ports", ports != NULL ? ports : json_array(), &ok);
 	vigil_json_put(o, "protos", protos != NULL ? protos : json_array(),
 	    &ok);
@@ -157,12 +135,12 @@ shadow_item(const json_t *r)
 		int dok = d != NULL;
 
 		vigil_json_put(d, "id", json_string(did), &dok);
-		vigil_json_put(d, "name", vigil_json_str_or_null(row_str(r,
+		vigil_json_put(d, "name", vigil_json_str_or_null(store_row_str(r,
 		    "d_name")), &dok);
 		vigil_json_put(o, "device", vigil_json_done(d, dok), &ok);
 	}
-	if (row_str(r, "note")[0] != '\0')
-		vigil_json_put(o, "note", json_string(row_str(r, "note")), &ok);
+	if (store_row_str(r, "note")[0] != '\0')
+		vigil_json_put(o, "note", json_string(store_row_str(r, "note")), &ok);
 	return vigil_json_done(o, ok);
 }
 
@@ -178,7 +156,7 @@ vigil_shadow_list(struct vigil_store *st, const char *tenant, bool all,
 	*out = NULL;
 	if ((rc = store_nq_rows(st, NQ_SHADOW_LIST, a, 3, LIST_MAX, &rows)) !=
 	    VIGIL_OK)
-		return store_err(st, rc, "shadow findings", err, errsize);
+		return store_rows_err(st, rc, "shadow findings", err, errsize);
 	items = vigil_json_map(rows, shadow_item);
 	json_decref(rows);
 	if (items == NULL)
@@ -206,7 +184,7 @@ shadow_row(struct vigil_store *st, const char *tenant, int64_t id,
 		return vigil_seterr(err, errsize, rc,
 		    "shadow finding %lld not found", (long long)id);
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "shadow finding", err, errsize);
+		return store_rows_err(st, rc, "shadow finding", err, errsize);
 	return VIGIL_OK;
 }
 
@@ -227,8 +205,8 @@ platform_finding_in(struct vigil_store *st, int64_t id, const char *tenant,
 	if (store_nq_row(st, NQ_SHADOW_GET, a, 2, &r) != VIGIL_OK)
 		return false;
 	memset(addr, 0, sizeof addr);
-	if (row_str(r, "tenant_id")[0] == '\0') {
-		const char *s = row_str(r, "address");
+	if (store_row_str(r, "tenant_id")[0] == '\0') {
+		const char *s = store_row_str(r, "address");
 
 		family = strchr(s, ':') != NULL ? 6 : 4;
 		ok = inet_pton(family == 4 ? AF_INET : AF_INET6, s,
@@ -259,13 +237,13 @@ adopt_tx(struct vigil_store *st, const json_t *row, const char *t,
 	if ((rc = vigil_device_add(st, t, &spec, actor, &dev)) != VIGIL_OK)
 		return vigil_seterr(err, errsize, rc, "device %.64s: %s", name,
 		    vigil_store_errmsg(st));
-	if ((rc = vigil_netbinding_set(st, t, row_str(row, "address"),
+	if ((rc = vigil_netbinding_set(st, t, store_row_str(row, "address"),
 	    dev->id, NULL, NULL, err, errsize)) != VIGIL_OK) {
 		vigil_device_free(dev);
 		return rc;
 	}
 	{
-		struct store_arg a[6] = { SA_I(row_int(row, "id")),
+		struct store_arg a[6] = { SA_I(store_row_int(row, "id")),
 		    SA_S("adopted"), SA_S(dev->id), SA_S(actor), SA_S(NULL),
 		    SA_I(vigil_time_now_ms()) };
 
@@ -273,7 +251,7 @@ adopt_tx(struct vigil_store *st, const json_t *row, const char *t,
 	}
 	if (rc != VIGIL_OK) {
 		vigil_device_free(dev);
-		return store_err(st, rc, "shadow finding", err, errsize);
+		return store_rows_err(st, rc, "shadow finding", err, errsize);
 	}
 	*out = vigil_device_to_json(dev, 0);
 	vigil_device_free(dev);
@@ -304,7 +282,7 @@ vigil_shadow_adopt(struct vigil_store *st, const char *tenant, int64_t id,
 		return rc;
 	/* A device lives in a tenant: a platform finding is adopted in the
 	 * tenant whose subnet now covers it. */
-	t = row_str(row, "tenant_id")[0] != '\0' ? row_str(row, "tenant_id") :
+	t = store_row_str(row, "tenant_id")[0] != '\0' ? store_row_str(row, "tenant_id") :
 	    scope(tenant);
 	if (t == NULL) {
 		json_decref(row);
@@ -312,16 +290,16 @@ vigil_shadow_adopt(struct vigil_store *st, const char *tenant, int64_t id,
 		    "shadow finding %lld belongs to no tenant: bind its subnet "
 		    "to a tenant, then adopt it there", (long long)id);
 	}
-	if (strcmp(row_str(row, "state"), "new") != 0) {
+	if (strcmp(store_row_str(row, "state"), "new") != 0) {
 		rc = vigil_seterr(err, errsize, VIGIL_ESTATE,
 		    "shadow finding %lld is %s: only a new one is adopted",
-		    (long long)id, row_str(row, "state"));
+		    (long long)id, store_row_str(row, "state"));
 		json_decref(row);
 		return rc;
 	}
 	if (vigil_store_begin(st) != VIGIL_OK) {
 		json_decref(row);
-		return store_err(st, VIGIL_ESTORE, "adopt", err, errsize);
+		return store_rows_err(st, VIGIL_ESTORE, "adopt", err, errsize);
 	}
 	rc = adopt_tx(st, row, t, name, model, actor, &dev, err, errsize);
 	json_decref(row);
@@ -331,7 +309,7 @@ vigil_shadow_adopt(struct vigil_store *st, const char *tenant, int64_t id,
 	}
 	if (vigil_store_commit(st) != VIGIL_OK) {
 		json_decref(dev);
-		return store_err(st, VIGIL_ESTORE, "adopt", err, errsize);
+		return store_rows_err(st, VIGIL_ESTORE, "adopt", err, errsize);
 	}
 	if (out != NULL)
 		*out = dev;
@@ -352,7 +330,7 @@ vigil_shadow_dismiss(struct vigil_store *st, const char *tenant, int64_t id,
 		    "note: at most %d bytes", NOTE_MAX);
 	if ((rc = shadow_row(st, tenant, id, &row, err, errsize)) != VIGIL_OK)
 		return rc;
-	if (strcmp(row_str(row, "state"), "adopted") == 0) {
+	if (strcmp(store_row_str(row, "state"), "adopted") == 0) {
 		json_decref(row);
 		return vigil_seterr(err, errsize, VIGIL_ESTATE,
 		    "shadow finding %lld is adopted: retire the device "
@@ -367,6 +345,6 @@ vigil_shadow_dismiss(struct vigil_store *st, const char *tenant, int64_t id,
 		rc = store_nq_exec(st, NQ_SHADOW_STATE, a, 6, NULL);
 	}
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "shadow finding", err, errsize);
+		return store_rows_err(st, rc, "shadow finding", err, errsize);
 	return VIGIL_OK;
 }

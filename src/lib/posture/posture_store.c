@@ -25,29 +25,6 @@
 #define HISTORY_LIMIT_MAX 1000
 #define CERT_EXPIRING_DAYS 30
 
-static const char *
-row_str(const json_t *row, const char *key)
-{
-	const char *s = json_string_value(json_object_get(row, key));
-
-	return s == NULL ? "" : s;
-}
-
-static int64_t
-row_int(const json_t *row, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(row, key));
-}
-
-/* The store's error text into err; rc. */
-static enum vigil_err
-store_err(struct vigil_store *st, enum vigil_err rc, const char *what,
-    char *err, size_t errsize)
-{
-	return vigil_seterr(err, errsize, rc, "%s: %s", what,
-	    vigil_store_errmsg(st));
-}
-
 /* The device row (PQ_DEVICE); VIGIL_ENOTFOUND "device X not found". */
 static enum vigil_err
 device_row(struct vigil_store *st, const char *tenant, const char *device,
@@ -67,7 +44,7 @@ device_row(struct vigil_store *st, const char *tenant, const char *device,
 		return vigil_seterr(err, errsize, rc, "device %.64s not found",
 		    device);
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "device posture", err, errsize);
+		return store_rows_err(st, rc, "device posture", err, errsize);
 	return VIGIL_OK;
 }
 
@@ -106,9 +83,9 @@ newest_build(struct vigil_store *st, const char *model,
 		return VIGIL_OK;
 	if ((rc = store_pq_rows(st, PQ_MODEL_BUILDS, a, 1, 256, &rows)) !=
 	    VIGIL_OK)
-		return store_err(st, rc, "model builds", err, errsize);
+		return store_rows_err(st, rc, "model builds", err, errsize);
 	json_array_foreach(rows, i, r) {
-		const char *v = row_str(r, "version");
+		const char *v = store_row_str(r, "version");
 		char e[128];
 		int cmp = 1;
 
@@ -147,10 +124,10 @@ ports_facts(struct vigil_posture *p, const json_t *row)
 	char base[VIGIL_CHECKIN_PORTS_MAX][VIGIL_PORT_STRLEN];
 	size_t nbase = 0;
 
-	p->nports = ports_load(row_str(row, "p_ports"), p->ports);
+	p->nports = ports_load(store_row_str(row, "p_ports"), p->ports);
 	p->baseline_known = json_is_string(json_object_get(row, "bl_ports"));
 	if (p->baseline_known)
-		nbase = ports_load(row_str(row, "bl_ports"), base);
+		nbase = ports_load(store_row_str(row, "bl_ports"), base);
 	for (size_t i = 0; i < p->nports; i++) {
 		int expected;
 
@@ -194,14 +171,14 @@ cert_facts(struct vigil_store *st, struct vigil_posture *p,
 	if (rc == VIGIL_ENOTFOUND)
 		return VIGIL_OK;
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "device certificate", err, errsize);
+		return store_rows_err(st, rc, "device certificate", err, errsize);
 	snprintf(p->cert_serial, sizeof p->cert_serial, "%s",
-	    row_str(row, "serial"));
-	nb = row_int(row, "not_before");
-	na = row_int(row, "not_after");
+	    store_row_str(row, "serial"));
+	nb = store_row_int(row, "not_before");
+	na = store_row_int(row, "not_after");
 	p->cert_age_days = now_s > nb ? (now_s - nb) / 86400 : 0;
 	p->cert_days_left = (na - now_s) / 86400;
-	if (row_int(row, "status") != VIGIL_CERT_GOOD)
+	if (store_row_int(row, "status") != VIGIL_CERT_GOOD)
 		p->cert = VIGIL_CERTP_REVOKED;
 	else if (na <= now_s)
 		p->cert = VIGIL_CERTP_EXPIRED;
@@ -217,26 +194,26 @@ cert_facts(struct vigil_store *st, struct vigil_posture *p,
 static void
 row_facts(struct vigil_posture *p, const json_t *row)
 {
-	const char *state = row_str(row, "state");
+	const char *state = store_row_str(row, "state");
 
-	snprintf(p->device_id, sizeof p->device_id, "%s", row_str(row, "id"));
+	snprintf(p->device_id, sizeof p->device_id, "%s", store_row_str(row, "id"));
 	snprintf(p->tenant_id, sizeof p->tenant_id, "%s",
-	    row_str(row, "tenant_id"));
+	    store_row_str(row, "tenant_id"));
 	p->quarantined = strcmp(state, "quarantined") == 0;
 	p->retired = strcmp(state, "retired") == 0;
-	p->checkin_ms = row_int(row, "p_checkin_ms");
-	p->checkins = row_int(row, "p_checkins");
+	p->checkin_ms = store_row_int(row, "p_checkin_ms");
+	p->checkins = store_row_int(row, "p_checkins");
 	snprintf(p->firmware, sizeof p->firmware, "%s",
-	    row_str(row, "p_firmware")[0] != '\0' ?
-	    row_str(row, "p_firmware") : row_str(row, "df_firmware"));
+	    store_row_str(row, "p_firmware")[0] != '\0' ?
+	    store_row_str(row, "p_firmware") : store_row_str(row, "df_firmware"));
 	snprintf(p->boot_state, sizeof p->boot_state, "%s",
-	    row_str(row, "p_boot_state"));
+	    store_row_str(row, "p_boot_state"));
 	snprintf(p->integrity, sizeof p->integrity, "%s",
-	    row_str(row, "p_integrity"));
+	    store_row_str(row, "p_integrity"));
 	snprintf(p->config_hash, sizeof p->config_hash, "%s",
-	    row_str(row, "p_config_hash"));
+	    store_row_str(row, "p_config_hash"));
 	snprintf(p->firmware_expected, sizeof p->firmware_expected, "%s",
-	    row_str(row, "bl_firmware_current"));
+	    store_row_str(row, "bl_firmware_current"));
 	ports_facts(p, row);
 }
 
@@ -256,9 +233,9 @@ vigil_posture_get(struct vigil_store *st, const char *tenant,
 	    VIGIL_OK)
 		return rc;
 	row_facts(out, row);
-	inventory_fw = row_str(row, "df_firmware")[0] != '\0';
+	inventory_fw = store_row_str(row, "df_firmware")[0] != '\0';
 	if (out->firmware_expected[0] == '\0')
-		rc = newest_build(st, row_str(row, "model"),
+		rc = newest_build(st, store_row_str(row, "model"),
 		    out->firmware_expected, err, errsize);
 	json_decref(row);
 	if (rc != VIGIL_OK)
@@ -271,7 +248,7 @@ vigil_posture_get(struct vigil_store *st, const char *tenant,
 	/* Findings follow the inventory's firmware: none without it. */
 	if (inventory_fw && (rc = vigil_vdb_device_risk(st, out->tenant_id,
 	    out->device_id, &out->vuln_risk)) != VIGIL_OK)
-		return store_err(st, rc, "vulnerability risk", err, errsize);
+		return store_rows_err(st, rc, "vulnerability risk", err, errsize);
 	vigil_posture_score(out, now_ms, stale_s);
 	return VIGIL_OK;
 }
@@ -340,7 +317,7 @@ checkin_write(struct vigil_store *st, const json_t *dev,
     const char *cert_serial, int64_t now_ms, unsigned history_max,
     char *err, size_t errsize)
 {
-	const char *id = row_str(dev, "id"), *tid = row_str(dev, "tenant_id");
+	const char *id = store_row_str(dev, "id"), *tid = store_row_str(dev, "tenant_id");
 	struct store_arg a[12];
 	char *body = checkin_body(c), *ports = NULL;
 	json_t *pj = ports_json(c);
@@ -379,12 +356,12 @@ checkin_write(struct vigil_store *st, const json_t *dev,
 	free(body);
 	free(ports);
 	if (rc != VIGIL_OK)
-		return store_err(st, rc, "check-in", err, errsize);
+		return store_rows_err(st, rc, "check-in", err, errsize);
 	if (c->firmware[0] != '\0' && (rc = vigil_vdb_device_firmware_set(st,
 	    tid, id, c->firmware, "checkin", err, errsize)) != VIGIL_OK)
 		return rc;
 	if ((rc = vigil_device_touch(st, tid, id, now_ms)) != VIGIL_OK)
-		return store_err(st, rc, "check-in last seen", err, errsize);
+		return store_rows_err(st, rc, "check-in last seen", err, errsize);
 	return VIGIL_OK;
 }
 
@@ -410,22 +387,22 @@ vigil_posture_checkin(struct vigil_store *st, const char *tenant,
 		return vigil_seterr(err, errsize, VIGIL_EINVAL,
 		    "check-in: no document or no time");
 	if ((rc = vigil_store_begin(st)) != VIGIL_OK)
-		return store_err(st, rc, "check-in", err, errsize);
+		return store_rows_err(st, rc, "check-in", err, errsize);
 	rc = device_row(st, tenant, device_id, &dev, err, errsize);
-	if (rc == VIGIL_OK && strcmp(row_str(dev, "state"), "retired") == 0)
+	if (rc == VIGIL_OK && strcmp(store_row_str(dev, "state"), "retired") == 0)
 		rc = vigil_seterr(err, errsize, VIGIL_ESTATE,
-		    "device %s is retired", row_str(dev, "id"));
+		    "device %s is retired", store_row_str(dev, "id"));
 	if (rc == VIGIL_OK)
 		rc = checkin_write(st, dev, c, source_ip, cert_serial, now_ms,
 		    history_max, err, errsize);
 	if (dev != NULL) {
-		snprintf(id, sizeof id, "%s", row_str(dev, "id"));
-		snprintf(tid, sizeof tid, "%s", row_str(dev, "tenant_id"));
+		snprintf(id, sizeof id, "%s", store_row_str(dev, "id"));
+		snprintf(tid, sizeof tid, "%s", store_row_str(dev, "tenant_id"));
 	}
 	json_decref(dev);
 	if ((rc = store_tx_end(st, rc)) != VIGIL_OK) {
 		if (rc == VIGIL_ESTORE && err != NULL && err[0] == '\0')
-			store_err(st, rc, "check-in", err, errsize);
+			store_rows_err(st, rc, "check-in", err, errsize);
 		return rc;
 	}
 	if (out == NULL)
@@ -465,12 +442,12 @@ vigil_posture_history(struct vigil_store *st, const char *tenant,
 		limit = HISTORY_DEFAULT;
 	if (limit > HISTORY_LIMIT_MAX)
 		limit = HISTORY_LIMIT_MAX;
-	a[0] = SA_S(row_str(dev, "id"));
+	a[0] = SA_S(store_row_str(dev, "id"));
 	a[1] = SA_I((int64_t)limit);
 	if ((rc = store_pq_rows(st, PQ_CHECKIN_LIST, a, 2, limit, &rows)) !=
 	    VIGIL_OK) {
 		json_decref(dev);
-		return store_err(st, rc, "check-in history", err, errsize);
+		return store_rows_err(st, rc, "check-in history", err, errsize);
 	}
 	list = json_array();
 	ok = list != NULL;
@@ -478,9 +455,9 @@ vigil_posture_history(struct vigil_store *st, const char *tenant,
 		json_t *e = json_object();
 		int eok = e != NULL;
 
-		vigil_json_put(e, "time", vigil_json_time(row_int(r,
+		vigil_json_put(e, "time", vigil_json_time(store_row_int(r,
 		    "checkin_ms")), &eok);
-		vigil_json_put(e, "body", json_loads(row_str(r, "body"), 0,
+		vigil_json_put(e, "body", json_loads(store_row_str(r, "body"), 0,
 		    NULL), &eok);
 		if ((e = vigil_json_done(e, eok)) == NULL ||
 		    json_array_append_new(list, e) != 0)
@@ -489,7 +466,7 @@ vigil_posture_history(struct vigil_store *st, const char *tenant,
 	json_decref(rows);
 	o = json_object();
 	ok = ok && o != NULL;
-	vigil_json_put(o, "device", json_string(row_str(dev, "id")), &ok);
+	vigil_json_put(o, "device", json_string(store_row_str(dev, "id")), &ok);
 	vigil_json_put(o, "checkins", list, &ok);
 	json_decref(dev);
 	if ((*out = vigil_json_done(o, ok)) == NULL)

@@ -168,3 +168,11 @@ store_rows_exec(struct vigil_store *st, const struct store_rows_area *area,
 		return VIGIL_ESTORE;
 	return store_sq_run_changes(st, s, area->what, changes);
 }
+
+enum vigil_err
+store_rows_err(struct vigil_store *st, enum vigil_err rc, const char *what,
+    char *err, size_t errsize)
+{
+	return vigil_seterr(err, errsize, rc, "%s: %s", what,
+	    vigil_store_errmsg(st));
+}

@@ -35,6 +35,27 @@ struct store_arg {
 #define SA_I(v) ((struct store_arg){ .type = SA_INT, .i = (v) })
 #define SA_D(v) ((struct store_arg){ .type = SA_REAL, .d = (v) })
 
+/* Reading a row: a text column ("" when NULL or not text) and an
+ * integer column (0 when NULL). */
+static inline const char *
+store_row_str(const json_t *row, const char *key)
+{
+	const char *s = json_string_value(json_object_get(row, key));
+
+	return s == NULL ? "" : s;
+}
+
+static inline int64_t
+store_row_int(const json_t *row, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(row, key));
+}
+
+/* A library error that carries the store's text: "what: <store text>"
+ * into err, returning rc. */
+enum vigil_err store_rows_err(struct vigil_store *st, enum vigil_err rc,
+    const char *what, char *err, size_t errsize);
+
 /* One area's statements: its slot (enum sq_area in sqlite_internal.h,
  * passed as int so this header needs no SQLite), its SQL table of
  * count entries, and a name for error texts ("vuln query"). */
