@@ -54,6 +54,14 @@ enum vigil_err r_device_path(struct cli_ctx *ctx, struct vigil_buf *b,
     const char *ref, const char *tail);
 /* Reports a path that does not fit (over-long argument). */
 enum vigil_err r_path_err(struct cli_ctx *ctx, enum vigil_err rc);
+/*
+ * method on /v1/tenants/<ctx tenant>/<area>[/<ref>][/<tail>] (platform:
+ * /v1/<area>) + query pairs (a NULL value skips its pair); releases
+ * body; the reply to *out (dropped when out is NULL).
+ */
+enum vigil_err r_area_call(struct cli_ctx *ctx, const char *method,
+    bool platform, const char *area, const char *ref, const char *tail,
+    const char *const *query, size_t nq, json_t *body, json_t **out);
 
 /* Follows a list's pages (GET path, then ?cursor=...) and appends every
  * item to *out (a new array). */

@@ -642,3 +642,46 @@ r_device_summary(struct cli_ctx *ctx, struct vigil_inventory_summary *out)
 	json_decref(res);
 	return rc;
 }
+
+/*
+ * method on /v1/tenants/<tenant>/<area>[/<ref>][/<tail>] (tenant NULL:
+ * /v1/<area>, the platform's) + query pairs (a NULL value skips its
+ * pair); releases body; the reply to *out (dropped when out is NULL).
+ */
+enum vigil_err
+r_area_call(struct cli_ctx *ctx, const char *method, bool platform,
+    const char *area, const char *ref, const char *tail,
+    const char *const *query, size_t nq, json_t *body, json_t **out)
+{
+	struct vigil_buf b;
+	json_t *res = NULL;
+	enum vigil_err rc;
+
+	if (out != NULL)
+		*out = NULL;
+	if (platform) {
+		vigil_buf_init(&b, 4096);
+		rc = vigil_buf_appends(&b, "/v1");
+		if (rc == VIGIL_OK)
+			rc = rpath_seg(&b, area);
+	} else {
+		rc = r_scoped_path(ctx, &b, ctx->tenant_id, area, ref, tail);
+		if (rc != VIGIL_OK) {
+			json_decref(body);
+			return rc;
+		}
+	}
+	for (size_t i = 0; rc == VIGIL_OK && i + 1 < nq; i += 2)
+		if (query[i + 1] != NULL)
+			rc = rpath_query(&b, query[i], query[i + 1]);
+	if (rc != VIGIL_OK) {
+		vigil_buf_free(&b);
+		json_decref(body);
+		return r_path_err(ctx, rc);
+	}
+	rc = remote_json(ctx, method, b.data, body, out != NULL ? out : &res);
+	json_decref(res);
+	json_decref(body);
+	vigil_buf_free(&b);
+	return rc;
+}

@@ -18,49 +18,6 @@ no_memory(struct cli_ctx *ctx)
 	return remote_fail(ctx, VIGIL_ENOMEM, CLI_EXIT_FAIL, "out of memory");
 }
 
-/*
- * method on /v1/tenants/<tenant>/<area>[/<ref>][/<tail>] (tenant NULL:
- * /v1/<area>, the platform's) + query pairs (a NULL value skips its
- * pair); releases body; the reply to *out (dropped when out is NULL).
- */
-static enum vigil_err
-call(struct cli_ctx *ctx, const char *method, bool platform,
-    const char *area, const char *ref, const char *tail,
-    const char *const *query, size_t nq, json_t *body, json_t **out)
-{
-	struct vigil_buf b;
-	json_t *res = NULL;
-	enum vigil_err rc;
-
-	if (out != NULL)
-		*out = NULL;
-	if (platform) {
-		vigil_buf_init(&b, 4096);
-		rc = vigil_buf_appends(&b, "/v1");
-		if (rc == VIGIL_OK)
-			rc = rpath_seg(&b, area);
-	} else {
-		rc = r_scoped_path(ctx, &b, ctx->tenant_id, area, ref, tail);
-		if (rc != VIGIL_OK) {
-			json_decref(body);
-			return rc;
-		}
-	}
-	for (size_t i = 0; rc == VIGIL_OK && i + 1 < nq; i += 2)
-		if (query[i + 1] != NULL)
-			rc = rpath_query(&b, query[i], query[i + 1]);
-	if (rc != VIGIL_OK) {
-		vigil_buf_free(&b);
-		json_decref(body);
-		return r_path_err(ctx, rc);
-	}
-	rc = remote_json(ctx, method, b.data, body, out != NULL ? out : &res);
-	json_decref(res);
-	json_decref(body);
-	vigil_buf_free(&b);
-	return rc;
-}
-
 static void
 set_str(json_t *o, const char *key, const char *v)
 {
@@ -82,7 +39,7 @@ r_alert_list(struct cli_ctx *ctx, const struct cli_alert_query *q,
 
 	(void)err;
 	snprintf(limit, sizeof limit, "%u", q->limit);
-	return call(ctx, "GET", q->all_tenants, "alerts", NULL, NULL, qs,
+	return r_area_call(ctx, "GET", q->all_tenants, "alerts", NULL, NULL, qs,
 	    sizeof qs / sizeof qs[0], NULL, out);
 }
 
@@ -93,7 +50,7 @@ r_alert_get(struct cli_ctx *ctx, int64_t id, json_t **out, char *err)
 
 	(void)err;
 	snprintf(ref, sizeof ref, "%" PRId64, id);
-	return call(ctx, "GET", false, "alerts", ref, NULL, NULL, 0, NULL, out);
+	return r_area_call(ctx, "GET", false, "alerts", ref, NULL, NULL, 0, NULL, out);
 }
 
 static enum vigil_err
@@ -109,7 +66,7 @@ r_alert_move(struct cli_ctx *ctx, int64_t id, bool close, const char *note,
 		return no_memory(ctx);
 	set_str(body, "note", note);
 	snprintf(ref, sizeof ref, "%" PRId64, id);
-	return call(ctx, "POST", false, "alerts", ref, close ? "close" : "ack",
+	return r_area_call(ctx, "POST", false, "alerts", ref, close ? "close" : "ack",
 	    NULL, 0, body, out);
 }
 
@@ -121,7 +78,7 @@ r_shadow_list(struct cli_ctx *ctx, bool all, json_t **out, char *err)
 	const char *qs[] = { "all", all ? "1" : NULL };
 
 	(void)err;
-	return call(ctx, "GET", false, "shadow", NULL, NULL, qs, 2, NULL, out);
+	return r_area_call(ctx, "GET", false, "shadow", NULL, NULL, qs, 2, NULL, out);
 }
 
 static enum vigil_err
@@ -138,7 +95,7 @@ r_shadow_adopt(struct cli_ctx *ctx, int64_t id, const char *name,
 	set_str(body, "name", name);
 	set_str(body, "model", model);
 	snprintf(ref, sizeof ref, "%" PRId64, id);
-	return call(ctx, "POST", false, "shadow", ref, "adopt", NULL, 0, body,
+	return r_area_call(ctx, "POST", false, "shadow", ref, "adopt", NULL, 0, body,
 	    out);
 }
 
@@ -154,7 +111,7 @@ r_shadow_dismiss(struct cli_ctx *ctx, int64_t id, const char *note,
 		return no_memory(ctx);
 	set_str(body, "note", note);
 	snprintf(ref, sizeof ref, "%" PRId64, id);
-	return call(ctx, "POST", false, "shadow", ref, "dismiss", NULL, 0,
+	return r_area_call(ctx, "POST", false, "shadow", ref, "dismiss", NULL, 0,
 	    body, NULL);
 }
 
@@ -173,7 +130,7 @@ r_bind(struct cli_ctx *ctx, const char *cidr, const char *device,
 	set_str(body, "cidr", cidr);
 	set_str(body, "device", device);
 	set_str(body, "site", site);
-	return call(ctx, "PUT", false, "net-bindings", NULL, NULL, NULL, 0,
+	return r_area_call(ctx, "PUT", false, "net-bindings", NULL, NULL, NULL, 0,
 	    body, out);
 }
 
@@ -183,7 +140,7 @@ r_unbind(struct cli_ctx *ctx, const char *cidr, char *err)
 	const char *qs[] = { "cidr", cidr };
 
 	(void)err;
-	return call(ctx, "DELETE", false, "net-bindings", NULL, NULL, qs, 2,
+	return r_area_call(ctx, "DELETE", false, "net-bindings", NULL, NULL, qs, 2,
 	    NULL, NULL);
 }
 
@@ -191,7 +148,7 @@ static enum vigil_err
 r_bindings(struct cli_ctx *ctx, json_t **out, char *err)
 {
 	(void)err;
-	return call(ctx, "GET", false, "net-bindings", NULL, NULL, NULL, 0,
+	return r_area_call(ctx, "GET", false, "net-bindings", NULL, NULL, NULL, 0,
 	    NULL, out);
 }
 
@@ -201,7 +158,7 @@ r_sessions(struct cli_ctx *ctx, bool all, json_t **out, char *err)
 	const char *qs[] = { "all", all ? "1" : NULL };
 
 	(void)err;
-	return call(ctx, "GET", false, "sessions", NULL, NULL, qs, 2, NULL,
+	return r_area_call(ctx, "GET", false, "sessions", NULL, NULL, qs, 2, NULL,
 	    out);
 }
 

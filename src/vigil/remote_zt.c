@@ -19,40 +19,6 @@ no_memory(struct cli_ctx *ctx)
 	return remote_fail(ctx, VIGIL_ENOMEM, CLI_EXIT_FAIL, "out of memory");
 }
 
-/* method on /v1/tenants/<tenant>/<area>[/<ref>][/<tail>] + query pairs
- * (a NULL value skips its pair); releases body; the reply to *out
- * (dropped when out is NULL). */
-static enum vigil_err
-call(struct cli_ctx *ctx, const char *method, const char *area, const char *ref,
-    const char *tail, const char *const *query, size_t nq, json_t *body,
-    json_t **out)
-{
-	struct vigil_buf b;
-	json_t *res = NULL;
-	enum vigil_err rc;
-
-	if (out != NULL)
-		*out = NULL;
-	rc = r_scoped_path(ctx, &b, ctx->tenant_id, area, ref, tail);
-	if (rc != VIGIL_OK) {
-		json_decref(body);
-		return rc;
-	}
-	for (size_t i = 0; rc == VIGIL_OK && i + 1 < nq; i += 2)
-		if (query[i + 1] != NULL)
-			rc = rpath_query(&b, query[i], query[i + 1]);
-	if (rc != VIGIL_OK) {
-		vigil_buf_free(&b);
-		json_decref(body);
-		return r_path_err(ctx, rc);
-	}
-	rc = remote_json(ctx, method, b.data, body, out != NULL ? out : &res);
-	json_decref(res);
-	json_decref(body);
-	vigil_buf_free(&b);
-	return rc;
-}
-
 /* Sets o[key] to the string v unless v is NULL. */
 static void
 set_str(json_t *o, const char *key, const char *v)
@@ -102,7 +68,8 @@ r_put(struct cli_ctx *ctx, const char *name, const char *doc, size_t len,
 	if (expected_version > 0)
 		cli_json_set(
 		    body, "expected_version", json_integer(expected_version));
-	return call(ctx, "PUT", "policies", name, NULL, NULL, 0, body, out);
+	return r_area_call(ctx, "PUT", false, "policies", name, NULL, NULL, 0,
+	    body, out);
 }
 
 static enum vigil_err
@@ -114,22 +81,24 @@ r_get(struct cli_ctx *ctx, const char *name, int64_t version, json_t **out,
 
 	(void)err;
 	snprintf(v, sizeof v, "%lld", (long long)version);
-	return call(ctx, "GET", "policies", name, NULL, q, 2, NULL, out);
+	return r_area_call(ctx, "GET", false, "policies", name, NULL, q, 2,
+	    NULL, out);
 }
 
 static enum vigil_err
 r_list(struct cli_ctx *ctx, json_t **out, char *err)
 {
 	(void)err;
-	return call(ctx, "GET", "policies", NULL, NULL, NULL, 0, NULL, out);
+	return r_area_call(ctx, "GET", false, "policies", NULL, NULL, NULL, 0,
+	    NULL, out);
 }
 
 static enum vigil_err
 r_history(struct cli_ctx *ctx, const char *name, json_t **out, char *err)
 {
 	(void)err;
-	return call(
-	    ctx, "GET", "policies", name, "versions", NULL, 0, NULL, out);
+	return r_area_call(ctx, "GET", false, "policies", name, "versions",
+	    NULL, 0, NULL, out);
 }
 
 static enum vigil_err
@@ -144,15 +113,16 @@ r_rollback(struct cli_ctx *ctx, const char *name, int64_t version,
 		return no_memory(ctx);
 	cli_json_set(body, "version", json_integer(version));
 	set_str(body, "comment", comment);
-	return call(
-	    ctx, "POST", "policies", name, "rollback", NULL, 0, body, out);
+	return r_area_call(ctx, "POST", false, "policies", name, "rollback",
+	    NULL, 0, body, out);
 }
 
 static enum vigil_err
 r_remove(struct cli_ctx *ctx, const char *name, char *err)
 {
 	(void)err;
-	return call(ctx, "DELETE", "policies", name, NULL, NULL, 0, NULL, NULL);
+	return r_area_call(ctx, "DELETE", false, "policies", name, NULL, NULL,
+	    0, NULL, NULL);
 }
 
 static enum vigil_err
@@ -167,8 +137,8 @@ r_attach(struct cli_ctx *ctx, const char *name, enum vigil_attach_kind kind,
 		return no_memory(ctx);
 	cli_json_set(body, "kind", cli_json_str(vigil_attach_kind_name(kind)));
 	cli_json_set(body, "target", cli_json_str(target));
-	return call(
-	    ctx, "POST", "policies", name, "attachments", NULL, 0, body, out);
+	return r_area_call(ctx, "POST", false, "policies", name, "attachments",
+	    NULL, 0, body, out);
 }
 
 static enum vigil_err
@@ -179,8 +149,8 @@ r_detach(struct cli_ctx *ctx, const char *name, enum vigil_attach_kind kind,
 	    "kind", vigil_attach_kind_name(kind), "target", target};
 
 	(void)err;
-	return call(
-	    ctx, "DELETE", "policies", name, "attachments", q, 4, NULL, NULL);
+	return r_area_call(ctx, "DELETE", false, "policies", name,
+	    "attachments", q, 4, NULL, NULL);
 }
 
 static enum vigil_err
@@ -189,8 +159,8 @@ r_attachments(struct cli_ctx *ctx, const char *name, json_t **out, char *err)
 	const char *q[] = {"policy", name};
 
 	(void)err;
-	return call(
-	    ctx, "GET", "policy-attachments", NULL, NULL, q, 2, NULL, out);
+	return r_area_call(ctx, "GET", false, "policy-attachments", NULL, NULL,
+	    q, 2, NULL, out);
 }
 
 /* ---- decisions ------------------------------------------------------ */
@@ -222,8 +192,8 @@ r_explain(
 			    cx, q->ctx[i].key, cli_json_str(q->ctx[i].value));
 		cli_json_set(body, "context", cx);
 	}
-	return call(
-	    ctx, "POST", "policy-decisions", NULL, NULL, NULL, 0, body, out);
+	return r_area_call(ctx, "POST", false, "policy-decisions", NULL, NULL,
+	    NULL, 0, body, out);
 }
 
 /* ---- devices -------------------------------------------------------- */
@@ -243,7 +213,8 @@ r_quarantine(struct cli_ctx *ctx, const char *device, bool on,
 	if ((body = json_object()) == NULL)
 		return no_memory(ctx);
 	set_str(body, "reason", reason);
-	rc = call(ctx, "POST", "devices", id, on ? "quarantine" : "release",
+	rc = r_area_call(ctx, "POST", false, "devices", id,
+	    on ? "quarantine" : "release",
 	    NULL, 0, body, &res);
 	if (rc == VIGIL_OK)
 		rc = rjson_device(ctx, res, out);
@@ -261,7 +232,8 @@ r_posture(struct cli_ctx *ctx, const char *device, json_t **out, char *err)
 	*out = NULL;
 	if ((rc = device_id(ctx, device, id)) != VIGIL_OK)
 		return rc;
-	return call(ctx, "GET", "devices", id, "posture", NULL, 0, NULL, out);
+	return r_area_call(ctx, "GET", false, "devices", id, "posture", NULL,
+	    0, NULL, out);
 }
 
 static enum vigil_err
@@ -277,7 +249,8 @@ r_checkins(struct cli_ctx *ctx, const char *device, unsigned limit,
 	if ((rc = device_id(ctx, device, id)) != VIGIL_OK)
 		return rc;
 	snprintf(n, sizeof n, "%u", limit);
-	return call(ctx, "GET", "devices", id, "checkins", q, 2, NULL, out);
+	return r_area_call(ctx, "GET", false, "devices", id, "checkins", q, 2,
+	    NULL, out);
 }
 
 /* ---- model baselines ------------------------------------------------ */
@@ -299,14 +272,16 @@ r_baseline_set(struct cli_ctx *ctx, const char *model, const char *const *ports,
 		json_array_append_new(p, cli_json_str(ports[i]));
 	cli_json_set(body, "ports", p);
 	set_str(body, "firmware_current", firmware_current);
-	return call(ctx, "PUT", "baselines", model, NULL, NULL, 0, body, out);
+	return r_area_call(ctx, "PUT", false, "baselines", model, NULL, NULL,
+	    0, body, out);
 }
 
 static enum vigil_err
 r_baselines(struct cli_ctx *ctx, json_t **out, char *err)
 {
 	(void)err;
-	return call(ctx, "GET", "baselines", NULL, NULL, NULL, 0, NULL, out);
+	return r_area_call(ctx, "GET", false, "baselines", NULL, NULL, NULL, 0,
+	    NULL, out);
 }
 
 const struct cli_zt_ops cli_zt_remote = {
