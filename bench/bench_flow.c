@@ -394,7 +394,7 @@ static void
 pktfile_load(const char *path, struct pktfile *pf)
 {
 	FILE *in = fopen(path, "rb");
-	long sz;
+	long sz = 0;
 	size_t pos = 0, cap = 0;
 
 	if (in == NULL) {

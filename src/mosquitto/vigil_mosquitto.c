@@ -127,7 +127,7 @@ recheck(struct vmq *v)
 	if (keys == NULL)
 		return;
 	if ((asks = calloc(n, sizeof(*asks))) == NULL ||
-	    (cs = calloc(n, sizeof(*cs))) == NULL ||
+	    (cs = calloc(n, sizeof(struct vmq_client *))) == NULL ||
 	    (d = calloc(n, sizeof(*d))) == NULL ||
 	    (kick = calloc(n, sizeof(*kick))) == NULL)
 		goto out;

@@ -664,13 +664,13 @@ report(struct run *r, struct file_rep *frs, size_t nf)
 		if (fo == NULL || json_array_append_new(files, fo) != 0)
 			goto oom;
 	}
-	if (r->n > 0 && (alerted = calloc(r->n, sizeof *alerted)) == NULL)
+	if ((alerted = calloc(r->n + 1, sizeof(struct ep *))) == NULL)
 		goto oom;
 	for (size_t i = 0; i < r->cap; i++)
 		if (r->eps[i].used && r->eps[i].aggs != 0)
 			alerted[na++] = &r->eps[i];
 	if (na > 1)
-		qsort(alerted, na, sizeof *alerted, ep_cmp);
+		qsort(alerted, na, sizeof(struct ep *), ep_cmp);
 	for (size_t i = 0; i < na; i++) {
 		char addr[VIGIL_FLOW_IP_STRLEN];
 		json_t *eo, *al = json_array();

@@ -69,7 +69,7 @@
 /* Shadow observations merged per address between ticks; written early
  * when 3/4 full. */
 #define SHADOW_SLOTS 32768u
-#define SHADOW_FLUSH_AT (SHADOW_SLOTS / 4 * 3)
+#define SHADOW_FLUSH_AT ((size_t)SHADOW_SLOTS / 4 * 3)
 /* Alerts queued; written ALERT_DELAY_MS after the first one was
  * queued (one transaction for a burst, an alert still out at once), or
  * at once when the queue is full. */
@@ -716,7 +716,7 @@ hook_alert(void *ctx, const struct vigil_alert *a)
 	q->now_ms = wall_ms();
 	p->nalert_q++;
 	if (p->alert_ev != NULL && !evtimer_pending(p->alert_ev, NULL)) {
-		struct timeval tv = { 0, ALERT_DELAY_MS * 1000 };
+		struct timeval tv = { 0, (long)ALERT_DELAY_MS * 1000 };
 
 		(void)evtimer_add(p->alert_ev, &tv);
 	}

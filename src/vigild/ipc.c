@@ -39,7 +39,7 @@ _Static_assert(sizeof(struct ipc_hdr) == 8, "ipc_hdr is 8 bytes");
 struct ipc_type_info {
 	const char *name;
 	enum ipc_rule rule;
-	size_t text_max;  /* RULE_TEXT */
+	uint32_t text_max; /* RULE_TEXT */
 	int fd;           /* carries exactly one fd */
 	/* Allowed directions: senders[k] = receivers bitmask for sender
 	 * kind k. */
@@ -567,7 +567,7 @@ ipc_decode(const uint8_t *frame, size_t len, struct ipc_msg *m, char *err,
 	case RULE_TEXT:
 		if (pl == 0 || pl > t->text_max)
 			return fail(err, errsize, "%s: payload is %zu bytes, "
-			    "expected 1 to %zu", t->name, pl, t->text_max);
+			    "expected 1 to %zu", t->name, pl, (size_t)t->text_max);
 		if (memchr(p, '\0', pl) != NULL)
 			return fail(err, errsize, "%s: text contains a NUL "
 			    "byte at offset %zu", t->name,

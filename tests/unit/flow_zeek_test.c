@@ -121,8 +121,8 @@ test_custom_separator_and_markers(void **state)
 		"#separator \\x2c",
 		"#unset_field,NA",
 		"#empty_field,EMPTY",
-		"#fields,ts,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,"
-		    "conn_state,orig_bytes",
+		("#fields,ts,id.orig_h,id.orig_p,id.resp_h,id.resp_p,proto,"
+		    "conn_state,orig_bytes"),
 	};
 
 	(void)state;

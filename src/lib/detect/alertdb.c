@@ -179,7 +179,7 @@ alert_full(struct vigil_store *st, const json_t *r, json_t **out, char *err,
 	vigil_json_put(o, "actor", vigil_json_str_or_null(store_row_str(r,
 	    "actor")), &ok);
 	if ((rc = store_nq_rows(st, NQ_SAMPLE_LIST, a, 1,
-	    VIGIL_ALERT_SAMPLES_MAX * 2, &rows)) != VIGIL_OK) {
+	    (size_t)VIGIL_ALERT_SAMPLES_MAX * 2, &rows)) != VIGIL_OK) {
 		json_decref(o);
 		return store_rows_err(st, rc, "alert samples", err, errsize);
 	}

@@ -30,7 +30,7 @@ hex16(const uint8_t b[16], char out[33])
 {
 	static const char d[] = "0123456789abcdef";
 
-	for (int i = 0; i < 16; i++) {
+	for (size_t i = 0; i < 16; i++) {
 		out[2 * i] = d[b[i] >> 4];
 		out[2 * i + 1] = d[b[i] & 15];
 	}

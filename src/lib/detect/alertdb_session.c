@@ -206,7 +206,7 @@ apply_tx(struct vigil_store *st, const struct vigil_radius_acct *r,
 		    r->status == VIGIL_ACCT_STOP)
 			break;
 	}
-		/* FALLTHROUGH */
+		__attribute__((fallthrough)); /* a missed start */
 	case VIGIL_ACCT_START: {
 		struct store_arg c[3] = { SA_S(r->nas_ip),
 		    SA_S(r->session_id), SA_I(now_ms) };

@@ -225,6 +225,17 @@ same_addr(uint8_t fam, const uint8_t *a, const uint8_t *b)
 	return memcmp(a, b, fam == 4 ? 4 : 16) == 0;
 }
 
+/* Both directions' bytes, capped at what a JSON integer holds. */
+static json_int_t
+flow_bytes(const struct vigil_flow *f)
+{
+	uint64_t b = f->bytes + f->rbytes;
+
+	if (b < f->bytes || b > (uint64_t)INT64_MAX)
+		return INT64_MAX;
+	return (json_int_t)b;
+}
+
 static json_t *
 sample_json(const struct vigil_flow *f)
 {
@@ -235,7 +246,7 @@ sample_json(const struct vigil_flow *f)
 	det_addr_str(f->family, f->dst, t, sizeof t);
 	return json_pack("{s:s,s:s,s:i,s:s,s:i,s:i,s:I,s:s}", "ts", ts,
 	    "src", s, "sport", f->sport, "dst", t, "dport", f->dport,
-	    "proto", f->proto, "bytes", (json_int_t)(f->bytes + f->rbytes),
+	    "proto", f->proto, "bytes", flow_bytes(f),
 	    "state", f->state);
 }
 

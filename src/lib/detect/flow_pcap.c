@@ -163,7 +163,7 @@ maybe_grow(struct table *t)
 
 	if (t->count < t->nbucket || n > (size_t)1 << 24)
 		return;
-	if ((nb = calloc(n, sizeof *nb)) == NULL)
+	if ((nb = calloc(n, sizeof(struct pflow *))) == NULL)
 		return;
 	for (size_t i = 0; i < t->nbucket; i++) {
 		struct pflow *p = t->bucket[i], *next;
@@ -667,7 +667,7 @@ vigil_pcap_flows(const char *path, int64_t idle_timeout_ms,
 	t.ctx = ctx;
 	t.st = stats;
 	t.nbucket = 4096;
-	if ((t.bucket = calloc(t.nbucket, sizeof *t.bucket)) == NULL) {
+	if ((t.bucket = calloc(t.nbucket, sizeof(struct pflow *))) == NULL) {
 		pcap_close(pc);
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
 		    "out of memory for the flow table");

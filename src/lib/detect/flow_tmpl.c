@@ -48,9 +48,9 @@ vigil_flow_templates_new(size_t max_templates, int64_t ttl_ms,
 	t->ttl_ms = ttl_ms;
 	t->nbuckets = n;
 	t->dmax = max_templates < DOMAINS_MIN ? DOMAINS_MIN : max_templates;
-	t->buckets = calloc(n, sizeof *t->buckets);
+	t->buckets = calloc(n, sizeof(struct nf_tmpl *));
 	/* the domain table shares the bucket count: dmax <= n or 64 */
-	t->dbuckets = calloc(n, sizeof *t->dbuckets);
+	t->dbuckets = calloc(n, sizeof(struct nf_domain *));
 	if (t->buckets == NULL || t->dbuckets == NULL) {
 		vigil_flow_templates_free(t);
 		return VIGIL_ENOMEM;
@@ -302,11 +302,15 @@ void
 nf_tmpl_expire(struct vigil_flow_templates *t, int64_t now_ms,
     struct vigil_flow_stats *stats)
 {
+	struct nf_tmpl *m, *next;
+
 	if (t->ttl_ms <= 0)
 		return;
-	while (t->oldest != NULL &&
-	    now_ms - t->oldest->refreshed_ms > t->ttl_ms) {
-		tmpl_remove(t, t->oldest);
+	/* Oldest first; the next oldest is the one refreshed after. */
+	for (m = t->oldest; m != NULL && now_ms - m->refreshed_ms > t->ttl_ms;
+	    m = next) {
+		next = m->newer;
+		tmpl_remove(t, m);
 		stats->withdrawn++;
 	}
 }
