@@ -8,7 +8,8 @@
  * stdout is written only when it is writable.
  *
  * Webhook: https only (TLS 1.2+), the certificate verified against the
- * system's CA bundle and the host name checked (SSL_set1_host); plain
+ * system's CA bundle (or alert_webhook_ca) and the host name checked
+ * (SSL_set1_host); plain
  * http is accepted only for a loopback host (tests, a local relay). No
  * redirects are followed; names resolve with libevent's evdns. Each POST has 5 s in all; a failure (no
  * answer, or a status outside 2xx) is retried after 1, 2, 4 and 8 s,
@@ -348,7 +349,8 @@ out:
 }
 
 static int
-webhook_init(struct coll_out *o, const char *url, char *err, size_t errsize)
+webhook_init(struct coll_out *o, const char *url, const char *ca, char *err,
+    size_t errsize)
 {
 	if (o->base == NULL) {
 		snprintf(err, errsize, "alert_webhook needs the event loop");
@@ -357,14 +359,18 @@ webhook_init(struct coll_out *o, const char *url, char *err, size_t errsize)
 	if (parse_url(o, url, err, errsize) != 0)
 		return -1;
 	if (o->https) {
-		/* The CA bundle is read now, before the sandbox. */
+		/* The CA bundle is read now, before the sandbox: the
+		 * configured one, else the system's. */
+		const char *bundle = ca != NULL && ca[0] != '\0' ? ca :
+		    X509_get_default_cert_file();
+
 		if ((o->ssl = SSL_CTX_new(TLS_client_method())) == NULL ||
 		    SSL_CTX_set_min_proto_version(o->ssl,
 		    TLS1_2_VERSION) != 1 ||
-		    SSL_CTX_load_verify_locations(o->ssl,
-		    X509_get_default_cert_file(), NULL) != 1) {
+		    SSL_CTX_load_verify_locations(o->ssl, bundle, NULL) !=
+		    1) {
 			snprintf(err, errsize, "alert_webhook: cannot load "
-			    "the CA bundle %s", X509_get_default_cert_file());
+			    "the CA certificates of %.512s", bundle);
 			ERR_clear_error();
 			return -1;
 		}
@@ -656,7 +662,8 @@ coll_out_new(struct event_base *base, const struct vigild_config *cfg,
 	o->base = base;
 	o->sl_fd = -1;
 	if (cfg->alert_webhook[0] != '\0' &&
-	    webhook_init(o, cfg->alert_webhook, err, errsize) != 0)
+	    webhook_init(o, cfg->alert_webhook, cfg->alert_webhook_ca, err,
+	    errsize) != 0)
 		goto fail;
 	if (cfg->alert_syslog[0] != '\0' &&
 	    syslog_init(o, cfg->alert_syslog, err, errsize) != 0)

@@ -135,6 +135,7 @@ struct coll_pipeline {
 
 	struct coll_out *out;
 	char webhook[CONFIG_STR_MAX], syslog[CONFIG_STR_MAX];
+	char webhook_ca[CONFIG_PATH_MAX];
 	char stdout_on[8];
 
 	struct coll_respond *resp;
@@ -841,6 +842,7 @@ static bool
 out_changed(const struct coll_pipeline *p, const struct vigild_config *cfg)
 {
 	return strcmp(p->webhook, cfg->alert_webhook) != 0 ||
+	    strcmp(p->webhook_ca, cfg->alert_webhook_ca) != 0 ||
 	    strcmp(p->syslog, cfg->alert_syslog) != 0 ||
 	    strcmp(p->stdout_on, cfg->alert_stdout) != 0;
 }
@@ -858,6 +860,8 @@ remember(struct coll_pipeline *p, const struct vigild_config *cfg)
 	snprintf(p->intel_files, sizeof p->intel_files, "%s",
 	    cfg->intel_files);
 	snprintf(p->webhook, sizeof p->webhook, "%s", cfg->alert_webhook);
+	snprintf(p->webhook_ca, sizeof p->webhook_ca, "%s",
+	    cfg->alert_webhook_ca);
 	snprintf(p->syslog, sizeof p->syslog, "%s", cfg->alert_syslog);
 	snprintf(p->stdout_on, sizeof p->stdout_on, "%s", cfg->alert_stdout);
 	snprintf(p->response, sizeof p->response, "%s", cfg->response);

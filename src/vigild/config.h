@@ -97,6 +97,9 @@ struct vigild_config {
 	char intel_files[CONFIG_STR_MAX];     /* threat-intel lists, comma
 					       * separated paths; "" */
 	char alert_webhook[CONFIG_STR_MAX];   /* https URL; "" */
+	char alert_webhook_ca[CONFIG_PATH_MAX]; /* PEM CAs the webhook's
+						 * server must chain to;
+						 * "" = the system's */
 	char alert_syslog[CONFIG_STR_MAX];    /* host:port (UDP, RFC 5424);
 					       * "" */
 	char alert_stdout[8];        /* "on" | "off" (JSON lines) */

@@ -230,6 +230,10 @@ const struct config_key config_keys[] = {
 	    NULL, true,
 	    "HTTPS URL that receives each new or escalated alert as a JSON "
 	    "POST (retried, never blocking detection). Empty: none." },
+	{ "alert_webhook_ca", CONFIG_PATH, F(alert_webhook_ca), "", NULL, 0,
+	    0, NULL, true,
+	    "PEM file of the CA certificates the webhook's server must "
+	    "chain to (a private CA). Empty: the system's CA bundle." },
 	{ "alert_syslog", CONFIG_STRING, F(alert_syslog), "", NULL, 0, 0,
 	    NULL, true,
 	    "host:port of a syslog server that receives each alert as an "

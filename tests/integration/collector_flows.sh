@@ -61,10 +61,50 @@ PYEOF
 }
 zeek_conn_log "$WORK/conn.log" "${NET}0.55" header-only
 
+# An https webhook receiver with a certificate from a private CA that
+# only alert_webhook_ca names: the collector must verify it (and the
+# host name, 127.0.0.1) to deliver.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$WORK/hook.key" -out "$WORK/hook.crt" -days 2 \
+    -subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" 2>/dev/null
+chmod 644 "$WORK/hook.crt"
+cat >"$WORK/hook.py" <<'PYEOF'
+import http.server, ssl, sys
+out = sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        body = self.rfile.read(n)
+        with open(out, "ab") as f:
+            f.write(body.replace(b"\n", b" ") + b"\n")
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+open(sys.argv[2], "w").write(str(s.server_address[1]))
+s.serve_forever()
+PYEOF
+"$PY" "$WORK/hook.py" "$WORK/hook.out" "$WORK/hook.port" "$WORK/hook.crt" \
+    "$WORK/hook.key" &
+HOOK_PID=$!
+trap 'kill "$HOOK_PID" 2>/dev/null || true; vigild_stop; rm -rf "$WORK"' EXIT
+_i=0
+while [ ! -s "$WORK/hook.port" ] && [ $_i -lt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+HOOK_PORT=$(cat "$WORK/hook.port" 2>/dev/null || echo 9)
+
 vigild_setup "flow_listen = 127.0.0.1:0
 flow_tcp_listen = 127.0.0.1:0
 zeek_log = $WORK/conn.log
-detect_config = $WORK/detect.conf"
+detect_config = $WORK/detect.conf
+alert_webhook = https://127.0.0.1:$HOOK_PORT/alerts
+alert_webhook_ca = $WORK/hook.crt"
 # The collector's counters are logged at info level.
 sed -i 's/^log_level = warn$/log_level = info/' "$DATA/vigild.conf"
 vigild_start
@@ -220,6 +260,21 @@ mkpcap "$WORK/ipfix.pcap" "${NET}0.5"
 export_pcap "$WORK/ipfix.pcap" 10
 wait_alert "IPFIX (softflowd -v 10): scan.horizontal for ${NET}0.5, tenant acme" \
     "${NET}0.5" || true
+
+# The alert reached the https webhook: TLS verified against
+# alert_webhook_ca, host name 127.0.0.1 checked.
+_i=0
+until grep -q '"kind":"scan.horizontal"' "$WORK/hook.out" 2>/dev/null ||
+    [ $_i -gt 100 ]; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+if grep -q '"kind":"scan.horizontal"' "$WORK/hook.out" 2>/dev/null; then
+	ok "the alert reaches an https webhook whose certificate chains to alert_webhook_ca"
+else
+	notok "the alert reaches an https webhook whose certificate chains to alert_webhook_ca" \
+	    "$(grep -i webhook "$WORK/vigild.log" | tail -n 3 | tr '\n' '|')"
+fi
 
 # The same export again (same flows): the open alert counts it, no
 # second alert opens.
