@@ -4,6 +4,7 @@
  * matched against flow addresses.
  */
 #include <arpa/inet.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "vigil/detect.h"
@@ -69,6 +70,18 @@ vigil_cidr_contains(const struct vigil_cidr *c, uint8_t family,
 
 	if (c == NULL || c->family != family)
 		return false;
+	if (family == 4) {
+		/* One masked compare: this runs for every flow endpoint. */
+		uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+		    (uint32_t)addr[2] << 8 | addr[3];
+		uint32_t n = (uint32_t)c->addr[0] << 24 |
+		    (uint32_t)c->addr[1] << 16 | (uint32_t)c->addr[2] << 8 |
+		    c->addr[3];
+		uint32_t m = c->prefix == 0 ? 0 : c->prefix >= 32 ?
+		    UINT32_MAX : ~(UINT32_MAX >> c->prefix);
+
+		return (a & m) == (n & m);
+	}
 	full = c->prefix / 8;
 	rest = c->prefix % 8;
 	if (memcmp(c->addr, addr, full) != 0)
