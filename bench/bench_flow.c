@@ -691,8 +691,8 @@ cmd_run(const char *path, uint32_t ndev)
 			    err);
 			exit(1);
 		}
-		batch_flush(&bt);
 	}
+	batch_flush(&bt);
 	cpu = cpu_s() - c0;
 	wall = now_s() - w0;
 	if (cpu <= 0)

@@ -172,6 +172,10 @@ struct vigil_detect_config {
 					  * factor x the EWMA; 10 */
 	uint64_t spike_min_bytes;        /* and above this; 10 MiB */
 	unsigned interval_s;             /* baseline interval; 300 */
+	unsigned attr_refresh_s;         /* attribution asked again at
+					  * least this often unless told
+					  * (vigil_detect_reattribute);
+					  * 3600 */
 	unsigned learning_s;             /* an entity's learning period
 					  * (new-destination quiet); 86400 */
 	unsigned new_dest_max;           /* new destinations reported per
@@ -206,8 +210,10 @@ struct vigil_detect_hooks {
 	/* Who is the local address at ts? 1 with *out filled (a device or a
 	 * known shadow owner: out->device false, out->tenant set), 0 when
 	 * unknown (the engine keys it by address, via "address"). May be
-	 * NULL (everything by address). Called on an entity's first flow
-	 * and again every interval_s (sessions end, addresses move). */
+	 * NULL (everything by address). Called on an entity's first flow,
+	 * on its next flow after vigil_detect_reattribute named it (or
+	 * vigil_detect_reattribute_all), and at least every
+	 * attr_refresh_s. */
 	int (*attribute)(void *ctx, uint8_t family, const uint8_t addr[16],
 	    int64_t ts_ms, struct vigil_endpoint *out);
 	/* A detector fired. */
@@ -238,6 +244,16 @@ void vigil_detect_flow(struct vigil_detect *d, const struct vigil_flow *f);
  * of log lines. */
 void vigil_detect_flows(struct vigil_detect *d, const struct vigil_flow *f,
     size_t n);
+
+/* The owner of an address may have changed (a session began or ended
+ * on it, a binding moved): its entity asks hooks.attribute again on its
+ * next flow. vigil_detect_session does this for the session's
+ * Framed-IP itself. */
+void vigil_detect_reattribute(struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16]);
+/* Every entity asks again on its next flow (bindings or devices
+ * changed in the store). O(1): no walk. */
+void vigil_detect_reattribute_all(struct vigil_detect *d);
 
 /* A cellular session event, with what the caller knows of the SIM's
  * device from the registry. */

@@ -784,13 +784,38 @@ test_shadow_reported_first_seen_then_periodically(void **state)
 	assert_true(c.last.who.device);
 	assert_string_equal(c.last.who.model, "cam-x");
 	assert_string_equal(c.last.who.via, "radius");
-	say("attribution is asked again after interval_s");
 	{
 		unsigned before = c.attribute_calls;
+		uint8_t a[16] = { 0 };
 
+		say("attribution is not asked again on later flows while "
+		    "nothing changed (within attr_refresh_s)");
 		feed(d, flow("192.168.1.51", 2, "203.0.113.8", 443, 6,
 		    T0 + 301000, 60, 80, "SF"));
-		assert_true(c.attribute_calls > before);
+		assert_int_equal(c.attribute_calls, before);
+		say("vigil_detect_reattribute of its address: asked on its "
+		    "next flow, once");
+		inet_pton(AF_INET, "192.168.1.51", a);
+		vigil_detect_reattribute(d, 4, a);
+		feed(d, flow("192.168.1.51", 3, "203.0.113.8", 443, 6,
+		    T0 + 302000, 60, 80, "SF"));
+		assert_int_equal(c.attribute_calls, before + 1);
+		feed(d, flow("192.168.1.51", 4, "203.0.113.8", 443, 6,
+		    T0 + 303000, 60, 80, "SF"));
+		assert_int_equal(c.attribute_calls, before + 1);
+		say("vigil_detect_reattribute_all: every entity asks again, "
+		    "once, even one that asked in the same second");
+		vigil_detect_reattribute_all(d);
+		feed(d, flow("192.168.1.51", 5, "203.0.113.8", 443, 6,
+		    T0 + 303000, 60, 80, "SF"));
+		assert_int_equal(c.attribute_calls, before + 2);
+		feed(d, flow("192.168.1.51", 6, "203.0.113.8", 443, 6,
+		    T0 + 304000, 60, 80, "SF"));
+		assert_int_equal(c.attribute_calls, before + 2);
+		say("and again after attr_refresh_s (3600 s) untold");
+		feed(d, flow("192.168.1.51", 7, "203.0.113.8", 443, 6,
+		    T0 + 304000 + 3600000, 60, 80, "SF"));
+		assert_int_equal(c.attribute_calls, before + 3);
 	}
 	vigil_detect_free(d);
 }

@@ -110,30 +110,10 @@ det_addr_str(uint8_t family, const uint8_t addr[16], char *buf, size_t size)
 }
 
 bool
-det_is_local(const struct vigil_detect *d, uint8_t family,
-    const uint8_t addr[16])
+det_in6(const struct vigil_cidr *nets, size_t n, const uint8_t addr[16])
 {
-	for (size_t i = 0; i < d->cfg.nlocal; i++)
-		if (vigil_cidr_contains(&d->cfg.local[i], family, addr))
-			return true;
-	return false;
-}
-
-bool
-det_is_infra(const struct vigil_detect *d, uint8_t family,
-    const uint8_t addr[16])
-{
-	for (size_t i = 0; i < d->cfg.ninfra; i++)
-		if (vigil_cidr_contains(&d->cfg.infra[i], family, addr))
-			return true;
-	return false;
-}
-
-bool
-det_port_in(const uint16_t ports[16], uint16_t port)
-{
-	for (size_t i = 0; i < 16 && ports[i] != 0; i++)
-		if (ports[i] == port)
+	for (size_t i = 0; i < n; i++)
+		if (vigil_cidr_contains(&nets[i], 6, addr))
 			return true;
 	return false;
 }
@@ -148,8 +128,9 @@ det_failed(const struct vigil_flow *f)
 {
 	bool silent = f->rpackets == 0 && f->rbytes == 0;
 
-	if (strcmp(f->state, "S0") == 0 || strcmp(f->state, "REJ") == 0 ||
-	    strcmp(f->state, "RSTOS0") == 0 || strcmp(f->state, "SH") == 0)
+	if (f->state[0] != '\0' && (strcmp(f->state, "S0") == 0 ||
+	    strcmp(f->state, "REJ") == 0 || strcmp(f->state, "RSTOS0") == 0 ||
+	    strcmp(f->state, "SH") == 0))
 		return true;
 	if (f->proto != 6 || !silent)
 		return false;
@@ -354,6 +335,55 @@ det_fire(struct vigil_detect *d, struct det_entity *e,
 
 /* ---- the engine -------------------------------------------------------- */
 
+static size_t
+compile_nets4(const struct vigil_cidr *nets, size_t n, uint32_t (*out)[2],
+    bool *any6)
+{
+	size_t k = 0;
+
+	*any6 = false;
+	for (size_t i = 0; i < n; i++) {
+		const struct vigil_cidr *c = &nets[i];
+		uint32_t m;
+
+		if (c->family == 6) {
+			*any6 = true;
+			continue;
+		}
+		if (c->family != 4)
+			continue;
+		m = c->prefix == 0 ? 0 : c->prefix >= 32 ? UINT32_MAX :
+		    ~(UINT32_MAX >> c->prefix);
+		out[k][0] = ((uint32_t)c->addr[0] << 24 |
+		    (uint32_t)c->addr[1] << 16 | (uint32_t)c->addr[2] << 8 |
+		    c->addr[3]) & m;
+		out[k][1] = m;
+		k++;
+	}
+	return k;
+}
+
+static void
+mark_ports(uint8_t *cls, const uint16_t ports[16], uint8_t bit)
+{
+	for (size_t i = 0; i < 16 && ports[i] != 0; i++)
+		cls[ports[i]] |= bit;
+}
+
+/* The config as the hot path asks it: IPv4 nets as masked compares,
+ * port lists as one table lookup instead of a scan of up to 16. */
+static void
+compile_config(struct vigil_detect *d)
+{
+	d->nlocal4 = compile_nets4(d->cfg.local, d->cfg.nlocal, d->local4,
+	    &d->local6);
+	d->ninfra4 = compile_nets4(d->cfg.infra, d->cfg.ninfra, d->infra4,
+	    &d->infra6);
+	mark_ports(d->portcls, d->cfg.infra_ports, DET_PORT_INFRA);
+	mark_ports(d->portcls, d->cfg.exposure_ports, DET_PORT_EXPOSURE);
+	mark_ports(d->portcls, d->cfg.lateral_ports, DET_PORT_LATERAL);
+}
+
 enum vigil_err
 vigil_detect_new(const struct vigil_detect_config *cfg,
     const struct vigil_detect_hooks *hooks, struct vigil_detect **out)
@@ -377,10 +407,14 @@ vigil_detect_new(const struct vigil_detect_config *cfg,
 	if (hooks != NULL)
 		d->hooks = *hooks;
 	d->ring = calloc(DET_RING, sizeof *d->ring);
-	if (d->ring == NULL) {
+	d->portcls = calloc(65536, 1);
+	if (d->ring == NULL || d->portcls == NULL) {
+		free(d->ring);
+		free(d->portcls);
 		free(d);
 		return VIGIL_ENOMEM;
 	}
+	compile_config(d);
 	d->last_tick_ms = INT64_MIN;
 	*out = d;
 	return VIGIL_OK;
@@ -395,6 +429,7 @@ vigil_detect_free(struct vigil_detect *d)
 	for (size_t i = 0; i < d->nintel; i++)
 		det_intel_free(&d->intel[i]);
 	free(d->ring);
+	free(d->portcls);
 	free(d);
 }
 
@@ -467,26 +502,17 @@ entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
 
 	if (e == NULL)
 		return;
-	/* Outbound flows visit most of the record (scan, beacon, learned
-	 * sets): ask for all its lines at once so the misses overlap
-	 * instead of coming one detector at a time; and the LRU
-	 * neighbours, relinked at the end. */
-	if (out && !created)
-		for (size_t o = 64; o < sizeof *e; o += 64)
-			__builtin_prefetch((const char *)e + o, 1);
-	if (e->prev != 0)
-		__builtin_prefetch(&d->pool[e->prev - 1], 1);
-	if (e->next != 0)
-		__builtin_prefetch(&d->pool[e->next - 1], 1);
+	e->ref = 1;
 	if (created) {
 		e->first_ms = f->start_ms;
 		e->last_ms = f->end_ms;
 		e->win_s = e->int_s = e->min_s = e->hour_s = sec;
 		attribute(d, e, f->start_ms, NULL);
 		e->attr_s = sec;
-	} else if (sec >= e->attr_s + d->cfg.interval_s) {
-		/* Sessions end and addresses move: ask again. */
-		e->attr_s = sec;
+	} else if (e->attr_s < d->reattr_s ||
+	    sec >= e->attr_s + d->cfg.attr_refresh_s) {
+		/* Told that owners changed, or a while since we asked. */
+		e->attr_s = sec > d->reattr_s ? sec : d->reattr_s;
 		attribute(d, e, f->start_ms, NULL);
 	}
 	if (f->start_ms < e->first_ms)
@@ -511,23 +537,118 @@ entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
 	if (!e->device && (!e->shadow_sent ||
 	    sec >= e->shadow_s + d->cfg.shadow_report_s))
 		shadow_report(d, e, sec);
-	/* Last, once the neighbours prefetched above have arrived; no
-	 * detector reads the LRU order, so the result is the same. */
-	det_entity_touch(d, e);
 }
 
 /* Flow times outside 1970..2100 are a reader's or exporter's fault;
  * refusing them keeps every time difference below far from overflow. */
 #define FLOW_MS_MAX 4102444800000LL
 
-void
-vigil_detect_flow(struct vigil_detect *d, const struct vigil_flow *f)
+/*
+ * The batch pipeline. Each flow passes four stages, the earlier ones
+ * run a few flows ahead of the one being worked on, so that the memory
+ * loads of several flows are in flight at once instead of one flow's
+ * misses at a time (the state of a large fleet is far bigger than the
+ * caches: without this a flow waits for its table slot, then its
+ * record, then each slot line in turn):
+ *   classify (CLASSIFY_AHEAD flows ahead): locality of both ends and
+ *     their hashes, computed once; the table slots start loading;
+ *   hint (HINT_AHEAD): the slot names the entity; its lines start
+ *     loading (the three every flow touches; for the originator also
+ *     the slot headers and the learned set);
+ *   peek (PEEK_AHEAD): the originator's headers name the scan sketches
+ *     and the beacon body this flow will touch; those start loading;
+ *   work: the detectors, on lines that are (mostly) in cache.
+ * Hints are only addresses to prefetch (a flow worked on may create
+ * or move entities): every stage but work reads, none writes.
+ */
+#define CLASSIFY_AHEAD 12
+#define HINT_AHEAD 8
+#define PEEK_AHEAD 3
+#define PIPE 16                 /* > CLASSIFY_AHEAD, a power of two */
+
+struct det_pre {
+	uint64_t hsrc, hdst;
+	uint32_t esrc, edst;        /* hinted pool index + 1, 0 none */
+	bool ok, src, dst;
+};
+
+static void
+stage_classify(const struct vigil_detect *d, const struct vigil_flow *f,
+    struct det_pre *p)
+{
+	p->ok = (f->family == 4 || f->family == 6) && f->start_ms >= 0 &&
+	    f->start_ms <= FLOW_MS_MAX;
+	p->src = p->dst = false;
+	p->esrc = p->edst = 0;
+	if (!p->ok)
+		return;
+	p->src = det_is_local(d, f->family, f->src);
+	p->dst = det_is_local(d, f->family, f->dst);
+	if (!p->src && !p->dst)
+		return;
+	p->hsrc = det_hash_addr(f->family, f->src);
+	p->hdst = det_hash_addr(f->family, f->dst);
+	if (p->src)
+		det_entity_prefetch(d, p->hsrc);
+	if (p->dst)
+		det_entity_prefetch(d, p->hdst);
+}
+
+static uint32_t
+hint_lines(const struct vigil_detect *d, uint64_t hash, bool out)
+{
+	const struct det_entity *e = det_entity_hint(d, hash);
+	const char *c = (const char *)e;
+
+	if (e == NULL)
+		return 0;
+	__builtin_prefetch(c, 1);
+	__builtin_prefetch(c + DET_LINE, 1);
+	__builtin_prefetch(c + 2 * DET_LINE, 1);
+	if (out) {
+		__builtin_prefetch(&e->h, 1);
+		__builtin_prefetch(&e->b, 1);
+		__builtin_prefetch(&e->learned, 1);
+	}
+	return (uint32_t)(e - d->pool) + 1;
+}
+
+static void
+stage_hint(const struct vigil_detect *d, struct det_pre *p)
+{
+	if (p->src)
+		p->esrc = hint_lines(d, p->hsrc, true);
+	if (p->dst)
+		p->edst = hint_lines(d, p->hdst, false);
+}
+
+static void
+stage_peek(const struct vigil_detect *d, const struct vigil_flow *f,
+    const struct det_pre *p)
+{
+	const struct det_entity *e;
+	int hi, vi, bi;
+
+	if (p->esrc == 0 || p->esrc > d->npool)
+		return;
+	e = &d->pool[p->esrc - 1];
+	det_scan_peek(e, f->dport, f->proto, (uint32_t)p->hdst, &hi, &vi);
+	bi = det_beacon_peek(e, (uint32_t)p->hdst | 1, f->dport, f->proto);
+	if (hi >= 0)
+		__builtin_prefetch(&e->hs[hi], 1);
+	if (vi >= 0)
+		__builtin_prefetch(&e->vs[vi], 1);
+	if (bi >= 0)
+		__builtin_prefetch(&e->bb[bi], 1);
+}
+
+static void
+stage_work(struct vigil_detect *d, const struct vigil_flow *f,
+    const struct det_pre *p)
 {
 	struct vigil_flow fixed;
-	bool src, dst;
 
-	if (d == NULL || f == NULL || (f->family != 4 && f->family != 6) ||
-	    f->start_ms < 0 || f->start_ms > FLOW_MS_MAX)
+	if (!p->ok)
 		return;
 	if (f->end_ms < f->start_ms || f->end_ms > FLOW_MS_MAX ||
 	    memchr(f->state, '\0', sizeof f->state) == NULL) {
@@ -540,81 +661,89 @@ vigil_detect_flow(struct vigil_detect *d, const struct vigil_flow *f)
 	d->st.flows++;
 	if (f->end_ms > d->now_ms)
 		d->now_ms = f->end_ms;
-	src = det_is_local(d, f->family, f->src);
-	dst = det_is_local(d, f->family, f->dst);
-	if (src || dst) {
-		/* The table slots load while the flow is copied. */
-		d->cur.hsrc = det_hash_addr(f->family, f->src);
-		d->cur.hdst = det_hash_addr(f->family, f->dst);
-		if (src)
-			det_entity_prefetch(d, d->cur.hsrc);
-		if (dst)
-			det_entity_prefetch(d, d->cur.hdst);
-	}
 	d->ring[d->ring_pos] = *f;
 	d->ring_pos = (d->ring_pos + 1) % DET_RING;
 	if (d->ring_len < DET_RING)
 		d->ring_len++;
-	if (!src && !dst)
-		goto tick;          /* nothing local: no state, no probe */
-	d->cur.src_local = src;
-	d->cur.dst_local = dst;
-	d->cur.dst_infra = src && det_is_infra(d, f->family, f->dst);
-	d->cur.dport_infra = det_port_in(d->cfg.infra_ports, f->dport);
-	d->cur.failed = det_failed(f);
-	/* One at a time: a lookup may grow the pool and move entities. */
-	if (src)
-		entity_flow(d, f, f->src, true);
-	if (dst && !(src && same_addr(f->family, f->src, f->dst)))
-		entity_flow(d, f, f->dst, false);
-tick:
+	if (p->src || p->dst) {
+		d->cur.hsrc = p->hsrc;
+		d->cur.hdst = p->hdst;
+		d->cur.src_local = p->src;
+		d->cur.dst_local = p->dst;
+		d->cur.dst_infra = p->src &&
+		    det_is_infra(d, f->family, f->dst);
+		d->cur.dport_infra = det_port_is(d, f->dport,
+		    DET_PORT_INFRA);
+		d->cur.failed = det_failed(f);
+		/* One at a time: a lookup may grow the pool and move
+		 * entities. */
+		if (p->src)
+			entity_flow(d, f, f->src, true);
+		if (p->dst && !(p->src && same_addr(f->family, f->src,
+		    f->dst)))
+			entity_flow(d, f, f->dst, false);
+	}
 	if (d->last_tick_ms == INT64_MIN)
 		d->last_tick_ms = d->now_ms;
 	else if (d->now_ms - d->last_tick_ms >= 60000)
 		vigil_detect_tick(d, d->now_ms);
 }
 
-/* How far ahead vigil_detect_flows starts the loads of the next flows'
- * state: their table slots first, their entities once the slots are
- * likely in cache. */
-#define AHEAD_SLOT 8
-#define AHEAD_STATE 4
-
-static void
-ahead_slots(const struct vigil_detect *d, const struct vigil_flow *f)
-{
-	if (f->family != 4 && f->family != 6)
-		return;
-	if (det_is_local(d, f->family, f->src))
-		det_entity_prefetch(d, det_hash_addr(f->family, f->src));
-	if (det_is_local(d, f->family, f->dst))
-		det_entity_prefetch(d, det_hash_addr(f->family, f->dst));
-}
-
-static void
-ahead_state(const struct vigil_detect *d, const struct vigil_flow *f)
-{
-	if (f->family != 4 && f->family != 6)
-		return;
-	if (det_is_local(d, f->family, f->src))
-		det_entity_prefetch_state(d, det_hash_addr(f->family, f->src));
-	if (det_is_local(d, f->family, f->dst))
-		det_entity_prefetch_state(d, det_hash_addr(f->family, f->dst));
-}
-
 void
 vigil_detect_flows(struct vigil_detect *d, const struct vigil_flow *f,
     size_t n)
 {
+	struct det_pre pre[PIPE];
+	size_t i;
+
 	if (d == NULL || f == NULL)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		if (i + AHEAD_SLOT < n)
-			ahead_slots(d, &f[i + AHEAD_SLOT]);
-		if (i + AHEAD_STATE < n)
-			ahead_state(d, &f[i + AHEAD_STATE]);
-		vigil_detect_flow(d, &f[i]);
+	for (i = 0; i < n && i < CLASSIFY_AHEAD; i++)
+		stage_classify(d, &f[i], &pre[i % PIPE]);
+	for (i = 0; i < n && i < HINT_AHEAD; i++)
+		stage_hint(d, &pre[i % PIPE]);
+	for (i = 0; i < n && i < PEEK_AHEAD; i++)
+		stage_peek(d, &f[i], &pre[i % PIPE]);
+	for (i = 0; i < n; i++) {
+		if (i + CLASSIFY_AHEAD < n)
+			stage_classify(d, &f[i + CLASSIFY_AHEAD],
+			    &pre[(i + CLASSIFY_AHEAD) % PIPE]);
+		if (i + HINT_AHEAD < n)
+			stage_hint(d, &pre[(i + HINT_AHEAD) % PIPE]);
+		if (i + PEEK_AHEAD < n)
+			stage_peek(d, &f[i + PEEK_AHEAD],
+			    &pre[(i + PEEK_AHEAD) % PIPE]);
+		stage_work(d, &f[i], &pre[i % PIPE]);
 	}
+}
+
+void
+vigil_detect_flow(struct vigil_detect *d, const struct vigil_flow *f)
+{
+	vigil_detect_flows(d, f, 1);
+}
+
+void
+vigil_detect_reattribute(struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16])
+{
+	struct det_entity *e;
+
+	if (d == NULL || addr == NULL || (family != 4 && family != 6))
+		return;
+	e = det_entity_find(d, family, addr, det_hash_addr(family, addr));
+	if (e != NULL)
+		e->attr_s = 0;
+}
+
+void
+vigil_detect_reattribute_all(struct vigil_detect *d)
+{
+	if (d == NULL)
+		return;
+	/* One past the newest flow second: whoever asked up to now (even
+	 * within this second) asks again. */
+	d->reattr_s = to_sec(d->now_ms) + 1;
 }
 
 void
@@ -624,10 +753,11 @@ vigil_detect_tick(struct vigil_detect *d, int64_t now_ms)
 		return;
 	if (now_ms > d->now_ms)
 		d->now_ms = now_ms;
-	d->last_tick_ms = d->now_ms;
 	/* Windows close lazily on an entity's next flow (no walk over a
 	 * million states per tick); here the silent ones age out. */
-	det_entity_age(d, d->now_ms);
+	det_entity_age(d, d->now_ms, d->last_tick_ms == INT64_MIN ? -1 :
+	    d->now_ms - d->last_tick_ms);
+	d->last_tick_ms = d->now_ms;
 }
 
 void

@@ -64,8 +64,11 @@ static const struct key keys[] = {
 	{ "spike.min_bytes", K_U64, F(spike_min_bytes), 0, 4e18,
 	    "And above this many bytes." },
 	{ "interval_s", K_UINT, F(interval_s), 10, 86400,
-	    "Baseline interval in seconds; attribution is re-asked as "
-	    "often." },
+	    "Baseline interval in seconds." },
+	{ "attr_refresh_s", K_UINT, F(attr_refresh_s), 10, 86400,
+	    "An entity asks who it is again at least this often; changes "
+	    "the collector sees (sessions, bindings, devices) are asked "
+	    "at once." },
 	{ "learning_s", K_UINT, F(learning_s), 0, 31536000,
 	    "An entity's learning period: its destinations are learned, "
 	    "and new.destination stays quiet, until it has been seen this "
@@ -116,6 +119,7 @@ vigil_detect_config_defaults(struct vigil_detect_config *c)
 	c->spike_factor = 10;
 	c->spike_min_bytes = 10ULL << 20;
 	c->interval_s = 300;
+	c->attr_refresh_s = 3600;
 	c->learning_s = 86400;
 	c->new_dest_max = 5;
 	c->lateral_hosts = 3;

@@ -7,18 +7,33 @@
  * hash match (one cache miss per lookup, not one per probe); and,
  * once attributed, by its device id through a second one, so a device
  * that comes back under a new address (cellular session, DHCP lease)
- * keeps its state. Entities are chained in least-recently-seen order,
- * so lookup, eviction at max_entities and aging are O(1) per entity.
- * Memory grows by doubling up to max_entities, never per flow.
+ * keeps its state. Memory grows by doubling up to max_entities, never
+ * per flow.
+ *
+ * Recency is a CLOCK, not a list: a flow sets its entity's ref bit
+ * (in a line the flow writes anyway); at max_entities the hand walks
+ * the pool, clearing ref bits, and evicts the least recently seen of
+ * the next few unreferenced entities. A least-recently-seen list cost
+ * two more random cache misses per flow (relinking the neighbours)
+ * for an order only eviction and aging read. Aging is a sweep too, in
+ * proportion to flow time (the whole pool per 64 minutes), so a silent
+ * entity goes within about an hour of passing its limit, itself days.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "detect_internal.h"
 
 _Static_assert(sizeof(struct det_entity) <= 1024,
     "an entity's state must stay within 1 KiB");
+_Static_assert(sizeof(struct det_distinct) == DET_LINE,
+    "a distinct counter is one cache line");
+_Static_assert(offsetof(struct det_entity, ref) < DET_LINE * 2 &&
+    offsetof(struct det_entity, lat_s) < DET_LINE * 3,
+    "every flow's fields stay in the first three lines");
 
 #define POOL_MIN 256
 
@@ -48,10 +63,15 @@ rehash(struct vigil_detect *d, size_t nslots)
 	d->slots = s;
 	d->dslots = ds;
 	d->nslots = nslots;
-	for (uint32_t i = d->lru_head; i != 0; i = d->pool[i - 1].next) {
+	for (uint32_t i = 1; i <= d->npool; i++) {
 		struct det_entity *e = &d->pool[i - 1];
-		uint32_t h = (uint32_t)det_hash_addr(e->family, e->addr);
-		size_t j = h & (nslots - 1);
+		uint32_t h;
+		size_t j;
+
+		if (e->family == 0)
+			continue;           /* free */
+		h = (uint32_t)det_hash_addr(e->family, e->addr);
+		j = h & (nslots - 1);
 
 		while (s[j].idx != 0)
 			j = (j + 1) & (nslots - 1);
@@ -113,9 +133,17 @@ grow(struct vigil_detect *d)
 		cap = d->cfg.max_entities;
 	if (cap <= d->cappool)
 		return false;
-	p = realloc(d->pool, cap * sizeof *p);
+	/* Aligned to the lines the layout counts on; large pools asked to
+	 * use huge pages (a 1 GB pool in 4 KiB pages is a TLB miss per
+	 * flow). */
+	p = aligned_alloc(DET_LINE, cap * sizeof *p);
 	if (p == NULL)
 		return false;
+	if (cap * sizeof *p >= (2u << 20))
+		(void)madvise(p, cap * sizeof *p, MADV_HUGEPAGE);
+	if (d->npool != 0)
+		memcpy(p, d->pool, d->npool * sizeof *p);
+	free(d->pool);
 	d->pool = p;
 	d->cappool = cap;
 	while (ns < cap * 2)
@@ -126,55 +154,58 @@ grow(struct vigil_detect *d)
 }
 
 static void
-lru_unlink(struct vigil_detect *d, struct det_entity *e)
-{
-	if (e->prev != 0)
-		d->pool[e->prev - 1].next = e->next;
-	else
-		d->lru_head = e->next;
-	if (e->next != 0)
-		d->pool[e->next - 1].prev = e->prev;
-	else
-		d->lru_tail = e->prev;
-	e->prev = e->next = 0;
-}
-
-static void
-lru_push(struct vigil_detect *d, struct det_entity *e, uint32_t idx)
-{
-	e->prev = 0;
-	e->next = d->lru_head;
-	if (d->lru_head != 0)
-		d->pool[d->lru_head - 1].prev = idx;
-	d->lru_head = idx;
-	if (d->lru_tail == 0)
-		d->lru_tail = idx;
-}
-
-void
-det_entity_touch(struct vigil_detect *d, struct det_entity *e)
-{
-	uint32_t idx = (uint32_t)(e - d->pool) + 1;
-
-	if (d->lru_head == idx)
-		return;
-	lru_unlink(d, e);
-	lru_push(d, e, idx);
-}
-
-static void
 remove_entity(struct vigil_detect *d, uint32_t idx)
 {
 	struct det_entity *e = &d->pool[idx - 1];
 
-	lru_unlink(d, e);
 	unslot(d, d->slots, e->slot, false);
 	if (e->indev)
 		unslot(d, d->dslots, e->dslot, true);
 	memset(e, 0, sizeof *e);
-	e->next = d->free_head;
+	/* A free record has family 0; the free list runs through slot. */
+	e->slot = d->free_head;
 	d->free_head = idx;
 	d->nentities--;
+}
+
+/* At max_entities: the hand clears ref bits as it goes and evicts the
+ * least recently seen of the first EVICT_SAMPLE unreferenced entities
+ * it meets (sampled LRU: close to the true one, O(1) amortised). The
+ * hand stays at the first of them, so the ones not taken are judged
+ * again next time: with entities seen in pool order this is exact
+ * LRU. */
+#define EVICT_SAMPLE 8
+
+static void
+evict_one(struct vigil_detect *d)
+{
+	size_t best = 0, seen = 0, steps = 0, pos = d->clock_hand, first = 0;
+
+	while (seen < EVICT_SAMPLE && steps < 2 * d->npool + EVICT_SAMPLE) {
+		struct det_entity *e;
+
+		if (pos >= d->npool)
+			pos = 0;
+		e = &d->pool[pos++];
+		steps++;
+		if (e->family == 0)
+			continue;
+		if (e->ref) {
+			e->ref = 0;
+			if (seen == 0)
+				d->clock_hand = pos;
+			continue;
+		}
+		if (seen++ == 0)
+			first = pos - 1;
+		if (best == 0 || e->last_ms < d->pool[best - 1].last_ms)
+			best = (size_t)(e - d->pool) + 1;
+	}
+	if (best != 0) {
+		d->clock_hand = first;
+		remove_entity(d, (uint32_t)best);
+		d->st.dropped_entities++;
+	}
 }
 
 static inline bool
@@ -193,31 +224,38 @@ same_key(const struct det_entity *e, uint8_t family, const uint8_t addr[16])
 	return a0 == b0 && a1 == b1;
 }
 
-void
-det_entity_prefetch_state(const struct vigil_detect *d, uint64_t hash)
+const struct det_entity *
+det_entity_hint(const struct vigil_detect *d, uint64_t hash)
 {
 	size_t j, mask;
 	uint32_t h = (uint32_t)hash;
 
 	if (d->nslots == 0)
-		return;
+		return NULL;
 	mask = d->nslots - 1;
 	/* A few probes at most: this is a hint, not a lookup. */
 	for (j = h & mask; d->slots[j].idx != 0 && j != ((h + 4) & mask);
-	    j = (j + 1) & mask) {
-		const char *e;
+	    j = (j + 1) & mask)
+		if (d->slots[j].hash == h && d->slots[j].idx <= d->npool)
+			return &d->pool[d->slots[j].idx - 1];
+	return NULL;
+}
 
-		if (d->slots[j].hash != h)
-			continue;
-		/* The first entity with the hash: reading its key here
-		 * would wait for the very load this starts. The lines every
-		 * flow touches come first. */
-		e = (const char *)&d->pool[d->slots[j].idx - 1];
-		__builtin_prefetch(e, 1);
-		__builtin_prefetch(e + 64, 1);
-		__builtin_prefetch(e + 128, 1);
-		return;
-	}
+struct det_entity *
+det_entity_find(const struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16], uint64_t hash)
+{
+	size_t j, mask;
+	uint32_t h = (uint32_t)hash;
+
+	if (d->nslots == 0)
+		return NULL;
+	mask = d->nslots - 1;
+	for (j = h & mask; d->slots[j].idx != 0; j = (j + 1) & mask)
+		if (d->slots[j].hash == h && same_key(&d->pool[d->slots[j].idx -
+		    1], family, addr))
+			return &d->pool[d->slots[j].idx - 1];
+	return NULL;
 }
 
 struct det_entity *
@@ -231,27 +269,17 @@ det_entity_get(struct vigil_detect *d, uint8_t family, const uint8_t addr[16],
 	*created = false;
 	if (d->nslots == 0 && !grow(d))
 		return NULL;
-	mask = d->nslots - 1;
-	j = h & mask;
-	while (d->slots[j].idx != 0) {
-		if (d->slots[j].hash == h) {
-			e = &d->pool[d->slots[j].idx - 1];
-			if (same_key(e, family, addr))
-				return e;
-		}
-		j = (j + 1) & mask;
-	}
-	if (d->nentities >= d->cfg.max_entities && d->lru_tail != 0) {
-		remove_entity(d, d->lru_tail);
-		d->st.dropped_entities++;
-	}
+	if ((e = det_entity_find(d, family, addr, hash)) != NULL)
+		return e;
+	if (d->nentities >= d->cfg.max_entities && d->nentities != 0)
+		evict_one(d);
 	if (d->free_head == 0 && d->npool == d->cappool) {
 		if (!grow(d))
 			return NULL;
 	}
 	if (d->free_head != 0) {
 		idx = d->free_head;
-		d->free_head = d->pool[idx - 1].next;
+		d->free_head = d->pool[idx - 1].slot;
 	} else {
 		idx = (uint32_t)++d->npool;
 	}
@@ -268,21 +296,37 @@ det_entity_get(struct vigil_detect *d, uint8_t family, const uint8_t addr[16],
 	e->slot = (uint32_t)j;
 	d->slots[j].hash = h;
 	d->slots[j].idx = idx;
-	lru_push(d, e, idx);
 	d->nentities++;
 	*created = true;
 	return e;
 }
 
+/* A full sweep of the pool per this much flow time. */
+#define AGE_SWEEP_MS (64LL * 60000)
+
 void
-det_entity_age(struct vigil_detect *d, int64_t now_ms)
+det_entity_age(struct vigil_detect *d, int64_t now_ms, int64_t elapsed_ms)
 {
 	unsigned keep_s = d->cfg.learning_s > d->cfg.interval_s ?
 	    d->cfg.learning_s : d->cfg.interval_s;
 	int64_t cut = now_ms - 2LL * keep_s * 1000;
+	size_t n = d->npool;
 
-	while (d->lru_tail != 0 && d->pool[d->lru_tail - 1].last_ms < cut)
-		remove_entity(d, d->lru_tail);
+	/* In proportion to the flow time since the last tick: a jump of an
+	 * hour or more judges every entity. */
+	if (elapsed_ms >= 0 && elapsed_ms < AGE_SWEEP_MS)
+		n = (size_t)((double)d->npool * (double)elapsed_ms /
+		    (double)AGE_SWEEP_MS) + 1;
+
+	while (n-- > 0 && d->npool != 0) {
+		struct det_entity *e;
+
+		if (d->age_hand >= d->npool)
+			d->age_hand = 0;
+		e = &d->pool[d->age_hand++];
+		if (e->family != 0 && e->last_ms < cut)
+			remove_entity(d, (uint32_t)(e - d->pool) + 1);
+	}
 }
 
 void
@@ -295,7 +339,8 @@ det_entity_free_all(struct vigil_detect *d)
 	d->slots = NULL;
 	d->dslots = NULL;
 	d->npool = d->cappool = d->nslots = d->nentities = 0;
-	d->free_head = d->lru_head = d->lru_tail = 0;
+	d->free_head = 0;
+	d->clock_hand = d->age_hand = 0;
 }
 
 #define MOVE_SILENCE_MS 60000
@@ -367,8 +412,6 @@ det_entity_set_device(struct vigil_detect *d, struct det_entity *e,
 		*e = *o;
 		memcpy(e->addr, keep.addr, sizeof e->addr);
 		e->family = keep.family;
-		e->prev = keep.prev;
-		e->next = keep.next;
 		e->slot = keep.slot;
 		if (keep.last_ms > e->last_ms)
 			e->last_ms = keep.last_ms;

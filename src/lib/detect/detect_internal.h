@@ -20,25 +20,25 @@
 /* ---- sketches (detect_sketch.c) ---------------------------------------- */
 
 /*
- * A distinct counter: exact over the first DET_EXACT 16-bit
- * fingerprints (so thresholds like "25 hosts, not 24" hold exactly),
- * then HyperLogLog-style: 64 registers of 6 bits packed in 48 bytes
- * (about 13 % error), fed the same fingerprints.
+ * A distinct counter in one 64-byte cache line: exact over the first
+ * DET_EXACT 16-bit fingerprints (so thresholds like "25 hosts, not 24"
+ * hold exactly), then HyperLogLog-style: 64 registers of 6 bits packed
+ * in 48 bytes (about 13 % error), fed the same fingerprints.
  */
-#define DET_EXACT 32
+#define DET_EXACT 31
 struct det_distinct {
 	union {
 		uint16_t fp[DET_EXACT];
 		uint8_t reg[48];
 	} u;
 	uint8_t n;          /* exact entries, or 255 once in HLL mode */
+	uint8_t pad;
 };
 void det_distinct_clear(struct det_distinct *c);
 /* Adds a fingerprint; true when it was new (exact mode) or raised a
  * register (HLL mode). */
 bool det_distinct_add(struct det_distinct *c, uint16_t fp);
 unsigned det_distinct_count(const struct det_distinct *c);
-
 /* A coarse distinct estimate for totals (shadow peers): 32 registers
  * of 4 bits, about 18 % error, 16 bytes. */
 struct det_tiny {
@@ -74,48 +74,60 @@ det_fp16(uint64_t h)
 enum det_via { DET_VIA_ADDRESS = 0, DET_VIA_RADIUS, DET_VIA_BINDING,
 	DET_VIA_SUBNET, DET_VIA_OTHER };
 
-struct det_hslot {              /* one port, many hosts */
+/* The slots' headers sit together (one line for the scan slots, one
+ * for the beacon keys), so finding a flow's slot reads one line; the
+ * slot's sketch or body, a line of its own, is read only for the slot
+ * that matched. */
+struct det_hslot {              /* one port, many hosts (e->hs[i]) */
 	uint16_t port;
 	uint8_t proto;
 	uint8_t fired;
-	uint16_t weight;            /* flows, failed ones count double */
+	uint16_t weight;            /* flows, failed ones count double; 0 free */
 	uint16_t fails;
-	struct det_distinct hosts;
 };
 
-struct det_vslot {              /* one host, many ports */
+struct det_vslot {              /* one host, many ports (e->vs[i]) */
 	uint32_t host;              /* fingerprint of the peer address */
 	uint8_t fired;
 	uint8_t pad;
 	uint16_t weight;
 	uint16_t fails;
-	struct det_distinct ports;
+	uint16_t pad2;
 };
 
-struct det_bslot {              /* periodicity of one destination */
+struct det_bkey {               /* which destination a beacon slot tracks */
 	uint32_t host;              /* 0: free */
 	uint16_t port;
-	uint16_t n;                 /* connections (gaps + 1) */
-	uint16_t credit;            /* space-saving replacement credit */
 	uint8_t proto;
-	uint8_t flags;              /* 1: infra, never a beacon */
+	uint8_t flags;
+	uint16_t n;                 /* connections (gaps + 1); 0 free */
+	uint16_t credit;            /* space-saving replacement credit */
+};
+
+struct det_bbody {              /* periodicity of that destination */
 	int64_t last_start_ms;
 	float mean, m2;             /* gap mean and variance sum (s) */
 	float bytes;                /* mean bytes per connection */
 	uint32_t fired_s;
+	uint64_t pad;
 };
 
+#define DET_LINE 64
+
 /*
- * Layout: the first three cache lines hold what every flow reads or
- * writes (key, LRU links, times, totals, volume, ddos, the shadow
- * report's sketches); the scan, beacon and learned sketches follow,
- * read by outbound flows; the identity strings, read only at
- * attribution and when an alert fires, come last. (Padding the state
- * to 1024 bytes and aligning the pool to 64 measured no faster on the
- * bench, so the 40 bytes of headroom stay.)
+ * Layout, in 64-byte lines (the pool is 64-aligned, the record 1024
+ * bytes): lines 0-2 hold what every flow reads or writes (key, times,
+ * totals, this interval, ddos, baselines, the shadow report's
+ * sketches, refire times); lines 3-5 what an outbound flow reads to
+ * find its slots (scan and beacon headers, lateral set, learned set);
+ * then the sketches and beacon bodies, of which a flow touches the one
+ * its slot names; the identity strings, read only at attribution and
+ * when an alert fires, come last. So an outbound flow touches 9 lines
+ * of 16, an inbound one 3, and the batch entry point can start every
+ * one of those loads before the flow is worked on.
  */
 struct det_entity {
-	/* line 0: key, links, times */
+	/* line 0: key, times */
 	uint8_t family;
 	uint8_t device;             /* attributed to a device */
 	uint8_t via;                /* enum det_via */
@@ -125,48 +137,54 @@ struct det_entity {
 	uint8_t ddos_fired;
 	uint8_t indev;              /* listed in the device index */
 	uint8_t addr[16];
-	uint32_t prev, next;        /* LRU list (pool index + 1, 0 = none) */
 	int64_t first_ms, last_ms;
 	uint32_t attr_s;            /* last attribution */
 	uint32_t shadow_s;          /* last shadow report */
 	uint32_t int_s;             /* volume interval start */
 	uint32_t win_s;             /* scan window start */
+	uint32_t min_s;             /* ddos minute start */
+	uint32_t hour_s;            /* new-destination hour start */
 
 	/* line 1: totals, this interval, ddos */
 	uint64_t t_flows, t_bytes;
 	uint64_t i_bytes, i_pkts;
 	uint32_t i_flows;
 	uint32_t spike_s;           /* last volume firing */
-	uint32_t min_s;             /* ddos minute start */
-	uint32_t hour_s;            /* new-destination hour start */
 	uint32_t dd_host;
 	uint32_t dd_flows;
 	uint64_t dd_pkts;
-
-	/* line 2: ddos, baselines, shadow report sketches */
 	uint32_t dd_syn;
-	float ew_flows, ew_bytes, ew_pkts;
 	uint16_t nintervals;
 	uint8_t hfired_any;
-	uint8_t pad0;
+	uint8_t ref;                /* seen since the clock hand passed */
+
+	/* line 2: baselines, shadow report sketches, refire times */
+	float ew_flows, ew_bytes, ew_pkts;
 	struct det_tiny peers;
 	uint16_t top_port[DET_TOPPORTS];
 	uint8_t top_proto[DET_TOPPORTS];
 	uint16_t top_cnt[DET_TOPPORTS];
 	uint32_t exp_s;             /* last exposure firing */
 	uint32_t intel_s;           /* last intel firing */
-
-	/* outbound flows */
 	uint32_t intel_peer;
 	uint32_t lat_s;             /* last lateral firing */
-	uint16_t lat[DET_LATERAL];   /* local hosts reached on lateral ports */
-	struct det_learned learned;
-	struct det_hslot h[DET_HSLOTS];
-	struct det_vslot v[DET_VSLOTS];
-	struct det_bslot b[DET_BSLOTS];
 
-	/* cold: table positions and identity */
-	uint32_t slot;              /* its hash slot */
+	/* line 3: scan slot headers */
+	_Alignas(DET_LINE) struct det_hslot h[DET_HSLOTS];
+	struct det_vslot v[DET_VSLOTS];
+	/* line 4: beacon keys, lateral set */
+	_Alignas(DET_LINE) struct det_bkey b[DET_BSLOTS];
+	uint16_t lat[DET_LATERAL];   /* local hosts reached on lateral ports */
+	/* line 5 */
+	_Alignas(DET_LINE) struct det_learned learned;
+	/* lines 6-11: one per scan slot */
+	_Alignas(DET_LINE) struct det_distinct hs[DET_HSLOTS];
+	_Alignas(DET_LINE) struct det_distinct vs[DET_VSLOTS];
+	/* lines 12-13: beacon bodies */
+	_Alignas(DET_LINE) struct det_bbody bb[DET_BSLOTS];
+
+	/* lines 14-15, cold: table positions and identity */
+	_Alignas(DET_LINE) uint32_t slot; /* its hash slot */
 	uint32_t dslot;             /* its device-index slot (if indev) */
 	char device_id[VIGIL_UUID_STRLEN];
 	char tenant[VIGIL_UUID_STRLEN];
@@ -202,6 +220,11 @@ struct det_slot {
 	uint32_t idx;               /* pool index + 1, 0 empty */
 };
 
+/* Port classes (vigil_detect.portcls). */
+#define DET_PORT_INFRA 1
+#define DET_PORT_EXPOSURE 2
+#define DET_PORT_LATERAL 4
+
 struct det_cur {
 	uint64_t hsrc, hdst;        /* det_hash_addr of src and dst */
 	bool src_local, dst_local;
@@ -227,7 +250,19 @@ struct vigil_detect {
 	struct det_slot *dslots;    /* by device id */
 	size_t nslots;              /* power of two, both tables */
 	size_t nentities;
-	uint32_t lru_head, lru_tail; /* most / least recently seen */
+	size_t clock_hand;          /* eviction: next pool index to judge */
+	uint32_t reattr_s;          /* entities asked before this flow-time
+				     * second ask again */
+	size_t age_hand;            /* aging sweep: next pool index */
+
+	/* The flow-facing parts of the config, compiled for the hot path:
+	 * IPv4 local and infrastructure nets as (network, mask) pairs and
+	 * every port list as one bit per port. */
+	uint32_t local4[VIGIL_DETECT_NETS_MAX][2];
+	uint32_t infra4[VIGIL_DETECT_NETS_MAX][2];
+	size_t nlocal4, ninfra4;
+	bool local6, infra6;        /* any IPv6 net configured */
+	uint8_t *portcls;           /* 65,536 entries of DET_PORT_* bits */
 
 	struct vigil_flow *ring;
 	size_t ring_pos, ring_len;
@@ -255,11 +290,15 @@ det_entity_prefetch(const struct vigil_detect *d, uint64_t hash)
 	if (d->nslots != 0)
 		__builtin_prefetch(&d->slots[hash & (d->nslots - 1)]);
 }
-/* Starts loading the first cache lines of the entity whose key hashes
- * to hash, if there is one (its slot should have been prefetched a
- * while before). */
-void det_entity_prefetch_state(const struct vigil_detect *d, uint64_t hash);
-void det_entity_touch(struct vigil_detect *d, struct det_entity *e);
+/* The entity of an address, or NULL; never creates. */
+struct det_entity *det_entity_find(const struct vigil_detect *d,
+    uint8_t family, const uint8_t addr[16], uint64_t hash);
+/* The entity whose key probably hashes to hash (the first with that
+ * 32-bit hash in its probe run), or NULL: a hint for prefetching, read
+ * from a slot that should have been prefetched a while before; its key
+ * is not checked. */
+const struct det_entity *det_entity_hint(const struct vigil_detect *d,
+    uint64_t hash);
 /* Records who e is now (device id, "" for none). When that device's
  * state lives under another address that has been silent for a
  * minute (a new cellular session, a new DHCP lease), the state moves
@@ -267,7 +306,10 @@ void det_entity_touch(struct vigil_detect *d, struct det_entity *e);
  * stay when both addresses are active (dual stack). */
 void det_entity_set_device(struct vigil_detect *d, struct det_entity *e,
     const char *device_id, int64_t now_ms);
-void det_entity_age(struct vigil_detect *d, int64_t now_ms);
+/* Drops entities silent for 2 x max(learning_s, interval_s), judging a
+ * share of the pool in proportion to elapsed_ms of flow time. */
+void det_entity_age(struct vigil_detect *d, int64_t now_ms,
+    int64_t elapsed_ms);
 void det_entity_free_all(struct vigil_detect *d);
 
 /* detect.c: firing */
@@ -286,11 +328,40 @@ struct det_fire {
 };
 void det_fire(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, struct det_fire *x);
-bool det_is_local(const struct vigil_detect *d, uint8_t family,
-    const uint8_t addr[16]);
-bool det_is_infra(const struct vigil_detect *d, uint8_t family,
-    const uint8_t addr[16]);
-bool det_port_in(const uint16_t ports[16], uint16_t port);
+/* Inside one of the compiled IPv4 (network, mask) pairs. */
+static inline bool
+det_in4(const uint32_t (*nets)[2], size_t n, const uint8_t addr[16])
+{
+	uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+	    (uint32_t)addr[2] << 8 | addr[3];
+
+	for (size_t i = 0; i < n; i++)
+		if ((a & nets[i][1]) == nets[i][0])
+			return true;
+	return false;
+}
+bool det_in6(const struct vigil_cidr *nets, size_t n, const uint8_t addr[16]);
+static inline bool
+det_is_local(const struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16])
+{
+	if (family == 4)
+		return det_in4(d->local4, d->nlocal4, addr);
+	return d->local6 && det_in6(d->cfg.local, d->cfg.nlocal, addr);
+}
+static inline bool
+det_is_infra(const struct vigil_detect *d, uint8_t family,
+    const uint8_t addr[16])
+{
+	if (family == 4)
+		return det_in4(d->infra4, d->ninfra4, addr);
+	return d->infra6 && det_in6(d->cfg.infra, d->cfg.ninfra, addr);
+}
+static inline bool
+det_port_is(const struct vigil_detect *d, uint16_t port, uint8_t cls)
+{
+	return (d->portcls[port] & cls) != 0;
+}
 bool det_failed(const struct vigil_flow *f);
 void det_addr_str(uint8_t family, const uint8_t addr[16], char *buf,
     size_t size);
@@ -301,6 +372,13 @@ void det_scan_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec);
 void det_beacon_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec);
+/* Read-only guesses of the slots the next outbound flow of e will use
+ * (-1 none), for prefetching their lines: the scan slots of its port
+ * and its peer, the beacon tracker of its destination. */
+void det_scan_peek(const struct det_entity *e, uint16_t port, uint8_t proto,
+    uint32_t host, int *hi, int *vi);
+int det_beacon_peek(const struct det_entity *e, uint32_t host, uint16_t port,
+    uint8_t proto);
 void det_volume_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec, bool out);
 void det_ddos_flow(struct vigil_detect *d, struct det_entity *e,

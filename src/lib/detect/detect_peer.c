@@ -123,7 +123,7 @@ exposure(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec)
 {
 	if (d->cur.src_local ||
-	    !det_port_in(d->cfg.exposure_ports, f->dport) || !answered(f))
+	    !det_port_is(d, f->dport, DET_PORT_EXPOSURE) || !answered(f))
 		return;
 	exposure_fire(d, e, f, sec, f->dport, f->src, false);
 }
@@ -139,7 +139,7 @@ exposure_answer(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec)
 {
 	if (f->proto != 6 || (f->tcp_flags & 0x12) != 0x12 ||
-	    d->cur.dst_local || !det_port_in(d->cfg.exposure_ports, f->sport))
+	    d->cur.dst_local || !det_port_is(d, f->sport, DET_PORT_EXPOSURE))
 		return;
 	exposure_fire(d, e, f, sec, f->sport, f->dst, true);
 }
@@ -152,7 +152,7 @@ lateral(struct vigil_detect *d, struct det_entity *e,
 	char sum[256];
 
 	if (!d->cur.dst_local ||
-	    !det_port_in(d->cfg.lateral_ports, f->dport))
+	    !det_port_is(d, f->dport, DET_PORT_LATERAL))
 		return;
 	h = (uint16_t)(det_fp16(d->cur.hdst) | 1);
 	for (unsigned i = 0; i < e->nlat; i++)

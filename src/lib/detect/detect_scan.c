@@ -20,6 +20,8 @@ proto_name(uint8_t p)
 	    p == 58 ? "icmp6" : p == 132 ? "sctp" : "ip";
 }
 
+/* A new window frees every slot (weight 0); a slot's sketch is cleared
+ * when it is claimed, so the reset writes one line, not seven. */
 static void
 window(struct vigil_detect *d, struct det_entity *e, uint32_t sec)
 {
@@ -32,61 +34,82 @@ window(struct vigil_detect *d, struct det_entity *e, uint32_t sec)
 	e->win_s = sec;
 }
 
-static struct det_hslot *
+/* The slot of (port, proto), claimed when free; -1 when every slot is
+ * taken by another port (which then wears down). */
+static int
 hslot(struct det_entity *e, uint16_t port, uint8_t proto, unsigned w)
 {
-	struct det_hslot *free_slot = NULL;
+	int free_slot = -1;
 
-	for (size_t i = 0; i < DET_HSLOTS; i++) {
+	for (int i = 0; i < DET_HSLOTS; i++) {
 		struct det_hslot *s = &e->h[i];
 
 		if (s->weight != 0 && s->port == port && s->proto == proto) {
 			s->weight = (uint16_t)(s->weight + w > UINT16_MAX ?
 			    UINT16_MAX : s->weight + w);
-			return s;
+			return i;
 		}
-		if (s->weight == 0 && free_slot == NULL)
-			free_slot = s;
+		if (s->weight == 0 && free_slot < 0)
+			free_slot = i;
 	}
-	if (free_slot == NULL) {
+	if (free_slot < 0) {
 		for (size_t i = 0; i < DET_HSLOTS; i++)
 			if (--e->h[i].weight == 0)
 				memset(&e->h[i], 0, sizeof e->h[i]);
-		return NULL;
+		return -1;
 	}
-	memset(free_slot, 0, sizeof *free_slot);
-	free_slot->port = port;
-	free_slot->proto = proto;
-	free_slot->weight = (uint16_t)w;
+	memset(&e->h[free_slot], 0, sizeof e->h[free_slot]);
+	det_distinct_clear(&e->hs[free_slot]);
+	e->h[free_slot].port = port;
+	e->h[free_slot].proto = proto;
+	e->h[free_slot].weight = (uint16_t)w;
 	return free_slot;
 }
 
-static struct det_vslot *
+static int
 vslot(struct det_entity *e, uint32_t host, unsigned w)
 {
-	struct det_vslot *free_slot = NULL;
+	int free_slot = -1;
 
-	for (size_t i = 0; i < DET_VSLOTS; i++) {
+	for (int i = 0; i < DET_VSLOTS; i++) {
 		struct det_vslot *s = &e->v[i];
 
 		if (s->weight != 0 && s->host == host) {
 			s->weight = (uint16_t)(s->weight + w > UINT16_MAX ?
 			    UINT16_MAX : s->weight + w);
-			return s;
+			return i;
 		}
-		if (s->weight == 0 && free_slot == NULL)
-			free_slot = s;
+		if (s->weight == 0 && free_slot < 0)
+			free_slot = i;
 	}
-	if (free_slot == NULL) {
+	if (free_slot < 0) {
 		for (size_t i = 0; i < DET_VSLOTS; i++)
 			if (--e->v[i].weight == 0)
 				memset(&e->v[i], 0, sizeof e->v[i]);
-		return NULL;
+		return -1;
 	}
-	memset(free_slot, 0, sizeof *free_slot);
-	free_slot->host = host;
-	free_slot->weight = (uint16_t)w;
+	memset(&e->v[free_slot], 0, sizeof e->v[free_slot]);
+	det_distinct_clear(&e->vs[free_slot]);
+	e->v[free_slot].host = host;
+	e->v[free_slot].weight = (uint16_t)w;
 	return free_slot;
+}
+
+/* Which sketch lines the next flow of e will touch (-1: none yet): what
+ * hslot and vslot would answer, without changing anything, so the batch
+ * entry point can start those loads early. */
+void
+det_scan_peek(const struct det_entity *e, uint16_t port, uint8_t proto,
+    uint32_t host, int *hi, int *vi)
+{
+	*hi = *vi = -1;
+	for (int i = 0; i < DET_HSLOTS; i++)
+		if (e->h[i].weight != 0 && e->h[i].port == port &&
+		    e->h[i].proto == proto)
+			*hi = i;
+	for (int i = 0; i < DET_VSLOTS; i++)
+		if (e->v[i].weight != 0 && e->v[i].host == host)
+			*vi = i;
 }
 
 void
@@ -98,18 +121,20 @@ det_scan_flow(struct vigil_detect *d, struct det_entity *e,
 	uint64_t ph = d->cur.hdst;
 	struct det_hslot *h;
 	struct det_vslot *v;
+	int hi, vi;
 	char sum[256], peer[64];
 
 	window(d, e, sec);
 	/* Horizontal: infrastructure ports (a resolver's fan-out on 53)
 	 * are not scans. */
 	if (!d->cur.dport_infra &&
-	    (h = hslot(e, f->dport, f->proto, w)) != NULL) {
+	    (hi = hslot(e, f->dport, f->proto, w)) >= 0) {
+		h = &e->h[hi];
 		h->fails = (uint16_t)(h->fails + failed > UINT16_MAX ?
 		    UINT16_MAX : h->fails + failed);
-		if (det_distinct_add(&h->hosts, det_fp16(ph)) && !h->fired &&
-		    det_distinct_count(&h->hosts) >= d->cfg.scan_hosts) {
-			unsigned n = det_distinct_count(&h->hosts);
+		if (det_distinct_add(&e->hs[hi], det_fp16(ph)) && !h->fired &&
+		    det_distinct_count(&e->hs[hi]) >= d->cfg.scan_hosts) {
+			unsigned n = det_distinct_count(&e->hs[hi]);
 			struct det_fire x = {
 				.kind = VIGIL_ALERT_SCAN_HORIZONTAL,
 				.want_dport = h->port,
@@ -131,15 +156,16 @@ det_scan_flow(struct vigil_detect *d, struct det_entity *e,
 			det_fire(d, e, f, &x);
 		}
 	}
-	v = vslot(e, (uint32_t)ph, w);
-	if (v == NULL)
+	vi = vslot(e, (uint32_t)ph, w);
+	if (vi < 0)
 		return;
+	v = &e->v[vi];
 	v->fails = (uint16_t)(v->fails + failed > UINT16_MAX ? UINT16_MAX :
 	    v->fails + failed);
-	if (det_distinct_add(&v->ports, det_fp16(det_mix((uint64_t)f->dport |
+	if (det_distinct_add(&e->vs[vi], det_fp16(det_mix((uint64_t)f->dport |
 	    (uint64_t)f->proto << 16))) && !v->fired &&
-	    det_distinct_count(&v->ports) >= d->cfg.scan_ports) {
-		unsigned n = det_distinct_count(&v->ports);
+	    det_distinct_count(&e->vs[vi]) >= d->cfg.scan_ports) {
+		unsigned n = det_distinct_count(&e->vs[vi]);
 		struct det_fire x = { .kind = VIGIL_ALERT_SCAN_VERTICAL,
 		    .want_dport = -1, .want_peer = true,
 		    .peer_family = f->family };

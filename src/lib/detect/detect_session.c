@@ -64,6 +64,13 @@ vigil_detect_session(struct vigil_detect *d,
 		return;
 	d->st.sessions++;
 	r = s->acct;
+	/* The address may have a new owner: its next flow asks again. */
+	if (r->has_framed_ip) {
+		uint8_t a[16] = { 0 };
+
+		memcpy(a, r->framed_ip, 4);
+		vigil_detect_reattribute(d, 4, a);
+	}
 	if (!s->sim_known)
 		return;
 	/* Our copies: the record's text fields are bounded by it, but
