@@ -168,6 +168,12 @@ enum vigil_err vigil_netbinding_list(struct vigil_store *st,
  */
 int vigil_attribute(struct vigil_store *st, uint8_t family,
     const uint8_t addr[16], int64_t ts_ms, struct vigil_endpoint *out /* OUT */);
+/* A counter that moves whenever what vigil_attribute answers may have
+ * changed for reasons other than sessions (a binding set or deleted, a
+ * device retired, moved or deleted): store triggers bump it in the
+ * changing transaction. The collector polls it. */
+enum vigil_err vigil_attribution_generation(struct vigil_store *st,
+    int64_t *gen /* OUT */);
 
 #ifdef __cplusplus
 }

@@ -35,7 +35,7 @@ extern "C" {
 struct vigil_store;
 
 /* Schema version written by this build of libvigil. */
-#define VIGIL_STORE_SCHEMA_VERSION 10
+#define VIGIL_STORE_SCHEMA_VERSION 11
 
 /* Longest error text kept by a handle, bytes including the NUL. */
 #define VIGIL_STORE_MAX_ERR 4096

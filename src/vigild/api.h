@@ -149,6 +149,7 @@ void api_alert_get(struct req *r); /* GET .../alerts/{id} */
 void api_alert_ack(struct req *r); /* POST .../alerts/{id}/ack */
 void api_alert_close(struct req *r); /* POST .../alerts/{id}/close */
 void api_shadow_list(struct req *r); /* GET .../shadow */
+void api_shadow_list_all(struct req *r); /* GET /v1/shadow */
 void api_shadow_adopt(struct req *r); /* POST .../shadow/{id}/adopt */
 void api_shadow_dismiss(struct req *r); /* POST .../shadow/{id}/dismiss */
 void api_netbinding_list(struct req *r); /* GET .../net-bindings */

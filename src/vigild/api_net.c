@@ -47,8 +47,9 @@ shadow_id(struct req *r, int64_t *id)
 /* ------------------------------------------------------------------ */
 /* Shadow IoT */
 
-void
-api_shadow_list(struct req *r)
+/* scope NULL: every tenant's findings and the platform's own. */
+static void
+shadow_list(struct req *r, const char *scope)
 {
 	char err[ERRMAX] = "";
 	json_t *out = NULL;
@@ -57,12 +58,26 @@ api_shadow_list(struct req *r)
 
 	if (aq_bool(r, "all", false, &all) < 0)
 		return;
-	e = vigil_shadow_list(r->st, r->scope, all, &out, err, sizeof err);
+	e = vigil_shadow_list(r->st, scope, all, &out, err, sizeof err);
 	if (e != VIGIL_OK) {
 		api_reply_lib_err(r, e, err);
 		return;
 	}
 	api_reply(r, 200, out);
+}
+
+void
+api_shadow_list(struct req *r)
+{
+	shadow_list(r, r->scope);
+}
+
+void
+api_shadow_list_all(struct req *r)
+{
+	/* Platform route: every tenant's findings and the platform's
+	 * own (addresses outside any tenant's bound subnets). */
+	shadow_list(r, NULL);
 }
 
 /* body {"name","model"?}: 201 with the device created. */

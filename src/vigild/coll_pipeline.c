@@ -19,9 +19,12 @@
  * - Attribution asks the store (vigil_attribute), cached per address
  *   for 30 s of wall-clock time in a fixed table (direct-mapped, 4096
  *   slots: bounded memory, a collision only costs a store lookup). A
- *   RADIUS session event drops its address from the cache at once, so
- *   a SIM taking an address is seen by the next flow; a binding
- *   changed through the API is seen within 30 s. Beyond 1000 store
+ *   RADIUS session event drops its address from the cache and has the
+ *   engine ask again (vigil_detect_session), so a SIM taking an address
+ *   is seen by the next flow; a binding or device changed through the
+ *   API moves the store's attribution generation, polled every second,
+ *   which empties the cache and has every entity ask again on its next
+ *   flow. Unchanged, an entity asks once per attr_refresh_s. Beyond 1000 store
  *   lookups in a second (a burst of new addresses: two probes each),
  *   a snapshot answers instead: the bindings and the addresses that
  *   have (or had) RADIUS sessions, reloaded every 5 s and before use
@@ -164,6 +167,7 @@ struct coll_pipeline {
 
 	int64_t last_flow_ms, last_flow_wall;
 	uint64_t flows, sessions, alerts, alerts_new, shadow;
+	int64_t attr_gen;       /* vigil_attribution_generation; 0 unread */
 };
 
 static int64_t
@@ -1024,16 +1028,31 @@ fail:
 }
 
 void
-coll_pipeline_flow(struct coll_pipeline *p, const struct vigil_flow *f)
+coll_pipeline_flows(struct coll_pipeline *p, const struct vigil_flow *f,
+    size_t n)
 {
-	if (p == NULL || f == NULL)
+	int64_t newest;
+
+	if (p == NULL || f == NULL || n == 0)
 		return;
-	p->flows++;
-	if (f->end_ms > p->last_flow_ms) {
-		p->last_flow_ms = f->end_ms;
+	p->flows += n;
+	newest = p->last_flow_ms;
+	/* Flow time: the newest end seen, and the wall clock when it was
+	 * seen (the tick moves flow time on from there). */
+	for (size_t i = 0; i < n; i++)
+		if (f[i].end_ms > newest)
+			newest = f[i].end_ms;
+	if (newest > p->last_flow_ms) {
+		p->last_flow_ms = newest;
 		p->last_flow_wall = wall_ms();
 	}
-	vigil_detect_flow(p->d, f);
+	vigil_detect_flows(p->d, f, n);
+}
+
+void
+coll_pipeline_flow(struct coll_pipeline *p, const struct vigil_flow *f)
+{
+	coll_pipeline_flows(p, f, 1);
 }
 
 void
@@ -1083,6 +1102,29 @@ coll_pipeline_session(struct coll_pipeline *p,
 	vigil_detect_session(p->d, &chk);
 }
 
+/* Once a second: did a binding or a device change in the store (the
+ * API, another node)? Then every address may have a new owner: the
+ * cache forgets all and the engine asks again on each entity's next
+ * flow, so the change is seen within about a second instead of at the
+ * engine's periodic re-ask (attr_refresh_s). Sessions need no poll:
+ * they come through us (coll_pipeline_session). */
+static void
+attr_gen_check(struct coll_pipeline *p)
+{
+	int64_t gen = 0;
+
+	if (vigil_attribution_generation(p->st, &gen) != VIGIL_OK)
+		return;             /* the next tick tries again */
+	if (p->attr_gen != 0 && gen != p->attr_gen) {
+		memset(p->attr, 0, ATTR_SLOTS * sizeof *p->attr);
+		vigil_detect_reattribute_all(p->d);
+		vlog(VLOG_DEBUG, "collector.attribute", "bindings or devices "
+		    "changed (generation %lld): attributing again",
+		    (long long)gen);
+	}
+	p->attr_gen = gen;
+}
+
 void
 coll_pipeline_tick(struct coll_pipeline *p, int64_t now_ms)
 {
@@ -1100,6 +1142,7 @@ coll_pipeline_tick(struct coll_pipeline *p, int64_t now_ms)
 	/* After the engine's tick: what its windows fired goes too. */
 	flush_shadow(p);
 	flush_alerts(p);
+	attr_gen_check(p);
 	if (now_ms - p->snap_ms >= SNAP_RELOAD_MS || now_ms < p->snap_ms)
 		snap_reload(p, now_ms);
 }

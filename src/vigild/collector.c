@@ -50,6 +50,12 @@
  * event fires again while datagrams are waiting). */
 #define COLL_BATCH 64
 #define COLL_BATCHES_PER_WAKE 32
+/* Decoded flows handed to the pipeline together (coll_pipeline_flows):
+ * the flows of one recvmmsg batch of datagrams, of the messages of one
+ * TCP read, or of one chunk of Zeek lines, so the engine can overlap
+ * their state loads; flushed when full and at the end of each batch,
+ * read or chunk, so nothing waits for a later one. */
+#define COLL_FLOW_BATCH 64
 /* IPFIX over TCP: connections, per-connection buffer (two maximal
  * messages, so a complete one always fits after a partial one), and
  * idle time after which a silent exporter is disconnected (exporters
@@ -128,6 +134,8 @@ struct coll {
 	struct tcp_conn tcp[COLL_TCP_MAX];
 	unsigned ntcp;
 	struct zeek_follow zk;
+	struct vigil_flow fbatch[COLL_FLOW_BATCH];
+	size_t nfbatch;
 	uint8_t secret[COLL_SECRET_MAX];
 	size_t secret_len;
 	struct nas_note nas[COLL_NAS_MAX];
@@ -150,12 +158,27 @@ now_ms(void)
 
 /* ---- Flows ---------------------------------------------------------- */
 
+static void
+flows_flush(struct coll *c)
+{
+	if (c->nfbatch > 0)
+		coll_pipeline_flows(c->pipe, c->fbatch, c->nfbatch);
+	c->nfbatch = 0;
+}
+
+/* Queues one decoded flow; the batch goes to the pipeline when full. */
+static void
+flows_add(struct coll *c, const struct vigil_flow *f)
+{
+	c->fbatch[c->nfbatch++] = *f;
+	if (c->nfbatch == COLL_FLOW_BATCH)
+		flows_flush(c);
+}
+
 static int
 on_flow(void *arg, const struct vigil_flow *f)
 {
-	struct coll *c = arg;
-
-	coll_pipeline_flow(c->pipe, f);
+	flows_add(arg, f);
 	return 0;
 }
 
@@ -238,6 +261,8 @@ decode_packet(struct coll *c, uint32_t exporter, const char *from,
 {
 	char err[256];
 
+	/* The caller flushes the batch (also the flows decoded before an
+	 * error stopped the decoder). */
 	if (vigil_flowpkt_decode(c->tmpl, exporter, pkt, len, now_ms(),
 	    on_flow, c, &c->fstats, err, sizeof err) != VIGIL_OK)
 		decode_error(c, from, err);
@@ -310,6 +335,7 @@ flow_udp_cb(evutil_socket_t fd, short what, void *arg)
 			    c->bufs + (size_t)i * VIGIL_FLOWPKT_MAX,
 			    c->msgs[i].msg_len);
 		}
+		flows_flush(c);
 		if (n < COLL_BATCH)
 			return;
 	}
@@ -355,6 +381,7 @@ tcp_frames(struct tcp_conn *t)
 		    (size_t)ml);
 		off += (size_t)ml;
 	}
+	flows_flush(t->c);
 	if (off > 0) {
 		memmove(t->buf, t->buf + off, t->len - off);
 		t->len -= off;
@@ -692,7 +719,7 @@ zeek_line(struct coll *c, off_t end_off)
 	if (rc == 1) {
 		f.exporter = 0;
 		c->fstats.records++;
-		coll_pipeline_flow(c->pipe, &f);
+		flows_add(c, &f);
 	} else if (rc < 0) {
 		c->fstats.malformed++;
 		snprintf(where, sizeof where, "%s line %llu", c->cfg.zeek_log,
@@ -746,6 +773,9 @@ zeek_read(struct coll *c)
 			z->line[z->len++] = chunk[i];
 		}
 		z->off += n;
+		/* The lines of this chunk go as one batch (at most
+		 * COLL_FLOW_BATCH at a time). */
+		flows_flush(c);
 	}
 }
 

@@ -72,6 +72,11 @@ int coll_pipeline_reconfigure(struct coll_pipeline *p,
     const struct vigild_config *cfg, char *err, size_t errsize);
 
 void coll_pipeline_flow(struct coll_pipeline *p, const struct vigil_flow *f);
+/* n flows, exactly as n calls of coll_pipeline_flow in order, handed
+ * to the engine as one batch (vigil_detect_flows); coll_pipeline_flow
+ * is this with n = 1. */
+void coll_pipeline_flows(struct coll_pipeline *p, const struct vigil_flow *f,
+    size_t n);
 /* A verified accounting request: the session store, then IMEI lock and
  * roaming checks. */
 void coll_pipeline_session(struct coll_pipeline *p,

@@ -241,6 +241,8 @@ const struct route routes[] = {
 	    VIGIL_PERM_ALERT_READ, ROUTE_PLATFORM, api_alert_list_all, "alert_list_all" },
 	{ "GET", "/v1/tenants/{tenant}/shadow",
 	    VIGIL_PERM_ALERT_READ, ROUTE_TENANT, api_shadow_list, "shadow_list" },
+	{ "GET", "/v1/shadow",
+	    VIGIL_PERM_ALERT_READ, ROUTE_PLATFORM, api_shadow_list_all, "shadow_list_all" },
 	{ "POST", "/v1/tenants/{tenant}/shadow/{id}/adopt",
 	    VIGIL_PERM_ALERT_MANAGE, ROUTE_TENANT, api_shadow_adopt, "shadow_adopt" },
 	{ "POST", "/v1/tenants/{tenant}/shadow/{id}/dismiss",

@@ -2,7 +2,8 @@
 # Network monitoring over the API with curl against a real vigild:
 # alerts (list with filters, show with evidence, ack, close with its
 # note, closed ones hidden unless asked), the platform's /v1/alerts,
-# shadow IoT findings (adopt creates the device, dismiss hides it),
+# shadow IoT findings (adopt creates the device, dismiss hides it; the
+# platform's /v1/shadow lists every tenant's and its own),
 # address bindings (put, list, delete), cellular sessions, roles (an
 # auditor reads but cannot ack: 403), tenant isolation (another
 # tenant's alert is 404) and the audit entries of every change; then
@@ -34,6 +35,8 @@ BETA_ID=$("$ALERT_FILL" "$DB" alert "$TB_ID" intel.match critical \
     10.2.0.9 1)
 "$ALERT_FILL" "$DB" shadow "$TA_ID" 10.1.0.50 40 52000
 "$ALERT_FILL" "$DB" shadow "$TA_ID" 10.1.0.51 7 900
+# outside every tenant's subnets: the platform's own finding
+"$ALERT_FILL" "$DB" shadow "" 192.0.2.99 3 300
 "$ALERT_FILL" "$DB" session 10.1.0.80 262019876543210 3534901234567801 \
     sess-1
 echo "# alerts $SCAN_ID $BEACON_ID (alpha), $BETA_ID (beta)"
@@ -133,6 +136,16 @@ check "an operator lists the shadow findings" 200 \
     'sorted(s["address"] for s in d["shadow"])' '["10.1.0.50", "10.1.0.51"]'
 SH50=$(jbody '[s["id"] for s in d["shadow"] if s["address"] == "10.1.0.50"][0]')
 SH51=$(jbody '[s["id"] for s in d["shadow"] if s["address"] == "10.1.0.51"][0]')
+api GET "/v1/shadow" "$PA"
+check "the platform admin lists every tenant's findings and its own" 200 \
+    'sorted([s["address"], s["tenant"] == "'"$TA_ID"'" if s["tenant"] else None] for s in d["shadow"])' \
+    '[["10.1.0.50", true], ["10.1.0.51", true], ["192.0.2.99", null]]'
+api GET "/v1/shadow" "$TA"
+check "a tenant admin does not reach /v1/shadow: 404" 404
+api GET "/v1/shadow" "$OPA"
+check "an operator does not reach /v1/shadow either: 404" 404
+api GET "/v1/shadow?all=maybe" "$PA"
+check "/v1/shadow checks its query as the tenant route: 400" 400
 api POST "$A/shadow/$SH50/adopt" "$AU" '{"name": "cam-lobby"}'
 check "an auditor cannot adopt: 403" 403
 api POST "$A/shadow/$SH50/adopt" "$SA" '{}'
@@ -153,6 +166,13 @@ check "all=1 shows them with their states" 200 \
     '[["10.1.0.50", "adopted"], ["10.1.0.51", "dismissed"]]'
 api GET "$B/shadow" "$TB"
 check "beta has no shadow finding of alpha" 200 'len(d["shadow"])' 0
+api GET "/v1/shadow" "$PA"
+check "/v1/shadow: only the platform's new finding is left" 200 \
+    '[s["address"] for s in d["shadow"]]' '["192.0.2.99"]'
+api GET "/v1/shadow?all=1" "$PA"
+check "/v1/shadow?all=1 shows alpha's adopted and dismissed ones" 200 \
+    'sorted([s["address"], s["state"]] for s in d["shadow"])' \
+    '[["10.1.0.50", "adopted"], ["10.1.0.51", "dismissed"], ["192.0.2.99", "new"]]'
 
 # ---- bindings --------------------------------------------------------------------------------
 api PUT "$A/net-bindings" "$SA" '{"cidr": "10.1.0.0/24", "site": "berlin"}'

@@ -736,22 +736,54 @@ test_bindings_most_specific_wins_and_subnets_give_tenant(void **state)
 	assert_int_equal(json_array_size(json_object_get(out, "bindings")), 4);
 	json_decref(out);
 
-	say("delete removes one; the less specific one takes over");
-	assert_int_equal(vigil_netbinding_delete(fx->st, fx->a.id,
-	    "10.1.5.9/32", err, sizeof err), VIGIL_OK);
+	say("delete removes one; the less specific one takes over; the "
+	    "attribution generation moves with the delete, not with reads");
+	{
+		int64_t g0 = 0, g1 = 0;
+
+		assert_int_equal(vigil_attribution_generation(fx->st, &g0),
+		    VIGIL_OK);
+		assert_int_equal(vigil_attribution_generation(fx->st, &g1),
+		    VIGIL_OK);
+		assert_int_equal(g0, g1);
+		assert_int_equal(vigil_netbinding_delete(fx->st, fx->a.id,
+		    "10.1.5.9/32", err, sizeof err), VIGIL_OK);
+		assert_int_equal(vigil_attribution_generation(fx->st, &g1),
+		    VIGIL_OK);
+		assert_true(g1 > g0);
+	}
 	assert_int_equal(vigil_netbinding_delete(fx->st, fx->a.id,
 	    "10.1.5.9/32", err, sizeof err), VIGIL_ENOTFOUND);
 	v4("10.1.5.9", addr);
 	assert_int_equal(vigil_attribute(fx->st, 4, addr, T0, &who), 1);
 	assert_string_equal(who.device_id, fx->dev_b);
 
+	say("retiring the bound device moves the generation, and its "
+	    "subnet falls back to the tenant subnet around it");
+	{
+		int64_t g0 = 0, g1 = 0;
+
+		assert_int_equal(vigil_attribution_generation(fx->st, &g0),
+		    VIGIL_OK);
+		assert_int_equal(vigil_device_retire(fx->st, fx->b.id,
+		    "meter-1", 0, "test", "scrapped", NULL), VIGIL_OK);
+		assert_int_equal(vigil_attribution_generation(fx->st, &g1),
+		    VIGIL_OK);
+		assert_true(g1 > g0);
+		v4("10.1.5.10", addr);
+		assert_int_equal(vigil_attribute(fx->st, 4, addr, T0, &who),
+		    1);
+		assert_false(who.device);
+		assert_string_equal(who.tenant, fx->a.id);
+	}
+
 	say("bad input is refused with what was wrong");
 	assert_int_equal(vigil_netbinding_set(fx->st, fx->a.id, "10.1.0.0/33",
 	    NULL, NULL, NULL, err, sizeof err), VIGIL_EINVAL);
 	assert_non_null(strstr(err, "cidr"));
 	assert_int_equal(vigil_netbinding_set(fx->st, fx->a.id, "10.3.0.0/16",
-	    "meter-1", NULL, NULL, err, sizeof err), VIGIL_ENOTFOUND);
-	assert_string_equal(err, "device meter-1 not found");
+	    "nosuch-1", NULL, NULL, err, sizeof err), VIGIL_ENOTFOUND);
+	assert_string_equal(err, "device nosuch-1 not found");
 }
 
 static void
@@ -768,7 +800,8 @@ test_schema_migrates_from_9_and_from_empty(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof path, "%s/v.db", dir);
-	say("a version 9 database with a tenant migrates to 10");
+	say("a version 9 database with a tenant migrates to 11 (network "
+	    "monitoring, then the attribution generation)");
 	assert_int_equal(vigil_store_open(&st, path, &o, err, sizeof err),
 	    VIGIL_OK);
 	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
@@ -779,19 +812,31 @@ test_schema_migrates_from_9_and_from_empty(void **state)
 	assert_int_equal(vigil_store_open(&st, path, NULL, err, sizeof err),
 	    VIGIL_OK);
 	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
-	assert_int_equal(v, 10);
-	assert_int_equal(VIGIL_STORE_SCHEMA_VERSION, 10);
-	assert_int_equal(vigil_netbinding_set(st, t.id, "10.0.0.0/8", NULL,
-	    NULL, NULL, err, sizeof err), VIGIL_OK);
+	assert_int_equal(v, 11);
+	assert_int_equal(VIGIL_STORE_SCHEMA_VERSION, 11);
+	{
+		int64_t g0 = 0, g1 = 0;
+
+		say("the attribution generation starts at 1 and moves with "
+		    "a binding");
+		assert_int_equal(vigil_attribution_generation(st, &g0),
+		    VIGIL_OK);
+		assert_int_equal(g0, 1);
+		assert_int_equal(vigil_netbinding_set(st, t.id, "10.0.0.0/8",
+		    NULL, NULL, NULL, err, sizeof err), VIGIL_OK);
+		assert_int_equal(vigil_attribution_generation(st, &g1),
+		    VIGIL_OK);
+		assert_true(g1 > g0);
+	}
 	v4("10.4.4.4", addr);
 	assert_int_equal(vigil_attribute(st, 4, addr, T0, &who), 1);
 	vigil_store_close(st);
 	unlink(path);
-	say("an empty database migrates straight to 10");
+	say("an empty database migrates straight to 11");
 	assert_int_equal(vigil_store_open(&st, path, NULL, err, sizeof err),
 	    VIGIL_OK);
 	assert_int_equal(vigil_store_schema_version(st, &v), VIGIL_OK);
-	assert_int_equal(v, 10);
+	assert_int_equal(v, 11);
 	vigil_store_close(st);
 	unlink(path);
 	snprintf(path, sizeof path, "%s/v.db-wal", dir);

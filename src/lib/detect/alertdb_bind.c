@@ -307,3 +307,23 @@ vigil_attribute(struct vigil_store *st, uint8_t family,
 	json_decref(row);
 	return 1;
 }
+
+enum vigil_err
+vigil_attribution_generation(struct vigil_store *st, int64_t *gen)
+{
+	json_t *row = NULL;
+	enum vigil_err rc;
+
+	if (gen == NULL)
+		return VIGIL_EINVAL;
+	*gen = 0;
+	rc = store_nq_row(st, NQ_ATTR_GEN, NULL, 0, &row);
+	if (rc == VIGIL_ENOTFOUND)
+		return store_seterr(st, VIGIL_ESTORE, "attribution generation: "
+		    "row missing (schema before migration 11?)");
+	if (rc != VIGIL_OK)
+		return rc;
+	*gen = json_integer_value(json_object_get(row, "gen"));
+	json_decref(row);
+	return VIGIL_OK;
+}

@@ -56,10 +56,13 @@ int
 det_beacon_peek(const struct det_entity *e, uint32_t host, uint16_t port,
     uint8_t proto)
 {
-	for (int i = 0; i < DET_BSLOTS; i++)
+	for (int i = 0; i < DET_BSLOTS; i++) {
+		if (e->b[i].n == 0)
+			return i;           /* the one bslot would claim */
 		if (e->b[i].host == host && e->b[i].port == port &&
-		    e->b[i].proto == proto && e->b[i].n != 0)
+		    e->b[i].proto == proto)
 			return i;
+	}
 	return -1;
 }
 

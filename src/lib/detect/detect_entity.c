@@ -36,6 +36,7 @@ _Static_assert(offsetof(struct det_entity, ref) < DET_LINE * 2 &&
     "every flow's fields stay in the first three lines");
 
 #define POOL_MIN 256
+#define HUGE_PAGE ((size_t)2 << 20)
 
 static uint64_t
 hash_str(const char *s)
@@ -136,11 +137,18 @@ grow(struct vigil_detect *d)
 	/* Aligned to the lines the layout counts on; large pools asked to
 	 * use huge pages (a 1 GB pool in 4 KiB pages is a TLB miss per
 	 * flow). */
-	p = aligned_alloc(DET_LINE, cap * sizeof *p);
-	if (p == NULL)
-		return false;
-	if (cap * sizeof *p >= (2u << 20))
+	if (cap * sizeof *p >= HUGE_PAGE) {
+		void *m = NULL;
+
+		if (posix_memalign(&m, HUGE_PAGE, cap * sizeof *p) != 0)
+			return false;
+		p = m;
+		/* Advice only: without transparent huge pages it fails and
+		 * changes nothing. */
 		(void)madvise(p, cap * sizeof *p, MADV_HUGEPAGE);
+	} else if ((p = aligned_alloc(DET_LINE, cap * sizeof *p)) == NULL) {
+		return false;
+	}
 	if (d->npool != 0)
 		memcpy(p, d->pool, d->npool * sizeof *p);
 	free(d->pool);
@@ -215,8 +223,13 @@ same_key(const struct det_entity *e, uint8_t family, const uint8_t addr[16])
 
 	if (e->family != family)
 		return false;
-	if (family == 4)
-		return memcmp(e->addr, addr, 4) == 0;
+	if (family == 4) {
+		uint32_t x, y;
+
+		memcpy(&x, e->addr, 4);
+		memcpy(&y, addr, 4);
+		return x == y;
+	}
 	memcpy(&a0, e->addr, 8);
 	memcpy(&a1, e->addr + 8, 8);
 	memcpy(&b0, addr, 8);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vigil/detect.h"
 
@@ -54,9 +55,30 @@ struct det_learned {
 void det_learned_add(struct det_learned *l, uint64_t h);
 bool det_learned_has(const struct det_learned *l, uint64_t h);
 
-/* Hashes and fingerprints. */
-uint64_t det_hash_addr(uint8_t family, const uint8_t addr[16]);
-uint64_t det_mix(uint64_t x);
+/* Hashes and fingerprints (inline: several run per flow, and for IPv4
+ * the inner mix folds to a constant). */
+static inline uint64_t
+det_mix(uint64_t x)
+{
+	/* splitmix64's finaliser: every input bit moves every output bit. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+static inline uint64_t
+det_hash_addr(uint8_t family, const uint8_t addr[16])
+{
+	uint64_t a, b;
+
+	memcpy(&a, addr, 8);
+	if (family == 4)
+		return det_mix(a ^ det_mix(4));
+	memcpy(&b, addr + 8, 8);
+	return det_mix(a ^ det_mix(b ^ family));
+}
 static inline uint16_t
 det_fp16(uint64_t h)
 {

@@ -95,21 +95,33 @@ vslot(struct det_entity *e, uint32_t host, unsigned w)
 	return free_slot;
 }
 
-/* Which sketch lines the next flow of e will touch (-1: none yet): what
- * hslot and vslot would answer, without changing anything, so the batch
+/* Which sketch lines the next flow of e will touch (-1: none): the
+ * slot hslot and vslot would answer, the matching one or the free one
+ * they would claim, found without changing anything, so the batch
  * entry point can start those loads early. */
 void
 det_scan_peek(const struct det_entity *e, uint16_t port, uint8_t proto,
     uint32_t host, int *hi, int *vi)
 {
 	*hi = *vi = -1;
-	for (int i = 0; i < DET_HSLOTS; i++)
-		if (e->h[i].weight != 0 && e->h[i].port == port &&
-		    e->h[i].proto == proto)
+	for (int i = 0; i < DET_HSLOTS; i++) {
+		if (e->h[i].weight == 0) {
+			if (*hi < 0)
+				*hi = i;
+		} else if (e->h[i].port == port && e->h[i].proto == proto) {
 			*hi = i;
-	for (int i = 0; i < DET_VSLOTS; i++)
-		if (e->v[i].weight != 0 && e->v[i].host == host)
+			break;
+		}
+	}
+	for (int i = 0; i < DET_VSLOTS; i++) {
+		if (e->v[i].weight == 0) {
+			if (*vi < 0)
+				*vi = i;
+		} else if (e->v[i].host == host) {
 			*vi = i;
+			break;
+		}
+	}
 }
 
 void

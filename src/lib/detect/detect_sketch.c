@@ -12,30 +12,6 @@
 #define HLL_MODE 255
 #define HLL_M 64
 
-uint64_t
-det_mix(uint64_t x)
-{
-	/* splitmix64's finaliser: every input bit moves every output bit. */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-uint64_t
-det_hash_addr(uint8_t family, const uint8_t addr[16])
-{
-	uint64_t a, b;
-
-	memcpy(&a, addr, 8);
-	memcpy(&b, addr + 8, 8);
-	if (family == 4)
-		b = 0;
-	return det_mix(a ^ det_mix(b ^ family));
-}
-
 static unsigned
 reg_get(const uint8_t *r, unsigned i)
 {
@@ -82,6 +58,46 @@ det_distinct_clear(struct det_distinct *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* Whether fp is among the first n exact entries: eight at a time with
+ * the compiler's vector extension (SSE2 on x86-64, plain code
+ * elsewhere); this runs on every outbound flow. Lanes past n are
+ * masked out (the 32nd lane is the count and padding). */
+typedef uint16_t det_v8 __attribute__((vector_size(16)));
+
+static bool
+exact_has(const struct det_distinct *c, uint16_t fp)
+{
+	uint16_t lanes[32];
+	det_v8 key = { fp, fp, fp, fp, fp, fp, fp, fp };
+
+	_Static_assert(sizeof(struct det_distinct) == sizeof lanes,
+	    "the exact entries, count and padding make 32 lanes");
+	memcpy(lanes, c, sizeof lanes);
+	for (unsigned i = 0; i < c->n; i += 8) {
+		det_v8 v, eq;
+		uint64_t lo, hi;
+		unsigned live = c->n - i < 8 ? c->n - i : 8;
+
+		memcpy(&v, &lanes[i], sizeof v);
+		eq = v == key;
+		memcpy(&lo, &eq, 8);
+		memcpy(&hi, (const char *)&eq + 8, 8);
+		if (live < 8) {
+			/* Keep the first live lanes (16 bits each). */
+			if (live <= 4) {
+				lo &= live == 4 ? UINT64_MAX :
+				    (1ULL << (16 * live)) - 1;
+				hi = 0;
+			} else {
+				hi &= (1ULL << (16 * (live - 4))) - 1;
+			}
+		}
+		if ((lo | hi) != 0)
+			return true;
+	}
+	return false;
+}
+
 bool
 det_distinct_add(struct det_distinct *c, uint16_t fp)
 {
@@ -89,9 +105,8 @@ det_distinct_add(struct det_distinct *c, uint16_t fp)
 
 	if (c->n == HLL_MODE)
 		return hll_add(c->u.reg, fp);
-	for (unsigned i = 0; i < c->n; i++)
-		if (c->u.fp[i] == fp)
-			return false;
+	if (exact_has(c, fp))
+		return false;
 	if (c->n < DET_EXACT) {
 		c->u.fp[c->n++] = fp;
 		return true;

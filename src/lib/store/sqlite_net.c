@@ -154,6 +154,7 @@ static const char *const nq_sql[NQ_COUNT_] = {
 	    " AND (b.device_id IS NULL OR d.state != 'retired')"
 	    " ORDER BY b.device_id IS NOT NULL DESC, b.prefix DESC,"
 	    " b.tenant_id LIMIT 1",
+	[NQ_ATTR_GEN] = "SELECT gen FROM net_attr_gen WHERE id = 1",
 };
 
 static const struct store_rows_area nq_area = {

@@ -122,3 +122,34 @@ const char *const store_sq_m10_net[] = {
 	"  WHERE device_id IS NOT NULL",
 	NULL
 };
+
+/*
+ * Migration 11: the attribution generation. What vigil_attribute
+ * answers for an address depends on the net bindings and on the
+ * devices they name (a retired device owns nothing); sessions are the
+ * collector's own input. These triggers count every change to those in
+ * the changing transaction, so the collector notices one with a single
+ * one-row read per second (vigil_attribution_generation) and has its
+ * detection engine ask again, instead of every entity asking the store
+ * every few minutes in case something changed.
+ */
+#define ATTR_BUMP " UPDATE net_attr_gen SET gen = gen + 1 WHERE id = 1; "
+
+const char *const store_sq_m11_attr[] = {
+	"CREATE TABLE net_attr_gen ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  gen INTEGER NOT NULL"
+	")",
+	"INSERT INTO net_attr_gen (id, gen) VALUES (1, 1)",
+	"CREATE TRIGGER net_attr_bind_ins AFTER INSERT ON net_bindings BEGIN"
+	ATTR_BUMP "END",
+	"CREATE TRIGGER net_attr_bind_upd AFTER UPDATE ON net_bindings BEGIN"
+	ATTR_BUMP "END",
+	"CREATE TRIGGER net_attr_bind_del AFTER DELETE ON net_bindings BEGIN"
+	ATTR_BUMP "END",
+	"CREATE TRIGGER net_attr_dev_upd AFTER UPDATE OF state, model, tenant_id"
+	" ON devices BEGIN" ATTR_BUMP "END",
+	"CREATE TRIGGER net_attr_dev_del AFTER DELETE ON devices BEGIN"
+	ATTR_BUMP "END",
+	NULL
+};

@@ -157,6 +157,7 @@ extern const char *const store_sq_m7_sighting[];
 extern const char *const store_sq_m8_vuln[]; /* sqlite_vuln_schema.c */
 extern const char *const store_sq_m9_zt[];   /* sqlite_zt_schema.c */
 extern const char *const store_sq_m10_net[]; /* sqlite_net_schema.c */
+extern const char *const store_sq_m11_attr[]; /* sqlite_net_schema.c */
 
 const struct store_sq_migration store_sq_migrations[] = {
 	{ 1, "tenants, devices, identifiers, labels", m1_inventory },
@@ -169,6 +170,7 @@ const struct store_sq_migration store_sq_migrations[] = {
 	{ 8, "vulnerability management", store_sq_m8_vuln },
 	{ 9, "zero-trust policies and posture", store_sq_m9_zt },
 	{ 10, "network monitoring", store_sq_m10_net },
+	{ 11, "attribution generation", store_sq_m11_attr },
 };
 const size_t store_sq_nmigrations =
     sizeof store_sq_migrations / sizeof store_sq_migrations[0];

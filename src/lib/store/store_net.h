@@ -100,6 +100,8 @@ enum store_nq {
 	 * longest prefix, else the tenant-only one with the longest.
 	 * Row: tenant_id, device_id, site, model. */
 	NQ_BIND_AT,
+	/* Row: gen (migration 11). */
+	NQ_ATTR_GEN,
 	NQ_COUNT_
 };
 
