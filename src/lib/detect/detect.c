@@ -200,10 +200,11 @@ to_sec(int64_t ms)
 
 /* ---- firing ------------------------------------------------------------ */
 
+/* Constant-length compares (inlined, no library call per flow). */
 static bool
 same_addr(uint8_t fam, const uint8_t *a, const uint8_t *b)
 {
-	return memcmp(a, b, fam == 4 ? 4 : 16) == 0;
+	return fam == 4 ? memcmp(a, b, 4) == 0 : memcmp(a, b, 16) == 0;
 }
 
 /* Both directions' bytes, capped at what a JSON integer holds. */
@@ -491,15 +492,19 @@ shadow_report(struct vigil_detect *d, struct det_entity *e, uint32_t sec)
 	d->hooks.shadow(d->hooks.ctx, &s);
 }
 
+/* hint: the pool index + 1 the pipeline found for addr (0 none); used
+ * when it still holds addr, which saves the lookup. */
 static void
 entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
-    const uint8_t *addr, bool out)
+    const uint8_t *addr, bool out, uint32_t hint)
 {
-	bool created;
-	struct det_entity *e = det_entity_get(d, f->family, addr,
-	    out ? d->cur.hsrc : d->cur.hdst, &created);
+	bool created = false;
+	struct det_entity *e = det_entity_at(d, hint, f->family, addr);
 	uint32_t sec = to_sec(f->start_ms);
 
+	if (e == NULL)
+		e = det_entity_get(d, f->family, addr, out ? d->cur.hsrc :
+		    d->cur.hdst, &created);
 	if (e == NULL)
 		return;
 	e->ref = 1;
@@ -561,9 +566,9 @@ entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
  * Hints are only addresses to prefetch (a flow worked on may create
  * or move entities): every stage but work reads, none writes.
  */
-#define CLASSIFY_AHEAD 12
-#define HINT_AHEAD 8
-#define PEEK_AHEAD 3
+#define CLASSIFY_AHEAD 10
+#define HINT_AHEAD 5
+#define PEEK_AHEAD 2
 #define PIPE 16                 /* > CLASSIFY_AHEAD, a power of two */
 
 struct det_pre {
@@ -651,7 +656,8 @@ stage_work(struct vigil_detect *d, const struct vigil_flow *f,
 	if (!p->ok)
 		return;
 	if (f->end_ms < f->start_ms || f->end_ms > FLOW_MS_MAX ||
-	    memchr(f->state, '\0', sizeof f->state) == NULL) {
+	    (f->state[0] != '\0' &&
+	    memchr(f->state, '\0', sizeof f->state) == NULL)) {
 		fixed = *f;
 		if (f->end_ms < f->start_ms || f->end_ms > FLOW_MS_MAX)
 			fixed.end_ms = f->start_ms;
@@ -678,10 +684,10 @@ stage_work(struct vigil_detect *d, const struct vigil_flow *f,
 		/* One at a time: a lookup may grow the pool and move
 		 * entities. */
 		if (p->src)
-			entity_flow(d, f, f->src, true);
+			entity_flow(d, f, f->src, true, p->esrc);
 		if (p->dst && !(p->src && same_addr(f->family, f->src,
 		    f->dst)))
-			entity_flow(d, f, f->dst, false);
+			entity_flow(d, f, f->dst, false, p->edst);
 	}
 	if (d->last_tick_ms == INT64_MIN)
 		d->last_tick_ms = d->now_ms;

@@ -124,6 +124,43 @@ unslot(struct vigil_detect *d, struct det_slot *t, size_t i, bool dev)
 	}
 }
 
+/*
+ * The pool's address space for max_entities, reserved once (not
+ * committed: the kernel gives a page on its first touch), so growing
+ * never copies the pool nor touches memory twice, and pool addresses
+ * never move. Huge pages when the kernel has them (a 1 GB pool in
+ * 4 KiB pages is a TLB miss per flow). Where the reservation is refused
+ * (strict overcommit), the pool grows by copying instead.
+ */
+static bool
+reserve(struct vigil_detect *d)
+{
+	size_t len = d->cfg.max_entities * sizeof(struct det_entity), slack;
+	uint8_t *m, *a;
+
+	if (len / sizeof(struct det_entity) != d->cfg.max_entities ||
+	    len > SIZE_MAX - HUGE_PAGE)
+		return false;
+	len = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return false;
+	/* Aligned to a huge page: unmap the ends. */
+	a = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+	slack = (size_t)(a - m);
+	if (slack != 0)
+		(void)munmap(m, slack);
+	if (HUGE_PAGE - slack != 0)
+		(void)munmap(a + len, HUGE_PAGE - slack);
+	/* Advice only: without transparent huge pages it changes
+	 * nothing. */
+	(void)madvise(a, len, MADV_HUGEPAGE);
+	d->pool = (struct det_entity *)a;
+	d->pool_map = len;
+	return true;
+}
+
 static bool
 grow(struct vigil_detect *d)
 {
@@ -134,6 +171,12 @@ grow(struct vigil_detect *d)
 		cap = d->cfg.max_entities;
 	if (cap <= d->cappool)
 		return false;
+	if (d->pool == NULL && !d->pool_tried) {
+		d->pool_tried = true;
+		(void)reserve(d);
+	}
+	if (d->pool_map != 0)
+		goto grown;         /* reserved: nothing to move */
 	/* Aligned to the lines the layout counts on; large pools asked to
 	 * use huge pages (a 1 GB pool in 4 KiB pages is a TLB miss per
 	 * flow). */
@@ -153,6 +196,7 @@ grow(struct vigil_detect *d)
 		memcpy(p, d->pool, d->npool * sizeof *p);
 	free(d->pool);
 	d->pool = p;
+grown:
 	d->cappool = cap;
 	while (ns < cap * 2)
 		ns <<= 1;
@@ -255,6 +299,16 @@ det_entity_hint(const struct vigil_detect *d, uint64_t hash)
 }
 
 struct det_entity *
+det_entity_at(struct vigil_detect *d, uint32_t idx, uint8_t family,
+    const uint8_t addr[16])
+{
+	if (idx == 0 || idx > d->npool ||
+	    !same_key(&d->pool[idx - 1], family, addr))
+		return NULL;
+	return &d->pool[idx - 1];
+}
+
+struct det_entity *
 det_entity_find(const struct vigil_detect *d, uint8_t family,
     const uint8_t addr[16], uint64_t hash)
 {
@@ -345,7 +399,10 @@ det_entity_age(struct vigil_detect *d, int64_t now_ms, int64_t elapsed_ms)
 void
 det_entity_free_all(struct vigil_detect *d)
 {
-	free(d->pool);
+	if (d->pool_map != 0)
+		(void)munmap(d->pool, d->pool_map);
+	else
+		free(d->pool);
 	free(d->slots);
 	free(d->dslots);
 	d->pool = NULL;
@@ -354,6 +411,8 @@ det_entity_free_all(struct vigil_detect *d)
 	d->npool = d->cappool = d->nslots = d->nentities = 0;
 	d->free_head = 0;
 	d->clock_hand = d->age_hand = 0;
+	d->pool_map = 0;
+	d->pool_tried = false;
 }
 
 #define MOVE_SILENCE_MS 60000

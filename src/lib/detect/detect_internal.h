@@ -267,6 +267,8 @@ struct vigil_detect {
 	/* entities: a pool and open-addressing tables of pool indices */
 	struct det_entity *pool;
 	size_t npool, cappool;
+	size_t pool_map;            /* bytes reserved with mmap, 0: heap */
+	bool pool_tried;            /* the reservation was tried */
 	uint32_t free_head;         /* free list through next (index + 1) */
 	struct det_slot *slots;     /* by address */
 	struct det_slot *dslots;    /* by device id */
@@ -312,6 +314,10 @@ det_entity_prefetch(const struct vigil_detect *d, uint64_t hash)
 	if (d->nslots != 0)
 		__builtin_prefetch(&d->slots[hash & (d->nslots - 1)]);
 }
+/* The entity at pool index idx + 1 if it holds this address (a hint
+ * checked), else NULL. */
+struct det_entity *det_entity_at(struct vigil_detect *d, uint32_t idx,
+    uint8_t family, const uint8_t addr[16]);
 /* The entity of an address, or NULL; never creates. */
 struct det_entity *det_entity_find(const struct vigil_detect *d,
     uint8_t family, const uint8_t addr[16], uint64_t hash);
