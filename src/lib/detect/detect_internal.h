@@ -35,25 +35,106 @@ struct det_distinct {
 	uint8_t n;          /* exact entries, or 255 once in HLL mode */
 	uint8_t pad;
 };
+#define DET_HLL_MODE 255
 void det_distinct_clear(struct det_distinct *c);
-/* Adds a fingerprint; true when it was new (exact mode) or raised a
- * register (HLL mode). */
-bool det_distinct_add(struct det_distinct *c, uint16_t fp);
 unsigned det_distinct_count(const struct det_distinct *c);
+/* HLL mode, or a full exact set turning into registers. */
+bool det_distinct_add_slow(struct det_distinct *c, uint16_t fp);
+
+/* Whether fp is among the first n exact entries: eight at a time with
+ * the compiler's vector extension (SSE2 on x86-64, plain code
+ * elsewhere); this runs on every outbound flow. Lanes past n are
+ * masked out (the 32nd lane is the count and padding). */
+typedef uint16_t det_v8 __attribute__((vector_size(16)));
+
+static inline bool
+det_exact_has(const struct det_distinct *c, uint16_t fp)
+{
+	det_v8 key = { fp, fp, fp, fp, fp, fp, fp, fp };
+
+	for (unsigned i = 0; i < c->n; i += 8) {
+		det_v8 v, eq;
+		uint64_t lo, hi;
+		unsigned live = c->n - i < 8 ? c->n - i : 8;
+
+		memcpy(&v, (const char *)c + 2 * i, sizeof v);
+		eq = v == key;
+		memcpy(&lo, &eq, 8);
+		memcpy(&hi, (const char *)&eq + 8, 8);
+		if (live < 8) {
+			/* Keep the first live lanes (16 bits each). */
+			if (live <= 4) {
+				lo &= live == 4 ? UINT64_MAX :
+				    (1ULL << (16 * live)) - 1;
+				hi = 0;
+			} else {
+				hi &= (1ULL << (16 * (live - 4))) - 1;
+			}
+		}
+		if ((lo | hi) != 0)
+			return true;
+	}
+	return false;
+}
+
+/* Adds a fingerprint; true when it was new (exact mode) or raised a
+ * register (HLL mode). The exact case inline: it is nearly every
+ * call. */
+static inline bool
+det_distinct_add(struct det_distinct *c, uint16_t fp)
+{
+	if (c->n != DET_HLL_MODE) {
+		if (det_exact_has(c, fp))
+			return false;
+		if (c->n < DET_EXACT) {
+			c->u.fp[c->n++] = fp;
+			return true;
+		}
+	}
+	return det_distinct_add_slow(c, fp);
+}
 /* A coarse distinct estimate for totals (shadow peers): 32 registers
  * of 4 bits, about 18 % error, 16 bytes. */
 struct det_tiny {
 	uint8_t reg[16];
 };
-void det_tiny_add(struct det_tiny *t, uint64_t h);
 unsigned det_tiny_count(const struct det_tiny *t);
+static inline void
+det_tiny_add(struct det_tiny *t, uint64_t h)
+{
+	unsigned idx = (unsigned)(h & 31), rank, cur;
+	uint64_t w = h >> 5;
+
+	/* The rank: trailing zeros of the rest + 1, at most 15. */
+	rank = w == 0 ? 15 : (unsigned)__builtin_ctzll(w) + 1;
+	if (rank > 15)
+		rank = 15;
+	cur = (t->reg[idx / 2] >> (idx % 2 * 4)) & 15;
+	if (rank > cur)
+		t->reg[idx / 2] = (uint8_t)((t->reg[idx / 2] &
+		    ~(15u << (idx % 2 * 4))) | rank << (idx % 2 * 4));
+}
 
 /* A learned set: a 512-bit bloom-like bitmap with two probes. */
 struct det_learned {
 	uint64_t bits[8];
 };
-void det_learned_add(struct det_learned *l, uint64_t h);
-bool det_learned_has(const struct det_learned *l, uint64_t h);
+static inline void
+det_learned_add(struct det_learned *l, uint64_t h)
+{
+	unsigned a = (unsigned)(h & 511), b = (unsigned)((h >> 20) & 511);
+
+	l->bits[a / 64] |= 1ULL << (a % 64);
+	l->bits[b / 64] |= 1ULL << (b % 64);
+}
+static inline bool
+det_learned_has(const struct det_learned *l, uint64_t h)
+{
+	unsigned a = (unsigned)(h & 511), b = (unsigned)((h >> 20) & 511);
+
+	return (l->bits[a / 64] >> (a % 64) & 1) != 0 &&
+	    (l->bits[b / 64] >> (b % 64) & 1) != 0;
+}
 
 /* Hashes and fingerprints (inline: several run per flow, and for IPv4
  * the inner mix folds to a constant). */

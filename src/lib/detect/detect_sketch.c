@@ -9,7 +9,6 @@
 
 #include "detect_internal.h"
 
-#define HLL_MODE 255
 #define HLL_M 64
 
 static unsigned
@@ -58,65 +57,19 @@ det_distinct_clear(struct det_distinct *c)
 	memset(c, 0, sizeof *c);
 }
 
-/* Whether fp is among the first n exact entries: eight at a time with
- * the compiler's vector extension (SSE2 on x86-64, plain code
- * elsewhere); this runs on every outbound flow. Lanes past n are
- * masked out (the 32nd lane is the count and padding). */
-typedef uint16_t det_v8 __attribute__((vector_size(16)));
-
-static bool
-exact_has(const struct det_distinct *c, uint16_t fp)
-{
-	uint16_t lanes[32];
-	det_v8 key = { fp, fp, fp, fp, fp, fp, fp, fp };
-
-	_Static_assert(sizeof(struct det_distinct) == sizeof lanes,
-	    "the exact entries, count and padding make 32 lanes");
-	memcpy(lanes, c, sizeof lanes);
-	for (unsigned i = 0; i < c->n; i += 8) {
-		det_v8 v, eq;
-		uint64_t lo, hi;
-		unsigned live = c->n - i < 8 ? c->n - i : 8;
-
-		memcpy(&v, &lanes[i], sizeof v);
-		eq = v == key;
-		memcpy(&lo, &eq, 8);
-		memcpy(&hi, (const char *)&eq + 8, 8);
-		if (live < 8) {
-			/* Keep the first live lanes (16 bits each). */
-			if (live <= 4) {
-				lo &= live == 4 ? UINT64_MAX :
-				    (1ULL << (16 * live)) - 1;
-				hi = 0;
-			} else {
-				hi &= (1ULL << (16 * (live - 4))) - 1;
-			}
-		}
-		if ((lo | hi) != 0)
-			return true;
-	}
-	return false;
-}
-
 bool
-det_distinct_add(struct det_distinct *c, uint16_t fp)
+det_distinct_add_slow(struct det_distinct *c, uint16_t fp)
 {
 	uint16_t tmp[DET_EXACT];
 
-	if (c->n == HLL_MODE)
+	if (c->n == DET_HLL_MODE)
 		return hll_add(c->u.reg, fp);
-	if (exact_has(c, fp))
-		return false;
-	if (c->n < DET_EXACT) {
-		c->u.fp[c->n++] = fp;
-		return true;
-	}
 	/* Full: the exact entries become registers (same storage). */
 	memcpy(tmp, c->u.fp, sizeof tmp);
 	memset(c->u.reg, 0, sizeof c->u.reg);
 	for (unsigned i = 0; i < DET_EXACT; i++)
 		(void)hll_add(c->u.reg, tmp[i]);
-	c->n = HLL_MODE;
+	c->n = DET_HLL_MODE;
 	(void)hll_add(c->u.reg, fp);
 	return true;
 }
@@ -127,7 +80,7 @@ det_distinct_count(const struct det_distinct *c)
 	double sum = 0, est;
 	unsigned zeros = 0;
 
-	if (c->n != HLL_MODE)
+	if (c->n != DET_HLL_MODE)
 		return c->n;
 	for (unsigned i = 0; i < HLL_M; i++) {
 		unsigned r = reg_get(c->u.reg, i);
@@ -142,40 +95,6 @@ det_distinct_count(const struct det_distinct *c)
 	if (est < DET_EXACT + 1)
 		est = DET_EXACT + 1;
 	return (unsigned)(est + 0.5);
-}
-
-void
-det_learned_add(struct det_learned *l, uint64_t h)
-{
-	unsigned a = (unsigned)(h & 511), b = (unsigned)((h >> 20) & 511);
-
-	l->bits[a / 64] |= 1ULL << (a % 64);
-	l->bits[b / 64] |= 1ULL << (b % 64);
-}
-
-bool
-det_learned_has(const struct det_learned *l, uint64_t h)
-{
-	unsigned a = (unsigned)(h & 511), b = (unsigned)((h >> 20) & 511);
-
-	return (l->bits[a / 64] >> (a % 64) & 1) != 0 &&
-	    (l->bits[b / 64] >> (b % 64) & 1) != 0;
-}
-
-void
-det_tiny_add(struct det_tiny *t, uint64_t h)
-{
-	unsigned idx = (unsigned)(h & 31), rank = 1, cur;
-	uint64_t w = h >> 5;
-
-	while (rank < 15 && (w & 1) == 0) {
-		rank++;
-		w >>= 1;
-	}
-	cur = (t->reg[idx / 2] >> (idx % 2 * 4)) & 15;
-	if (rank > cur)
-		t->reg[idx / 2] = (uint8_t)((t->reg[idx / 2] &
-		    ~(15u << (idx % 2 * 4))) | rank << (idx % 2 * 4));
 }
 
 unsigned

@@ -7,9 +7,11 @@
 #ifndef VIGIL_FLOW_NF_INTERNAL_H
 #define VIGIL_FLOW_NF_INTERNAL_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vigil/flow.h"
 
@@ -130,9 +132,23 @@ nf_getn(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
+	/* The usual widths as one load each: this runs for every field
+	 * of every record. */
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		return nf_get16(p);
+	case 4:
+		return nf_get32(p);
+	case 8:
+		memcpy(&v, p, 8);
+		return be64toh(v);
+	default:
+		for (unsigned i = 0; i < n; i++)
+			v = v << 8 | p[i];
+		return v;
+	}
 }
 
 #endif
