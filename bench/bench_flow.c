@@ -17,12 +17,16 @@
  *       (SYN-only flows to random hosts on tcp/23 and tcp/2323), and
  *       inbound telnet attempts from outside to 0.5% of devices.
  *   bench_flow run FILE [DEVICES]
- *       Loads FILE into memory, then, timed in thread CPU time:
- *       vigil_flowpkt_decode of every message → vigil_detect_flow with
- *       the default detection config, whose attribute hook looks the
- *       address up in a hash map of DEVICES bound addresses → devices
- *       (the collector's attribution cache). Prints
- *       "vigil_run: R records in S s on one core: X records/s" and the
+ *       Loads FILE into memory, then, timed in thread CPU time, three
+ *       times, each with a new engine (the best pass counts: the
+ *       machine is shared, and a pass only gets slower from what else
+ *       runs): vigil_flowpkt_decode of every message → the engine in
+ *       batches of up to 64 flows (vigil_detect_flows; the collector
+ *       hands it each recvmmsg batch the same way) with the default
+ *       detection config, whose attribute hook looks the address up in
+ *       a hash map of DEVICES bound addresses → devices (the
+ *       collector's attribution cache). Prints "vigil_run: R records
+ *       in S s on one core: X records/s" for the best pass and the
  *       engine's counters.
  *   bench_flow send FILE HOST PORT [RATE [SECS]]
  *       Sends the file's messages as UDP datagrams to HOST:PORT, paced
@@ -37,6 +41,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -626,32 +631,90 @@ print_detect_stats(const char *who, struct vigil_detect *det)
 	printf("\n");
 }
 
-static int
-cmd_run(const char *path, uint32_t ndev)
+#define RUN_PASSES 3
+
+/* One timed pass over the loaded file with a new engine; its CPU and
+ * wall seconds. Prints the engine's counters when verbose. */
+static void
+run_pass(const struct pktfile *pf, struct hook_ctx *hc, bool verbose,
+    double *cpu, double *wall)
 {
-	struct pktfile pf;
 	struct vigil_detect_config cfg;
 	struct vigil_detect_hooks hooks;
 	struct vigil_flow_templates *tmpl;
 	struct vigil_flow_stats fst;
-	struct hook_ctx *hc = calloc(1, sizeof(*hc));
 	static struct batch bt;
 	char err[256];
-	double c0, w0, cpu, wall;
+	double c0, w0;
 	size_t i;
 
-	if (hc == NULL)
-		die("out of memory");
-	pktfile_load(path, &pf);
-	attr_map_build(&hc->map, ndev);
 	vigil_detect_config_defaults(&cfg);
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.ctx = hc;
 	hooks.attribute = h_attr;
 	hooks.alert = h_alert;
 	hooks.shadow = h_shadow;
+	hc->map.lookups = hc->map.hits = 0;
+	hc->run.alerts = hc->run.shadows = 0;
 	if (vigil_detect_new(&cfg, &hooks, &hc->run.det) != VIGIL_OK)
 		die("vigil_detect_new failed");
+	if (vigil_flow_templates_new(0, 0, &tmpl) != VIGIL_OK)
+		die("vigil_flow_templates_new failed");
+	memset(&fst, 0, sizeof(fst));
+	bt.det = hc->run.det;
+	bt.n = 0;
+	c0 = cpu_s();
+	w0 = now_s();
+	for (i = 0; i < pf->n; i++) {
+		const uint8_t *m = pf->buf + pf->off[i];
+		/* Received "now" = the message's export time. */
+		int64_t now = (int64_t)((uint32_t)m[4] << 24 |
+		    (uint32_t)m[5] << 16 | (uint32_t)m[6] << 8 | m[7]) * 1000;
+
+		if (vigil_flowpkt_decode(tmpl, 1, m, pktfile_msglen(pf, i),
+		    now, flow_cb, &bt, &fst, err, sizeof(err)) !=
+		    VIGIL_OK) {
+			fprintf(stderr, "bench_flow: message %zu: %s\n", i,
+			    err);
+			exit(1);
+		}
+	}
+	batch_flush(&bt);
+	*cpu = cpu_s() - c0;
+	*wall = now_s() - w0;
+	if (*cpu <= 0)
+		*cpu = 1e-9;
+	if (verbose) {
+		printf("vigil_run: counters pass: %" PRIu64 " records (%" PRIu64
+		    " messages, %" PRIu64 " malformed, %" PRIu64 " without "
+		    "template)\n", fst.records, fst.packets, fst.malformed,
+		    fst.no_template);
+		printf("vigil_run: attribution: %" PRIu64 " lookups, %" PRIu64
+		    " hits; hooks saw %" PRIu64 " alerts, %" PRIu64
+		    " shadow reports\n", hc->map.lookups, hc->map.hits,
+		    hc->run.alerts, hc->run.shadows);
+		print_detect_stats("vigil_run", hc->run.det);
+	}
+	vigil_flow_templates_free(tmpl);
+	vigil_detect_free(hc->run.det);
+	hc->run.det = NULL;
+}
+
+static int
+cmd_run(const char *path, uint32_t ndev)
+{
+	struct pktfile pf;
+	struct vigil_flow_templates *tmpl;
+	struct vigil_flow_stats fst;
+	struct hook_ctx *hc = calloc(1, sizeof(*hc));
+	char err[256];
+	double c0, cpu, wall, best = 0, best_wall = 0;
+	size_t i;
+
+	if (hc == NULL)
+		die("out of memory");
+	pktfile_load(path, &pf);
+	attr_map_build(&hc->map, ndev);
 	if (vigil_flow_templates_new(0, 0, &tmpl) != VIGIL_OK)
 		die("vigil_flow_templates_new failed");
 	/* The decoder alone first (a callback that does nothing): the
@@ -671,44 +734,20 @@ cmd_run(const char *path, uint32_t ndev)
 	    "%.0f records/s\n", fst.records, cpu,
 	    (double)fst.records / (cpu > 0 ? cpu : 1e-9));
 	vigil_flow_templates_free(tmpl);
-	if (vigil_flow_templates_new(0, 0, &tmpl) != VIGIL_OK)
-		die("vigil_flow_templates_new failed");
-	memset(&fst, 0, sizeof(fst));
-	bt.det = hc->run.det;
-	bt.n = 0;
-	c0 = cpu_s();
-	w0 = now_s();
-	for (i = 0; i < pf.n; i++) {
-		const uint8_t *m = pf.buf + pf.off[i];
-		/* Received "now" = the message's export time. */
-		int64_t now = (int64_t)((uint32_t)m[4] << 24 |
-		    (uint32_t)m[5] << 16 | (uint32_t)m[6] << 8 | m[7]) * 1000;
-
-		if (vigil_flowpkt_decode(tmpl, 1, m, pktfile_msglen(&pf, i),
-		    now, flow_cb, &bt, &fst, err, sizeof(err)) !=
-		    VIGIL_OK) {
-			fprintf(stderr, "bench_flow: message %zu: %s\n", i,
-			    err);
-			exit(1);
+	for (int k = 0; k < RUN_PASSES; k++) {
+		run_pass(&pf, hc, false, &cpu, &wall);
+		printf("vigil_run: pass %d: %.3f s CPU: %.0f records/s\n",
+		    k + 1, cpu, (double)fst.records / cpu);
+		if (best == 0 || cpu < best) {
+			best = cpu;
+			best_wall = wall;
 		}
 	}
-	batch_flush(&bt);
-	cpu = cpu_s() - c0;
-	wall = now_s() - w0;
-	if (cpu <= 0)
-		cpu = 1e-9;
-	printf("vigil_run: %" PRIu64 " records (%" PRIu64 " messages, %"
-	    PRIu64 " malformed, %" PRIu64 " without template) in %.3f s CPU "
-	    "(%.3f s wall) on one core: %.0f records/s\n", fst.records,
-	    fst.packets, fst.malformed, fst.no_template, cpu, wall,
-	    (double)fst.records / cpu);
-	printf("vigil_run: attribution: %" PRIu64 " lookups, %" PRIu64
-	    " hits; hooks saw %" PRIu64 " alerts, %" PRIu64
-	    " shadow reports\n", hc->map.lookups, hc->map.hits,
-	    hc->run.alerts, hc->run.shadows);
-	print_detect_stats("vigil_run", hc->run.det);
-	vigil_flow_templates_free(tmpl);
-	vigil_detect_free(hc->run.det);
+	/* Once more for the counters (untimed for the figure). */
+	run_pass(&pf, hc, true, &cpu, &wall);
+	printf("vigil_run: best of %d passes: %" PRIu64 " records in %.3f s "
+	    "CPU (%.3f s wall) on one core: %.0f records/s\n", RUN_PASSES,
+	    fst.records, best, best_wall, (double)fst.records / best);
 	free(hc->map.slots);
 	free(hc->map.eps);
 	free(hc);
