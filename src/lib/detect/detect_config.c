@@ -86,7 +86,8 @@ static const struct key keys[] = {
 	    "Shadow endpoints are reported when first seen, then at most "
 	    "this often with totals." },
 	{ "max_entities", K_SIZE, F(max_entities), 1, 100000000,
-	    "Entities tracked at once; the least recently seen is evicted." },
+	    "Entities tracked at once; about the least recently seen is "
+	    "evicted (CLOCK)." },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
