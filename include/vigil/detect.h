@@ -164,6 +164,11 @@ struct vigil_detect_config {
 					  * (both ways) at most; 4096 */
 	unsigned beacon_min_gap_s;       /* gaps shorter than this are one
 					  * burst, not beacons; 1 */
+	unsigned beacon_local_peers;     /* 1: local destinations are
+					  * tracked too; 0 (default): only
+					  * outside ones (command and
+					  * control is outside; polling
+					  * between local hosts is not) */
 	unsigned ddos_pps;               /* packets per second to one target
 					  * in the window; 1000 */
 	unsigned ddos_flows;             /* flows to one target in a

@@ -257,8 +257,8 @@ test_vertical_scan_counts_ports_on_one_host(void **state)
 /* ---- beacons ----------------------------------------------------------- */
 
 static unsigned
-beacons(const char *dst, unsigned dport, uint8_t proto, uint64_t bytes,
-    bool random_gaps, const char *infra_nets)
+beacons_cfg(const char *dst, unsigned dport, uint8_t proto, uint64_t bytes,
+    bool random_gaps, const char *infra_nets, const char *local_peers)
 {
 	struct vigil_detect_config cfg;
 	struct cap c;
@@ -271,6 +271,8 @@ beacons(const char *dst, unsigned dport, uint8_t proto, uint64_t bytes,
 	vigil_detect_config_defaults(&cfg);
 	assert_int_equal(vigil_detect_config_set(&cfg, "infra_nets",
 	    infra_nets, err, sizeof err), VIGIL_OK);
+	assert_int_equal(vigil_detect_config_set(&cfg, "beacon.local_peers",
+	    local_peers, err, sizeof err), VIGIL_OK);
 	d = engine(&cfg, &c);
 	for (int i = 0; i < 30; i++) {
 		feed(d, flow("10.0.0.9", 33000 + i, dst, dport, proto, t,
@@ -286,6 +288,14 @@ beacons(const char *dst, unsigned dport, uint8_t proto, uint64_t bytes,
 	n = c.by_kind[VIGIL_ALERT_BEACON];
 	vigil_detect_free(d);
 	return n;
+}
+
+static unsigned
+beacons(const char *dst, unsigned dport, uint8_t proto, uint64_t bytes,
+    bool random_gaps, const char *infra_nets)
+{
+	return beacons_cfg(dst, dport, proto, bytes, random_gaps, infra_nets,
+	    "0");
 }
 
 static void
@@ -304,6 +314,12 @@ test_beacon_regular_small_fires_lookalikes_do_not(void **state)
 	say("regular to a configured infrastructure net: no beacon");
 	assert_int_equal(beacons("203.0.113.9", 8443, 6, 300, false,
 	    "203.0.113.0/28"), 0);
+	say("regular to a local host (a master polling a PLC on tcp/502): "
+	    "no beacon by default");
+	assert_int_equal(beacons("10.0.0.20", 502, 6, 300, false, ""), 0);
+	say("... a beacon with beacon.local_peers = 1 (an internal relay)");
+	assert_int_equal(beacons_cfg("10.0.0.20", 502, 6, 300, false, "",
+	    "1"), 1);
 }
 
 /* ---- volume ------------------------------------------------------------ */

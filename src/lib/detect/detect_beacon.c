@@ -7,7 +7,10 @@
  * connections, a coefficient of variation at or below beacon_max_cv
  * and small mean bytes make a beacon. Infrastructure nets and ports
  * (DNS, NTP, DHCP, mDNS, SSDP) are never tracked: they are periodic by
- * nature. Connections closer than beacon_min_gap_s are one burst.
+ * nature; nor, unless beacon.local_peers says so, are local
+ * destinations: a command-and-control server is outside, while a
+ * SCADA master polling its PLCs, a hub its sensors or a monitoring
+ * system its targets is regular by design. Connections closer than beacon_min_gap_s are one burst.
  */
 #include <math.h>
 #include <stdio.h>
@@ -95,7 +98,8 @@ det_beacon_flow(struct vigil_detect *d, struct det_entity *e,
 	int i;
 	char sum[256], peer[64];
 
-	if (d->cur.dport_infra || d->cur.dst_infra)
+	if (d->cur.dport_infra || d->cur.dst_infra ||
+	    (d->cur.dst_local && !d->cfg.beacon_local_peers))
 		return;
 	if ((i = bslot(e, host, f->dport, f->proto)) < 0)
 		return;

@@ -54,6 +54,11 @@ static const struct key keys[] = {
 	    "Mean bytes per connection (both ways) at most for a beacon." },
 	{ "beacon.min_gap_s", K_UINT, F(beacon_min_gap_s), 0, 3600,
 	    "Connections closer than this are one burst, not beacons." },
+	{ "beacon.local_peers", K_UINT, F(beacon_local_peers), 0, 1,
+	    "1: regular connections to local hosts count as beacons too "
+	    "(an internal relay); 0: only to outside hosts, since local "
+	    "polling (SCADA masters, hubs, monitoring) is regular by "
+	    "design." },
 	{ "ddos.pps", K_UINT, F(ddos_pps), 1, 1e9,
 	    "Packets per second (over a minute) to one external target." },
 	{ "ddos.flows", K_UINT, F(ddos_flows), 1, 1e9,
