@@ -192,7 +192,7 @@ grow(struct vigil_detect *d)
 	} else if ((p = aligned_alloc(DET_LINE, cap * sizeof *p)) == NULL) {
 		return false;
 	}
-	if (d->npool != 0)
+	if (d->npool != 0 && d->pool != NULL)
 		memcpy(p, d->pool, d->npool * sizeof *p);
 	free(d->pool);
 	d->pool = p;

@@ -215,7 +215,7 @@ struct det_bbody {              /* periodicity of that destination */
 	uint64_t pad;
 };
 
-#define DET_LINE 64
+#define DET_LINE ((size_t)64)
 
 /*
  * Layout, in 64-byte lines (the pool is 64-aligned, the record 1024
