@@ -7,8 +7,9 @@
  * hash match (one cache miss per lookup, not one per probe); and,
  * once attributed, by its device id through a second one, so a device
  * that comes back under a new address (cellular session, DHCP lease)
- * keeps its state. Memory grows by doubling up to max_entities, never
- * per flow.
+ * keeps its state. The tables grow by doubling up to max_entities,
+ * never per flow; the pool's address space is reserved once (reserve
+ * below).
  *
  * Recency is a CLOCK, not a list: a flow sets its entity's ref bit
  * (in a line the flow writes anyway); at max_entities the hand walks
