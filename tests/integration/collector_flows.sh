@@ -141,13 +141,15 @@ ok "the collector starts and says what it collects"
 api POST /v1/tenants "$ADMIN_TOKEN" '{"name": "acme"}'
 check "tenant acme is created" 201
 ACME=$(jbody "d.get('id', '')")
-api PUT /v1/tenants/acme/net-bindings "$ADMIN_TOKEN" \
-    "{\"cidr\": \"${NET}0.0/16\"}"
-case "$STATUS" in
-200 | 201 | 204) ok "the test range is bound to tenant acme" ;;
-*) notok "the test range is bound to tenant acme" "HTTP $STATUS:" \
-    "$(head -c 300 "$OUT")" ;;
-esac
+# bind NAME JSON: PUT a net binding of acme, checked.
+bind() {
+	api PUT /v1/tenants/acme/net-bindings "$ADMIN_TOKEN" "$2"
+	case "$STATUS" in
+	200 | 201 | 204) ok "$1" ;;
+	*) notok "$1" "HTTP $STATUS:" "$(head -c 300 "$OUT")" ;;
+	esac
+}
+bind "the test range is bound to tenant acme" "{\"cidr\": \"${NET}0.0/16\"}"
 
 # export PCAP VERSION [PROTO]: softflowd reads PCAP and exports it.
 export_pcap() {
@@ -304,28 +306,16 @@ check "the scanner ${NET}0.5 is a shadow finding of tenant acme" 200 \
 api POST /v1/tenants/acme/devices "$ADMIN_TOKEN" '{"name": "cam-r"}'
 check "device cam-r is registered" 201
 CAMR=$(jbody "d.get('id', '')")
-api PUT /v1/tenants/acme/net-bindings "$ADMIN_TOKEN" \
+bind "${NET}0.5 is bound to device cam-r" \
     "{\"cidr\": \"${NET}0.5/32\", \"device\": \"cam-r\"}"
-case "$STATUS" in
-200 | 201 | 204) ok "${NET}0.5 is bound to device cam-r" ;;
-*) notok "${NET}0.5 is bound to device cam-r" "HTTP $STATUS:" \
-    "$(head -c 300 "$OUT")" ;;
-esac
 sleep 2
 mkpcap "$WORK/rebind.pcap" "${NET}0.5" 2323
 export_pcap "$WORK/rebind.pcap" 10
-_i=0
-_dev=
-while [ $_i -lt 150 ]; do
-	api GET "/v1/tenants/acme/alerts?kind=scan.horizontal&limit=100" \
-	    "$ADMIN_TOKEN"
-	_dev=$(jbody "','.join(sorted(set(x['device']['id'] for x in \
-	    (d or {}).get('alerts', []) if x.get('address') == '${NET}0.5' \
-	    and x.get('device'))))" 2>/dev/null || true)
-	[ -n "$_dev" ] && break
-	sleep 0.1
-	_i=$((_i + 1))
-done
+api_poll "/v1/tenants/acme/alerts?kind=scan.horizontal&limit=100" \
+    "$ADMIN_TOKEN" "','.join(sorted(set(x['device']['id'] for x in \
+    (d or {}).get('alerts', []) if x.get('address') == '${NET}0.5' \
+    and x.get('device'))))" || true
+_dev=$POLLED
 if [ "$_dev" = "$CAMR" ]; then
 	ok "after the binding, the same address's next scan is device cam-r's alert (no restart, no wait for a refresh)"
 else

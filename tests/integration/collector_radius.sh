@@ -200,15 +200,10 @@ hdr = struct.pack('!HHIIIIBBH', 5, 30, uptime, int(now),
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(hdr + recs, ('127.0.0.1', port))
 PYEOF
-_i=0
-_got=
-while [ $_i -lt 150 ]; do
-	api GET "/v1/alerts?kind=scan.horizontal" "$ADMIN_TOKEN"
-	_got=$(jbody "[(a.get('device') or {}).get('id') for a in d.get('alerts', []) if a.get('address') == '${NET}0.9']" 2>/dev/null || true)
-	[ "$_got" != "[]" ] && [ -n "$_got" ] && break
-	sleep 0.1
-	_i=$((_i + 1))
-done
+api_poll "/v1/alerts?kind=scan.horizontal" "$ADMIN_TOKEN" \
+    "[(a.get('device') or {}).get('id') for a in d.get('alerts', []) if a.get('address') == '${NET}0.9']" ||
+	true
+_got=$POLLED
 if [ "$_got" = "[\"$DEV\"]" ]; then
 	ok "a scan from the session's address is an alert naming the device"
 else

@@ -238,6 +238,26 @@ print(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v)
 PYEOF
 }
 
+# api_poll PATH TOKEN EXPR: GETs PATH every 0.1 s for up to 15 s until
+# jbody EXPR prints something other than "" or "[]"; that value is left
+# in $POLLED (empty after a timeout, when it returns 1).
+api_poll() {
+	_n=0
+	POLLED=
+	while [ $_n -lt 150 ]; do
+		api GET "$1" "$2"
+		POLLED=$(jbody "$3" 2>/dev/null || true)
+		case "$POLLED" in
+		"" | "[]") ;;
+		*) return 0 ;;
+		esac
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	POLLED=
+	return 1
+}
+
 # check NAME EXPECTED_STATUS [PYTHON EXPR EXPECTED]: status of the last
 # call, and optionally jbody EXPR == EXPECTED.
 check() {

@@ -804,34 +804,36 @@ test_shadow_reported_first_seen_then_periodically(void **state)
 		unsigned before = c.attribute_calls;
 		uint8_t a[16] = { 0 };
 
+		/* sport, flow time after T0 (ms), attribute calls after it */
+		static const struct {
+			unsigned sport;
+			int64_t at;
+			unsigned calls;
+			int before;     /* 1 reattribute, 2 reattribute_all */
+		} steps[] = {
+			{ 2, 301000, 0, 0 }, { 3, 302000, 1, 1 },
+			{ 4, 303000, 1, 0 }, { 5, 303000, 2, 2 },
+			{ 6, 304000, 2, 0 }, { 7, 304000 + 3600000, 3, 0 },
+		};
+
 		say("attribution is not asked again on later flows while "
-		    "nothing changed (within attr_refresh_s)");
-		feed(d, flow("192.168.1.51", 2, "203.0.113.8", 443, 6,
-		    T0 + 301000, 60, 80, "SF"));
-		assert_int_equal(c.attribute_calls, before);
-		say("vigil_detect_reattribute of its address: asked on its "
-		    "next flow, once");
+		    "nothing changed (within attr_refresh_s); "
+		    "vigil_detect_reattribute of its address: asked on its "
+		    "next flow, once; vigil_detect_reattribute_all: asked "
+		    "again once, even by an entity that asked in the same "
+		    "second; and again after attr_refresh_s (3600 s) untold");
 		inet_pton(AF_INET, "192.168.1.51", a);
-		vigil_detect_reattribute(d, 4, a);
-		feed(d, flow("192.168.1.51", 3, "203.0.113.8", 443, 6,
-		    T0 + 302000, 60, 80, "SF"));
-		assert_int_equal(c.attribute_calls, before + 1);
-		feed(d, flow("192.168.1.51", 4, "203.0.113.8", 443, 6,
-		    T0 + 303000, 60, 80, "SF"));
-		assert_int_equal(c.attribute_calls, before + 1);
-		say("vigil_detect_reattribute_all: every entity asks again, "
-		    "once, even one that asked in the same second");
-		vigil_detect_reattribute_all(d);
-		feed(d, flow("192.168.1.51", 5, "203.0.113.8", 443, 6,
-		    T0 + 303000, 60, 80, "SF"));
-		assert_int_equal(c.attribute_calls, before + 2);
-		feed(d, flow("192.168.1.51", 6, "203.0.113.8", 443, 6,
-		    T0 + 304000, 60, 80, "SF"));
-		assert_int_equal(c.attribute_calls, before + 2);
-		say("and again after attr_refresh_s (3600 s) untold");
-		feed(d, flow("192.168.1.51", 7, "203.0.113.8", 443, 6,
-		    T0 + 304000 + 3600000, 60, 80, "SF"));
-		assert_int_equal(c.attribute_calls, before + 3);
+		for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+			if (steps[i].before == 1)
+				vigil_detect_reattribute(d, 4, a);
+			else if (steps[i].before == 2)
+				vigil_detect_reattribute_all(d);
+			feed(d, flow("192.168.1.51", steps[i].sport,
+			    "203.0.113.8", 443, 6, T0 + steps[i].at, 60, 80,
+			    "SF"));
+			assert_int_equal(c.attribute_calls,
+			    before + steps[i].calls);
+		}
 	}
 	vigil_detect_free(d);
 }

@@ -450,21 +450,30 @@ det_in4(const uint32_t (*nets)[2], size_t n, const uint8_t addr[16])
 	return false;
 }
 bool det_in6(const struct vigil_cidr *nets, size_t n, const uint8_t addr[16]);
+/* In a net list: its IPv4 nets compiled (n4 pairs), its IPv6 ones
+ * looked up only when it has any. */
+static inline bool
+det_in_nets(const uint32_t (*n4)[2], size_t nn4, bool any6,
+    const struct vigil_cidr *nets, size_t n, uint8_t family,
+    const uint8_t addr[16])
+{
+	if (family == 4)
+		return det_in4(n4, nn4, addr);
+	return any6 && det_in6(nets, n, addr);
+}
 static inline bool
 det_is_local(const struct vigil_detect *d, uint8_t family,
     const uint8_t addr[16])
 {
-	if (family == 4)
-		return det_in4(d->local4, d->nlocal4, addr);
-	return d->local6 && det_in6(d->cfg.local, d->cfg.nlocal, addr);
+	return det_in_nets(d->local4, d->nlocal4, d->local6, d->cfg.local,
+	    d->cfg.nlocal, family, addr);
 }
 static inline bool
 det_is_infra(const struct vigil_detect *d, uint8_t family,
     const uint8_t addr[16])
 {
-	if (family == 4)
-		return det_in4(d->infra4, d->ninfra4, addr);
-	return d->infra6 && det_in6(d->cfg.infra, d->cfg.ninfra, addr);
+	return det_in_nets(d->infra4, d->ninfra4, d->infra6, d->cfg.infra,
+	    d->cfg.ninfra, family, addr);
 }
 static inline bool
 det_port_is(const struct vigil_detect *d, uint16_t port, uint8_t cls)
