@@ -81,6 +81,10 @@ struct run {
 	uint64_t flows;
 	int64_t max_ms;
 	struct vigil_flow_templates *tmpl;
+	/* Flows go to the engine in batches (vigil_detect_flows overlaps
+	 * their state loads); flushed when full and after each file. */
+	struct vigil_flow batch[64];
+	size_t nbatch;
 };
 
 /* ---- endpoints and alerts ------------------------------------------------ */
@@ -245,6 +249,13 @@ on_shadow(void *vctx, const struct vigil_shadow_obs *s)
 		e->peers = s->peers;
 }
 
+static void
+flush_flows(struct run *r)
+{
+	vigil_detect_flows(r->d, r->batch, r->nbatch);
+	r->nbatch = 0;
+}
+
 static int
 on_flow(void *vctx, const struct vigil_flow *f)
 {
@@ -266,7 +277,9 @@ on_flow(void *vctx, const struct vigil_flow *f)
 		e->flows++;
 		e->bytes += bytes;
 	}
-	vigil_detect_flow(r->d, f);
+	r->batch[r->nbatch++] = *f;
+	if (r->nbatch == sizeof r->batch / sizeof r->batch[0])
+		flush_flows(r);
 	return 0;
 }
 
@@ -912,6 +925,7 @@ cli_flows_analyze(struct cli_ctx *ctx, const struct cli_args *a)
 		frs[i].path = a->pos[i];
 		frs[i].errors = json_array();
 		read_file(&r, &frs[i], want);
+		flush_flows(&r);
 		any_fatal |= frs[i].fatal;
 		any_errors |= frs[i].nerrors > 0;
 	}
