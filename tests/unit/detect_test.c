@@ -37,6 +37,8 @@ struct cap {
 	unsigned shadows;
 	struct vigil_shadow_obs shadow;
 	bool attribute_device;     /* the hook claims every address */
+	bool attribute_fleet;      /* 10.0.M.N: device N of model M (1
+				    * "cam-x", else "meter"); others none */
 	unsigned attribute_calls;
 };
 
@@ -71,10 +73,22 @@ on_attribute(void *ctx, uint8_t family, const uint8_t addr[16],
 {
 	struct cap *c = ctx;
 
-	(void)family;
-	(void)addr;
 	(void)ts_ms;
 	c->attribute_calls++;
+	if (c->attribute_fleet) {
+		if (family != 4 || addr[0] != 10 || addr[1] != 0)
+			return 0;
+		out->device = true;
+		snprintf(out->device_id, sizeof out->device_id,
+		    "0190a000-0000-7000-8000-0000000%02x%03u", addr[2],
+		    addr[3]);
+		snprintf(out->tenant, sizeof out->tenant,
+		    "0190a000-0000-7000-8000-0000000000aa");
+		snprintf(out->model, sizeof out->model, "%s",
+		    addr[2] == 1 ? "cam-x" : "meter");
+		snprintf(out->via, sizeof out->via, "binding");
+		return 1;
+	}
 	if (!c->attribute_device)
 		return 0;
 	out->device = true;
@@ -838,6 +852,105 @@ test_shadow_reported_first_seen_then_periodically(void **state)
 	vigil_detect_free(d);
 }
 
+/* ---- fleet baselines ---------------------------------------------------- */
+
+#define HOUR_MS 3600000LL
+
+static void
+test_fleet_profile_judges_a_new_device_from_its_first_flow(void **state)
+{
+	struct vigil_detect_config cfg;
+	struct cap c;
+	struct vigil_detect *d;
+	struct vigil_detect_stats st;
+
+	(void)state;
+	for (int fleet = 1; fleet >= 0; fleet--) {
+		vigil_detect_config_defaults(&cfg);
+		cfg.learning_s = 3600;
+		cfg.fleet = (unsigned)fleet;
+		d = engine(&cfg, &c);
+		c.attribute_fleet = true;
+		if (fleet)
+			say("cam-x device 1 learns for an hour: tcp/443 to "
+			    "203.0.113.1, tcp/8883 to 203.0.113.2");
+		for (int i = 0; i < 60; i++) {
+			feed(d, flow("10.0.1.1", 40000 + i, "203.0.113.1",
+			    443, 6, T0 + i * 60000, 500, 900, "SF"));
+			feed(d, flow("10.0.1.1", 41000 + i, "203.0.113.2",
+			    8883, 6, T0 + i * 60000 + 500, 200, 100, "SF"));
+		}
+		feed(d, flow("10.0.1.2", 40000, "203.0.113.1", 443, 6,
+		    T0 + 2 * HOUR_MS, 500, 900, "SF"));
+		feed(d, flow("10.0.1.2", 40001, "203.0.113.2", 8883, 6,
+		    T0 + 2 * HOUR_MS + 1000, 200, 100, "SF"));
+		if (fleet) {
+			say("a new cam-x device, two hours on, going where the "
+			    "fleet goes: nothing");
+			assert_int_equal(
+			    c.by_kind[VIGIL_ALERT_NEW_DESTINATION], 0);
+		}
+		feed(d, flow("10.0.1.2", 40002, "198.51.100.77", 443, 6,
+		    T0 + 2 * HOUR_MS + 2000, 500, 900, "SF"));
+		if (fleet) {
+			say("... going elsewhere on its first minute: "
+			    "new.destination at once, profile \"model\"");
+			assert_int_equal(
+			    c.by_kind[VIGIL_ALERT_NEW_DESTINATION], 1);
+			assert_non_null(strstr(c.evidence,
+			    "\"profile\":\"model\""));
+			say("a new device of a model first seen now (meter) "
+			    "learns alone: nothing");
+			feed(d, flow("10.0.2.9", 40000, "198.51.100.88", 443,
+			    6, T0 + 2 * HOUR_MS + 3000, 500, 900, "SF"));
+			assert_int_equal(
+			    c.by_kind[VIGIL_ALERT_NEW_DESTINATION], 1);
+			vigil_detect_stats(d, &st);
+			assert_int_equal(st.models, 2);
+		} else {
+			say("with fleet = 0 the new cam-x device learns alone: "
+			    "nothing");
+			assert_int_equal(
+			    c.by_kind[VIGIL_ALERT_NEW_DESTINATION], 0);
+			vigil_detect_stats(d, &st);
+			assert_int_equal(st.models, 0);
+		}
+		vigil_detect_free(d);
+	}
+}
+
+static void
+test_fleet_volume_baseline_for_a_device_without_one(void **state)
+{
+	struct cap c;
+	struct vigil_detect *d;
+	const char *devs[] = { "10.0.1.1", "10.0.1.2", "10.0.1.3",
+		"10.0.1.4" };
+
+	(void)state;
+	d = engine(NULL, &c);
+	c.attribute_fleet = true;
+	say("four cam-x devices, about 2 KB per 5-minute interval each for "
+	    "half an hour (24 device intervals)");
+	for (int i = 0; i < 7; i++)
+		for (size_t k = 0; k < 4; k++)
+			feed(d, flow(devs[k], 40000 + i, "203.0.113.1", 443,
+			    6, T0 + i * 300000 + (int64_t)k * 1000, 900,
+			    1100, "SF"));
+	say("a new cam-x device moving 50 MB in its first minute: "
+	    "volume.spike against the fleet's baseline");
+	feed(d, flow("10.0.1.9", 40000, "203.0.113.1", 443, 6,
+	    T0 + 7 * 300000, 50000000, 1000, "SF"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_VOLUME_SPIKE], 1);
+	assert_non_null(strstr(c.evidence, "\"baseline_of\":\"model\""));
+	say("the same from an address of no model (a shadow): no baseline, "
+	    "no spike");
+	feed(d, flow("10.9.0.9", 40000, "203.0.113.1", 443, 6,
+	    T0 + 7 * 300000 + 1000, 50000000, 1000, "SF"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_VOLUME_SPIKE], 1);
+	vigil_detect_free(d);
+}
+
 static void
 test_device_state_follows_its_new_address(void **state)
 {
@@ -1097,6 +1210,10 @@ main(void)
 		cmocka_unit_test(
 		    test_shadow_reported_first_seen_then_periodically),
 		cmocka_unit_test(test_device_state_follows_its_new_address),
+		cmocka_unit_test(
+		    test_fleet_profile_judges_a_new_device_from_its_first_flow),
+		cmocka_unit_test(
+		    test_fleet_volume_baseline_for_a_device_without_one),
 		cmocka_unit_test(test_hostile_flow_fields_are_contained),
 		cmocka_unit_test(
 		    test_config_set_and_load_errors_name_key_and_line),

@@ -182,6 +182,9 @@ attribute(struct vigil_detect *d, struct det_entity *e, int64_t ts_ms,
 	det_entity_set_device(d, e, ep.device && ep.device_id[0] != '\0' ?
 	    ep.device_id : "", ts_ms);
 	e->device = e->device_id[0] != '\0';
+	/* Its fleet: the model of a device (a shadow has none). */
+	e->model = e->device ? det_model_ref(d, ep.tenant, ep.model, ts_ms) :
+	    0;
 	e->via = via_code(ep.via);
 	memcpy(e->tenant, ep.tenant, sizeof e->tenant);
 	if (out != NULL)
@@ -427,6 +430,7 @@ vigil_detect_free(struct vigil_detect *d)
 	if (d == NULL)
 		return;
 	det_entity_free_all(d);
+	det_models_free(d);
 	for (size_t i = 0; i < d->nintel; i++)
 		det_intel_free(&d->intel[i]);
 	free(d->ring);
@@ -777,5 +781,6 @@ vigil_detect_stats(const struct vigil_detect *d,
 		return;
 	*out = d->st;
 	out->entities = d->nentities;
+	out->models = d->nmodels;
 	out->entity_bytes = (uint64_t)d->nentities * sizeof(struct det_entity);
 }

@@ -70,6 +70,11 @@ static const struct key keys[] = {
 	    "And above this many bytes." },
 	{ "interval_s", K_UINT, F(interval_s), 10, 86400,
 	    "Baseline interval in seconds." },
+	{ "fleet", K_UINT, F(fleet), 0, 1,
+	    "1: devices of one model in one tenant share a profile: once "
+	    "the model's fleet has been learning for learning_s, a new "
+	    "device is judged against the fleet's destinations and volume "
+	    "from its first flow; 0: every device learns alone." },
 	{ "attr_refresh_s", K_UINT, F(attr_refresh_s), 10, 86400,
 	    "An entity asks who it is again at least this often; changes "
 	    "the collector sees (sessions, bindings, devices) are asked "
@@ -126,6 +131,7 @@ vigil_detect_config_defaults(struct vigil_detect_config *c)
 	c->spike_min_bytes = 10ULL << 20;
 	c->interval_s = 300;
 	c->attr_refresh_s = 3600;
+	c->fleet = 1;
 	c->learning_s = 86400;
 	c->new_dest_max = 5;
 	c->lateral_hosts = 3;

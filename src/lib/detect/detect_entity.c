@@ -35,6 +35,8 @@ _Static_assert(sizeof(struct det_distinct) == DET_LINE,
 _Static_assert(offsetof(struct det_entity, ref) < DET_LINE * 2 &&
     offsetof(struct det_entity, lat_s) < DET_LINE * 3,
     "every flow's fields stay in the first three lines");
+_Static_assert(offsetof(struct det_entity, model) < DET_LINE * 4,
+    "the model reference is in the outbound flows' first line");
 
 #define POOL_MIN 256
 #define HUGE_PAGE ((size_t)2 << 20)

@@ -272,9 +272,10 @@ struct det_entity {
 	uint32_t intel_peer;
 	uint32_t lat_s;             /* last lateral firing */
 
-	/* line 3: scan slot headers */
+	/* line 3: scan slot headers, the fleet */
 	_Alignas(DET_LINE) struct det_hslot h[DET_HSLOTS];
 	struct det_vslot v[DET_VSLOTS];
+	uint32_t model;             /* det_model_ref, 0 none */
 	/* line 4: beacon keys, lateral set */
 	_Alignas(DET_LINE) struct det_bkey b[DET_BSLOTS];
 	uint16_t lat[DET_LATERAL];   /* local hosts reached on lateral ports */
@@ -292,6 +293,35 @@ struct det_entity {
 	char device_id[VIGIL_UUID_STRLEN];
 	char tenant[VIGIL_UUID_STRLEN];
 };
+
+/* ---- fleet baselines (detect_fleet.c) ---------------------------------- */
+
+#define DET_MODEL_SLOTS 1024    /* a power of two */
+#define DET_MODELS_MAX 768
+
+struct det_model {
+	uint64_t key;               /* hash of tenant and model; 0 free */
+	int64_t first_ms;           /* its first device's first flow */
+	float ew_flows, ew_bytes, ew_pkts; /* one device, one interval */
+	uint32_t nintervals;        /* active device intervals folded in */
+	uint64_t learned[64];       /* destinations of learning devices */
+};
+
+/* The model of (tenant, model) as a reference (slot + 1), created on
+ * first use; 0 when fleet is off, the model is "" or the table full. */
+uint32_t det_model_ref(struct vigil_detect *d, const char *tenant,
+    const char *model, int64_t now_ms);
+struct det_model *det_model_get(const struct vigil_detect *d, uint32_t ref);
+/* Its own learning period has passed. */
+bool det_model_mature(const struct vigil_detect *d, const struct det_model *m,
+    int64_t now_ms);
+void det_model_learn(struct det_model *m, uint64_t h);
+bool det_model_knows(const struct det_model *m, uint64_t h);
+/* A device of the model finished an interval (empty ones are not
+ * folded in). */
+void det_model_interval(struct det_model *m, uint32_t flows, uint64_t bytes,
+    uint64_t pkts);
+void det_models_free(struct vigil_detect *d);
 
 /* ---- intel lists (detect_intel.c) -------------------------------------- */
 
@@ -374,6 +404,9 @@ struct vigil_detect {
 
 	struct det_intel intel[DET_INTEL_MAX];
 	size_t nintel;
+
+	struct det_model *models;   /* DET_MODEL_SLOTS, or NULL */
+	size_t nmodels;
 
 	struct vigil_detect_stats st;
 	uint64_t moved;             /* states that followed their device */

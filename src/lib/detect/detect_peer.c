@@ -31,17 +31,27 @@ new_destination(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec)
 {
 	uint64_t k;
+	struct det_model *m;
+	bool fleet;
 	char sum[256], peer[64];
 
 	if (d->cur.dst_local || d->cur.dst_infra || d->cur.dport_infra)
 		return;
 	k = net_key(f, f->dst, f->dport);
-	if ((int64_t)sec * 1000 < e->first_ms + (int64_t)d->cfg.learning_s *
-	    1000) {
+	m = det_model_get(d, e->model);
+	/* A device learning on its own, unless its model's fleet has
+	 * learned already: then it is judged against the fleet from its
+	 * first flow. While it learns, the fleet learns with it. */
+	fleet = m != NULL && det_model_mature(d, m, (int64_t)sec * 1000);
+	if (!fleet && (int64_t)sec * 1000 < e->first_ms +
+	    (int64_t)d->cfg.learning_s * 1000) {
 		det_learned_add(&e->learned, k);
+		if (m != NULL)
+			det_model_learn(m, k);
 		return;
 	}
-	if (det_learned_has(&e->learned, k))
+	if (det_learned_has(&e->learned, k) ||
+	    (m != NULL && det_model_knows(m, k)))
 		return;
 	det_learned_add(&e->learned, k);
 	if (sec >= e->hour_s + 3600 || sec + 3600 < e->hour_s) {
@@ -64,9 +74,12 @@ new_destination(struct vigil_detect *d, struct det_entity *e,
 		x.last_ms = f->end_ms;
 		x.count = 1;
 		x.summary = sum;
-		x.numbers = json_pack("{s:s,s:i,s:i,s:i,s:i}", "peer", peer,
+		x.numbers = json_pack("{s:s,s:i,s:i,s:i,s:i,s:s}", "peer", peer,
 		    "port", f->dport, "proto", f->proto, "learning_s",
-		    d->cfg.learning_s, "this_hour", e->new_count);
+		    d->cfg.learning_s, "this_hour", e->new_count, "profile",
+		    m == NULL ? "device" : (int64_t)sec * 1000 < e->first_ms +
+		    (int64_t)d->cfg.learning_s * 1000 ? "model" :
+		    "device+model");
 		det_fire(d, e, f, &x);
 	}
 }

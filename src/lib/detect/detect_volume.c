@@ -15,6 +15,7 @@
 #include "detect_internal.h"
 
 #define WARM 4          /* intervals before a baseline is trusted */
+#define FLEET_WARM 16   /* device intervals before a fleet's is */
 #define ALPHA 0.2f
 #define MAX_ROLL 64     /* past this many silent intervals: restart */
 
@@ -28,6 +29,15 @@ roll(struct vigil_detect *d, struct det_entity *e, uint32_t sec)
 			/* Silent for long: the old baseline says little. */
 			e->int_s = sec;
 			break;
+		}
+		/* The fleet learns from every active interval of its
+		 * devices. */
+		if (e->model != 0 && steps == 1) {
+			struct det_model *m = det_model_get(d, e->model);
+
+			if (m != NULL)
+				det_model_interval(m, e->i_flows, e->i_bytes,
+				    e->i_pkts);
 		}
 		if (e->nintervals == 0) {
 			e->ew_flows = (float)e->i_flows;
@@ -53,6 +63,8 @@ det_volume_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec, bool out)
 {
 	double base, limit;
+	const struct det_model *m = NULL;
+	float ew_flows, ew_bytes, ew_pkts;
 	char sum[256];
 
 	(void)out;
@@ -60,9 +72,22 @@ det_volume_flow(struct vigil_detect *d, struct det_entity *e,
 	e->i_flows++;
 	e->i_bytes += f->bytes + f->rbytes;
 	e->i_pkts += f->packets + f->rpackets;
-	if (e->nintervals < WARM || (e->spike_s != 0 && e->spike_s >= e->int_s))
+	if (e->spike_s != 0 && e->spike_s >= e->int_s)
 		return;
-	base = e->ew_bytes > 1 ? e->ew_bytes : 1;
+	if (e->nintervals >= WARM) {
+		ew_flows = e->ew_flows;
+		ew_bytes = e->ew_bytes;
+		ew_pkts = e->ew_pkts;
+	} else if (e->model != 0 && (m = det_model_get(d, e->model)) != NULL &&
+	    m->nintervals >= FLEET_WARM) {
+		/* No baseline of its own yet: its fleet's. */
+		ew_flows = m->ew_flows;
+		ew_bytes = m->ew_bytes;
+		ew_pkts = m->ew_pkts;
+	} else {
+		return;
+	}
+	base = ew_bytes > 1 ? ew_bytes : 1;
 	limit = base * d->cfg.spike_factor;
 	if ((double)e->i_bytes <= limit || e->i_bytes < d->cfg.spike_min_bytes)
 		return;
@@ -78,13 +103,14 @@ det_volume_flow(struct vigil_detect *d, struct det_entity *e,
 		x.last_ms = f->end_ms;
 		x.count = e->i_flows;
 		x.summary = sum;
-		x.numbers = json_pack("{s:I,s:f,s:f,s:I,s:i,s:f,s:f,s:i}",
+		x.numbers = json_pack("{s:I,s:f,s:f,s:I,s:i,s:f,s:f,s:i,s:s}",
 		    "bytes", (json_int_t)e->i_bytes, "baseline_bytes", base,
 		    "factor", d->cfg.spike_factor, "min_bytes",
 		    (json_int_t)d->cfg.spike_min_bytes, "flows",
 		    (json_int_t)e->i_flows, "baseline_flows",
-		    (double)e->ew_flows, "baseline_packets", (double)e->ew_pkts,
-		    "interval_s", d->cfg.interval_s);
+		    (double)ew_flows, "baseline_packets", (double)ew_pkts,
+		    "interval_s", d->cfg.interval_s, "baseline_of",
+		    m != NULL ? "model" : "device");
 		det_fire(d, e, f, &x);
 	}
 }

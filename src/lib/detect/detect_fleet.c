@@ -1,0 +1,132 @@
+/*
+ * Fleet (model-level) baselines (detect.h, config key "fleet"): the
+ * devices of one model in one tenant share a profile, so a new device
+ * is judged from its first flow instead of after a learning period of
+ * its own. A model keeps the destinations its devices used while they
+ * were learning (a 4,096-bit set: many devices, many cloud endpoints)
+ * and an exponentially weighted baseline of one device's flows, bytes
+ * and packets per active interval. Its own learning period runs from
+ * the first flow of its first device; once it has passed, a device of
+ * the model that is still in its own learning period is judged against
+ * the model's destinations (new.destination), and until it has a
+ * baseline of its own, against the model's volume (volume.spike).
+ *
+ * The table is the engine's, not per device: a few hundred bytes per
+ * model, at most DET_MODELS_MAX models (beyond, devices of further
+ * models simply learn alone), allocated on the first model seen.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect_internal.h"
+
+#define FLEET_ALPHA 0.05f       /* many devices feed it: slower than one */
+
+static uint64_t
+model_key(const char *tenant, const char *model)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const char *s = tenant; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	h = (h ^ '/') * 0x100000001b3ULL;
+	for (const char *s = model; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	h = det_mix(h);
+	return h != 0 ? h : 1;
+}
+
+uint32_t
+det_model_ref(struct vigil_detect *d, const char *tenant, const char *model,
+    int64_t now_ms)
+{
+	uint64_t k;
+	size_t j, mask = DET_MODEL_SLOTS - 1;
+
+	if (!d->cfg.fleet || model == NULL || model[0] == '\0')
+		return 0;
+	if (d->models == NULL &&
+	    (d->models = calloc(DET_MODEL_SLOTS, sizeof *d->models)) == NULL)
+		return 0;
+	k = model_key(tenant != NULL ? tenant : "", model);
+	for (j = k & mask; d->models[j].key != 0; j = (j + 1) & mask)
+		if (d->models[j].key == k)
+			return (uint32_t)j + 1;
+	if (d->nmodels >= DET_MODELS_MAX)
+		return 0;
+	d->models[j].key = k;
+	d->models[j].first_ms = now_ms;
+	d->nmodels++;
+	return (uint32_t)j + 1;
+}
+
+struct det_model *
+det_model_get(const struct vigil_detect *d, uint32_t ref)
+{
+	if (ref == 0 || ref > DET_MODEL_SLOTS || d->models == NULL ||
+	    d->models[ref - 1].key == 0)
+		return NULL;
+	return &d->models[ref - 1];
+}
+
+bool
+det_model_mature(const struct vigil_detect *d, const struct det_model *m,
+    int64_t now_ms)
+{
+	return m != NULL && now_ms >= m->first_ms +
+	    (int64_t)d->cfg.learning_s * 1000;
+}
+
+static void
+bits(uint64_t h, unsigned *a, unsigned *b)
+{
+	*a = (unsigned)(h & 4095);
+	*b = (unsigned)((h >> 24) & 4095);
+}
+
+void
+det_model_learn(struct det_model *m, uint64_t h)
+{
+	unsigned a, b;
+
+	bits(h, &a, &b);
+	m->learned[a / 64] |= 1ULL << (a % 64);
+	m->learned[b / 64] |= 1ULL << (b % 64);
+}
+
+bool
+det_model_knows(const struct det_model *m, uint64_t h)
+{
+	unsigned a, b;
+
+	bits(h, &a, &b);
+	return (m->learned[a / 64] >> (a % 64) & 1) != 0 &&
+	    (m->learned[b / 64] >> (b % 64) & 1) != 0;
+}
+
+void
+det_model_interval(struct det_model *m, uint32_t flows, uint64_t bytes,
+    uint64_t pkts)
+{
+	if (flows == 0)
+		return;             /* the baseline of an active device */
+	if (m->nintervals == 0) {
+		m->ew_flows = (float)flows;
+		m->ew_bytes = (float)bytes;
+		m->ew_pkts = (float)pkts;
+	} else {
+		m->ew_flows += FLEET_ALPHA * ((float)flows - m->ew_flows);
+		m->ew_bytes += FLEET_ALPHA * ((float)bytes - m->ew_bytes);
+		m->ew_pkts += FLEET_ALPHA * ((float)pkts - m->ew_pkts);
+	}
+	if (m->nintervals < UINT32_MAX)
+		m->nintervals++;
+}
+
+void
+det_models_free(struct vigil_detect *d)
+{
+	free(d->models);
+	d->models = NULL;
+	d->nmodels = 0;
+}
