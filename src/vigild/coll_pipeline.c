@@ -24,11 +24,12 @@
  *   is seen by the next flow; a binding or device changed through the
  *   API moves the store's attribution generation, polled every second,
  *   which empties the cache and has every entity ask again on its next
- *   flow. Unchanged, an entity asks once per attr_refresh_s. Beyond 1000 store
- *   lookups in a second (a burst of new addresses: two probes each),
- *   a snapshot answers instead: the bindings and the addresses that
- *   have (or had) RADIUS sessions, reloaded every 5 s and before use
- *   when older than 1 s (the session set also updated at once by each
+ *   flow. Unchanged, an entity asks once per attr_refresh_s. Beyond
+ *   1000 store lookups in a second (a burst of new addresses: two
+ *   probes each), a snapshot answers instead: the bindings and the
+ *   addresses that have (or had) RADIUS sessions, reloaded every 5 s
+ *   and before use when older than 1 s (the session set also updated
+ *   at once by each
  *   accounting request). It answers in memory for an address with no
  *   session and no device binding (unknown, or the most specific
  *   tenant subnet, as vigil_attribute would); the others still ask the

@@ -10,7 +10,8 @@
  * nature; nor, unless beacon.local_peers says so, are local
  * destinations: a command-and-control server is outside, while a
  * SCADA master polling its PLCs, a hub its sensors or a monitoring
- * system its targets is regular by design. Connections closer than beacon_min_gap_s are one burst.
+ * system its targets is regular by design. Connections closer than
+ * beacon_min_gap_s are one burst.
  */
 #include <math.h>
 #include <stdio.h>
