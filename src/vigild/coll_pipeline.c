@@ -29,12 +29,11 @@
  *   probes each), a snapshot answers instead: the bindings and the
  *   addresses that have (or had) RADIUS sessions, reloaded every 5 s
  *   and before use when older than 1 s (the session set also updated
- *   at once by each
- *   accounting request). It answers in memory for an address with no
- *   session and no device binding (unknown, or the most specific
- *   tenant subnet, as vigil_attribute would); the others still ask the
- *   store. So under a burst a binding is at most ~1 s stale; an answer
- *   from the snapshot is not cached.
+ *   at once by each accounting request). It answers in memory for an
+ *   address with no session and no device binding (unknown, or the
+ *   most specific tenant subnet, as vigil_attribute would); the others
+ *   still ask the store. So under a burst a binding is at most ~1 s
+ *   stale; an answer from the snapshot is not cached.
  * - Each firing is recorded (the store deduplicates into one open
  *   alert per entity and kind); the outputs get an alert when it is new
  *   or when its severity rose since we last sent it; the response runs
