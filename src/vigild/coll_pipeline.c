@@ -1117,6 +1117,9 @@ attr_gen_check(struct coll_pipeline *p)
 		return;             /* the next tick tries again */
 	if (p->attr_gen != 0 && gen != p->attr_gen) {
 		memset(p->attr, 0, ATTR_SLOTS * sizeof *p->attr);
+		/* The snapshot too (reloaded right after this), so no
+		 * entity asking again gets an answer from before. */
+		p->snap_ms = 0;
 		vigil_detect_reattribute_all(p->d);
 		vlog(VLOG_DEBUG, "collector.attribute", "bindings or devices "
 		    "changed (generation %lld): attributing again",
