@@ -921,7 +921,7 @@ cmd_mem(uint32_t ndev)
 	r1 = rss_kib();
 	vigil_detect_stats(hc->run.det, &st);
 	printf("vigil_mem: %" PRIu64 " entities, %" PRIu64 " bytes of state: "
-	    "%.0f bytes per device (engine's count; target <= 1024); "
+	    "%.0f bytes per device (engine's count; target <= 1000); "
 	    "resident growth %.0f bytes per device; %.1f s CPU\n",
 	    st.entities, st.entity_bytes, st.entities ?
 	    (double)st.entity_bytes / (double)st.entities : 0.0,

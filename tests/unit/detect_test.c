@@ -899,6 +899,10 @@ test_fleet_profile_judges_a_new_device_from_its_first_flow(void **state)
 			    c.by_kind[VIGIL_ALERT_NEW_DESTINATION], 1);
 			assert_non_null(strstr(c.evidence,
 			    "\"profile\":\"model\""));
+			say("the alert names the device's tenant (interned "
+			    "by the engine)");
+			assert_string_equal(c.last.who.tenant,
+			    "0190a000-0000-7000-8000-0000000000aa");
 			say("a new device of a model first seen now (meter) "
 			    "learns alone: nothing");
 			feed(d, flow("10.0.2.9", 40000, "198.51.100.88", 443,

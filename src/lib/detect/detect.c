@@ -186,7 +186,7 @@ attribute(struct vigil_detect *d, struct det_entity *e, int64_t ts_ms,
 	e->model = e->device ? det_model_ref(d, ep.tenant, ep.model, ts_ms) :
 	    0;
 	e->via = via_code(ep.via);
-	memcpy(e->tenant, ep.tenant, sizeof e->tenant);
+	e->tenant = det_tenant_ref(d, ep.tenant);
 	if (out != NULL)
 		*out = ep;
 }
@@ -296,10 +296,11 @@ det_fire(struct vigil_detect *d, struct det_entity *e,
 	a.severity = x->sev != 0 ? x->sev : kinds[x->kind].sev;
 	a.who.device = e->device;
 	memcpy(a.who.device_id, e->device_id, sizeof a.who.device_id);
-	memcpy(a.who.tenant, e->tenant, sizeof a.who.tenant);
+	snprintf(a.who.tenant, sizeof a.who.tenant, "%s",
+	    det_tenant_str(d, e->tenant));
 	snprintf(a.who.via, sizeof a.who.via, "%s", via_name(e->via));
 	if (e->device && d->hooks.attribute != NULL) {
-		/* The model is not kept per entity (1 KiB budget): ask
+		/* The model is not kept per entity (1 KB budget): ask
 		 * again, only now that an alert needs it. */
 		struct vigil_endpoint ep;
 
@@ -431,6 +432,7 @@ vigil_detect_free(struct vigil_detect *d)
 		return;
 	det_entity_free_all(d);
 	det_models_free(d);
+	det_tenants_free(d);
 	for (size_t i = 0; i < d->nintel; i++)
 		det_intel_free(&d->intel[i]);
 	free(d->ring);
@@ -473,7 +475,7 @@ shadow_report(struct vigil_detect *d, struct det_entity *e, uint32_t sec)
 	memset(&s, 0, sizeof s);
 	s.family = e->family;
 	memcpy(s.addr, e->addr, 16);
-	memcpy(s.tenant, e->tenant, sizeof s.tenant);
+	snprintf(s.tenant, sizeof s.tenant, "%s", det_tenant_str(d, e->tenant));
 	s.first_ms = e->first_ms;
 	s.last_ms = e->last_ms;
 	s.flows = e->t_flows;

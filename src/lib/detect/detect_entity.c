@@ -3,8 +3,8 @@
  * in a pool of compact states, found by its address through an
  * open-addressing hash (linear probing, backward-shift deletion) whose
  * slots hold the key's 32-bit hash next to the pool index, so probing
- * reads one 8-byte slot per step and touches the 1 KiB state only on a
- * hash match (one cache miss per lookup, not one per probe); and,
+ * reads one 8-byte slot per step and touches the 960-byte state only
+ * on a hash match (one cache miss per lookup, not one per probe); and,
  * once attributed, by its device id through a second one, so a device
  * that comes back under a new address (cellular session, DHCP lease)
  * keeps its state. The tables grow by doubling up to max_entities,
@@ -28,8 +28,8 @@
 
 #include "detect_internal.h"
 
-_Static_assert(sizeof(struct det_entity) <= 1024,
-    "an entity's state must stay within 1 KiB");
+_Static_assert(sizeof(struct det_entity) <= 1000,
+    "an entity's state must stay within 1 KB (1,000 bytes)");
 _Static_assert(sizeof(struct det_distinct) == DET_LINE,
     "a distinct counter is one cache line");
 _Static_assert(offsetof(struct det_entity, ref) < DET_LINE * 2 &&

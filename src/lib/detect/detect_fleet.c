@@ -1,5 +1,6 @@
 /*
- * Fleet (model-level) baselines (detect.h, config key "fleet"): the
+ * Fleet (model-level) baselines (detect.h, config key "fleet"), and
+ * the interned tenant ids the entities refer to. The fleets: the
  * devices of one model in one tenant share a profile, so a new device
  * is judged from its first flow instead of after a learning period of
  * its own. A model keeps the destinations its devices used while they
@@ -15,6 +16,7 @@
  * model, at most DET_MODELS_MAX models (beyond, devices of further
  * models simply learn alone), allocated on the first model seen.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,4 +131,90 @@ det_models_free(struct vigil_detect *d)
 	free(d->models);
 	d->models = NULL;
 	d->nmodels = 0;
+}
+
+/* ---- tenants, interned --------------------------------------------- */
+
+/*
+ * Entities name their tenant by a reference into this table instead of
+ * carrying the 37-byte id, which keeps a record within 15 cache lines
+ * (960 bytes). Tenants are few; the table grows by doubling and never
+ * forgets (a tenant's id costs 37 bytes once per engine).
+ */
+static uint32_t
+tenant_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	return (uint32_t)det_mix(h);
+}
+
+static bool
+tenants_grow(struct vigil_detect *d)
+{
+	size_t ncap = d->tenant_cap == 0 ? 16 : d->tenant_cap * 2;
+	char (*names)[VIGIL_UUID_STRLEN];
+	uint32_t *slots;
+
+	if (ncap > DET_TENANTS_MAX)
+		return false;
+	names = realloc(d->tenant_names, ncap * sizeof *names);
+	if (names == NULL)
+		return false;
+	d->tenant_names = names;
+	slots = calloc(ncap * 2, sizeof *slots);
+	if (slots == NULL)
+		return false;
+	for (uint32_t i = 0; i < d->ntenants; i++) {
+		size_t j = tenant_hash(names[i]) & (ncap * 2 - 1);
+
+		while (slots[j] != 0)
+			j = (j + 1) & (ncap * 2 - 1);
+		slots[j] = i + 1;
+	}
+	free(d->tenant_slots);
+	d->tenant_slots = slots;
+	d->tenant_cap = ncap;
+	return true;
+}
+
+uint32_t
+det_tenant_ref(struct vigil_detect *d, const char *tenant)
+{
+	size_t j, mask;
+
+	if (tenant == NULL || tenant[0] == '\0')
+		return 0;
+	if (d->ntenants == d->tenant_cap && !tenants_grow(d))
+		return 0;
+	mask = d->tenant_cap * 2 - 1;
+	for (j = tenant_hash(tenant) & mask; d->tenant_slots[j] != 0;
+	    j = (j + 1) & mask)
+		if (strncmp(d->tenant_names[d->tenant_slots[j] - 1], tenant,
+		    VIGIL_UUID_STRLEN) == 0)
+			return d->tenant_slots[j];
+	snprintf(d->tenant_names[d->ntenants], VIGIL_UUID_STRLEN, "%s",
+	    tenant);
+	d->tenant_slots[j] = (uint32_t)++d->ntenants;
+	return d->tenant_slots[j];
+}
+
+const char *
+det_tenant_str(const struct vigil_detect *d, uint32_t ref)
+{
+	if (ref == 0 || ref > d->ntenants)
+		return "";
+	return d->tenant_names[ref - 1];
+}
+
+void
+det_tenants_free(struct vigil_detect *d)
+{
+	free(d->tenant_names);
+	free(d->tenant_slots);
+	d->tenant_names = NULL;
+	d->tenant_slots = NULL;
+	d->ntenants = d->tenant_cap = 0;
 }

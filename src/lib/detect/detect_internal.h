@@ -3,9 +3,10 @@
  * compact per-entity state, the sketches it is built from, the engine
  * handle, and the detectors' entry points. Private to src/lib/detect/.
  *
- * Budget: one entity's state stays at or under 1 KiB (a static assert
- * below; vigil_detect_stats reports the real figure), so a million
- * tracked endpoints fit in about a gigabyte. Times inside the state
+ * Budget: one entity's state stays within 1 KB, 1,000 bytes (a static
+ * assert in detect_entity.c; vigil_detect_stats reports the real
+ * figure: 960), so a million tracked endpoints fit in under a
+ * gigabyte. Times inside the state
  * are unix seconds in 32 bits where a second is precise enough.
  */
 #ifndef VIGIL_DETECT_INTERNAL_H
@@ -218,7 +219,7 @@ struct det_bbody {              /* periodicity of that destination */
 #define DET_LINE ((size_t)64)
 
 /*
- * Layout, in 64-byte lines (the pool is 64-aligned, the record 1024
+ * Layout, in 64-byte lines (the pool is 64-aligned, the record 960
  * bytes): lines 0-2 hold what every flow reads or writes (key, times,
  * totals, this interval, ddos, baselines, the shadow report's
  * sketches, refire times); lines 3-5 what an outbound flow reads to
@@ -226,7 +227,7 @@ struct det_bbody {              /* periodicity of that destination */
  * then the sketches and beacon bodies, of which a flow touches the one
  * its slot names; the identity strings, read only at attribution and
  * when an alert fires, come last. So an outbound flow touches 9 lines
- * of 16, an inbound one 3, and the batch entry point can start every
+ * of 15, an inbound one 3, and the batch entry point can start every
  * one of those loads before the flow is worked on.
  */
 struct det_entity {
@@ -287,11 +288,11 @@ struct det_entity {
 	/* lines 12-13: beacon bodies */
 	_Alignas(DET_LINE) struct det_bbody bb[DET_BSLOTS];
 
-	/* lines 14-15, cold: table positions and identity */
+	/* line 14, cold: table positions and identity */
 	_Alignas(DET_LINE) uint32_t slot; /* its hash slot */
 	uint32_t dslot;             /* its device-index slot (if indev) */
+	uint32_t tenant;            /* det_tenant_ref, 0: "" */
 	char device_id[VIGIL_UUID_STRLEN];
-	char tenant[VIGIL_UUID_STRLEN];
 };
 
 /* ---- fleet baselines (detect_fleet.c) ---------------------------------- */
@@ -322,6 +323,13 @@ bool det_model_knows(const struct det_model *m, uint64_t h);
 void det_model_interval(struct det_model *m, uint32_t flows, uint64_t bytes,
     uint64_t pkts);
 void det_models_free(struct vigil_detect *d);
+
+/* Tenant ids interned (0 is ""); det_tenant_ref gives 0 too when the
+ * table cannot grow (DET_TENANTS_MAX). */
+#define DET_TENANTS_MAX ((size_t)1 << 20)
+uint32_t det_tenant_ref(struct vigil_detect *d, const char *tenant);
+const char *det_tenant_str(const struct vigil_detect *d, uint32_t ref);
+void det_tenants_free(struct vigil_detect *d);
 
 /* ---- intel lists (detect_intel.c) -------------------------------------- */
 
@@ -407,6 +415,9 @@ struct vigil_detect {
 
 	struct det_model *models;   /* DET_MODEL_SLOTS, or NULL */
 	size_t nmodels;
+	char (*tenant_names)[VIGIL_UUID_STRLEN];
+	uint32_t *tenant_slots;     /* 2 x tenant_cap, name index + 1 */
+	size_t ntenants, tenant_cap;
 
 	struct vigil_detect_stats st;
 	uint64_t moved;             /* states that followed their device */
