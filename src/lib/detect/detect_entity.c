@@ -44,11 +44,7 @@ _Static_assert(offsetof(struct det_entity, model) < DET_LINE * 4,
 static uint64_t
 hash_str(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	return det_mix(h);
+	return det_mix(det_fnv(DET_FNV_START, s));
 }
 
 static bool

@@ -27,14 +27,9 @@
 static uint64_t
 model_key(const char *tenant, const char *model)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = det_mix(det_fnv(det_fnv(det_fnv(DET_FNV_START, tenant),
+	    "/"), model));
 
-	for (const char *s = tenant; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	h = (h ^ '/') * 0x100000001b3ULL;
-	for (const char *s = model; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	h = det_mix(h);
 	return h != 0 ? h : 1;
 }
 
@@ -144,11 +139,7 @@ det_models_free(struct vigil_detect *d)
 static uint32_t
 tenant_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
-	return (uint32_t)det_mix(h);
+	return (uint32_t)det_mix(det_fnv(DET_FNV_START, s));
 }
 
 static bool

@@ -150,6 +150,16 @@ det_mix(uint64_t x)
 	x ^= x >> 31;
 	return x;
 }
+/* FNV-1a of a string, continuing from h (DET_FNV_START to begin);
+ * det_mix the result before using its bits. */
+#define DET_FNV_START 0xcbf29ce484222325ULL
+static inline uint64_t
+det_fnv(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++)
+		h = (h ^ (uint8_t)*s) * 0x100000001b3ULL;
+	return h;
+}
 static inline uint64_t
 det_hash_addr(uint8_t family, const uint8_t addr[16])
 {
