@@ -177,6 +177,10 @@ struct vigil_detect_config {
 					  * factor x the EWMA; 10 */
 	uint64_t spike_min_bytes;        /* and above this; 10 MiB */
 	unsigned interval_s;             /* baseline interval; 300 */
+	unsigned fleet;                  /* 1 (default): model-level
+					  * baselines (docs/detection.md,
+					  * "Fleet baselines"); 0: every
+					  * device learns alone */
 	unsigned attr_refresh_s;         /* attribution asked again at
 					  * least this often unless told
 					  * (vigil_detect_reattribute);
@@ -285,6 +289,7 @@ struct vigil_detect_stats {
 	uint64_t entities;             /* tracked now */
 	uint64_t entity_bytes;         /* memory of their state, total */
 	uint64_t dropped_entities;     /* evicted at max_entities */
+	uint64_t models;               /* fleet baselines (tenant, model) */
 	uint64_t by_kind[VIGIL_ALERT_KIND_COUNT];
 };
 void vigil_detect_stats(const struct vigil_detect *d,
