@@ -255,7 +255,7 @@ test_vertical_scan_counts_ports_on_one_host(void **state)
 	assert_non_null(strstr(c.evidence, "\"host\":\"203.0.113.80\""));
 	vigil_detect_free(d);
 
-	say("default threshold 50 (estimated past 32): 200 ports fire once, "
+	say("default threshold 50 (estimated past 31): 200 ports fire once, "
 	    "20 ports do not");
 	d = engine(NULL, &c);
 	for (int i = 1; i <= 200; i++)
