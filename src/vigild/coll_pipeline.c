@@ -1168,4 +1168,11 @@ coll_pipeline_stats(const struct coll_pipeline *p, struct coll_stats *out)
 	coll_respond_counts(p->resp, &t, &h);
 	out->responses = p->taken_before + t;
 	out->held = p->held_before + h;
+	{
+		struct vigil_detect_stats ds;
+
+		vigil_detect_stats(p->d, &ds);
+		out->entities = ds.entities;
+		out->models = ds.models;
+	}
 }

@@ -40,6 +40,7 @@
 #include "collector.h"
 #include "ipc.h"
 #include "log.h"
+#include "metrics_rec.h"
 #include "proc.h"
 #include "sandbox.h"
 #include "vigil/audit.h"
@@ -858,6 +859,36 @@ log_stats(struct coll *c, bool force)
 	    (unsigned long long)s.held);
 }
 
+/* The counters for GET /metrics (served by the net workers from the
+ * shared mapping), once a second. */
+static void
+publish_metrics(struct coll *c)
+{
+	struct coll_stats s;
+	struct metrics_coll m;
+
+	if (c->ctx->metrics == NULL)
+		return;
+	memset(&s, 0, sizeof s);
+	coll_pipeline_stats(c->pipe, &s);
+	memset(&m, 0, sizeof m);
+	m.packets = c->fstats.packets;
+	m.records = c->fstats.records;
+	m.malformed = c->fstats.malformed;
+	m.no_template = c->fstats.no_template;
+	m.udp_drops = c->udp_drops;
+	m.radius_ok = c->radius_ok;
+	m.radius_refused = c->radius_bad;
+	m.alerts = s.alerts;
+	m.alerts_new = s.alerts_new;
+	m.shadow = s.shadow;
+	m.responses = s.responses;
+	m.held = s.held;
+	m.entities = s.entities;
+	m.models = s.models;
+	metrics_collector_publish(c->ctx->metrics, &m);
+}
+
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -870,6 +901,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	tcp_expire(c, t);
 	coll_pipeline_tick(c->pipe, t);
 	log_stats(c, false);
+	publish_metrics(c);
 }
 
 /* The pipeline's responses changed access: the parent fans it out. */

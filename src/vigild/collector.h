@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "metrics.h"
 #include "vigil/detect.h"
 #include "vigil/flow.h"
 
@@ -43,6 +44,8 @@ struct collector_ctx {
 	int flow_fd;        /* UDP */
 	int flow_tcp_fd;    /* TCP listening */
 	int radius_fd;      /* UDP */
+	struct metrics_shm *metrics; /* its counters for GET /metrics; may
+				      * be NULL */
 };
 
 /* Runs the collector until IPC_SHUTDOWN or EOF from the parent; the
@@ -90,6 +93,7 @@ struct coll_stats {
 	uint64_t radius_ok, radius_bad;  /* verified / refused requests */
 	uint64_t alerts, alerts_new, shadow, responses, held;
 	uint64_t udp_drops;              /* SO_RXQ_OVFL when available */
+	uint64_t entities, models;       /* the engine's state now */
 };
 void coll_pipeline_stats(const struct coll_pipeline *p,
     struct coll_stats *out /* OUT */);

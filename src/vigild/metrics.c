@@ -45,6 +45,8 @@ struct metrics_slot {
 struct metrics_shm {
 	size_t size;
 	unsigned nworkers;
+	uint64_t coll_published;    /* the collector has published once */
+	struct metrics_coll coll;
 	struct metrics_slot slot[];
 };
 
@@ -305,6 +307,86 @@ render_store(const struct metrics_shm *m, struct vigil_buf *b)
 	return e;
 }
 
+void
+metrics_collector_publish(struct metrics_shm *m, const struct metrics_coll *c)
+{
+	const uint64_t *src = (const uint64_t *)c;
+	uint64_t *dst = (uint64_t *)&m->coll;
+
+	if (m == NULL || c == NULL)
+		return;
+	_Static_assert(sizeof(struct metrics_coll) % sizeof(uint64_t) == 0,
+	    "the collector's metrics are 64-bit words");
+	for (size_t i = 0; i < sizeof *c / sizeof(uint64_t); i++)
+		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
+	__atomic_store_n(&m->coll_published, 1, __ATOMIC_RELAXED);
+}
+
+/* One counter or gauge with its help line. */
+static enum vigil_err
+one(struct vigil_buf *b, const char *name, const char *type,
+    const char *help, const char *labels, const uint64_t *v)
+{
+	return vigil_buf_appendf(b, "# HELP %s %s\n# TYPE %s %s\n%s%s %llu\n",
+	    name, help, name, type, name, labels, (unsigned long long)get(v));
+}
+
+static enum vigil_err
+render_collector(const struct metrics_shm *m, struct vigil_buf *b)
+{
+	const struct metrics_coll *c = &m->coll;
+	enum vigil_err e;
+
+	if (__atomic_load_n(&m->coll_published, __ATOMIC_RELAXED) == 0)
+		return VIGIL_OK;    /* no collector (no flow input set) */
+	if ((e = one(b, "vigil_collector_packets_total", "counter",
+	    "Export packets and log lines read.", "", &c->packets)) !=
+	    VIGIL_OK ||
+	    (e = one(b, "vigil_collector_records_total", "counter",
+	    "Flow records decoded.", "", &c->records)) != VIGIL_OK ||
+	    (e = one(b, "vigil_collector_malformed_total", "counter",
+	    "Packets or lines refused as malformed.", "", &c->malformed)) !=
+	    VIGIL_OK ||
+	    (e = one(b, "vigil_collector_no_template_total", "counter",
+	    "IPFIX/NetFlow v9 data sets whose template was not known.", "",
+	    &c->no_template)) != VIGIL_OK ||
+	    (e = one(b, "vigil_collector_udp_drops_total", "counter",
+	    "Datagrams the kernel dropped on the flow socket (SO_RXQ_OVFL).",
+	    "", &c->udp_drops)) != VIGIL_OK)
+		return e;
+	if ((e = vigil_buf_appendf(b, "# HELP vigil_collector_radius_requests"
+	    "_total RADIUS accounting requests, by result.\n# TYPE "
+	    "vigil_collector_radius_requests_total counter\n"
+	    "vigil_collector_radius_requests_total{result=\"ok\"} %llu\n"
+	    "vigil_collector_radius_requests_total{result=\"refused\"} "
+	    "%llu\n", (unsigned long long)get(&c->radius_ok),
+	    (unsigned long long)get(&c->radius_refused))) != VIGIL_OK ||
+	    (e = vigil_buf_appendf(b, "# HELP vigil_collector_responses_total "
+	    "Automatic responses, taken or held by the storm guard.\n"
+	    "# TYPE vigil_collector_responses_total counter\n"
+	    "vigil_collector_responses_total{result=\"taken\"} %llu\n"
+	    "vigil_collector_responses_total{result=\"held\"} %llu\n",
+	    (unsigned long long)get(&c->responses),
+	    (unsigned long long)get(&c->held))) != VIGIL_OK)
+		return e;
+	if ((e = one(b, "vigil_collector_alerts_total", "counter",
+	    "Detector firings recorded (deduplicated into open alerts).", "",
+	    &c->alerts)) != VIGIL_OK ||
+	    (e = one(b, "vigil_collector_alerts_opened_total", "counter",
+	    "Firings that opened a new alert.", "", &c->alerts_new)) !=
+	    VIGIL_OK ||
+	    (e = one(b, "vigil_collector_shadow_total", "counter",
+	    "Shadow-IoT observations recorded.", "", &c->shadow)) !=
+	    VIGIL_OK ||
+	    (e = one(b, "vigil_detect_entities", "gauge",
+	    "Local endpoints the detection engine tracks now.", "",
+	    &c->entities)) != VIGIL_OK)
+		return e;
+	return one(b, "vigil_detect_models", "gauge",
+	    "Fleet baselines (tenant, model) the engine keeps.", "",
+	    &c->models);
+}
+
 enum vigil_err
 metrics_render(const struct metrics_shm *m, const struct metrics_extra *x,
     struct vigil_buf *out)
@@ -320,6 +402,8 @@ metrics_render(const struct metrics_shm *m, const struct metrics_extra *x,
 			e = vigil_buf_appendf(out, "# HELP vigil_net_workers "
 			    "Net worker processes.\n# TYPE vigil_net_workers "
 			    "gauge\nvigil_net_workers %u\n", m->nworkers);
+		if (e == VIGIL_OK)
+			e = render_collector(m, out);
 	}
 	if (e == VIGIL_OK && x != NULL && x->have_audit)
 		e = vigil_buf_appendf(out, "# HELP vigil_audit_chain_length "

@@ -40,6 +40,20 @@ void metrics_request(struct metrics_shm *m, unsigned worker, size_t route,
 /* Time spent in store calls (the handler's run time). */
 void metrics_store_time(struct metrics_shm *m, unsigned worker, int64_t ns);
 
+/* The collector process's counters (it is their only writer; totals
+ * since it started, so a restart is a counter reset to Prometheus). */
+struct metrics_coll {
+	uint64_t packets;            /* export packets, log lines */
+	uint64_t records;            /* flows decoded */
+	uint64_t malformed, no_template, udp_drops;
+	uint64_t radius_ok, radius_refused;
+	uint64_t alerts, alerts_new, shadow;
+	uint64_t responses, held;
+	uint64_t entities, models;   /* gauges: the engine's state now */
+};
+void metrics_collector_publish(struct metrics_shm *m,
+    const struct metrics_coll *c);
+
 /* Values read at scrape time by the scraping worker. */
 struct metrics_extra {
 	bool have_audit;

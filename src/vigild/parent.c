@@ -150,6 +150,7 @@ collector_child(void *arg, int parent_fd)
 	ctx.parent_fd = parent_fd;
 	ctx.flow_fd = P.flow_fd;
 	ctx.flow_tcp_fd = P.flow_tcp_fd;
+	ctx.metrics = P.metrics;
 	ctx.radius_fd = P.radius_fd;
 	return collector_main(&ctx);
 }

@@ -387,6 +387,33 @@ else
 	    "last collector.stats line: $_line"
 fi
 
+# The same counters in GET /metrics (published by the collector each
+# second into the mapping the net workers render).
+metric() {
+	curl -s --cacert "$CA" "$BASE/metrics" |
+	    awk -v m="$1" '$1 == m { print $2 }'
+}
+_i=0
+while [ "$(metric vigil_collector_malformed_total)" = "" ] ||
+    [ "$(metric vigil_collector_malformed_total)" = 0 ]; do
+	[ $_i -gt 50 ] && break
+	sleep 0.1
+	_i=$((_i + 1))
+done
+_rec=$(metric vigil_collector_records_total)
+_mal=$(metric vigil_collector_malformed_total)
+_alr=$(metric vigil_collector_alerts_total)
+_ent=$(metric vigil_detect_entities)
+if [ "${_rec:-0}" -gt 0 ] && [ "${_mal:-0}" -gt 0 ] &&
+    [ "${_alr:-0}" -ge 5 ] && [ "${_ent:-0}" -gt 0 ]; then
+	ok "GET /metrics has the collector's counters (records $_rec, malformed $_mal, alerts $_alr, entities $_ent)"
+else
+	notok "GET /metrics has the collector's counters" \
+	    "records '$_rec' malformed '$_mal' alerts '$_alr' entities '$_ent'" \
+	    "$(curl -s --cacert "$CA" "$BASE/metrics" | grep -i collector |
+	    head -n 5 | tr '\n' '|')"
+fi
+
 # The followed Zeek log: lines appended after start are read; after a
 # rotation (renamed away, a new file in its place) the new file is.
 zeek_conn_log "$WORK/conn.log" "${NET}0.55"
