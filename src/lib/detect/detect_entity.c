@@ -41,12 +41,6 @@ _Static_assert(offsetof(struct det_entity, model) < DET_LINE * 4,
 #define POOL_MIN 256
 #define HUGE_PAGE ((size_t)2 << 20)
 
-static uint64_t
-hash_str(const char *s)
-{
-	return det_mix(det_fnv(DET_FNV_START, s));
-}
-
 static bool
 rehash(struct vigil_detect *d, size_t nslots)
 {
@@ -80,7 +74,7 @@ rehash(struct vigil_detect *d, size_t nslots)
 		e->slot = (uint32_t)j;
 		if (!e->indev)
 			continue;
-		h = (uint32_t)hash_str(e->device_id);
+		h = (uint32_t)det_hash_str(e->device_id);
 		j = h & (nslots - 1);
 		while (ds[j].idx != 0)
 			j = (j + 1) & (nslots - 1);
@@ -463,7 +457,7 @@ det_entity_set_device(struct vigil_detect *d, struct det_entity *e,
 	snprintf(e->device_id, sizeof e->device_id, "%s", device_id);
 	if (device_id[0] == '\0')
 		return;
-	h = (uint32_t)hash_str(device_id);
+	h = (uint32_t)det_hash_str(device_id);
 	o = by_device(d, device_id, h, &j);
 	if (o == NULL) {
 		dslot_put(d, e, j, h);

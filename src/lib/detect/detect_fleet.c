@@ -136,12 +136,6 @@ det_models_free(struct vigil_detect *d)
  * (960 bytes). Tenants are few; the table grows by doubling and never
  * forgets (a tenant's id costs 37 bytes once per engine).
  */
-static uint32_t
-tenant_hash(const char *s)
-{
-	return (uint32_t)det_mix(det_fnv(DET_FNV_START, s));
-}
-
 static bool
 tenants_grow(struct vigil_detect *d)
 {
@@ -159,7 +153,7 @@ tenants_grow(struct vigil_detect *d)
 	if (slots == NULL)
 		return false;
 	for (uint32_t i = 0; i < d->ntenants; i++) {
-		size_t j = tenant_hash(names[i]) & (ncap * 2 - 1);
+		size_t j = (uint32_t)det_hash_str(names[i]) & (ncap * 2 - 1);
 
 		while (slots[j] != 0)
 			j = (j + 1) & (ncap * 2 - 1);
@@ -181,7 +175,7 @@ det_tenant_ref(struct vigil_detect *d, const char *tenant)
 	if (d->ntenants == d->tenant_cap && !tenants_grow(d))
 		return 0;
 	mask = d->tenant_cap * 2 - 1;
-	for (j = tenant_hash(tenant) & mask; d->tenant_slots[j] != 0;
+	for (j = (uint32_t)det_hash_str(tenant) & mask; d->tenant_slots[j] != 0;
 	    j = (j + 1) & mask)
 		if (strncmp(d->tenant_names[d->tenant_slots[j] - 1], tenant,
 		    VIGIL_UUID_STRLEN) == 0)

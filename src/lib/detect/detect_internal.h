@@ -161,6 +161,11 @@ det_fnv(uint64_t h, const char *s)
 	return h;
 }
 static inline uint64_t
+det_hash_str(const char *s)
+{
+	return det_mix(det_fnv(DET_FNV_START, s));
+}
+static inline uint64_t
 det_hash_addr(uint8_t family, const uint8_t addr[16])
 {
 	uint64_t a, b;
@@ -196,7 +201,7 @@ struct det_hslot {              /* one port, many hosts (e->hs[i]) */
 	uint16_t port;
 	uint8_t proto;
 	uint8_t fired;
-	uint16_t weight;            /* flows, failed ones count double; 0 free */
+	uint16_t weight;            /* flows, failed ones count 2; 0 free */
 	uint16_t fails;
 };
 
