@@ -64,62 +64,22 @@ device meter-1 meter "${NET}0.3"
 
 # The capture: complete TCP connections (handshake, data, close) from
 # a device to a peer on tcp/443 at an offset from the start, 60 s ago.
-"$PY" - "$WORK/fleet.pcap" "$NET" "$(($(date +%s) - 60))" <<'PYEOF'
-import struct, sys
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-def ip4(a):
-    return bytes(int(x) for x in a.split('.'))
-
-def tcp_pkt(src, dst, sp, dp, flags, payload=b''):
-    th = struct.pack('!HHIIBBHHH', sp, dp, 1, 0, 5 << 4, flags, 65535, 0, 0)
-    ph = ip4(src) + ip4(dst) + struct.pack('!BBH', 0, 6,
-                                           len(th) + len(payload))
-    th = th[:16] + struct.pack('!H', csum(ph + th + payload)) + th[18:]
-    ih = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 40 + len(payload), 1, 0, 64,
-                     6, 0, ip4(src), ip4(dst))
-    ih = ih[:10] + struct.pack('!H', csum(ih)) + ih[12:]
-    eth = b'\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00'
-    return eth + ih + th + payload
-
-SYN, ACK, FIN, PSH = 0x02, 0x10, 0x01, 0x08
+"$PY" - "$WORK/fleet.pcap" "$NET" "$(($(date +%s) - 60))" \
+    "$SRCDIR/tests/integration" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[4])
+from pcap_tcp import connection, write_pcap
 path, net, t0 = sys.argv[1], sys.argv[2], float(sys.argv[3])
 pk = []
-
-def conn(at, c, s, sport):
-    t = t0 + at
-    for fl, a, b, sp, dp, pl in [
-            (SYN, c, s, sport, 443, b''), (SYN | ACK, s, c, 443, sport, b''),
-            (ACK, c, s, sport, 443, b''),
-            (PSH | ACK, c, s, sport, 443, b'x' * 200),
-            (PSH | ACK, s, c, 443, sport, b'y' * 600),
-            (FIN | ACK, c, s, sport, 443, b''),
-            (FIN | ACK, s, c, 443, sport, b''), (ACK, c, s, sport, 443, b'')]:
-        pk.append((t, tcp_pkt(a, b, sp, dp, fl, pl)))
-        t += 0.01
-
 # cam-1 learns its cloud (the model's first device, at 0 s)
-conn(0, net + '0.1', '203.0.113.10', 40001)
-conn(2, net + '0.1', '203.0.113.10', 40002)
+pk += connection(t0, net + '0.1', '203.0.113.10', 40001, 443, 200, 600)
+pk += connection(t0 + 2, net + '0.1', '203.0.113.10', 40002, 443, 200, 600)
 # after the model's 10 s: cam-2 (new) to the same cloud, then elsewhere
-conn(30, net + '0.2', '203.0.113.10', 40003)
-conn(31, net + '0.2', '198.51.100.7', 40004)
+pk += connection(t0 + 30, net + '0.2', '203.0.113.10', 40003, 443, 200, 600)
+pk += connection(t0 + 31, net + '0.2', '198.51.100.7', 40004, 443, 200, 600)
 # meter-1, a model first seen now, to another new host
-conn(32, net + '0.3', '198.51.100.8', 40005)
-pk.sort(key=lambda p: p[0])
-with open(path, 'wb') as f:
-    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    for ts, p in pk:
-        sec = int(ts)
-        f.write(struct.pack('<IIII', sec, int((ts - sec) * 1e6), len(p),
-                            len(p)) + p)
+pk += connection(t0 + 32, net + '0.3', '198.51.100.8', 40005, 443, 200, 600)
+write_pcap(path, pk)
 PYEOF
 timeout 30 softflowd -r "$WORK/fleet.pcap" -n "127.0.0.1:$FLOW_PORT" -v 10 \
     -p "$WORK/softflowd.pid" >"$WORK/softflowd.out" 2>&1 ||

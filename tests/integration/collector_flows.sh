@@ -167,56 +167,21 @@ export_pcap() {
 # default 23, SYNs never answered) and a normal https exchange,
 # timestamped now.
 mkpcap() {
-	"$PY" - "$1" "$2" "$NET" 30 "$(date +%s)" "${3:-23}" <<'PYEOF'
-import struct, sys
-
-def csum(b):
-    if len(b) % 2:
-        b += b'\0'
-    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return (~s) & 0xffff
-
-def ip4(a):
-    return bytes(int(x) for x in a.split('.'))
-
-def tcp_pkt(src, dst, sp, dp, flags, payload=b''):
-    th = struct.pack('!HHIIBBHHH', sp, dp, 1, 0, 5 << 4, flags, 65535, 0, 0)
-    ph = ip4(src) + ip4(dst) + struct.pack('!BBH', 0, 6,
-                                           len(th) + len(payload))
-    th = th[:16] + struct.pack('!H', csum(ph + th + payload)) + th[18:]
-    ih = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 40 + len(payload), 1, 0, 64,
-                     6, 0, ip4(src), ip4(dst))
-    ih = ih[:10] + struct.pack('!H', csum(ih)) + ih[12:]
-    eth = b'\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00'
-    return eth + ih + th + payload
-
-SYN, ACK, FIN, PSH = 0x02, 0x10, 0x01, 0x08
+	"$PY" - "$1" "$2" "$NET" 30 "$(date +%s)" "${3:-23}" \
+	    "$SRCDIR/tests/integration" <<'PYEOF'
+import sys
+sys.path.insert(0, sys.argv[7])
+from pcap_tcp import SYN, connection, tcp_pkt, write_pcap
 path, scanner, net, nhosts, t = (sys.argv[1], sys.argv[2], sys.argv[3],
                                  int(sys.argv[4]), float(sys.argv[5]))
 port = int(sys.argv[6])
-pk = []
-c, s = net + '0.7', net + '0.1'
-for fl, a, b, sp, dp, pl in [
-        (SYN, c, s, 40000, 443, b''), (SYN | ACK, s, c, 443, 40000, b''),
-        (ACK, c, s, 40000, 443, b''),
-        (PSH | ACK, c, s, 40000, 443, b'x' * 200),
-        (PSH | ACK, s, c, 443, 40000, b'y' * 900),
-        (FIN | ACK, c, s, 40000, 443, b''),
-        (FIN | ACK, s, c, 443, 40000, b''), (ACK, c, s, 40000, 443, b'')]:
-    pk.append((t, tcp_pkt(a, b, sp, dp, fl, pl)))
-    t += 0.01
+pk = connection(t, net + '0.7', net + '0.1', 40000, 443)
+t += 0.08
 for i in range(nhosts):
     pk.append((t, tcp_pkt(scanner, net + '1.%d' % (i + 1), 50000 + i, port,
                           SYN)))
     t += 0.05
-with open(path, 'wb') as f:
-    f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    for ts, p in pk:
-        sec = int(ts)
-        f.write(struct.pack('<IIII', sec, int((ts - sec) * 1e6), len(p),
-                            len(p)) + p)
+write_pcap(path, pk)
 PYEOF
 }
 
