@@ -31,18 +31,14 @@ detect_config = $WORK/detect.conf"
 sed -i 's/^log_level = warn$/log_level = info/' "$DATA/vigild.conf"
 vigild_start
 FLOW_PORT=$(sed -n 's/^flow=//p' "$WORK/port")
-_i=0
-until grep -q 'collecting:' "$WORK/vigild.log"; do
-	if [ $_i -gt 300 ] || [ -z "$FLOW_PORT" ]; then
-		notok "the collector starts" \
-		    "$(tail -n 20 "$WORK/vigild.log" | tr '\n' '|')"
-		finish
-		exit 1
-	fi
-	sleep 0.1
-	_i=$((_i + 1))
-done
-ok "the collector starts"
+collector_ready
+if [ -n "$FLOW_PORT" ]; then
+	ok "the collector starts (flows on port $FLOW_PORT)"
+else
+	notok "the collector starts" "no flow= in the port file"
+	finish
+	exit 1
+fi
 
 api POST /v1/tenants "$ADMIN_TOKEN" '{"name": "acme"}'
 check "tenant acme is created" 201

@@ -123,17 +123,7 @@ fi
 # sent: its sockets were open since the parent started, but a datagram
 # that arrives before its loop runs would still be read; waiting keeps
 # the failure messages about the right thing.
-_i=0
-until grep -q 'collector.ready\|collecting:' "$WORK/vigild.log"; do
-	if [ $_i -gt 300 ]; then
-		notok "the collector starts" \
-		    "$(tail -n 20 "$WORK/vigild.log" | tr '\n' '|')"
-		finish
-		exit 1
-	fi
-	sleep 0.1
-	_i=$((_i + 1))
-done
+collector_ready
 ok "the collector starts and says what it collects"
 
 # A tenant whose network is the test range (a tenant-only binding):

@@ -102,17 +102,7 @@ else
 	finish
 	exit 1
 fi
-_i=0
-until grep -q 'collecting:' "$WORK/vigild.log"; do
-	if [ $_i -gt 300 ]; then
-		notok "the collector starts" \
-		    "$(tail -n 20 "$WORK/vigild.log" | tr '\n' '|')"
-		finish
-		exit 1
-	fi
-	sleep 0.1
-	_i=$((_i + 1))
-done
+collector_ready
 
 api POST /v1/tenants "$ADMIN_TOKEN" '{"name": "acme"}'
 check "tenant acme is created" 201

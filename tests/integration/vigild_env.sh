@@ -238,6 +238,23 @@ print(json.dumps(v, sort_keys=True) if isinstance(v, (list, dict)) else v)
 PYEOF
 }
 
+# collector_ready: waits (30 s) for the collector's "collecting:" line
+# (logged at info level) before anything is sent, so failures are
+# about the right thing; on a timeout: not ok, and the test ends.
+collector_ready() {
+	_n=0
+	until grep -q 'collecting:' "$WORK/vigild.log"; do
+		if [ $_n -gt 300 ]; then
+			notok "the collector starts" \
+			    "$(tail -n 20 "$WORK/vigild.log" | tr '\n' '|')"
+			finish
+			exit 1
+		fi
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+}
+
 # api_poll PATH TOKEN EXPR: GETs PATH every 0.1 s for up to 15 s until
 # jbody EXPR prints something other than "" or "[]"; that value is left
 # in $POLLED (empty after a timeout, when it returns 1).
