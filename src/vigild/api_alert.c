@@ -7,7 +7,6 @@
  * the same thing. Every change runs in the request's transaction with
  * its audit entry (api_tx.h: alert.ack, alert.close).
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,29 +21,6 @@
 
 #define ERRMAX 512
 #define NOTE_MAX 1024
-
-/*
- * The {id} of an alert route: a positive decimal integer. Anything else
- * names no alert, so it is 404 like an id that does not exist (a UUID
- * or a name is not a malformed request, just not an alert's id).
- */
-static int
-alert_id(struct req *r, int64_t *id)
-{
-	const char *s = req_param(r, "id");
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = s != NULL && s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : 0;
-	if (s == NULL || v <= 0 || errno != 0 || *end != '\0') {
-		req_problem(r, 404, "not-found", "alert %s not found",
-		    s != NULL && strlen(s) <= 40 ? s : "(id)");
-		return -1;
-	}
-	*id = (int64_t)v;
-	return 0;
-}
 
 /*
  * The query of a list: state=open|acked|closed, kind=<detect.h name>,
@@ -142,7 +118,7 @@ api_alert_get(struct req *r)
 	int64_t id;
 	enum vigil_err e;
 
-	if (alert_id(r, &id) < 0)
+	if (req_param_id(r, "alert", &id) < 0)
 		return;
 	e = vigil_alert_get(r->st, r->scope, id, &out, err, sizeof err);
 	if (e != VIGIL_OK) {
@@ -167,7 +143,7 @@ alert_move(struct req *r, bool close)
 	int64_t id;
 	enum vigil_err e;
 
-	if (alert_id(r, &id) < 0)
+	if (req_param_id(r, "alert", &id) < 0)
 		return;
 	if (api_body(r, keys, &body) < 0)
 		return;

@@ -7,7 +7,6 @@
  * request's transaction with its audit entry (api_tx.h: shadow.adopt,
  * shadow.dismiss, netbinding.set, netbinding.delete).
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,26 +22,6 @@
 #define NOTE_MAX 1024
 #define NAME_MAX_ 255
 #define CIDR_MAX 64 /* "ffff:...:ffff/128" is 43 bytes */
-
-/* The {id} of a finding: a positive integer, else 404 (see
- * api_alert.c: a malformed id names no finding). */
-static int
-shadow_id(struct req *r, int64_t *id)
-{
-	const char *s = req_param(r, "id");
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = s != NULL && s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : 0;
-	if (s == NULL || v <= 0 || errno != 0 || *end != '\0') {
-		req_problem(r, 404, "not-found", "shadow finding %s not found",
-		    s != NULL && strlen(s) <= 40 ? s : "(id)");
-		return -1;
-	}
-	*id = (int64_t)v;
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* Shadow IoT */
@@ -91,7 +70,7 @@ api_shadow_adopt(struct req *r)
 	int64_t id;
 	enum vigil_err e;
 
-	if (shadow_id(r, &id) < 0 || api_body(r, keys, &body) < 0)
+	if (req_param_id(r, "shadow finding", &id) < 0 || api_body(r, keys, &body) < 0)
 		return;
 	if (aj_str(r, body, "name", NAME_MAX_, true, &name) < 0 ||
 	    aj_str(r, body, "model", 128, false, &model) < 0)
@@ -130,7 +109,7 @@ api_shadow_dismiss(struct req *r)
 	int64_t id;
 	enum vigil_err e;
 
-	if (shadow_id(r, &id) < 0 || api_body(r, keys, &body) < 0)
+	if (req_param_id(r, "shadow finding", &id) < 0 || api_body(r, keys, &body) < 0)
 		return;
 	if (aj_str(r, body, "note", NOTE_MAX, false, &note) < 0)
 		goto out;

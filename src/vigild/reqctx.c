@@ -37,6 +37,24 @@ req_param(const struct req *r, const char *name)
 	return NULL;
 }
 
+int
+req_param_id(struct req *r, const char *what, int64_t *id)
+{
+	const char *s = req_param(r, "id");
+	char *end = NULL;
+	long long v;
+
+	errno = 0;
+	v = s != NULL && s[0] >= '0' && s[0] <= '9' ? strtoll(s, &end, 10) : 0;
+	if (s == NULL || v <= 0 || errno != 0 || *end != '\0') {
+		req_problem(r, 404, "not-found", "%s %s not found", what,
+		    s != NULL && strlen(s) <= 40 ? s : "(id)");
+		return -1;
+	}
+	*id = (int64_t)v;
+	return 0;
+}
+
 const char *
 req_query(struct req *r, const char *name)
 {

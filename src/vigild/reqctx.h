@@ -51,6 +51,12 @@ struct req {
  * the route has none of that name. */
 const char *req_param(const struct req *r, const char *name);
 
+/* The {id} path parameter as a positive decimal integer. Anything else
+ * names no object, so it is a 404 "<what> <id> not found" (a UUID or a
+ * name is not a malformed request, just not such an id); -1 then, and
+ * the handler just returns. */
+int req_param_id(struct req *r, const char *what, int64_t *id /* OUT */);
+
 /* Decoded query parameter (first occurrence); NULL when absent. */
 const char *req_query(struct req *r, const char *name);
 
