@@ -37,6 +37,8 @@ struct cap {
 	unsigned shadows;
 	struct vigil_shadow_obs shadow;
 	bool attribute_device;     /* the hook claims every address */
+	const char *model_of_1_2;  /* with attribute_fleet: 10.0.1.2's
+				    * model instead of "cam-x" */
 	bool attribute_fleet;      /* 10.0.M.N: device N of model M (1
 				    * "cam-x", else "meter"); others none */
 	unsigned attribute_calls;
@@ -85,7 +87,8 @@ on_attribute(void *ctx, uint8_t family, const uint8_t addr[16],
 		snprintf(out->tenant, sizeof out->tenant,
 		    "0190a000-0000-7000-8000-0000000000aa");
 		snprintf(out->model, sizeof out->model, "%s",
-		    addr[2] == 1 ? "cam-x" : "meter");
+		    addr[2] == 1 && addr[3] == 2 && c->model_of_1_2 != NULL ?
+		    c->model_of_1_2 : addr[2] == 1 ? "cam-x" : "meter");
 		snprintf(out->via, sizeof out->via, "binding");
 		return 1;
 	}
@@ -310,6 +313,62 @@ beacons(const char *dst, unsigned dport, uint8_t proto, uint64_t bytes,
 {
 	return beacons_cfg(dst, dport, proto, bytes, random_gaps, infra_nets,
 	    "0");
+}
+
+/* A slot's set lives in its header until a second element arrives:
+ * repeats of the first one never count, and counts stay exact across
+ * the spill into the slot's own line. */
+static void
+test_scan_sets_count_exactly_across_the_spill(void **state)
+{
+	struct vigil_detect_config cfg;
+	struct cap c;
+	struct vigil_detect *d;
+	char dst[32];
+
+	(void)state;
+	d = engine(NULL, &c);
+	say("50 flows to one host on tcp/23, then 23 more hosts: 24 "
+	    "distinct, no scan");
+	for (int i = 0; i < 50; i++)
+		feed(d, flow("10.0.0.7", 30000 + i, "198.51.100.1", 23, 6,
+		    T0 + i * 100, 60, 0, "S0"));
+	for (int i = 2; i <= 24; i++) {
+		snprintf(dst, sizeof dst, "198.51.100.%d", i);
+		feed(d, flow("10.0.0.7", 31000 + i, dst, 23, 6,
+		    T0 + 6000 + i * 100, 60, 0, "S0"));
+	}
+	assert_int_equal(c.by_kind[VIGIL_ALERT_SCAN_HORIZONTAL], 0);
+	say("the first host again: still 24");
+	feed(d, flow("10.0.0.7", 32000, "198.51.100.1", 23, 6, T0 + 9000, 60,
+	    0, "S0"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_SCAN_HORIZONTAL], 0);
+	say("a 25th host fires, counting 25");
+	feed(d, flow("10.0.0.7", 32001, "198.51.100.25", 23, 6, T0 + 9100, 60,
+	    0, "S0"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_SCAN_HORIZONTAL], 1);
+	assert_int_equal(c.last.count, 25);
+	vigil_detect_free(d);
+
+	vigil_detect_config_defaults(&cfg);
+	cfg.scan_ports = 3;
+	d = engine(&cfg, &c);
+	say("vertical, scan.ports 3: one port 20 times, then a second: no "
+	    "scan; a third: fires, counting 3");
+	for (int i = 0; i < 20; i++)
+		feed(d, flow("10.0.0.8", 30000 + i, "198.51.100.50", 80, 6,
+		    T0 + i * 100, 60, 0, "S0"));
+	feed(d, flow("10.0.0.8", 31000, "198.51.100.50", 81, 6, T0 + 3000, 60,
+	    0, "S0"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_SCAN_VERTICAL], 0);
+	feed(d, flow("10.0.0.8", 31001, "198.51.100.50", 80, 6, T0 + 3100, 60,
+	    0, "S0"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_SCAN_VERTICAL], 0);
+	feed(d, flow("10.0.0.8", 31002, "198.51.100.50", 82, 6, T0 + 3200, 60,
+	    0, "S0"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_SCAN_VERTICAL], 1);
+	assert_int_equal(c.last.count, 3);
+	vigil_detect_free(d);
 }
 
 static void
@@ -923,6 +982,51 @@ test_fleet_profile_judges_a_new_device_from_its_first_flow(void **state)
 	}
 }
 
+/* A destination new.destination judged is not judged again (its
+ * beacon key remembers), until the device is attributed again: a new
+ * model, whose fleet never went there, makes the same destination new. */
+static void
+test_judged_destination_judged_again_after_a_model_change(void **state)
+{
+	struct vigil_detect_config cfg;
+	struct cap c;
+	struct vigil_detect *d;
+	uint8_t a[16] = { 10, 0, 1, 2 };
+
+	(void)state;
+	vigil_detect_config_defaults(&cfg);
+	cfg.learning_s = 3600;
+	d = engine(&cfg, &c);
+	c.attribute_fleet = true;
+	say("cam-x learns 203.0.113.1 tcp/443, meter learns 198.51.100.9 "
+	    "tcp/443 for an hour");
+	for (int i = 0; i < 60; i++) {
+		feed(d, flow("10.0.1.1", 40000 + i, "203.0.113.1", 443, 6,
+		    T0 + i * 60000, 500, 900, "SF"));
+		feed(d, flow("10.0.2.1", 40000 + i, "198.51.100.9", 443, 6,
+		    T0 + i * 60000 + 100, 500, 900, "SF"));
+	}
+	say("a new cam-x device goes where its fleet goes, again and again: "
+	    "nothing");
+	for (int i = 0; i < 5; i++)
+		feed(d, flow("10.0.1.2", 41000 + i, "203.0.113.1", 443, 6,
+		    T0 + 2 * HOUR_MS + i * 60000, 500, 900, "SF"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_NEW_DESTINATION], 0);
+	say("it turns out to be a meter (re-attributed): the same "
+	    "destination is new for the meter fleet");
+	c.model_of_1_2 = "meter";
+	vigil_detect_reattribute(d, 4, a);
+	feed(d, flow("10.0.1.2", 42000, "203.0.113.1", 443, 6,
+	    T0 + 2 * HOUR_MS + 10 * 60000, 500, 900, "SF"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_NEW_DESTINATION], 1);
+	assert_non_null(strstr(c.evidence, "\"profile\":\"model\""));
+	say("once judged (and now learned by the device), not again");
+	feed(d, flow("10.0.1.2", 42001, "203.0.113.1", 443, 6,
+	    T0 + 2 * HOUR_MS + 11 * 60000, 500, 900, "SF"));
+	assert_int_equal(c.by_kind[VIGIL_ALERT_NEW_DESTINATION], 1);
+	vigil_detect_free(d);
+}
+
 static void
 test_fleet_volume_baseline_for_a_device_without_one(void **state)
 {
@@ -1200,6 +1304,8 @@ main(void)
 		cmocka_unit_test(test_horizontal_scan_fires_at_25_hosts_not_24),
 		cmocka_unit_test(test_vertical_scan_counts_ports_on_one_host),
 		cmocka_unit_test(
+		    test_scan_sets_count_exactly_across_the_spill),
+		cmocka_unit_test(
 		    test_beacon_regular_small_fires_lookalikes_do_not),
 		cmocka_unit_test(test_ddos_flood_to_one_target),
 		cmocka_unit_test(test_volume_spike_after_warm_up),
@@ -1214,6 +1320,8 @@ main(void)
 		cmocka_unit_test(
 		    test_shadow_reported_first_seen_then_periodically),
 		cmocka_unit_test(test_device_state_follows_its_new_address),
+		cmocka_unit_test(
+		    test_judged_destination_judged_again_after_a_model_change),
 		cmocka_unit_test(
 		    test_fleet_profile_judges_a_new_device_from_its_first_flow),
 		cmocka_unit_test(

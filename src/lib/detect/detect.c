@@ -123,14 +123,21 @@ det_in6(const struct vigil_cidr *nets, size_t n, const uint8_t addr[16])
  * came back whatever the state says (OTH floods without a handshake).
  * Uni-directional records (NetFlow, no state) only tell by their
  * flags: a SYN without ACK, or no flags known at all. */
+static bool
+state_is(const struct vigil_flow *f, const char *s)
+{
+	return strncmp(f->state, s, sizeof f->state) == 0;
+}
+
 bool
 det_failed(const struct vigil_flow *f)
 {
 	bool silent = f->rpackets == 0 && f->rbytes == 0;
 
-	if (f->state[0] != '\0' && (strcmp(f->state, "S0") == 0 ||
-	    strcmp(f->state, "REJ") == 0 || strcmp(f->state, "RSTOS0") == 0 ||
-	    strcmp(f->state, "SH") == 0))
+	/* Bounded: the batch pipeline asks before the state is known to
+	 * be terminated. */
+	if (f->state[0] != '\0' && (state_is(f, "S0") || state_is(f, "REJ") ||
+	    state_is(f, "RSTOS0") || state_is(f, "SH")))
 		return true;
 	if (f->proto != 6 || !silent)
 		return false;
@@ -187,6 +194,10 @@ attribute(struct vigil_detect *d, struct det_entity *e, int64_t ts_ms,
 	    0;
 	e->via = via_code(ep.via);
 	e->tenant = det_tenant_ref(d, ep.tenant);
+	/* Its model may have changed, or its state moved here: what
+	 * new.destination judged is judged again. */
+	for (size_t i = 0; i < DET_BSLOTS; i++)
+		e->b[i].flags &= (uint8_t)~DET_BK_LEARNED;
 	if (out != NULL)
 		*out = ep;
 }
@@ -531,12 +542,17 @@ entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
 	if (f->end_ms > e->last_ms)
 		e->last_ms = f->end_ms;
 
-	e->t_flows++;
-	e->t_bytes += f->bytes + f->rbytes;
-	det_tiny_add(&e->peers, out ? d->cur.hdst : d->cur.hsrc);
-	top_port(e, f->dport, f->proto);
+	/* The shadow report's summary: only an endpoint that is no device
+	 * is reported, so a device does not pay for the line. */
+	if (!e->device) {
+		e->t_flows++;
+		e->t_bytes += f->bytes + f->rbytes;
+		det_tiny_add(&e->peers, out ? d->cur.hdst : d->cur.hsrc);
+		top_port(e, f->dport, f->proto);
+	}
 
 	det_volume_flow(d, e, f, sec, out);
+	d->cur.bslot = -1;
 	if (out) {
 		det_scan_flow(d, e, f, sec);
 		det_beacon_flow(d, e, f, sec);
@@ -578,35 +594,53 @@ entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
 #define PIPE 16                 /* > CLASSIFY_AHEAD, a power of two */
 
 struct det_pre {
-	uint64_t hsrc, hdst;
+	struct det_cur c;           /* what the detectors will be told */
 	uint32_t esrc, edst;        /* hinted pool index + 1, 0 none */
-	bool ok, src, dst;
+	bool ok;
+	bool want_keys;             /* the originator's beacon keys and
+				     * lateral set (line 4) will be read */
 };
 
 static void
 stage_classify(const struct vigil_detect *d, const struct vigil_flow *f,
     struct det_pre *p)
 {
+	struct det_cur *c = &p->c;
+
 	p->ok = (f->family == 4 || f->family == 6) && f->start_ms >= 0 &&
 	    f->start_ms <= FLOW_MS_MAX;
-	p->src = p->dst = false;
+	c->src_local = c->dst_local = false;
 	p->esrc = p->edst = 0;
 	if (!p->ok)
 		return;
-	p->src = det_is_local(d, f->family, f->src);
-	p->dst = det_is_local(d, f->family, f->dst);
-	if (!p->src && !p->dst)
+	c->src_local = det_is_local(d, f->family, f->src);
+	c->dst_local = det_is_local(d, f->family, f->dst);
+	if (!c->src_local && !c->dst_local)
 		return;
-	p->hsrc = det_hash_addr(f->family, f->src);
-	p->hdst = det_hash_addr(f->family, f->dst);
-	if (p->src)
-		det_entity_prefetch(d, p->hsrc);
-	if (p->dst)
-		det_entity_prefetch(d, p->hdst);
+	c->hsrc = det_hash_addr(f->family, f->src);
+	c->hdst = det_hash_addr(f->family, f->dst);
+	if (c->src_local)
+		det_entity_prefetch(d, c->hsrc);
+	if (c->dst_local)
+		det_entity_prefetch(d, c->hdst);
+	c->dst_infra = c->src_local && det_is_infra(d, f->family, f->dst);
+	c->dport_infra = det_port_is(d, f->dport, DET_PORT_INFRA);
+	c->failed = det_failed(f);
+	c->pfp = det_port_fp(f->dport, f->proto);
+	c->bslot = -1;
+	/* Beacon and new.destination skip infrastructure ports and (but
+	 * for beacon.local_peers) local peers; lateral reads the set for
+	 * local peers on its ports. */
+	p->want_keys = !c->dport_infra && (!c->dst_local ||
+	    d->cfg.beacon_local_peers ||
+	    det_port_is(d, f->dport, DET_PORT_LATERAL));
 }
 
+/* The lines every flow of the entity touches (0 and 1) and, for the
+ * originator, the scan headers (3) and, when wanted, the beacon keys
+ * (4); the rest is decided at peek, once these have arrived. */
 static uint32_t
-hint_lines(const struct vigil_detect *d, uint64_t hash, bool out)
+hint_lines(const struct vigil_detect *d, uint64_t hash, bool out, bool keys)
 {
 	const struct det_entity *e = det_entity_hint(d, hash);
 	const char *c = (const char *)e;
@@ -615,11 +649,10 @@ hint_lines(const struct vigil_detect *d, uint64_t hash, bool out)
 		return 0;
 	__builtin_prefetch(c, 1);
 	__builtin_prefetch(c + DET_LINE, 1);
-	__builtin_prefetch(c + 2 * DET_LINE, 1);
 	if (out) {
-		__builtin_prefetch(&e->h, 1);
-		__builtin_prefetch(&e->b, 1);
-		__builtin_prefetch(&e->learned, 1);
+		__builtin_prefetch(&e->sc, 1);
+		if (keys)
+			__builtin_prefetch(&e->b, 1);
 	}
 	return (uint32_t)(e - d->pool) + 1;
 }
@@ -627,30 +660,51 @@ hint_lines(const struct vigil_detect *d, uint64_t hash, bool out)
 static void
 stage_hint(const struct vigil_detect *d, struct det_pre *p)
 {
-	if (p->src)
-		p->esrc = hint_lines(d, p->hsrc, true);
-	if (p->dst)
-		p->edst = hint_lines(d, p->hdst, false);
+	if (p->c.src_local)
+		p->esrc = hint_lines(d, p->c.hsrc, true, p->want_keys);
+	if (p->c.dst_local)
+		p->edst = hint_lines(d, p->c.hdst, false, false);
+}
+
+/* A hinted entity, or NULL (the hint is only checked against the
+ * pool's size: the entity is read, never trusted). */
+static const struct det_entity *
+hinted(const struct vigil_detect *d, uint32_t idx)
+{
+	return idx != 0 && idx <= d->npool ? &d->pool[idx - 1] : NULL;
 }
 
 static void
 stage_peek(const struct vigil_detect *d, const struct vigil_flow *f,
     const struct det_pre *p)
 {
-	const struct det_entity *e;
-	int hi, vi, bi;
+	const struct det_entity *e = hinted(d, p->edst);
+	int hi, vi, bi = -1;
+	bool known = false;
 
-	if (p->esrc == 0 || p->esrc > d->npool)
+	/* An endpoint that is no device keeps its shadow summary. */
+	if (e != NULL && !e->device)
+		__builtin_prefetch((const char *)e + 2 * DET_LINE, 1);
+	if ((e = hinted(d, p->esrc)) == NULL)
 		return;
-	e = &d->pool[p->esrc - 1];
-	det_scan_peek(e, f->dport, f->proto, (uint32_t)p->hdst, &hi, &vi);
-	bi = det_beacon_peek(e, (uint32_t)p->hdst | 1, f->dport, f->proto);
+	if (!e->device)
+		__builtin_prefetch((const char *)e + 2 * DET_LINE, 1);
+	det_scan_peek(e, f->dport, f->proto, p->c.hdst, p->c.pfp,
+	    p->c.dport_infra, &hi, &vi);
 	if (hi >= 0)
 		__builtin_prefetch(&e->hs[hi], 1);
 	if (vi >= 0)
 		__builtin_prefetch(&e->vs[vi], 1);
-	if (bi >= 0)
-		__builtin_prefetch(&e->bb[bi], 1);
+	if (p->want_keys && !p->c.dst_local) {
+		bi = det_beacon_peek(e, (uint32_t)p->c.hdst | 1, f->dport,
+		    f->proto, &known);
+		if (bi >= 0)
+			__builtin_prefetch(&e->bb[bi], 1);
+		/* new.destination reads the learned set unless it judged
+		 * this destination before. */
+		if (!known || !(e->b[bi].flags & DET_BK_LEARNED))
+			__builtin_prefetch(&e->learned, 1);
+	}
 }
 
 static void
@@ -677,22 +731,14 @@ stage_work(struct vigil_detect *d, const struct vigil_flow *f,
 	d->ring_pos = (d->ring_pos + 1) % DET_RING;
 	if (d->ring_len < DET_RING)
 		d->ring_len++;
-	if (p->src || p->dst) {
-		d->cur.hsrc = p->hsrc;
-		d->cur.hdst = p->hdst;
-		d->cur.src_local = p->src;
-		d->cur.dst_local = p->dst;
-		d->cur.dst_infra = p->src &&
-		    det_is_infra(d, f->family, f->dst);
-		d->cur.dport_infra = det_port_is(d, f->dport,
-		    DET_PORT_INFRA);
-		d->cur.failed = det_failed(f);
+	if (p->c.src_local || p->c.dst_local) {
+		d->cur = p->c;
 		/* One at a time: a lookup may grow the pool and move
 		 * entities. */
-		if (p->src)
+		if (p->c.src_local)
 			entity_flow(d, f, f->src, true, p->esrc);
-		if (p->dst && !(p->src && same_addr(f->family, f->src,
-		    f->dst)))
+		if (p->c.dst_local && !(p->c.src_local &&
+		    same_addr(f->family, f->src, f->dst)))
 			entity_flow(d, f, f->dst, false, p->edst);
 	}
 	if (d->last_tick_ms == INT64_MIN)

@@ -74,14 +74,17 @@ bslot(struct det_entity *e, uint32_t host, uint16_t port, uint8_t proto)
 
 int
 det_beacon_peek(const struct det_entity *e, uint32_t host, uint16_t port,
-    uint8_t proto)
+    uint8_t proto, bool *match)
 {
+	*match = false;
 	for (int i = 0; i < DET_BSLOTS; i++) {
 		if (e->b[i].n == 0)
 			return i;           /* the one bslot would claim */
 		if (e->b[i].host == host && e->b[i].port == port &&
-		    e->b[i].proto == proto)
+		    e->b[i].proto == proto) {
+			*match = true;
 			return i;
+		}
 	}
 	return -1;
 }
@@ -104,6 +107,7 @@ det_beacon_flow(struct vigil_detect *d, struct det_entity *e,
 		return;
 	if ((i = bslot(e, host, f->dport, f->proto)) < 0)
 		return;
+	d->cur.bslot = i;
 	key = &e->b[i];
 	b = &e->bb[i];
 	if (key->n == 0) {

@@ -32,11 +32,13 @@ _Static_assert(sizeof(struct det_entity) <= 1000,
     "an entity's state must stay within 1 KB (1,000 bytes)");
 _Static_assert(sizeof(struct det_distinct) == DET_LINE,
     "a distinct counter is one cache line");
-_Static_assert(offsetof(struct det_entity, ref) < DET_LINE * 2 &&
-    offsetof(struct det_entity, lat_s) < DET_LINE * 3,
-    "every flow's fields stay in the first three lines");
-_Static_assert(offsetof(struct det_entity, model) < DET_LINE * 4,
-    "the model reference is in the outbound flows' first line");
+_Static_assert(offsetof(struct det_entity, ew_bytes) < DET_LINE &&
+    offsetof(struct det_entity, lat_s) < DET_LINE * 2,
+    "a device's every-flow fields stay in the first two lines");
+_Static_assert(offsetof(struct det_entity, shadow_s) < DET_LINE * 3,
+    "the shadow report's fields stay in the third line");
+_Static_assert(sizeof(struct det_scanhdr) <= DET_LINE,
+    "the scan slot headers are one line");
 
 #define POOL_MIN 256
 #define HUGE_PAGE ((size_t)2 << 20)

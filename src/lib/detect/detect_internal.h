@@ -181,6 +181,12 @@ det_fp16(uint64_t h)
 {
 	return (uint16_t)(h >> 48);
 }
+/* The fingerprint a destination port takes in a vertical scan set. */
+static inline uint16_t
+det_port_fp(uint16_t port, uint8_t proto)
+{
+	return det_fp16(det_mix((uint64_t)port | (uint64_t)proto << 16));
+}
 
 /* ---- the entity state (detect_entity.c) -------------------------------- */
 
@@ -193,32 +199,45 @@ det_fp16(uint64_t h)
 enum det_via { DET_VIA_ADDRESS = 0, DET_VIA_RADIUS, DET_VIA_BINDING,
 	DET_VIA_SUBNET, DET_VIA_OTHER };
 
-/* The slots' headers sit together (one line for the scan slots, one
- * for the beacon keys), so finding a flow's slot reads one line; the
- * slot's sketch or body, a line of its own, is read only for the slot
- * that matched. */
-struct det_hslot {              /* one port, many hosts (e->hs[i]) */
-	uint16_t port;
-	uint8_t proto;
-	uint8_t fired;
-	uint16_t weight;            /* flows, failed ones count 2; 0 free */
-	uint16_t fails;
+/*
+ * The scan slots' headers sit together in one line (line 3), as arrays
+ * so they fit: h: one port, many hosts; v: one host, many ports. Each
+ * slot's distinct counter is lazy: its first fingerprint lives in the
+ * header (fp0), and the slot's own line (hs[i] or vs[i]) is written
+ * only when a second, different one arrives (DET_SC_SPILL). A device
+ * that talks to one host per port and one port per host, most of an
+ * IoT fleet, never touches those lines; claiming a slot writes only
+ * the header.
+ */
+#define DET_SC_FIRED 1          /* fired in this window */
+#define DET_SC_ONE 2            /* fp0 holds the one fingerprint */
+#define DET_SC_SPILL 4          /* the slot's line holds the set */
+struct det_scanhdr {
+	uint32_t v_host[DET_VSLOTS];    /* fingerprint of the peer address */
+	uint16_t h_port[DET_HSLOTS];
+	uint16_t h_weight[DET_HSLOTS];  /* flows, failed ones count 2; 0 free */
+	uint16_t h_fails[DET_HSLOTS];
+	uint16_t h_fp0[DET_HSLOTS];
+	uint16_t v_weight[DET_VSLOTS];
+	uint16_t v_fails[DET_VSLOTS];
+	uint16_t v_fp0[DET_VSLOTS];
+	uint8_t h_proto[DET_HSLOTS];
+	uint8_t h_flags[DET_HSLOTS];    /* DET_SC_* */
+	uint8_t v_flags[DET_VSLOTS];
 };
 
-struct det_vslot {              /* one host, many ports (e->vs[i]) */
-	uint32_t host;              /* fingerprint of the peer address */
-	uint8_t fired;
-	uint8_t pad;
-	uint16_t weight;
-	uint16_t fails;
-	uint16_t pad2;
-};
+/* Beacon key flags. */
+/* new.destination has judged this destination (its network is in the
+ * learned set, or the fleet's): later flows to it skip that detector
+ * and its line. Cleared when the entity is attributed again (its model
+ * may change) and when the key is replaced. */
+#define DET_BK_LEARNED 1
 
 struct det_bkey {               /* which destination a beacon slot tracks */
 	uint32_t host;              /* 0: free */
 	uint16_t port;
 	uint8_t proto;
-	uint8_t flags;
+	uint8_t flags;              /* DET_BK_* */
 	uint16_t n;                 /* connections (gaps + 1); 0 free */
 	uint16_t credit;            /* space-saving replacement credit */
 };
@@ -235,18 +254,23 @@ struct det_bbody {              /* periodicity of that destination */
 
 /*
  * Layout, in 64-byte lines (the pool is 64-aligned, the record 960
- * bytes): lines 0-2 hold what every flow reads or writes (key, times,
- * totals, this interval, ddos, baselines, the shadow report's
- * sketches, refire times); lines 3-5 what an outbound flow reads to
- * find its slots (scan and beacon headers, lateral set, learned set);
- * then the sketches and beacon bodies, of which a flow touches the one
- * its slot names; the identity strings, read only at attribution and
- * when an alert fires, come last. So an outbound flow touches 9 lines
- * of 15, an inbound one 3, and the batch entry point can start every
- * one of those loads before the flow is worked on.
+ * bytes). Lines 0-1 hold what every flow of a device reads or writes
+ * (key, times, its model, this interval, its byte baseline, ddos,
+ * refire times); line 2 the rest of the baselines (read when an
+ * interval ends) and what only an endpoint that is no device keeps
+ * for its shadow report (totals, peers, top ports). Lines 3-5 are what
+ * an outbound flow reads to find its slots (scan headers, beacon keys
+ * and lateral set, learned set); then each scan slot's set and each
+ * beacon body has a line, of which a flow touches at most the ones
+ * its slots name, and usually none of the scan ones (lazy sets above);
+ * the identity strings, read only at attribution and when an alert
+ * fires, come last. A device's usual outbound flow, to a destination
+ * it has been judged against, touches 5 lines of 15 (0, 1, 3, 4 and
+ * its beacon body), an inbound one 2, and the batch entry point
+ * starts those loads before the flow is worked on.
  */
 struct det_entity {
-	/* line 0: key, times */
+	/* line 0: key, times, fleet */
 	uint8_t family;
 	uint8_t device;             /* attributed to a device */
 	uint8_t via;                /* enum det_via */
@@ -258,14 +282,13 @@ struct det_entity {
 	uint8_t addr[16];
 	int64_t first_ms, last_ms;
 	uint32_t attr_s;            /* last attribution */
-	uint32_t shadow_s;          /* last shadow report */
 	uint32_t int_s;             /* volume interval start */
 	uint32_t win_s;             /* scan window start */
 	uint32_t min_s;             /* ddos minute start */
-	uint32_t hour_s;            /* new-destination hour start */
+	uint32_t model;             /* det_model_ref, 0 none */
+	float ew_bytes;             /* byte baseline (volume reads it) */
 
-	/* line 1: totals, this interval, ddos */
-	uint64_t t_flows, t_bytes;
+	/* line 1: this interval, ddos, refire times */
 	uint64_t i_bytes, i_pkts;
 	uint32_t i_flows;
 	uint32_t spike_s;           /* last volume firing */
@@ -274,30 +297,30 @@ struct det_entity {
 	uint64_t dd_pkts;
 	uint32_t dd_syn;
 	uint16_t nintervals;
-	uint8_t hfired_any;
 	uint8_t ref;                /* seen since the clock hand passed */
-
-	/* line 2: baselines, shadow report sketches, refire times */
-	float ew_flows, ew_bytes, ew_pkts;
-	struct det_tiny peers;
-	uint16_t top_port[DET_TOPPORTS];
-	uint8_t top_proto[DET_TOPPORTS];
-	uint16_t top_cnt[DET_TOPPORTS];
+	uint8_t pad1;
 	uint32_t exp_s;             /* last exposure firing */
 	uint32_t intel_s;           /* last intel firing */
 	uint32_t intel_peer;
 	uint32_t lat_s;             /* last lateral firing */
 
-	/* line 3: scan slot headers, the fleet */
-	_Alignas(DET_LINE) struct det_hslot h[DET_HSLOTS];
-	struct det_vslot v[DET_VSLOTS];
-	uint32_t model;             /* det_model_ref, 0 none */
+	/* line 2: the other baselines; a shadow's report */
+	uint64_t t_flows, t_bytes;  /* kept while it is no device */
+	float ew_flows, ew_pkts;
+	struct det_tiny peers;
+	uint16_t top_port[DET_TOPPORTS];
+	uint8_t top_proto[DET_TOPPORTS];
+	uint16_t top_cnt[DET_TOPPORTS];
+	uint32_t shadow_s;          /* last shadow report */
+
+	/* line 3: scan slot headers */
+	_Alignas(DET_LINE) struct det_scanhdr sc;
 	/* line 4: beacon keys, lateral set */
 	_Alignas(DET_LINE) struct det_bkey b[DET_BSLOTS];
 	uint16_t lat[DET_LATERAL];   /* local hosts reached on lateral ports */
 	/* line 5 */
 	_Alignas(DET_LINE) struct det_learned learned;
-	/* lines 6-11: one per scan slot */
+	/* lines 6-11: one per scan slot, once it spills */
 	_Alignas(DET_LINE) struct det_distinct hs[DET_HSLOTS];
 	_Alignas(DET_LINE) struct det_distinct vs[DET_VSLOTS];
 	/* lines 12-13: beacon bodies */
@@ -307,6 +330,7 @@ struct det_entity {
 	_Alignas(DET_LINE) uint32_t slot; /* its hash slot */
 	uint32_t dslot;             /* its device-index slot (if indev) */
 	uint32_t tenant;            /* det_tenant_ref, 0: "" */
+	uint32_t hour_s;            /* new-destination hour start */
 	char device_id[VIGIL_UUID_STRLEN];
 };
 
@@ -387,6 +411,9 @@ struct det_cur {
 	bool dst_infra;             /* set only when src_local */
 	bool dport_infra;           /* dport in infra_ports */
 	bool failed;                /* det_failed(f) */
+	uint16_t pfp;               /* det_port_fp of (dport, proto) */
+	int bslot;                  /* the originator's beacon key of the
+				     * flow's destination, -1 none */
 };
 
 #define DET_RING 4096           /* recent flows, for evidence samples */
@@ -549,13 +576,16 @@ void det_scan_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec);
 void det_beacon_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec);
-/* Read-only guesses of the slots the next outbound flow of e will use
- * (-1 none), for prefetching their lines: the scan slots of its port
- * and its peer, the beacon tracker of its destination. */
+/* Read-only guesses of the lines the next outbound flow of e will
+ * write (-1 none), for prefetching: the set lines of its port's and
+ * its peer's scan slots (det_scan_peek; hpeer is det_hash_addr of the
+ * peer), the beacon tracker of its destination (det_beacon_peek, which
+ * also says whether that tracker's key is the destination's, not a
+ * free one it would claim). */
 void det_scan_peek(const struct det_entity *e, uint16_t port, uint8_t proto,
-    uint32_t host, int *hi, int *vi);
+    uint64_t hpeer, uint16_t pfp, bool infra_port, int *hi, int *vi);
 int det_beacon_peek(const struct det_entity *e, uint32_t host, uint16_t port,
-    uint8_t proto);
+    uint8_t proto, bool *match);
 void det_volume_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec, bool out);
 void det_ddos_flow(struct vigil_detect *d, struct det_entity *e,

@@ -15,19 +15,28 @@
 #define EXPOSURE_REFIRE_S 3600
 
 /* The "/24-ish" network of a peer: /24 for IPv4, /48 for IPv6, so
- * one provider's rotating addresses read as one destination. */
+ * one provider's rotating addresses read as one destination. The
+ * prefix is assembled in a register (the same value det_hash_addr gives
+ * for the address with the rest zeroed, on little-endian machines):
+ * copying it into a zeroed array and reading that back stalled on
+ * store forwarding, once per outbound flow. */
 static uint64_t
 net_key(const struct vigil_flow *f, const uint8_t *addr, uint16_t port)
 {
-	uint8_t a[16] = { 0 };
+	unsigned n = f->family == 4 ? 3 : 6;
+	uint64_t a = 0;
 
-	memcpy(a, addr, f->family == 4 ? 3 : 6);
-	return det_mix(det_hash_addr(f->family, a) ^ ((uint64_t)port << 8 |
-	    f->proto));
+	for (unsigned i = 0; i < n; i++)
+		a |= (uint64_t)addr[i] << (8 * i);
+	a = det_mix(a ^ det_mix(f->family));
+	return det_mix(a ^ ((uint64_t)port << 8 | f->proto));
 }
 
+/* Judges the flow's destination against what the entity (or its
+ * fleet) learned; learns it while learning. Afterwards its network is
+ * in the entity's learned set, or the fleet's: both only grow. */
 static void
-new_destination(struct vigil_detect *d, struct det_entity *e,
+judge_destination(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec)
 {
 	uint64_t k;
@@ -35,8 +44,6 @@ new_destination(struct vigil_detect *d, struct det_entity *e,
 	bool fleet;
 	char sum[256], peer[64];
 
-	if (d->cur.dst_local || d->cur.dst_infra || d->cur.dport_infra)
-		return;
 	k = net_key(f, f->dst, f->dport);
 	m = det_model_get(d, e->model);
 	/* A device learning on its own, unless its model's fleet has
@@ -82,6 +89,25 @@ new_destination(struct vigil_detect *d, struct det_entity *e,
 		    "device+model");
 		det_fire(d, e, f, &x);
 	}
+}
+
+/* A destination judged before (its beacon key says so) is skipped
+ * with its learned-set line: the answer cannot have changed, since the
+ * sets only grow and the key's flag is cleared when the entity is
+ * attributed again (its model may change). */
+static void
+new_destination(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec)
+{
+	int bi = d->cur.bslot;
+
+	if (d->cur.dst_local || d->cur.dst_infra || d->cur.dport_infra)
+		return;
+	if (bi >= 0 && (e->b[bi].flags & DET_BK_LEARNED))
+		return;
+	judge_destination(d, e, f, sec);
+	if (bi >= 0)
+		e->b[bi].flags |= DET_BK_LEARNED;
 }
 
 static bool
