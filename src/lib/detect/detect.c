@@ -545,7 +545,8 @@ entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
 	/* The shadow report's summary: only an endpoint that is no device
 	 * is reported, so a device does not pay for the line. */
 	if (!e->device) {
-		e->t_flows++;
+		if (e->t_flows < UINT32_MAX)
+			e->t_flows++;
 		e->t_bytes += f->bytes + f->rbytes;
 		det_tiny_add(&e->peers, out ? d->cur.hdst : d->cur.hsrc);
 		top_port(e, f->dport, f->proto);
@@ -559,7 +560,8 @@ entity_flow(struct vigil_detect *d, const struct vigil_flow *f,
 		det_ddos_flow(d, e, f, sec);
 	}
 	det_peer_flow(d, e, f, sec, out);
-	det_intel_flow(d, e, f, sec, out);
+	if (d->nintel != 0)
+		det_intel_flow(d, e, f, sec, out);
 
 	if (!e->device && (!e->shadow_sent ||
 	    sec >= e->shadow_s + d->cfg.shadow_report_s))
@@ -689,12 +691,16 @@ stage_peek(const struct vigil_detect *d, const struct vigil_flow *f,
 		return;
 	if (!e->device)
 		__builtin_prefetch((const char *)e + 2 * DET_LINE, 1);
-	det_scan_peek(e, f->dport, f->proto, p->c.hdst, p->c.pfp,
-	    p->c.dport_infra, &hi, &vi);
-	if (hi >= 0)
-		__builtin_prefetch(&e->hs[hi], 1);
-	if (vi >= 0)
-		__builtin_prefetch(&e->vs[vi], 1);
+	/* Set lines only exist once a slot spilled (a scanner, mostly):
+	 * the full guess only then. */
+	if (det_scan_spilled(e)) {
+		det_scan_peek(e, f->dport, f->proto, p->c.hdst, p->c.pfp,
+		    p->c.dport_infra, &hi, &vi);
+		if (hi >= 0)
+			__builtin_prefetch(&e->hs[hi], 1);
+		if (vi >= 0)
+			__builtin_prefetch(&e->vs[vi], 1);
+	}
 	if (p->want_keys && !p->c.dst_local) {
 		bi = det_beacon_peek(e, (uint32_t)p->c.hdst | 1, f->dport,
 		    f->proto, &known);

@@ -33,9 +33,9 @@ _Static_assert(sizeof(struct det_entity) <= 1000,
 _Static_assert(sizeof(struct det_distinct) == DET_LINE,
     "a distinct counter is one cache line");
 _Static_assert(offsetof(struct det_entity, ew_bytes) < DET_LINE &&
-    offsetof(struct det_entity, lat_s) < DET_LINE * 2,
+    offsetof(struct det_entity, ew_pkts) < DET_LINE * 2,
     "a device's every-flow fields stay in the first two lines");
-_Static_assert(offsetof(struct det_entity, shadow_s) < DET_LINE * 3,
+_Static_assert(offsetof(struct det_entity, intel_peer) < DET_LINE * 3,
     "the shadow report's fields stay in the third line");
 _Static_assert(sizeof(struct det_scanhdr) <= DET_LINE,
     "the scan slot headers are one line");
@@ -482,7 +482,8 @@ det_entity_set_device(struct vigil_detect *d, struct det_entity *e,
 		e->slot = keep.slot;
 		if (keep.last_ms > e->last_ms)
 			e->last_ms = keep.last_ms;
-		e->t_flows += keep.t_flows;
+		e->t_flows = keep.t_flows > UINT32_MAX - e->t_flows ?
+		    UINT32_MAX : e->t_flows + keep.t_flows;
 		e->t_bytes += keep.t_bytes;
 		remove_entity(d, oidx);
 		(void)by_device(d, device_id, h, &j);

@@ -255,10 +255,9 @@ struct det_bbody {              /* periodicity of that destination */
 /*
  * Layout, in 64-byte lines (the pool is 64-aligned, the record 960
  * bytes). Lines 0-1 hold what every flow of a device reads or writes
- * (key, times, its model, this interval, its byte baseline, ddos,
- * refire times); line 2 the rest of the baselines (read when an
- * interval ends) and what only an endpoint that is no device keeps
- * for its shadow report (totals, peers, top ports). Lines 3-5 are what
+ * (key, times, its model, this interval, its baselines, ddos); line 2
+ * the refire times of rare alerts and what only an endpoint that is no
+ * device keeps for its shadow report (totals, peers, top ports). Lines 3-5 are what
  * an outbound flow reads to find its slots (scan headers, beacon keys
  * and lateral set, learned set); then each scan slot's set and each
  * beacon body has a line, of which a flow touches at most the ones
@@ -288,7 +287,7 @@ struct det_entity {
 	uint32_t model;             /* det_model_ref, 0 none */
 	float ew_bytes;             /* byte baseline (volume reads it) */
 
-	/* line 1: this interval, ddos, refire times */
+	/* line 1: this interval, the other baselines, ddos */
 	uint64_t i_bytes, i_pkts;
 	uint32_t i_flows;
 	uint32_t spike_s;           /* last volume firing */
@@ -299,19 +298,19 @@ struct det_entity {
 	uint16_t nintervals;
 	uint8_t ref;                /* seen since the clock hand passed */
 	uint8_t pad1;
-	uint32_t exp_s;             /* last exposure firing */
-	uint32_t intel_s;           /* last intel firing */
-	uint32_t intel_peer;
-	uint32_t lat_s;             /* last lateral firing */
+	float ew_flows, ew_pkts;    /* folded in when an interval ends */
 
-	/* line 2: the other baselines; a shadow's report */
-	uint64_t t_flows, t_bytes;  /* kept while it is no device */
-	float ew_flows, ew_pkts;
+	/* line 2: refire times; a shadow's report */
+	uint32_t t_flows;           /* kept while it is no device */
+	uint32_t shadow_s;          /* last shadow report */
+	uint64_t t_bytes;
 	struct det_tiny peers;
 	uint16_t top_port[DET_TOPPORTS];
 	uint8_t top_proto[DET_TOPPORTS];
 	uint16_t top_cnt[DET_TOPPORTS];
-	uint32_t shadow_s;          /* last shadow report */
+	uint32_t exp_s;             /* last exposure firing */
+	uint32_t intel_s;           /* last intel firing */
+	uint32_t intel_peer;
 
 	/* line 3: scan slot headers */
 	_Alignas(DET_LINE) struct det_scanhdr sc;
@@ -331,6 +330,7 @@ struct det_entity {
 	uint32_t dslot;             /* its device-index slot (if indev) */
 	uint32_t tenant;            /* det_tenant_ref, 0: "" */
 	uint32_t hour_s;            /* new-destination hour start */
+	uint32_t lat_s;             /* last lateral firing */
 	char device_id[VIGIL_UUID_STRLEN];
 };
 
@@ -584,6 +584,18 @@ void det_beacon_flow(struct vigil_detect *d, struct det_entity *e,
  * free one it would claim). */
 void det_scan_peek(const struct det_entity *e, uint16_t port, uint8_t proto,
     uint64_t hpeer, uint16_t pfp, bool infra_port, int *hi, int *vi);
+/* Whether any scan slot's set has spilled into its line. */
+static inline bool
+det_scan_spilled(const struct det_entity *e)
+{
+	uint8_t any = 0;
+
+	for (int i = 0; i < DET_HSLOTS; i++)
+		any |= e->sc.h_flags[i];
+	for (int i = 0; i < DET_VSLOTS; i++)
+		any |= e->sc.v_flags[i];
+	return (any & DET_SC_SPILL) != 0;
+}
 int det_beacon_peek(const struct det_entity *e, uint32_t host, uint16_t port,
     uint8_t proto, bool *match);
 void det_volume_flow(struct vigil_detect *d, struct det_entity *e,

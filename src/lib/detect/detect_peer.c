@@ -35,7 +35,7 @@ net_key(const struct vigil_flow *f, const uint8_t *addr, uint16_t port)
 /* Judges the flow's destination against what the entity (or its
  * fleet) learned; learns it while learning. Afterwards its network is
  * in the entity's learned set, or the fleet's: both only grow. */
-static void
+static void __attribute__((noinline))
 judge_destination(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec)
 {
@@ -121,7 +121,7 @@ answered(const struct vigil_flow *f)
 
 /* Fires exposure.inbound for entity e serving port to the outside
  * host peer; the refire gap keeps one open service from repeating. */
-static void
+static void __attribute__((noinline))
 exposure_fire(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec, uint16_t port,
     const uint8_t *peer, bool one_way)
@@ -183,12 +183,31 @@ exposure_answer(struct vigil_detect *d, struct det_entity *e,
 	exposure_fire(d, e, f, sec, f->sport, f->dst, true);
 }
 
+static void __attribute__((noinline))
+lateral_fire(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, uint32_t sec)
+{
+	struct det_fire x = { .kind = VIGIL_ALERT_LATERAL, .want_dport = -1 };
+	char sum[256];
+
+	snprintf(sum, sizeof sum, "reached %u local hosts on admin or "
+	    "file-sharing ports (last tcp/%u) in %u s", e->nlat, f->dport,
+	    sec >= e->win_s ? sec - e->win_s : 0);
+	x.first_ms = (int64_t)e->win_s * 1000;
+	x.last_ms = f->end_ms;
+	x.count = e->nlat;
+	x.summary = sum;
+	x.numbers = json_pack("{s:i,s:i,s:i,s:i}", "hosts", e->nlat,
+	    "threshold", d->cfg.lateral_hosts, "last_port", f->dport,
+	    "window_s", d->cfg.scan_window_s);
+	det_fire(d, e, f, &x);
+}
+
 static void
 lateral(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec)
 {
 	uint16_t h;
-	char sum[256];
 
 	if (!d->cur.dst_local ||
 	    !det_port_is(d, f->dport, DET_PORT_LATERAL))
@@ -202,24 +221,8 @@ lateral(struct vigil_detect *d, struct det_entity *e,
 	e->lat[e->nlat++] = h;
 	/* Fires on reaching the threshold: once per scan window (the
 	 * window resets the set). */
-	if (e->nlat != d->cfg.lateral_hosts)
-		return;
-	{
-		struct det_fire x = { .kind = VIGIL_ALERT_LATERAL,
-		    .want_dport = -1 };
-
-		snprintf(sum, sizeof sum, "reached %u local hosts on admin or "
-		    "file-sharing ports (last tcp/%u) in %u s", e->nlat,
-		    f->dport, sec >= e->win_s ? sec - e->win_s : 0);
-		x.first_ms = (int64_t)e->win_s * 1000;
-		x.last_ms = f->end_ms;
-		x.count = e->nlat;
-		x.summary = sum;
-		x.numbers = json_pack("{s:i,s:i,s:i,s:i}", "hosts", e->nlat,
-		    "threshold", d->cfg.lateral_hosts, "last_port", f->dport,
-		    "window_s", d->cfg.scan_window_s);
-		det_fire(d, e, f, &x);
-	}
+	if (e->nlat == d->cfg.lateral_hosts)
+		lateral_fire(d, e, f, sec);
 }
 
 void

@@ -169,6 +169,57 @@ det_scan_peek(const struct det_entity *e, uint16_t port, uint8_t proto,
 		}
 }
 
+/* The alerts, out of line: the per-flow path stays small. */
+static void __attribute__((noinline))
+hscan_fire(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, int hi, uint32_t sec)
+{
+	struct det_scanhdr *sc = &e->sc;
+	unsigned n = lazy_count(&e->hs[hi], sc->h_flags[hi]);
+	struct det_fire x = { .kind = VIGIL_ALERT_SCAN_HORIZONTAL,
+	    .want_dport = sc->h_port[hi] };
+	char sum[256];
+
+	sc->h_flags[hi] |= DET_SC_FIRED;
+	snprintf(sum, sizeof sum, "scanned %u hosts on %s/%u in %u s", n,
+	    proto_name(sc->h_proto[hi]), sc->h_port[hi],
+	    sec >= e->win_s ? sec - e->win_s : 0);
+	x.first_ms = (int64_t)e->win_s * 1000;
+	x.last_ms = f->end_ms;
+	x.count = n;
+	x.summary = sum;
+	x.numbers = json_pack("{s:i,s:i,s:s,s:i,s:i,s:i}", "hosts",
+	    (json_int_t)n, "port", sc->h_port[hi], "proto",
+	    proto_name(sc->h_proto[hi]), "failed", sc->h_fails[hi],
+	    "threshold", d->cfg.scan_hosts, "window_s", d->cfg.scan_window_s);
+	det_fire(d, e, f, &x);
+}
+
+static void __attribute__((noinline))
+vscan_fire(struct vigil_detect *d, struct det_entity *e,
+    const struct vigil_flow *f, int vi, uint32_t sec)
+{
+	struct det_scanhdr *sc = &e->sc;
+	unsigned n = lazy_count(&e->vs[vi], sc->v_flags[vi]);
+	struct det_fire x = { .kind = VIGIL_ALERT_SCAN_VERTICAL,
+	    .want_dport = -1, .want_peer = true, .peer_family = f->family };
+	char sum[256], peer[64];
+
+	sc->v_flags[vi] |= DET_SC_FIRED;
+	memcpy(x.peer, f->dst, 16);
+	det_addr_str(f->family, f->dst, peer, sizeof peer);
+	snprintf(sum, sizeof sum, "scanned %u ports on %s in %u s", n, peer,
+	    sec >= e->win_s ? sec - e->win_s : 0);
+	x.first_ms = (int64_t)e->win_s * 1000;
+	x.last_ms = f->end_ms;
+	x.count = n;
+	x.summary = sum;
+	x.numbers = json_pack("{s:i,s:s,s:i,s:i,s:i}", "ports", (json_int_t)n,
+	    "host", peer, "failed", sc->v_fails[vi], "threshold",
+	    d->cfg.scan_ports, "window_s", d->cfg.scan_window_s);
+	det_fire(d, e, f, &x);
+}
+
 void
 det_scan_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec)
@@ -176,9 +227,7 @@ det_scan_flow(struct vigil_detect *d, struct det_entity *e,
 	struct det_scanhdr *sc = &e->sc;
 	bool failed = d->cur.failed;
 	unsigned w = failed ? 2 : 1;
-	uint64_t ph = d->cur.hdst;
 	int hi, vi;
-	char sum[256], peer[64];
 
 	window(d, e, sec);
 	/* Horizontal: infrastructure ports (a resolver's fan-out on 53)
@@ -187,57 +236,18 @@ det_scan_flow(struct vigil_detect *d, struct det_entity *e,
 	    (hi = hslot(sc, f->dport, f->proto, w)) >= 0) {
 		sc->h_fails[hi] = sat_add16(sc->h_fails[hi], failed);
 		if (lazy_add(&e->hs[hi], &sc->h_fp0[hi], &sc->h_flags[hi],
-		    det_fp16(ph)) && !(sc->h_flags[hi] & DET_SC_FIRED) &&
+		    det_fp16(d->cur.hdst)) &&
+		    !(sc->h_flags[hi] & DET_SC_FIRED) &&
 		    lazy_count(&e->hs[hi], sc->h_flags[hi]) >=
-		    d->cfg.scan_hosts) {
-			unsigned n = lazy_count(&e->hs[hi], sc->h_flags[hi]);
-			struct det_fire x = {
-				.kind = VIGIL_ALERT_SCAN_HORIZONTAL,
-				.want_dport = sc->h_port[hi],
-			};
-
-			sc->h_flags[hi] |= DET_SC_FIRED;
-			snprintf(sum, sizeof sum, "scanned %u hosts on %s/%u "
-			    "in %u s", n, proto_name(sc->h_proto[hi]),
-			    sc->h_port[hi],
-			    sec >= e->win_s ? sec - e->win_s : 0);
-			x.first_ms = (int64_t)e->win_s * 1000;
-			x.last_ms = f->end_ms;
-			x.count = n;
-			x.summary = sum;
-			x.numbers = json_pack("{s:i,s:i,s:s,s:i,s:i,s:i}",
-			    "hosts", (json_int_t)n, "port", sc->h_port[hi],
-			    "proto", proto_name(sc->h_proto[hi]), "failed",
-			    sc->h_fails[hi], "threshold", d->cfg.scan_hosts,
-			    "window_s", d->cfg.scan_window_s);
-			det_fire(d, e, f, &x);
-		}
+		    d->cfg.scan_hosts)
+			hscan_fire(d, e, f, hi, sec);
 	}
-	vi = vslot(sc, (uint32_t)ph, w);
+	vi = vslot(sc, (uint32_t)d->cur.hdst, w);
 	if (vi < 0)
 		return;
 	sc->v_fails[vi] = sat_add16(sc->v_fails[vi], failed);
 	if (lazy_add(&e->vs[vi], &sc->v_fp0[vi], &sc->v_flags[vi],
 	    d->cur.pfp) && !(sc->v_flags[vi] & DET_SC_FIRED) &&
-	    lazy_count(&e->vs[vi], sc->v_flags[vi]) >= d->cfg.scan_ports) {
-		unsigned n = lazy_count(&e->vs[vi], sc->v_flags[vi]);
-		struct det_fire x = { .kind = VIGIL_ALERT_SCAN_VERTICAL,
-		    .want_dport = -1, .want_peer = true,
-		    .peer_family = f->family };
-
-		sc->v_flags[vi] |= DET_SC_FIRED;
-		memcpy(x.peer, f->dst, 16);
-		det_addr_str(f->family, f->dst, peer, sizeof peer);
-		snprintf(sum, sizeof sum, "scanned %u ports on %s in %u s", n,
-		    peer, sec >= e->win_s ? sec - e->win_s : 0);
-		x.first_ms = (int64_t)e->win_s * 1000;
-		x.last_ms = f->end_ms;
-		x.count = n;
-		x.summary = sum;
-		x.numbers = json_pack("{s:i,s:s,s:i,s:i,s:i}", "ports",
-		    (json_int_t)n, "host", peer, "failed", sc->v_fails[vi],
-		    "threshold", d->cfg.scan_ports, "window_s",
-		    d->cfg.scan_window_s);
-		det_fire(d, e, f, &x);
-	}
+	    lazy_count(&e->vs[vi], sc->v_flags[vi]) >= d->cfg.scan_ports)
+		vscan_fire(d, e, f, vi, sec);
 }
