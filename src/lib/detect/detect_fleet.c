@@ -27,8 +27,7 @@
 static uint64_t
 model_key(const char *tenant, const char *model)
 {
-	uint64_t h = det_mix(det_fnv(det_fnv(det_fnv(DET_FNV_START, tenant),
-	    "/"), model));
+	uint64_t h = det_hash_more(det_hash_str(tenant), model);
 
 	return h != 0 ? h : 1;
 }
@@ -42,9 +41,14 @@ det_model_ref(struct vigil_detect *d, const char *tenant, const char *model,
 
 	if (!d->cfg.fleet || model == NULL || model[0] == '\0')
 		return 0;
-	if (d->models == NULL &&
-	    (d->models = calloc(DET_MODEL_SLOTS, sizeof *d->models)) == NULL)
-		return 0;
+	if (d->models == NULL) {
+		d->models = calloc(DET_MODEL_SLOTS, sizeof *d->models);
+		d->model_bits = calloc(DET_MODEL_SLOTS, sizeof *d->model_bits);
+		if (d->models == NULL || d->model_bits == NULL) {
+			det_models_free(d);
+			return 0;
+		}
+	}
 	k = model_key(tenant != NULL ? tenant : "", model);
 	for (j = k & mask; d->models[j].key != 0; j = (j + 1) & mask)
 		if (d->models[j].key == k)
@@ -53,6 +57,7 @@ det_model_ref(struct vigil_detect *d, const char *tenant, const char *model,
 		return 0;
 	d->models[j].key = k;
 	d->models[j].first_ms = now_ms;
+	d->models[j].learned = d->model_bits[j];
 	d->nmodels++;
 	return (uint32_t)j + 1;
 }
@@ -124,7 +129,9 @@ void
 det_models_free(struct vigil_detect *d)
 {
 	free(d->models);
+	free(d->model_bits);
 	d->models = NULL;
+	d->model_bits = NULL;
 	d->nmodels = 0;
 }
 
