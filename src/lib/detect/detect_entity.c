@@ -43,6 +43,25 @@ _Static_assert(sizeof(struct det_scanhdr) <= DET_LINE,
 #define POOL_MIN 256
 #define HUGE_PAGE ((size_t)2 << 20)
 
+/* Doubles the tables from their own slots (each keeps its key's hash):
+ * no record is read or written, so growing a large table costs two
+ * sequential reads, not two cache misses per entity. */
+static void
+reinsert(const struct det_slot *from, size_t nfrom, struct det_slot *to,
+    size_t nto)
+{
+	for (size_t i = 0; i < nfrom; i++) {
+		size_t j;
+
+		if (from[i].idx == 0)
+			continue;
+		for (j = from[i].hash & (nto - 1); to[j].idx != 0;
+		    j = (j + 1) & (nto - 1))
+			;
+		to[j] = from[i];
+	}
+}
+
 static bool
 rehash(struct vigil_detect *d, size_t nslots)
 {
@@ -54,51 +73,41 @@ rehash(struct vigil_detect *d, size_t nslots)
 		free(ds);
 		return false;
 	}
+	if (d->slots != NULL)
+		reinsert(d->slots, d->nslots, s, nslots);
+	if (d->dslots != NULL)
+		reinsert(d->dslots, d->nslots, ds, nslots);
 	free(d->slots);
 	free(d->dslots);
 	d->slots = s;
 	d->dslots = ds;
 	d->nslots = nslots;
-	for (uint32_t i = 1; i <= d->npool; i++) {
-		struct det_entity *e = &d->pool[i - 1];
-		uint32_t h;
-		size_t j;
-
-		if (e->family == 0)
-			continue;           /* free */
-		h = (uint32_t)det_hash_addr(e->family, e->addr);
-		j = h & (nslots - 1);
-
-		while (s[j].idx != 0)
-			j = (j + 1) & (nslots - 1);
-		s[j].hash = h;
-		s[j].idx = i;
-		e->slot = (uint32_t)j;
-		if (!e->indev)
-			continue;
-		h = (uint32_t)det_hash_str(e->device_id);
-		j = h & (nslots - 1);
-		while (ds[j].idx != 0)
-			j = (j + 1) & (nslots - 1);
-		ds[j].hash = h;
-		ds[j].idx = i;
-		e->dslot = (uint32_t)j;
-	}
 	return true;
+}
+
+/* Where pool index idx sits in table t, whose slots for it hold h. */
+static size_t
+slot_of(const struct vigil_detect *d, const struct det_slot *t, uint32_t h,
+    uint32_t idx)
+{
+	size_t j, mask = d->nslots - 1;
+
+	for (j = h & mask; t[j].idx != idx; j = (j + 1) & mask)
+		;
+	return j;
 }
 
 /* Removes slot i of table t (slots or dslots) with a backward shift:
  * later members of the probe run move into the hole when their home
  * (from the hash kept in the slot) allows it, so lookups never stop
- * early; only a moved member's state is written (its slot index). */
+ * early. */
 static void
-unslot(struct vigil_detect *d, struct det_slot *t, size_t i, bool dev)
+unslot(struct vigil_detect *d, struct det_slot *t, size_t i)
 {
 	size_t mask = d->nslots - 1, j = i;
 
 	t[i].idx = 0;
 	for (;;) {
-		struct det_entity *m;
 		size_t k;
 
 		j = (j + 1) & mask;
@@ -107,16 +116,32 @@ unslot(struct vigil_detect *d, struct det_slot *t, size_t i, bool dev)
 		k = t[j].hash & mask;
 		if ((j > i && (k <= i || k > j)) ||
 		    (j < i && (k <= i && k > j))) {
-			m = &d->pool[t[j].idx - 1];
 			t[i] = t[j];
-			if (dev)
-				m->dslot = (uint32_t)i;
-			else
-				m->slot = (uint32_t)i;
 			t[j].idx = 0;
 			i = j;
 		}
 	}
+}
+
+/* Takes e out of the address table. */
+static void
+unslot_addr(struct vigil_detect *d, const struct det_entity *e)
+{
+	uint32_t idx = (uint32_t)(e - d->pool) + 1;
+
+	unslot(d, d->slots, slot_of(d, d->slots,
+	    (uint32_t)det_hash_addr(e->family, e->addr), idx));
+}
+
+/* Takes e out of the device index (it is listed: indev). */
+static void
+unslot_device(struct vigil_detect *d, struct det_entity *e)
+{
+	uint32_t idx = (uint32_t)(e - d->pool) + 1;
+
+	unslot(d, d->dslots, slot_of(d, d->dslots,
+	    (uint32_t)det_hash_str(e->device_id), idx));
+	e->indev = 0;
 }
 
 /*
@@ -205,12 +230,13 @@ remove_entity(struct vigil_detect *d, uint32_t idx)
 {
 	struct det_entity *e = &d->pool[idx - 1];
 
-	unslot(d, d->slots, e->slot, false);
+	unslot_addr(d, e);
 	if (e->indev)
-		unslot(d, d->dslots, e->dslot, true);
+		unslot_device(d, e);
 	memset(e, 0, sizeof *e);
-	/* A free record has family 0; the free list runs through slot. */
-	e->slot = d->free_head;
+	/* A free record has family 0; the free list runs through
+	 * free_next. */
+	e->free_next = d->free_head;
 	d->free_head = idx;
 	d->nentities--;
 }
@@ -339,11 +365,21 @@ det_entity_get(struct vigil_detect *d, uint8_t family, const uint8_t addr[16],
 		if (!grow(d))
 			return NULL;
 	}
+	/* A record is zero when it is taken: freed ones were cleared when
+	 * freed, and fresh ones in the reserved space never written (the
+	 * kernel's pages are zero), so only the heap pool clears here;
+	 * writing all 15 lines of each new record was the largest memory
+	 * traffic of a growing fleet. */
 	if (d->free_head != 0) {
 		idx = d->free_head;
-		d->free_head = d->pool[idx - 1].slot;
+		e = &d->pool[idx - 1];
+		d->free_head = e->free_next;
+		e->free_next = 0;
 	} else {
 		idx = (uint32_t)++d->npool;
+		e = &d->pool[idx - 1];
+		if (d->pool_map == 0)
+			memset(e, 0, sizeof *e);
 	}
 	/* Growth or eviction may have moved the probe run: find the hole
 	 * again. */
@@ -351,11 +387,8 @@ det_entity_get(struct vigil_detect *d, uint8_t family, const uint8_t addr[16],
 	j = h & mask;
 	while (d->slots[j].idx != 0)
 		j = (j + 1) & mask;
-	e = &d->pool[idx - 1];
-	memset(e, 0, sizeof *e);
 	e->family = family;
 	memcpy(e->addr, addr, family == 4 ? 4 : 16);
-	e->slot = (uint32_t)j;
 	d->slots[j].hash = h;
 	d->slots[j].idx = idx;
 	d->nentities++;
@@ -438,7 +471,6 @@ dslot_put(struct vigil_detect *d, struct det_entity *e, size_t j, uint32_t h)
 {
 	d->dslots[j].hash = h;
 	d->dslots[j].idx = (uint32_t)(e - d->pool) + 1;
-	e->dslot = (uint32_t)j;
 	e->indev = 1;
 }
 
@@ -452,11 +484,14 @@ det_entity_set_device(struct vigil_detect *d, struct det_entity *e,
 
 	if (strcmp(e->device_id, device_id) == 0)
 		return;
-	if (e->indev) {
-		unslot(d, d->dslots, e->dslot, true);
-		e->indev = 0;
+	if (e->indev)
+		unslot_device(d, e);
+	{
+		size_t n = strnlen(device_id, sizeof e->device_id - 1);
+
+		memcpy(e->device_id, device_id, n);
+		e->device_id[n] = '\0';
 	}
-	snprintf(e->device_id, sizeof e->device_id, "%s", device_id);
 	if (device_id[0] == '\0')
 		return;
 	h = (uint32_t)det_hash_str(device_id);
@@ -474,12 +509,10 @@ det_entity_set_device(struct vigil_detect *d, struct det_entity *e,
 		struct det_entity keep = *e;
 		uint32_t oidx = (uint32_t)(o - d->pool) + 1;
 
-		unslot(d, d->dslots, o->dslot, true);
-		o->indev = 0;
+		unslot_device(d, o);
 		*e = *o;
 		memcpy(e->addr, keep.addr, sizeof e->addr);
 		e->family = keep.family;
-		e->slot = keep.slot;
 		if (keep.last_ms > e->last_ms)
 			e->last_ms = keep.last_ms;
 		e->t_flows = keep.t_flows > UINT32_MAX - e->t_flows ?

@@ -335,8 +335,8 @@ struct det_entity {
 	_Alignas(DET_LINE) struct det_bbody bb[DET_BSLOTS];
 
 	/* line 14, cold: table positions and identity */
-	_Alignas(DET_LINE) uint32_t slot; /* its hash slot */
-	uint32_t dslot;             /* its device-index slot (if indev) */
+	_Alignas(DET_LINE) uint32_t free_next; /* free: the next free
+				     * record's index + 1 */
 	uint32_t tenant;            /* det_tenant_ref, 0: "" */
 	uint32_t hour_s;            /* new-destination hour start */
 	uint32_t lat_s;             /* last lateral firing */
