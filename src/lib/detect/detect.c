@@ -708,8 +708,10 @@ stage_peek(const struct vigil_detect *d, const struct vigil_flow *f,
 			__builtin_prefetch(&e->bb[bi], 1);
 		/* new.destination reads the learned set unless it judged
 		 * this destination before. */
-		if (!known || !(e->b[bi].flags & DET_BK_LEARNED))
+		if (!known || !(e->b[bi].flags & DET_BK_LEARNED)) {
 			__builtin_prefetch(&e->learned, 1);
+			det_model_prefetch(d, e->model, det_net_key(f));
+		}
 	}
 }
 

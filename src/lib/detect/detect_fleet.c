@@ -79,19 +79,12 @@ det_model_mature(const struct vigil_detect *d, const struct det_model *m,
 	    (int64_t)d->cfg.learning_s * 1000;
 }
 
-static void
-bits(uint64_t h, unsigned *a, unsigned *b)
-{
-	*a = (unsigned)(h & 4095);
-	*b = (unsigned)((h >> 24) & 4095);
-}
-
 void
 det_model_learn(struct det_model *m, uint64_t h)
 {
 	unsigned a, b;
 
-	bits(h, &a, &b);
+	det_model_bits(h, &a, &b);
 	m->learned[a / 64] |= 1ULL << (a % 64);
 	m->learned[b / 64] |= 1ULL << (b % 64);
 }
@@ -101,7 +94,7 @@ det_model_knows(const struct det_model *m, uint64_t h)
 {
 	unsigned a, b;
 
-	bits(h, &a, &b);
+	det_model_bits(h, &a, &b);
 	return (m->learned[a / 64] >> (a % 64) & 1) != 0 &&
 	    (m->learned[b / 64] >> (b % 64) & 1) != 0;
 }

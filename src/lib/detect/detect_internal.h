@@ -185,6 +185,22 @@ det_hash_addr(uint8_t family, const uint8_t addr[16])
 	memcpy(&b, addr + 8, 8);
 	return det_mix(a ^ det_mix(b ^ family));
 }
+/* The destination key of new.destination: the "/24-ish" network of
+ * the flow's destination (/24 for IPv4, /48 for IPv6, so one
+ * provider's rotating addresses read as one destination), its port and
+ * protocol. The prefix is assembled in a register: copying it into a
+ * zeroed array and reading that back stalled on store forwarding. */
+static inline uint64_t
+det_net_key(const struct vigil_flow *f)
+{
+	unsigned n = f->family == 4 ? 3 : 6;
+	uint64_t a = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		a |= (uint64_t)f->dst[i] << (8 * i);
+	a = det_mix(a ^ det_mix(f->family));
+	return det_mix(a ^ ((uint64_t)f->dport << 8 | f->proto));
+}
 static inline uint16_t
 det_fp16(uint64_t h)
 {
@@ -366,6 +382,13 @@ struct det_model *det_model_get(const struct vigil_detect *d, uint32_t ref);
 /* Its own learning period has passed. */
 bool det_model_mature(const struct vigil_detect *d, const struct det_model *m,
     int64_t now_ms);
+/* The two bits of a destination key in a model's learned set. */
+static inline void
+det_model_bits(uint64_t h, unsigned *a, unsigned *b)
+{
+	*a = (unsigned)(h & 4095);
+	*b = (unsigned)((h >> 24) & 4095);
+}
 void det_model_learn(struct det_model *m, uint64_t h);
 bool det_model_knows(const struct det_model *m, uint64_t h);
 /* A device of the model finished an interval (empty ones are not
@@ -373,6 +396,10 @@ bool det_model_knows(const struct det_model *m, uint64_t h);
 void det_model_interval(struct det_model *m, uint32_t flows, uint64_t bytes,
     uint64_t pkts);
 void det_models_free(struct vigil_detect *d);
+
+/* Starts loading the words of key h in model ref's learned set. */
+static inline void
+det_model_prefetch(const struct vigil_detect *d, uint32_t ref, uint64_t h);
 
 /* Tenant ids interned (0 is ""); det_tenant_ref gives 0 too when the
  * table cannot grow (DET_TENANTS_MAX). */
@@ -618,5 +645,17 @@ void det_peer_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec, bool out);
 void det_intel_flow(struct vigil_detect *d, struct det_entity *e,
     const struct vigil_flow *f, uint32_t sec, bool out);
+
+static inline void
+det_model_prefetch(const struct vigil_detect *d, uint32_t ref, uint64_t h)
+{
+	unsigned a, b;
+
+	if (ref == 0 || ref > DET_MODEL_SLOTS || d->model_bits == NULL)
+		return;
+	det_model_bits(h, &a, &b);
+	__builtin_prefetch(&d->model_bits[ref - 1][a / 64], 1);
+	__builtin_prefetch(&d->model_bits[ref - 1][b / 64], 1);
+}
 
 #endif

@@ -14,24 +14,6 @@
 
 #define EXPOSURE_REFIRE_S 3600
 
-/* The "/24-ish" network of a peer: /24 for IPv4, /48 for IPv6, so
- * one provider's rotating addresses read as one destination. The
- * prefix is assembled in a register (the same value det_hash_addr gives
- * for the address with the rest zeroed, on little-endian machines):
- * copying it into a zeroed array and reading that back stalled on
- * store forwarding, once per outbound flow. */
-static uint64_t
-net_key(const struct vigil_flow *f, const uint8_t *addr, uint16_t port)
-{
-	unsigned n = f->family == 4 ? 3 : 6;
-	uint64_t a = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		a |= (uint64_t)addr[i] << (8 * i);
-	a = det_mix(a ^ det_mix(f->family));
-	return det_mix(a ^ ((uint64_t)port << 8 | f->proto));
-}
-
 /* Judges the flow's destination against what the entity (or its
  * fleet) learned; learns it while learning. Afterwards its network is
  * in the entity's learned set, or the fleet's: both only grow. */
@@ -44,7 +26,7 @@ judge_destination(struct vigil_detect *d, struct det_entity *e,
 	bool fleet;
 	char sum[256], peer[64];
 
-	k = net_key(f, f->dst, f->dport);
+	k = det_net_key(f);
 	m = det_model_get(d, e->model);
 	/* A device learning on its own, unless its model's fleet has
 	 * learned already: then it is judged against the fleet from its
