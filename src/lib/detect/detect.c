@@ -221,33 +221,44 @@ same_addr(uint8_t fam, const uint8_t *a, const uint8_t *b)
 	return fam == 4 ? memcmp(a, b, 4) == 0 : memcmp(a, b, 16) == 0;
 }
 
-/* Both directions' bytes, capped at what a JSON integer holds. */
-static json_int_t
-flow_bytes(const struct vigil_flow *f)
+_Static_assert(sizeof(struct det_sample) == DET_LINE,
+    "an evidence sample is one line");
+
+/* A flow as the evidence ring keeps it; bytes of both directions,
+ * capped at what a JSON integer holds. */
+static void
+sample_of(const struct vigil_flow *f, struct det_sample *s)
 {
 	uint64_t b = f->bytes + f->rbytes;
 
-	if (b < f->bytes || b > (uint64_t)INT64_MAX)
-		return INT64_MAX;
-	return (json_int_t)b;
+	s->start_ms = f->start_ms;
+	s->bytes = b < f->bytes || b > (uint64_t)INT64_MAX ?
+	    (uint64_t)INT64_MAX : b;
+	memcpy(s->src, f->src, 16);
+	memcpy(s->dst, f->dst, 16);
+	memcpy(s->state, f->state, sizeof s->state);
+	s->sport = f->sport;
+	s->dport = f->dport;
+	s->family = f->family;
+	s->proto = f->proto;
 }
 
 static json_t *
-sample_json(const struct vigil_flow *f)
+sample_json(const struct det_sample *f)
 {
 	char ts[VIGIL_RFC3339_LEN], s[64], t[64];
 
 	vigil_time_format(f->start_ms, ts);
 	det_addr_str(f->family, f->src, s, sizeof s);
 	det_addr_str(f->family, f->dst, t, sizeof t);
-	return json_pack("{s:s,s:s,s:i,s:s,s:i,s:i,s:I,s:s}", "ts", ts,
+	return json_pack("{s:s,s:s,s:i,s:s,s:i,s:i,s:I,s:s%}", "ts", ts,
 	    "src", s, "sport", f->sport, "dst", t, "dport", f->dport,
-	    "proto", f->proto, "bytes", flow_bytes(f),
-	    "state", f->state);
+	    "proto", f->proto, "bytes", (json_int_t)f->bytes,
+	    "state", f->state, strnlen(f->state, sizeof f->state));
 }
 
 static bool
-sample_wanted(const struct det_entity *e, const struct vigil_flow *f,
+sample_wanted(const struct det_entity *e, const struct det_sample *f,
     const struct det_fire *x)
 {
 	bool src = f->family == e->family && same_addr(e->family, f->src,
@@ -282,15 +293,19 @@ samples(const struct vigil_detect *d, const struct det_entity *e,
 		return NULL;
 	for (size_t i = 0; i < d->ring_len && n < DET_SAMPLES; i++) {
 		size_t k = (d->ring_pos + DET_RING - 1 - i) % DET_RING;
-		const struct vigil_flow *f = &d->ring[k];
+		const struct det_sample *f = &d->ring[k];
 
 		if (!sample_wanted(e, f, x))
 			continue;
 		if (json_array_append_new(a, sample_json(f)) == 0)
 			n++;
 	}
-	if (n == 0 && cur != NULL)
-		(void)json_array_append_new(a, sample_json(cur));
+	if (n == 0 && cur != NULL) {
+		struct det_sample s;
+
+		sample_of(cur, &s);
+		(void)json_array_append_new(a, sample_json(&s));
+	}
 	return a;
 }
 
@@ -422,7 +437,7 @@ vigil_detect_new(const struct vigil_detect_config *cfg,
 	d->cfg = *cfg;
 	if (hooks != NULL)
 		d->hooks = *hooks;
-	d->ring = calloc(DET_RING, sizeof *d->ring);
+	d->ring = aligned_alloc(DET_LINE, DET_RING * sizeof *d->ring);
 	d->portcls = calloc(65536, 1);
 	if (d->ring == NULL || d->portcls == NULL) {
 		free(d->ring);
@@ -735,7 +750,7 @@ stage_work(struct vigil_detect *d, const struct vigil_flow *f,
 	d->st.flows++;
 	if (f->end_ms > d->now_ms)
 		d->now_ms = f->end_ms;
-	d->ring[d->ring_pos] = *f;
+	sample_of(f, &d->ring[d->ring_pos]);
 	d->ring_pos = (d->ring_pos + 1) % DET_RING;
 	if (d->ring_len < DET_RING)
 		d->ring_len++;

@@ -455,6 +455,18 @@ struct det_cur {
 };
 
 #define DET_RING 4096           /* recent flows, for evidence samples */
+
+/* What an evidence sample shows of a flow, in one line: the ring of
+ * recent flows is written on every flow, and a whole vigil_flow took
+ * two lines (a cache miss more per flow once the ring left the cache). */
+struct det_sample {
+	int64_t start_ms;
+	uint64_t bytes;             /* both ways, saturated */
+	uint8_t src[16], dst[16];
+	char state[8];              /* vigil_flow's, not terminated when full */
+	uint16_t sport, dport;
+	uint8_t family, proto;
+};
 #define DET_SAMPLES 10
 
 struct vigil_detect {
@@ -487,7 +499,7 @@ struct vigil_detect {
 	bool local6, infra6;        /* any IPv6 net configured */
 	uint8_t *portcls;           /* 65,536 entries of DET_PORT_* bits */
 
-	struct vigil_flow *ring;
+	struct det_sample *ring;
 	size_t ring_pos, ring_len;
 
 	struct det_intel intel[DET_INTEL_MAX];
