@@ -287,6 +287,7 @@ samples(const struct vigil_detect *d, const struct det_entity *e,
     const struct vigil_flow *cur, const struct det_fire *x)
 {
 	json_t *a = json_array();
+	uint32_t efp = det_fp16(det_hash_addr(e->family, e->addr));
 	size_t n = 0;
 
 	if (a == NULL)
@@ -295,6 +296,9 @@ samples(const struct vigil_detect *d, const struct det_entity *e,
 		size_t k = (d->ring_pos + DET_RING - 1 - i) % DET_RING;
 		const struct det_sample *f = &d->ring[k];
 
+		if ((d->ring_fp[k] & 0xffff) != efp &&
+		    d->ring_fp[k] >> 16 != efp)
+			continue;
 		if (!sample_wanted(e, f, x))
 			continue;
 		if (json_array_append_new(a, sample_json(f)) == 0)
@@ -438,9 +442,11 @@ vigil_detect_new(const struct vigil_detect_config *cfg,
 	if (hooks != NULL)
 		d->hooks = *hooks;
 	d->ring = aligned_alloc(DET_LINE, DET_RING * sizeof *d->ring);
+	d->ring_fp = calloc(DET_RING, sizeof *d->ring_fp);
 	d->portcls = calloc(65536, 1);
-	if (d->ring == NULL || d->portcls == NULL) {
+	if (d->ring == NULL || d->ring_fp == NULL || d->portcls == NULL) {
 		free(d->ring);
+		free(d->ring_fp);
 		free(d->portcls);
 		free(d);
 		return VIGIL_ENOMEM;
@@ -462,6 +468,7 @@ vigil_detect_free(struct vigil_detect *d)
 	for (size_t i = 0; i < d->nintel; i++)
 		det_intel_free(&d->intel[i]);
 	free(d->ring);
+	free(d->ring_fp);
 	free(d->portcls);
 	free(d);
 }
@@ -751,6 +758,9 @@ stage_work(struct vigil_detect *d, const struct vigil_flow *f,
 	if (f->end_ms > d->now_ms)
 		d->now_ms = f->end_ms;
 	sample_of(f, &d->ring[d->ring_pos]);
+	/* A flow with no local side is nobody's sample. */
+	d->ring_fp[d->ring_pos] = p->c.src_local || p->c.dst_local ?
+	    det_fp16(p->c.hsrc) | (uint32_t)det_fp16(p->c.hdst) << 16 : 0;
 	d->ring_pos = (d->ring_pos + 1) % DET_RING;
 	if (d->ring_len < DET_RING)
 		d->ring_len++;

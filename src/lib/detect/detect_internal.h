@@ -500,6 +500,10 @@ struct vigil_detect {
 	uint8_t *portcls;           /* 65,536 entries of DET_PORT_* bits */
 
 	struct det_sample *ring;
+	/* Beside each sample, the 16-bit fingerprints of its source (low
+	 * half) and destination (high half): finding an entity's samples
+	 * reads these 16 KB, not the 256 KB ring. */
+	uint32_t *ring_fp;
 	size_t ring_pos, ring_len;
 
 	struct det_intel intel[DET_INTEL_MAX];
