@@ -281,54 +281,6 @@ evict_one(struct vigil_detect *d)
 	}
 }
 
-static inline bool
-same_key(const struct det_entity *e, uint8_t family, const uint8_t addr[16])
-{
-	uint64_t a0, a1, b0, b1;
-
-	if (e->family != family)
-		return false;
-	if (family == 4) {
-		uint32_t x, y;
-
-		memcpy(&x, e->addr, 4);
-		memcpy(&y, addr, 4);
-		return x == y;
-	}
-	memcpy(&a0, e->addr, 8);
-	memcpy(&a1, e->addr + 8, 8);
-	memcpy(&b0, addr, 8);
-	memcpy(&b1, addr + 8, 8);
-	return a0 == b0 && a1 == b1;
-}
-
-const struct det_entity *
-det_entity_hint(const struct vigil_detect *d, uint64_t hash)
-{
-	size_t j, mask;
-	uint32_t h = (uint32_t)hash;
-
-	if (d->nslots == 0)
-		return NULL;
-	mask = d->nslots - 1;
-	/* A few probes at most: this is a hint, not a lookup. */
-	for (j = h & mask; d->slots[j].idx != 0 && j != ((h + 4) & mask);
-	    j = (j + 1) & mask)
-		if (d->slots[j].hash == h && d->slots[j].idx <= d->npool)
-			return &d->pool[d->slots[j].idx - 1];
-	return NULL;
-}
-
-struct det_entity *
-det_entity_at(struct vigil_detect *d, uint32_t idx, uint8_t family,
-    const uint8_t addr[16])
-{
-	if (idx == 0 || idx > d->npool ||
-	    !same_key(&d->pool[idx - 1], family, addr))
-		return NULL;
-	return &d->pool[idx - 1];
-}
-
 struct det_entity *
 det_entity_find(const struct vigil_detect *d, uint8_t family,
     const uint8_t addr[16], uint64_t hash)
@@ -340,7 +292,7 @@ det_entity_find(const struct vigil_detect *d, uint8_t family,
 		return NULL;
 	mask = d->nslots - 1;
 	for (j = h & mask; d->slots[j].idx != 0; j = (j + 1) & mask)
-		if (d->slots[j].hash == h && same_key(&d->pool[d->slots[j].idx -
+		if (d->slots[j].hash == h && det_same_key(&d->pool[d->slots[j].idx -
 		    1], family, addr))
 			return &d->pool[d->slots[j].idx - 1];
 	return NULL;

@@ -538,8 +538,8 @@ det_entity_prefetch(const struct vigil_detect *d, uint64_t hash)
 }
 /* The entity at pool index idx + 1 if it holds this address (a hint
  * checked), else NULL. */
-struct det_entity *det_entity_at(struct vigil_detect *d, uint32_t idx,
-    uint8_t family, const uint8_t addr[16]);
+static inline struct det_entity *det_entity_at(struct vigil_detect *d,
+    uint32_t idx, uint8_t family, const uint8_t addr[16]);
 /* The entity of an address, or NULL; never creates. */
 struct det_entity *det_entity_find(const struct vigil_detect *d,
     uint8_t family, const uint8_t addr[16], uint64_t hash);
@@ -547,8 +547,8 @@ struct det_entity *det_entity_find(const struct vigil_detect *d,
  * 32-bit hash in its probe run), or NULL: a hint for prefetching, read
  * from a slot that should have been prefetched a while before; its key
  * is not checked. */
-const struct det_entity *det_entity_hint(const struct vigil_detect *d,
-    uint64_t hash);
+static inline const struct det_entity *det_entity_hint(
+    const struct vigil_detect *d, uint64_t hash);
 /* Records who e is now (device id, "" for none). When that device's
  * state lives under another address that has been silent for a
  * minute (a new cellular session, a new DHCP lease), the state moves
@@ -672,6 +672,56 @@ det_model_prefetch(const struct vigil_detect *d, uint32_t ref, uint64_t h)
 	det_model_bits(h, &a, &b);
 	__builtin_prefetch(&d->model_bits[ref - 1][a / 64], 1);
 	__builtin_prefetch(&d->model_bits[ref - 1][b / 64], 1);
+}
+
+/* The entity lookups every flow makes, inline (detect_entity.c has
+ * the rest of the table). */
+static inline bool
+det_same_key(const struct det_entity *e, uint8_t family, const uint8_t addr[16])
+{
+	uint64_t a0, a1, b0, b1;
+
+	if (e->family != family)
+		return false;
+	if (family == 4) {
+		uint32_t x, y;
+
+		memcpy(&x, e->addr, 4);
+		memcpy(&y, addr, 4);
+		return x == y;
+	}
+	memcpy(&a0, e->addr, 8);
+	memcpy(&a1, e->addr + 8, 8);
+	memcpy(&b0, addr, 8);
+	memcpy(&b1, addr + 8, 8);
+	return a0 == b0 && a1 == b1;
+}
+
+static inline const struct det_entity *
+det_entity_hint(const struct vigil_detect *d, uint64_t hash)
+{
+	size_t j, mask;
+	uint32_t h = (uint32_t)hash;
+
+	if (d->nslots == 0)
+		return NULL;
+	mask = d->nslots - 1;
+	/* A few probes at most: this is a hint, not a lookup. */
+	for (j = h & mask; d->slots[j].idx != 0 && j != ((h + 4) & mask);
+	    j = (j + 1) & mask)
+		if (d->slots[j].hash == h && d->slots[j].idx <= d->npool)
+			return &d->pool[d->slots[j].idx - 1];
+	return NULL;
+}
+
+static inline struct det_entity *
+det_entity_at(struct vigil_detect *d, uint32_t idx, uint8_t family,
+    const uint8_t addr[16])
+{
+	if (idx == 0 || idx > d->npool ||
+	    !det_same_key(&d->pool[idx - 1], family, addr))
+		return NULL;
+	return &d->pool[idx - 1];
 }
 
 #endif

@@ -1,0 +1,660 @@
+/*
+ * Device map files (devmap.h): parses the address,device[,model][,tenant]
+ * CSV into rows sorted for longest-prefix lookup, reporting and skipping
+ * bad rows, and answers "who is this address" for offline attribution.
+ *
+ * Memory: a row is its prefix, its line and three offsets into one
+ * string pool (a model or tenant equal to the previous row's is stored
+ * once: map files list a fleet's devices together), so a million rows
+ * fit in tens of MiB. Duplicates are found while parsing with a hash
+ * set over the rows, so bad rows are reported in line order.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include "vigil/devmap.h"
+
+enum col { COL_ADDRESS, COL_DEVICE, COL_MODEL, COL_TENANT, COL_COUNT };
+
+static const char *const col_names[COL_COUNT] = {
+	"address", "device", "model", "tenant",
+};
+
+struct dm_row {
+	uint8_t family;
+	uint8_t prefix;
+	uint8_t addr[16];
+	uint32_t dev, model, tenant;    /* offsets into the pool; 0 = "" */
+	size_t line;
+};
+
+/* Rows of one family and prefix length: rows[start, end), sorted by
+ * address. Groups are ordered longest prefix first. */
+struct dm_group {
+	uint8_t family;
+	uint8_t prefix;
+	size_t start, end;
+};
+
+struct vigil_devmap {
+	struct dm_row *rows;
+	size_t n, cap;
+	char *pool;                     /* pool[0] = '\0' */
+	size_t plen, pcap;
+	struct dm_group groups[33 + 129];
+	size_t ngroups;
+};
+
+/* Parser state beyond the map. */
+struct dm_parse {
+	struct vigil_devmap *m;
+	int col_of[COL_COUNT];          /* field index of a column; -1 */
+	size_t ncols;
+	uint32_t *set;                  /* row index + 1; 0 empty */
+	size_t setcap;
+	uint32_t last_model, last_tenant;
+	size_t bad;
+	vigil_devmap_bad_fn on_bad;
+	void *ctx;
+};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* s[0..n) for an error message: at most 48 bytes, anything outside
+ * printable ASCII as '?', "..." when cut (the file is outside data). */
+static void
+shown(char *dst, size_t dsz, const char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && i < 48 && o + 1 < dsz; i++)
+		dst[o++] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	if (i < n && o + 4 < dsz) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+}
+
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+static void
+bad_row(struct dm_parse *p, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+bad_row(struct dm_parse *p, size_t line, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	p->bad++;
+	if (p->on_bad == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	p->on_bad(p->ctx, line, msg);
+}
+
+/* Appends s[0..n) and a NUL to the pool; its offset, 0 for "" and on
+ * failure (*oom set). */
+static uint32_t
+pool_add(struct vigil_devmap *m, const char *s, size_t n, bool *oom)
+{
+	size_t off;
+
+	if (n == 0)
+		return 0;
+	if (m->plen + n + 1 > m->pcap) {
+		size_t nc = m->pcap != 0 ? m->pcap * 2 : 4096;
+		char *np;
+
+		while (nc < m->plen + n + 1)
+			nc *= 2;
+		/* 1M rows of 36 + 128 + 36 bytes stay far below 4 GiB. */
+		if (nc > UINT32_MAX || (np = realloc(m->pool, nc)) == NULL) {
+			*oom = true;
+			return 0;
+		}
+		m->pool = np;
+		m->pcap = nc;
+	}
+	off = m->plen;
+	memcpy(m->pool + off, s, n);
+	m->pool[off + n] = '\0';
+	m->plen += n + 1;
+	return (uint32_t)off;
+}
+
+/* As pool_add, but a string equal to the one at *last is not stored
+ * again. */
+static uint32_t
+pool_add_same(struct vigil_devmap *m, uint32_t *last, const char *s,
+    size_t n, bool *oom)
+{
+	if (n == 0)
+		return 0;
+	if (*last != 0 && strlen(m->pool + *last) == n &&
+	    memcmp(m->pool + *last, s, n) == 0)
+		return *last;
+	*last = pool_add(m, s, n, oom);
+	return *last;
+}
+
+static uint64_t
+row_hash(uint8_t family, uint8_t prefix, const uint8_t addr[16])
+{
+	uint64_t h = 1469598103934665603ull ^ ((uint64_t)family << 8 | prefix);
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static bool
+set_grow(struct dm_parse *p)
+{
+	size_t nc = p->setcap != 0 ? p->setcap * 2 : 1024;
+	uint32_t *ns = calloc(nc, sizeof *ns);
+
+	if (ns == NULL)
+		return false;
+	for (size_t i = 0; i < p->setcap; i++) {
+		const struct dm_row *r;
+		size_t j;
+
+		if (p->set[i] == 0)
+			continue;
+		r = &p->m->rows[p->set[i] - 1];
+		j = row_hash(r->family, r->prefix, r->addr) & (nc - 1);
+		while (ns[j] != 0)
+			j = (j + 1) & (nc - 1);
+		ns[j] = p->set[i];
+	}
+	free(p->set);
+	p->set = ns;
+	p->setcap = nc;
+	return true;
+}
+
+/* The row already holding this prefix, or NULL; *slot is where a new
+ * one goes. The set must have a free slot. */
+static const struct dm_row *
+set_find(const struct dm_parse *p, const struct vigil_cidr *c, size_t *slot)
+{
+	size_t j = row_hash(c->family, c->prefix, c->addr) & (p->setcap - 1);
+
+	for (; p->set[j] != 0; j = (j + 1) & (p->setcap - 1)) {
+		const struct dm_row *r = &p->m->rows[p->set[j] - 1];
+
+		if (r->family == c->family && r->prefix == c->prefix &&
+		    memcmp(r->addr, c->addr, 16) == 0)
+			return r;
+	}
+	*slot = j;
+	return NULL;
+}
+
+static void
+cidr_str(const struct vigil_cidr *c, char out[INET6_ADDRSTRLEN + 8])
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(c->family == 4 ? AF_INET : AF_INET6, c->addr, a,
+	    sizeof a) == NULL)
+		snprintf(a, sizeof a, "?");
+	snprintf(out, INET6_ADDRSTRLEN + 8, "%s/%u", a, c->prefix);
+}
+
+/* Position (1-based) of the first byte of s[0..n) that is not allowed in
+ * a device id or tenant, 0 when all are fine. */
+static size_t
+bad_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == ',' ||
+		    s[i] == '"')
+			return i + 1;
+	return 0;
+}
+
+/* Byte position (1-based) of invalid UTF-8 or of a control or invisible
+ * character in s[0..n); 0 when it is clean text. */
+static size_t
+bad_text(const char *s, size_t n)
+{
+	size_t i = 0, k;
+	uint32_t cp;
+
+	while (i < n) {
+		k = vigil_utf8_decode(s + i, n - i, &cp);
+		if (k == 0 || vigil_cp_unsafe(cp))
+			return i + 1;
+		i += k;
+	}
+	return 0;
+}
+
+/* ---- header and rows -------------------------------------------------- */
+
+/* Splits line[0..n) at commas into at most max fields; the count, or
+ * max + 1 when there are more. */
+static size_t
+split(const char *line, size_t n, const char **f, size_t *fl, size_t max)
+{
+	size_t nf = 0, start = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i < n && line[i] != ',')
+			continue;
+		if (nf == max)
+			return max + 1;
+		f[nf] = line + start;
+		fl[nf] = i - start;
+		trim(&f[nf], &fl[nf]);
+		nf++;
+		start = i + 1;
+	}
+	return nf;
+}
+
+static enum vigil_err
+parse_header(struct dm_parse *p, size_t line, const char *s, size_t n,
+    char *err, size_t errsize)
+{
+	const char *f[COL_COUNT + 1];
+	size_t fl[COL_COUNT + 1], nf, c;
+	char name[64];
+	const char *q;
+
+	if ((q = memchr(s, '"', n)) != NULL)
+		return vigil_seterr(err, errsize, VIGIL_EINVAL, "line %zu: a "
+		    "quote at column %zu of the header: quoting is not "
+		    "supported", line, (size_t)(q - s) + 1);
+	for (c = 0; c < COL_COUNT; c++)
+		p->col_of[c] = -1;
+	nf = split(s, n, f, fl, COL_COUNT + 1);
+	for (size_t i = 0; i < nf; i++) {
+		if (i == COL_COUNT)
+			return vigil_seterr(err, errsize, VIGIL_EINVAL,
+			    "line %zu: more than %d columns in the header "
+			    "(address, device, model, tenant)", line,
+			    COL_COUNT);
+		if (fl[i] == 0)
+			return vigil_seterr(err, errsize, VIGIL_EINVAL,
+			    "line %zu: header column %zu has no name", line,
+			    i + 1);
+		for (c = 0; c < COL_COUNT; c++)
+			if (strlen(col_names[c]) == fl[i] &&
+			    strncasecmp(col_names[c], f[i], fl[i]) == 0)
+				break;
+		shown(name, sizeof name, f[i], fl[i]);
+		if (c == COL_COUNT)
+			return vigil_seterr(err, errsize, VIGIL_EINVAL,
+			    "line %zu: unknown column '%s' (known: address, "
+			    "device, model, tenant)", line, name);
+		if (p->col_of[c] >= 0)
+			return vigil_seterr(err, errsize, VIGIL_EINVAL,
+			    "line %zu: column '%s' appears twice", line,
+			    col_names[c]);
+		p->col_of[c] = (int)i;
+	}
+	p->ncols = nf;
+	for (c = COL_ADDRESS; c <= COL_DEVICE; c++)
+		if (p->col_of[c] < 0)
+			return vigil_seterr(err, errsize, VIGIL_EINVAL,
+			    "line %zu: the header has no '%s' column "
+			    "(address,device[,model][,tenant])", line,
+			    col_names[c]);
+	return VIGIL_OK;
+}
+
+/* One data row: added, or reported and skipped. Only running out of
+ * memory or rows is an error. */
+static enum vigil_err
+parse_row(struct dm_parse *p, size_t line, const char *s, size_t n,
+    char *err, size_t errsize)
+{
+	struct vigil_devmap *m = p->m;
+	const char *f[COL_COUNT + 1], *q;
+	size_t fl[COL_COUNT + 1], nf, pos, slot = 0;
+	const char *v[COL_COUNT] = { "", "", "", "" };
+	size_t vl[COL_COUNT] = { 0, 0, 0, 0 };
+	char addr[INET6_ADDRSTRLEN + 8], shw[64], cs[INET6_ADDRSTRLEN + 8];
+	struct vigil_cidr cidr;
+	const struct dm_row *dup;
+	struct dm_row *r;
+	bool oom = false;
+
+	if ((q = memchr(s, '"', n)) != NULL) {
+		bad_row(p, line, "a quote at column %zu: quoted fields are "
+		    "not supported", (size_t)(q - s) + 1);
+		return VIGIL_OK;
+	}
+	nf = split(s, n, f, fl, p->ncols);
+	if (nf != p->ncols) {
+		if (nf > p->ncols)
+			bad_row(p, line, "more than %zu fields (the header "
+			    "has %zu)", p->ncols, p->ncols);
+		else
+			bad_row(p, line, "%zu fields, the header has %zu", nf,
+			    p->ncols);
+		return VIGIL_OK;
+	}
+	for (int c = 0; c < COL_COUNT; c++)
+		if (p->col_of[c] >= 0) {
+			v[c] = f[p->col_of[c]];
+			vl[c] = fl[p->col_of[c]];
+		}
+
+	shown(shw, sizeof shw, v[COL_ADDRESS], vl[COL_ADDRESS]);
+	if (vl[COL_ADDRESS] == 0) {
+		bad_row(p, line, "address is empty");
+		return VIGIL_OK;
+	}
+	if (vl[COL_ADDRESS] >= sizeof addr) {
+		bad_row(p, line, "address '%s' is not an IP address or CIDR",
+		    shw);
+		return VIGIL_OK;
+	}
+	memcpy(addr, v[COL_ADDRESS], vl[COL_ADDRESS]);
+	addr[vl[COL_ADDRESS]] = '\0';
+	if (!vigil_cidr_parse(addr, &cidr)) {
+		bad_row(p, line, "address '%s' is not an IP address or CIDR "
+		    "(host bits must be zero: 10.0.0.0/8)", shw);
+		return VIGIL_OK;
+	}
+
+	shown(shw, sizeof shw, v[COL_DEVICE], vl[COL_DEVICE]);
+	if (vl[COL_DEVICE] == 0) {
+		bad_row(p, line, "device is empty");
+		return VIGIL_OK;
+	}
+	if (vl[COL_DEVICE] > VIGIL_DEVMAP_DEVICE_MAX) {
+		bad_row(p, line, "device '%s' is longer than %d characters",
+		    shw, VIGIL_DEVMAP_DEVICE_MAX);
+		return VIGIL_OK;
+	}
+	if ((pos = bad_ascii(v[COL_DEVICE], vl[COL_DEVICE])) != 0) {
+		bad_row(p, line, "device '%s' has a character that is not "
+		    "printable ASCII at position %zu", shw, pos);
+		return VIGIL_OK;
+	}
+	if (vl[COL_MODEL] > VIGIL_DEVMAP_MODEL_MAX) {
+		bad_row(p, line, "model is longer than %d bytes",
+		    VIGIL_DEVMAP_MODEL_MAX);
+		return VIGIL_OK;
+	}
+	if ((pos = bad_text(v[COL_MODEL], vl[COL_MODEL])) != 0) {
+		bad_row(p, line, "model has invalid UTF-8 or a control "
+		    "character at byte %zu", pos);
+		return VIGIL_OK;
+	}
+	shown(shw, sizeof shw, v[COL_TENANT], vl[COL_TENANT]);
+	if (vl[COL_TENANT] > VIGIL_DEVMAP_TENANT_MAX) {
+		bad_row(p, line, "tenant '%s' is longer than %d characters",
+		    shw, VIGIL_DEVMAP_TENANT_MAX);
+		return VIGIL_OK;
+	}
+	if ((pos = bad_ascii(v[COL_TENANT], vl[COL_TENANT])) != 0) {
+		bad_row(p, line, "tenant '%s' has a character that is not "
+		    "printable ASCII at position %zu", shw, pos);
+		return VIGIL_OK;
+	}
+
+	/* The set stays at most half full. */
+	if ((m->n + 1) * 2 > p->setcap && !set_grow(p))
+		return vigil_seterr(err, errsize, VIGIL_ENOMEM, "line %zu: "
+		    "out of memory", line);
+	if ((dup = set_find(p, &cidr, &slot)) != NULL) {
+		cidr_str(&cidr, cs);
+		bad_row(p, line, "%s already mapped on line %zu", cs,
+		    dup->line);
+		return VIGIL_OK;
+	}
+	if (m->n >= VIGIL_DEVMAP_ROWS_MAX)
+		return vigil_seterr(err, errsize, VIGIL_ERANGE, "line %zu: "
+		    "more than %d rows", line, VIGIL_DEVMAP_ROWS_MAX);
+	if (m->n == m->cap) {
+		size_t nc = m->cap != 0 ? m->cap * 2 : 256;
+		struct dm_row *nr = realloc(m->rows, nc * sizeof *nr);
+
+		if (nr == NULL)
+			return vigil_seterr(err, errsize, VIGIL_ENOMEM,
+			    "line %zu: out of memory", line);
+		m->rows = nr;
+		m->cap = nc;
+	}
+	r = &m->rows[m->n];
+	memset(r, 0, sizeof *r);
+	r->family = cidr.family;
+	r->prefix = cidr.prefix;
+	memcpy(r->addr, cidr.addr, 16);
+	r->line = line;
+	r->dev = pool_add(m, v[COL_DEVICE], vl[COL_DEVICE], &oom);
+	r->model = pool_add_same(m, &p->last_model, v[COL_MODEL],
+	    vl[COL_MODEL], &oom);
+	r->tenant = pool_add_same(m, &p->last_tenant, v[COL_TENANT],
+	    vl[COL_TENANT], &oom);
+	if (oom)
+		return vigil_seterr(err, errsize, VIGIL_ENOMEM, "line %zu: "
+		    "out of memory", line);
+	m->n++;
+	p->set[slot] = (uint32_t)m->n;
+	return VIGIL_OK;
+}
+
+/* ---- sorting and lookup ----------------------------------------------- */
+
+/* Family, then longest prefix first, then address. */
+static int
+row_cmp(const void *pa, const void *pb)
+{
+	const struct dm_row *a = pa, *b = pb;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->prefix != b->prefix)
+		return a->prefix > b->prefix ? -1 : 1;
+	return memcmp(a->addr, b->addr, 16);
+}
+
+static void
+build_groups(struct vigil_devmap *m)
+{
+	size_t i = 0;
+
+	qsort(m->rows, m->n, sizeof *m->rows, row_cmp);
+	m->ngroups = 0;
+	while (i < m->n) {
+		struct dm_group *g = &m->groups[m->ngroups++];
+
+		g->family = m->rows[i].family;
+		g->prefix = m->rows[i].prefix;
+		g->start = i;
+		while (i < m->n && m->rows[i].family == g->family &&
+		    m->rows[i].prefix == g->prefix)
+			i++;
+		g->end = i;
+	}
+}
+
+enum vigil_err
+vigil_devmap_load(const char *buf, size_t len, struct vigil_devmap **out,
+    size_t *rows, size_t *bad, vigil_devmap_bad_fn on_bad, void *ctx,
+    char *err, size_t errsize)
+{
+	struct dm_parse p;
+	size_t pos = 0, line = 0;
+	bool header = false;
+	enum vigil_err e = VIGIL_OK;
+
+	if (out != NULL)
+		*out = NULL;
+	if (rows != NULL)
+		*rows = 0;
+	if (bad != NULL)
+		*bad = 0;
+	if (err != NULL && errsize > 0)
+		err[0] = '\0';
+	if (out == NULL || (buf == NULL && len > 0))
+		return vigil_seterr(err, errsize, VIGIL_EINVAL,
+		    "no buffer or no place for the map");
+	memset(&p, 0, sizeof p);
+	p.on_bad = on_bad;
+	p.ctx = ctx;
+	if ((p.m = calloc(1, sizeof *p.m)) == NULL ||
+	    (p.m->pool = malloc(4096)) == NULL) {
+		free(p.m);
+		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
+		    "out of memory");
+	}
+	p.m->pool[0] = '\0';
+	p.m->plen = 1;
+	p.m->pcap = 4096;
+
+	while (pos < len && e == VIGIL_OK) {
+		const char *s = buf + pos, *nl, *z, *t;
+		size_t n, tn;
+
+		line++;
+		nl = memchr(s, '\n', len - pos);
+		n = nl != NULL ? (size_t)(nl - s) : len - pos;
+		pos += n + (nl != NULL);
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		if (n > VIGIL_DEVMAP_LINE_MAX) {
+			if (!header)
+				e = vigil_seterr(err, errsize, VIGIL_EINVAL,
+				    "line %zu: longer than %d bytes", line,
+				    VIGIL_DEVMAP_LINE_MAX);
+			else
+				bad_row(&p, line, "longer than %d bytes",
+				    VIGIL_DEVMAP_LINE_MAX);
+			continue;
+		}
+		if ((z = memchr(s, '\0', n)) != NULL) {
+			if (!header)
+				e = vigil_seterr(err, errsize, VIGIL_EINVAL,
+				    "line %zu: a NUL byte at column %zu", line,
+				    (size_t)(z - s) + 1);
+			else
+				bad_row(&p, line, "a NUL byte at column %zu",
+				    (size_t)(z - s) + 1);
+			continue;
+		}
+		t = s;
+		tn = n;
+		trim(&t, &tn);
+		if (tn == 0 || t[0] == '#')
+			continue;
+		if (!header) {
+			e = parse_header(&p, line, s, n, err, errsize);
+			header = true;
+		} else
+			e = parse_row(&p, line, s, n, err, errsize);
+	}
+	if (e == VIGIL_OK && !header)
+		e = vigil_seterr(err, errsize, VIGIL_EINVAL, "line %zu: no "
+		    "header line (address,device[,model][,tenant])", line + 1);
+	free(p.set);
+	if (e != VIGIL_OK) {
+		vigil_devmap_free(p.m);
+		return e;
+	}
+	build_groups(p.m);
+	*out = p.m;
+	if (rows != NULL)
+		*rows = p.m->n;
+	if (bad != NULL)
+		*bad = p.bad;
+	return VIGIL_OK;
+}
+
+/* The row of rows[g->start, g->end) whose address is key, or NULL. */
+static const struct dm_row *
+group_find(const struct vigil_devmap *m, const struct dm_group *g,
+    const uint8_t key[16])
+{
+	size_t lo = g->start, hi = g->end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(m->rows[mid].addr, key, 16);
+
+		if (c == 0)
+			return &m->rows[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+int
+vigil_devmap_attribute(const struct vigil_devmap *m, uint8_t family,
+    const uint8_t addr[16], struct vigil_endpoint *out)
+{
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (m == NULL || addr == NULL || out == NULL)
+		return 0;
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct dm_group *g = &m->groups[i];
+		const struct dm_row *r;
+		uint8_t key[16];
+		unsigned full = g->prefix / 8, rest = g->prefix % 8;
+
+		if (g->family != family)
+			continue;
+		/* The address with its host bits cleared, as rows are. */
+		memset(key, 0, sizeof key);
+		memcpy(key, addr, full);
+		if (rest != 0)
+			key[full] = addr[full] & (uint8_t)(0xff00 >> rest);
+		if ((r = group_find(m, g, key)) == NULL)
+			continue;
+		out->device = true;
+		snprintf(out->device_id, sizeof out->device_id, "%s",
+		    m->pool + r->dev);
+		snprintf(out->tenant, sizeof out->tenant, "%s",
+		    m->pool + r->tenant);
+		snprintf(out->model, sizeof out->model, "%s",
+		    m->pool + r->model);
+		snprintf(out->via, sizeof out->via, "binding");
+		return 1;
+	}
+	return 0;
+}
+
+size_t
+vigil_devmap_count(const struct vigil_devmap *m)
+{
+	return m != NULL ? m->n : 0;
+}
+
+void
+vigil_devmap_free(struct vigil_devmap *m)
+{
+	if (m == NULL)
+		return;
+	free(m->rows);
+	free(m->pool);
+	free(m);
+}
