@@ -9,11 +9,13 @@
  * fit in tens of MiB. Duplicates are found while parsing with a hash
  * set over the rows, so bad rows are reported in line order.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <arpa/inet.h>
 
@@ -289,12 +291,9 @@ parse_header(struct dm_parse *p, size_t line, const char *s, size_t n,
 	for (c = 0; c < COL_COUNT; c++)
 		p->col_of[c] = -1;
 	nf = split(s, n, f, fl, COL_COUNT + 1);
-	for (size_t i = 0; i < nf; i++) {
-		if (i == COL_COUNT)
-			return vigil_seterr(err, errsize, VIGIL_EINVAL,
-			    "line %zu: more than %d columns in the header "
-			    "(address, device, model, tenant)", line,
-			    COL_COUNT);
+	/* A fifth column is unknown, repeated or empty: the loop ends on
+	 * it at the latest. */
+	for (size_t i = 0; i < nf && i <= COL_COUNT; i++) {
 		if (fl[i] == 0)
 			return vigil_seterr(err, errsize, VIGIL_EINVAL,
 			    "line %zu: header column %zu has no name", line,
@@ -527,6 +526,10 @@ vigil_devmap_load(const char *buf, size_t len, struct vigil_devmap **out,
 	p.m->pool[0] = '\0';
 	p.m->plen = 1;
 	p.m->pcap = 4096;
+	/* A UTF-8 byte order mark (spreadsheet exports) is not part of the
+	 * first column's name. */
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		pos = 3;
 
 	while (pos < len && e == VIGIL_OK) {
 		const char *s = buf + pos, *nl, *z, *t;

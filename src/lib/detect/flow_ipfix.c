@@ -353,7 +353,7 @@ data_set(struct dec *d, uint16_t sid, size_t off, const uint8_t *b,
 		return VIGIL_OK;
 	}
 	while (!d->stop && blen - p >= m->min_len) {
-		memset(&f, 0, sizeof f);
+		nf_flow_zero(&f);
 		r.have = 0;
 		if (!m->varlen) {
 			const uint8_t *rec = b + p;

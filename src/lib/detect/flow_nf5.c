@@ -58,7 +58,7 @@ nf5_decode(struct vigil_flow_templates *tmpl, uint32_t exporter,
 	for (unsigned i = 0; i < count; i++) {
 		const uint8_t *r = pkt + NF5_HDR + (size_t)i * NF5_REC;
 
-		memset(&f, 0, sizeof f);
+		nf_flow_zero(&f);
 		f.family = 4;
 		memcpy(f.src, r, 4);
 		memcpy(f.dst, r + 4, 4);
