@@ -374,8 +374,19 @@ parse_row(struct dm_parse *p, size_t line, const char *s, size_t n,
 	memcpy(addr, v[COL_ADDRESS], vl[COL_ADDRESS]);
 	addr[vl[COL_ADDRESS]] = '\0';
 	if (!vigil_cidr_parse(addr, &cidr)) {
-		bad_row(p, line, "address '%s' is not an IP address or CIDR "
-		    "(host bits must be zero: 10.0.0.0/8)", shw);
+		char *slash = strchr(addr, '/');
+
+		if (slash != NULL) {
+			*slash = '\0';
+			if (vigil_cidr_parse(addr, &cidr)) {
+				bad_row(p, line, "address '%s': the prefix "
+				    "length is out of range or host bits are "
+				    "set (10.0.0.0/8, not 10.1.2.3/8)", shw);
+				return VIGIL_OK;
+			}
+		}
+		bad_row(p, line, "address '%s' is not an IP address or CIDR",
+		    shw);
 		return VIGIL_OK;
 	}
 
