@@ -2,8 +2,9 @@
  * vigil/detect.h — per-device behaviour and threat detection over flows
  * and cellular sessions (issue 6 §3). Pure: flows in (vigil_flow,
  * already decoded), alerts out through hooks; the caller attributes
- * addresses to devices (hooks.attribute, from the store in vigild, by
- * address alone in `vigil flows analyze`). Works in flow time (the
+ * addresses to devices (hooks.attribute, from the store in vigild; by
+ * address, or from a device map with --devices (devmap.h), in `vigil
+ * flows analyze`). Works in flow time (the
  * flows' own timestamps), so a pcap from last year is analysed as it
  * happened.
  *

@@ -25,6 +25,7 @@
 #include "zt.h"
 #include "flow.h"
 #include "detect.h"
+#include "devmap.h"
 #include "alertdb.h"
 
 #define VIGIL_VERSION "0.1.0"

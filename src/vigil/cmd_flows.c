@@ -3,9 +3,11 @@
  * traffic. Each file is read by the flow.h reader of its format (pcap,
  * Zeek conn.log TSV or JSON, NetFlow v5/v9 or IPFIX export packets),
  * every flow goes through the detect.h engine with addresses standing
- * for themselves (no store, no devices), and the report says, per local
- * endpoint with alerts, what fired, how often, when and why. Always
- * local; needs no data directory.
+ * for themselves (no store), or, with --devices FILE, attributed to the
+ * devices and models of a device map (devmap.h) so fleet baselines
+ * apply; the report says, per local endpoint with alerts, which device
+ * it is, what fired, how often, when and why. Always local; needs no
+ * data directory.
  *
  * Export packet files: IPFIX messages concatenated (each says its
  * length); NetFlow v5 packets concatenated (the length follows from the
@@ -30,6 +32,7 @@
 #include <jansson.h>
 
 #include "vigil/detect.h"
+#include "vigil/devmap.h"
 #include "vigil/flow.h"
 
 #include "net_cli.h"
@@ -40,7 +43,7 @@
 #define FILE_ERRORS_KEPT 20      /* error texts kept per file */
 #define EVIDENCE_KEPT 3          /* evidence samples per endpoint/kind */
 #define ENDPOINTS_MAX (4u << 20) /* local addresses counted at most */
-#define SIDE_FILE_MAX (64u << 20) /* --intel, --detect-config */
+#define SIDE_FILE_MAX (64u << 20) /* --intel, --detect-config, --devices */
 #define ERRMAX 512
 
 enum fmt { FMT_AUTO, FMT_PCAP, FMT_ZEEK, FMT_EXPORT };
@@ -85,6 +88,7 @@ struct run {
 	 * their state loads); flushed when full and after each file. */
 	struct vigil_flow batch[64];
 	size_t nbatch;
+	struct vigil_devmap *devmap;    /* --devices; NULL: by address */
 };
 
 /* ---- endpoints and alerts ------------------------------------------------ */
@@ -247,6 +251,17 @@ on_shadow(void *vctx, const struct vigil_shadow_obs *s)
 
 	if (e != NULL && s->peers > e->peers)
 		e->peers = s->peers;
+}
+
+/* hooks.attribute with --devices: the device map's longest prefix. */
+static int
+on_attribute(void *vctx, uint8_t family, const uint8_t addr[16],
+    int64_t ts_ms, struct vigil_endpoint *out)
+{
+	const struct run *r = vctx;
+
+	(void)ts_ms;
+	return vigil_devmap_attribute(r->devmap, family, addr, out);
 }
 
 static void
@@ -686,7 +701,8 @@ report(struct run *r, struct file_rep *frs, size_t nf)
 		qsort(alerted, na, sizeof(struct ep *), ep_cmp);
 	for (size_t i = 0; i < na; i++) {
 		char addr[VIGIL_FLOW_IP_STRLEN];
-		json_t *eo, *al = json_array();
+		struct vigil_endpoint who;
+		json_t *eo, *dev, *model, *al = json_array();
 
 		if (al == NULL)
 			goto oom;
@@ -706,10 +722,22 @@ report(struct run *r, struct file_rep *frs, size_t nf)
 			    1));
 		}
 		vigil_flow_addr_str(alerted[i]->family, alerted[i]->addr, addr);
-		eo = json_pack("{ss sI sI sI so}", "address", addr,
+		/* The device map's answer for the address (the engine asked
+		 * the same through hooks.attribute); null without one. */
+		if (vigil_devmap_attribute(r->devmap, alerted[i]->family,
+		    alerted[i]->addr, &who) == 1) {
+			dev = json_string(who.device_id);
+			model = who.model[0] != '\0' ?
+			    cli_json_str(who.model) : json_null();
+		} else {
+			dev = json_null();
+			model = json_null();
+		}
+		eo = json_pack("{ss sI sI sI so* so* so}", "address", addr,
 		    "flows", (json_int_t)alerted[i]->flows,
 		    "bytes", (json_int_t)alerted[i]->bytes,
-		    "peers", (json_int_t)alerted[i]->peers, "alerts", al);
+		    "peers", (json_int_t)alerted[i]->peers,
+		    "device", dev, "model", model, "alerts", al);
 		if (eo == NULL || json_array_append_new(eps, eo) != 0)
 			goto oom;
 	}
@@ -761,8 +789,13 @@ print_text(const json_t *rep)
 		    cli_vi(st, "malformed"), cli_vi(st, "skipped"));
 	}
 	json_array_foreach(json_object_get(rep, "endpoints"), i, e) {
-		printf("\n%s  %lld flows, %lld bytes\n", cli_vs(e, "address"),
+		printf("\n%s  %lld flows, %lld bytes", cli_vs(e, "address"),
 		    cli_vi(e, "flows"), cli_vi(e, "bytes"));
+		if (json_is_string(json_object_get(e, "device")))
+			printf(", device %s", cli_safe(cli_vs(e, "device")));
+		if (json_is_string(json_object_get(e, "model")))
+			printf(" (model %s)", cli_safe(cli_vs(e, "model")));
+		printf("\n");
 		json_array_foreach(json_object_get(e, "alerts"), j, a) {
 			printf("  %-17s %-8s x%-6lld %s .. %s\n    %s\n",
 			    cli_vs(a, "kind"), cli_vs(a, "severity"),
@@ -885,6 +918,55 @@ load_intel(const struct cli_args *a, struct vigil_detect *d, bool quiet)
 	return CLI_EXIT_OK;
 }
 
+struct bad_rows {
+	const struct cli_ctx *ctx;
+	const char *path;
+	size_t n;
+};
+
+static void
+on_bad_row(void *vctx, size_t line, const char *msg)
+{
+	struct bad_rows *b = vctx;
+
+	b->n++;
+	if (b->n <= FILE_ERRORS_KEPT)
+		cli_note(b->ctx, "vigil: %s: line %zu: %s", b->path, line,
+		    msg);
+	else if (b->n == FILE_ERRORS_KEPT + 1)
+		cli_note(b->ctx, "vigil: %s: more skipped rows not shown",
+		    b->path);
+}
+
+/* --devices FILE: the device map; bad rows are told and skipped, a bad
+ * header or an unreadable file ends the run. */
+static int
+load_devices(const struct cli_ctx *ctx, const struct cli_args *a,
+    struct run *r)
+{
+	const char *path = cli_arg(a, "devices");
+	struct bad_rows b = { ctx, path, 0 };
+	char err[ERRMAX] = "", *buf = NULL;
+	size_t len = 0, rows = 0, bad = 0;
+	enum vigil_err e;
+
+	if (path == NULL)
+		return CLI_EXIT_OK;
+	if (!cli_vuln_read(path, SIDE_FILE_MAX, &buf, &len))
+		return EXIT_ERRORS;
+	e = vigil_devmap_load(buf, len, &r->devmap, &rows, &bad, on_bad_row,
+	    &b, err, sizeof err);
+	vigil_free(buf);
+	if (e != VIGIL_OK) {
+		cli_err("%s: %s", path, err[0] != '\0' ? err :
+		    vigil_strerror(e));
+		return EXIT_ERRORS;
+	}
+	cli_note(ctx, "vigil: %s: %zu devices mapped, %zu rows skipped", path,
+	    rows, bad);
+	return CLI_EXIT_OK;
+}
+
 int
 cli_flows_analyze(struct cli_ctx *ctx, const struct cli_args *a)
 {
@@ -901,13 +983,18 @@ cli_flows_analyze(struct cli_ctx *ctx, const struct cli_args *a)
 		return CLI_EXIT_USAGE;
 	if ((status = setup_config(a, &r.cfg)) != CLI_EXIT_OK)
 		return status == CLI_EXIT_USAGE ? status : EXIT_ERRORS;
+	if ((status = load_devices(ctx, a, &r)) != CLI_EXIT_OK)
+		return status;
 	memset(&hooks, 0, sizeof hooks);
 	hooks.ctx = &r;
-	hooks.attribute = NULL; /* offline: every address is itself */
+	/* Offline: every address is itself, unless a device map says
+	 * which device (and model: fleet baselines) it is. */
+	hooks.attribute = r.devmap != NULL ? on_attribute : NULL;
 	hooks.alert = on_alert;
 	hooks.shadow = on_shadow;
 	if (vigil_detect_new(&r.cfg, &hooks, &r.d) != VIGIL_OK) {
 		cli_err("cannot start the detection engine (out of memory?)");
+		vigil_devmap_free(r.devmap);
 		return EXIT_ERRORS;
 	}
 	/* Templates never expire offline: a file's packets are read in a
@@ -967,5 +1054,6 @@ out:
 	free(r.eps);
 	vigil_flow_templates_free(r.tmpl);
 	vigil_detect_free(r.d);
+	vigil_devmap_free(r.devmap);
 	return status;
 }

@@ -571,6 +571,8 @@ static const struct cli_opt opts_flows_analyze[] = {
 	    "CIDR per line (repeatable)", 0 },
 	{ "detect-config", 0, "FILE", "detection settings, \"key = value\" "
 	    "lines", 0 },
+	{ "devices", 0, "FILE", "device map: CSV address,device[,model]"
+	    "[,tenant] (attribution, fleet baselines)", 0 },
 	{ NULL, 0, NULL, NULL, 0 },
 };
 

@@ -7,7 +7,9 @@
 # reading that pcap. In every format the scanner gets scan.horizontal, the
 # beaconing host beacon, and the ordinary host nothing; --json is valid
 # and has the documented shape; malformed input is reported with where
-# it is while the rest is analysed; exit statuses 0/1/2.
+# it is while the rest is analysed; exit statuses 0/1/2. With --devices
+# a device map names each endpoint's device and model, skips its bad rows
+# by line, and lets a model's fleet baseline judge a new device.
 set -eu
 . "$SRCDIR/tests/integration/lib.sh"
 
@@ -272,9 +274,12 @@ expect_json "--json: one object with files, endpoints, alerts and by_kind" 1 \
 expect_json "--json: a file has path, format and the reader's stats" 1 \
     "[sorted(d['files'][0]), d['files'][0]['stats']['records']]" \
     '[["errors", "errors_total", "format", "path", "stats"], 94]'
-expect_json "--json: an endpoint has address, flows, bytes and alerts with kind, severity, count, first, last, summary" 1 \
+expect_json "--json: an endpoint has address, flows, bytes, device, model and alerts with kind, severity, count, first, last, summary" 1 \
     "[sorted(d['endpoints'][0]) , sorted(k for k in d['endpoints'][0]['alerts'][0] if k in ('kind','severity','count','first','last','summary','evidence'))]" \
-    '[["address", "alerts", "bytes", "flows", "peers"], ["count", "evidence", "first", "kind", "last", "severity", "summary"]]'
+    '[["address", "alerts", "bytes", "device", "flows", "model", "peers"], ["count", "evidence", "first", "kind", "last", "severity", "summary"]]'
+expect_json "--json: without --devices no endpoint has a device or model" 1 \
+    "sorted(set((e['device'], e['model']) for e in d['endpoints']))" \
+    '[[null, null]]'
 expect_json "--json: alerts and by_kind agree" 1 \
     "d['alerts'] == sum(d['by_kind'].values()) == sum(len(e['alerts']) for e in d['endpoints'])" \
     "True"
@@ -311,6 +316,97 @@ printf 'scan.hosts = 500\n' >"$D/detect.conf"
 run "$VIGIL" --json flows analyze --detect-config "$D/detect.conf" "$D/conn.log"
 expect_json "--detect-config: scan.hosts = 500 keeps 60 hosts below the threshold" 1 \
     "'scan.horizontal' in $(kinds "$SCANNER")" "False"
+
+# --- --devices: a device map -----------------------------------------------------
+# The scanner and the beaconing host are two cameras of model cam-x; line
+# 4 is bad (the rows after it still apply); the ordinary host is in no
+# row.
+cat >"$D/devices.csv" <<DEVEOF
+# the story's cameras
+address,device,model
+$SCANNER,cam-scan,cam-x
+192.168.10.300,cam-broken,cam-x
+$BEACON,cam-beacon,cam-x
+DEVEOF
+# dev ADDR: the (device, model) of one endpoint in the last --json report.
+dev() {
+	printf "[[e['device'], e['model']] for e in d['endpoints'] if e['address'] == '%s']" "$1"
+}
+run "$VIGIL" --json flows analyze --devices "$D/devices.csv" "$D/conn.log"
+expect_json "--devices: the JSON report names the scanner's device and model" 1 \
+    "$(dev "$SCANNER")" '[["cam-scan", "cam-x"]]'
+expect_json "--devices: a row after a bad one still applies (the beaconing host)" 1 \
+    "$(dev "$BEACON")" '[["cam-beacon", "cam-x"]]'
+expect_json "--devices: the alerts are the same as by address" 1 \
+    "['scan.horizontal' in $(kinds "$SCANNER"), 'beacon' in $(kinds "$BEACON"), $(kinds "$NORMAL")]" \
+    '[true, true, []]'
+expect_err "--devices: a bad row is reported with its line number and what is wrong" 1 \
+    "devices.csv: line 4: address '192.168.10.300' is not an IP address or CIDR"
+expect_err "--devices: the summary counts mapped devices and skipped rows" 1 \
+    "devices.csv: 2 devices mapped, 1 rows skipped"
+run "$VIGIL" flows analyze --devices "$D/devices.csv" "$D/conn.log"
+expect_out_has "--devices: the text report names device and model" 1 \
+    "$SCANNER  60 flows, 0 bytes, device cam-scan (model cam-x)"
+run "$VIGIL" --quiet flows analyze --devices "$D/devices.csv" "$D/conn.log"
+if [ "$RC" = 1 ] && ! grep -q 'devices.csv' "$ERR"; then
+	ok "--devices with --quiet: bad rows and the summary are not shown"
+else
+	notok "--devices with --quiet: bad rows and the summary are not shown" \
+	    "$(_show)"
+fi
+
+# A bad header is fatal: exit 2, the column named.
+printf 'address,device,mac\n%s,cam-1,00:11:22:33:44:55\n' "$SCANNER" \
+    >"$D/badhdr.csv"
+run "$VIGIL" flows analyze --devices "$D/badhdr.csv" "$D/conn.log"
+expect_err "--devices: an unknown column in the header is fatal (exit 2)" 2 \
+    "badhdr.csv: line 1: unknown column 'mac'"
+run "$VIGIL" flows analyze --devices "$D/none.csv" "$D/conn.log"
+expect_rc "--devices: a missing file is an error (exit 2)" 2
+
+# Fleet baseline offline: cam-1 learns its cloud (tcp/443, tcp/8883) for
+# 20 minutes with learning_s = 600; cam-2 of the same model appears 30
+# minutes in, goes to the fleet's cloud, then somewhere no cam-x went.
+# By address alone cam-2 is learning on its own (nothing to say); with
+# the map it is judged against its model at once (profile "model").
+"$PY" - "$D/fleet.json" <<'PYEOF'
+import json, sys
+T0 = 1700000000.0
+rows = []
+def conn(ts, o, sp, r, dp):
+    rows.append({"ts": ts, "uid": "F%07d" % len(rows), "id.orig_h": o,
+                 "id.orig_p": sp, "id.resp_h": r, "id.resp_p": dp,
+                 "proto": "tcp", "duration": 0.2, "orig_bytes": 300,
+                 "resp_bytes": 900, "conn_state": "SF", "missed_bytes": 0,
+                 "history": "ShADadFf", "orig_pkts": 4,
+                 "orig_ip_bytes": 460, "resp_pkts": 3, "resp_ip_bytes": 1020})
+for i in range(20):
+    conn(T0 + 60 * i, "192.168.20.1", 40000 + i, "203.0.113.10", 443)
+    conn(T0 + 60 * i + 7, "192.168.20.1", 41000 + i, "203.0.113.11", 8883)
+conn(T0 + 1800, "192.168.20.2", 42000, "203.0.113.10", 443)
+conn(T0 + 1810, "192.168.20.2", 42001, "198.51.100.50", 443)
+with open(sys.argv[1], "w") as f:
+    for r in sorted(rows, key=lambda r: r["ts"]):
+        f.write(json.dumps(r) + "\n")
+PYEOF
+printf 'address,device,model\n192.168.20.1,cam-1,cam-x\n192.168.20.2,cam-2,cam-x\n' \
+    >"$D/fleet.csv"
+printf 'learning_s = 600\n' >"$D/learn.conf"
+# newdest ADDR FIELD: FIELD of each new.destination evidence of one
+# endpoint in the last --json report.
+newdest() {
+	printf "[ev.get('%s') for e in d['endpoints'] if e['address'] == '%s' for a in e['alerts'] if a['kind'] == 'new.destination' for ev in a['evidence']]" "$2" "$1"
+}
+run "$VIGIL" --json flows analyze --detect-config "$D/learn.conf" \
+    "$D/fleet.json"
+expect_json "fleet: by address alone, the second camera learns alone (no new.destination)" 1 \
+    "$(newdest 192.168.20.2 profile)" '[]'
+run "$VIGIL" --json flows analyze --detect-config "$D/learn.conf" \
+    --devices "$D/fleet.csv" "$D/fleet.json"
+expect_json "fleet: with --devices the second cam-x is judged by its model at once (new.destination, profile model)" 1 \
+    "$(newdest 192.168.20.2 profile)" '["model"]'
+expect_json "fleet: ... for the destination no cam-x used, not the fleet's cloud" 1 \
+    "$(newdest 192.168.20.2 peer)" '["198.51.100.50"]'
 
 # --- malformed input ---------------------------------------------------------------
 # A bad line is reported with its number; the rest is analysed.

@@ -489,7 +489,8 @@ build_groups(struct vigil_devmap *m)
 {
 	size_t i = 0;
 
-	qsort(m->rows, m->n, sizeof *m->rows, row_cmp);
+	if (m->n > 1)
+		qsort(m->rows, m->n, sizeof *m->rows, row_cmp);
 	m->ngroups = 0;
 	while (i < m->n) {
 		struct dm_group *g = &m->groups[m->ngroups++];
