@@ -183,8 +183,14 @@ fi
 # The collector process (its pid from the parent's proc.ready line):
 # its CPU time over the test says what a record costs in vigild itself
 # (decode, attribution through the store, detection, store writes).
-colpid=$(sed -n 's/.*collector (pid \([0-9]*\)) ready.*/\1/p' \
-    "$work/vigild.log" | tail -n 1)
+# The line may follow the port file by a moment: wait for it (5 s).
+colpid=
+for _ in $(seq 50); do
+	colpid=$(sed -n 's/.*collector (pid \([0-9]*\)) ready.*/\1/p' \
+	    "$work/vigild.log" | tail -n 1)
+	[ -n "$colpid" ] && break
+	sleep 0.1
+done
 c0=
 [ -n "$colpid" ] && c0=$(cpu_ticks "$colpid" 2>/dev/null || true)
 "$bf" send "$udp_file" 127.0.0.1 "$fport" "$udp_rate" "$udp_secs" \
