@@ -39,6 +39,7 @@
 
 #include "collector.h"
 #include "ipc.h"
+#include "child_ipc.h"
 #include "log.h"
 #include "metrics_rec.h"
 #include "proc.h"
@@ -968,26 +969,16 @@ parent_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct coll *c = arg;
 	struct ipc_msg *m;
-	char err[256];
-	int rc, pfd = -1;
+	const char *why;
+	int status, pfd;
 
 	(void)what;
-	if ((m = malloc(sizeof *m)) == NULL)
-		return; /* retried on the next readiness */
-	rc = ipc_recv_msg(fd, PROC_PARENT, PROC_COLLECTOR, m, &pfd, err,
-	    sizeof err);
-	if (rc <= 0) {
-		if (rc == -1 && (errno == EAGAIN || errno == EINTR)) {
-			free(m);
-			return;
+	m = child_ipc_recv(fd, PROC_COLLECTOR, &pfd, &status, &why);
+	if (m == NULL) {
+		if (status >= 0) {
+			event_del(c->parent_ev);
+			stop(c, status, why);
 		}
-		if (rc == -2)
-			vlog(VLOG_ERROR, "ipc.malformed", "from the parent: %s",
-			    err);
-		event_del(c->parent_ev);
-		stop(c, rc == 0 ? 0 : 1, rc == 0 ? "parent gone" :
-		    "IPC with the parent failed");
-		free(m);
 		return;
 	}
 	switch (m->type) {

@@ -37,6 +37,7 @@
 #include "gw_tls.h"
 #include "http.h"
 #include "ipc.h"
+#include "child_ipc.h"
 #include "log.h"
 #include "metrics_rec.h"
 #include "net.h"
@@ -178,28 +179,18 @@ parent_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct net_worker *w = arg;
 	struct ipc_msg *m;
-	char err[256];
-	int rc, pfd = -1;
+	const char *why;
+	int status, pfd;
 
 	(void)fd;
 	(void)what;
-	if ((m = malloc(sizeof *m)) == NULL)
-		return; /* retried on the next readiness */
-	rc = ipc_recv_msg(w->ctx->parent_fd, PROC_PARENT, PROC_NET, m, &pfd,
-	    err, sizeof err);
-	if (rc <= 0) {
-		if (rc == -1 && (errno == EAGAIN || errno == EINTR)) {
-			free(m);
-			return;
+	m = child_ipc_recv(w->ctx->parent_fd, PROC_NET, &pfd, &status, &why);
+	if (m == NULL) {
+		if (status >= 0) {
+			event_del(w->parent_ev);
+			w->exit_status = status;
+			net_worker_drain(w, why);
 		}
-		if (rc == -2)
-			vlog(VLOG_ERROR, "ipc.malformed", "from the parent: %s",
-			    err);
-		event_del(w->parent_ev);
-		w->exit_status = rc == 0 ? 0 : 1;
-		net_worker_drain(w, rc == 0 ? "parent gone" :
-		    "IPC with the parent failed");
-		free(m);
 		return;
 	}
 	switch (m->type) {
