@@ -83,9 +83,10 @@ ntp_ms(uint64_t v)
 
 /* The uptime-relative 21/22 as unix ms: v9 with its header's
  * sysUptime, IPFIX with the exporter's systemInitTimeMilliseconds when
- * its options data told it, else relative to the export time. */
+ * its options data told it, else relative to the export time (through
+ * the record's flowEndSysUpTime when it has one: last, have_last). */
 static int64_t
-uptime_ms(const struct dec *d, const struct rec *r, uint64_t v)
+uptime_ms(const struct dec *d, bool have_last, uint64_t last, uint64_t v)
 {
 	if (d->version == 9)
 		return d->export_ms - (int32_t)(d->uptime - (uint32_t)v);
@@ -96,36 +97,75 @@ uptime_ms(const struct dec *d, const struct rec *r, uint64_t v)
 
 		return d->export_ms - (int32_t)(uint32_t)ago;
 	}
-	if (HAVE(r, NF_T_UP_LAST))
-		return d->export_ms - (int64_t)(r->v[NF_T_UP_LAST] - v);
+	if (have_last)
+		return d->export_ms - (int64_t)(last - v);
 	return d->export_ms;
+}
+
+/* A time field's value v as unix ms, by its target. */
+static int64_t
+time_ms(const struct dec *d, uint8_t target, uint64_t v, bool have_last,
+    uint64_t last)
+{
+	switch (target) {
+	case NF_T_START_MS:
+	case NF_T_END_MS:
+		return v > (uint64_t)MS_MAX ? MS_MAX : (int64_t)v;
+	case NF_T_START_S:
+	case NF_T_END_S:
+		return (int64_t)v * 1000;
+	case NF_T_START_US:
+	case NF_T_END_US:
+	case NF_T_START_NS:
+	case NF_T_END_NS:
+		return ntp_ms(v);
+	default:                    /* NF_T_UP_FIRST, NF_T_UP_LAST */
+		return uptime_ms(d, have_last, last, v);
+	}
 }
 
 static bool
 pick_time(const struct dec *d, const struct rec *r, int start, int64_t *out)
 {
-	uint8_t ms = start ? NF_T_START_MS : NF_T_END_MS;
-	uint8_t s = start ? NF_T_START_S : NF_T_END_S;
-	uint8_t us = start ? NF_T_START_US : NF_T_END_US;
-	uint8_t ns = start ? NF_T_START_NS : NF_T_END_NS;
-	uint8_t up = start ? NF_T_UP_FIRST : NF_T_UP_LAST;
+	static const uint8_t order[2][5] = {
+		{ NF_T_END_MS, NF_T_END_S, NF_T_END_US, NF_T_END_NS,
+		    NF_T_UP_LAST },
+		{ NF_T_START_MS, NF_T_START_S, NF_T_START_US, NF_T_START_NS,
+		    NF_T_UP_FIRST },
+	};
 
-	if (HAVE(r, ms))
-		*out = r->v[ms] > (uint64_t)MS_MAX ? MS_MAX : (int64_t)r->v[ms];
-	else if (HAVE(r, s))
-		*out = (int64_t)r->v[s] * 1000;
-	else if (HAVE(r, us))
-		*out = ntp_ms(r->v[us]);
-	else if (HAVE(r, ns))
-		*out = ntp_ms(r->v[ns]);
-	else if (HAVE(r, up))
-		*out = uptime_ms(d, r, r->v[up]);
-	else
-		return false;
-	return true;
+	for (size_t i = 0; i < sizeof order[0]; i++) {
+		uint8_t t = order[start != 0][i];
+
+		if (HAVE(r, t)) {
+			*out = time_ms(d, t, r->v[t], HAVE(r, NF_T_UP_LAST),
+			    VAL(r, NF_T_UP_LAST));
+			return true;
+		}
+	}
+	return false;
 }
 
-/* Completes a decoded data record and hands it over. */
+/* Completes a decoded flow's times (hs, he: whether the record had a
+ * start and an end) and hands it over. */
+static void
+finish(struct dec *d, struct vigil_flow *f, bool hs, bool he)
+{
+	if (!hs && !he)
+		f->start_ms = f->end_ms = d->export_ms;
+	else if (!hs)
+		f->start_ms = f->end_ms;
+	else if (!he)
+		f->end_ms = f->start_ms;
+	if (f->end_ms < f->start_ms)
+		f->end_ms = f->start_ms;
+	f->exporter = d->exporter;
+	d->stats->records++;
+	if (d->cb != NULL && d->cb(d->ctx, f) != 0)
+		d->stop = true;
+}
+
+/* Completes a data record decoded through the field plan. */
 static void
 deliver(struct dec *d, struct vigil_flow *f, const struct rec *r)
 {
@@ -159,18 +199,64 @@ deliver(struct dec *d, struct vigil_flow *f, const struct rec *r)
 	}
 	hs = pick_time(d, r, 1, &f->start_ms);
 	he = pick_time(d, r, 0, &f->end_ms);
-	if (!hs && !he)
-		f->start_ms = f->end_ms = d->export_ms;
-	else if (!hs)
-		f->start_ms = f->end_ms;
-	else if (!he)
-		f->end_ms = f->start_ms;
-	if (f->end_ms < f->start_ms)
-		f->end_ms = f->start_ms;
-	f->exporter = d->exporter;
-	d->stats->records++;
-	if (d->cb != NULL && d->cb(d->ctx, f) != 0)
-		d->stop = true;
+	finish(d, f, hs, he);
+}
+
+/* A field of a direct plan (0 when absent). */
+static inline uint64_t
+dval(const uint8_t *rec, struct nf_dfield x)
+{
+	return x.len != 0 ? nf_getn(rec + x.off, x.len) : 0;
+}
+
+/* Decodes and hands over one record of a compiled template: the same
+ * flow deliver makes of it through the plan. */
+static void
+deliver_direct(struct dec *d, const struct nf_direct *x,
+    const uint8_t *rec)
+{
+	struct vigil_flow f;
+	struct nf_dfield ic;
+	uint64_t last;
+
+	if (x->family == 0) {
+		d->stats->skipped++;    /* not an IP flow (L2, MPLS...) */
+		return;
+	}
+	nf_flow_zero(&f);
+	f.family = x->family;
+	/* Fixed lengths, so that each copy is one or two moves. */
+	if (x->family == 4) {
+		if (x->src.len != 0)
+			memcpy(f.src, rec + x->src.off, 4);
+		if (x->dst.len != 0)
+			memcpy(f.dst, rec + x->dst.off, 4);
+	} else {
+		if (x->src.len != 0)
+			memcpy(f.src, rec + x->src.off, 16);
+		if (x->dst.len != 0)
+			memcpy(f.dst, rec + x->dst.off, 16);
+	}
+	f.bytes = dval(rec, x->bytes);
+	f.packets = dval(rec, x->pkts);
+	f.proto = (uint8_t)dval(rec, x->proto);
+	f.tcp_flags = (uint8_t)dval(rec, x->flags);
+	f.sport = (uint16_t)dval(rec, x->sport);
+	f.dport = (uint16_t)dval(rec, x->dport);
+	ic = f.proto == 1 ? x->icmp4 : f.proto == 58 ? x->icmp6 :
+	    (struct nf_dfield){ 0, 0 };
+	if (ic.len != 0) {
+		f.dport = (uint16_t)dval(rec, ic);
+		f.sport = 0;
+	}
+	last = dval(rec, x->up_last);
+	if (x->start_t != NF_T_NONE)
+		f.start_ms = time_ms(d, x->start_t, dval(rec, x->start),
+		    x->up_last.len != 0, last);
+	if (x->end_t != NF_T_NONE)
+		f.end_ms = time_ms(d, x->end_t, dval(rec, x->end),
+		    x->up_last.len != 0, last);
+	finish(d, &f, x->start_t != NF_T_NONE, x->end_t != NF_T_NONE);
 }
 
 static enum vigil_err set_err(struct dec *d, uint16_t sid, size_t off,
@@ -350,6 +436,13 @@ data_set(struct dec *d, uint16_t sid, size_t off, const uint8_t *b,
 	if (m == NULL) {
 		d->stats->no_template++;
 		d->seq_lost = true;     /* its record count is unknown */
+		return VIGIL_OK;
+	}
+	if (m->direct.ok) {
+		for (; !d->stop && blen - p >= m->min_len; p += m->min_len) {
+			d->nrec++;
+			deliver_direct(d, &m->direct, b + p);
+		}
 		return VIGIL_OK;
 	}
 	while (!d->stop && blen - p >= m->min_len) {

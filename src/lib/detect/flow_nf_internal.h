@@ -45,6 +45,32 @@ struct nf_plan {
 	uint8_t target;
 };
 
+/* One field of a direct plan: its offset and length (len 0: absent). */
+struct nf_dfield {
+	uint16_t off;
+	uint16_t len;
+};
+
+/*
+ * A fixed-length data template compiled to where each part of a flow
+ * is read (flow_tmpl.c), so that decoding a record is straight-line
+ * loads instead of a switch per field and a search for which of the
+ * fields that can say the same thing (bytes, times) is there. It says
+ * exactly what the field plan says: where a field appears twice the
+ * last one counts, as when the plan is applied in order; templates it
+ * cannot say as simply (IPv4 and IPv6 addresses together, options) are
+ * not compiled (ok false) and go through the plan.
+ */
+struct nf_direct {
+	bool ok;
+	uint8_t family;              /* 4, 6; 0: no address (skipped) */
+	uint8_t start_t, end_t;      /* the time fields' targets, NF_T_NONE
+				      * when absent */
+	struct nf_dfield src, dst;   /* addresses: len 4 or 16 */
+	struct nf_dfield bytes, pkts, proto, flags, sport, dport;
+	struct nf_dfield icmp4, icmp6, start, end, up_last;
+};
+
 struct nf_tmpl {
 	uint32_t exporter, domain;
 	uint16_t tid;
@@ -56,6 +82,7 @@ struct nf_tmpl {
 	int64_t refreshed_ms;
 	struct nf_field *fields;
 	struct nf_plan *plan;
+	struct nf_direct direct;
 	struct nf_tmpl *hnext;         /* hash chain */
 	struct nf_tmpl *older, *newer; /* age list, oldest at head */
 };

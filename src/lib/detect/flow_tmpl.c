@@ -178,6 +178,70 @@ ie_target(uint16_t ie, uint16_t len, bool options)
 	}
 }
 
+/* The first of the fields that say the same thing, in the order the
+ * plan's reader prefers them; len 0 when none is there. */
+static struct nf_dfield
+first_of(const struct nf_dfield *at, const uint8_t *order, size_t n,
+    uint8_t *which)
+{
+	for (size_t i = 0; i < n; i++)
+		if (at[order[i]].len != 0) {
+			if (which != NULL)
+				*which = order[i];
+			return at[order[i]];
+		}
+	if (which != NULL)
+		*which = NF_T_NONE;
+	return (struct nf_dfield){ 0, 0 };
+}
+
+/* Compiles a fixed-length data template's plan to its direct form
+ * (struct nf_direct); leaves ok false when it cannot. */
+static void
+direct_compile(struct nf_tmpl *m)
+{
+	static const uint8_t bytes[] = { NF_T_BYTES, NF_T_TOTBYTES,
+	    NF_T_POSTBYTES };
+	static const uint8_t pkts[] = { NF_T_PKTS, NF_T_TOTPKTS,
+	    NF_T_POSTPKTS };
+	static const uint8_t start[] = { NF_T_START_MS, NF_T_START_S,
+	    NF_T_START_US, NF_T_START_NS, NF_T_UP_FIRST };
+	static const uint8_t end[] = { NF_T_END_MS, NF_T_END_S,
+	    NF_T_END_US, NF_T_END_NS, NF_T_UP_LAST };
+	struct nf_dfield at[NF_T_SYSINIT + 1];
+	struct nf_direct *x = &m->direct;
+	bool v4, v6;
+
+	memset(x, 0, sizeof *x);
+	if (m->varlen || m->options)
+		return;
+	memset(at, 0, sizeof at);
+	/* In order: a later field of the same meaning replaces an earlier
+	 * one, as applying the plan does. */
+	for (uint16_t i = 0; i < m->nplan; i++)
+		at[m->plan[i].target] = (struct nf_dfield){ m->plan[i].off,
+		    m->plan[i].len };
+	v4 = at[NF_T_SRC4].len != 0 || at[NF_T_DST4].len != 0;
+	v6 = at[NF_T_SRC6].len != 0 || at[NF_T_DST6].len != 0;
+	if (v4 && v6)
+		return;
+	x->family = v6 ? 6 : v4 ? 4 : 0;
+	x->src = at[v6 ? NF_T_SRC6 : NF_T_SRC4];
+	x->dst = at[v6 ? NF_T_DST6 : NF_T_DST4];
+	x->bytes = first_of(at, bytes, sizeof bytes, NULL);
+	x->pkts = first_of(at, pkts, sizeof pkts, NULL);
+	x->proto = at[NF_T_PROTO];
+	x->flags = at[NF_T_TCPFLAGS];
+	x->sport = at[NF_T_SPORT];
+	x->dport = at[NF_T_DPORT];
+	x->icmp4 = at[NF_T_ICMP4];
+	x->icmp6 = at[NF_T_ICMP6];
+	x->start = first_of(at, start, sizeof start, &x->start_t);
+	x->end = first_of(at, end, sizeof end, &x->end_t);
+	x->up_last = at[NF_T_UP_LAST];
+	x->ok = true;
+}
+
 enum vigil_err
 nf_tmpl_learn(struct vigil_flow_templates *t, uint32_t exporter,
     uint32_t domain, uint16_t tid, uint8_t version, bool options,
@@ -264,6 +328,7 @@ nf_tmpl_learn(struct vigil_flow_templates *t, uint32_t exporter,
 		}
 		off += fields[i].len;
 	}
+	direct_compile(m);
 	h = tmpl_hash(t, exporter, domain, tid, version);
 	m->hnext = t->buckets[h];
 	t->buckets[h] = m;
