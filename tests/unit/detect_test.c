@@ -154,6 +154,56 @@ feed(struct vigil_detect *d, struct vigil_flow f)
 
 /* ---- scans ------------------------------------------------------------- */
 
+/* Local nets of any prefix, also shorter than an octet and across
+ * octet boundaries: the first-octet filter in front of the compares
+ * must never turn a local address away. */
+static void
+test_local_nets_of_any_prefix(void **state)
+{
+	static const struct {
+		const char *addr;
+		bool local;
+	} cases[] = {
+		{ "96.0.0.1", true }, { "127.255.255.255", true },
+		{ "95.255.255.255", false }, { "128.0.0.1", false },
+		{ "192.168.4.0", true }, { "192.168.7.9", true },
+		{ "192.168.8.1", false }, { "192.169.4.1", false },
+		{ "10.0.0.1", false },
+	};
+	struct vigil_detect_config cfg;
+	struct vigil_detect_stats st;
+	struct vigil_detect *d;
+	struct cap c;
+	char err[256];
+	uint64_t want = 0;
+
+	(void)state;
+	vigil_detect_config_defaults(&cfg);
+	assert_int_equal(vigil_detect_config_set(&cfg, "local_nets",
+	    "96.0.0.0/3, 192.168.4.0/22", err, sizeof err), VIGIL_OK);
+	d = engine(&cfg, &c);
+	say("local_nets 96.0.0.0/3 and 192.168.4.0/22: exactly the "
+	    "addresses inside them become entities");
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		feed(d, flow(cases[i].addr, 40000, "203.0.113.5", 443, 6,
+		    T0 + (int64_t)i * 1000, 500, 500, "SF"));
+		want += cases[i].local;
+		vigil_detect_stats(d, &st);
+		assert_int_equal(st.entities, want);
+	}
+	vigil_detect_free(d);
+	vigil_detect_config_defaults(&cfg);
+	assert_int_equal(vigil_detect_config_set(&cfg, "local_nets",
+	    "0.0.0.0/0", err, sizeof err), VIGIL_OK);
+	d = engine(&cfg, &c);
+	say("local_nets 0.0.0.0/0: both ends of every IPv4 flow are local");
+	feed(d, flow("1.2.3.4", 40000, "255.1.2.3", 443, 6, T0, 500, 500,
+	    "SF"));
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 2);
+	vigil_detect_free(d);
+}
+
 /* The batch entry point decides exactly as flow-by-flow feeding. */
 static void
 test_batch_feeding_equals_one_by_one(void **state)
@@ -1301,6 +1351,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch_feeding_equals_one_by_one),
+		cmocka_unit_test(test_local_nets_of_any_prefix),
 		cmocka_unit_test(test_horizontal_scan_fires_at_25_hosts_not_24),
 		cmocka_unit_test(test_vertical_scan_counts_ports_on_one_host),
 		cmocka_unit_test(

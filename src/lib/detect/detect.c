@@ -396,9 +396,11 @@ det_fire(struct vigil_detect *d, struct det_entity *e,
 
 /* ---- the engine -------------------------------------------------------- */
 
+/* The list's IPv4 nets as (network, mask) pairs; the first octets
+ * they may hold marked with cls in oct4. */
 static size_t
 compile_nets4(const struct vigil_cidr *nets, size_t n, uint32_t (*out)[2],
-    bool *any6)
+    bool *any6, uint8_t *oct4, uint8_t cls)
 {
 	size_t k = 0;
 
@@ -419,6 +421,9 @@ compile_nets4(const struct vigil_cidr *nets, size_t n, uint32_t (*out)[2],
 		    (uint32_t)c->addr[1] << 16 | (uint32_t)c->addr[2] << 8 |
 		    c->addr[3]) & m;
 		out[k][1] = m;
+		for (uint32_t o = out[k][0] >> 24; o <= (out[k][0] | ~m) >> 24;
+		    o++)
+			oct4[o] |= cls;
 		k++;
 	}
 	return k;
@@ -437,9 +442,9 @@ static void
 compile_config(struct vigil_detect *d)
 {
 	d->nlocal4 = compile_nets4(d->cfg.local, d->cfg.nlocal, d->local4,
-	    &d->local6);
+	    &d->local6, d->oct4, DET_NET_LOCAL);
 	d->ninfra4 = compile_nets4(d->cfg.infra, d->cfg.ninfra, d->infra4,
-	    &d->infra6);
+	    &d->infra6, d->oct4, DET_NET_INFRA);
 	mark_ports(d->portcls, d->cfg.infra_ports, DET_PORT_INFRA);
 	mark_ports(d->portcls, d->cfg.exposure_ports, DET_PORT_EXPOSURE);
 	mark_ports(d->portcls, d->cfg.lateral_ports, DET_PORT_LATERAL);

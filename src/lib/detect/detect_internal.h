@@ -496,6 +496,9 @@ struct vigil_detect {
 	uint32_t local4[VIGIL_DETECT_NETS_MAX][2];
 	uint32_t infra4[VIGIL_DETECT_NETS_MAX][2];
 	size_t nlocal4, ninfra4;
+	uint8_t oct4[256];          /* by first octet: DET_NET_* bits of the
+				     * lists with a net that may hold it, so
+				     * that most addresses need no compare */
 	bool local6, infra6;        /* any IPv6 net configured */
 	uint8_t *portcls;           /* 65,536 entries of DET_PORT_* bits */
 
@@ -591,30 +594,26 @@ det_in4(const uint32_t (*nets)[2], size_t n, const uint8_t addr[16])
 	return false;
 }
 bool det_in6(const struct vigil_cidr *nets, size_t n, const uint8_t addr[16]);
-/* In a net list: its IPv4 nets compiled (n4 pairs), its IPv6 ones
- * looked up only when it has any. */
-static inline bool
-det_in_nets(const uint32_t (*n4)[2], size_t nn4, bool any6,
-    const struct vigil_cidr *nets, size_t n, uint8_t family,
-    const uint8_t addr[16])
-{
-	if (family == 4)
-		return det_in4(n4, nn4, addr);
-	return any6 && det_in6(nets, n, addr);
-}
+/* Net list classes of vigil_detect.oct4. */
+#define DET_NET_LOCAL 1
+#define DET_NET_INFRA 2
 static inline bool
 det_is_local(const struct vigil_detect *d, uint8_t family,
     const uint8_t addr[16])
 {
-	return det_in_nets(d->local4, d->nlocal4, d->local6, d->cfg.local,
-	    d->cfg.nlocal, family, addr);
+	if (family == 4)
+		return (d->oct4[addr[0]] & DET_NET_LOCAL) &&
+		    det_in4(d->local4, d->nlocal4, addr);
+	return d->local6 && det_in6(d->cfg.local, d->cfg.nlocal, addr);
 }
 static inline bool
 det_is_infra(const struct vigil_detect *d, uint8_t family,
     const uint8_t addr[16])
 {
-	return det_in_nets(d->infra4, d->ninfra4, d->infra6, d->cfg.infra,
-	    d->cfg.ninfra, family, addr);
+	if (family == 4)
+		return (d->oct4[addr[0]] & DET_NET_INFRA) &&
+		    det_in4(d->infra4, d->ninfra4, addr);
+	return d->infra6 && det_in6(d->cfg.infra, d->cfg.ninfra, addr);
 }
 static inline bool
 det_port_is(const struct vigil_detect *d, uint16_t port, uint8_t cls)

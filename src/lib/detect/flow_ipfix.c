@@ -202,11 +202,31 @@ deliver(struct dec *d, struct vigil_flow *f, const struct rec *r)
 	finish(d, f, hs, he);
 }
 
-/* A field of a direct plan (0 when absent). */
+/* A field of a direct plan (0 when absent): counters of any length
+ * 1..8, and those whose length the template cache fixed (ie_target):
+ * 1 byte (protocol), 2 (ports, ICMP type), 4 or 8 (times). */
 static inline uint64_t
 dval(const uint8_t *rec, struct nf_dfield x)
 {
 	return x.len != 0 ? nf_getn(rec + x.off, x.len) : 0;
+}
+
+static inline uint64_t
+dval8(const uint8_t *rec, struct nf_dfield x)
+{
+	return x.len != 0 ? rec[x.off] : 0;
+}
+
+static inline uint64_t
+dval16(const uint8_t *rec, struct nf_dfield x)
+{
+	return x.len != 0 ? nf_get16(rec + x.off) : 0;
+}
+
+static inline uint64_t
+dtime(const uint8_t *rec, struct nf_dfield x)
+{
+	return x.len == 8 ? nf_getn(rec + x.off, 8) : nf_get32(rec + x.off);
 }
 
 /* Decodes and hands over one record of a compiled template: the same
@@ -239,22 +259,22 @@ deliver_direct(struct dec *d, const struct nf_direct *x,
 	}
 	f.bytes = dval(rec, x->bytes);
 	f.packets = dval(rec, x->pkts);
-	f.proto = (uint8_t)dval(rec, x->proto);
+	f.proto = (uint8_t)dval8(rec, x->proto);
 	f.tcp_flags = (uint8_t)dval(rec, x->flags);
-	f.sport = (uint16_t)dval(rec, x->sport);
-	f.dport = (uint16_t)dval(rec, x->dport);
+	f.sport = (uint16_t)dval16(rec, x->sport);
+	f.dport = (uint16_t)dval16(rec, x->dport);
 	ic = f.proto == 1 ? x->icmp4 : f.proto == 58 ? x->icmp6 :
 	    (struct nf_dfield){ 0, 0 };
 	if (ic.len != 0) {
-		f.dport = (uint16_t)dval(rec, ic);
+		f.dport = (uint16_t)dval16(rec, ic);
 		f.sport = 0;
 	}
-	last = dval(rec, x->up_last);
+	last = x->up_last.len != 0 ? nf_get32(rec + x->up_last.off) : 0;
 	if (x->start_t != NF_T_NONE)
-		f.start_ms = time_ms(d, x->start_t, dval(rec, x->start),
+		f.start_ms = time_ms(d, x->start_t, dtime(rec, x->start),
 		    x->up_last.len != 0, last);
 	if (x->end_t != NF_T_NONE)
-		f.end_ms = time_ms(d, x->end_t, dval(rec, x->end),
+		f.end_ms = time_ms(d, x->end_t, dtime(rec, x->end),
 		    x->up_last.len != 0, last);
 	finish(d, &f, x->start_t != NF_T_NONE, x->end_t != NF_T_NONE);
 }
