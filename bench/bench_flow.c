@@ -21,8 +21,9 @@
  *       times, each with a new engine (the best pass counts: the
  *       machine is shared, and a pass only gets slower from what else
  *       runs): vigil_flowpkt_decode of every message → the engine in
- *       batches of up to 64 flows (vigil_detect_flows; the collector
- *       hands it each recvmmsg batch the same way) with the default
+ *       batches of up to VIGIL_DETECT_BATCH (256) flows
+ *       (vigil_detect_flows; the collector hands it each recvmmsg
+ *       batch the same way) with the default
  *       detection config, whose attribute hook looks the address up in
  *       a hash map of DEVICES bound addresses → devices (the
  *       collector's attribution cache). Prints "vigil_run: R records
@@ -581,7 +582,7 @@ h_shadow(void *ctx, const struct vigil_shadow_obs *s)
 struct batch {
 	struct vigil_detect *det;
 	size_t n;
-	struct vigil_flow f[64];
+	struct vigil_flow f[VIGIL_DETECT_BATCH];
 };
 
 static void

@@ -251,7 +251,11 @@ void vigil_detect_flow(struct vigil_detect *d, const struct vigil_flow *f);
 /* Feeds n flows, exactly as n calls of vigil_detect_flow in order, but
  * starting the memory loads of the next flows' state while the current
  * one is worked on: the way in for a decoded export packet or a batch
- * of log lines. */
+ * of log lines. Each call starts its pipeline anew (its first flows
+ * wait for their loads), so batches of VIGIL_DETECT_BATCH flows, when
+ * there are that many, make the most of it (256 measured 2-3 % faster
+ * than 64 with 100,000 devices in bench_flow). */
+#define VIGIL_DETECT_BATCH 256
 void vigil_detect_flows(struct vigil_detect *d, const struct vigil_flow *f,
     size_t n);
 

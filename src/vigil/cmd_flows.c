@@ -86,7 +86,7 @@ struct run {
 	struct vigil_flow_templates *tmpl;
 	/* Flows go to the engine in batches (vigil_detect_flows overlaps
 	 * their state loads); flushed when full and after each file. */
-	struct vigil_flow batch[64];
+	struct vigil_flow batch[VIGIL_DETECT_BATCH];
 	size_t nbatch;
 	struct vigil_devmap *devmap;    /* --devices; NULL: by address */
 };

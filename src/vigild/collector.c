@@ -57,7 +57,7 @@
  * TCP read, or of one chunk of Zeek lines, so the engine can overlap
  * their state loads; flushed when full and at the end of each batch,
  * read or chunk, so nothing waits for a later one. */
-#define COLL_FLOW_BATCH 64
+#define COLL_FLOW_BATCH VIGIL_DETECT_BATCH
 /* IPFIX over TCP: connections, per-connection buffer (two maximal
  * messages, so a complete one always fits after a partial one), and
  * idle time after which a silent exporter is disconnected (exporters
