@@ -2,6 +2,7 @@
  * NetFlow v9 (RFC 3954) and IPFIX (RFC 7011) export packets (flow.h),
  * and the entry point that tells them and v5 apart. Templates go to the
  * cache (flow_tmpl.c); data records are decoded through the template's
+ * direct plan when it has one (fixed-length data templates), else its
  * precomputed field plan. Every length is checked before it is read;
  * a bad set ends the packet with its offset and id after the records
  * already delivered. Nothing is allocated per record.

@@ -4,8 +4,10 @@
  * list, bounded in number (oldest dropped first) and in age (UDP
  * templates expire unless re-announced, RFC 7011 §8.4). Learning a
  * template precomputes its field plan so that decoding a record never
- * looks an IE up. Also the per-domain state: sequence numbers and the
- * exporter's system init time.
+ * looks an IE up, and for a fixed-length data template its direct plan
+ * (struct nf_direct), where each part of a flow is read. Also the
+ * per-domain state: sequence numbers and the exporter's system init
+ * time.
  */
 #include <stdlib.h>
 #include <string.h>
