@@ -58,8 +58,9 @@ struct nf_dfield {
  * fields that can say the same thing (bytes, times) is there. It says
  * exactly what the field plan says: where a field appears twice the
  * last one counts, as when the plan is applied in order; templates it
- * cannot say as simply (IPv4 and IPv6 addresses together, options) are
- * not compiled (ok false) and go through the plan.
+ * cannot say as simply (IPv4 and IPv6 addresses together,
+ * variable-length fields, options) are not compiled (ok false) and go
+ * through the plan.
  */
 struct nf_direct {
 	bool ok;
