@@ -528,6 +528,36 @@ attr_hook(void *ctx, uint8_t family, const uint8_t addr[16], int64_t ts_ms,
 	return 0;
 }
 
+/* The engine's attribute_prefetch: the slot at step 0, the endpoint it
+ * names at step 1 (as a collector's index in two levels would). */
+static void
+attr_prefetch(void *ctx, uint8_t family, const uint8_t addr[16], int step)
+{
+	const struct attr_map *m = ctx;
+	uint32_t a;
+	size_t s;
+
+	if (family != 4)
+		return;
+	a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+	    (uint32_t)addr[2] << 8 | addr[3];
+	s = attr_hash(a) & m->mask;
+	if (step == 0) {
+		__builtin_prefetch(&m->slots[s]);
+		return;
+	}
+	for (; m->slots[s].addr != 0; s = (s + 1) & m->mask) {
+		if (m->slots[s].addr == a) {
+			const char *ep = (const char *)&m->eps[m->slots[s].dev];
+
+			for (size_t o = 0; o < sizeof(*m->eps); o += 64)
+				__builtin_prefetch(ep + o);
+			__builtin_prefetch(ep + sizeof(*m->eps) - 1);
+			return;
+		}
+	}
+}
+
 struct run_ctx {
 	struct vigil_detect *det;
 	uint64_t alerts, shadows;
@@ -563,6 +593,12 @@ h_attr(void *ctx, uint8_t family, const uint8_t addr[16], int64_t ts,
 {
 	return attr_hook(&((struct hook_ctx *)ctx)->map, family, addr, ts,
 	    out);
+}
+
+static void
+h_attr_prefetch(void *ctx, uint8_t family, const uint8_t addr[16], int step)
+{
+	attr_prefetch(&((struct hook_ctx *)ctx)->map, family, addr, step);
 }
 
 static void
@@ -656,6 +692,7 @@ run_pass(const struct pktfile *pf, struct hook_ctx *hc, bool verbose,
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.ctx = hc;
 	hooks.attribute = h_attr;
+	hooks.attribute_prefetch = h_attr_prefetch;
 	hooks.alert = h_alert;
 	hooks.shadow = h_shadow;
 	hc->map.lookups = hc->map.hits = 0;
@@ -914,6 +951,7 @@ cmd_mem(uint32_t ndev)
 	memset(&hooks, 0, sizeof(hooks));
 	hooks.ctx = hc;
 	hooks.attribute = h_attr;
+	hooks.attribute_prefetch = h_attr_prefetch;
 	hooks.alert = h_alert;
 	hooks.shadow = h_shadow;
 	attr_map_build(&hc->map, ndev);

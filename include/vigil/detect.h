@@ -226,6 +226,19 @@ struct vigil_detect_hooks {
 	 * attr_refresh_s. */
 	int (*attribute)(void *ctx, uint8_t family, const uint8_t addr[16],
 	    int64_t ts_ms, struct vigil_endpoint *out);
+	/* May be NULL. A flow a few places ahead in vigil_detect_flows has
+	 * a local address the engine does not know yet, so attribute will
+	 * probably be asked about it soon: start loading (prefetching)
+	 * what that answer reads, without waiting for memory and without
+	 * changing anything. Called with step 0, then with step 1 a few
+	 * flows later, when the loads step 0 started have probably
+	 * arrived (a lookup in two levels, a table slot naming a record,
+	 * reads the slot at step 1 and starts loading the record). With
+	 * a large fleet coming online at once, the attribution of each
+	 * new device otherwise waits for its cache misses one after the
+	 * other. */
+	void (*attribute_prefetch)(void *ctx, uint8_t family,
+	    const uint8_t addr[16], int step);
 	/* A detector fired. */
 	void (*alert)(void *ctx, const struct vigil_alert *a);
 	/* A local address without a device (may be NULL). */

@@ -42,6 +42,14 @@ struct cap {
 	bool attribute_fleet;      /* 10.0.M.N: device N of model M (1
 				    * "cam-x", else "meter"); others none */
 	unsigned attribute_calls;
+	/* attribute_prefetch calls, in order: the address's last octet,
+	 * the step and attribute_calls when it came */
+	unsigned nprefetch;
+	struct {
+		uint8_t octet;
+		int step;
+		unsigned calls_before;
+	} prefetch[64];
 };
 
 static void
@@ -102,6 +110,20 @@ on_attribute(void *ctx, uint8_t family, const uint8_t addr[16],
 	snprintf(out->model, sizeof out->model, "cam-x");
 	snprintf(out->via, sizeof out->via, "radius");
 	return 1;
+}
+
+static void
+on_attribute_prefetch(void *ctx, uint8_t family, const uint8_t addr[16],
+    int step)
+{
+	struct cap *c = ctx;
+
+	if (family != 4 || c->nprefetch == 64)
+		return;
+	c->prefetch[c->nprefetch].octet = addr[3];
+	c->prefetch[c->nprefetch].step = step;
+	c->prefetch[c->nprefetch].calls_before = c->attribute_calls;
+	c->nprefetch++;
 }
 
 static struct vigil_detect *
@@ -239,6 +261,75 @@ test_batch_feeding_equals_one_by_one(void **state)
 	vigil_detect_flows(NULL, fs, n);
 	vigil_detect_free(d1);
 	vigil_detect_free(d2);
+}
+
+/* The attribution prefetch hook: told, step 0 then step 1, about each
+ * local address the engine does not know before it asks attribute,
+ * and never about known ones. */
+static void
+test_attribute_prefetch_before_each_new_address(void **state)
+{
+	struct vigil_detect_config cfg;
+	struct vigil_detect_hooks h = { 0 };
+	struct vigil_flow fs[24];
+	struct vigil_detect *d = NULL;
+	struct cap c;
+	char src[32];
+	size_t n = 0;
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.attribute_fleet = true;
+	h.ctx = &c;
+	h.attribute = on_attribute;
+	h.attribute_prefetch = on_attribute_prefetch;
+	h.alert = on_alert;
+	h.shadow = on_shadow;
+	vigil_detect_config_defaults(&cfg);
+	assert_int_equal(vigil_detect_new(&cfg, &h, &d), VIGIL_OK);
+	/* Eight new outbound sources, then inbound flows to four new
+	 * local addresses, then the first eight again. */
+	for (int i = 1; i <= 8; i++) {
+		snprintf(src, sizeof src, "10.0.0.%d", i);
+		fs[n++] = flow(src, 40000, "203.0.113.9", 443, 6, T0 + i, 90,
+		    90, "SF");
+	}
+	for (int i = 101; i <= 104; i++) {
+		snprintf(src, sizeof src, "10.0.0.%d", i);
+		fs[n++] = flow("203.0.113.9", 50000, src, 8883, 6, T0 + i, 90,
+		    90, "SF");
+	}
+	for (int i = 1; i <= 8; i++) {
+		snprintf(src, sizeof src, "10.0.0.%d", i);
+		fs[n++] = flow(src, 40001, "203.0.113.9", 443, 6, T0 + 200 + i,
+		    90, 90, "SF");
+	}
+	say("a batch of 20 flows, 12 of them from or to a new local address");
+	vigil_detect_flows(d, fs, n);
+	assert_int_equal(c.attribute_calls, 12);
+	say("each new address: step 0, then step 1, before its attribution");
+	assert_int_equal(c.nprefetch, 24);
+	for (unsigned i = 0; i < c.nprefetch; i++) {
+		unsigned octet = c.prefetch[i].octet;
+		/* the attribution of the octet-th address came after
+		 * (octet - 1) others (outbound) or 8 + (octet - 101) */
+		unsigned before = octet < 100 ? octet - 1 : 8 + octet - 101;
+		int steps = 0;
+
+		assert_true(c.prefetch[i].calls_before <= before);
+		for (unsigned j = 0; j < c.nprefetch; j++)
+			if (c.prefetch[j].octet == octet) {
+				assert_int_equal(c.prefetch[j].step, steps);
+				steps++;
+			}
+		assert_int_equal(steps, 2);
+	}
+	say("known addresses are not prefetched again");
+	c.nprefetch = 0;
+	vigil_detect_flows(d, fs + 12, 8);
+	assert_int_equal(c.nprefetch, 0);
+	assert_int_equal(c.attribute_calls, 12);
+	vigil_detect_free(d);
 }
 
 static void
@@ -1147,6 +1238,47 @@ test_device_state_follows_its_new_address(void **state)
 	vigil_detect_free(d);
 }
 
+/* An address's owner changing between none and a device keeps the
+ * device index right (the engine tells a record without a device id
+ * from its flags, without reading the id). */
+static void
+test_device_index_follows_owner_changes(void **state)
+{
+	struct vigil_detect_stats st;
+	struct cap c;
+	struct vigil_detect *d = engine(NULL, &c);
+	uint8_t a2[16] = { 10, 64, 0, 2 }, a9[16] = { 10, 64, 0, 9 };
+	int64_t min = 60000;
+
+	(void)state;
+	say("an address nobody owns is a shadow");
+	feed(d, flow("10.64.0.2", 6000, "203.0.113.70", 8883, 6, T0, 500, 500,
+	    "SF"));
+	assert_int_equal(c.shadows, 1);
+	say("once a device owns it, the device's next address takes its "
+	    "state (it was indexed)");
+	c.attribute_device = true;
+	vigil_detect_reattribute(d, 4, a2);
+	feed(d, flow("10.64.0.2", 6001, "203.0.113.70", 8883, 6, T0 + 1000,
+	    500, 500, "SF"));
+	feed(d, flow("10.64.0.9", 6002, "203.0.113.70", 8883, 6, T0 + 3 * min,
+	    500, 500, "SF"));
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 1);
+	say("when no device owns it any more, it leaves the index: the "
+	    "device at a third address starts afresh");
+	c.attribute_device = false;
+	vigil_detect_reattribute(d, 4, a9);
+	feed(d, flow("10.64.0.9", 6003, "203.0.113.70", 8883, 6, T0 + 4 * min,
+	    500, 500, "SF"));
+	c.attribute_device = true;
+	feed(d, flow("10.64.0.12", 6004, "203.0.113.70", 8883, 6,
+	    T0 + 6 * min, 500, 500, "SF"));
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 2);
+	vigil_detect_free(d);
+}
+
 static void
 test_hostile_flow_fields_are_contained(void **state)
 {
@@ -1351,6 +1483,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_batch_feeding_equals_one_by_one),
+		cmocka_unit_test(test_attribute_prefetch_before_each_new_address),
 		cmocka_unit_test(test_local_nets_of_any_prefix),
 		cmocka_unit_test(test_horizontal_scan_fires_at_25_hosts_not_24),
 		cmocka_unit_test(test_vertical_scan_counts_ports_on_one_host),
@@ -1371,6 +1504,7 @@ main(void)
 		cmocka_unit_test(
 		    test_shadow_reported_first_seen_then_periodically),
 		cmocka_unit_test(test_device_state_follows_its_new_address),
+		cmocka_unit_test(test_device_index_follows_owner_changes),
 		cmocka_unit_test(
 		    test_judged_destination_judged_again_after_a_model_change),
 		cmocka_unit_test(

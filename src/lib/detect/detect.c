@@ -175,6 +175,9 @@ attribute(struct vigil_detect *d, struct det_entity *e, int64_t ts_ms,
     struct vigil_endpoint *out)
 {
 	struct vigil_endpoint ep;
+	const char *id;
+	uint64_t id_hash = 0, th;
+	uint32_t model, tenant;
 	int rc = 0;
 
 	memset(&ep, 0, sizeof ep);
@@ -189,14 +192,22 @@ attribute(struct vigil_detect *d, struct det_entity *e, int64_t ts_ms,
 	ep.tenant[sizeof ep.tenant - 1] = '\0';
 	ep.model[sizeof ep.model - 1] = '\0';
 	ep.via[sizeof ep.via - 1] = '\0';
-	det_entity_set_device(d, e, ep.device && ep.device_id[0] != '\0' ?
-	    ep.device_id : "", ts_ms);
-	e->device = e->device_id[0] != '\0';
+	id = ep.device && ep.device_id[0] != '\0' ? ep.device_id : "";
+	/* The device index slot starts loading while the model and tenant
+	 * are looked up (each table is small enough to stay cached). */
+	if (id[0] != '\0') {
+		id_hash = det_hash_str(id);
+		det_device_prefetch(d, id_hash);
+	}
+	th = det_hash_str(ep.tenant);
 	/* Its fleet: the model of a device (a shadow has none). */
-	e->model = e->device ? det_model_ref(d, ep.tenant, ep.model, ts_ms) :
-	    0;
+	model = id[0] != '\0' ? det_model_ref(d, th, ep.model, ts_ms) : 0;
+	tenant = det_tenant_ref(d, ep.tenant, th);
+	det_entity_set_device(d, e, id, id_hash, ts_ms);
+	e->device = id[0] != '\0';
+	e->model = model;
 	e->via = via_code(ep.via);
-	e->tenant = det_tenant_ref(d, ep.tenant);
+	e->tenant = tenant;
 	/* Its model may have changed, or its state moved here: what
 	 * new.destination judged is judged again. */
 	for (size_t i = 0; i < DET_BSLOTS; i++)
@@ -712,13 +723,33 @@ hint_lines(const struct vigil_detect *d, uint64_t hash, bool out, bool keys)
 	return (uint32_t)(e - d->pool) + 1;
 }
 
+/* A local address with no entity (yet): its attribution will be
+ * asked when the flow is worked on. */
 static void
-stage_hint(const struct vigil_detect *d, struct det_pre *p)
+attr_prefetch(const struct vigil_detect *d, const struct vigil_flow *f,
+    const struct det_pre *p, int step)
 {
+	if (d->hooks.attribute_prefetch == NULL)
+		return;
+	if (p->c.src_local && p->esrc == 0)
+		d->hooks.attribute_prefetch(d->hooks.ctx, f->family, f->src,
+		    step);
+	if (p->c.dst_local && p->edst == 0)
+		d->hooks.attribute_prefetch(d->hooks.ctx, f->family, f->dst,
+		    step);
+}
+
+static void
+stage_hint(const struct vigil_detect *d, const struct vigil_flow *f,
+    struct det_pre *p)
+{
+	if (!p->ok)
+		return;
 	if (p->c.src_local)
 		p->esrc = hint_lines(d, p->c.hsrc, true, p->want_keys);
 	if (p->c.dst_local)
 		p->edst = hint_lines(d, p->c.hdst, false, false);
+	attr_prefetch(d, f, p, 0);
 }
 
 /* A hinted entity, or NULL (the hint is only checked against the
@@ -737,6 +768,9 @@ stage_peek(const struct vigil_detect *d, const struct vigil_flow *f,
 	int hi, vi, bi = -1;
 	bool known = false;
 
+	if (!p->ok)
+		return;
+	attr_prefetch(d, f, p, 1);
 	/* An endpoint that is no device keeps its shadow summary. */
 	if (e != NULL && !e->device)
 		__builtin_prefetch((const char *)e + 2 * DET_LINE, 1);
@@ -823,7 +857,7 @@ vigil_detect_flows(struct vigil_detect *d, const struct vigil_flow *f,
 	for (i = 0; i < n && i < CLASSIFY_AHEAD; i++)
 		stage_classify(d, &f[i], &pre[i % PIPE]);
 	for (i = 0; i < n && i < HINT_AHEAD; i++)
-		stage_hint(d, &pre[i % PIPE]);
+		stage_hint(d, &f[i], &pre[i % PIPE]);
 	for (i = 0; i < n && i < PEEK_AHEAD; i++)
 		stage_peek(d, &f[i], &pre[i % PIPE]);
 	for (i = 0; i < n; i++) {
@@ -831,7 +865,8 @@ vigil_detect_flows(struct vigil_detect *d, const struct vigil_flow *f,
 			stage_classify(d, &f[i + CLASSIFY_AHEAD],
 			    &pre[(i + CLASSIFY_AHEAD) % PIPE]);
 		if (i + HINT_AHEAD < n)
-			stage_hint(d, &pre[(i + HINT_AHEAD) % PIPE]);
+			stage_hint(d, &f[i + HINT_AHEAD],
+			    &pre[(i + HINT_AHEAD) % PIPE]);
 		if (i + PEEK_AHEAD < n)
 			stage_peek(d, &f[i + PEEK_AHEAD],
 			    &pre[(i + PEEK_AHEAD) % PIPE]);

@@ -25,16 +25,16 @@
 #define FLEET_ALPHA 0.05f       /* many devices feed it: slower than one */
 
 static uint64_t
-model_key(const char *tenant, const char *model)
+model_key(uint64_t tenant_hash, const char *model)
 {
-	uint64_t h = det_hash_more(det_hash_str(tenant), model);
+	uint64_t h = det_hash_more(tenant_hash, model);
 
 	return h != 0 ? h : 1;
 }
 
 uint32_t
-det_model_ref(struct vigil_detect *d, const char *tenant, const char *model,
-    int64_t now_ms)
+det_model_ref(struct vigil_detect *d, uint64_t tenant_hash,
+    const char *model, int64_t now_ms)
 {
 	uint64_t k;
 	size_t j, mask = DET_MODEL_SLOTS - 1;
@@ -49,7 +49,7 @@ det_model_ref(struct vigil_detect *d, const char *tenant, const char *model,
 			return 0;
 		}
 	}
-	k = model_key(tenant != NULL ? tenant : "", model);
+	k = model_key(tenant_hash, model);
 	for (j = k & mask; d->models[j].key != 0; j = (j + 1) & mask)
 		if (d->models[j].key == k)
 			return (uint32_t)j + 1;
@@ -166,7 +166,8 @@ tenants_grow(struct vigil_detect *d)
 }
 
 uint32_t
-det_tenant_ref(struct vigil_detect *d, const char *tenant)
+det_tenant_ref(struct vigil_detect *d, const char *tenant,
+    uint64_t tenant_hash)
 {
 	size_t j, mask;
 
@@ -175,7 +176,7 @@ det_tenant_ref(struct vigil_detect *d, const char *tenant)
 	if (d->ntenants == d->tenant_cap && !tenants_grow(d))
 		return 0;
 	mask = d->tenant_cap * 2 - 1;
-	for (j = (uint32_t)det_hash_str(tenant) & mask; d->tenant_slots[j] != 0;
+	for (j = (uint32_t)tenant_hash & mask; d->tenant_slots[j] != 0;
 	    j = (j + 1) & mask)
 		if (strncmp(d->tenant_names[d->tenant_slots[j] - 1], tenant,
 		    VIGIL_UUID_STRLEN) == 0)

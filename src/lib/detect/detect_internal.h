@@ -375,8 +375,10 @@ struct det_model {
 };
 
 /* The model of (tenant, model) as a reference (slot + 1), created on
- * first use; 0 when fleet is off, the model is "" or the table full. */
-uint32_t det_model_ref(struct vigil_detect *d, const char *tenant,
+ * first use; 0 when fleet is off, the model is "" or the table full.
+ * The tenant comes as its det_hash_str: attribution hashes it once for
+ * this and det_tenant_ref. */
+uint32_t det_model_ref(struct vigil_detect *d, uint64_t tenant_hash,
     const char *model, int64_t now_ms);
 struct det_model *det_model_get(const struct vigil_detect *d, uint32_t ref);
 /* Its own learning period has passed. */
@@ -402,9 +404,11 @@ static inline void
 det_model_prefetch(const struct vigil_detect *d, uint32_t ref, uint64_t h);
 
 /* Tenant ids interned (0 is ""); det_tenant_ref gives 0 too when the
- * table cannot grow (DET_TENANTS_MAX). */
+ * table cannot grow (DET_TENANTS_MAX). tenant_hash is
+ * det_hash_str(tenant). */
 #define DET_TENANTS_MAX ((size_t)1 << 20)
-uint32_t det_tenant_ref(struct vigil_detect *d, const char *tenant);
+uint32_t det_tenant_ref(struct vigil_detect *d, const char *tenant,
+    uint64_t tenant_hash);
 const char *det_tenant_str(const struct vigil_detect *d, uint32_t ref);
 void det_tenants_free(struct vigil_detect *d);
 
@@ -552,13 +556,24 @@ struct det_entity *det_entity_find(const struct vigil_detect *d,
  * is not checked. */
 static inline const struct det_entity *det_entity_hint(
     const struct vigil_detect *d, uint64_t hash);
-/* Records who e is now (device id, "" for none). When that device's
+/* Records who e is now (device id, "" for none; id_hash its
+ * det_hash_str, which det_device_prefetch may have been given a while
+ * before). When that device's
  * state lives under another address that has been silent for a
  * minute (a new cellular session, a new DHCP lease), the state moves
  * to e, so the device keeps its baselines and learned profile; both
  * stay when both addresses are active (dual stack). */
 void det_entity_set_device(struct vigil_detect *d, struct det_entity *e,
-    const char *device_id, int64_t now_ms);
+    const char *device_id, uint64_t id_hash, int64_t now_ms);
+/* Starts loading the device index slot of id_hash: a new entity's
+ * lookup there is a cache miss that the rest of its attribution can
+ * overlap. */
+static inline void
+det_device_prefetch(const struct vigil_detect *d, uint64_t id_hash)
+{
+	if (d->nslots != 0)
+		__builtin_prefetch(&d->dslots[id_hash & (d->nslots - 1)]);
+}
 /* Drops entities silent for 2 x max(learning_s, interval_s), judging a
  * share of the pool in proportion to elapsed_ms of flow time. */
 void det_entity_age(struct vigil_detect *d, int64_t now_ms,
