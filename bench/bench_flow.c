@@ -23,12 +23,14 @@
  *       runs): vigil_flowpkt_decode of every message → the engine in
  *       batches of up to VIGIL_DETECT_BATCH (256) flows
  *       (vigil_detect_flows; the collector hands it each recvmmsg
- *       batch the same way) with the default
- *       detection config, whose attribute hook looks the address up in
- *       a hash map of DEVICES bound addresses → devices (the
- *       collector's attribution cache). Prints "vigil_run: R records
- *       in S s on one core: X records/s" for the best pass and the
- *       engine's counters.
+ *       batch the same way) with the default detection config, whose
+ *       attribute hook looks the address up in a device map of DEVICES
+ *       rows (vigil/devmap.h, loaded from CSV text by the product's
+ *       parser: the attribution of `vigil flows analyze --devices`,
+ *       with its prefetch hook; vigild's collector asks its store
+ *       instead, which the UDP test of bench_flow.sh measures). Prints
+ *       "vigil_run: R records in S s on one core: X records/s" for the
+ *       best pass and the engine's counters.
  *   bench_flow send FILE HOST PORT [RATE [SECS]]
  *       Sends the file's messages as UDP datagrams to HOST:PORT, paced
  *       at RATE records/s (0 = as fast as the socket takes them),
@@ -52,6 +54,7 @@
 #include <unistd.h>
 
 #include "vigil/detect.h"
+#include "vigil/devmap.h"
 #include "vigil/flow.h"
 
 #define NPEERS 3000u
@@ -447,60 +450,41 @@ pktfile_msglen(const struct pktfile *pf, size_t i)
 	return (i + 1 < pf->n ? pf->off[i + 1] : pf->len) - pf->off[i];
 }
 
-/* ---- attribution: the collector's cache of bound addresses ----------- */
-
-struct dev_entry {
-	uint32_t addr;  /* 0 = empty slot */
-	uint32_t dev;
-};
+/* ---- attribution: a device map, as `vigil flows analyze --devices` -- */
 
 struct attr_map {
-	struct dev_entry *slots;
-	struct vigil_endpoint *eps; /* what the cache holds per device */
-	size_t mask;
+	struct vigil_devmap *dm;
 	uint64_t lookups, hits;
 };
 
-static size_t
-attr_hash(uint32_t a)
-{
-	uint64_t h = (uint64_t)a * 0x9e3779b97f4a7c15ull;
-
-	return (size_t)(h >> 29);
-}
-
+/* A map of ndev devices, a row each (UUID-shaped device and tenant ids
+ * as the store's, 50 models, 16 tenants), written as the CSV text a
+ * map file holds and loaded by the product's parser (vigil/devmap.h):
+ * attribution in the bench is the product's code, not a stand-in. */
 static void
 attr_map_build(struct attr_map *m, uint32_t ndev)
 {
-	size_t cap = 1;
+	size_t cap = (size_t)ndev * 128 + 64, len, rows = 0, bad = 0;
+	char *csv = malloc(cap), err[256];
 
-	while (cap < (size_t)ndev * 2)
-		cap <<= 1;
-	m->slots = calloc(cap, sizeof(*m->slots));
-	if (m->slots == NULL)
+	if (csv == NULL)
 		die("out of memory");
-	m->mask = cap - 1;
-	m->eps = calloc(ndev ? ndev : 1, sizeof(*m->eps));
-	if (m->eps == NULL)
-		die("out of memory");
+	len = (size_t)snprintf(csv, cap, "address,device,model,tenant\n");
 	for (uint32_t i = 0; i < ndev; i++) {
-		size_t s = attr_hash(dev_addr(i)) & m->mask;
-		struct vigil_endpoint *ep = &m->eps[i];
+		uint32_t a = dev_addr(i);
 
-		ep->device = true;
-		/* UUID-shaped ids, as the store's. */
-		snprintf(ep->device_id, sizeof(ep->device_id),
-		    "00000000-0000-4000-8000-%012" PRIx32, i);
-		snprintf(ep->tenant, sizeof(ep->tenant),
-		    "11111111-1111-4111-8111-%012x", i % 16);
-		snprintf(ep->model, sizeof(ep->model), "cam-%u", i % 50);
-		snprintf(ep->via, sizeof(ep->via), "binding");
-
-		while (m->slots[s].addr != 0)
-			s = (s + 1) & m->mask;
-		m->slots[s].addr = dev_addr(i);
-		m->slots[s].dev = i;
+		len += (size_t)snprintf(csv + len, cap - len,
+		    "%u.%u.%u.%u,00000000-0000-4000-8000-%012" PRIx32
+		    ",cam-%u,11111111-1111-4111-8111-%012x\n", a >> 24,
+		    (a >> 16) & 255, (a >> 8) & 255, a & 255, i, i % 50,
+		    i % 16);
 	}
+	if (vigil_devmap_load(csv, len, &m->dm, &rows, &bad, NULL, NULL, err,
+	    sizeof(err)) != VIGIL_OK || rows != ndev || bad != 0) {
+		fprintf(stderr, "bench_flow: device map: %s\n", err);
+		exit(1);
+	}
+	free(csv);
 }
 
 static int
@@ -508,54 +492,22 @@ attr_hook(void *ctx, uint8_t family, const uint8_t addr[16], int64_t ts_ms,
     struct vigil_endpoint *out)
 {
 	struct attr_map *m = ctx;
-	uint32_t a;
-	size_t s;
+	int rc;
 
 	(void)ts_ms;
 	m->lookups++;
-	if (family != 4)
-		return 0;
-	a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-	    (uint32_t)addr[2] << 8 | addr[3];
-	for (s = attr_hash(a) & m->mask; m->slots[s].addr != 0;
-	    s = (s + 1) & m->mask) {
-		if (m->slots[s].addr == a) {
-			*out = m->eps[m->slots[s].dev];
-			m->hits++;
-			return 1;
-		}
-	}
-	return 0;
+	rc = vigil_devmap_attribute(m->dm, family, addr, out);
+	m->hits += rc == 1;
+	return rc;
 }
 
-/* The engine's attribute_prefetch: the slot at step 0, the endpoint it
- * names at step 1 (as a collector's index in two levels would). */
+/* The engine's attribute_prefetch, as the analyzer answers it. */
 static void
 attr_prefetch(void *ctx, uint8_t family, const uint8_t addr[16], int step)
 {
 	const struct attr_map *m = ctx;
-	uint32_t a;
-	size_t s;
 
-	if (family != 4)
-		return;
-	a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
-	    (uint32_t)addr[2] << 8 | addr[3];
-	s = attr_hash(a) & m->mask;
-	if (step == 0) {
-		__builtin_prefetch(&m->slots[s]);
-		return;
-	}
-	for (; m->slots[s].addr != 0; s = (s + 1) & m->mask) {
-		if (m->slots[s].addr == a) {
-			const char *ep = (const char *)&m->eps[m->slots[s].dev];
-
-			for (size_t o = 0; o < sizeof(*m->eps); o += 64)
-				__builtin_prefetch(ep + o);
-			__builtin_prefetch(ep + sizeof(*m->eps) - 1);
-			return;
-		}
-	}
+	vigil_devmap_prefetch(m->dm, family, addr, step);
 }
 
 struct run_ctx {
@@ -813,8 +765,7 @@ cmd_run(const char *path, uint32_t ndev)
 	printf("vigil_run: best of %d passes: %" PRIu64 " records in %.3f s "
 	    "CPU (%.3f s wall) on one core: %.0f records/s\n", RUN_PASSES,
 	    fst.records, best, best_wall, (double)fst.records / best);
-	free(hc->map.slots);
-	free(hc->map.eps);
+	vigil_devmap_free(hc->map.dm);
 	free(hc);
 	free(pf.off);
 	free(pf.buf);
@@ -993,8 +944,7 @@ cmd_mem(uint32_t ndev)
 	    (double)st.entity_bytes / (double)st.entities : 0.0,
 	    (double)(r1 - r0) * 1024.0 / (double)ndev, cpu_s() - c0);
 	vigil_detect_free(hc->run.det);
-	free(hc->map.slots);
-	free(hc->map.eps);
+	vigil_devmap_free(hc->map.dm);
 	free(hc);
 	return 0;
 }

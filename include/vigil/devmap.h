@@ -23,8 +23,8 @@
  * SKIPPED; the good rows are kept.
  *
  * Lookup is longest-prefix match: a /32 or /128 row beats the /24 that
- * contains it. Cost: one binary search per distinct prefix length in the
- * map.
+ * contains it. Cost: one hash probe per distinct prefix length of the
+ * address's family in the map.
  */
 #ifndef VIGIL_DEVMAP_H
 #define VIGIL_DEVMAP_H
@@ -73,6 +73,14 @@ enum vigil_err vigil_devmap_load(const char *buf, size_t len,
  * prefix; 0 when no row covers it (*out cleared). m may be NULL. */
 int vigil_devmap_attribute(const struct vigil_devmap *m, uint8_t family,
     const uint8_t addr[16], struct vigil_endpoint *out /* OUT */);
+
+/* Starts loading what vigil_devmap_attribute(m, family, addr) will
+ * read, for the detection engine's attribute_prefetch hook (detect.h):
+ * step 0 the index slots of the address's (up to four longest) prefix
+ * lengths, step 1, a little later, the row a slot names and its device
+ * id. Changes nothing; m may be NULL. */
+void vigil_devmap_prefetch(const struct vigil_devmap *m, uint8_t family,
+    const uint8_t addr[16], int step);
 
 /* Rows in the map. */
 size_t vigil_devmap_count(const struct vigil_devmap *m);

@@ -265,6 +265,15 @@ on_attribute(void *vctx, uint8_t family, const uint8_t addr[16],
 }
 
 static void
+on_attribute_prefetch(void *vctx, uint8_t family, const uint8_t addr[16],
+    int step)
+{
+	const struct run *r = vctx;
+
+	vigil_devmap_prefetch(r->devmap, family, addr, step);
+}
+
+static void
 flush_flows(struct run *r)
 {
 	vigil_detect_flows(r->d, r->batch, r->nbatch);
@@ -990,6 +999,8 @@ cli_flows_analyze(struct cli_ctx *ctx, const struct cli_args *a)
 	/* Offline: every address is itself, unless a device map says
 	 * which device (and model: fleet baselines) it is. */
 	hooks.attribute = r.devmap != NULL ? on_attribute : NULL;
+	hooks.attribute_prefetch = r.devmap != NULL ? on_attribute_prefetch :
+	    NULL;
 	hooks.alert = on_alert;
 	hooks.shadow = on_shadow;
 	if (vigil_detect_new(&r.cfg, &hooks, &r.d) != VIGIL_OK) {

@@ -5,8 +5,9 @@
  * Checks: no crash, leak or overread (ASan); a refusal names its line;
  * skipped rows are reported in line order, each with a reason, and kept
  * plus skipped rows never outnumber the lines; every lookup (addresses
- * taken from the input itself, so they sometimes hit) answers either
- * nothing or a device id of 1..36 characters via "binding".
+ * taken from the input itself, so they sometimes hit), after its two
+ * prefetch steps, answers either nothing or a device id of 1..36
+ * characters via "binding".
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ check(const struct vigil_devmap *m, uint8_t family, const uint8_t a[16])
 	struct vigil_endpoint ep;
 	size_t l;
 
+	vigil_devmap_prefetch(m, family, a, 0);
+	vigil_devmap_prefetch(m, family, a, 1);
 	if (vigil_devmap_attribute(m, family, a, &ep) == 1) {
 		l = strlen(ep.device_id);
 		if (!ep.device || l == 0 || l > VIGIL_DEVMAP_DEVICE_MAX ||

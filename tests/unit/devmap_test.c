@@ -5,6 +5,7 @@
  * header being fatal, the line and NUL limits, CRLF and comments.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -149,6 +150,148 @@ test_longest_prefix_wins_over_ipv4_and_ipv6(void **state)
 	    (const uint8_t[16]){ 10, 1, 2, 5 }, &ep), 0);
 	vigil_devmap_free(NULL);
 	vigil_devmap_free(m);
+}
+
+/* A random map of 3,000 rows over five IPv4 and three IPv6 prefix
+ * lengths, in a small address space so that they nest: every lookup
+ * (and the prefetch before it) must agree with a brute-force longest
+ * prefix match over the rows. */
+#define RND_ROWS 1500
+struct rnd_row {
+	uint8_t family, prefix;
+	uint8_t addr[16];
+	char dev[16];
+};
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return (uint32_t)(rnd_state >> 16);
+}
+
+static bool
+rnd_covers(const struct rnd_row *r, uint8_t family, const uint8_t a[16])
+{
+	unsigned full = r->prefix / 8, rest = r->prefix % 8;
+
+	if (r->family != family || memcmp(r->addr, a, full) != 0)
+		return false;
+	return rest == 0 || ((r->addr[full] ^ a[full]) &
+	    (uint8_t)(0xff00 >> rest)) == 0;
+}
+
+/* A random address of the family among the first span (a power of
+ * two up to 65,536) of 10.0.0.0/16 or fd00::/112. */
+static void
+rnd_addr(uint8_t family, uint32_t span, uint8_t a[16])
+{
+	uint32_t v = rnd() & (span - 1);
+
+	memset(a, 0, 16);
+	if (family == 4) {
+		a[0] = 10;
+		a[2] = (uint8_t)(v >> 8);
+		a[3] = (uint8_t)v;
+	} else {
+		a[0] = 0xfd;
+		a[14] = (uint8_t)(v >> 8);
+		a[15] = (uint8_t)v;
+	}
+}
+
+static void
+test_random_map_matches_brute_force(void **state)
+{
+	static const uint8_t p4[] = { 32, 31, 28, 24, 23 };
+	static const uint8_t p6[] = { 128, 124, 120 };
+	static struct rnd_row rows[RND_ROWS];
+	size_t n = 0, len = 0, cap = RND_ROWS * 64 + 64;
+	char *csv = malloc(cap);
+	struct vigil_devmap *m = NULL;
+	unsigned hits = 0;
+	size_t kept = 0, bad = 0;
+	char err[256];
+
+	(void)state;
+	assert_non_null(csv);
+	len += (size_t)snprintf(csv, cap, "address,device,model,tenant\n");
+	while (n < RND_ROWS) {
+		struct rnd_row *r = &rows[n];
+		char text[INET6_ADDRSTRLEN];
+		unsigned full, rest;
+		bool dup = false;
+
+		r->family = rnd() % 3 == 0 ? 6 : 4;
+		r->prefix = r->family == 4 ? p4[rnd() % 5] : p6[rnd() % 3];
+		rnd_addr(r->family, 1024, r->addr);
+		full = r->prefix / 8;
+		rest = r->prefix % 8;
+		if (rest != 0)
+			r->addr[full] &= (uint8_t)(0xff00 >> rest);
+		memset(r->addr + full + (rest != 0), 0,
+		    16 - full - (rest != 0));
+		for (size_t i = 0; i < n && !dup; i++)
+			dup = rows[i].family == r->family &&
+			    rows[i].prefix == r->prefix &&
+			    memcmp(rows[i].addr, r->addr, 16) == 0;
+		if (dup)
+			continue;
+		snprintf(r->dev, sizeof r->dev, "d%zu", n);
+		inet_ntop(r->family == 4 ? AF_INET : AF_INET6, r->addr, text,
+		    sizeof text);
+		/* Models and tenants repeat, not in runs: each is stored
+		 * once and must come back right. */
+		len += (size_t)snprintf(csv + len, cap - len,
+		    "%s/%u,%s,model-%u,tenant-%u\n", text, r->prefix, r->dev,
+		    r->prefix, r->family);
+		n++;
+	}
+	say("1,500 random nested rows over 8 prefix lengths load");
+	assert_int_equal(vigil_devmap_load(csv, len, &m, &kept, &bad, NULL,
+	    NULL, err, sizeof err), VIGIL_OK);
+	assert_int_equal(kept, RND_ROWS);
+	say("10,000 lookups agree with a brute-force longest-prefix match "
+	    "(device, model and tenant), each after its prefetch steps");
+	for (int k = 0; k < 10000; k++) {
+		uint8_t family = k % 3 == 0 ? 6 : 4, a[16];
+		const struct rnd_row *best = NULL;
+		struct vigil_endpoint ep;
+		int rc;
+
+		/* Half of them outside the rows' space. */
+		rnd_addr(family, 2048, a);
+		for (size_t i = 0; i < n; i++)
+			if (rnd_covers(&rows[i], family, a) &&
+			    (best == NULL || rows[i].prefix > best->prefix))
+				best = &rows[i];
+		vigil_devmap_prefetch(m, family, a, 0);
+		vigil_devmap_prefetch(m, family, a, 1);
+		rc = vigil_devmap_attribute(m, family, a, &ep);
+		assert_int_equal(rc, best != NULL);
+		assert_string_equal(ep.device_id, best != NULL ? best->dev :
+		    "");
+		if (best != NULL) {
+			char want[32];
+
+			snprintf(want, sizeof want, "model-%u", best->prefix);
+			assert_string_equal(ep.model, want);
+			snprintf(want, sizeof want, "tenant-%u", best->family);
+			assert_string_equal(ep.tenant, want);
+		}
+		hits += rc == 1;
+	}
+	printf("# %u of 10000 lookups found a row\n", hits);
+	assert_true(hits > 1000 && hits < 9000);
+	say("a prefetch on a NULL map or of an unmapped family is harmless");
+	vigil_devmap_prefetch(NULL, 4, rows[0].addr, 0);
+	vigil_devmap_prefetch(m, 5, rows[0].addr, 1);
+	vigil_devmap_free(m);
+	free(csv);
 }
 
 static void
@@ -388,6 +531,7 @@ main(void)
 		cmocka_unit_test(
 		    test_header_in_any_order_and_case_with_optional_columns),
 		cmocka_unit_test(test_longest_prefix_wins_over_ipv4_and_ipv6),
+		cmocka_unit_test(test_random_map_matches_brute_force),
 		cmocka_unit_test(
 		    test_bad_rows_are_reported_by_line_and_skipped),
 		cmocka_unit_test(

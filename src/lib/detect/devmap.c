@@ -3,11 +3,20 @@
  * CSV into rows sorted for longest-prefix lookup, reporting and skipping
  * bad rows, and answers "who is this address" for offline attribution.
  *
- * Memory: a row is its prefix, its line and three offsets into one
- * string pool (a model or tenant equal to the previous row's is stored
- * once: map files list a fleet's devices together), so a million rows
- * fit in tens of MiB. Duplicates are found while parsing with a hash
- * set over the rows, so bad rows are reported in line order.
+ * Memory: a row is one 64-byte line, its prefix, its device id and two
+ * offsets into a string pool where each distinct model and tenant is
+ * stored once (a fleet is a few models and tenants), so a million rows
+ * take about 80 MiB with the index. Duplicates are found while parsing
+ * with a hash set over the rows, so bad rows are reported in line
+ * order; the rows' line numbers are kept only while parsing.
+ *
+ * Lookup: a hash index over all rows, keyed by (family, prefix,
+ * network), probed once per prefix length of the family, longest
+ * first. A binary search over a large map's rows was a chain of cache
+ * misses per lookup; a probe is one slot and, on a match, one row.
+ * vigil_devmap_prefetch starts those loads ahead for the detection
+ * engine, which knows a few flows in advance which addresses it will
+ * ask about.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -27,13 +36,16 @@ static const char *const col_names[COL_COUNT] = {
 	"address", "device", "model", "tenant",
 };
 
+/* One cache line: what a lookup reads, the device id with it. */
 struct dm_row {
 	uint8_t family;
 	uint8_t prefix;
 	uint8_t addr[16];
-	uint32_t dev, model, tenant;    /* offsets into the pool; 0 = "" */
-	size_t line;
+	char dev[VIGIL_DEVMAP_DEVICE_MAX + 1];
+	uint8_t pad;
+	uint32_t model, tenant;         /* offsets into the pool; 0 = "" */
 };
+_Static_assert(sizeof(struct dm_row) == 64, "a map row is one line");
 
 /* Rows of one family and prefix length: rows[start, end), sorted by
  * address. Groups are ordered longest prefix first. */
@@ -43,9 +55,18 @@ struct dm_group {
 	size_t start, end;
 };
 
+/* A slot of the lookup index: the row's hash (high half) beside its
+ * index, so a probe reads a row only when the hashes agree. */
+struct dm_slot {
+	uint32_t fp;
+	uint32_t row;                   /* index + 1, 0 empty */
+};
+
 struct vigil_devmap {
 	struct dm_row *rows;
 	size_t n, cap;
+	struct dm_slot *index;          /* a power of two, at least 2n */
+	size_t imask;
 	char *pool;                     /* pool[0] = '\0' */
 	size_t plen, pcap;
 	struct dm_group groups[33 + 129];
@@ -59,7 +80,9 @@ struct dm_parse {
 	size_t ncols;
 	uint32_t *set;                  /* row index + 1; 0 empty */
 	size_t setcap;
-	uint32_t last_model, last_tenant;
+	size_t *lines;                  /* each row's line, by index */
+	uint32_t *strs;                 /* interned pool offsets; 0 empty */
+	size_t strcap, nstrs;
 	size_t bad;
 	vigil_devmap_bad_fn on_bad;
 	void *ctx;
@@ -143,29 +166,86 @@ pool_add(struct vigil_devmap *m, const char *s, size_t n, bool *oom)
 	return (uint32_t)off;
 }
 
-/* As pool_add, but a string equal to the one at *last is not stored
- * again. */
-static uint32_t
-pool_add_same(struct vigil_devmap *m, uint32_t *last, const char *s,
-    size_t n, bool *oom)
+static uint64_t
+str_hash(const char *s, size_t n)
 {
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+/* As pool_add, but each distinct string is stored once (models and
+ * tenants: a fleet has a few of each, so they stay in cache). */
+static uint32_t
+pool_intern(struct dm_parse *p, const char *s, size_t n, bool *oom)
+{
+	struct vigil_devmap *m = p->m;
+	size_t j;
+	uint32_t off;
+
 	if (n == 0)
 		return 0;
-	if (*last != 0 && strlen(m->pool + *last) == n &&
-	    memcmp(m->pool + *last, s, n) == 0)
-		return *last;
-	*last = pool_add(m, s, n, oom);
-	return *last;
+	/* The set stays at most half full. */
+	if ((p->nstrs + 1) * 2 > p->strcap) {
+		size_t nc = p->strcap != 0 ? p->strcap * 2 : 256;
+		uint32_t *ns = calloc(nc, sizeof *ns);
+
+		if (ns == NULL) {
+			*oom = true;
+			return 0;
+		}
+		for (size_t i = 0; i < p->strcap; i++) {
+			const char *t = m->pool + p->strs[i];
+
+			if (p->strs[i] == 0)
+				continue;
+			j = str_hash(t, strlen(t)) & (nc - 1);
+			while (ns[j] != 0)
+				j = (j + 1) & (nc - 1);
+			ns[j] = p->strs[i];
+		}
+		free(p->strs);
+		p->strs = ns;
+		p->strcap = nc;
+	}
+	for (j = str_hash(s, n) & (p->strcap - 1); p->strs[j] != 0;
+	    j = (j + 1) & (p->strcap - 1)) {
+		const char *t = m->pool + p->strs[j];
+
+		if (strncmp(t, s, n) == 0 && t[n] == '\0')
+			return p->strs[j];
+	}
+	if ((off = pool_add(m, s, n, oom)) != 0) {
+		p->strs[j] = off;
+		p->nstrs++;
+	}
+	return off;
 }
 
 static uint64_t
+mix64(uint64_t x)
+{
+	/* splitmix64's finaliser: every input bit moves every output bit. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Two words, not sixteen byte steps: lookups hash once per prefix
+ * length. */
+static uint64_t
 row_hash(uint8_t family, uint8_t prefix, const uint8_t addr[16])
 {
-	uint64_t h = 1469598103934665603ull ^ ((uint64_t)family << 8 | prefix);
+	uint64_t a, b;
 
-	for (int i = 0; i < 16; i++)
-		h = (h ^ addr[i]) * 1099511628211ull;
-	return h ^ (h >> 29);
+	memcpy(&a, addr, 8);
+	memcpy(&b, addr + 8, 8);
+	return mix64(a ^ mix64(b ^ ((uint64_t)family << 8 | prefix)));
 }
 
 static bool
@@ -434,19 +514,28 @@ parse_row(struct dm_parse *p, size_t line, const char *s, size_t n,
 	if ((dup = set_find(p, &cidr, &slot)) != NULL) {
 		cidr_str(&cidr, cs);
 		bad_row(p, line, "%s already mapped on line %zu", cs,
-		    dup->line);
+		    p->lines[dup - m->rows]);
 		return VIGIL_OK;
 	}
 	if (m->n >= VIGIL_DEVMAP_ROWS_MAX)
 		return vigil_seterr(err, errsize, VIGIL_ERANGE, "line %zu: "
 		    "more than %d rows", line, VIGIL_DEVMAP_ROWS_MAX);
 	if (m->n == m->cap) {
+		/* Aligned, so that a row is one cache line. */
 		size_t nc = m->cap != 0 ? m->cap * 2 : 256;
-		struct dm_row *nr = realloc(m->rows, nc * sizeof *nr);
+		struct dm_row *nr = aligned_alloc(64, nc * sizeof *nr);
+		size_t *nl = realloc(p->lines, nc * sizeof *nl);
 
-		if (nr == NULL)
+		if (nl != NULL)
+			p->lines = nl;
+		if (nr == NULL || nl == NULL) {
+			free(nr);
 			return vigil_seterr(err, errsize, VIGIL_ENOMEM,
 			    "line %zu: out of memory", line);
+		}
+		if (m->n != 0)
+			memcpy(nr, m->rows, m->n * sizeof *nr);
+		free(m->rows);
 		m->rows = nr;
 		m->cap = nc;
 	}
@@ -455,12 +544,11 @@ parse_row(struct dm_parse *p, size_t line, const char *s, size_t n,
 	r->family = cidr.family;
 	r->prefix = cidr.prefix;
 	memcpy(r->addr, cidr.addr, 16);
-	r->line = line;
-	r->dev = pool_add(m, v[COL_DEVICE], vl[COL_DEVICE], &oom);
-	r->model = pool_add_same(m, &p->last_model, v[COL_MODEL],
-	    vl[COL_MODEL], &oom);
-	r->tenant = pool_add_same(m, &p->last_tenant, v[COL_TENANT],
-	    vl[COL_TENANT], &oom);
+	p->lines[m->n] = line;
+	/* Checked above: 1..VIGIL_DEVMAP_DEVICE_MAX characters. */
+	memcpy(r->dev, v[COL_DEVICE], vl[COL_DEVICE]);
+	r->model = pool_intern(p, v[COL_MODEL], vl[COL_MODEL], &oom);
+	r->tenant = pool_intern(p, v[COL_TENANT], vl[COL_TENANT], &oom);
 	if (oom)
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM, "line %zu: "
 		    "out of memory", line);
@@ -482,6 +570,30 @@ row_cmp(const void *pa, const void *pb)
 	if (a->prefix != b->prefix)
 		return a->prefix > b->prefix ? -1 : 1;
 	return memcmp(a->addr, b->addr, 16);
+}
+
+/* The lookup index over the (sorted) rows; false when out of memory. */
+static bool
+build_index(struct vigil_devmap *m)
+{
+	size_t cap = 16;
+
+	while (cap < m->n * 2)
+		cap <<= 1;
+	if ((m->index = calloc(cap, sizeof *m->index)) == NULL)
+		return false;
+	m->imask = cap - 1;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct dm_row *r = &m->rows[i];
+		uint64_t h = row_hash(r->family, r->prefix, r->addr);
+		size_t j = h & m->imask;
+
+		while (m->index[j].row != 0)
+			j = (j + 1) & m->imask;
+		m->index[j].fp = (uint32_t)(h >> 32);
+		m->index[j].row = (uint32_t)i + 1;
+	}
+	return true;
 }
 
 static void
@@ -588,11 +700,18 @@ vigil_devmap_load(const char *buf, size_t len, struct vigil_devmap **out,
 		e = vigil_seterr(err, errsize, VIGIL_EINVAL, "line %zu: no "
 		    "header line (address,device[,model][,tenant])", line + 1);
 	free(p.set);
+	free(p.lines);
+	free(p.strs);
 	if (e != VIGIL_OK) {
 		vigil_devmap_free(p.m);
 		return e;
 	}
 	build_groups(p.m);
+	if (!build_index(p.m)) {
+		vigil_devmap_free(p.m);
+		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
+		    "out of memory for the lookup index of %zu rows", p.m->n);
+	}
 	*out = p.m;
 	if (rows != NULL)
 		*rows = p.m->n;
@@ -601,25 +720,49 @@ vigil_devmap_load(const char *buf, size_t len, struct vigil_devmap **out,
 	return VIGIL_OK;
 }
 
-/* The row of rows[g->start, g->end) whose address is key, or NULL. */
+/* addr with the host bits of a /prefix cleared, as rows are. */
+static void
+net_key(const uint8_t addr[16], unsigned prefix, uint8_t key[16])
+{
+	unsigned full = prefix / 8, rest = prefix % 8;
+
+	memset(key, 0, 16);
+	memcpy(key, addr, full);
+	if (rest != 0)
+		key[full] = addr[full] & (uint8_t)(0xff00 >> rest);
+}
+
+/* The row of group g whose network is key, or NULL. */
 static const struct dm_row *
 group_find(const struct vigil_devmap *m, const struct dm_group *g,
     const uint8_t key[16])
 {
-	size_t lo = g->start, hi = g->end;
+	uint64_t h = row_hash(g->family, g->prefix, key);
+	uint32_t fp = (uint32_t)(h >> 32);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = memcmp(m->rows[mid].addr, key, 16);
+	for (size_t j = h & m->imask; m->index[j].row != 0;
+	    j = (j + 1) & m->imask) {
+		const struct dm_row *r;
 
-		if (c == 0)
-			return &m->rows[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+		if (m->index[j].fp != fp)
+			continue;
+		r = &m->rows[m->index[j].row - 1];
+		if (r->family == g->family && r->prefix == g->prefix &&
+		    memcmp(r->addr, key, 16) == 0)
+			return r;
 	}
 	return NULL;
+}
+
+/* A pool string into a field of size bytes (map strings are shorter
+ * than the fields by construction; bounded all the same). */
+static void
+copy_str(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 int
@@ -634,28 +777,59 @@ vigil_devmap_attribute(const struct vigil_devmap *m, uint8_t family,
 		const struct dm_group *g = &m->groups[i];
 		const struct dm_row *r;
 		uint8_t key[16];
-		unsigned full = g->prefix / 8, rest = g->prefix % 8;
 
 		if (g->family != family)
 			continue;
-		/* The address with its host bits cleared, as rows are. */
-		memset(key, 0, sizeof key);
-		memcpy(key, addr, full);
-		if (rest != 0)
-			key[full] = addr[full] & (uint8_t)(0xff00 >> rest);
+		net_key(addr, g->prefix, key);
 		if ((r = group_find(m, g, key)) == NULL)
 			continue;
 		out->device = true;
-		snprintf(out->device_id, sizeof out->device_id, "%s",
-		    m->pool + r->dev);
-		snprintf(out->tenant, sizeof out->tenant, "%s",
-		    m->pool + r->tenant);
-		snprintf(out->model, sizeof out->model, "%s",
-		    m->pool + r->model);
-		snprintf(out->via, sizeof out->via, "binding");
+		copy_str(out->device_id, sizeof out->device_id, r->dev);
+		copy_str(out->tenant, sizeof out->tenant, m->pool + r->tenant);
+		copy_str(out->model, sizeof out->model, m->pool + r->model);
+		copy_str(out->via, sizeof out->via, "binding");
 		return 1;
 	}
 	return 0;
+}
+
+/* Prefix lengths a prefetch looks at, longest first: a map with more
+ * is still answered right, only the rest are not loaded ahead. */
+#define PREFETCH_GROUPS 4
+
+void
+vigil_devmap_prefetch(const struct vigil_devmap *m, uint8_t family,
+    const uint8_t addr[16], int step)
+{
+	size_t seen = 0;
+
+	if (m == NULL || addr == NULL || m->index == NULL)
+		return;
+	for (size_t i = 0; i < m->ngroups && seen < PREFETCH_GROUPS; i++) {
+		const struct dm_group *g = &m->groups[i];
+		uint8_t key[16];
+		uint64_t h;
+		size_t j;
+
+		if (g->family != family)
+			continue;
+		seen++;
+		net_key(addr, g->prefix, key);
+		h = row_hash(g->family, g->prefix, key);
+		j = h & m->imask;
+		if (step == 0) {
+			__builtin_prefetch(&m->index[j]);
+			continue;
+		}
+		/* Step 1: the slot has (probably) arrived; the row it names
+		 * (one line, the device id in it) starts loading. */
+		for (; m->index[j].row != 0; j = (j + 1) & m->imask) {
+			if (m->index[j].fp != (uint32_t)(h >> 32))
+				continue;
+			__builtin_prefetch(&m->rows[m->index[j].row - 1]);
+			return;
+		}
+	}
 }
 
 size_t
@@ -671,5 +845,6 @@ vigil_devmap_free(struct vigil_devmap *m)
 		return;
 	free(m->rows);
 	free(m->pool);
+	free(m->index);
 	free(m);
 }
