@@ -99,7 +99,7 @@ wrate=$(sed -n 's/^vigil_run: steady state.*: \([0-9.]*\) records\/s$/\1/p' \
 [ -n "$wrate" ] || fail "no steady-state rate in bench_flow run's output"
 
 # ---- nfcapd, the same packets over loopback; peer_runs runs (vigil
-# has three passes), the best counts.
+# has as many passes: RUN_PASSES in bench_flow.c), the best counts.
 nfcapd_once() {
 	nport=$(free_udp_port)
 	rm -rf "$work/nfcapd"
@@ -153,7 +153,7 @@ nrate=0
 for _ in $(seq "$peer_runs"); do
 	nfcapd_once
 done
-python3 -c "print('bench_flow: vigil %.0f records/s (best of 3 passes), \
+python3 -c "print('bench_flow: vigil %.0f records/s (best of 5 passes), \
 nfcapd %.0f records/s (best of $peer_runs runs), ratio %.2f' % ($vrate, \
 $nrate, $vrate / $nrate))"
 python3 -c "print('bench_flow: steady state (every device already known, \
