@@ -665,6 +665,8 @@ struct det_pre {
 	bool ok;
 	bool want_keys;             /* the originator's beacon keys and
 				     * lateral set (line 4) will be read */
+	uint8_t fresh;              /* local ends with no entity (yet):
+				     * 1 the source, 2 the destination */
 };
 
 static void
@@ -723,18 +725,19 @@ hint_lines(const struct vigil_detect *d, uint64_t hash, bool out, bool keys)
 	return (uint32_t)(e - d->pool) + 1;
 }
 
-/* A local address with no entity (yet): its attribution will be
- * asked when the flow is worked on. */
-static void
+/* The local ends with no entity yet (p->fresh): their attribution
+ * will be asked when the flow is worked on. Out of line: most flows
+ * have none. */
+static void __attribute__((noinline))
 attr_prefetch(const struct vigil_detect *d, const struct vigil_flow *f,
     const struct det_pre *p, int step)
 {
 	if (d->hooks.attribute_prefetch == NULL)
 		return;
-	if (p->c.src_local && p->esrc == 0)
+	if (p->fresh & 1)
 		d->hooks.attribute_prefetch(d->hooks.ctx, f->family, f->src,
 		    step);
-	if (p->c.dst_local && p->edst == 0)
+	if (p->fresh & 2)
 		d->hooks.attribute_prefetch(d->hooks.ctx, f->family, f->dst,
 		    step);
 }
@@ -743,13 +746,17 @@ static void
 stage_hint(const struct vigil_detect *d, const struct vigil_flow *f,
     struct det_pre *p)
 {
-	if (!p->ok)
-		return;
-	if (p->c.src_local)
+	p->fresh = 0;
+	if (p->c.src_local) {
 		p->esrc = hint_lines(d, p->c.hsrc, true, p->want_keys);
-	if (p->c.dst_local)
+		p->fresh |= p->esrc == 0 ? 1 : 0;
+	}
+	if (p->c.dst_local) {
 		p->edst = hint_lines(d, p->c.hdst, false, false);
-	attr_prefetch(d, f, p, 0);
+		p->fresh |= p->edst == 0 ? 2 : 0;
+	}
+	if (p->fresh != 0)
+		attr_prefetch(d, f, p, 0);
 }
 
 /* A hinted entity, or NULL (the hint is only checked against the
@@ -768,9 +775,8 @@ stage_peek(const struct vigil_detect *d, const struct vigil_flow *f,
 	int hi, vi, bi = -1;
 	bool known = false;
 
-	if (!p->ok)
-		return;
-	attr_prefetch(d, f, p, 1);
+	if (p->fresh != 0)
+		attr_prefetch(d, f, p, 1);
 	/* An endpoint that is no device keeps its shadow summary. */
 	if (e != NULL && !e->device)
 		__builtin_prefetch((const char *)e + 2 * DET_LINE, 1);
