@@ -62,34 +62,46 @@ reinsert(const struct det_slot *from, size_t nfrom, struct det_slot *to,
 	}
 }
 
-/*
- * A zeroed slot table. From 2 MiB on, mapped on its own and aligned to
- * a huge page, with the advice to use them: every flow probes a random
- * slot, so in 4 KiB pages each probe of a large fleet's table was a TLB
- * miss too, and its first touches were a page fault per 4 KiB (about
- * 4,000 per 100,000 new entities, a tenth of their creation cost).
- */
-static struct det_slot *
-table_alloc(size_t nslots)
+/* len bytes (a multiple of HUGE_PAGE) of zeroed memory mapped on their
+ * own, aligned to a huge page and advised to use them (advice only:
+ * without transparent huge pages it changes nothing); extra mmap flags
+ * (MAP_NORESERVE), NULL when refused. */
+static void *
+map_huge(size_t len, int flags)
 {
-	size_t len = nslots * sizeof(struct det_slot), slack;
 	uint8_t *m, *a;
+	size_t slack;
 
-	if (len < HUGE_PAGE)
-		return calloc(nslots, sizeof(struct det_slot));
 	m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	    MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
 	if (m == MAP_FAILED)
 		return NULL;
+	/* Aligned to a huge page: unmap the ends. */
 	a = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
 	slack = (size_t)(a - m);
 	if (slack != 0)
 		(void)munmap(m, slack);
 	(void)munmap(a + len, HUGE_PAGE - slack);
-	/* Advice only: without transparent huge pages it changes
-	 * nothing. */
 	(void)madvise(a, len, MADV_HUGEPAGE);
-	return (struct det_slot *)a;
+	return a;
+}
+
+/*
+ * A zeroed slot table. From 2 MiB on (a power of two, so a multiple of
+ * a huge page), mapped on its own in huge pages: every flow probes a
+ * random slot, so in 4 KiB pages each probe of a large fleet's table
+ * was a TLB miss too, and its first touches were a page fault per
+ * 4 KiB (about 4,000 per 100,000 new entities, a tenth of their
+ * creation cost).
+ */
+static struct det_slot *
+table_alloc(size_t nslots)
+{
+	size_t len = nslots * sizeof(struct det_slot);
+
+	if (len < HUGE_PAGE)
+		return calloc(nslots, sizeof(struct det_slot));
+	return map_huge(len, 0);
 }
 
 static void
@@ -198,28 +210,16 @@ unslot_device(struct vigil_detect *d, struct det_entity *e)
 static bool
 reserve(struct vigil_detect *d)
 {
-	size_t len = d->cfg.max_entities * sizeof(struct det_entity), slack;
-	uint8_t *m, *a;
+	size_t len = d->cfg.max_entities * sizeof(struct det_entity);
+	void *a;
 
 	if (len / sizeof(struct det_entity) != d->cfg.max_entities ||
-	    len > SIZE_MAX - HUGE_PAGE)
+	    len > SIZE_MAX - 2 * HUGE_PAGE)
 		return false;
 	len = (len + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m == MAP_FAILED)
+	if ((a = map_huge(len, MAP_NORESERVE)) == NULL)
 		return false;
-	/* Aligned to a huge page: unmap the ends. */
-	a = (uint8_t *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
-	slack = (size_t)(a - m);
-	if (slack != 0)
-		(void)munmap(m, slack);
-	if (HUGE_PAGE - slack != 0)
-		(void)munmap(a + len, HUGE_PAGE - slack);
-	/* Advice only: without transparent huge pages it changes
-	 * nothing. */
-	(void)madvise(a, len, MADV_HUGEPAGE);
-	d->pool = (struct det_entity *)a;
+	d->pool = a;
 	d->pool_map = len;
 	return true;
 }

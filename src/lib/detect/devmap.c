@@ -28,6 +28,7 @@
 
 #include <arpa/inet.h>
 
+#include "detect_internal.h"
 #include "vigil/devmap.h"
 
 enum col { COL_ADDRESS, COL_DEVICE, COL_MODEL, COL_TENANT, COL_COUNT };
@@ -176,6 +177,54 @@ str_hash(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
+/* The hash of a set entry: a pooled string's (its offset), a row's
+ * (its index + 1). */
+static uint64_t
+pooled_hash(const struct dm_parse *p, uint32_t off)
+{
+	const char *t = p->m->pool + off;
+
+	return str_hash(t, strlen(t));
+}
+
+static uint64_t row_hash(uint8_t family, uint8_t prefix,
+    const uint8_t addr[16]);
+
+static uint64_t
+row_entry_hash(const struct dm_parse *p, uint32_t idx)
+{
+	const struct dm_row *r = &p->m->rows[idx - 1];
+
+	return row_hash(r->family, r->prefix, r->addr);
+}
+
+/* Doubles an open-addressing set of nonzero entries (first: its first
+ * size), placing each by hash_of. */
+static bool
+set_double(const struct dm_parse *p, uint32_t **set, size_t *cap,
+    size_t first, uint64_t (*hash_of)(const struct dm_parse *, uint32_t))
+{
+	size_t nc = *cap != 0 ? *cap * 2 : first;
+	uint32_t *ns = calloc(nc, sizeof *ns);
+
+	if (ns == NULL)
+		return false;
+	for (size_t i = 0; i < *cap; i++) {
+		size_t j;
+
+		if ((*set)[i] == 0)
+			continue;
+		j = hash_of(p, (*set)[i]) & (nc - 1);
+		while (ns[j] != 0)
+			j = (j + 1) & (nc - 1);
+		ns[j] = (*set)[i];
+	}
+	free(*set);
+	*set = ns;
+	*cap = nc;
+	return true;
+}
+
 /* As pool_add, but each distinct string is stored once (models and
  * tenants: a fleet has a few of each, so they stay in cache). */
 static uint32_t
@@ -188,27 +237,10 @@ pool_intern(struct dm_parse *p, const char *s, size_t n, bool *oom)
 	if (n == 0)
 		return 0;
 	/* The set stays at most half full. */
-	if ((p->nstrs + 1) * 2 > p->strcap) {
-		size_t nc = p->strcap != 0 ? p->strcap * 2 : 256;
-		uint32_t *ns = calloc(nc, sizeof *ns);
-
-		if (ns == NULL) {
-			*oom = true;
-			return 0;
-		}
-		for (size_t i = 0; i < p->strcap; i++) {
-			const char *t = m->pool + p->strs[i];
-
-			if (p->strs[i] == 0)
-				continue;
-			j = str_hash(t, strlen(t)) & (nc - 1);
-			while (ns[j] != 0)
-				j = (j + 1) & (nc - 1);
-			ns[j] = p->strs[i];
-		}
-		free(p->strs);
-		p->strs = ns;
-		p->strcap = nc;
+	if ((p->nstrs + 1) * 2 > p->strcap &&
+	    !set_double(p, &p->strs, &p->strcap, 256, pooled_hash)) {
+		*oom = true;
+		return 0;
 	}
 	for (j = str_hash(s, n) & (p->strcap - 1); p->strs[j] != 0;
 	    j = (j + 1) & (p->strcap - 1)) {
@@ -224,18 +256,6 @@ pool_intern(struct dm_parse *p, const char *s, size_t n, bool *oom)
 	return off;
 }
 
-static uint64_t
-mix64(uint64_t x)
-{
-	/* splitmix64's finaliser: every input bit moves every output bit. */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
 /* Two words, not sixteen byte steps: lookups hash once per prefix
  * length. */
 static uint64_t
@@ -245,33 +265,13 @@ row_hash(uint8_t family, uint8_t prefix, const uint8_t addr[16])
 
 	memcpy(&a, addr, 8);
 	memcpy(&b, addr + 8, 8);
-	return mix64(a ^ mix64(b ^ ((uint64_t)family << 8 | prefix)));
+	return det_mix(a ^ det_mix(b ^ ((uint64_t)family << 8 | prefix)));
 }
 
 static bool
 set_grow(struct dm_parse *p)
 {
-	size_t nc = p->setcap != 0 ? p->setcap * 2 : 1024;
-	uint32_t *ns = calloc(nc, sizeof *ns);
-
-	if (ns == NULL)
-		return false;
-	for (size_t i = 0; i < p->setcap; i++) {
-		const struct dm_row *r;
-		size_t j;
-
-		if (p->set[i] == 0)
-			continue;
-		r = &p->m->rows[p->set[i] - 1];
-		j = row_hash(r->family, r->prefix, r->addr) & (nc - 1);
-		while (ns[j] != 0)
-			j = (j + 1) & (nc - 1);
-		ns[j] = p->set[i];
-	}
-	free(p->set);
-	p->set = ns;
-	p->setcap = nc;
-	return true;
+	return set_double(p, &p->set, &p->setcap, 1024, row_entry_hash);
 }
 
 /* The row already holding this prefix, or NULL; *slot is where a new
