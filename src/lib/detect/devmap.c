@@ -708,9 +708,11 @@ vigil_devmap_load(const char *buf, size_t len, struct vigil_devmap **out,
 	}
 	build_groups(p.m);
 	if (!build_index(p.m)) {
+		size_t n = p.m->n;
+
 		vigil_devmap_free(p.m);
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
-		    "out of memory for the lookup index of %zu rows", p.m->n);
+		    "out of memory for the lookup index of %zu rows", n);
 	}
 	*out = p.m;
 	if (rows != NULL)
