@@ -1,7 +1,8 @@
 /*
  * Device map files (devmap.h): parses the address,device[,model][,tenant]
- * CSV into rows sorted for longest-prefix lookup, reporting and skipping
- * bad rows, and answers "who is this address" for offline attribution.
+ * CSV into rows grouped by prefix length, longest first, reporting and
+ * skipping bad rows, and answers "who is this address" for offline
+ * attribution.
  *
  * Memory: a row is one 64-byte line, its prefix, its device id and two
  * offsets into a string pool where each distinct model and tenant is
@@ -48,12 +49,11 @@ struct dm_row {
 };
 _Static_assert(sizeof(struct dm_row) == 64, "a map row is one line");
 
-/* Rows of one family and prefix length: rows[start, end), sorted by
- * address. Groups are ordered longest prefix first. */
+/* A family and prefix length the map has rows of; the groups are
+ * ordered longest prefix first, the order a lookup probes them in. */
 struct dm_group {
 	uint8_t family;
 	uint8_t prefix;
-	size_t start, end;
 };
 
 /* A slot of the lookup index: the row's hash (high half) beside its
@@ -187,8 +187,17 @@ pooled_hash(const struct dm_parse *p, uint32_t off)
 	return str_hash(t, strlen(t));
 }
 
-static uint64_t row_hash(uint8_t family, uint8_t prefix,
-    const uint8_t addr[16]);
+/* Two words, not sixteen byte steps: lookups hash once per prefix
+ * length. */
+static uint64_t
+row_hash(uint8_t family, uint8_t prefix, const uint8_t addr[16])
+{
+	uint64_t a, b;
+
+	memcpy(&a, addr, 8);
+	memcpy(&b, addr + 8, 8);
+	return det_mix(a ^ det_mix(b ^ ((uint64_t)family << 8 | prefix)));
+}
 
 static uint64_t
 row_entry_hash(const struct dm_parse *p, uint32_t idx)
@@ -254,18 +263,6 @@ pool_intern(struct dm_parse *p, const char *s, size_t n, bool *oom)
 		p->nstrs++;
 	}
 	return off;
-}
-
-/* Two words, not sixteen byte steps: lookups hash once per prefix
- * length. */
-static uint64_t
-row_hash(uint8_t family, uint8_t prefix, const uint8_t addr[16])
-{
-	uint64_t a, b;
-
-	memcpy(&a, addr, 8);
-	memcpy(&b, addr + 8, 8);
-	return det_mix(a ^ det_mix(b ^ ((uint64_t)family << 8 | prefix)));
 }
 
 static bool
@@ -609,11 +606,9 @@ build_groups(struct vigil_devmap *m)
 
 		g->family = m->rows[i].family;
 		g->prefix = m->rows[i].prefix;
-		g->start = i;
 		while (i < m->n && m->rows[i].family == g->family &&
 		    m->rows[i].prefix == g->prefix)
 			i++;
-		g->end = i;
 	}
 }
 
