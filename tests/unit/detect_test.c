@@ -41,6 +41,10 @@ struct cap {
 				    * model instead of "cam-x" */
 	bool attribute_fleet;      /* 10.0.M.N: device N of model M (1
 				    * "cam-x", else "meter"); others none */
+	bool attribute_each;       /* every IPv4 address its own device,
+				    * but 10.0.0.1 is 10.1.0.5's when
+				    * each_alias */
+	bool each_alias;
 	unsigned attribute_calls;
 	/* attribute_prefetch calls, in order: the address's last octet,
 	 * the step and attribute_calls when it came */
@@ -97,6 +101,18 @@ on_attribute(void *ctx, uint8_t family, const uint8_t addr[16],
 		snprintf(out->model, sizeof out->model, "%s",
 		    addr[2] == 1 && addr[3] == 2 && c->model_of_1_2 != NULL ?
 		    c->model_of_1_2 : addr[2] == 1 ? "cam-x" : "meter");
+		snprintf(out->via, sizeof out->via, "binding");
+		return 1;
+	}
+	if (c->attribute_each && family == 4) {
+		bool alias = c->each_alias && memcmp(addr, "\x0a\0\0\x01",
+		    4) == 0;
+
+		out->device = true;
+		snprintf(out->device_id, sizeof out->device_id,
+		    "0190a000-0000-7000-8000-0000%02x%02x%02x%02x", addr[0],
+		    alias ? 1 : addr[1], addr[2], alias ? 5 : addr[3]);
+		snprintf(out->model, sizeof out->model, "cam-x");
 		snprintf(out->via, sizeof out->via, "binding");
 		return 1;
 	}
@@ -1414,6 +1430,59 @@ test_cidr_parse_and_contains(void **state)
 
 /* ---- capacity ---------------------------------------------------------- */
 
+/* 140,000 entities: the tables double past 2 MiB, where they are mapped
+ * on their own (huge pages), and every entity is still found, by its
+ * address and (attributed) by its device id. */
+static void
+test_large_tables_keep_every_entity(void **state)
+{
+	struct vigil_detect_stats st;
+	struct vigil_flow fs[VIGIL_DETECT_BATCH];
+	struct cap c;
+	struct vigil_detect *d = engine(NULL, &c);
+	char src[32];
+	size_t n = 0;
+	unsigned calls;
+
+	(void)state;
+	c.attribute_each = true;
+	say("140,000 local sources, each attributed to its own device");
+	for (int i = 0; i < 140000; i++) {
+		snprintf(src, sizeof src, "10.%d.%d.%d", 1 + i / 65536,
+		    i / 256 % 256, i % 256);
+		fs[n++] = flow(src, 1000, "203.0.113.1", 443, 6, T0 + i / 100,
+		    100, 100, "SF");
+		if (n == VIGIL_DETECT_BATCH || i == 139999) {
+			vigil_detect_flows(d, fs, n);
+			n = 0;
+		}
+	}
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 140000);
+	say("a second flow of each of 20,000 of them creates and asks "
+	    "nothing");
+	calls = c.attribute_calls;
+	for (int i = 0; i < 140000; i += 7) {
+		snprintf(src, sizeof src, "10.%d.%d.%d", 1 + i / 65536,
+		    i / 256 % 256, i % 256);
+		fs[0] = flow(src, 1001, "203.0.113.1", 443, 6, T0 + 2000, 100,
+		    100, "SF");
+		vigil_detect_flows(d, fs, 1);
+	}
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 140000);
+	assert_int_equal(c.attribute_calls, calls);
+	say("each device is found by its id too: 10.1.0.5's device at a new "
+	    "address, after two silent minutes, takes its state (no new "
+	    "entity)");
+	c.each_alias = true;
+	feed(d, flow("10.0.0.1", 1002, "203.0.113.1", 443, 6, T0 + 120000,
+	    100, 100, "SF"));
+	vigil_detect_stats(d, &st);
+	assert_int_equal(st.entities, 140000);
+	vigil_detect_free(d);
+}
+
 static void
 test_eviction_at_max_entities_and_state_size(void **state)
 {
@@ -1515,6 +1584,7 @@ main(void)
 		cmocka_unit_test(
 		    test_config_set_and_load_errors_name_key_and_line),
 		cmocka_unit_test(test_cidr_parse_and_contains),
+		cmocka_unit_test(test_large_tables_keep_every_entity),
 		cmocka_unit_test(test_eviction_at_max_entities_and_state_size),
 		cmocka_unit_test(test_kind_names_severities_techniques),
 	};
