@@ -1,19 +1,18 @@
 /*
  * Device map files (devmap.h): parses the address,device[,model][,tenant]
- * CSV into rows grouped by prefix length, longest first, reporting and
- * skipping bad rows, and answers "who is this address" for offline
- * attribution.
+ * CSV into indexed rows, reporting and skipping bad rows, and answers
+ * "who is this address" (longest prefix) for offline attribution.
  *
  * Memory: a row is one 64-byte line, its prefix, its device id and two
  * offsets into a string pool where each distinct model and tenant is
  * stored once (a fleet is a few models and tenants), so a million rows
- * take about 80 MiB with the index. Duplicates are found while parsing
- * with a hash set over the rows, so bad rows are reported in line
- * order; the rows' line numbers are kept only while parsing.
+ * take about 80 MiB with the index. The rows' line numbers are kept
+ * only while parsing.
  *
  * Lookup: a hash index over all rows, keyed by (family, prefix,
  * network), probed once per prefix length of the family, longest
- * first. A binary search over a large map's rows was a chain of cache
+ * first. The same index finds duplicates while parsing, so bad rows are
+ * reported in line order. A binary search over a large map's rows was a chain of cache
  * misses per lookup; a probe is one slot and, on a match, one row.
  * vigil_devmap_prefetch starts those loads ahead for the detection
  * engine, which knows a few flows in advance which addresses it will
@@ -79,8 +78,6 @@ struct dm_parse {
 	struct vigil_devmap *m;
 	int col_of[COL_COUNT];          /* field index of a column; -1 */
 	size_t ncols;
-	uint32_t *set;                  /* row index + 1; 0 empty */
-	size_t setcap;
 	size_t *lines;                  /* each row's line, by index */
 	uint32_t *strs;                 /* interned pool offsets; 0 empty */
 	size_t strcap, nstrs;
@@ -177,15 +174,6 @@ str_hash(const char *s, size_t n)
 	return h ^ (h >> 29);
 }
 
-/* The hash of a set entry: a pooled string's (its offset), a row's
- * (its index + 1). */
-static uint64_t
-pooled_hash(const struct dm_parse *p, uint32_t off)
-{
-	const char *t = p->m->pool + off;
-
-	return str_hash(t, strlen(t));
-}
 
 /* Two words, not sixteen byte steps: lookups hash once per prefix
  * length. */
@@ -199,39 +187,83 @@ row_hash(uint8_t family, uint8_t prefix, const uint8_t addr[16])
 	return det_mix(a ^ det_mix(b ^ ((uint64_t)family << 8 | prefix)));
 }
 
-static uint64_t
-row_entry_hash(const struct dm_parse *p, uint32_t idx)
-{
-	const struct dm_row *r = &p->m->rows[idx - 1];
-
-	return row_hash(r->family, r->prefix, r->addr);
-}
-
-/* Doubles an open-addressing set of nonzero entries (first: its first
- * size), placing each by hash_of. */
+/* Doubles the interned-string set (offsets, 0 empty). */
 static bool
-set_double(const struct dm_parse *p, uint32_t **set, size_t *cap,
-    size_t first, uint64_t (*hash_of)(const struct dm_parse *, uint32_t))
+strs_grow(struct dm_parse *p)
 {
-	size_t nc = *cap != 0 ? *cap * 2 : first;
+	size_t nc = p->strcap != 0 ? p->strcap * 2 : 256;
 	uint32_t *ns = calloc(nc, sizeof *ns);
 
 	if (ns == NULL)
 		return false;
-	for (size_t i = 0; i < *cap; i++) {
+	for (size_t i = 0; i < p->strcap; i++) {
+		const char *t = p->m->pool + p->strs[i];
 		size_t j;
 
-		if ((*set)[i] == 0)
+		if (p->strs[i] == 0)
 			continue;
-		j = hash_of(p, (*set)[i]) & (nc - 1);
+		j = str_hash(t, strlen(t)) & (nc - 1);
 		while (ns[j] != 0)
 			j = (j + 1) & (nc - 1);
-		ns[j] = (*set)[i];
+		ns[j] = p->strs[i];
 	}
-	free(*set);
-	*set = ns;
-	*cap = nc;
+	free(p->strs);
+	p->strs = ns;
+	p->strcap = nc;
 	return true;
+}
+
+/* Doubles the lookup index (at least 1024 slots), placing each row by
+ * its hash again. */
+static bool
+index_grow(struct vigil_devmap *m)
+{
+	size_t nc = m->imask != 0 ? (m->imask + 1) * 2 : 1024;
+	struct dm_slot *ns = calloc(nc, sizeof *ns);
+
+	if (ns == NULL)
+		return false;
+	for (size_t i = 0; m->index != NULL && i <= m->imask; i++) {
+		const struct dm_row *r;
+		size_t j;
+
+		if (m->index[i].row == 0)
+			continue;
+		r = &m->rows[m->index[i].row - 1];
+		j = row_hash(r->family, r->prefix, r->addr) & (nc - 1);
+		while (ns[j].row != 0)
+			j = (j + 1) & (nc - 1);
+		ns[j] = m->index[i];
+	}
+	free(m->index);
+	m->index = ns;
+	m->imask = nc - 1;
+	return true;
+}
+
+/* The row of (family, prefix, key: the network, host bits clear), or
+ * NULL; *slot is then where a new one goes (the index has a free
+ * slot: it stays at most half full). */
+static const struct dm_row *
+index_find(const struct vigil_devmap *m, uint8_t family, uint8_t prefix,
+    const uint8_t key[16], size_t *slot)
+{
+	uint64_t h = row_hash(family, prefix, key);
+	uint32_t fp = (uint32_t)(h >> 32);
+	size_t j;
+
+	for (j = h & m->imask; m->index[j].row != 0; j = (j + 1) & m->imask) {
+		const struct dm_row *r;
+
+		if (m->index[j].fp != fp)
+			continue;
+		r = &m->rows[m->index[j].row - 1];
+		if (r->family == family && r->prefix == prefix &&
+		    memcmp(r->addr, key, 16) == 0)
+			return r;
+	}
+	*slot = j;
+	return NULL;
 }
 
 /* As pool_add, but each distinct string is stored once (models and
@@ -246,8 +278,7 @@ pool_intern(struct dm_parse *p, const char *s, size_t n, bool *oom)
 	if (n == 0)
 		return 0;
 	/* The set stays at most half full. */
-	if ((p->nstrs + 1) * 2 > p->strcap &&
-	    !set_double(p, &p->strs, &p->strcap, 256, pooled_hash)) {
+	if ((p->nstrs + 1) * 2 > p->strcap && !strs_grow(p)) {
 		*oom = true;
 		return 0;
 	}
@@ -263,30 +294,6 @@ pool_intern(struct dm_parse *p, const char *s, size_t n, bool *oom)
 		p->nstrs++;
 	}
 	return off;
-}
-
-static bool
-set_grow(struct dm_parse *p)
-{
-	return set_double(p, &p->set, &p->setcap, 1024, row_entry_hash);
-}
-
-/* The row already holding this prefix, or NULL; *slot is where a new
- * one goes. The set must have a free slot. */
-static const struct dm_row *
-set_find(const struct dm_parse *p, const struct vigil_cidr *c, size_t *slot)
-{
-	size_t j = row_hash(c->family, c->prefix, c->addr) & (p->setcap - 1);
-
-	for (; p->set[j] != 0; j = (j + 1) & (p->setcap - 1)) {
-		const struct dm_row *r = &p->m->rows[p->set[j] - 1];
-
-		if (r->family == c->family && r->prefix == c->prefix &&
-		    memcmp(r->addr, c->addr, 16) == 0)
-			return r;
-	}
-	*slot = j;
-	return NULL;
 }
 
 static void
@@ -504,11 +511,12 @@ parse_row(struct dm_parse *p, size_t line, const char *s, size_t n,
 		return VIGIL_OK;
 	}
 
-	/* The set stays at most half full. */
-	if ((m->n + 1) * 2 > p->setcap && !set_grow(p))
+	/* The index stays at most half full. */
+	if ((m->n + 1) * 2 > m->imask + 1 && !index_grow(m))
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM, "line %zu: "
 		    "out of memory", line);
-	if ((dup = set_find(p, &cidr, &slot)) != NULL) {
+	if ((dup = index_find(m, cidr.family, cidr.prefix, cidr.addr,
+	    &slot)) != NULL) {
 		cidr_str(&cidr, cs);
 		bad_row(p, line, "%s already mapped on line %zu", cs,
 		    p->lines[dup - m->rows]);
@@ -550,66 +558,31 @@ parse_row(struct dm_parse *p, size_t line, const char *s, size_t n,
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM, "line %zu: "
 		    "out of memory", line);
 	m->n++;
-	p->set[slot] = (uint32_t)m->n;
+	m->index[slot].fp = (uint32_t)(row_hash(r->family, r->prefix,
+	    r->addr) >> 32);
+	m->index[slot].row = (uint32_t)m->n;
 	return VIGIL_OK;
 }
 
-/* ---- sorting and lookup ----------------------------------------------- */
+/* ---- lookup ---------------------------------------------------------- */
 
-/* Family, then longest prefix first, then address. */
-static int
-row_cmp(const void *pa, const void *pb)
-{
-	const struct dm_row *a = pa, *b = pb;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	if (a->prefix != b->prefix)
-		return a->prefix > b->prefix ? -1 : 1;
-	return memcmp(a->addr, b->addr, 16);
-}
-
-/* The lookup index over the (sorted) rows; false when out of memory. */
-static bool
-build_index(struct vigil_devmap *m)
-{
-	size_t cap = 16;
-
-	while (cap < m->n * 2)
-		cap <<= 1;
-	if ((m->index = calloc(cap, sizeof *m->index)) == NULL)
-		return false;
-	m->imask = cap - 1;
-	for (size_t i = 0; i < m->n; i++) {
-		const struct dm_row *r = &m->rows[i];
-		uint64_t h = row_hash(r->family, r->prefix, r->addr);
-		size_t j = h & m->imask;
-
-		while (m->index[j].row != 0)
-			j = (j + 1) & m->imask;
-		m->index[j].fp = (uint32_t)(h >> 32);
-		m->index[j].row = (uint32_t)i + 1;
-	}
-	return true;
-}
-
+/* The prefix lengths the map has rows of, per family, longest first:
+ * the order a lookup probes them in. */
 static void
 build_groups(struct vigil_devmap *m)
 {
-	size_t i = 0;
+	bool have[2][129] = { { false } };
 
-	if (m->n > 1)
-		qsort(m->rows, m->n, sizeof *m->rows, row_cmp);
+	for (size_t i = 0; i < m->n; i++)
+		have[m->rows[i].family == 6][m->rows[i].prefix] = true;
 	m->ngroups = 0;
-	while (i < m->n) {
-		struct dm_group *g = &m->groups[m->ngroups++];
-
-		g->family = m->rows[i].family;
-		g->prefix = m->rows[i].prefix;
-		while (i < m->n && m->rows[i].family == g->family &&
-		    m->rows[i].prefix == g->prefix)
-			i++;
-	}
+	for (int f = 0; f < 2; f++)
+		for (int pl = f == 0 ? 32 : 128; pl >= 0; pl--)
+			if (have[f][pl]) {
+				m->groups[m->ngroups].family = f == 0 ? 4 : 6;
+				m->groups[m->ngroups].prefix = (uint8_t)pl;
+				m->ngroups++;
+			}
 }
 
 enum vigil_err
@@ -694,21 +667,19 @@ vigil_devmap_load(const char *buf, size_t len, struct vigil_devmap **out,
 	if (e == VIGIL_OK && !header)
 		e = vigil_seterr(err, errsize, VIGIL_EINVAL, "line %zu: no "
 		    "header line (address,device[,model][,tenant])", line + 1);
-	free(p.set);
 	free(p.lines);
 	free(p.strs);
 	if (e != VIGIL_OK) {
 		vigil_devmap_free(p.m);
 		return e;
 	}
-	build_groups(p.m);
-	if (!build_index(p.m)) {
-		size_t n = p.m->n;
-
+	/* An empty map has an index too: lookups probe it. */
+	if (p.m->index == NULL && !index_grow(p.m)) {
 		vigil_devmap_free(p.m);
 		return vigil_seterr(err, errsize, VIGIL_ENOMEM,
-		    "out of memory for the lookup index of %zu rows", n);
+		    "out of memory");
 	}
+	build_groups(p.m);
 	*out = p.m;
 	if (rows != NULL)
 		*rows = p.m->n;
@@ -727,28 +698,6 @@ net_key(const uint8_t addr[16], unsigned prefix, uint8_t key[16])
 	memcpy(key, addr, full);
 	if (rest != 0)
 		key[full] = addr[full] & (uint8_t)(0xff00 >> rest);
-}
-
-/* The row of group g whose network is key, or NULL. */
-static const struct dm_row *
-group_find(const struct vigil_devmap *m, const struct dm_group *g,
-    const uint8_t key[16])
-{
-	uint64_t h = row_hash(g->family, g->prefix, key);
-	uint32_t fp = (uint32_t)(h >> 32);
-
-	for (size_t j = h & m->imask; m->index[j].row != 0;
-	    j = (j + 1) & m->imask) {
-		const struct dm_row *r;
-
-		if (m->index[j].fp != fp)
-			continue;
-		r = &m->rows[m->index[j].row - 1];
-		if (r->family == g->family && r->prefix == g->prefix &&
-		    memcmp(r->addr, key, 16) == 0)
-			return r;
-	}
-	return NULL;
 }
 
 /* A pool string into a field of size bytes (map strings are shorter
@@ -774,11 +723,13 @@ vigil_devmap_attribute(const struct vigil_devmap *m, uint8_t family,
 		const struct dm_group *g = &m->groups[i];
 		const struct dm_row *r;
 		uint8_t key[16];
+		size_t slot;
 
 		if (g->family != family)
 			continue;
 		net_key(addr, g->prefix, key);
-		if ((r = group_find(m, g, key)) == NULL)
+		if ((r = index_find(m, g->family, g->prefix, key, &slot)) ==
+		    NULL)
 			continue;
 		out->device = true;
 		copy_str(out->device_id, sizeof out->device_id, r->dev);
